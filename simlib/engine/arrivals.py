@@ -1,0 +1,94 @@
+"""Arrivals: a non-homogeneous Poisson process, exact for rates that are constant per hour.
+
+The rate is piecewise constant (per hour of day × weekday factor) over the ticket hours,
+so arrivals are generated segment by segment with exponential gaps: by memorylessness
+a gap that crosses a segment's end is simply restarted at the next segment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import simpy
+
+from simlib.engine.calendar import DAY, HallCalendar
+from simlib.scenario.model import WEEKDAYS, PerHourOrDay
+
+__all__ = ["arrival_process", "rate_segments"]
+
+Segment = tuple[float, float, float]  # start, end (minutes), rate per minute
+
+
+def _split_by_hour(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Ticket spans of one day cut at clock-hour boundaries: (start, end, hour)."""
+    out = []
+    for s, e in spans:
+        t = s
+        while t < e:
+            h = int(t // 60)
+            nxt = min(e, (h + 1) * 60)
+            out.append((t, nxt, h))
+            t = nxt
+    return out
+
+
+def rate_segments(spec: PerHourOrDay, calendar: HallCalendar) -> list[Segment]:
+    """Arrival rate segments over the horizon for one matter's walk-in stream."""
+    if spec.per_hour is not None:
+        rate = spec.per_hour / 60.0
+        return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
+    pieces = _split_by_hour([(s, e) for s, e in calendar.ticket_hours if e > s])
+    if spec.profile is not None:
+        weights = [spec.profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
+        # Each clock hour's weight is spread over the open minutes of that hour.
+        minutes_in_hour: dict[int, float] = {}
+        for s, e, h in pieces:
+            minutes_in_hour[h] = minutes_in_hour.get(h, 0.0) + e - s
+        hours_seen = {h for _, _, h in pieces}
+        total = sum(spec.profile.get(f"{h:02d}", 0.0) for h in hours_seen)
+        per_minute = [
+            (w / total / minutes_in_hour[h]) if total > 0 else 0.0
+            for w, (_, _, h) in zip(weights, pieces, strict=True)
+        ]
+    else:
+        total_minutes = sum(e - s for s, e, _ in pieces)
+        per_minute = [1.0 / total_minutes if total_minutes else 0.0] * len(pieces)
+    segments: list[Segment] = []
+    for d in calendar.workdays():
+        factor = spec.weekday_factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
+        n = spec.per_day * factor
+        if n <= 0:
+            continue
+        base = d * DAY
+        segments.extend(
+            (base + s, base + e, n * r)
+            for (s, e, _), r in zip(pieces, per_minute, strict=True)
+            if r > 0
+        )
+    return segments
+
+
+def arrival_process(
+    env: simpy.Environment,
+    segments: list[Segment],
+    rng: np.random.Generator,
+    horizon: float,
+    create: Callable[[], None],
+) -> Iterator[simpy.Event]:
+    """SimPy process: ``create()`` at each arrival instant."""
+    gaps: list[float] = []
+    for start, end, rate in segments:
+        if start >= horizon:
+            return
+        end = min(end, horizon)
+        t = start
+        while True:
+            if not gaps:
+                gaps = rng.standard_exponential(4096).tolist()
+                gaps.reverse()
+            t += gaps.pop() / rate
+            if t >= end:
+                break
+            yield env.timeout(t - env.now)
+            create()

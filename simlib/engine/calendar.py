@@ -1,0 +1,137 @@
+"""Calendar arithmetic: workdays, opening hours, shifts, holidays and working minutes.
+
+The clock runs in minutes from day 0, 00:00. Day 0 is ``start_date`` when one is given,
+otherwise a Monday. A :class:`Timetable` is the list of working periods of one set of
+daily hours over the horizon; it answers "how many working minutes lie between a and b"
+and "when will w working minutes have passed after t" in O(log n).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from simlib.scenario.model import WEEKDAYS, Calendar, parse_clock, parse_hours
+
+__all__ = ["DAY", "HallCalendar", "Timetable"]
+
+DAY = 1440.0
+
+
+class Timetable:
+    """Disjoint, sorted working periods [start, end) in absolute minutes."""
+
+    def __init__(self, periods: Iterable[tuple[float, float]]):
+        merged: list[list[float]] = []
+        for start, end in sorted(periods):
+            if end <= start:
+                continue
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)  # contiguous across midnight
+            else:
+                merged.append([start, end])
+        self.starts = [p[0] for p in merged]
+        self.ends = [p[1] for p in merged]
+        self.cum = [0.0]  # working minutes before period i
+        for s, e in merged:
+            self.cum.append(self.cum[-1] + e - s)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @property
+    def periods(self) -> list[tuple[float, float]]:
+        return list(zip(self.starts, self.ends, strict=True))
+
+    def worked_before(self, t: float) -> float:
+        """Working minutes in [0, t)."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0.0
+        return self.cum[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def working_minutes(self, a: float, b: float) -> float:
+        return self.worked_before(b) - self.worked_before(a)
+
+    def add_working(self, t: float, work: float) -> float:
+        """The instant at which ``work`` working minutes have passed after ``t`` (inf if never)."""
+        target = self.worked_before(t) + work
+        i = bisect.bisect_left(self.cum, target) - 1
+        if i >= len(self.starts):
+            return float("inf")
+        i = max(i, 0)
+        return self.starts[i] + target - self.cum[i]
+
+    def is_working(self, t: float) -> bool:
+        i = bisect.bisect_right(self.starts, t) - 1
+        return i >= 0 and t < self.ends[i]
+
+    def next_working(self, t: float) -> float:
+        """``t`` if it is working time, else the start of the next period (inf if none)."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i >= 0 and t < self.ends[i]:
+            return t
+        return self.starts[i + 1] if i + 1 < len(self.starts) else float("inf")
+
+    def worked_before_array(self, t: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`worked_before` (for KPIs over thousands of cases)."""
+        if not self.starts:
+            return np.zeros_like(t, dtype=float)
+        knots_t = np.empty(2 * len(self.starts))
+        knots_w = np.empty_like(knots_t)
+        knots_t[0::2], knots_t[1::2] = self.starts, self.ends
+        knots_w[0::2], knots_w[1::2] = self.cum[:-1], self.cum[1:]
+        return np.interp(t, knots_t, knots_w, left=0.0)
+
+
+class HallCalendar:
+    """Which days are workdays, and the timetables of the hall and of any shift."""
+
+    def __init__(self, calendar: Calendar, days: int, ticket_cutoff: str | None = None):
+        self.days = days
+        first = calendar.start_date.weekday() if calendar.start_date else 0
+        workdays = {WEEKDAYS.index(d) for d in calendar.workdays}
+        holidays: set[int] = set()
+        if calendar.start_date is not None:
+            holidays = {(h - calendar.start_date).days for h in calendar.holidays}
+        self.weekday = [(first + d) % 7 for d in range(days)]
+        self.is_workday = [self.weekday[d] in workdays and d not in holidays for d in range(days)]
+        self.start_date: dt.date | None = calendar.start_date
+        self.hours = parse_hours(calendar.hours)
+        self.open = self.timetable(calendar.hours)
+        cutoff = parse_clock(ticket_cutoff) if ticket_cutoff else None
+        self.ticket_hours = [
+            (s, min(e, cutoff) if cutoff is not None else e) for s, e in self.hours
+        ]
+        self.tickets = Timetable(
+            (d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in self.ticket_hours
+        )
+        # A working day, for lead times: the open minutes of one workday.
+        self.day_minutes = float(sum(e - s for s, e in self.hours))
+
+    def workdays(self) -> list[int]:
+        return [d for d in range(self.days) if self.is_workday[d]]
+
+    def timetable(self, hours: Sequence[str]) -> Timetable:
+        """Working periods of daily ``hours`` on every workday of the horizon."""
+        spans = parse_hours(list(hours))
+        return Timetable((d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans)
+
+    def closing_times(self) -> list[float]:
+        """When the hall closes for the day (end of the last opening period of each workday)."""
+        starts, ends = self.open.starts, self.open.ends
+        out = []
+        for i, end in enumerate(ends):
+            nxt = starts[i + 1] if i + 1 < len(starts) else None
+            if nxt is None or (end - 1e-9) // DAY != nxt // DAY:
+                out.append(end)
+        return out
+
+    def working_days(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Working days (hall open minutes / minutes of a working day) between a and b."""
+        return (self.open.worked_before_array(b) - self.open.worked_before_array(a)) / (
+            self.day_minutes
+        )

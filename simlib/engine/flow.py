@@ -1,0 +1,293 @@
+"""A case's way through the hall and its approval chain.
+
+Submission (a hall ticket, or online pre-review), document check, the chain's steps in
+order (parallel groups fork and join, delay steps wait on the calendar, hand-offs between
+pools), rework, the decision, then collection. Each stage is a callback fired by the
+officer who finishes the work or by a timer, so a case costs no process of its own: the
+event loop only sees arrivals, services and calendar delays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import simpy
+
+from simlib.engine.calendar import DAY, HallCalendar
+from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall
+from simlib.engine.officers import Job, Officer, WorkQueue
+from simlib.engine.records import Records
+from simlib.engine.streams import ApplicantDraws, Draws
+from simlib.scenario.dists import _Dist
+
+__all__ = ["Case", "CaseFlow", "MatterPlan", "StepPlan"]
+
+DECIDED, ABANDONED = 1, 2
+
+
+@dataclass
+class StepPlan:
+    """One step of a chain, resolved against the model's pools and queues."""
+
+    name: str
+    activity: int
+    pool: int = -1
+    queue: WorkQueue | None = None  # None for a calendar delay
+    time: _Dist | None = None
+    delay_minutes: float = 0.0
+    rework_prob: float = 0.0
+    applicant_visit: bool = False
+    handoff_minutes: float = 0.0  # calendar delay before the step (file moves between pools)
+
+
+@dataclass
+class MatterPlan:
+    """A matter, resolved: its queues, distributions and compiled chain."""
+
+    code: int
+    id: str
+    draws: ApplicantDraws
+    pool: int
+    hall_queue: WorkQueue
+    back_queue: WorkQueue
+    accept_time: _Dist
+    accept_activity: int
+    complete_prob: float
+    online_share: float
+    chain: list[list[StepPlan]]  # each item: one step, or the branches of a parallel group
+    verify_chain: list[list[StepPlan]]
+    collection: str
+    collection_time: _Dist
+    collect_activity: int
+    commitment: bool = False
+    fail_rate: float = 0.0
+    time_limit_days: float | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class Case:
+    """One applicant's application, from first arrival to decision and collection."""
+
+    __slots__ = ("attempts", "draws", "id", "online", "pending", "plan", "submissions", "visits")
+
+    def __init__(self, case_id: int, plan: MatterPlan, draws: Draws, online: bool):
+        self.id = case_id
+        self.plan = plan
+        self.draws = draws
+        self.online = online
+        self.submissions = 0
+        self.visits = 0
+        self.pending = 0  # branches of a parallel group still running
+        self.attempts: dict[str, int] = {}
+
+
+class CaseFlow:
+    """Moves cases from stage to stage; one per model run."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        records: Records,
+        calendar: HallCalendar,
+        hall: Hall,
+        return_delay: _Dist,
+    ):
+        self.env = env
+        self.records = records
+        self.calendar = calendar
+        self.hall = hall
+        self.return_delay = return_delay
+        self._cases = records.case_cols()
+
+    # --- timing helpers --------------------------------------------------------------
+    def _after(self, delay: float, then: Callable[[], None]) -> None:
+        if delay <= 0:
+            then()
+            return
+        if self.env.now + delay >= self.records.horizon:
+            return  # beyond the horizon: the case stays in progress
+        self.env.timeout(delay).callbacks.append(lambda _ev: then())
+
+    def _come_back(
+        self, case: Case, attempt: int, purpose: str, then: Callable[[], None], walk_in: bool
+    ) -> None:
+        """The applicant returns after the return delay (walk-ins: at the next ticket hour)."""
+        delay = self.return_delay.quantile(case.draws.u(purpose, attempt)) * DAY
+        at = self.env.now + delay
+        if walk_in:
+            at = self.calendar.tickets.next_working(at)
+        self._after(at - self.env.now, then)
+
+    def _visit(self, case: Case) -> int:
+        n = case.visits
+        case.visits += 1
+        self._cases["visits"][case.id] = case.visits
+        return n
+
+    # --- submission and document check ----------------------------------------------
+    def arrive(self, case: Case) -> None:
+        self.submit(case)
+
+    def submit(self, case: Case) -> None:
+        plan = case.plan
+        k = case.submissions
+        work = plan.accept_time.quantile(case.draws.u("accept_time", k))
+        if case.online:
+            job = Job(
+                case.id, plan.accept_activity, plan.pool, work, False, self._online_checked(case)
+            )
+            plan.back_queue.put(job, self.env.now)
+            return
+        visit_no = self._visit(case)
+        self.hall.issue(
+            case.id,
+            SUBMIT if k == 0 else RETURN,
+            plan.hall_queue,
+            plan.pool,
+            plan.accept_activity,
+            work,
+            case.draws,
+            visit_no,
+            on_served=lambda _end: self._checked(case),
+            on_left=lambda back: self._left(case, back, lambda: self.submit(case)),
+        )
+
+    def _online_checked(self, case: Case) -> Callable[[Job, float, float, Officer], None]:
+        def done(job: Job, start: float, end: float, officer: Officer) -> None:
+            self.records.step(
+                case.id, job.activity, job.pool, officer.index, job.enqueued, start, end
+            )
+            self._checked(case)
+
+        return done
+
+    def _left(self, case: Case, comes_back: bool, retry: Callable[[], None]) -> None:
+        if comes_back:
+            self._come_back(case, case.visits, "renege_delay", retry, walk_in=True)
+        else:
+            self._cases["status"][case.id] = ABANDONED
+
+    def _checked(self, case: Case) -> None:
+        plan = case.plan
+        k = case.submissions
+        case.submissions += 1
+        if plan.complete_prob < 1 and case.draws.u("complete", k) >= plan.complete_prob:
+            self._come_back(
+                case, k, "return_delay", lambda: self.submit(case), walk_in=not case.online
+            )
+            return
+        self._cases["accepted"][case.id] = self.env.now
+        if plan.commitment:
+            self._decide(case)
+            self._run_chain(case, plan.verify_chain, 0, self._verified)
+        else:
+            self._run_chain(case, plan.chain, 0, self._decide)
+
+    # --- the chain -------------------------------------------------------------------
+    def _run_chain(
+        self, case: Case, chain: list[list[StepPlan]], i: int, then: Callable[[Case], None]
+    ) -> None:
+        if i == len(chain):
+            then(case)
+            return
+        item = chain[i]
+
+        def next_item() -> None:
+            self._run_chain(case, chain, i + 1, then)
+
+        if len(item) == 1:
+            self._step(case, item[0], next_item)
+            return
+        case.pending = len(item)
+
+        def join() -> None:
+            case.pending -= 1
+            if case.pending == 0:
+                next_item()
+
+        for branch in item:
+            self._step(case, branch, join)
+
+    def _step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
+        self._after(step.handoff_minutes, lambda: self._do_step(case, step, then))
+
+    def _do_step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
+        if step.queue is None:
+            self._after(step.delay_minutes, then)
+            return
+        attempt = case.attempts.get(step.name, 0)
+        if step.applicant_visit:
+            self._visit(case)
+            self.records.visit(
+                case.id, STEP_VISIT, step.pool, self.env.now, float("nan"), self.env.now, 0
+            )
+        work = step.time.quantile(case.draws.u("time:" + step.name, attempt))
+
+        def done(job: Job, start: float, end: float, officer: Officer) -> None:
+            self.records.step(
+                case.id, step.activity, step.pool, officer.index, job.enqueued, start, end
+            )
+            case.attempts[step.name] = attempt + 1
+            if step.rework_prob and case.draws.u("rework:" + step.name, attempt) < step.rework_prob:
+                self._supplement(case, step, then, attempt)
+            else:
+                then()
+
+        step.queue.put(Job(case.id, step.activity, step.pool, work, False, done), self.env.now)
+
+    def _supplement(
+        self, case: Case, step: StepPlan, then: Callable[[], None], attempt: int
+    ) -> None:
+        """Rework: the applicant supplies material after the return delay, the step is redone."""
+
+        def supplied() -> None:
+            if step.applicant_visit:
+                self._visit(case)
+                self.records.visit(
+                    case.id, SUPPLEMENT, step.pool, self.env.now, float("nan"), self.env.now, 0
+                )
+            self._do_step(case, step, then)
+
+        self._come_back(
+            case, attempt, "supplement:" + step.name, supplied, walk_in=step.applicant_visit
+        )
+
+    # --- decision and after ------------------------------------------------------------
+    def _decide(self, case: Case) -> None:
+        cols = self._cases
+        cols["decision"][case.id] = self.env.now
+        cols["status"][case.id] = DECIDED
+        if case.plan.collection == "in_person":
+            self._collect(case)
+
+    def _collect(self, case: Case) -> None:
+        plan = case.plan
+        work = plan.collection_time.quantile(
+            case.draws.u("collect_time", case.attempts.get("collection", 0))
+        )
+        case.attempts["collection"] = case.attempts.get("collection", 0) + 1
+        visit_no = self._visit(case)
+        self.hall.issue(
+            case.id,
+            COLLECT,
+            plan.hall_queue,
+            plan.pool,
+            plan.collect_activity,
+            work,
+            case.draws,
+            visit_no,
+            on_served=lambda _end: None,
+            on_left=lambda back: self._collection_left(case, back),
+        )
+
+    def _collection_left(self, case: Case, comes_back: bool) -> None:
+        # The decision stands; a reneged collection is only tried again if the applicant returns.
+        if comes_back:
+            self._come_back(
+                case, case.visits, "renege_delay", lambda: self._collect(case), walk_in=True
+            )
+
+    def _verified(self, case: Case) -> None:
+        if case.draws.u("revoke") < case.plan.fail_rate:
+            self._cases["revoked"][case.id] = 1

@@ -1,0 +1,193 @@
+"""Building a SimPy model from a Scenario and running it: ``simulate(scenario, seed)``.
+
+The model is a pure function of (scenario, seed): nothing global, nothing shared between
+runs, so a run can be shipped to another process or machine and give identical records.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import simpy
+
+from simlib.engine.arrivals import arrival_process, rate_segments
+from simlib.engine.calendar import DAY, HallCalendar
+from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
+from simlib.engine.hall import Hall
+from simlib.engine.officers import Desk, HallState, Officer, WorkQueue
+from simlib.engine.records import Records
+from simlib.engine.roster import roster
+from simlib.engine.streams import ApplicantDraws, stream
+from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario
+
+__all__ = ["Model", "simulate"]
+
+
+class Model:
+    """One run of a scenario: SimPy environment, pools, hall, matters, recorder."""
+
+    def __init__(
+        self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
+    ):
+        self.scenario = scenario
+        self.seed = scenario.seed if seed is None else seed
+        days = scenario.horizon.days
+        self.env = env = simpy.Environment()
+        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.ticket_cutoff)
+        pool_ids = list(scenario.pools)
+        self.records = records = Records(
+            detail=detail,
+            warmup=scenario.horizon.warmup_days * DAY,
+            horizon=days * DAY,
+            matters=[m.id for m in scenario.matters],
+            pools=pool_ids,
+            activities=["acceptance", "collection"],
+            time_limits={m.id: m.time_limit_days for m in scenario.matters},
+            commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
+            calendar=self.calendar,
+        )
+        self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
+        self._wire_queues(scenario)
+        hall_state = HallState()
+        for pid, pool in scenario.pools.items():
+            desk = self.desks[pid]
+            desk.officers = [Officer(env, desk, j, hall_state, records) for j in range(pool.count)]
+            if pool.backup is not None:
+                desk.backup = self.desks[pool.backup]
+                desk.backup.backs_up.append(desk)
+        shifts = [
+            self.calendar.timetable(p.hours or scenario.calendar.hours)
+            for p in scenario.pools.values()
+        ]
+        env.process(
+            roster(
+                env,
+                list(self.desks.values()),
+                shifts,
+                [p.absence.daily_prob for p in scenario.pools.values()],
+                self.seed,
+                records.warmup,
+                records.horizon,
+            )
+        )
+        hall = scenario.hall
+        self.hall = Hall(
+            env,
+            records,
+            self.calendar,
+            hall_state,
+            self.hall_queues,
+            hall.at_close,
+            hall.patience,
+            hall.renege_return_prob,
+        )
+        env.process(self.hall.closing())
+        self.flow = CaseFlow(env, records, self.calendar, self.hall, hall.return_delay_days)
+        self.plans = [self._plan(i, m) for i, m in enumerate(scenario.matters)]
+        for plan, matter in zip(self.plans, scenario.matters, strict=True):
+            segments = rate_segments(matter.arrivals, self.calendar)
+            rng = stream(self.seed, "matter", matter.id, "arrivals")
+            env.process(arrival_process(env, segments, rng, records.horizon, self._arrival(plan)))
+
+    def _wire_queues(self, scenario: Scenario) -> None:
+        """Hall queues per acceptance pool (one shared queue in comprehensive mode)."""
+        acceptance = list(dict.fromkeys(m.acceptance.pool for m in scenario.matters))
+        self.hall_queues: list[WorkQueue] = []
+        if scenario.hall.mode == "comprehensive":
+            shared = WorkQueue("hall", [self.desks[p] for p in acceptance])
+            self.hall_queues.append(shared)
+            for p in acceptance:
+                self.desks[p].hall_queue = shared
+        else:
+            for p in acceptance:
+                queue = WorkQueue(f"hall:{p}", [self.desks[p]])
+                self.hall_queues.append(queue)
+                self.desks[p].hall_queue = queue
+        for desk in self.desks.values():
+            desk.back_queue = WorkQueue(f"back:{desk.name}", [desk])
+            desk.queues = [q for q in (desk.hall_queue, desk.back_queue) if q is not None]
+
+    def _plan(self, code: int, m: Matter) -> MatterPlan:
+        rec = self.records
+        accept_desk = self.desks[m.acceptance.pool]
+        handoff = m.handoff_days * DAY
+
+        def compile_chain(keep: set[str] | None) -> list[list[StepPlan]]:
+            chain: list[list[StepPlan]] = []
+            previous = {m.acceptance.pool}
+            for item in m.chain:
+                branches = item.parallel if isinstance(item, Parallel) else [item]
+                plans = []
+                for b in branches:
+                    if keep is not None and b.id not in keep:
+                        continue
+                    if isinstance(b, DelayStep):
+                        plans.append(
+                            StepPlan(
+                                b.id, rec.activity_code(b.id), delay_minutes=b.delay_days * DAY
+                            )
+                        )
+                        continue
+                    desk = self.desks[b.pool]
+                    plans.append(
+                        StepPlan(
+                            b.id,
+                            rec.activity_code(b.id),
+                            desk.code,
+                            desk.back_queue,
+                            b.time,
+                            rework_prob=b.rework_prob,
+                            applicant_visit=b.applicant_visit,
+                            handoff_minutes=handoff if b.pool not in previous else 0.0,
+                        )
+                    )
+                if plans:
+                    chain.append(plans)
+                    pools = {self.records.pools[p.pool] for p in plans if p.queue is not None}
+                    previous = pools or previous
+            return chain
+
+        return MatterPlan(
+            code=code,
+            id=m.id,
+            draws=ApplicantDraws(self.seed, m.id),
+            pool=accept_desk.code,
+            hall_queue=accept_desk.hall_queue,
+            back_queue=accept_desk.back_queue,
+            accept_time=m.acceptance.time,
+            accept_activity=rec.activity_code("acceptance"),
+            complete_prob=m.complete_prob,
+            online_share=m.online_share,
+            chain=compile_chain(None),
+            verify_chain=compile_chain(set(m.commitment.verify)),
+            collection=m.collection,
+            collection_time=m.collection_time,
+            collect_activity=rec.activity_code("collection"),
+            commitment=m.commitment.eligible,
+            fail_rate=m.commitment.fail_rate,
+            time_limit_days=m.time_limit_days,
+        )
+
+    def _arrival(self, plan: MatterPlan):
+        env, records, flow = self.env, self.records, self.flow
+        online_share = plan.online_share
+
+        def create() -> None:
+            draws = plan.draws.next()
+            online = online_share > 0 and draws.u("channel") < online_share
+            case_id = records.new_case(plan.code, int(online), env.now)
+            flow.arrive(Case(case_id, plan, draws, online))
+
+        return create
+
+    def run(self) -> Records:
+        self.env.run(until=self.records.horizon)
+        self.hall.flush()
+        return self.records
+
+
+def simulate(
+    scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
+) -> Records:
+    """Run ``scenario`` once with ``seed`` (default: the scenario's) and return its records."""
+    return Model(scenario, seed, detail).run()

@@ -1,0 +1,227 @@
+"""Officers pull work: queues, pools (desks) and the officer process.
+
+One mechanism gives dedicated windows, comprehensive windows, AB posts and absences: an
+officer on duty takes the next item from the queues its pool serves (hall tickets first,
+then back-office work), then from the queues of pools it backs up while those have absent
+officers. A new item goes straight to an idle officer who may serve it, else it waits.
+Window service is non-preemptive; back-office work counts working minutes and, when the
+shift ends, stays on the officer's desk until the next period the officer is present.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import simpy
+
+if TYPE_CHECKING:
+    from simlib.engine.records import PoolTally, Records
+
+__all__ = ["Desk", "Job", "Officer", "WorkQueue"]
+
+
+class Job:
+    """One piece of work for an officer: a ticket at a window or a back-office task."""
+
+    __slots__ = (
+        "activity",
+        "case",
+        "enqueued",
+        "on_done",
+        "pool",
+        "started",
+        "taken",
+        "window",
+        "work",
+    )
+
+    def __init__(
+        self,
+        case: int,
+        activity: int,
+        pool: int,
+        work: float,
+        window: bool,
+        on_done: Callable[[Job, float, float, Officer], None],
+    ):
+        self.case = case
+        self.activity = activity
+        self.pool = pool  # whose work it is (for waits per pool)
+        self.work = work  # minutes still to do
+        self.window = window
+        self.on_done = on_done  # called with (job, first service start, end, officer)
+        self.enqueued = 0.0
+        self.started = -1.0  # first service start; -1 while waiting
+        self.taken = False  # left the queue (served, reneged or sent home)
+
+
+class WorkQueue:
+    """FIFO of jobs with lazy removal (reneged tickets are skipped when reached)."""
+
+    def __init__(self, name: str, owners: list[Desk]):
+        self.name = name
+        self.owners = owners
+        self.items: deque[Job] = deque()
+        self.live = 0  # items not yet taken
+
+    def put(self, job: Job, now: float) -> None:
+        job.enqueued = now
+        for desk in self.owners:
+            if desk.idle:
+                job.taken = True
+                desk.idle.pop().hand(job)
+                return
+        for desk in self.owners:
+            backup = desk.backup
+            if backup is not None and backup.idle and desk.absent_today:
+                job.taken = True
+                backup.idle.pop().hand(job)
+                return
+        self.items.append(job)
+        self.live += 1
+
+    def pop(self) -> Job | None:
+        items = self.items
+        while items:
+            job = items.popleft()
+            if not job.taken:
+                self.live -= 1
+                job.taken = True
+                return job
+        return None
+
+    def withdraw(self, job: Job) -> bool:
+        """Take a waiting job out (reneging, sent home); False if it was already taken."""
+        if job.taken:
+            return False
+        job.taken = True
+        self.live -= 1
+        return True
+
+    def waiting(self) -> list[Job]:
+        return [j for j in self.items if not j.taken]
+
+
+class Desk:
+    """A pool of officers: its queues, who is idle, who is absent today, whom it backs up."""
+
+    def __init__(self, code: int, name: str, tally: PoolTally):
+        self.code = code
+        self.name = name
+        self.tally = tally
+        self.officers: list[Officer] = []
+        self.hall_queue: WorkQueue | None = None
+        self.back_queue: WorkQueue | None = None
+        self.queues: list[WorkQueue] = []  # own queues, in the order officers look at them
+        self.backup: Desk | None = None  # takes our work while we have absentees
+        self.backs_up: list[Desk] = []
+        self.idle: list[Officer] = []
+        self.absent_today = 0
+
+    def wake_idle(self) -> None:
+        """Idle officers look at the queues again (e.g. a backed-up pool lost officers)."""
+        idle, self.idle = self.idle, []
+        for officer in idle:
+            officer.hand(None)
+
+
+class Officer:
+    """An officer as a SimPy process that pulls work while on duty."""
+
+    def __init__(
+        self, env: simpy.Environment, desk: Desk, index: int, hall: HallState, records: Records
+    ):
+        self.env = env
+        self.desk = desk
+        self.index = index
+        self.hall = hall
+        self.records = records
+        self.on_duty = False
+        self.duty_end = 0.0
+        self.held: Job | None = None  # back-office work left unfinished at shift end
+        self.wake: simpy.Event | None = None
+        self.process = env.process(self.run())
+
+    def hand(self, job: Job | None) -> None:
+        """Wake the waiting officer, with a job or just to look again (None)."""
+        wake = self.wake
+        if wake is not None and not wake.triggered:
+            wake.succeed(job)
+
+    def _next(self) -> Job | None:
+        desk = self.desk
+        if self.on_duty and self.env.now < self.duty_end:
+            if self.held is not None:
+                job, self.held = self.held, None
+                return job
+            for queue in desk.queues:
+                if queue.live:
+                    return queue.pop()
+            for other in desk.backs_up:
+                if other.absent_today:
+                    for queue in other.queues:
+                        if queue.live:
+                            return queue.pop()
+            return None
+        # Off duty: only leftover tickets after closing, when the hall serves them all.
+        queue = desk.hall_queue
+        if self.hall.overtime and queue is not None and queue.live:
+            return queue.pop()
+        return None
+
+    def run(self):
+        env = self.env
+        desk = self.desk
+        tally = desk.tally
+        records = self.records
+        warmup, horizon = records.warmup, records.horizon
+        while True:
+            job = self._next()
+            if job is None:
+                self.wake = env.event()
+                if self.on_duty:
+                    desk.idle.append(self)
+                job = yield self.wake
+                self.wake = None
+                if job is None:
+                    continue
+            start = env.now
+            if job.started < 0:
+                job.started = start
+                if start >= warmup:
+                    pool_tally = records.tally_by_code[job.pool]
+                    pool_tally.wait_sum += start - job.enqueued
+                    pool_tally.wait_n += 1
+            if job.window:
+                yield env.timeout(job.work)
+                end = env.now
+                job.work = 0.0
+                if end > self.duty_end:  # served past the shift: overtime is available time
+                    tally.available += _overlap(max(start, self.duty_end), end, warmup, horizon)
+            else:
+                chunk = min(job.work, self.duty_end - start)
+                if chunk > 0:
+                    yield env.timeout(chunk)
+                    job.work -= chunk
+                end = env.now
+                if job.work > 1e-9:
+                    tally.busy += _overlap(start, end, warmup, horizon)
+                    self.held = job
+                    continue
+            tally.busy += _overlap(start, end, warmup, horizon)
+            job.on_done(job, job.started, end, self)
+
+
+class HallState:
+    """What officers need to know about the hall: is it after closing, serving leftovers?"""
+
+    __slots__ = ("overtime",)
+
+    def __init__(self) -> None:
+        self.overtime = False
+
+
+def _overlap(a: float, b: float, lo: float, hi: float) -> float:
+    return max(0.0, min(b, hi) - max(a, lo))

@@ -1,0 +1,213 @@
+"""Columnar records of one run: what happened, not what it means (that is ``metrics``).
+
+Columns are compact ``array.array`` buffers (8-byte times, small integer codes), turned
+into pandas DataFrames on demand. ``detail="kpi"`` keeps the per-case and per-ticket
+tables that KPIs need and drops the per-activity event log, so that large sweeps stay small.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CHANNELS",
+    "OUTCOMES",
+    "STATUSES",
+    "VISIT_KINDS",
+    "PoolTally",
+    "Records",
+]
+
+Detail = Literal["full", "kpi"]
+
+CHANNELS = ("walk_in", "online")
+STATUSES = ("in_progress", "decided", "abandoned")
+VISIT_KINDS = ("submit", "return", "collect", "supplement", "step_visit")
+OUTCOMES = ("served", "reneged", "sent_home", "waiting")
+NAN = float("nan")
+
+
+@dataclass
+class PoolTally:
+    """Per-pool sums after warm-up: waits of work items, officer busy and available time."""
+
+    wait_sum: float = 0.0
+    wait_n: int = 0
+    busy: float = 0.0
+    available: float = 0.0
+
+
+class _Table:
+    def __init__(self, spec: dict[str, str]):
+        self.spec = spec
+        self.cols = {name: array(code) for name, code in spec.items()}
+
+    def __len__(self) -> int:
+        return len(next(iter(self.cols.values())))
+
+    def nbytes(self) -> int:
+        return sum(c.itemsize * len(c) for c in self.cols.values())
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Zero-copy numpy views of the columns."""
+        return {k: np.frombuffer(v, dtype=v.typecode) for k, v in self.cols.items()}
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame({k: a.copy() for k, a in self.arrays().items()})
+
+
+@dataclass
+class Records:
+    """Everything one run recorded, plus what is needed to read it (codes, calendar)."""
+
+    detail: Detail
+    warmup: float
+    horizon: float
+    matters: list[str]
+    pools: list[str]
+    activities: list[str] = field(default_factory=list)
+    time_limits: dict[str, float | None] = field(default_factory=dict)
+    commitment_matters: set[str] = field(default_factory=set)
+    calendar: Any = None  # HallCalendar: working-day arithmetic for lead times
+    tally: dict[str, PoolTally] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._cases = _Table(
+            {
+                "matter": "h",
+                "channel": "b",
+                "arrival": "d",
+                "accepted": "d",
+                "decision": "d",
+                "visits": "h",
+                "status": "b",
+                "revoked": "b",
+            }
+        )
+        self._visits = _Table(
+            {
+                "case": "l",
+                "kind": "b",
+                "pool": "h",
+                "ticket": "d",
+                "call": "d",
+                "end": "d",
+                "outcome": "b",
+            }
+        )
+        self._steps = _Table(
+            {
+                "case": "l",
+                "activity": "h",
+                "pool": "h",
+                "officer": "l",
+                "enqueued": "d",
+                "start": "d",
+                "end": "d",
+            }
+        )
+        self._activity_code: dict[str, int] = {a: i for i, a in enumerate(self.activities)}
+        self.tally = {p: PoolTally() for p in self.pools}
+        self.tally_by_code = [self.tally[p] for p in self.pools]
+
+    # --- writing (engine side) -------------------------------------------------------
+    def new_case(self, matter: int, channel: int, arrival: float) -> int:
+        c = self._cases.cols
+        c["matter"].append(matter)
+        c["channel"].append(channel)
+        c["arrival"].append(arrival)
+        c["accepted"].append(NAN)
+        c["decision"].append(NAN)
+        c["visits"].append(0)
+        c["status"].append(0)
+        c["revoked"].append(0)
+        return len(c["arrival"]) - 1
+
+    def case_cols(self) -> dict[str, array]:
+        return self._cases.cols
+
+    def visit(
+        self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
+    ) -> None:
+        c = self._visits.cols
+        c["case"].append(case)
+        c["kind"].append(kind)
+        c["pool"].append(pool)
+        c["ticket"].append(ticket)
+        c["call"].append(call)
+        c["end"].append(end)
+        c["outcome"].append(outcome)
+
+    def activity_code(self, name: str) -> int:
+        code = self._activity_code.get(name)
+        if code is None:
+            code = self._activity_code[name] = len(self.activities)
+            self.activities.append(name)
+        return code
+
+    def step(
+        self,
+        case: int,
+        activity: int,
+        pool: int,
+        officer: int,
+        enqueued: float,
+        start: float,
+        end: float,
+    ) -> None:
+        if self.detail != "full":
+            return
+        c = self._steps.cols
+        c["case"].append(case)
+        c["activity"].append(activity)
+        c["pool"].append(pool)
+        c["officer"].append(officer)
+        c["enqueued"].append(enqueued)
+        c["start"].append(start)
+        c["end"].append(end)
+
+    # --- reading ---------------------------------------------------------------------
+    def arrays(self, table: Literal["cases", "visits", "steps"]) -> dict[str, np.ndarray]:
+        """Raw integer-coded columns of one table as numpy arrays (views, do not modify)."""
+        return {"cases": self._cases, "visits": self._visits, "steps": self._steps}[table].arrays()
+
+    def nbytes(self) -> int:
+        """Bytes held by the columns (for the memory benchmark)."""
+        return self._cases.nbytes() + self._visits.nbytes() + self._steps.nbytes()
+
+    @property
+    def cases(self) -> pd.DataFrame:
+        """One row per case: matter, channel, arrival, acceptance, decision (minutes), ..."""
+        df = self._cases.frame()
+        df.index.name = "case"
+        df["matter"] = pd.Categorical.from_codes(df["matter"], self.matters)
+        df["channel"] = pd.Categorical.from_codes(df["channel"], CHANNELS)
+        df["status"] = pd.Categorical.from_codes(df["status"], STATUSES)
+        df["revoked"] = df["revoked"].astype(bool)
+        return df
+
+    @property
+    def visits(self) -> pd.DataFrame:
+        """One row per hall ticket: who, what for, at which pool, ticket/call/end times, outcome."""
+        df = self._visits.frame()
+        df["kind"] = pd.Categorical.from_codes(df["kind"], VISIT_KINDS)
+        df["pool"] = pd.Categorical.from_codes(df["pool"], self.pools)
+        df["outcome"] = pd.Categorical.from_codes(df["outcome"], OUTCOMES)
+        df["wait"] = df["call"] - df["ticket"]
+        return df
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        """The event log: case, activity, resource (pool/officer), enqueued, start, end."""
+        if self.detail != "full":
+            raise ValueError('the event log was not recorded; run with detail="full"')
+        df = self._steps.frame()
+        df["activity"] = pd.Categorical.from_codes(df["activity"], self.activities)
+        df["pool"] = pd.Categorical.from_codes(df["pool"], self.pools)
+        df["resource"] = df["pool"].astype(str) + "#" + df["officer"].astype(str)
+        return df[["case", "activity", "resource", "pool", "officer", "enqueued", "start", "end"]]

@@ -1,0 +1,81 @@
+"""The duty roster: who is on shift, who is absent today.
+
+One process walks every pool's shift boundaries in time order. At the first period of a
+workday each officer is absent with the pool's ``daily_prob`` (one stream per officer, so
+officer j has the same absences in every variant). Shift ends come before shift starts at
+the same instant, so a hand-over never leaves a gap or an overlap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import simpy
+
+from simlib.engine.calendar import DAY, Timetable
+from simlib.engine.officers import Desk
+from simlib.engine.streams import stream
+
+__all__ = ["roster"]
+
+_END, _START = 0, 1
+
+
+def _boundaries(
+    desks: list[Desk], shifts: list[Timetable]
+) -> list[tuple[float, int, int, float, bool]]:
+    events = []
+    for d, table in enumerate(shifts):
+        last_day = -1
+        for start, end in table.periods:
+            day = int(start // DAY)
+            events.append((start, _START, d, end, day != last_day))
+            events.append((end, _END, d, end, False))
+            last_day = day
+    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    return events
+
+
+def roster(
+    env: simpy.Environment,
+    desks: list[Desk],
+    shifts: list[Timetable],
+    absence_probs: list[float],
+    seed: int,
+    warmup: float,
+    horizon: float,
+) -> Iterator[simpy.Event]:
+    """SimPy process putting officers on and off duty over the whole horizon."""
+    absence_streams = [
+        [stream(seed, "pool", desk.name, "absence", j) for j in range(len(desk.officers))]
+        if p > 0
+        else []
+        for desk, p in zip(desks, absence_probs, strict=True)
+    ]
+    present: list[list] = [list(desk.officers) for desk in desks]
+    for time, kind, d, end, new_day in _boundaries(desks, shifts):
+        if time >= horizon:
+            break
+        if time > env.now:
+            yield env.timeout(time - env.now)
+        desk = desks[d]
+        if kind == _END:
+            for officer in present[d]:
+                officer.on_duty = False
+            desk.wake_idle()
+            continue
+        if new_day and absence_streams[d]:
+            p = absence_probs[d]
+            present[d] = [
+                o
+                for o, rng in zip(desk.officers, absence_streams[d], strict=True)
+                if rng.random() >= p
+            ]
+            desk.absent_today = len(desk.officers) - len(present[d])
+            if desk.absent_today and desk.backup is not None:
+                desk.backup.wake_idle()  # they may now take our queued work
+        desk.tally.available += len(present[d]) * max(0.0, min(end, horizon) - max(time, warmup))
+        for officer in present[d]:
+            officer.on_duty = True
+            officer.duty_end = end
+            officer.hand(None)

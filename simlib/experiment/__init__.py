@@ -1,0 +1,6 @@
+"""Experiments on scenarios: replications (and, later, comparisons and sweeps)."""
+
+from simlib.experiment.replicate import Replications, replicate, replication_seed, run_once
+from simlib.experiment.stats import mean_ci, summarize
+
+__all__ = ["Replications", "mean_ci", "replicate", "replication_seed", "run_once", "summarize"]

@@ -1,0 +1,45 @@
+"""Summaries across replications: mean and Student-t 95 % confidence intervals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["mean_ci", "summarize"]
+
+
+def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """(mean, low, high) of the t-interval over finite values; NaN bounds when n < 2."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    m = float(x.mean())
+    if n < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return m, m - half, m + half
+
+
+def summarize(runs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """One row per KPI column: mean, ci95_low, ci95_high, std, n (finite values only)."""
+    rows = []
+    for col in columns:
+        x = runs[col].to_numpy(dtype=float)
+        finite = x[np.isfinite(x)]
+        m, lo, hi = mean_ci(finite)
+        rows.append(
+            {
+                "kpi": col,
+                "mean": m,
+                "ci95_low": lo,
+                "ci95_high": hi,
+                "std": float(finite.std(ddof=1)) if len(finite) > 1 else math.nan,
+                "n": len(finite),
+            }
+        )
+    return pd.DataFrame(rows).set_index("kpi")

@@ -1,0 +1,222 @@
+"""Distributions as planners write them: by mean and coefficient of variation.
+
+Every distribution samples by inverse transform from one uniform, so that common random
+numbers stay synchronised when a reform changes a parameter: the same applicant draws
+the same uniform and gets a proportionally shorter time when ``scale_times`` halves a
+mean. Each one knows its analytic mean and variance (for theory checks and warnings).
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from scipy import special
+
+__all__ = [
+    "Constant",
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Gamma",
+    "Lognormal",
+    "Triangular",
+    "Uniform",
+]
+
+_STD_NORMAL = NormalDist()
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class _Dist(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def expected(self) -> float:  # pragma: no cover - every subclass overrides
+        raise NotImplementedError
+
+    def variance(self) -> float:  # pragma: no cover
+        raise NotImplementedError
+
+    def quantile(self, u: float) -> float:  # pragma: no cover
+        """Value at cumulative probability ``u`` in [0, 1)."""
+        raise NotImplementedError
+
+    def scaled(self, factor: float) -> _Dist:  # pragma: no cover
+        """The same shape with every value multiplied by ``factor``."""
+        raise NotImplementedError
+
+    def coef_var(self) -> float:
+        m = self.expected()
+        return math.sqrt(self.variance()) / m if m > 0 else 0.0
+
+
+class Exponential(_Dist):
+    dist: Literal["exponential"] = "exponential"
+    mean: Positive
+
+    def expected(self) -> float:
+        return self.mean
+
+    def variance(self) -> float:
+        return self.mean**2
+
+    def quantile(self, u: float) -> float:
+        return -self.mean * math.log1p(-u)
+
+    def scaled(self, factor: float) -> Exponential:
+        return Exponential(mean=self.mean * factor)
+
+
+class Lognormal(_Dist):
+    dist: Literal["lognormal"] = "lognormal"
+    mean: Positive
+    cv: NonNegative
+
+    def expected(self) -> float:
+        return self.mean
+
+    def variance(self) -> float:
+        return (self.mean * self.cv) ** 2
+
+    def quantile(self, u: float) -> float:
+        if self.cv == 0:
+            return self.mean
+        s2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean) - s2 / 2
+        return math.exp(mu + math.sqrt(s2) * _STD_NORMAL.inv_cdf(max(u, 1e-300)))
+
+    def scaled(self, factor: float) -> Lognormal:
+        return Lognormal(mean=self.mean * factor, cv=self.cv)
+
+
+class Gamma(_Dist):
+    dist: Literal["gamma"] = "gamma"
+    mean: Positive
+    cv: Positive
+
+    def expected(self) -> float:
+        return self.mean
+
+    def variance(self) -> float:
+        return (self.mean * self.cv) ** 2
+
+    def quantile(self, u: float) -> float:
+        shape = 1.0 / self.cv**2
+        return float(special.gammaincinv(shape, u)) * self.mean / shape
+
+    def scaled(self, factor: float) -> Gamma:
+        return Gamma(mean=self.mean * factor, cv=self.cv)
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"] = "triangular"
+    min: NonNegative
+    mode: NonNegative
+    max: Positive
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.min <= self.mode <= self.max or self.min == self.max:
+            raise ValueError(
+                f"needs min <= mode <= max and min < max; got min={self.min}, "
+                f"mode={self.mode}, max={self.max}"
+            )
+        return self
+
+    def expected(self) -> float:
+        return (self.min + self.mode + self.max) / 3
+
+    def variance(self) -> float:
+        a, c, b = self.min, self.mode, self.max
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+
+    def quantile(self, u: float) -> float:
+        a, c, b = self.min, self.mode, self.max
+        split = (c - a) / (b - a)
+        if u < split:
+            return a + math.sqrt(u * (b - a) * (c - a))
+        return b - math.sqrt((1 - u) * (b - a) * (b - c))
+
+    def scaled(self, factor: float) -> Triangular:
+        return Triangular(min=self.min * factor, mode=self.mode * factor, max=self.max * factor)
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"] = "uniform"
+    min: NonNegative
+    max: Positive
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.min > self.max:
+            raise ValueError(f"needs min <= max; got min={self.min}, max={self.max}")
+        return self
+
+    def expected(self) -> float:
+        return (self.min + self.max) / 2
+
+    def variance(self) -> float:
+        return (self.max - self.min) ** 2 / 12
+
+    def quantile(self, u: float) -> float:
+        return self.min + u * (self.max - self.min)
+
+    def scaled(self, factor: float) -> Uniform:
+        return Uniform(min=self.min * factor, max=self.max * factor)
+
+
+class Constant(_Dist):
+    dist: Literal["constant"] = "constant"
+    value: NonNegative
+
+    def expected(self) -> float:
+        return self.value
+
+    def variance(self) -> float:
+        return 0.0
+
+    def quantile(self, u: float) -> float:
+        return self.value
+
+    def scaled(self, factor: float) -> Constant:
+        return Constant(value=self.value * factor)
+
+
+class Empirical(_Dist):
+    """Resamples the observed values with equal weight (e.g. from a ticket log)."""
+
+    dist: Literal["empirical"] = "empirical"
+    values: Annotated[list[NonNegative], Field(min_length=1)]
+    _sorted: list[float] | None = PrivateAttr(default=None)
+
+    def expected(self) -> float:
+        return math.fsum(self.values) / len(self.values)
+
+    def variance(self) -> float:
+        m = self.expected()
+        return math.fsum((v - m) ** 2 for v in self.values) / len(self.values)
+
+    def quantile(self, u: float) -> float:
+        ordered = self._ordered_values()
+        return ordered[min(int(u * len(ordered)), len(ordered) - 1)]
+
+    def _ordered_values(self) -> list[float]:
+        # Sorted so that the inverse transform is monotone (CRN-friendly); cached.
+        if self._sorted is None:
+            self._sorted = sorted(self.values)
+        return self._sorted
+
+    def scaled(self, factor: float) -> Empirical:
+        return Empirical(values=[v * factor for v in self.values])
+
+
+Distribution = Annotated[
+    Exponential | Lognormal | Gamma | Triangular | Uniform | Constant | Empirical,
+    Field(discriminator="dist"),
+]
+"""Any distribution of the scenario format, told apart by its ``dist`` key."""
+
+DIST_NAMES = ("exponential", "lognormal", "gamma", "triangular", "uniform", "constant", "empirical")

@@ -1,0 +1,59 @@
+"""Reading scenario files: safe YAML, validation, errors with file, line and path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation
+from simlib.scenario.model import Scenario
+
+__all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
+
+
+def read_yaml(path: str | Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    """The mapping in ``path`` and its node tree (for line numbers), or a ScenarioError."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [Issue("", "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(str(path), [Issue("", f"cannot read the file: {exc}")]) from None
+    try:
+        data = yaml.safe_load(text)
+        tree = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise ScenarioError(str(path), [Issue("", f"YAML syntax error: {what}", line)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(str(path), [Issue("", f"YAML error: {exc}")]) from None
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ScenarioError(
+            str(path), [Issue("", f"the file is {kind}; it must be a mapping of keys (name: ...)")]
+        )
+    return data, tree
+
+
+def scenario_from_dict(
+    data: dict[str, Any], source: str = "<scenario>", tree: yaml.Node | None = None
+) -> Scenario:
+    """Validate a plain mapping (as parsed from YAML) into a :class:`Scenario`."""
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [Issue("", "a scenario must be a mapping of keys")])
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, issues_from_validation(exc, data, Scenario, tree)) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file; every problem is reported in one ScenarioError."""
+    data, tree = read_yaml(path)
+    return scenario_from_dict(data, str(path), tree)

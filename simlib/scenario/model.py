@@ -1,0 +1,355 @@
+"""The scenario format (DESIGN §4) as frozen, validated pydantic models.
+
+A scenario is validated once, at load; everything downstream trusts it. Every optional
+key defaults to the neutral value, so nothing happens that the file does not ask for.
+Cross-field mistakes (unknown pools, duplicate ids, ...) are collected by
+:func:`reference_issues` and reported with their paths, all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from simlib.scenario.dists import Constant, Distribution
+
+__all__ = [
+    "WEEKDAYS",
+    "Absence",
+    "Acceptance",
+    "Arrivals",
+    "Calendar",
+    "ChainItem",
+    "Commitment",
+    "DelayStep",
+    "Hall",
+    "Horizon",
+    "Matter",
+    "Parallel",
+    "Pool",
+    "ReferenceIssues",
+    "Scenario",
+    "Step",
+    "parse_clock",
+    "parse_hours",
+]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Probability = Annotated[float, Field(ge=0, le=1)]
+Ident = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$", max_length=64)]
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_clock(text: str) -> int:
+    """Minutes after midnight of ``"HH:MM"`` (``"24:00"`` allowed as the day's end)."""
+    m = _CLOCK.match(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a time of day; write HH:MM, e.g. '09:30'")
+    hours, minutes = int(m.group(1)), int(m.group(2))
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise ValueError(f"'{text}' is not a time of day between 00:00 and 24:00")
+    return hours * 60 + minutes
+
+
+def _check_range(text: str) -> str:
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(f"'{text}' is not an hour range; write 'HH:MM-HH:MM', e.g. '09:00-12:00'")
+    if parse_clock(start) >= parse_clock(end):
+        raise ValueError(f"hour range '{text}' ends before it starts")
+    return text
+
+
+HourRange = Annotated[str, AfterValidator(_check_range)]
+
+
+def parse_hours(ranges: list[str]) -> list[tuple[int, int]]:
+    """``["09:00-12:00", ...]`` as sorted (start, end) minutes after midnight."""
+    out = []
+    for text in ranges:
+        start, _, end = text.partition("-")
+        out.append((parse_clock(start), parse_clock(end)))
+    return sorted(out)
+
+
+def _check_hour_list(ranges: list[str]) -> list[str]:
+    parsed = parse_hours(ranges)
+    for (_, end), (start, _) in itertools.pairwise(parsed):
+        if start < end:
+            raise ValueError(f"hour ranges {ranges} overlap; give disjoint ranges")
+    return ranges
+
+
+Hours = Annotated[list[HourRange], Field(min_length=1), AfterValidator(_check_hour_list)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Horizon(_Model):
+    days: Annotated[int, Field(ge=1)] = 30
+    warmup_days: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _warmup_inside(self) -> Horizon:
+        if self.warmup_days >= self.days:
+            raise ValueError(
+                f"warmup_days ({self.warmup_days}) must be less than days ({self.days})"
+            )
+        return self
+
+
+class Calendar(_Model):
+    workdays: Annotated[list[Weekday], Field(min_length=1)] = ["mon", "tue", "wed", "thu", "fri"]
+    hours: Hours = ["09:00-12:00", "13:00-17:00"]
+    start_date: dt.date | None = None
+    holidays: list[dt.date] = []
+
+    @model_validator(mode="after")
+    def _holidays_need_a_date(self) -> Calendar:
+        if self.holidays and self.start_date is None:
+            raise ValueError("holidays need start_date, so that days can be matched to dates")
+        return self
+
+
+class Hall(_Model):
+    mode: Literal["dedicated", "comprehensive"] = "dedicated"
+    ticket_cutoff: str | None = None
+    at_close: Literal["serve_all", "send_home"] = "serve_all"
+    patience: Distribution | None = None
+    renege_return_prob: Probability = 1.0
+    return_delay_days: Distribution = Constant(value=1.0)
+
+    @field_validator("ticket_cutoff")
+    @classmethod
+    def _clock(cls, v: str | None) -> str | None:
+        if v is not None:
+            parse_clock(v)
+        return v
+
+
+class Absence(_Model):
+    daily_prob: Probability = 0.0
+
+
+class Pool(_Model):
+    count: Annotated[int, Field(ge=0)]
+    hours: Hours | None = None
+    absence: Absence = Absence()
+    backup: str | None = None
+
+
+class PerHourOrDay(_Model):
+    """``{per_hour: x}`` or ``{per_day: x, profile: {"09": w}, weekday_factors: {mon: f}}``."""
+
+    per_hour: Annotated[float, Field(ge=0)] | None = None
+    per_day: Annotated[float, Field(ge=0)] | None = None
+    profile: dict[str, Annotated[float, Field(ge=0)]] | None = None
+    weekday_factors: dict[Weekday, Annotated[float, Field(ge=0)]] = {}
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> PerHourOrDay:
+        if (self.per_hour is None) == (self.per_day is None):
+            raise ValueError("give exactly one of per_hour or per_day")
+        if self.profile is not None:
+            if self.per_day is None:
+                raise ValueError("profile goes with per_day, not per_hour")
+            for key in self.profile:
+                if not re.fullmatch(r"\d{2}", key) or int(key) > 23:
+                    raise ValueError(f"profile key '{key}' is not an hour of day '00'..'23'")
+            if sum(self.profile.values()) <= 0:
+                raise ValueError("profile weights must not all be zero")
+        return self
+
+
+Arrivals = PerHourOrDay
+
+
+class Acceptance(_Model):
+    pool: str
+    time: Distribution
+
+
+class Step(_Model):
+    """Work in a back-office pool, measured in working minutes."""
+
+    id: Ident
+    pool: str
+    time: Distribution
+    rework_prob: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    applicant_visit: bool = False
+
+
+class DelayStep(_Model):
+    """A calendar delay with no officer (e.g. a public notice period)."""
+
+    id: Ident
+    delay_days: Annotated[float, Field(ge=0)]
+
+
+def _branch_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "delay" if "delay_days" in v else "step"
+    return "delay" if isinstance(v, DelayStep) else "step"
+
+
+Branch = Annotated[
+    Annotated[Step, Tag("step")] | Annotated[DelayStep, Tag("delay")],
+    Discriminator(_branch_kind),
+]
+
+
+class Parallel(_Model):
+    """Fork-join: the case moves on when every branch is done."""
+
+    parallel: Annotated[list[Branch], Field(min_length=2)]
+
+
+def _item_kind(v: Any) -> str:
+    if isinstance(v, dict):
+        return "parallel" if "parallel" in v else _branch_kind(v)
+    return "parallel" if isinstance(v, Parallel) else _branch_kind(v)
+
+
+ChainItem = Annotated[
+    Annotated[Step, Tag("step")]
+    | Annotated[DelayStep, Tag("delay")]
+    | Annotated[Parallel, Tag("parallel")],
+    Discriminator(_item_kind),
+]
+
+
+class Commitment(_Model):
+    eligible: bool = False
+    verify: list[str] = []
+    fail_rate: Probability = 0.0
+
+
+class Matter(_Model):
+    id: Ident
+    name: str | None = None
+    arrivals: Arrivals
+    online_share: Probability = 0.0
+    complete_prob: Annotated[float, Field(gt=0, le=1)] = 1.0
+    acceptance: Acceptance
+    chain: list[ChainItem] = []
+    handoff_days: Annotated[float, Field(ge=0)] = 0.0
+    collection: Literal["in_person", "mail", "none"] = "none"
+    collection_time: Distribution = Constant(value=5.0)
+    mail_days: Annotated[float, Field(ge=0)] = 1.0
+    time_limit_days: Annotated[float, Field(gt=0)] | None = None
+    commitment: Commitment = Commitment()
+
+    def steps(self) -> list[Step | DelayStep]:
+        """Every step of the chain, parallel branches flattened, in chain order."""
+        out: list[Step | DelayStep] = []
+        for item in self.chain:
+            out.extend(item.parallel if isinstance(item, Parallel) else [item])
+        return out
+
+
+class ReferenceIssues(ValueError):
+    """Cross-field mistakes, each with its path in the file."""
+
+    def __init__(self, issues: list[tuple[str, str]]):
+        self.issues = issues
+        super().__init__("; ".join(f"{path}: {msg}" for path, msg in issues))
+
+
+class Scenario(_Model):
+    name: str
+    description: str = ""
+    seed: int = 0
+    horizon: Horizon = Horizon()
+    calendar: Calendar = Calendar()
+    hall: Hall = Hall()
+    pools: Annotated[dict[Ident, Pool], Field(min_length=1)]
+    matters: Annotated[list[Matter], Field(min_length=1)]
+    reforms: list[dict[str, Any]] = []
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        issues = reference_issues(self)
+        if issues:
+            raise ReferenceIssues(issues)
+        return self
+
+    def matter(self, matter_id: str) -> Matter:
+        for m in self.matters:
+            if m.id == matter_id:
+                return m
+        raise KeyError(matter_id)
+
+
+def _allowed(names: Any) -> str:
+    return ", ".join(sorted(names)) or "(none)"
+
+
+def reference_issues(s: Scenario) -> list[tuple[str, str]]:
+    """Every cross-field mistake of ``s`` as (path, message)."""
+    issues: list[tuple[str, str]] = []
+    pools = s.pools
+    used: dict[str, str] = {}  # pool -> first path that uses it
+
+    def need_pool(path: str, pool: str) -> None:
+        if pool not in pools:
+            issues.append((path, f"unknown pool '{pool}'; pools are: {_allowed(pools)}"))
+        else:
+            used.setdefault(pool, path)
+
+    for pid, pool in pools.items():
+        if pool.backup is not None:
+            if pool.backup == pid:
+                issues.append((f"pools.{pid}.backup", "a pool cannot back itself up"))
+            else:
+                need_pool(f"pools.{pid}.backup", pool.backup)
+
+    seen_matters: set[str] = set()
+    for i, m in enumerate(s.matters):
+        base = f"matters[{i}]"
+        if m.id in seen_matters:
+            issues.append((f"{base}.id", f"duplicate matter id '{m.id}'"))
+        seen_matters.add(m.id)
+        need_pool(f"{base}.acceptance.pool", m.acceptance.pool)
+        step_ids: set[str] = set()
+        for j, item in enumerate(m.chain):
+            branches = item.parallel if isinstance(item, Parallel) else [item]
+            for k, step in enumerate(branches):
+                path = f"{base}.chain[{j}]" + (
+                    f".parallel[{k}]" if isinstance(item, Parallel) else ""
+                )
+                if step.id in step_ids or step.id in ("acceptance", "collection"):
+                    issues.append((f"{path}.id", f"duplicate step id '{step.id}' in this matter"))
+                step_ids.add(step.id)
+                if isinstance(step, Step):
+                    need_pool(f"{path}.pool", step.pool)
+        for k, sid in enumerate(m.commitment.verify):
+            if sid not in step_ids:
+                issues.append(
+                    (
+                        f"{base}.commitment.verify[{k}]",
+                        f"unknown step '{sid}'; steps of this matter are: {_allowed(step_ids)}",
+                    )
+                )
+    for pid, path in used.items():
+        if pools[pid].count < 1:
+            issues.append(
+                (f"pools.{pid}.count", f"pool '{pid}' is used by {path} but has no officer")
+            )
+    return issues

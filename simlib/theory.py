@@ -1,0 +1,191 @@
+"""Closed forms of queueing theory, for quick estimates and as test oracles.
+
+Rates and times are in any consistent unit (the scenario uses minutes): ``lam`` arrivals
+per unit, ``mu`` services per unit per server, ``c`` servers. Functions raise ValueError
+for an unstable system (offered load at or above capacity) rather than return nonsense.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import integrate
+
+__all__ = [
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "fork_join2_mean_response",
+    "mmc_mean_wait",
+    "mmc_service_level",
+    "pk_mean_wait",
+    "square_root_staffing",
+    "staff_for_wait",
+    "transient_mmc_mean_wait",
+]
+
+
+def _check_stable(lam: float, mu: float, c: int) -> float:
+    if lam < 0 or mu <= 0 or c < 1:
+        raise ValueError(f"need lam >= 0, mu > 0, c >= 1; got lam={lam}, mu={mu}, c={c}")
+    rho = lam / (c * mu)
+    if rho >= 1:
+        raise ValueError(f"unstable: offered load {lam / mu:.3g} >= {c} servers (rho={rho:.3g})")
+    return rho
+
+
+def erlang_b(c: int, a: float) -> float:
+    """Blocking probability of M/M/c/c with offered load ``a`` (stable recursion)."""
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_c(lam: float, mu: float, c: int) -> float:
+    """P(wait > 0) in M/M/c."""
+    rho = _check_stable(lam, mu, c)
+    b = erlang_b(c, lam / mu)
+    return b / (1 - rho * (1 - b))
+
+
+def mmc_mean_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue of M/M/c (Erlang C): C / (c mu - lam)."""
+    return erlang_c(lam, mu, c) / (c * mu - lam)
+
+
+def mmc_service_level(lam: float, mu: float, c: int, t: float) -> float:
+    """P(wait <= t) in M/M/c: 1 - C exp(-(c mu - lam) t)."""
+    return 1 - erlang_c(lam, mu, c) * math.exp(-(c * mu - lam) * t)
+
+
+def pk_mean_wait(lam: float, mean: float, cv: float) -> float:
+    """Pollaczek-Khinchine mean wait of M/G/1 with service mean ``mean`` and CV ``cv``."""
+    rho = _check_stable(lam, 1 / mean, 1)
+    second_moment = mean**2 * (1 + cv**2)
+    return lam * second_moment / (2 * (1 - rho))
+
+
+def erlang_a(lam: float, mu: float, theta: float, c: int, tol: float = 1e-12) -> dict[str, float]:
+    """M/M/c+M (Erlang A): exponential patience with rate ``theta``; exact birth-death chain.
+
+    Returns ``p_abandon``, ``mean_wait`` (over all arrivals, Little's law on the queue),
+    ``mean_wait_served`` and ``p_wait``. Always stable when theta > 0.
+    """
+    if theta <= 0:
+        raise ValueError("theta must be > 0 (use erlang_c for infinite patience)")
+    # Unnormalised probabilities p_n; truncate when the tail is negligible.
+    p = [1.0]
+    n = 0
+    while True:
+        n += 1
+        death = min(n, c) * mu + max(n - c, 0) * theta
+        p.append(p[-1] * lam / death)
+        if n > c and p[-1] < tol * sum(p):
+            break
+    probs = np.array(p) / sum(p)
+    states = np.arange(len(probs))
+    queue = np.maximum(states - c, 0)
+    mean_queue = float((probs * queue).sum())
+    p_abandon = theta * mean_queue / lam
+    p_wait = float(probs[c:].sum())
+    mean_wait = mean_queue / lam
+    # Served customers: by PASTA an arrival sees state k; from there its wait is a chain of
+    # exponential stages (see _served_wait_given_ahead).
+    served_wait = 0.0
+    served_prob = 0.0
+    for k in range(c, len(probs)):  # arrival finds k in system, k - c ahead in queue
+        ahead = k - c
+        w, s = _served_wait_given_ahead(ahead, c, mu, theta)
+        served_wait += probs[k] * w
+        served_prob += probs[k] * s
+    served_prob += float(probs[:c].sum())
+    return {
+        "p_abandon": p_abandon,
+        "p_wait": p_wait,
+        "mean_wait": mean_wait,
+        "mean_wait_served": served_wait / served_prob,
+    }
+
+
+def _served_wait_given_ahead(ahead: int, c: int, mu: float, theta: float) -> tuple[float, float]:
+    """E[wait; served] and P(served) for a tagged FIFO customer with ``ahead`` ahead of it."""
+    # Stages j = ahead, ahead-1, ..., 0 customers ahead; in stage j the queue holds j + 1
+    # (tagged included). Rates: service c mu + others' abandonment j theta moves on,
+    # own abandonment theta ends unserved. E[W; served] = sum_stage P(reach) E[time].
+    reach = 1.0
+    expected = 0.0
+    elapsed_mean = 0.0
+    for j in range(ahead, -1, -1):
+        total = c * mu + j * theta + theta
+        elapsed_mean += 1 / total
+        reach *= (c * mu + j * theta) / total
+    # Time until service given served: sum of independent exponentials (memoryless,
+    # conditioning on leaving each stage by "move on" does not change its duration).
+    expected = reach * elapsed_mean
+    return expected, reach
+
+
+def square_root_staffing(lam: float, mu: float, beta: float = 1.0) -> int:
+    """Halfin-Whitt square-root staffing: c = ceil(a + beta sqrt(a)), a = lam / mu."""
+    a = lam / mu
+    return max(1, math.ceil(a + beta * math.sqrt(a)))
+
+
+def staff_for_wait(lam: float, mu: float, max_mean_wait: float) -> int:
+    """The smallest c whose M/M/c mean wait is at most ``max_mean_wait``."""
+    c = max(1, math.floor(lam / mu) + 1)
+    while mmc_mean_wait(lam, mu, c) > max_mean_wait:
+        c += 1
+    return c
+
+
+def fork_join2_mean_response(lam: float, mu: float) -> float:
+    """Mean response of a fork-join of two M/M/1 queues (Flatto-Hahn; Nelson-Tantawi).
+
+    (12 - rho) / 8 times the M/M/1 response 1 / (mu - lam).
+    """
+    rho = _check_stable(lam, mu, 1)
+    return (12 - rho) / 8 / (mu - lam)
+
+
+def transient_mmc_mean_wait(
+    rates: Sequence[float], period: float, mu: float, c: int, max_n: int | None = None
+) -> float:
+    """Mean wait of a day of M(t)/M/c starting empty, rate ``rates[i]`` in the i-th period.
+
+    Solves the Kolmogorov forward equations over the open hours; an arrival at t that finds
+    n >= c in the system waits (n - c + 1) / (c mu) on average, because servers keep
+    serving after closing until the hall is empty. Averaged over arrivals.
+    """
+    lam_max = max(rates)
+    if max_n is None:
+        max_n = int(c + 10 + 4 * lam_max * period * len(rates) ** 0.5 + 60)
+    states = np.arange(max_n + 1)
+    death = np.minimum(states, c) * mu
+    wait_if = np.maximum(states - c + 1, 0) / (c * mu)
+    p = np.zeros(max_n + 1)
+    p[0] = 1.0
+    total_wait = 0.0
+    total_arrivals = 0.0
+    for lam in rates:
+
+        def rhs(_t: float, y: np.ndarray, lam: float = lam) -> np.ndarray:
+            prob = y[:-1]
+            dp = -(lam + death) * prob
+            dp[-1] += lam * prob[-1]  # truncation: no births out of the last state
+            dp[1:] += lam * prob[:-1]
+            dp[:-1] += death[1:] * prob[1:]
+            return np.append(dp, lam * prob @ wait_if)
+
+        sol = integrate.solve_ivp(
+            rhs, (0, period), np.append(p, 0.0), method="LSODA", rtol=1e-9, atol=1e-12
+        )
+        p = sol.y[:-1, -1]
+        total_wait += sol.y[-1, -1]
+        total_arrivals += lam * period
+    if p[-20:].sum() > 1e-6:
+        raise ValueError("state space too small; raise max_n")
+    return total_wait / total_arrivals
