@@ -210,7 +210,10 @@ class Officer:
                     tally.busy += _overlap(start, end, warmup, horizon)
                     self.held = job
                     continue
-            tally.busy += _overlap(start, end, warmup, horizon)
+            if start >= warmup and end <= horizon:
+                tally.busy += end - start
+            else:
+                tally.busy += _overlap(start, end, warmup, horizon)
             job.on_done(job, job.started, end, self)
 
 

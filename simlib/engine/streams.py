@@ -4,11 +4,13 @@ Every stream is derived from the run's seed and a *name* (``("matter", "company"
 "arrivals")``) through ``numpy.random.SeedSequence``, so it does not depend on the order
 of matters in a file or on which other streams exist.
 
-Applicant attributes are counter-based: the uniform for (purpose, applicant k, attempt)
-is a keyed BLAKE2b hash of (k, attempt), keyed by the purpose's SeedSequence state. So
-the k-th applicant of a matter has the same needs in every reform variant, whatever
-happened to the applicants before it and whichever attributes a variant happens to use
-(full attribute synchronisation at about a microsecond per draw, no buffers to keep).
+Applicant attributes are indexed, not consumed: the uniform for (purpose, applicant k,
+attempt) depends only on those three and the seed. So the k-th applicant of a matter has
+the same needs in every reform variant, whatever happened to the applicants before it and
+whichever attributes a variant happens to use (full attribute synchronisation). First
+attempts (nearly all draws) come from blocks of 1,024 uniforms, one SeedSequence stream per
+(purpose, block), regenerated on demand when an old block was dropped; later attempts (a
+return, a redo) from a keyed BLAKE2b hash of (k, attempt).
 """
 
 from __future__ import annotations
@@ -39,14 +41,34 @@ def stream(seed: int, *names: str | int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(_seq(seed, names)))
 
 
+_BLOCK_BITS = 10
+_BLOCK_MASK = (1 << _BLOCK_BITS) - 1
+_KEEP_BLOCKS = 8  # per purpose; older blocks are regenerated if an old applicant needs them
+
+
 class ApplicantDraws:
-    """Per-matter source of applicant attributes: one key per purpose."""
+    """Per-matter source of applicant attributes."""
 
     def __init__(self, seed: int, matter: str):
         self.seed = seed
         self.matter = matter
         self._keys: dict[str, bytes] = {}
+        self._blocks: dict[str, dict[int, np.ndarray]] = {}
         self._count = 0
+
+    def first(self, purpose: str, index: int) -> float:
+        """The first-attempt uniform of applicant ``index`` for ``purpose``."""
+        blocks = self._blocks.get(purpose)
+        if blocks is None:
+            blocks = self._blocks[purpose] = {}
+        number = index >> _BLOCK_BITS
+        block = blocks.get(number)
+        if block is None:
+            names = ("matter", self.matter, "attr", purpose, number)
+            block = blocks[number] = stream(self.seed, *names).random(1 << _BLOCK_BITS)
+            if len(blocks) > _KEEP_BLOCKS:
+                del blocks[min(blocks)]
+        return float(block[index & _BLOCK_MASK])
 
     def key(self, purpose: str) -> bytes:
         key = self._keys.get(purpose)
@@ -72,6 +94,8 @@ class Draws:
         self.index = index
 
     def u(self, purpose: str, attempt: int = 0) -> float:
+        if attempt == 0:
+            return self.owner.first(purpose, self.index)
         digest = blake2b(
             _PACK(self.index, attempt), digest_size=8, key=self.owner.key(purpose)
         ).digest()

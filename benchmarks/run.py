@@ -1,0 +1,96 @@
+"""simlib benchmarks: `make bench` prints one table, every figure measured in this run.
+
+* M/M/10 at rho = 0.9, 200,000 customers: the engine vs the textbook SimPy model.
+* A 3-pool tandem (window, then two back-office steps), 100,000 customers: same.
+Target: simlib no slower than the textbook model (ratio <= 1.0). Timings are wall-clock
+seconds of one run in this process; run on an otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.textbook import tandem
+from simlib.engine import simulate
+from simlib.scenario import scenario_from_dict
+
+ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _scenario(lam_per_min: float, means: list[float], servers: list[int], customers: int) -> object:
+    days = customers / (lam_per_min * 1440)
+    pools = {f"p{k}": {"count": c} for k, c in enumerate(servers)}
+    chain = [
+        {"id": f"s{k}", "pool": f"p{k}", "time": {"dist": "exponential", "mean": m}}
+        for k, m in enumerate(means[1:], start=1)
+    ]
+    return scenario_from_dict(
+        {
+            "name": "bench",
+            "horizon": {"days": max(1, round(days)), "warmup_days": 0},
+            "calendar": {"workdays": ALL_WEEK, "hours": ["00:00-24:00"]},
+            "pools": pools,
+            "matters": [
+                {
+                    "id": "m",
+                    "arrivals": {"per_hour": lam_per_min * 60},
+                    "acceptance": {"pool": "p0", "time": {"dist": "exponential", "mean": means[0]}},
+                    "chain": chain,
+                }
+            ],
+        }
+    )
+
+
+def _time(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def compare(label: str, lam: float, means: list[float], servers: list[int], customers: int) -> dict:
+    scenario = _scenario(lam, means, servers, customers)
+    records = None
+
+    def ours() -> None:
+        nonlocal records
+        records = simulate(scenario, 1, detail="kpi")
+
+    t_ours = _time(ours)
+    n_ours = len(records.cases)
+    t_book = _time(lambda: tandem(lam, means, servers, customers, 1))
+    return {
+        "benchmark": label,
+        "simlib s": t_ours,
+        "simlib cust/s": n_ours / t_ours,
+        "textbook s": t_book,
+        "textbook cust/s": customers / t_book,
+        "ratio": (t_ours / n_ours) / (t_book / customers),
+    }
+
+
+def main() -> None:
+    rows = [
+        compare("M/M/10 rho=0.9, 200k customers", 0.9, [10.0], [10], 200_000),
+        compare("tandem 3 pools, 100k customers", 0.9, [10.0, 5.0, 8.0], [10, 5, 8], 100_000),
+    ]
+    print(f"simlib benchmarks — Python {platform.python_version()} on {platform.machine()}")
+    print(
+        f"{'benchmark':<34}{'simlib s':>10}{'cust/s':>10}{'textbook s':>12}{'cust/s':>10}{'ratio':>8}  target"
+    )
+    for r in rows:
+        ok = "ok" if r["ratio"] <= 1.0 else "MISSED"
+        print(
+            f"{r['benchmark']:<34}{r['simlib s']:>10.2f}{r['simlib cust/s']:>10.0f}"
+            f"{r['textbook s']:>12.2f}{r['textbook cust/s']:>10.0f}{r['ratio']:>8.2f}  <= 1.0 {ok}"
+        )
+    print("ratio = simlib seconds per customer / textbook seconds per customer")
+
+
+if __name__ == "__main__":
+    main()

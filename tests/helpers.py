@@ -1,0 +1,62 @@
+"""Shared builders and statistical assertions for the test suite."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from simlib.engine import simulate
+from simlib.experiment import replication_seed
+from simlib.metrics import flatten, kpis
+from simlib.scenario import Scenario, scenario_from_dict
+
+ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def always_open(
+    days: int, warmup: int, pools: dict[str, Any], matters: list[dict], **extra: Any
+) -> Scenario:
+    """A 24/7 hall: the setting of textbook queueing results."""
+    data = {
+        "name": "test",
+        "horizon": {"days": days, "warmup_days": warmup},
+        "calendar": {"workdays": ALL_WEEK, "hours": ["00:00-24:00"]},
+        "pools": pools,
+        "matters": matters,
+        **extra,
+    }
+    return scenario_from_dict(data)
+
+
+def exp(mean: float) -> dict[str, Any]:
+    return {"dist": "exponential", "mean": mean}
+
+
+def kpi_samples(scenario: Scenario, reps: int, seed: int, *names: str) -> dict[str, np.ndarray]:
+    """Per-replication values of the named (flattened) KPIs."""
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for i in range(reps):
+        values = flatten(kpis(simulate(scenario, replication_seed(seed, i), detail="kpi")))
+        for n in names:
+            out[n].append(values[n])
+    return {n: np.array(v) for n, v in out.items()}
+
+
+def assert_in_ci(
+    samples: np.ndarray, expected: float, max_rel_half_width: float, level: float = 0.99
+) -> None:
+    """``expected`` lies in the t-interval of ``samples``, and that interval is tight enough
+    to tell a wrong model apart (so the test can fail)."""
+    x = np.asarray(samples, dtype=float)
+    n = len(x)
+    mean = x.mean()
+    half = stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n)
+    assert half <= max_rel_half_width * abs(expected), (
+        f"CI too wide to be a test: mean {mean:.4g} ± {half:.3g} vs {expected:.4g}"
+    )
+    assert mean - half <= expected <= mean + half, (
+        f"theory {expected:.5g} outside the {level:.0%} CI [{mean - half:.5g}, {mean + half:.5g}]"
+    )
