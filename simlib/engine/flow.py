@@ -142,7 +142,7 @@ class CaseFlow:
         visit_no = self._visit(case)
         self.hall.issue(
             case.id,
-            SUBMIT if k == 0 else RETURN,
+            SUBMIT if visit_no == 0 else RETURN,
             plan.hall_queue,
             plan.pool,
             plan.accept_activity,
@@ -212,16 +212,17 @@ class CaseFlow:
     def _step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
         self._after(step.handoff_minutes, lambda: self._do_step(case, step, then))
 
-    def _do_step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
+    def _do_step(
+        self, case: Case, step: StepPlan, then: Callable[[], None], kind: int = STEP_VISIT
+    ) -> None:
         if step.queue is None:
             self._after(step.delay_minutes, then)
             return
         attempt = case.attempts.get(step.name, 0)
-        if step.applicant_visit:
+        if step.applicant_visit:  # in person at the department (not a hall ticket)
             self._visit(case)
-            self.records.visit(
-                case.id, STEP_VISIT, step.pool, self.env.now, float("nan"), self.env.now, 0
-            )
+            now = self.env.now
+            self.records.visit(case.id, kind, step.pool, now, now, now, 0)
         work = step.time.quantile(case.draws.u("time:" + step.name, attempt))
 
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
@@ -242,12 +243,7 @@ class CaseFlow:
         """Rework: the applicant supplies material after the return delay, the step is redone."""
 
         def supplied() -> None:
-            if step.applicant_visit:
-                self._visit(case)
-                self.records.visit(
-                    case.id, SUPPLEMENT, step.pool, self.env.now, float("nan"), self.env.now, 0
-                )
-            self._do_step(case, step, then)
+            self._do_step(case, step, then, SUPPLEMENT)
 
         self._come_back(
             case, attempt, "supplement:" + step.name, supplied, walk_in=step.applicant_visit

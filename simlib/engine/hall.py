@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Hall", "Ticket"]
 
-SERVED, RENEGED, SENT_HOME, WAITING = (OUTCOMES.index(o) for o in OUTCOMES)
+SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE = (OUTCOMES.index(o) for o in OUTCOMES)
 SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS)
 
 
@@ -139,10 +139,8 @@ class Hall:
             self.state.overtime = False
 
     def flush(self) -> None:
-        """At the end of the run, record the tickets still waiting."""
+        """At the end of the run, record the tickets still waiting or being served."""
         nan = float("nan")
         for job, ticket in self.waiting.items():
-            if not job.taken:
-                self.records.visit(
-                    ticket.case, ticket.kind, job.pool, job.enqueued, nan, nan, WAITING
-                )
+            call, outcome = (job.started, IN_SERVICE) if job.taken else (nan, WAITING)
+            self.records.visit(ticket.case, ticket.kind, job.pool, job.enqueued, call, nan, outcome)

@@ -28,7 +28,7 @@ Detail = Literal["full", "kpi"]
 CHANNELS = ("walk_in", "online")
 STATUSES = ("in_progress", "decided", "abandoned")
 VISIT_KINDS = ("submit", "return", "collect", "supplement", "step_visit")
-OUTCOMES = ("served", "reneged", "sent_home", "waiting")
+OUTCOMES = ("served", "reneged", "sent_home", "waiting", "in_service")
 NAN = float("nan")
 
 

@@ -1,0 +1,80 @@
+"""The command line as a user types it: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simlib.cli import main
+from simlib.metrics import CASE_KPIS, POOL_KPIS
+
+ROOT = Path(__file__).resolve().parents[2]
+MM10 = ROOT / "scenarios" / "mm10.yaml"
+
+
+def _simlib(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "simlib.cli", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_run_json_is_the_design_object(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(MM10), "--reps", "3", "--seed", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["scenario"] == "M/M/10" and out["replications"] == 3 and out["seed"] == 5
+    assert set(out["kpis"]) == set(CASE_KPIS) | set(POOL_KPIS)
+    wait = out["kpis"]["hall_wait_mean_min"]
+    assert set(wait) == {"mean", "ci95", "values"} and len(wait["values"]) == 3
+    assert wait["ci95"][0] <= wait["mean"] <= wait["ci95"][1]
+    util = out["kpis"]["utilization"]["clerk"]
+    assert 0.85 < util["mean"] < 0.95
+    assert out["kpis"]["on_time_rate"]["mean"] is None  # no time limits: not applicable
+
+
+def test_run_json_is_reproducible(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["run", str(MM10), "--reps", "2", "--seed", "5", "--json"])
+    first = capsys.readouterr().out
+    main(["run", str(MM10), "--reps", "2", "--seed", "5", "--json"])
+    assert capsys.readouterr().out == first
+
+
+def test_run_table_and_out_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(MM10), "--reps", "2", "--out", str(tmp_path), "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "hall_wait_mean_min" in text and "95% CI" in text and "utilization[clerk]" in text
+    assert {p.name for p in tmp_path.iterdir()} == {"runs.csv", "summary.csv", "kpis.json"}
+
+
+def test_validate_ok_and_bad_file_exit_2_without_traceback(tmp_path: Path) -> None:
+    ok = _simlib("validate", str(MM10))
+    assert ok.returncode == 0 and "OK" in ok.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MM10.read_text().replace("pool: clerk", "pool: clark"))
+    result = _simlib("validate", str(bad))
+    assert result.returncode == 2
+    assert "unknown pool 'clark'" in result.stderr and "Traceback" not in result.stderr
+    assert _simlib("run", str(bad)).returncode == 2
+    assert _simlib("run", str(tmp_path / "missing.yaml")).returncode == 2
+
+
+def test_bad_arguments_exit_2() -> None:
+    result = _simlib("run", str(MM10), "--reps", "0")
+    assert result.returncode == 2 and "--reps" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert {"name", "pools", "matters", "hall", "calendar"} <= set(schema["properties"])
+    assert "Exponential" in schema["$defs"]
+
+
+def test_demo_prints_the_kpi_table() -> None:
+    result = _simlib("demo", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
+    assert "10 replication(s)" in result.stdout
