@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from simlib.checks import warnings_for
 from simlib.experiment import Replications, replicate
 from simlib.metrics import CASE_KPIS, POOL_KPIS
 from simlib.scenario import Scenario, ScenarioError, load_scenario, read_yaml
@@ -104,6 +105,8 @@ def _load(path: str) -> Scenario:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     scenario = _load(args.file)
+    for warning in warnings_for(scenario):
+        print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
     pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
     print(
         f"{args.file}: OK — scenario '{scenario.name}', "

@@ -255,7 +255,8 @@ class CaseFlow:
         cols["decision"][case.id] = self.env.now
         cols["status"][case.id] = DECIDED
         if case.plan.collection == "in_person":
-            self._collect(case)
+            # Notified of the decision, the applicant comes to collect on another day.
+            self._come_back(case, 0, "collect_delay", lambda: self._collect(case), walk_in=True)
 
     def _collect(self, case: Case) -> None:
         plan = case.plan

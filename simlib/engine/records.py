@@ -91,7 +91,7 @@ class Records:
         )
         self._visits = _Table(
             {
-                "case": "l",
+                "case": "i",
                 "kind": "b",
                 "pool": "h",
                 "ticket": "d",
@@ -102,10 +102,10 @@ class Records:
         )
         self._steps = _Table(
             {
-                "case": "l",
+                "case": "i",
                 "activity": "h",
                 "pool": "h",
-                "officer": "l",
+                "officer": "h",
                 "enqueued": "d",
                 "start": "d",
                 "end": "d",

@@ -252,7 +252,6 @@ class Matter(_Model):
     handoff_days: Annotated[float, Field(ge=0)] = 0.0
     collection: Literal["in_person", "mail", "none"] = "none"
     collection_time: Distribution = Constant(value=5.0)
-    mail_days: Annotated[float, Field(ge=0)] = 1.0
     time_limit_days: Annotated[float, Field(gt=0)] | None = None
     commitment: Commitment = Commitment()
 
