@@ -120,6 +120,12 @@ class HallCalendar:
         spans = parse_hours(list(hours))
         return Timetable((d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans)
 
+    def shift_periods(self, hours: Sequence[str]) -> list[tuple[float, float]]:
+        """Daily ``hours`` on every workday, *not* merged across midnight: the roster draws
+        absences per day, so a 24-hour shift still starts afresh each day."""
+        spans = parse_hours(list(hours))
+        return [(d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans]
+
     def closing_times(self) -> list[float]:
         """When the hall closes for the day (end of the last opening period of each workday)."""
         starts, ends = self.open.starts, self.open.ends

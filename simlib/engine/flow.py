@@ -69,10 +69,21 @@ class MatterPlan:
 class Case:
     """One applicant's application, from first arrival to decision and collection."""
 
-    __slots__ = ("attempts", "draws", "id", "online", "pending", "plan", "submissions", "visits")
+    __slots__ = (
+        "attempts",
+        "draws",
+        "habit",
+        "id",
+        "online",
+        "pending",
+        "plan",
+        "submissions",
+        "visits",
+    )
 
-    def __init__(self, case_id: int, plan: MatterPlan, draws: Draws, online: bool):
+    def __init__(self, case_id: int, plan: MatterPlan, draws: Draws, online: bool, habit: float):
         self.id = case_id
+        self.habit = habit  # minute of the day the applicant first came (returns come then too)
         self.plan = plan
         self.draws = draws
         self.online = online
@@ -112,12 +123,26 @@ class CaseFlow:
     def _come_back(
         self, case: Case, attempt: int, purpose: str, then: Callable[[], None], walk_in: bool
     ) -> None:
-        """The applicant returns after the return delay (walk-ins: at the next ticket hour)."""
+        """The applicant returns after the return delay; a walk-in whose delay ends while the
+        hall is closed comes at their usual time of day (that of their first arrival) on the
+        next day the hall is open, rather than all at once at the next opening."""
         delay = self.return_delay.quantile(case.draws.u(purpose, attempt)) * DAY
         at = self.env.now + delay
         if walk_in:
-            at = self.calendar.tickets.next_working(at)
+            at = self._walk_in_time(at, case.habit)
         self._after(at - self.env.now, then)
+
+    def _walk_in_time(self, at: float, habit: float) -> float:
+        tickets = self.calendar.tickets
+        if tickets.is_working(at):
+            return at
+        day = int(at // DAY)
+        if day * DAY + habit < at:
+            day += 1
+        for d in range(day, min(day + 31, self.calendar.days)):
+            if self.calendar.is_workday[d] and tickets.is_working(d * DAY + habit):
+                return d * DAY + habit
+        return tickets.next_working(at)
 
     def _visit(self, case: Case) -> int:
         n = case.visits

@@ -57,7 +57,7 @@ class Model:
                 desk.backup = self.desks[pool.backup]
                 desk.backup.backs_up.append(desk)
         shifts = [
-            self.calendar.timetable(p.hours or scenario.calendar.hours)
+            self.calendar.shift_periods(p.hours or scenario.calendar.hours)
             for p in scenario.pools.values()
         ]
         env.process(
@@ -177,7 +177,7 @@ class Model:
             draws = plan.draws.next()
             online = online_share > 0 and draws.u("channel") < online_share
             case_id = records.new_case(plan.code, int(online), env.now)
-            flow.arrive(Case(case_id, plan, draws, online))
+            flow.arrive(Case(case_id, plan, draws, online, env.now % DAY))
 
         return create
 

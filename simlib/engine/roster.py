@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import simpy
 
-from simlib.engine.calendar import DAY, Timetable
+from simlib.engine.calendar import DAY
 from simlib.engine.officers import Desk
 from simlib.engine.streams import stream
 
@@ -22,12 +22,12 @@ _END, _START = 0, 1
 
 
 def _boundaries(
-    desks: list[Desk], shifts: list[Timetable]
+    desks: list[Desk], shifts: list[list[tuple[float, float]]]
 ) -> list[tuple[float, int, int, float, bool]]:
     events = []
-    for d, table in enumerate(shifts):
+    for d, periods in enumerate(shifts):
         last_day = -1
-        for start, end in table.periods:
+        for start, end in periods:
             day = int(start // DAY)
             events.append((start, _START, d, end, day != last_day))
             events.append((end, _END, d, end, False))
@@ -39,7 +39,7 @@ def _boundaries(
 def roster(
     env: simpy.Environment,
     desks: list[Desk],
-    shifts: list[Timetable],
+    shifts: list[list[tuple[float, float]]],
     absence_probs: list[float],
     seed: int,
     warmup: float,
