@@ -2,13 +2,19 @@
 
 * M/M/10 at rho = 0.9, 200,000 customers: the engine vs the textbook SimPy model.
 * A 3-pool tandem (window, then two back-office steps), 100,000 customers: same.
-Target: simlib no slower than the textbook model (ratio <= 1.0). Timings are wall-clock
-seconds of one run in this process; run on an otherwise idle machine.
+  Target: simlib no slower than the textbook model (ratio <= 1.0).
+* A simulated year (365 days, about 250 working days) of the baseline hall
+  ``scenarios/new_district.yaml``, with full records and with KPIs only, each in a fresh
+  process: seconds, peak memory of the process, bytes of records per case.
+  Targets: <= 15 s, <= 300 bytes per case.
+Timings are wall-clock seconds of one run; run on an otherwise idle machine.
 """
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -74,6 +80,31 @@ def compare(label: str, lam: float, means: list[float], servers: list[int], cust
     }
 
 
+def _year_worker(detail: str, queue: mp.Queue) -> None:
+    from simlib.scenario import load_scenario
+
+    base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
+    scenario = base.model_copy(update={"horizon": base.horizon.model_copy(update={"days": 365})})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    records = simulate(scenario, 1, detail=detail)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    n = len(records.arrays("cases")["arrival"])
+    queue.put((seconds, n, records.nbytes() / n, peak / 1024, (peak - before) / 1024))
+
+
+def year(detail: str) -> tuple[float, int, float, float, float]:
+    """A year of the baseline hall in a fresh process (so peak memory is this run's)."""
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_year_worker, args=(detail, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
 def main() -> None:
     rows = [
         compare("M/M/10 rho=0.9, 200k customers", 0.9, [10.0], [10], 200_000),
@@ -89,6 +120,15 @@ def main() -> None:
             f"{r['textbook s']:>12.2f}{r['textbook cust/s']:>10.0f}{r['ratio']:>8.2f}  <= 1.0 {ok}"
         )
     print("ratio = simlib seconds per customer / textbook seconds per customer")
+    print()
+    print(f"{'baseline hall, 365 days':<34}{'seconds':>10}{'cases':>10}{'B/case':>10}{'peak MB':>10}  target")
+    for detail in ("full", "kpi"):
+        seconds, n, per_case, peak, _grown = year(detail)
+        ok = "ok" if seconds <= 15 and per_case <= 300 else "MISSED"
+        print(
+            f"{'records: ' + detail:<34}{seconds:>10.2f}{n:>10}{per_case:>10.0f}{peak:>10.0f}"
+            f"  <= 15 s, <= 300 B/case {ok}"
+        )
 
 
 if __name__ == "__main__":
