@@ -121,7 +121,9 @@ def main() -> None:
         )
     print("ratio = simlib seconds per customer / textbook seconds per customer")
     print()
-    print(f"{'baseline hall, 365 days':<34}{'seconds':>10}{'cases':>10}{'B/case':>10}{'peak MB':>10}  target")
+    print(
+        f"{'baseline hall, 365 days':<34}{'seconds':>10}{'cases':>10}{'B/case':>10}{'peak MB':>10}  target"
+    )
     for detail in ("full", "kpi"):
         seconds, n, per_case, peak, _grown = year(detail)
         ok = "ok" if seconds <= 15 and per_case <= 300 else "MISSED"

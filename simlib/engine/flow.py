@@ -19,7 +19,7 @@ from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, 
 from simlib.engine.officers import Job, Officer, WorkQueue
 from simlib.engine.records import Records
 from simlib.engine.streams import ApplicantDraws, Draws
-from simlib.scenario.dists import _Dist
+from simlib.scenario.dists import MaxOf, _Dist
 
 __all__ = ["Case", "CaseFlow", "MatterPlan", "StepPlan"]
 
@@ -66,11 +66,24 @@ class MatterPlan:
     extra: dict = field(default_factory=dict)
 
 
+def draw_time(dist: _Dist, draws: Draws, key: str, attempt: int) -> float:
+    """A service time for one applicant. A joint review (``max`` of several reviews) draws
+    each constituent with the key of the step it replaces, so that a merged variant sees
+    exactly the review times of the unmerged baseline (common random numbers)."""
+    if isinstance(dist, MaxOf):
+        longest = max(draw_time(d, draws, "time:" + name, attempt) for name, d in dist.of.items())
+        if dist.plus is not None:
+            longest += draw_time(dist.plus, draws, key + ":plus", attempt)
+        return longest
+    return dist.quantile(draws.u(key, attempt))
+
+
 class Case:
     """One applicant's application, from first arrival to decision and collection."""
 
     __slots__ = (
         "attempts",
+        "deadline",
         "draws",
         "habit",
         "id",
@@ -84,6 +97,7 @@ class Case:
     def __init__(self, case_id: int, plan: MatterPlan, draws: Draws, online: bool, habit: float):
         self.id = case_id
         self.habit = habit  # minute of the day the applicant first came (returns come then too)
+        self.deadline = float("inf")  # promised decision time, for deadline-first back offices
         self.plan = plan
         self.draws = draws
         self.online = online
@@ -157,11 +171,12 @@ class CaseFlow:
     def submit(self, case: Case) -> None:
         plan = case.plan
         k = case.submissions
-        work = plan.accept_time.quantile(case.draws.u("accept_time", k))
+        work = draw_time(plan.accept_time, case.draws, "accept_time", k)
         if case.online:
             job = Job(
                 case.id, plan.accept_activity, plan.pool, work, False, self._online_checked(case)
             )
+            job.deadline = case.deadline
             plan.back_queue.put(job, self.env.now)
             return
         visit_no = self._visit(case)
@@ -248,7 +263,7 @@ class CaseFlow:
             self._visit(case)
             now = self.env.now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
-        work = step.time.quantile(case.draws.u("time:" + step.name, attempt))
+        work = draw_time(step.time, case.draws, "time:" + step.name, attempt)
 
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
             self.records.step(
@@ -260,7 +275,9 @@ class CaseFlow:
             else:
                 then()
 
-        step.queue.put(Job(case.id, step.activity, step.pool, work, False, done), self.env.now)
+        job = Job(case.id, step.activity, step.pool, work, False, done)
+        job.deadline = case.deadline
+        step.queue.put(job, self.env.now)
 
     def _supplement(
         self, case: Case, step: StepPlan, then: Callable[[], None], attempt: int

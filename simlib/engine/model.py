@@ -15,7 +15,7 @@ from simlib.engine.arrivals import arrival_process, rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
-from simlib.engine.officers import Desk, HallState, Officer, WorkQueue
+from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, WorkQueue
 from simlib.engine.records import Records
 from simlib.engine.roster import roster
 from simlib.engine.streams import ApplicantDraws, stream
@@ -30,6 +30,11 @@ class Model:
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
+        if scenario.reforms:
+            raise ValueError(
+                "this scenario still lists reforms to apply; run it through "
+                "simlib.reforms.apply_reforms(scenario, scenario.reforms) or load it from a file"
+            )
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         days = scenario.horizon.days
@@ -104,8 +109,9 @@ class Model:
                 queue = WorkQueue(f"hall:{p}", [self.desks[p]])
                 self.hall_queues.append(queue)
                 self.desks[p].hall_queue = queue
-        for desk in self.desks.values():
-            desk.back_queue = WorkQueue(f"back:{desk.name}", [desk])
+        for pid, desk in self.desks.items():
+            kind = DeadlineQueue if scenario.pools[pid].order == "deadline" else WorkQueue
+            desk.back_queue = kind(f"back:{desk.name}", [desk])
             desk.queues = [q for q in (desk.hall_queue, desk.back_queue) if q is not None]
 
     def _plan(self, code: int, m: Matter) -> MatterPlan:
@@ -172,12 +178,18 @@ class Model:
     def _arrival(self, plan: MatterPlan):
         env, records, flow = self.env, self.records, self.flow
         online_share = plan.online_share
+        open_hours = self.calendar.open
+        limit = (plan.time_limit_days or 0) * self.calendar.day_minutes
 
         def create() -> None:
+            now = env.now
             draws = plan.draws.next()
             online = online_share > 0 and draws.u("channel") < online_share
-            case_id = records.new_case(plan.code, int(online), env.now)
-            flow.arrive(Case(case_id, plan, draws, online, env.now % DAY))
+            case_id = records.new_case(plan.code, int(online), now)
+            case = Case(case_id, plan, draws, online, now % DAY)
+            if limit:
+                case.deadline = open_hours.add_working(now, limit)
+            flow.arrive(case)
 
         return create
 

@@ -10,6 +10,7 @@ shift ends, stays on the officer's desk until the next period the officer is pre
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ import simpy
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
 
-__all__ = ["Desk", "Job", "Officer", "WorkQueue"]
+__all__ = ["DeadlineQueue", "Desk", "Job", "Officer", "WorkQueue"]
 
 
 class Job:
@@ -28,6 +29,7 @@ class Job:
     __slots__ = (
         "activity",
         "case",
+        "deadline",
         "enqueued",
         "on_done",
         "pool",
@@ -55,6 +57,7 @@ class Job:
         self.enqueued = 0.0
         self.started = -1.0  # first service start; -1 while waiting
         self.taken = False  # left the queue (served, reneged or sent home)
+        self.deadline = float("inf")  # for deadline-first back offices
 
 
 class WorkQueue:
@@ -79,8 +82,11 @@ class WorkQueue:
                 job.taken = True
                 backup.idle.pop().hand(job)
                 return
-        self.items.append(job)
+        self._push(job)
         self.live += 1
+
+    def _push(self, job: Job) -> None:
+        self.items.append(job)
 
     def pop(self) -> Job | None:
         items = self.items
@@ -102,6 +108,32 @@ class WorkQueue:
 
     def waiting(self) -> list[Job]:
         return [j for j in self.items if not j.taken]
+
+
+class DeadlineQueue(WorkQueue):
+    """Earliest deadline first (ties and no-deadline work in arrival order)."""
+
+    def __init__(self, name: str, owners: list[Desk]):
+        super().__init__(name, owners)
+        self.heap: list[tuple[float, int, Job]] = []
+        self._seq = 0
+
+    def _push(self, job: Job) -> None:
+        self._seq += 1
+        heapq.heappush(self.heap, (job.deadline, self._seq, job))
+
+    def pop(self) -> Job | None:
+        heap = self.heap
+        while heap:
+            job = heapq.heappop(heap)[2]
+            if not job.taken:
+                self.live -= 1
+                job.taken = True
+                return job
+        return None
+
+    def waiting(self) -> list[Job]:
+        return [entry[2] for entry in sorted(self.heap) if not entry[2].taken]
 
 
 class Desk:

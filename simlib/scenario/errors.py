@@ -168,14 +168,14 @@ def issues_from_validation(
         cause = err.get("ctx", {}).get("error")
         if isinstance(cause, ReferenceIssues):
             for path, msg in cause.issues:
-                issues.append(Issue(path, msg, _line_for_path(tree, path)))
+                issues.append(Issue(path, msg, line_for_path(tree, path)))
             continue
         path, keys = _path(tuple(err["loc"]), data)
         issues.append(Issue(path, _message(err, root), _line_of(tree, keys) if tree else None))
     return issues
 
 
-def _line_for_path(tree: yaml.Node | None, path: str) -> int | None:
+def line_for_path(tree: yaml.Node | None, path: str) -> int | None:
     if tree is None:
         return None
     keys: list[Any] = []

@@ -48,9 +48,23 @@ def scenario_from_dict(
     if not isinstance(data, dict):
         raise ScenarioError(source, [Issue("", "a scenario must be a mapping of keys")])
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(source, issues_from_validation(exc, data, Scenario, tree)) from None
+    if not scenario.reforms:
+        return scenario
+    from simlib.reforms import ReformError, apply_reforms  # reforms build on this module
+
+    try:
+        return apply_reforms(scenario.model_copy(update={"reforms": []}), scenario.reforms)
+    except ReformError as exc:
+        raise ScenarioError(source, _with_lines(exc.issues, tree)) from None
+
+
+def _with_lines(issues: list[Issue], tree: yaml.Node | None) -> list[Issue]:
+    from simlib.scenario.errors import line_for_path
+
+    return [Issue(i.path, i.message, line_for_path(tree, i.path)) for i in issues]
 
 
 def load_scenario(path: str | Path) -> Scenario:

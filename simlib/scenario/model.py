@@ -153,6 +153,7 @@ class Pool(_Model):
     hours: Hours | None = None
     absence: Absence = Absence()
     backup: str | None = None
+    order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
 
 
 class PerHourOrDay(_Model):
@@ -280,7 +281,7 @@ class Scenario(_Model):
     hall: Hall = Hall()
     pools: Annotated[dict[Ident, Pool], Field(min_length=1)]
     matters: Annotated[list[Matter], Field(min_length=1)]
-    reforms: list[dict[str, Any]] = []
+    reforms: list[dict[str, Any]] = []  # applied on load (simlib.reforms); [] once applied
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:

@@ -48,23 +48,32 @@ def test_window_overloaded_in_busiest_hour() -> None:
 
 
 def test_back_office_backlog() -> None:
-    data = _with(matters__0__chain=[{"id": "r", "pool": "back", "time": {"dist": "constant", "value": 30}}])
+    data = _with(
+        matters__0__chain=[{"id": "r", "pool": "back", "time": {"dist": "constant", "value": 30}}]
+    )
     assert any("pools.back" in w and "backlog" in w for w in warnings_for(scenario_from_dict(data)))
 
 
 def test_pool_never_on_shift_during_opening_hours() -> None:
     data = _with(pools={"desk": {"count": 2}, "back": {"count": 1, "hours": ["18:00-20:00"]}})
-    assert any("pools.back" in w and "no officer is on shift" in w for w in warnings_for(scenario_from_dict(data)))
+    assert any(
+        "pools.back" in w and "no officer is on shift" in w
+        for w in warnings_for(scenario_from_dict(data))
+    )
 
 
 def test_arrivals_outside_ticket_hours() -> None:
     data = _with(matters__0__arrivals={"per_day": 40, "profile": {"08": 1, "10": 1}})
     assert any("profile" in w and "08" in w for w in warnings_for(scenario_from_dict(data)))
     data = _with(matters__0__arrivals={"per_day": 40, "weekday_factors": {"sun": 1.0}})
-    assert any("weekday_factors" in w and "sun" in w for w in warnings_for(scenario_from_dict(data)))
+    assert any(
+        "weekday_factors" in w and "sun" in w for w in warnings_for(scenario_from_dict(data))
+    )
 
 
-def test_validate_prints_warnings_on_stderr_and_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_prints_warnings_on_stderr_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "w.yaml"
     path.write_text(
         "name: w\npools: {desk: {count: 1}}\nmatters:\n"

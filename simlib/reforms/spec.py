@@ -1,0 +1,216 @@
+"""The reform catalogue's parameters (DESIGN §5): one typed model per reform ``type``.
+
+A reform object is a value: frozen, validated, comparable. Call it on a scenario to apply
+it (``parallelize(matter="permit", steps=["fire", "env"])(scenario)``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simlib.scenario.dists import Distribution
+
+if TYPE_CHECKING:
+    from simlib.scenario.model import Scenario
+
+__all__ = [
+    "AbStaffing",
+    "Centralize",
+    "Commitment",
+    "ComprehensiveWindows",
+    "MailDelivery",
+    "MergeSteps",
+    "OneTimeNotification",
+    "Online",
+    "Parallelize",
+    "Reform",
+    "RemoveSteps",
+    "ScaleTimes",
+    "SetStaff",
+    "SetValue",
+    "TimeLimit",
+    "ToFiling",
+]
+
+Probability = Annotated[float, Field(ge=0, le=1)]
+Matters = Annotated[list[str], Field(min_length=1)] | None  # None: every matter
+
+
+class _Reform(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    type: str
+
+    def __call__(self, scenario: Scenario) -> Scenario:
+        from simlib.reforms.catalogue import apply_reforms
+
+        return apply_reforms(scenario, [self])
+
+    def label(self) -> str:
+        """A short human description for tables and charts."""
+        params = self.model_dump(exclude={"type"}, exclude_defaults=True)
+        inner = ", ".join(f"{k}={v}" for k, v in params.items())
+        return f"{self.type}({inner})"
+
+
+class RemoveSteps(_Reform):
+    """Cut links (减环节): drop steps from a matter's chain."""
+
+    type: Literal["remove_steps"] = "remove_steps"
+    matter: str
+    steps: Annotated[list[str], Field(min_length=1)]
+
+
+class Parallelize(_Reform):
+    """Parallel approval (并联审批): the steps become one fork-join group at the first's place."""
+
+    type: Literal["parallelize"] = "parallelize"
+    matter: str
+    steps: Annotated[list[str], Field(min_length=2)]
+
+
+class MergeSteps(_Reform):
+    """Joint review (多审合一): one step lasting as long as the longest merged review, plus
+    an optional coordination time, in ``pool`` (default: the first merged step's pool)."""
+
+    type: Literal["merge_steps"] = "merge_steps"
+    matter: str
+    steps: Annotated[list[str], Field(min_length=2)]
+    id: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$")] = "joint_review"
+    pool: str | None = None
+    coordination: Distribution | None = None
+
+
+class ToFiling(_Reform):
+    """Approval becomes filing (证照分离): the chain is removed, acceptance only."""
+
+    type: Literal["to_filing"] = "to_filing"
+    matters: Annotated[list[str], Field(min_length=1)]
+
+
+class ScaleTimes(_Reform):
+    """Faster handling or trained staff: multiply service times by ``factor``."""
+
+    type: Literal["scale_times"] = "scale_times"
+    factor: Annotated[float, Field(gt=0)]
+    matters: Matters = None
+    pools: Annotated[list[str], Field(min_length=1)] | None = None  # only work done by these
+    what: Literal["all", "acceptance", "steps"] = "all"
+
+
+class SetStaff(_Reform):
+    """Staffing change: officers per pool."""
+
+    type: Literal["set_staff"] = "set_staff"
+    pools: Annotated[dict[str, Annotated[int, Field(ge=0)]], Field(min_length=1)]
+
+
+class AbStaffing(_Reform):
+    """AB posts (AB岗): ``pairs: {pool: backup_pool}``."""
+
+    type: Literal["ab_staffing"] = "ab_staffing"
+    pairs: Annotated[dict[str, str], Field(min_length=1)]
+
+
+class ComprehensiveWindows(_Reform):
+    """Any window, any matter (综合窗口): one shared ticket queue for the front desks.
+    Generalist officers may be slower: acceptance and collection times x ``service_time_factor``."""
+
+    type: Literal["comprehensive_windows"] = "comprehensive_windows"
+    service_time_factor: Annotated[float, Field(gt=0)] = 1.0
+
+
+class OneTimeNotification(_Reform):
+    """One complete notification (一次性告知): documents complete with ``complete_prob``
+    (never lowered)."""
+
+    type: Literal["one_time_notification"] = "one_time_notification"
+    complete_prob: Annotated[float, Field(gt=0, le=1)]
+    matters: Matters = None
+
+
+class Online(_Reform):
+    """One network (一网通办): a share applies online; files move electronically."""
+
+    type: Literal["online"] = "online"
+    share: Probability
+    matters: Matters = None
+    electronic_handoff: bool = True  # hand-offs take no calendar time
+
+
+class Commitment(_Reform):
+    """Notification-commitment (告知承诺制): decide at acceptance, verify afterwards."""
+
+    type: Literal["commitment"] = "commitment"
+    matters: Annotated[list[str], Field(min_length=1)]
+    verify: list[str] | None = None  # default: every officer step of the chain
+    fail_rate: Probability = 0.0
+
+
+class MailDelivery(_Reform):
+    """Free delivery: licences are mailed instead of collected in person."""
+
+    type: Literal["mail_delivery"] = "mail_delivery"
+    matters: Matters = None
+
+
+class Centralize(_Reform):
+    """No approval outside the hall: steps that needed a separate visit are done in the hall."""
+
+    type: Literal["centralize"] = "centralize"
+    matters: Matters = None
+
+
+class TimeLimit(_Reform):
+    """Compressed time limits; back offices work earliest deadline first."""
+
+    type: Literal["time_limit"] = "time_limit"
+    limits: dict[str, Annotated[float, Field(gt=0)]] = {}
+    factor: Annotated[float, Field(gt=0)] | None = None  # scales every existing limit
+    deadline_first: bool = True
+
+    @model_validator(mode="after")
+    def _something(self) -> TimeLimit:
+        if not self.limits and self.factor is None and not self.deadline_first:
+            raise ValueError("give limits, a factor, or deadline_first: true")
+        return self
+
+
+class SetValue(_Reform):
+    """Anything else: ``{path: value}`` on the scenario (DESIGN §8 path syntax)."""
+
+    type: Literal["set"] = "set"
+    path: str | None = None
+    value: Any = None
+    values: dict[str, Any] = {}
+
+    @model_validator(mode="after")
+    def _one_form(self) -> SetValue:
+        if (self.path is None) == (not self.values):
+            raise ValueError("give either path and value, or values: {path: value, ...}")
+        return self
+
+    def assignments(self) -> dict[str, Any]:
+        return {self.path: self.value} if self.path is not None else dict(self.values)
+
+
+Reform = Annotated[
+    RemoveSteps
+    | Parallelize
+    | MergeSteps
+    | ToFiling
+    | ScaleTimes
+    | SetStaff
+    | AbStaffing
+    | ComprehensiveWindows
+    | OneTimeNotification
+    | Online
+    | Commitment
+    | MailDelivery
+    | Centralize
+    | TimeLimit
+    | SetValue,
+    Field(discriminator="type"),
+]
+"""Any reform, told apart by its ``type`` key."""
