@@ -8,36 +8,30 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 from simlib.checks import warnings_for
 from simlib.experiment import Replications, replicate
-from simlib.metrics import CASE_KPIS, POOL_KPIS
-from simlib.scenario import Scenario, ScenarioError, load_scenario, read_yaml
+from simlib.experiment.compare import compare
+from simlib.experiment.study import Study, load_study
+from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS
+from simlib.outputs import comparison_text, write_comparison
+from simlib.reforms import ReformError, apply_reforms
+from simlib.scenario import Issue, Scenario, ScenarioError, load_scenario, read_yaml
 
 __all__ = ["main"]
-
-UNITS = {
-    "cases_arrived": "cases",
-    "cases_completed": "cases",
-    "throughput_per_day": "decisions / working day",
-    "hall_wait_mean_min": "min",
-    "hall_wait_p90_min": "min",
-    "lead_time_mean_days": "working days",
-    "lead_time_p90_days": "working days",
-    "on_time_rate": "share",
-    "visits_per_case": "visits",
-    "abandon_rate": "share",
-    "revoked_rate": "share",
-    "utilization": "share",
-    "queue_wait_mean_min": "min",
-}
 
 
 class UsageError(Exception):
     """A mistake in how simlib was called (exit status 2)."""
+
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def demo_scenario() -> Scenario:
@@ -71,39 +65,68 @@ def kpi_table(result: Replications) -> str:
         lines.append(f"{label:<40} {_fmt(s['mean']):>10}  {ci:<23} {unit}")
 
     for name in CASE_KPIS:
-        row(name, name, UNITS[name])
+        row(name, name, KPI_INFO[name][1])
     for name in POOL_KPIS:
         for pool in result.scenario.pools:
-            row(f"{name}[{pool}]", f"{name}[{pool}]", UNITS[name])
+            row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
     return "\n".join(lines)
 
 
-def _progress(enabled: bool, total: int):
-    """A tqdm bar on stderr, or None when quiet."""
+def _progress(enabled: bool, total: int, what: str = "runs"):
+    """A tqdm bar on stderr (shown only for runs over 2 s), or a no-op when quiet."""
     if not enabled:
         return None, lambda done, n: None
     from tqdm import tqdm
 
-    bar = tqdm(
-        total=total, unit="run", desc="replications", file=sys.stderr, leave=False, delay=2.0
-    )
-    return bar, lambda done, n: bar.update(1)
+    bar = tqdm(total=total, unit="run", desc=what, file=sys.stderr, leave=False, delay=2.0)
+
+    def tick(done: int, n: int) -> None:
+        bar.total = n
+        bar.update(done - bar.n)
+
+    return bar, tick
 
 
 def _load(path: str) -> Scenario:
     data, _ = read_yaml(path)
     for key in ("study", "sweep"):
         if key in data:
-            raise UsageError(
-                f"{path}: this is a {key} file; `simlib run` and `simlib validate` take scenario "
-                f"files here ({key} files are not supported by this version yet)"
-            )
+            raise UsageError(f"{path}: this is a {key} file; `simlib run` takes a scenario file")
     return load_scenario(path)
 
 
+def _reform_file(path: str) -> list:
+    """Reforms from a file: a YAML list of reforms, or a mapping with a ``reforms:`` list."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(path, [Issue("", f"cannot read the file: {exc}")]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(path, [Issue("", f"YAML error: {exc}")]) from None
+    if isinstance(data, dict) and "reforms" in data:
+        data = data["reforms"]
+    if not isinstance(data, list):
+        raise ScenarioError(
+            path, [Issue("", "a reform file is a list of reforms (or reforms: [...])")]
+        )
+    return data
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    data, _ = read_yaml(args.file)
+    if "sweep" in data:
+        raise UsageError(f"{args.file}: sweep files are not supported by this version yet")
+    if "study" in data:
+        study = load_study(args.file)
+        print(
+            f"{args.file}: OK — study '{study.name}' on '{study.baseline.name}', "
+            f"{len(study.variants)} variant(s), stack: {', '.join(study.stack)}"
+        )
+        return 0
     scenario = _load(args.file)
     for warning in warnings_for(scenario):
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
@@ -153,17 +176,80 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    return _run_and_report(_load(args.file), args)
+    scenario = _load(args.file)
+    for path in args.reform or []:
+        try:
+            scenario = apply_reforms(scenario, _reform_file(path), where="reforms")
+        except ReformError as exc:
+            raise ScenarioError(path, exc.issues) from None
+    return _run_and_report(scenario, args)
+
+
+def _compare(
+    study: Study, reps: int, seed: int, workers: int, quiet: bool, baseline: Scenario | None = None
+):
+    bar, tick = _progress(not quiet, 1, "study runs")
+    try:
+        return compare(
+            baseline or study.baseline,
+            study.variants,
+            reps,
+            seed,
+            study.stack,
+            workers,
+            tick,
+            study.name,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    study = load_study(args.study)
+    reps = study.replications if args.reps is None else args.reps
+    seed = study.seed if args.seed is None else args.seed
+    if reps < 1 or args.workers < 1:
+        raise UsageError("--reps and --workers must be at least 1")
+    result = _compare(study, reps, seed, args.workers, args.quiet)
+    print(comparison_text(result))
+    if args.out:
+        write_comparison(result, args.out, args.study)
+        print(f"\nTables, per-run KPIs and charts are in {args.out}/")
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     scenario = demo_scenario()
-    if not args.json:
-        print(
-            "simlib demo: the built-in demo hall (two departments; a chain with a parallel "
-            f"fire/environment review), {scenario.horizon.days} days, {args.reps} replications.\n"
-        )
-    return _run_and_report(scenario, args)
+    if args.json:
+        return _run_and_report(scenario, args)
+    print(
+        "simlib demo: the built-in demo hall (two departments; a chain with a parallel "
+        f"fire/environment review), {scenario.horizon.days} days, {args.reps} replications.\n"
+    )
+    _run_and_report(scenario, args)
+    if args.no_study:
+        return 0
+    study = load_study(SCENARIOS / "green_approval.yaml")
+    base = study.baseline
+    short = base.model_copy(
+        update={"horizon": base.horizon.model_copy(update={"days": 28, "warmup_days": 7})}
+    )
+    workers = max(1, min(2, os.cpu_count() or 1))
+    print(
+        f"\nNow the green approval study, short version: the baseline district hall for "
+        f"{short.horizon.days} days, {len(study.variants)} reforms alone and stacked, "
+        f"{args.study_reps} replications, {workers} worker(s)...\n"
+    )
+    result = _compare(study, args.study_reps, study.seed, workers, args.quiet, baseline=short)
+    print(comparison_text(result))
+    out = Path(args.out or "simlib-demo")
+    write_comparison(result, out, str(SCENARIOS / "green_approval.yaml"))
+    print(
+        f"\nCharts and tables of the study are in {out.resolve()}/ "
+        "(kpi_comparison.png, waterfall_*.png, visits_per_case.png, ...)"
+    )
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -180,9 +266,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--out", metavar="DIR", help="also write runs.csv, summary.csv, kpis.json")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("demo", help="run the built-in demo hall and print its KPIs")
+    p = sub.add_parser(
+        "demo", help="the demo hall's KPIs, then a short green approval study with charts"
+    )
     run_options(p, 10)
+    p.add_argument(
+        "--study-reps", type=int, default=3, help="replications of the study (default 3)"
+    )
+    p.add_argument("--no-study", action="store_true", help="only the demo hall")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("compare", help="compare reforms in a study file (common random numbers)")
+    p.add_argument("study")
+    p.add_argument("--reps", type=int, default=None, help="replications (default: the study's)")
+    p.add_argument("--seed", type=int, default=None, help="base seed (default: the study's)")
+    p.add_argument("--workers", type=int, default=1, help="processes to run replications on")
+    p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")
@@ -193,6 +294,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="run a scenario file with replications")
     p.add_argument("file")
+    p.add_argument(
+        "--reform",
+        action="append",
+        metavar="FILE",
+        help="apply the reforms in FILE first (repeatable)",
+    )
     run_options(p, 10)
     p.set_defaults(func=cmd_run)
     return parser

@@ -18,7 +18,7 @@ import numpy as np
 
 from simlib.engine.records import OUTCOMES, STATUSES, VISIT_KINDS, Records
 
-__all__ = ["CASE_KPIS", "KPI_NAMES", "POOL_KPIS", "flatten", "kpis"]
+__all__ = ["CASE_KPIS", "KPI_INFO", "KPI_NAMES", "POOL_KPIS", "flatten", "kpi_info", "kpis"]
 
 CASE_KPIS = (
     "cases_arrived",
@@ -35,6 +35,31 @@ CASE_KPIS = (
 )
 POOL_KPIS = ("utilization", "queue_wait_mean_min")
 KPI_NAMES = CASE_KPIS + POOL_KPIS
+
+# name -> (label for people, unit, which direction is better)
+KPI_INFO: dict[str, tuple[str, str, str]] = {
+    "cases_arrived": ("Cases arrived", "cases", "higher"),
+    "cases_completed": ("Cases decided", "cases", "higher"),
+    "throughput_per_day": ("Decisions per working day", "decisions / working day", "higher"),
+    "hall_wait_mean_min": ("Mean wait in the hall", "min", "lower"),
+    "hall_wait_p90_min": ("90th percentile wait in the hall", "min", "lower"),
+    "lead_time_mean_days": ("Mean lead time to decision", "working days", "lower"),
+    "lead_time_p90_days": ("90th percentile lead time", "working days", "lower"),
+    "on_time_rate": ("Decided within the time limit", "share", "higher"),
+    "visits_per_case": ("Hall visits per case", "visits", "lower"),
+    "abandon_rate": ("Tickets abandoned", "share", "lower"),
+    "revoked_rate": ("Commitment decisions revoked", "share", "lower"),
+    "utilization": ("Officer utilisation", "share", "lower"),
+    "queue_wait_mean_min": ("Mean wait for an officer", "min", "lower"),
+}
+
+
+def kpi_info(column: str) -> tuple[str, str, str]:
+    """(label, unit, better) for a KPI column, per-pool ones too (``utilization[front]``)."""
+    base, _, pool = column.partition("[")
+    label, unit, better = KPI_INFO[base]
+    return (f"{label} ({pool[:-1]})" if pool else label), unit, better
+
 
 _DECIDED = STATUSES.index("decided")
 _HALL_KINDS = [VISIT_KINDS.index(k) for k in ("submit", "return", "collect")]
