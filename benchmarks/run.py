@@ -121,9 +121,8 @@ def main() -> None:
         )
     print("ratio = simlib seconds per customer / textbook seconds per customer")
     print()
-    print(
-        f"{'baseline hall, 365 days':<34}{'seconds':>10}{'cases':>10}{'B/case':>10}{'peak MB':>10}  target"
-    )
+    head = ("baseline hall, 365 days", "seconds", "cases", "B/case", "peak MB")
+    print(f"{head[0]:<34}{head[1]:>10}{head[2]:>10}{head[3]:>10}{head[4]:>10}  target")
     for detail in ("full", "kpi"):
         seconds, n, per_case, peak, _grown = year(detail)
         ok = "ok" if seconds <= 15 and per_case <= 300 else "MISSED"

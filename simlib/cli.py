@@ -227,7 +227,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "simlib demo: the built-in demo hall (two departments; a chain with a parallel "
         f"fire/environment review), {scenario.horizon.days} days, {args.reps} replications.\n"
     )
-    _run_and_report(scenario, args)
+    _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}))
     if args.no_study:
         return 0
     study = load_study(SCENARIOS / "green_approval.yaml")

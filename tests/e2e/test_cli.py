@@ -73,8 +73,11 @@ def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str])
     assert "Exponential" in schema["$defs"]
 
 
-def test_demo_prints_the_kpi_table() -> None:
-    result = _simlib("demo", "--quiet")
+def test_demo_prints_the_kpi_table_and_writes_the_study_charts(tmp_path: Path) -> None:
+    result = _simlib("demo", "--quiet", "--study-reps", "2", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
     assert "10 replication(s)" in result.stdout
+    assert "Green approval action" in result.stdout and str(tmp_path) in result.stdout
+    for chart in ("kpi_comparison", "waterfall_lead_time", "waterfall_hall_wait", "visits_per_case"):
+        assert (tmp_path / f"{chart}.png").exists()
