@@ -13,6 +13,8 @@ Typical use::
 from simlib import theory
 from simlib.engine import Records, simulate
 from simlib.experiment import Replications, replicate
+from simlib.experiment.compare import compare
+from simlib.experiment.sweep import sweep
 from simlib.metrics import KPI_NAMES, kpis
 from simlib.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
@@ -22,11 +24,13 @@ __all__ = [
     "Replications",
     "Scenario",
     "ScenarioError",
+    "compare",
     "kpis",
     "load_scenario",
     "replicate",
     "scenario_from_dict",
     "simulate",
+    "sweep",
     "theory",
 ]
 __version__ = "0.1.0"

@@ -92,7 +92,7 @@ def warnings_for(scenario: Scenario) -> list[str]:
         per_visit = m.acceptance.time.expected()
         collect = m.collection_time.expected() if m.collection == "in_person" else 0.0
         chain = _chain_work(m)
-        for start, end, rate in rate_segments(m.arrivals, cal):
+        for start, end, rate in rate_segments(m.arrivals, cal, scenario.demand_factor):
             t = start
             while t < end:
                 hour = t // 60 * 60

@@ -6,6 +6,7 @@ Bad input exits with status 2 and a short message on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -18,7 +19,10 @@ import yaml
 from simlib.checks import warnings_for
 from simlib.experiment import Replications, replicate
 from simlib.experiment.compare import compare
+from simlib.experiment.design import load_sweep
+from simlib.experiment.runner import process_pool
 from simlib.experiment.study import Study, load_study
+from simlib.experiment.sweep import run_sweep
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS
 from simlib.outputs import comparison_text, write_comparison
 from simlib.reforms import ReformError, apply_reforms
@@ -119,7 +123,12 @@ def _reform_file(path: str) -> list:
 def cmd_validate(args: argparse.Namespace) -> int:
     data, _ = read_yaml(args.file)
     if "sweep" in data:
-        raise UsageError(f"{args.file}: sweep files are not supported by this version yet")
+        spec = load_sweep(args.file)
+        print(
+            f"{args.file}: OK — sweep '{spec.name}', {len(spec.scenarios)} point(s) x "
+            f"{spec.replications} replication(s) over {', '.join(spec.parameters)}"
+        )
+        return 0
     if "study" in data:
         study = load_study(args.file)
         print(
@@ -219,6 +228,82 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _executor(args: argparse.Namespace, stack: contextlib.ExitStack):
+    """The executor the options ask for (None: sequential); closed by ``stack``."""
+    chosen = [bool(args.scheduler), bool(args.dask_local), args.workers > 1]
+    if sum(chosen) > 1:
+        raise UsageError("choose one of --workers N, --scheduler ADDR, --dask-local N")
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.scheduler or args.dask_local:
+        from distributed import Client, LocalCluster
+
+        if args.scheduler:
+            client = stack.enter_context(Client(args.scheduler, timeout="20s"))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=args.dask_local,
+                    threads_per_worker=1,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        return client.get_executor()
+    if args.workers > 1:
+        return stack.enter_context(process_pool(args.workers))
+    return None
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    spec = load_sweep(args.spec)
+    out = Path(args.out or Path("sweeps") / _slug(spec.name))
+    total = len(spec.scenarios) * spec.replications
+    print(
+        f"Sweep '{spec.name}': {len(spec.scenarios)} point(s) x {spec.replications} replication(s) "
+        f"= {total} runs; results go to {out}/"
+    )
+    bar = None
+    if not args.quiet:
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
+
+    def tick(done: int, n: int, failed: int) -> None:
+        if bar is not None:
+            bar.total = n
+            bar.update(done - bar.n)
+            bar.set_postfix(failed=failed)
+
+    with contextlib.ExitStack() as stack:
+        executor = _executor(args, stack)
+        try:
+            result = run_sweep(spec, executor, out, args.resume, tick)
+        except FileExistsError as exc:
+            raise UsageError(str(exc)) from None
+        except KeyboardInterrupt:
+            print(
+                f"\nsimlib: interrupted; finished runs are kept in {out}/ — rerun with --resume",
+                file=sys.stderr,
+            )
+            return 130
+        finally:
+            if bar is not None:
+                bar.close()
+    failures = result.failures
+    print(
+        f"{len(result.runs)} run(s) stored, {len(failures)} failed. Per-point summary: {out}/summary.csv"
+    )
+    for row in failures.head(5).itertuples():
+        print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
+    return 0
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     scenario = demo_scenario()
     if args.json:
@@ -275,6 +360,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-study", action="store_true", help="only the demo hall")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sweep", help="run a sweep file (grid or Latin hypercube) on any executor")
+    p.add_argument("spec")
+    p.add_argument("--workers", type=int, default=1, help="local processes (default 1: sequential)")
+    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+    )
+    p.add_argument("--out", metavar="DIR", help="results folder (default: sweeps/<name>)")
+    p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("compare", help="compare reforms in a study file (common random numbers)")
     p.add_argument("study")

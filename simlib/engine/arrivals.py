@@ -33,8 +33,10 @@ def _split_by_hour(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     return out
 
 
-def rate_segments(spec: PerHourOrDay, calendar: HallCalendar) -> list[Segment]:
-    """Arrival rate segments over the horizon for one matter's walk-in stream."""
+def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.0) -> list[Segment]:
+    """Arrival rate segments over the horizon for one matter (rates times ``factor``)."""
+    if factor != 1.0:
+        return [(s, e, r * factor) for s, e, r in rate_segments(spec, calendar)]
     if spec.per_hour is not None:
         rate = spec.per_hour / 60.0
         return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []

@@ -91,7 +91,7 @@ class Model:
         self.flow = CaseFlow(env, records, self.calendar, self.hall, hall.return_delay_days)
         self.plans = [self._plan(i, m) for i, m in enumerate(scenario.matters)]
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
-            segments = rate_segments(matter.arrivals, self.calendar)
+            segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
             env.process(arrival_process(env, segments, rng, records.horizon, self._arrival(plan)))
 

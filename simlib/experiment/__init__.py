@@ -1,4 +1,4 @@
-"""Experiments on scenarios: replications (and, later, comparisons and sweeps)."""
+"""Experiments on scenarios: replications, comparisons with common random numbers, sweeps."""
 
 from simlib.experiment.replicate import Replications, replicate, replication_seed, run_once
 from simlib.experiment.stats import mean_ci, summarize

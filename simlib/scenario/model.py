@@ -277,6 +277,7 @@ class Scenario(_Model):
     description: str = ""
     seed: int = 0
     horizon: Horizon = Horizon()
+    demand_factor: Annotated[float, Field(ge=0)] = 1.0  # multiplies every arrival rate (growth)
     calendar: Calendar = Calendar()
     hall: Hall = Hall()
     pools: Annotated[dict[Ident, Pool], Field(min_length=1)]

@@ -79,5 +79,10 @@ def test_demo_prints_the_kpi_table_and_writes_the_study_charts(tmp_path: Path) -
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
     assert "10 replication(s)" in result.stdout
     assert "Green approval action" in result.stdout and str(tmp_path) in result.stdout
-    for chart in ("kpi_comparison", "waterfall_lead_time", "waterfall_hall_wait", "visits_per_case"):
+    for chart in (
+        "kpi_comparison",
+        "waterfall_lead_time",
+        "waterfall_hall_wait",
+        "visits_per_case",
+    ):
         assert (tmp_path / f"{chart}.png").exists()

@@ -18,7 +18,9 @@ FILES = [*sorted((ROOT / "scenarios").glob("*.yaml")), ROOT / "simlib" / "data" 
 
 def _short(scenario: Scenario) -> Scenario:
     days = min(scenario.horizon.days, scenario.horizon.warmup_days + 7)
-    return scenario.model_copy(update={"horizon": scenario.horizon.model_copy(update={"days": days})})
+    return scenario.model_copy(
+        update={"horizon": scenario.horizon.model_copy(update={"days": days})}
+    )
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])

@@ -1,0 +1,87 @@
+"""A sweep's results on disk: a Parquet dataset that survives crashes.
+
+Every finished run is written at once as its own small Parquet file (atomically: written
+under a temporary name, then renamed), so a sweep killed at any moment keeps every row it
+finished. At the end the small files are compacted into one. Readers drop duplicates by
+(point, replication), so a crash during compaction loses nothing either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["RunStore"]
+
+KEY = ["point", "replication"]
+
+
+class RunStore:
+    """The ``runs/`` dataset and ``sweep.json`` of one sweep output folder."""
+
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        self.parts = self.out / "runs"
+
+    def check_spec(self, spec: dict[str, Any], resume: bool) -> None:
+        """Refuse to mix two different sweeps in one folder, or to overwrite without --resume."""
+        meta = self.out / "sweep.json"
+        text = json.dumps(spec, sort_keys=True, default=str)
+        if meta.exists() and self.parts.exists() and any(self.parts.iterdir()):
+            if not resume:
+                raise FileExistsError(
+                    f"{self.out} already holds sweep results; add --resume to finish that sweep, "
+                    "or choose another --out"
+                )
+            if json.dumps(json.loads(meta.read_text()), sort_keys=True, default=str) != text:
+                raise ValueError(
+                    f"{self.out} holds results of a different sweep file; choose another --out"
+                )
+        self.parts.mkdir(parents=True, exist_ok=True)
+        meta.write_text(text)
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Write one finished run now (survives a kill a moment later)."""
+        table = pa.Table.from_pylist([row])
+        name = f"part-{row['point']:06d}-{row['replication']:04d}-{uuid.uuid4().hex[:8]}"
+        tmp = self.parts / f".{name}.tmp"
+        pq.write_table(table, tmp)
+        os.replace(tmp, self.parts / f"{name}.parquet")
+
+    def read(self) -> pd.DataFrame:
+        """Every stored run, one row per (point, replication), sorted."""
+        files = sorted(self.parts.glob("*.parquet")) if self.parts.exists() else []
+        if not files:
+            return pd.DataFrame(columns=KEY)
+        frames = [pq.read_table(f).to_pandas() for f in files]
+        rows = pd.concat(frames, ignore_index=True)
+        rows = rows.drop_duplicates(subset=KEY, keep="first")
+        return rows.sort_values(KEY).reset_index(drop=True)
+
+    def done(self) -> set[tuple[int, int]]:
+        rows = self.read()
+        return set(zip(rows["point"].astype(int), rows["replication"].astype(int), strict=True))
+
+    def compact(self) -> pd.DataFrame:
+        """Merge the small files into one; returns the rows."""
+        rows = self.read()
+        files = list(self.parts.glob("part-*.parquet"))
+        if len(files) <= 1:
+            return rows
+        name = f"all-{uuid.uuid4().hex[:8]}"
+        tmp = self.parts / f".{name}.tmp"
+        rows.to_parquet(tmp, index=False)
+        os.replace(tmp, self.parts / f"{name}.parquet")
+        for f in files:
+            f.unlink()
+        for f in self.parts.glob("all-*.parquet"):
+            if f.name != f"{name}.parquet":
+                f.unlink()
+        return rows
