@@ -7,6 +7,11 @@
   ``scenarios/new_district.yaml``, with full records and with KPIs only, each in a fresh
   process: seconds, peak memory of the process, bytes of records per case.
   Targets: <= 15 s, <= 300 bytes per case.
+* Ciw (when installed: ``pip install -e '.[bench]'``) on the same M/M/10.
+  Target: Ciw at least 3x slower than simlib.
+* Sweep speed-up: 8 runs of the baseline hall sequentially vs a 2-process pool (pool
+  start-up included). Target >= 1.8x. And the Dask overhead per run: the same 8 runs on a
+  2-worker local Dask cluster vs the process pool.
 Timings are wall-clock seconds of one run; run on an otherwise idle machine.
 """
 
@@ -105,6 +110,52 @@ def year(detail: str) -> tuple[float, int, float, float, float]:
     return result
 
 
+def ciw_mm10(customers: int) -> float | None:
+    """Seconds for Ciw to serve ``customers`` through the same M/M/10 (None if not installed)."""
+    try:
+        import ciw
+    except ImportError:
+        return None
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(0.9)],
+        service_distributions=[ciw.dists.Exponential(0.1)],
+        number_of_servers=[10],
+    )
+    ciw.seed(1)  # Ciw's own global seed: only here, in the benchmark
+    start = time.perf_counter()
+    sim = ciw.Simulation(network)
+    sim.simulate_until_max_customers(customers, method="Finish")
+    return time.perf_counter() - start
+
+
+def sweep_speedup(runs: int = 8) -> dict[str, float]:
+    from simlib.experiment.replicate import replication_seed
+    from simlib.experiment.runner import process_pool, run_pairs
+    from simlib.scenario import load_scenario
+
+    base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
+    seeds = [replication_seed(1, i) for i in range(runs)]
+    t0 = time.perf_counter()
+    run_pairs([base], seeds, 1)
+    sequential = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with process_pool(2) as pool:
+        run_pairs([base], seeds, pool)
+    pooled = time.perf_counter() - t0
+    from distributed import Client, LocalCluster
+
+    t0 = time.perf_counter()
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+        ) as c,
+        Client(c) as client,
+    ):
+        run_pairs([base], seeds, client.get_executor())
+    dask = time.perf_counter() - t0
+    return {"sequential": sequential, "pool": pooled, "dask": dask, "runs": runs}
+
+
 def main() -> None:
     rows = [
         compare("M/M/10 rho=0.9, 200k customers", 0.9, [10.0], [10], 200_000),
@@ -120,6 +171,16 @@ def main() -> None:
             f"{r['textbook s']:>12.2f}{r['textbook cust/s']:>10.0f}{r['ratio']:>8.2f}  <= 1.0 {ok}"
         )
     print("ratio = simlib seconds per customer / textbook seconds per customer")
+    ciw_seconds = ciw_mm10(200_000)
+    if ciw_seconds is None:
+        print("Ciw: not installed (pip install -e '.[bench]')")
+    else:
+        factor = ciw_seconds / rows[0]["simlib s"]
+        ok = "ok" if factor >= 3 else "MISSED"
+        print(
+            f"Ciw M/M/10, 200k customers: {ciw_seconds:.2f} s = {factor:.1f}x simlib "
+            f"(target >= 3x) {ok}"
+        )
     print()
     head = ("baseline hall, 365 days", "seconds", "cases", "B/case", "peak MB")
     print(f"{head[0]:<34}{head[1]:>10}{head[2]:>10}{head[3]:>10}{head[4]:>10}  target")
@@ -130,6 +191,16 @@ def main() -> None:
             f"{'records: ' + detail:<34}{seconds:>10.2f}{n:>10}{per_case:>10.0f}{peak:>10.0f}"
             f"  <= 15 s, <= 300 B/case {ok}"
         )
+    print()
+    s = sweep_speedup()
+    speedup = s["sequential"] / s["pool"]
+    ok = "ok" if speedup >= 1.8 else "MISSED"
+    print(
+        f"sweep of {s['runs']} baseline runs: sequential {s['sequential']:.1f} s, 2-process pool "
+        f"{s['pool']:.1f} s (speed-up {speedup:.2f}x, target >= 1.8x {ok}), local Dask 2 workers "
+        f"{s['dask']:.1f} s (overhead {(s['dask'] - s['pool']) / s['runs']:+.2f} s per run "
+        "vs the pool)"
+    )
 
 
 if __name__ == "__main__":

@@ -292,9 +292,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
     failures = result.failures
-    print(
-        f"{len(result.runs)} run(s) stored, {len(failures)} failed. Per-point summary: {out}/summary.csv"
-    )
+    print(f"{len(result.runs)} run(s) stored, {len(failures)} failed.")
+    print(f"Per-point summary: {out}/summary.csv")
     for row in failures.head(5).itertuples():
         print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
     return 0

@@ -10,7 +10,7 @@ event loop only sees arrivals, services and calendar delays.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import simpy
 
@@ -40,6 +40,10 @@ class StepPlan:
     applicant_visit: bool = False
     handoff_minutes: float = 0.0  # calendar delay before the step (file moves between pools)
 
+    def __post_init__(self) -> None:
+        if self.time is not None:
+            self.sample = sampler(self.time, "time:" + self.name)
+
 
 @dataclass
 class MatterPlan:
@@ -63,19 +67,31 @@ class MatterPlan:
     commitment: bool = False
     fail_rate: float = 0.0
     time_limit_days: float | None = None
-    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.accept_sample = sampler(self.accept_time, "accept_time")
 
 
-def draw_time(dist: _Dist, draws: Draws, key: str, attempt: int) -> float:
-    """A service time for one applicant. A joint review (``max`` of several reviews) draws
-    each constituent with the key of the step it replaces, so that a merged variant sees
-    exactly the review times of the unmerged baseline (common random numbers)."""
+Sampler = Callable[[Draws, int], float]
+
+
+def sampler(dist: _Dist, key: str) -> Sampler:
+    """A service-time sampler ``(draws, attempt) -> minutes`` for the random-number ``key``.
+
+    Built once per model, not per draw (this is the hot path). A joint review (``max`` of
+    several reviews) draws each constituent with the key of the step it replaces, so that a
+    merged variant sees exactly the review times of the unmerged baseline (CRN)."""
     if isinstance(dist, MaxOf):
-        longest = max(draw_time(d, draws, "time:" + name, attempt) for name, d in dist.of.items())
-        if dist.plus is not None:
-            longest += draw_time(dist.plus, draws, key + ":plus", attempt)
-        return longest
-    return dist.quantile(draws.u(key, attempt))
+        parts = [sampler(d, "time:" + name) for name, d in dist.of.items()]
+        extra = sampler(dist.plus, key + ":plus") if dist.plus is not None else None
+
+        def joint(draws: Draws, attempt: int) -> float:
+            longest = max(part(draws, attempt) for part in parts)
+            return longest + extra(draws, attempt) if extra is not None else longest
+
+        return joint
+    quantile = dist.quantile
+    return lambda draws, attempt: quantile(draws.u(key, attempt))
 
 
 class Case:
@@ -171,7 +187,7 @@ class CaseFlow:
     def submit(self, case: Case) -> None:
         plan = case.plan
         k = case.submissions
-        work = draw_time(plan.accept_time, case.draws, "accept_time", k)
+        work = plan.accept_sample(case.draws, k)
         if case.online:
             job = Job(
                 case.id, plan.accept_activity, plan.pool, work, False, self._online_checked(case)
@@ -263,7 +279,7 @@ class CaseFlow:
             self._visit(case)
             now = self.env.now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
-        work = draw_time(step.time, case.draws, "time:" + step.name, attempt)
+        work = step.sample(case.draws, attempt)
 
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
             self.records.step(

@@ -87,9 +87,12 @@ def test_same_rows_sequential_process_pool_and_dask(tmp_path: Path) -> None:
     sequential = run_sweep(spec, out=tmp_path / "seq").runs
     with process_pool(2) as pool:
         pooled = run_sweep(spec, pool, out=tmp_path / "pool").runs
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
-    ) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, host="127.0.0.1"
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         dasked = run_sweep(spec, client.get_executor(), out=tmp_path / "dask").runs
     columns = [c for c in sequential.columns if c != "seconds"]
     assert len(sequential) == 12 and sequential["error"].isna().all()
