@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from simlib.engine import simulate
+from simlib.experiment.design import load_sweep
 from simlib.experiment.study import load_study
 from simlib.metrics import kpis
 from simlib.scenario import Scenario, load_scenario
@@ -29,6 +30,12 @@ def test_file_validates_and_runs(path: Path) -> None:
     if "study" in kind:
         study = load_study(path)
         assert study.variants
+        return
+    if "sweep" in kind:
+        sweep = load_sweep(path)  # builds and validates every point's scenario
+        assert len(sweep.scenarios) == len(sweep.values) > 1
+        values = kpis(simulate(_short(sweep.scenarios[0]), 1, detail="kpi"))
+        assert values["cases_arrived"] > 0
         return
     values = kpis(simulate(_short(load_scenario(path)), 1, detail="kpi"))
     assert values["cases_arrived"] > 0
