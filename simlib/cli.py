@@ -17,7 +17,9 @@ from pathlib import Path
 import yaml
 
 from simlib.checks import warnings_for
-from simlib.experiment import Replications, replicate
+from simlib.engine import simulate
+from simlib.eventlog import write_event_log
+from simlib.experiment import Replications, replicate, replication_seed
 from simlib.experiment.compare import compare
 from simlib.experiment.design import load_sweep
 from simlib.experiment.runner import process_pool
@@ -191,7 +193,12 @@ def cmd_run(args: argparse.Namespace) -> int:
             scenario = apply_reforms(scenario, _reform_file(path), where="reforms")
         except ReformError as exc:
             raise ScenarioError(path, exc.issues) from None
-    return _run_and_report(scenario, args)
+    status = _run_and_report(scenario, args)
+    if args.events:
+        seed = replication_seed(scenario.seed if args.seed is None else args.seed, 0)
+        path = write_event_log(simulate(scenario, seed), args.events)
+        print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
+    return status
 
 
 def _compare(
@@ -395,6 +402,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="FILE",
         help="apply the reforms in FILE first (repeatable)",
+    )
+    p.add_argument(
+        "--events", metavar="PATH.csv", help="write replication 0's event log (process mining)"
     )
     run_options(p, 10)
     p.set_defaults(func=cmd_run)

@@ -153,18 +153,23 @@ class CaseFlow:
     def _come_back(
         self, case: Case, attempt: int, purpose: str, then: Callable[[], None], walk_in: bool
     ) -> None:
-        """The applicant returns after the return delay; a walk-in whose delay ends while the
-        hall is closed comes at their usual time of day (that of their first arrival) on the
-        next day the hall is open, rather than all at once at the next opening."""
-        delay = self.return_delay.quantile(case.draws.u(purpose, attempt)) * DAY
-        at = self.env.now + delay
+        """The applicant returns after the return delay. A walk-in counts the delay in the
+        hall's working days (so returns do not pile up on Mondays) and, when it ends while the
+        hall is closed, comes at their usual time of day (that of their first arrival) on the
+        next open day, rather than all at once at the next opening."""
+        days = self.return_delay.quantile(case.draws.u(purpose, attempt))
         if walk_in:
-            at = self._walk_in_time(at, case.habit)
+            cal = self.calendar
+            at = self._walk_in_time(
+                cal.open.add_working(self.env.now, days * cal.day_minutes), case.habit
+            )
+        else:
+            at = self.env.now + days * DAY
         self._after(at - self.env.now, then)
 
     def _walk_in_time(self, at: float, habit: float) -> float:
         tickets = self.calendar.tickets
-        if tickets.is_working(at):
+        if at >= self.records.horizon or tickets.is_working(at):
             return at
         day = int(at // DAY)
         if day * DAY + habit < at:

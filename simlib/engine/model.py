@@ -19,7 +19,7 @@ from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, Work
 from simlib.engine.records import Records
 from simlib.engine.roster import roster
 from simlib.engine.streams import ApplicantDraws, stream
-from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario
+from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario, parse_hours
 
 __all__ = ["Model", "simulate"]
 
@@ -51,6 +51,10 @@ class Model:
             time_limits={m.id: m.time_limit_days for m in scenario.matters},
             commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
             calendar=self.calendar,
+            pool_hours={
+                pid: parse_hours(p.hours or scenario.calendar.hours)
+                for pid, p in scenario.pools.items()
+            },
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)

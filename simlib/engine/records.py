@@ -74,6 +74,7 @@ class Records:
     time_limits: dict[str, float | None] = field(default_factory=dict)
     commitment_matters: set[str] = field(default_factory=set)
     calendar: Any = None  # HallCalendar: working-day arithmetic for lead times
+    pool_hours: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # daily shifts
     tally: dict[str, PoolTally] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

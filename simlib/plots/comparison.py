@@ -1,41 +1,21 @@
-"""Charts for reform proposals. Each function takes the tables that runs and comparisons
-return and gives back a matplotlib ``Figure`` (no pyplot state, nothing shown).
+"""Comparison charts: each reform alone, the stacked waterfall, visits per case.
 
-Every chart has a title, units on its axes and 95 % confidence intervals; colours come
-from the Okabe-Ito palette (safe for colour-blind readers) and mean the same thing in
-every chart: blue = better than before, vermilion = worse, grey = baseline or no clear
-change (the confidence interval includes zero).
-"""
+Colours mean the same in each: blue = better than before, vermilion = worse, grey =
+baseline or no clear change (the 95 % confidence interval includes zero)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from simlib.metrics import kpi_info
+from simlib.plots.style import PALETTE
 
-__all__ = [
-    "PALETTE",
-    "kpi_comparison",
-    "save",
-    "sweep_heatmap",
-    "sweep_lines",
-    "visits_per_case",
-    "waterfall",
-]
-SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+__all__ = ["kpi_comparison", "visits_per_case", "waterfall"]
 
-PALETTE = {
-    "better": "#0072B2",  # blue
-    "worse": "#D55E00",  # vermilion
-    "neutral": "#999999",  # grey
-    "baseline": "#555555",
-    "total": "#009E73",  # bluish green
-}
 DEFAULT_KPIS = ("hall_wait_mean_min", "lead_time_mean_days", "on_time_rate", "visits_per_case")
 
 
@@ -177,86 +157,3 @@ def visits_per_case(table: pd.DataFrame, title: str = "") -> Figure:
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(title or "How many times an applicant comes to the hall")
     return fig
-
-
-def _levels(values: pd.Series, bins: int) -> pd.Series:
-    """A parameter's levels: its own values when few, else quantile bins (for LHS designs)."""
-    if values.nunique() <= bins:
-        return values
-    return pd.qcut(values, bins, duplicates="drop").map(lambda iv: round(float(iv.mid), 3))
-
-
-def _param_label(name: str) -> str:
-    """``pools.front.count`` -> "officers in front"; other paths made readable."""
-    if name.startswith("pools.") and name.endswith(".count"):
-        return f"officers in {name[6:-6]}"
-    return name.replace("matters[*].", "every matter's ").replace("_", " ")
-
-
-def sweep_heatmap(
-    summary: pd.DataFrame, x: str, y: str, kpi: str, bins: int = 6, title: str = ""
-) -> Figure:
-    """Mean KPI over two sweep parameters (other parameters averaged; continuous ones binned),
-    from a sweep's per-point summary."""
-    label, unit, better = kpi_info(kpi)
-    data = summary.assign(_x=_levels(summary[x], bins), _y=_levels(summary[y], bins))
-    grid = data.pivot_table(index="_y", columns="_x", values=kpi, aggfunc="mean", observed=True)
-    fig = Figure(figsize=(7.5, 5.5), layout="constrained")
-    ax = fig.subplots()
-    cmap = "viridis_r" if better == "lower" else "viridis"
-    image = ax.imshow(grid.to_numpy(float), origin="lower", aspect="auto", cmap=cmap)
-    ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns])
-    ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
-    for (i, j), value in np.ndenumerate(grid.to_numpy(float)):
-        if np.isfinite(value):
-            ax.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
-    ax.set_xlabel(_param_label(x))
-    ax.set_ylabel(_param_label(y))
-    fig.colorbar(image, ax=ax, label=f"{label} [{unit}]")
-    ax.set_title(title or f"{label} [{unit}] by {_param_label(x)} and {_param_label(y)}")
-    return fig
-
-
-def sweep_lines(
-    summary: pd.DataFrame,
-    x: str,
-    kpi: str,
-    group: str | None = None,
-    bins: int = 5,
-    title: str = "",
-) -> Figure:
-    """KPI against one sweep parameter with its 95 % CI band, one line per level of ``group``."""
-    label, unit, _ = kpi_info(kpi)
-    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
-    ax = fig.subplots()
-    groups = (
-        [(None, summary)]
-        if group is None
-        else list(summary.groupby(_levels(summary[group], bins), observed=True))
-    )
-    for k, (level, rows) in enumerate(groups):
-        rows = rows.sort_values(x)
-        xs = rows[x].to_numpy(float)
-        colour = SEQUENCE[k % len(SEQUENCE)]
-        name = None if group is None else f"{_param_label(group)} = {level:g}"
-        ax.plot(xs, rows[kpi], marker="o", color=colour, label=name)
-        ax.fill_between(
-            xs, rows[f"{kpi}_ci_low"], rows[f"{kpi}_ci_high"], color=colour, alpha=0.2, linewidth=0
-        )
-    ax.set_xlabel(_param_label(x))
-    ax.set_ylabel(f"{label} [{unit}]")
-    ax.grid(alpha=0.3)
-    if group is not None:
-        ax.legend(fontsize=8)
-    ax.set_title(title or f"{label} against {_param_label(x)} (mean, 95 % CI band)")
-    return fig
-
-
-def save(fig: Figure, directory: str | Path, name: str) -> list[Path]:
-    """Write ``name.png`` (150 dpi) and ``name.svg`` into ``directory``."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / f"{name}.png", directory / f"{name}.svg"]
-    fig.savefig(paths[0], dpi=150)
-    fig.savefig(paths[1])
-    return paths

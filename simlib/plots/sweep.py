@@ -1,0 +1,85 @@
+"""Sweep charts: a KPI over two parameters (heatmap), and against one (lines, CI bands)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from simlib.metrics import kpi_info
+from simlib.plots.style import SEQUENCE
+
+__all__ = ["sweep_heatmap", "sweep_lines"]
+
+
+def _levels(values: pd.Series, bins: int) -> pd.Series:
+    """A parameter's levels: its own values when few, else quantile bins (for LHS designs)."""
+    if values.nunique() <= bins:
+        return values
+    return pd.qcut(values, bins, duplicates="drop").map(lambda iv: round(float(iv.mid), 3))
+
+
+def _param_label(name: str) -> str:
+    """``pools.front.count`` -> "officers in front"; other paths made readable."""
+    if name.startswith("pools.") and name.endswith(".count"):
+        return f"officers in {name[6:-6]}"
+    return name.replace("matters[*].", "every matter's ").replace("_", " ")
+
+
+def sweep_heatmap(
+    summary: pd.DataFrame, x: str, y: str, kpi: str, bins: int = 6, title: str = ""
+) -> Figure:
+    """Mean KPI over two sweep parameters (other parameters averaged; continuous ones binned),
+    from a sweep's per-point summary."""
+    label, unit, better = kpi_info(kpi)
+    data = summary.assign(_x=_levels(summary[x], bins), _y=_levels(summary[y], bins))
+    grid = data.pivot_table(index="_y", columns="_x", values=kpi, aggfunc="mean", observed=True)
+    fig = Figure(figsize=(7.5, 5.5), layout="constrained")
+    ax = fig.subplots()
+    cmap = "viridis_r" if better == "lower" else "viridis"
+    image = ax.imshow(grid.to_numpy(float), origin="lower", aspect="auto", cmap=cmap)
+    ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
+    for (i, j), value in np.ndenumerate(grid.to_numpy(float)):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
+    ax.set_xlabel(_param_label(x))
+    ax.set_ylabel(_param_label(y))
+    fig.colorbar(image, ax=ax, label=f"{label} [{unit}]")
+    ax.set_title(title or f"{label} [{unit}] by {_param_label(x)} and {_param_label(y)}")
+    return fig
+
+
+def sweep_lines(
+    summary: pd.DataFrame,
+    x: str,
+    kpi: str,
+    group: str | None = None,
+    bins: int = 5,
+    title: str = "",
+) -> Figure:
+    """KPI against one sweep parameter with its 95 % CI band, one line per level of ``group``."""
+    label, unit, _ = kpi_info(kpi)
+    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    ax = fig.subplots()
+    groups = (
+        [(None, summary)]
+        if group is None
+        else list(summary.groupby(_levels(summary[group], bins), observed=True))
+    )
+    for k, (level, rows) in enumerate(groups):
+        rows = rows.sort_values(x)
+        xs = rows[x].to_numpy(float)
+        colour = SEQUENCE[k % len(SEQUENCE)]
+        name = None if group is None else f"{_param_label(group)} = {level:g}"
+        ax.plot(xs, rows[kpi], marker="o", color=colour, label=name)
+        ax.fill_between(
+            xs, rows[f"{kpi}_ci_low"], rows[f"{kpi}_ci_high"], color=colour, alpha=0.2, linewidth=0
+        )
+    ax.set_xlabel(_param_label(x))
+    ax.set_ylabel(f"{label} [{unit}]")
+    ax.grid(alpha=0.3)
+    if group is not None:
+        ax.legend(fontsize=8)
+    ax.set_title(title or f"{label} against {_param_label(x)} (mean, 95 % CI band)")
+    return fig
