@@ -28,6 +28,7 @@ from simlib.experiment.sweep import run_sweep
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS
 from simlib.outputs import comparison_text, write_comparison
 from simlib.reforms import ReformError, apply_reforms
+from simlib.report import write_report
 from simlib.scenario import Issue, Scenario, ScenarioError, load_scenario, read_yaml
 
 __all__ = ["main"]
@@ -306,6 +307,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    try:
+        path = write_report(args.dir)
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"Report: {path.resolve()}")
+    return 0
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
@@ -336,10 +346,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(comparison_text(result))
     out = Path(args.out or "simlib-demo")
     write_comparison(result, out, str(SCENARIOS / "green_approval.yaml"))
+    report = write_report(out)
     print(
         f"\nCharts and tables of the study are in {out.resolve()}/ "
         "(kpi_comparison.png, waterfall_*.png, visits_per_case.png, ...)"
     )
+    print(f"The proposal report: {report.resolve()}")
     return 0
 
 
@@ -378,6 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("report", help="a self-contained HTML report from a compare/sweep folder")
+    p.add_argument("dir")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("compare", help="compare reforms in a study file (common random numbers)")
     p.add_argument("study")
