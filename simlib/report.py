@@ -31,7 +31,8 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:2px soli
 table{border-collapse:collapse;margin:.6em 0;font-size:.9em}th,td{border:1px solid #ccc;
 padding:.25em .6em;text-align:right}th{background:#f0f4f8}td.l,th.l{text-align:left}
 .better{color:#0072B2;font-weight:600}.worse{color:#D55E00;font-weight:600}.muted{color:#777}
-figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{color:#555;font-size:.9em}
+figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}
+figcaption{color:#555;font-size:.9em}
 code{background:#f4f4f4;padding:0 .3em}
 """
 
@@ -83,12 +84,14 @@ def _scenario_section(scenario: dict[str, Any]) -> str:
         rows.append(
             f"<tr><td class=l>{_e(m.get('name') or m['id'])}</td><td>{rate}</td>"
             f"<td>{m['complete_prob']:.0%}</td><td>{m['online_share']:.0%}</td>"
-            f"<td>{'–' if limit is None else f'{limit:g}'}</td><td class=l>{_e(' → '.join(steps) or '–')}</td></tr>"
+            f"<td>{'–' if limit is None else f'{limit:g}'}</td>"
+            f"<td class=l>{_e(' → '.join(steps) or '–')}</td></tr>"
         )
     pools = ", ".join(f"{_e(p)} ({v['count']})" for p, v in scenario["pools"].items())
     return (
         f"<h2>The baseline: {_e(scenario['name'])}</h2><p>{_e(scenario.get('description', ''))}</p>"
-        f"<p>Simulated {horizon['days']} days, the first {horizon['warmup_days']} discarded as warm-up; "
+        f"<p>Simulated {horizon['days']} days, the first {horizon['warmup_days']} "
+        "discarded as warm-up; "
         f"hall {_e(scenario['hall']['mode'])}, open {_e(', '.join(scenario['calendar']['hours']))} "
         f"on {_e(', '.join(scenario['calendar']['workdays']))}.</p>"
         "<table><tr><th class=l>matter</th><th>arrivals</th><th>documents complete</th>"
@@ -144,7 +147,8 @@ def _kpi_table(table: pd.DataFrame) -> str:
                 improves = r["diff"] < 0 if better == "lower" else r["diff"] > 0
                 cls = "better" if improves else "worse"
             cells.append(
-                f"<td class='{cls}'>{_num(r['variant_mean'])}<br><span class=muted>{r['diff']:+.3g} "
+                f"<td class='{cls}'>{_num(r['variant_mean'])}<br>"
+                f"<span class=muted>{r['diff']:+.3g} "
                 f"[{_num(r['diff_ci_low'])}, {_num(r['diff_ci_high'])}]</span></td>"
             )
         rows.append(f"<tr><td class=l>{_e(variant)}</td>{''.join(cells)}</tr>")
@@ -182,10 +186,12 @@ def _compare_body(out: Path, meta: dict[str, Any]) -> str:
         f"was run {reps} times with the seeds {seeds} (derived from base seed {seed}); replication "
         "i of every variant uses the same seed, and every applicant's needs (documents, service "
         "times, patience, ...) are indexed by applicant, so all variants see the same applicants "
-        "(<i>common random numbers</i>): differences are the reforms' effects, not luck. Confidence "
-        "intervals are Student-t intervals of the paired differences across replications. The first "
-        f"{meta['warmup_days']} of {meta['horizon_days']} simulated days are discarded as warm-up.</p>"
-        f"<p>To reproduce: <code>simlib compare {_e(meta.get('source') or 'STUDY.yaml')} --reps {reps} "
+        "(<i>common random numbers</i>): differences are the reforms' effects, not luck. "
+        "Confidence intervals are Student-t intervals of the paired differences across "
+        f"replications. The first {meta['warmup_days']} of {meta['horizon_days']} simulated days "
+        "are discarded as warm-up.</p>"
+        f"<p>To reproduce: <code>simlib compare {_e(meta.get('source') or 'STUDY.yaml')} "
+        f"--reps {reps} "
         f"--seed {seed}</code></p>"
     )
 
@@ -248,14 +254,16 @@ def write_report(out: str | Path) -> Path:
         title, body = f"{spec['sweep']}: sweep results", _sweep_body(out, spec)
     else:
         raise FileNotFoundError(
-            f"{out} is not a compare or sweep output folder (no study.json, nor sweep.json with summary.csv)"
+            f"{out} is not a compare or sweep output folder "
+            "(no study.json, nor sweep.json with summary.csv)"
         )
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     from simlib import __version__
 
     page = (
         f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{_e(title)}</title>"
-        f"<meta name=viewport content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
+        f"<style>{CSS}</style></head>"
         f"<body><h1>{_e(title)}</h1><p class=muted>Generated {stamp} by simlib {__version__} from "
         f"<code>{_e(out)}</code>.</p>{body}</body></html>"
     )
