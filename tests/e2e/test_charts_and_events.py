@@ -23,12 +23,12 @@ from tests.e2e.test_sweep import GRID, _files
 
 
 @pytest.fixture(scope="module")
-def hall():  # noqa: ANN201
+def hall():
     return scenario_from_dict(SMALL)
 
 
 @pytest.fixture(scope="module")
-def records(hall):  # noqa: ANN001, ANN201
+def records(hall):
     return simulate(hall, 2)
 
 
@@ -46,7 +46,7 @@ def _assert_readable(fig: Figure, tmp_path: Path, name: str) -> None:
     assert png.stat().st_size > 5_000 and svg.stat().st_size > 5_000
 
 
-def test_comparison_charts(hall, tmp_path: Path) -> None:  # noqa: ANN001
+def test_comparison_charts(hall, tmp_path: Path) -> None:
     result = compare(hall, VARIANTS, reps=2, seed=1)
     table, stacked = result.table(), result.stacked()
     _assert_readable(plots.kpi_comparison(table), tmp_path, "kpis")
@@ -54,7 +54,7 @@ def test_comparison_charts(hall, tmp_path: Path) -> None:  # noqa: ANN001
     _assert_readable(plots.visits_per_case(table), tmp_path, "visits")
 
 
-def test_hall_charts(hall, records, tmp_path: Path) -> None:  # noqa: ANN001
+def test_hall_charts(hall, records, tmp_path: Path) -> None:
     other = simulate(R.one_time_notification(complete_prob=0.95)(hall), 2)
     waits = {"baseline": plots.hall_waits(records), "notify": plots.hall_waits(other)}
     _assert_readable(plots.wait_distribution(waits), tmp_path, "ecdf")
@@ -66,20 +66,37 @@ def test_hall_charts(hall, records, tmp_path: Path) -> None:  # noqa: ANN001
 
 def test_sweep_charts(tmp_path: Path) -> None:
     summary = run_sweep(load_sweep(_files(tmp_path, GRID))).summary()
-    _assert_readable(plots.sweep_heatmap(summary, "demand_factor", "pools.w.count", "hall_wait_mean_min"), tmp_path, "heat")
-    _assert_readable(plots.sweep_lines(summary, "pools.w.count", "hall_wait_mean_min", group="demand_factor"), tmp_path, "lines")
+    _assert_readable(
+        plots.sweep_heatmap(summary, "demand_factor", "pools.w.count", "hall_wait_mean_min"),
+        tmp_path,
+        "heat",
+    )
+    _assert_readable(
+        plots.sweep_lines(summary, "pools.w.count", "hall_wait_mean_min", group="demand_factor"),
+        tmp_path,
+        "lines",
+    )
 
 
 def test_variant_colours_are_stable() -> None:
     a = plots.variant_colours(["baseline", "x", "y"])
-    assert a == plots.variant_colours(["baseline", "x", "y"]) and a["baseline"] == plots.PALETTE["baseline"]
+    assert (
+        a == plots.variant_colours(["baseline", "x", "y"])
+        and a["baseline"] == plots.PALETTE["baseline"]
+    )
     assert len(set(a.values())) == 3
 
 
-def test_event_log_matches_the_records(records) -> None:  # noqa: ANN001
+def test_event_log_matches_the_records(records) -> None:
     log = event_log(records)
     assert list(log.columns) == [
-        "case:concept:name", "concept:name", "org:resource", "time:start_timestamp", "time:timestamp", "matter", "channel",
+        "case:concept:name",
+        "concept:name",
+        "org:resource",
+        "time:start_timestamp",
+        "time:timestamp",
+        "matter",
+        "channel",
     ]
     assert len(log) == len(records.steps)
     assert (log["time:timestamp"] >= log["time:start_timestamp"]).all()
@@ -90,13 +107,28 @@ def test_event_log_matches_the_records(records) -> None:  # noqa: ANN001
     assert counts["acceptance"] == (records.steps["activity"] == "acceptance").sum()
 
 
-def test_event_log_file_and_cli(hall, records, tmp_path: Path) -> None:  # noqa: ANN001
+def test_event_log_file_and_cli(hall, records, tmp_path: Path) -> None:
     path = write_event_log(records, tmp_path / "log.csv")
     back = pd.read_csv(path, parse_dates=["time:start_timestamp", "time:timestamp"])
     assert len(back) == len(records.steps)
     import yaml
 
-    (tmp_path / "hall.yaml").write_text(yaml.safe_dump(dict(SMALL, calendar={"start_date": "2025-03-03"})))
-    assert main(["run", str(tmp_path / "hall.yaml"), "--reps", "1", "--quiet", "--events", str(tmp_path / "ev.csv")]) == 0
+    (tmp_path / "hall.yaml").write_text(
+        yaml.safe_dump(dict(SMALL, calendar={"start_date": "2025-03-03"}))
+    )
+    assert (
+        main(
+            [
+                "run",
+                str(tmp_path / "hall.yaml"),
+                "--reps",
+                "1",
+                "--quiet",
+                "--events",
+                str(tmp_path / "ev.csv"),
+            ]
+        )
+        == 0
+    )
     ev = pd.read_csv(tmp_path / "ev.csv")
     assert ev["time:start_timestamp"].str.startswith("2025-03").any()
