@@ -189,4 +189,10 @@ def load_sweep(path: str | Path) -> Sweep:
     """Load a sweep file; every point is built and validated before anything runs."""
     path = Path(path)
     data, tree = read_yaml(path)
+    if "sweep" not in data and ("matters" in data or "study" in data):
+        kind = "study" if "study" in data else "scenario"
+        raise ScenarioError(
+            str(path),
+            [Issue("", f"this is a {kind} file; a sweep has sweep:, scenario: and parameters:")],
+        )
     return sweep_from_dict(data, str(path), path.parent, tree)

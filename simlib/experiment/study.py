@@ -59,6 +59,12 @@ def load_study(path: str | Path) -> Study:
     """Load a study file; every reform is checked against the baseline before anything runs."""
     path = Path(path)
     data, tree = read_yaml(path)
+    if "study" not in data and ("matters" in data or "sweep" in data):
+        kind = "sweep" if "sweep" in data else "scenario"
+        raise ScenarioError(
+            str(path),
+            [Issue("", f"this is a {kind} file; a study file has study:, baseline: and variants:")],
+        )
     try:
         spec = StudyFile.model_validate(data)
     except ValidationError as exc:
