@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import simpy
 
 from simlib.engine.calendar import DAY, HallCalendar
-from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall
+from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
 from simlib.engine.records import Records
 from simlib.engine.streams import ApplicantDraws, Draws
@@ -138,6 +138,7 @@ class CaseFlow:
         self.records = records
         self.calendar = calendar
         self.hall = hall
+        hall.bind(self.ticket_served, self.ticket_left)
         self.return_delay = return_delay
         self._cases = records.case_cols()
 
@@ -201,18 +202,23 @@ class CaseFlow:
             plan.back_queue.put(job, self.env.now)
             return
         visit_no = self._visit(case)
+        kind = SUBMIT if visit_no == 0 else RETURN
         self.hall.issue(
-            case.id,
-            SUBMIT if visit_no == 0 else RETURN,
-            plan.hall_queue,
-            plan.pool,
-            plan.accept_activity,
-            work,
-            case.draws,
-            visit_no,
-            on_served=lambda _end: self._checked(case),
-            on_left=lambda back: self._left(case, back, lambda: self.submit(case)),
+            case, kind, plan.hall_queue, plan.pool, plan.accept_activity, work, visit_no
         )
+
+    def ticket_served(self, ticket: Ticket) -> None:
+        """The hall called a ticket and served it: go on with its case."""
+        if ticket.kind != COLLECT:
+            self._checked(ticket.holder)
+
+    def ticket_left(self, ticket: Ticket, comes_back: bool) -> None:
+        """A ticket reneged or was sent home; the applicant may come back another day."""
+        case = ticket.holder
+        if ticket.kind == COLLECT:
+            self._collection_left(case, comes_back)
+        else:
+            self._left(case, comes_back, lambda: self.submit(case))
 
     def _online_checked(self, case: Case) -> Callable[[Job, float, float, Officer], None]:
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
@@ -329,16 +335,7 @@ class CaseFlow:
         case.attempts["collection"] = case.attempts.get("collection", 0) + 1
         visit_no = self._visit(case)
         self.hall.issue(
-            case.id,
-            COLLECT,
-            plan.hall_queue,
-            plan.pool,
-            plan.collect_activity,
-            work,
-            case.draws,
-            visit_no,
-            on_served=lambda _end: None,
-            on_left=lambda back: self._collection_left(case, back),
+            case, COLLECT, plan.hall_queue, plan.pool, plan.collect_activity, work, visit_no
         )
 
     def _collection_left(self, case: Case, comes_back: bool) -> None:

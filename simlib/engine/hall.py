@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -12,7 +12,6 @@ from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
 
 if TYPE_CHECKING:
     from simlib.engine.calendar import HallCalendar
-    from simlib.engine.streams import Draws
 
 __all__ = ["Hall", "Ticket"]
 
@@ -20,26 +19,10 @@ SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE = (OUTCOMES.index(o) for o in OU
 SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS)
 
 
-class Ticket:
-    """A walk-in waiting for a window: the job, and what to do when served or not."""
+class Ticket(Job):
+    """A walk-in's ticket: the window job, plus whose it is and what it is for."""
 
-    __slots__ = ("case", "job", "kind", "on_left", "on_served", "queue")
-
-    def __init__(
-        self,
-        case: int,
-        kind: int,
-        job: Job,
-        queue: WorkQueue,
-        on_served: Callable[[float], None],
-        on_left: Callable[[bool], None],
-    ):
-        self.case = case
-        self.kind = kind
-        self.job = job
-        self.queue = queue
-        self.on_served = on_served  # called with the service end time
-        self.on_left = on_left  # called with True if the applicant will come back
+    __slots__ = ("holder", "kind", "queue", "visit_no")
 
 
 class Hall:
@@ -64,53 +47,68 @@ class Hall:
         self.at_close = at_close
         self.patience = patience
         self.renege_return_prob = renege_return_prob
-        self.waiting: dict[Job, Ticket] = {}
+        self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
+        self.on_served: Callable[[Ticket], None] = lambda ticket: None
+        self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
+
+    def bind(
+        self, on_served: Callable[[Ticket], None], on_left: Callable[[Ticket, bool], None]
+    ) -> None:
+        """What to do when a ticket is served, or its holder leaves (True: comes back later)."""
+        self.on_served = on_served
+        self.on_left = on_left
 
     def issue(
         self,
-        case: int,
+        holder: Any,
         kind: int,
         queue: WorkQueue,
         pool: int,
         activity: int,
         work: float,
-        draws: Draws,
         visit_no: int,
-        on_served: Callable[[float], None],
-        on_left: Callable[[bool], None],
     ) -> None:
-        """A ticket for ``case``: served by an officer of ``queue``, or reneges, or is sent home."""
-        job = Job(case, activity, pool, work, True, self._served)
-        ticket = Ticket(case, kind, job, queue, on_served, on_left)
-        self.waiting[job] = ticket
-        queue.put(job, self.env.now)
-        if self.patience is not None and not job.taken:
-            patience = self.patience.quantile(draws.u("patience", visit_no))
-            timer = self.env.timeout(patience)
-            timer.callbacks.append(lambda _ev: self._renege(ticket, draws, visit_no))
+        """A ticket for ``holder`` (a case): served by an officer of ``queue``, or reneges, or
+        is sent home; the bound handlers hear which."""
+        ticket = Ticket(holder.id, activity, pool, work, True, self._served)
+        ticket.holder = holder
+        ticket.kind = kind
+        ticket.queue = queue
+        ticket.visit_no = visit_no
+        self.waiting[ticket] = None
+        queue.put(ticket, self.env.now)
+        if self.patience is not None and not ticket.taken:
+            patience = self.patience.quantile(holder.draws.u("patience", visit_no))
+            self.env.timeout(patience).callbacks.append(lambda _ev: self._renege(ticket))
 
-    def _served(self, job: Job, start: float, end: float, officer: Officer) -> None:
-        ticket = self.waiting.pop(job)
+    def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
+        del self.waiting[ticket]
         rec = self.records
-        rec.visit(ticket.case, ticket.kind, job.pool, job.enqueued, start, end, SERVED)
+        rec.visit(ticket.case, ticket.kind, ticket.pool, ticket.enqueued, start, end, SERVED)
         rec.step(
-            ticket.case, job.activity, officer.desk.code, officer.index, job.enqueued, start, end
+            ticket.case,
+            ticket.activity,
+            officer.desk.code,
+            officer.index,
+            ticket.enqueued,
+            start,
+            end,
         )
-        ticket.on_served(end)
+        self.on_served(ticket)
 
-    def _renege(self, ticket: Ticket, draws: Draws, visit_no: int) -> None:
-        if not ticket.queue.withdraw(ticket.job):
+    def _renege(self, ticket: Ticket) -> None:
+        if not ticket.queue.withdraw(ticket):
             return
-        self._leave(ticket, RENEGED, draws.u("renege_return", visit_no) < self.renege_return_prob)
+        back = ticket.holder.draws.u("renege_return", ticket.visit_no) < self.renege_return_prob
+        self._leave(ticket, RENEGED, back)
 
     def _leave(self, ticket: Ticket, outcome: int, comes_back: bool) -> None:
-        del self.waiting[ticket.job]
-        job = ticket.job
+        del self.waiting[ticket]
         nan = float("nan")
         self.records.visit(
-            ticket.case, ticket.kind, job.pool, job.enqueued, nan, self.env.now, outcome
+            ticket.case, ticket.kind, ticket.pool, ticket.enqueued, nan, self.env.now, outcome
         )
-        ticket.on_left(comes_back)
+        self.on_left(ticket, comes_back)
 
     def closing(self) -> Iterator[simpy.Event]:
         """SimPy process: at each closing time serve the leftovers or send them home."""
@@ -123,9 +121,9 @@ class Hall:
             yield env.timeout(close - env.now)
             if self.at_close == "send_home":
                 for queue in self.queues:
-                    for job in queue.waiting():
-                        queue.withdraw(job)
-                        self._leave(self.waiting[job], SENT_HOME, True)
+                    for ticket in queue.waiting():
+                        queue.withdraw(ticket)
+                        self._leave(ticket, SENT_HOME, True)
                 continue
             self.state.overtime = True
             for queue in self.queues:
@@ -141,6 +139,8 @@ class Hall:
     def flush(self) -> None:
         """At the end of the run, record the tickets still waiting or being served."""
         nan = float("nan")
-        for job, ticket in self.waiting.items():
-            call, outcome = (job.started, IN_SERVICE) if job.taken else (nan, WAITING)
-            self.records.visit(ticket.case, ticket.kind, job.pool, job.enqueued, call, nan, outcome)
+        for ticket in self.waiting:
+            call, outcome = (ticket.started, IN_SERVICE) if ticket.taken else (nan, WAITING)
+            self.records.visit(
+                ticket.case, ticket.kind, ticket.pool, ticket.enqueued, call, nan, outcome
+            )
