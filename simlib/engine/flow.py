@@ -140,7 +140,13 @@ class CaseFlow:
         self.hall = hall
         hall.bind(self.ticket_served, self.ticket_left)
         self.return_delay = return_delay
-        self._cases = records.case_cols()
+        cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
+        self._visits_col, self._status = cols["visits"], cols["status"]
+        self._accepted, self._decision, self._revoked = (
+            cols["accepted"],
+            cols["decision"],
+            cols["revoked"],
+        )
 
     # --- timing helpers --------------------------------------------------------------
     def _after(self, delay: float, then: Callable[[], None]) -> None:
@@ -183,13 +189,10 @@ class CaseFlow:
     def _visit(self, case: Case) -> int:
         n = case.visits
         case.visits += 1
-        self._cases["visits"][case.id] = case.visits
+        self._visits_col[case.id] = case.visits
         return n
 
     # --- submission and document check ----------------------------------------------
-    def arrive(self, case: Case) -> None:
-        self.submit(case)
-
     def submit(self, case: Case) -> None:
         plan = case.plan
         k = case.submissions
@@ -233,7 +236,7 @@ class CaseFlow:
         if comes_back:
             self._come_back(case, case.visits, "renege_delay", retry, walk_in=True)
         else:
-            self._cases["status"][case.id] = ABANDONED
+            self._status[case.id] = ABANDONED
 
     def _checked(self, case: Case) -> None:
         plan = case.plan
@@ -244,7 +247,7 @@ class CaseFlow:
                 case, k, "return_delay", lambda: self.submit(case), walk_in=not case.online
             )
             return
-        self._cases["accepted"][case.id] = self.env.now
+        self._accepted[case.id] = self.env.now
         if plan.commitment:
             self._decide(case)
             self._run_chain(case, plan.verify_chain, 0, self._verified)
@@ -320,9 +323,8 @@ class CaseFlow:
 
     # --- decision and after ------------------------------------------------------------
     def _decide(self, case: Case) -> None:
-        cols = self._cases
-        cols["decision"][case.id] = self.env.now
-        cols["status"][case.id] = DECIDED
+        self._decision[case.id] = self.env.now
+        self._status[case.id] = DECIDED
         if case.plan.collection == "in_person":
             # Notified of the decision, the applicant comes to collect on another day.
             self._come_back(case, 0, "collect_delay", lambda: self._collect(case), walk_in=True)
@@ -347,4 +349,4 @@ class CaseFlow:
 
     def _verified(self, case: Case) -> None:
         if case.draws.u("revoke") < case.plan.fail_rate:
-            self._cases["revoked"][case.id] = 1
+            self._revoked[case.id] = 1

@@ -180,7 +180,7 @@ class Model:
         )
 
     def _arrival(self, plan: MatterPlan):
-        env, records, flow = self.env, self.records, self.flow
+        env, records, submit = self.env, self.records, self.flow.submit
         online_share = plan.online_share
         open_hours = self.calendar.open
         limit = (plan.time_limit_days or 0) * self.calendar.day_minutes
@@ -193,7 +193,7 @@ class Model:
             case = Case(case_id, plan, draws, online, now % DAY)
             if limit:
                 case.deadline = open_hours.add_working(now, limit)
-            flow.arrive(case)
+            submit(case)
 
         return create
 

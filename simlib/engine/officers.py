@@ -209,8 +209,10 @@ class Officer:
         tally = desk.tally
         records = self.records
         warmup, horizon = records.warmup, records.horizon
+        tally_by_code = records.tally_by_code
+        timeout, next_job = env.timeout, self._next
         while True:
-            job = self._next()
+            job = next_job()
             if job is None:
                 self.wake = env.event()
                 if self.on_duty:
@@ -223,19 +225,18 @@ class Officer:
             if job.started < 0:
                 job.started = start
                 if start >= warmup:
-                    pool_tally = records.tally_by_code[job.pool]
+                    pool_tally = tally_by_code[job.pool]
                     pool_tally.wait_sum += start - job.enqueued
                     pool_tally.wait_n += 1
             if job.window:
-                yield env.timeout(job.work)
+                yield timeout(job.work)
                 end = env.now
-                job.work = 0.0
                 if end > self.duty_end:  # served past the shift: overtime is available time
                     tally.available += _overlap(max(start, self.duty_end), end, warmup, horizon)
             else:
                 chunk = min(job.work, self.duty_end - start)
                 if chunk > 0:
-                    yield env.timeout(chunk)
+                    yield timeout(chunk)
                     job.work -= chunk
                 end = env.now
                 if job.work > 1e-9:

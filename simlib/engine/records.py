@@ -54,8 +54,9 @@ class _Table:
         return sum(c.itemsize * len(c) for c in self.cols.values())
 
     def arrays(self) -> dict[str, np.ndarray]:
-        """Zero-copy numpy views of the columns."""
-        return {k: np.frombuffer(v, dtype=v.typecode) for k, v in self.cols.items()}
+        """Zero-copy numpy views of the columns (columns grown ahead are cut to length)."""
+        n = len(self)
+        return {k: np.frombuffer(v, dtype=v.typecode)[:n] for k, v in self.cols.items()}
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({k: a.copy() for k, a in self.arrays().items()})
@@ -115,19 +116,36 @@ class Records:
         self._activity_code: dict[str, int] = {a: i for i, a in enumerate(self.activities)}
         self.tally = {p: PoolTally() for p in self.pools}
         self.tally_by_code = [self.tally[p] for p in self.pools]
+        # The hot path appends through bound methods; the case columns that are filled in
+        # later (acceptance, decision, ...) grow in chunks of their start value instead.
+        c = self._cases.cols
+        self._case_appends = (c["matter"].append, c["channel"].append, c["arrival"].append)
+        self._case_later = {
+            "accepted": NAN,
+            "decision": NAN,
+            "visits": 0,
+            "status": 0,
+            "revoked": 0,
+        }
+        self._case_room = 0
+        self._n_cases = 0
+        self._visit_appends = tuple(col.append for col in self._visits.cols.values())
+        self._step_appends = tuple(col.append for col in self._steps.cols.values())
 
     # --- writing (engine side) -------------------------------------------------------
     def new_case(self, matter: int, channel: int, arrival: float) -> int:
-        c = self._cases.cols
-        c["matter"].append(matter)
-        c["channel"].append(channel)
-        c["arrival"].append(arrival)
-        c["accepted"].append(NAN)
-        c["decision"].append(NAN)
-        c["visits"].append(0)
-        c["status"].append(0)
-        c["revoked"].append(0)
-        return len(c["arrival"]) - 1
+        add_matter, add_channel, add_arrival = self._case_appends
+        add_matter(matter)
+        add_channel(channel)
+        add_arrival(arrival)
+        case = self._n_cases
+        self._n_cases = case + 1
+        if case >= self._case_room:
+            cols = self._cases.cols
+            for name, start in self._case_later.items():
+                cols[name].extend(array(cols[name].typecode, [start]) * 4096)
+            self._case_room += 4096
+        return case
 
     def case_cols(self) -> dict[str, array]:
         return self._cases.cols
@@ -135,14 +153,14 @@ class Records:
     def visit(
         self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
     ) -> None:
-        c = self._visits.cols
-        c["case"].append(case)
-        c["kind"].append(kind)
-        c["pool"].append(pool)
-        c["ticket"].append(ticket)
-        c["call"].append(call)
-        c["end"].append(end)
-        c["outcome"].append(outcome)
+        a_case, a_kind, a_pool, a_ticket, a_call, a_end, a_outcome = self._visit_appends
+        a_case(case)
+        a_kind(kind)
+        a_pool(pool)
+        a_ticket(ticket)
+        a_call(call)
+        a_end(end)
+        a_outcome(outcome)
 
     def activity_code(self, name: str) -> int:
         code = self._activity_code.get(name)
@@ -163,14 +181,14 @@ class Records:
     ) -> None:
         if self.detail != "full":
             return
-        c = self._steps.cols
-        c["case"].append(case)
-        c["activity"].append(activity)
-        c["pool"].append(pool)
-        c["officer"].append(officer)
-        c["enqueued"].append(enqueued)
-        c["start"].append(start)
-        c["end"].append(end)
+        a_case, a_activity, a_pool, a_officer, a_enqueued, a_start, a_end = self._step_appends
+        a_case(case)
+        a_activity(activity)
+        a_pool(pool)
+        a_officer(officer)
+        a_enqueued(enqueued)
+        a_start(start)
+        a_end(end)
 
     # --- reading ---------------------------------------------------------------------
     def arrays(self, table: Literal["cases", "visits", "steps"]) -> dict[str, np.ndarray]:
