@@ -30,6 +30,7 @@ from simlib.outputs import comparison_text, write_comparison
 from simlib.reforms import ReformError, apply_reforms
 from simlib.report import write_report
 from simlib.scenario import Issue, Scenario, ScenarioError, load_scenario, read_yaml
+from simlib.scenario.load import file_kind
 
 __all__ = ["main"]
 
@@ -96,14 +97,6 @@ def _progress(enabled: bool, total: int, what: str = "runs"):
     return bar, tick
 
 
-def _load(path: str) -> Scenario:
-    data, _ = read_yaml(path)
-    for key in ("study", "sweep"):
-        if key in data:
-            raise UsageError(f"{path}: this is a {key} file; `simlib run` takes a scenario file")
-    return load_scenario(path)
-
-
 def _reform_file(path: str) -> list:
     """Reforms from a file: a YAML list of reforms, or a mapping with a ``reforms:`` list."""
     try:
@@ -125,21 +118,21 @@ def _reform_file(path: str) -> list:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     data, _ = read_yaml(args.file)
-    if "sweep" in data:
+    if file_kind(data) == "sweep":
         spec = load_sweep(args.file)
         print(
             f"{args.file}: OK — sweep '{spec.name}', {len(spec.scenarios)} point(s) x "
             f"{spec.replications} replication(s) over {', '.join(spec.parameters)}"
         )
         return 0
-    if "study" in data:
+    if file_kind(data) == "study":
         study = load_study(args.file)
         print(
             f"{args.file}: OK — study '{study.name}' on '{study.baseline.name}', "
             f"{len(study.variants)} variant(s), stack: {', '.join(study.stack)}"
         )
         return 0
-    scenario = _load(args.file)
+    scenario = load_scenario(args.file)
     for warning in warnings_for(scenario):
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
     pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
@@ -188,7 +181,7 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    scenario = _load(args.file)
+    scenario = load_scenario(args.file)
     for path in args.reform or []:
         try:
             scenario = apply_reforms(scenario, _reform_file(path), where="reforms")

@@ -18,7 +18,7 @@ from scipy.stats import qmc
 
 from simlib.reforms import ReformError, apply_reforms
 from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation, line_for_path
-from simlib.scenario.load import load_scenario, read_yaml
+from simlib.scenario.load import expect_kind, load_scenario, read_yaml
 from simlib.scenario.model import Scenario
 from simlib.scenario.paths import PathError, set_path
 
@@ -189,10 +189,5 @@ def load_sweep(path: str | Path) -> Sweep:
     """Load a sweep file; every point is built and validated before anything runs."""
     path = Path(path)
     data, tree = read_yaml(path)
-    if "sweep" not in data and ("matters" in data or "study" in data):
-        kind = "study" if "study" in data else "scenario"
-        raise ScenarioError(
-            str(path),
-            [Issue("", f"this is a {kind} file; a sweep has sweep:, scenario: and parameters:")],
-        )
+    expect_kind(data, path, "sweep")
     return sweep_from_dict(data, str(path), path.parent, tree)

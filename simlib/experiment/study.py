@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from simlib.reforms import ReformError, apply_reforms, parse_reforms
 from simlib.reforms.spec import _Reform
 from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation, line_for_path
-from simlib.scenario.load import load_scenario, read_yaml
+from simlib.scenario.load import expect_kind, load_scenario, read_yaml
 from simlib.scenario.model import Scenario
 
 __all__ = ["Study", "StudyFile", "load_study"]
@@ -59,12 +59,7 @@ def load_study(path: str | Path) -> Study:
     """Load a study file; every reform is checked against the baseline before anything runs."""
     path = Path(path)
     data, tree = read_yaml(path)
-    if "study" not in data and ("matters" in data or "sweep" in data):
-        kind = "sweep" if "sweep" in data else "scenario"
-        raise ScenarioError(
-            str(path),
-            [Issue("", f"this is a {kind} file; a study file has study:, baseline: and variants:")],
-        )
+    expect_kind(data, path, "study")
     try:
         spec = StudyFile.model_validate(data)
     except ValidationError as exc:

@@ -11,7 +11,26 @@ from pydantic import ValidationError
 from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation
 from simlib.scenario.model import Scenario
 
-__all__ = ["load_scenario", "read_yaml", "scenario_from_dict"]
+__all__ = ["expect_kind", "file_kind", "load_scenario", "read_yaml", "scenario_from_dict"]
+
+_KEYS = {
+    "scenario": "name:, pools: and matters:",
+    "study": "study:, baseline: and variants:",
+    "sweep": "sweep:, scenario: and parameters:",
+}
+
+
+def file_kind(data: dict[str, Any]) -> str:
+    """'study', 'sweep' or 'scenario': what a parsed simlib file is, by its top-level keys."""
+    return "study" if "study" in data else "sweep" if "sweep" in data else "scenario"
+
+
+def expect_kind(data: dict[str, Any], path: str | Path, wanted: str) -> None:
+    """A clear error when a study is given where a sweep is expected, and so on."""
+    found = file_kind(data)
+    if found != wanted:
+        message = f"this is a {found} file; a {wanted} file has {_KEYS[wanted]}"
+        raise ScenarioError(str(path), [Issue("", message)])
 
 
 def read_yaml(path: str | Path) -> tuple[dict[str, Any], yaml.Node | None]:
@@ -70,4 +89,5 @@ def _with_lines(issues: list[Issue], tree: yaml.Node | None) -> list[Issue]:
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file; every problem is reported in one ScenarioError."""
     data, tree = read_yaml(path)
+    expect_kind(data, path, "scenario")
     return scenario_from_dict(data, str(path), tree)
