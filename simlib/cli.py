@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -19,14 +18,13 @@ import yaml
 from simlib.checks import warnings_for
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
-from simlib.experiment import Replications, replicate, replication_seed
+from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
 from simlib.experiment.design import load_sweep
 from simlib.experiment.runner import process_pool
 from simlib.experiment.study import Study, load_study
 from simlib.experiment.sweep import run_sweep
-from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS
-from simlib.outputs import comparison_text, write_comparison
+from simlib.outputs import comparison_text, kpi_table, write_comparison
 from simlib.reforms import ReformError, apply_reforms
 from simlib.report import write_report
 from simlib.scenario import Issue, Scenario, ScenarioError, load_scenario, read_yaml
@@ -45,41 +43,6 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 def demo_scenario() -> Scenario:
     """The built-in demo hall shipped with the package."""
     return load_scenario(Path(__file__).parent / "data" / "demo_hall.yaml")
-
-
-def _fmt(x: float) -> str:
-    if not math.isfinite(x):
-        return "-"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    if abs(x) >= 10:
-        return f"{x:.1f}"
-    return f"{x:.3f}"
-
-
-def kpi_table(result: Replications) -> str:
-    """The KPI summary as aligned text: KPI, mean, 95 % CI, unit."""
-    summary = result.summary()
-    lines = []
-    header = f"{'KPI':<40} {'mean':>10}  {'95% CI':<23} unit"
-    lines.append(header)
-    lines.append("-" * len(header))
-
-    def row(label: str, key: str, unit: str) -> None:
-        s = summary.loc[key]
-        ci = (
-            "n/a" if not math.isfinite(s.ci95_low) else f"[{_fmt(s.ci95_low)}, {_fmt(s.ci95_high)}]"
-        )
-        lines.append(f"{label:<40} {_fmt(s['mean']):>10}  {ci:<23} {unit}")
-
-    for name in CASE_KPIS:
-        row(name, name, KPI_INFO[name][1])
-    for name in POOL_KPIS:
-        for pool in result.scenario.pools:
-            row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
-    n = len(result.runs)
-    lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
-    return "\n".join(lines)
 
 
 def _progress(enabled: bool, total: int, what: str = "runs"):

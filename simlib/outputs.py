@@ -10,9 +10,10 @@ from pathlib import Path
 
 from simlib import plots
 from simlib.experiment.compare import Comparison
-from simlib.metrics import kpi_info
+from simlib.experiment.replicate import Replications
+from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info
 
-__all__ = ["SCREEN_KPIS", "comparison_text", "write_comparison"]
+__all__ = ["SCREEN_KPIS", "comparison_text", "kpi_table", "write_comparison"]
 
 SCREEN_KPIS = (
     "hall_wait_mean_min",
@@ -114,3 +115,38 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     written.append(out / "study.json")
     return written
+
+
+def _fmt(x: float) -> str:
+    if not math.isfinite(x):
+        return "-"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.3f}"
+
+
+def kpi_table(result: Replications) -> str:
+    """The KPI summary as aligned text: KPI, mean, 95 % CI, unit."""
+    summary = result.summary()
+    lines = []
+    header = f"{'KPI':<40} {'mean':>10}  {'95% CI':<23} unit"
+    lines.append(header)
+    lines.append("-" * len(header))
+
+    def row(label: str, key: str, unit: str) -> None:
+        s = summary.loc[key]
+        ci = (
+            "n/a" if not math.isfinite(s.ci95_low) else f"[{_fmt(s.ci95_low)}, {_fmt(s.ci95_high)}]"
+        )
+        lines.append(f"{label:<40} {_fmt(s['mean']):>10}  {ci:<23} {unit}")
+
+    for name in CASE_KPIS:
+        row(name, name, KPI_INFO[name][1])
+    for name in POOL_KPIS:
+        for pool in result.scenario.pools:
+            row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
+    n = len(result.runs)
+    lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
+    return "\n".join(lines)
