@@ -94,13 +94,13 @@ def sampler(dist: _Dist, key: str) -> Sampler:
     return lambda draws, attempt: quantile(draws.u(key, attempt))
 
 
-class Case:
-    """One applicant's application, from first arrival to decision and collection."""
+class Case(Draws):
+    """One applicant's application, from first arrival to decision and collection; it draws
+    its own random needs (``case.u(purpose, attempt)``), indexed by applicant for CRN."""
 
     __slots__ = (
         "attempts",
         "deadline",
-        "draws",
         "habit",
         "id",
         "online",
@@ -110,12 +110,13 @@ class Case:
         "visits",
     )
 
-    def __init__(self, case_id: int, plan: MatterPlan, draws: Draws, online: bool, habit: float):
+    def __init__(self, case_id: int, plan: MatterPlan, index: int, online: bool, habit: float):
+        self.owner = plan.draws  # the attributes of Draws, set inline (hot path)
+        self.index = index
         self.id = case_id
         self.habit = habit  # minute of the day the applicant first came (returns come then too)
         self.deadline = float("inf")  # promised decision time, for deadline-first back offices
         self.plan = plan
-        self.draws = draws
         self.online = online
         self.submissions = 0
         self.visits = 0
@@ -164,7 +165,7 @@ class CaseFlow:
         hall's working days (so returns do not pile up on Mondays) and, when it ends while the
         hall is closed, comes at their usual time of day (that of their first arrival) on the
         next open day, rather than all at once at the next opening."""
-        days = self.return_delay.quantile(case.draws.u(purpose, attempt))
+        days = self.return_delay.quantile(case.u(purpose, attempt))
         if walk_in:
             cal = self.calendar
             at = self._walk_in_time(
@@ -196,7 +197,7 @@ class CaseFlow:
     def submit(self, case: Case) -> None:
         plan = case.plan
         k = case.submissions
-        work = plan.accept_sample(case.draws, k)
+        work = plan.accept_sample(case, k)
         if case.online:
             job = Job(
                 case.id, plan.accept_activity, plan.pool, work, False, self._online_checked(case)
@@ -242,7 +243,7 @@ class CaseFlow:
         plan = case.plan
         k = case.submissions
         case.submissions += 1
-        if plan.complete_prob < 1 and case.draws.u("complete", k) >= plan.complete_prob:
+        if plan.complete_prob < 1 and case.u("complete", k) >= plan.complete_prob:
             self._come_back(
                 case, k, "return_delay", lambda: self.submit(case), walk_in=not case.online
             )
@@ -293,14 +294,14 @@ class CaseFlow:
             self._visit(case)
             now = self.env.now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
-        work = step.sample(case.draws, attempt)
+        work = step.sample(case, attempt)
 
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
             self.records.step(
                 case.id, step.activity, step.pool, officer.index, job.enqueued, start, end
             )
             case.attempts[step.name] = attempt + 1
-            if step.rework_prob and case.draws.u("rework:" + step.name, attempt) < step.rework_prob:
+            if step.rework_prob and case.u("rework:" + step.name, attempt) < step.rework_prob:
                 self._supplement(case, step, then, attempt)
             else:
                 then()
@@ -332,7 +333,7 @@ class CaseFlow:
     def _collect(self, case: Case) -> None:
         plan = case.plan
         work = plan.collection_time.quantile(
-            case.draws.u("collect_time", case.attempts.get("collection", 0))
+            case.u("collect_time", case.attempts.get("collection", 0))
         )
         case.attempts["collection"] = case.attempts.get("collection", 0) + 1
         visit_no = self._visit(case)
@@ -348,5 +349,5 @@ class CaseFlow:
             )
 
     def _verified(self, case: Case) -> None:
-        if case.draws.u("revoke") < case.plan.fail_rate:
+        if case.u("revoke") < case.plan.fail_rate:
             self._revoked[case.id] = 1

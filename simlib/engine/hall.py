@@ -78,7 +78,7 @@ class Hall:
         self.waiting[ticket] = None
         queue.put(ticket, self.env.now)
         if self.patience is not None and not ticket.taken:
-            patience = self.patience.quantile(holder.draws.u("patience", visit_no))
+            patience = self.patience.quantile(holder.u("patience", visit_no))
             self.env.timeout(patience).callbacks.append(lambda _ev: self._renege(ticket))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
@@ -99,7 +99,7 @@ class Hall:
     def _renege(self, ticket: Ticket) -> None:
         if not ticket.queue.withdraw(ticket):
             return
-        back = ticket.holder.draws.u("renege_return", ticket.visit_no) < self.renege_return_prob
+        back = ticket.holder.u("renege_return", ticket.visit_no) < self.renege_return_prob
         self._leave(ticket, RENEGED, back)
 
     def _leave(self, ticket: Ticket, outcome: int, comes_back: bool) -> None:

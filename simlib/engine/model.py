@@ -187,10 +187,10 @@ class Model:
 
         def create() -> None:
             now = env.now
-            draws = plan.draws.next()
-            online = online_share > 0 and draws.u("channel") < online_share
+            index = plan.draws.take()
+            online = online_share > 0 and plan.draws.first("channel", index) < online_share
             case_id = records.new_case(plan.code, int(online), now)
-            case = Case(case_id, plan, draws, online, now % DAY)
+            case = Case(case_id, plan, index, online, now % DAY)
             if limit:
                 case.deadline = open_hours.add_working(now, limit)
             submit(case)

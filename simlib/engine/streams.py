@@ -77,15 +77,20 @@ class ApplicantDraws:
             key = self._keys[purpose] = state.tobytes()
         return key
 
+    def take(self) -> int:
+        """The number of the next applicant of this matter (applicants are counted)."""
+        index = self._count
+        self._count = index + 1
+        return index
+
     def next(self) -> Draws:
-        """The draws of the next applicant of this matter (applicants are counted)."""
-        draws = Draws(self, self._count)
-        self._count += 1
-        return draws
+        """The draws of the next applicant of this matter."""
+        return Draws(self, self.take())
 
 
 class Draws:
-    """The uniforms of one applicant: ``u(purpose, attempt)`` in [0, 1)."""
+    """The uniforms of one applicant: ``u(purpose, attempt)`` in [0, 1). The engine's
+    ``Case`` is a ``Draws``: an application carries its applicant's random needs."""
 
     __slots__ = ("index", "owner")
 
