@@ -22,6 +22,7 @@ from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
 from simlib.experiment.design import load_sweep
 from simlib.experiment.runner import process_pool
+from simlib.experiment.store import OutputFolderError
 from simlib.experiment.study import Study, load_study
 from simlib.experiment.sweep import run_sweep
 from simlib.outputs import comparison_text, kpi_table, write_comparison
@@ -244,7 +245,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         executor = _executor(args, stack)
         try:
             result = run_sweep(spec, executor, out, args.resume, tick)
-        except FileExistsError as exc:
+        except OutputFolderError as exc:
             raise UsageError(str(exc)) from None
         except KeyboardInterrupt:
             print(

@@ -17,13 +17,13 @@ import simpy
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
-from simlib.engine.records import Records
+from simlib.engine.records import STATUSES, Records
 from simlib.engine.streams import ApplicantDraws, Draws
-from simlib.scenario.dists import MaxOf, _Dist
+from simlib.scenario.dists import BaseDistribution, MaxOf
 
 __all__ = ["Case", "CaseFlow", "MatterPlan", "StepPlan"]
 
-DECIDED, ABANDONED = 1, 2
+DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
 
 
 @dataclass
@@ -34,7 +34,7 @@ class StepPlan:
     activity: int
     pool: int = -1
     queue: WorkQueue | None = None  # None for a calendar delay
-    time: _Dist | None = None
+    time: BaseDistribution | None = None
     delay_minutes: float = 0.0
     rework_prob: float = 0.0
     applicant_visit: bool = False
@@ -55,14 +55,14 @@ class MatterPlan:
     pool: int
     hall_queue: WorkQueue
     back_queue: WorkQueue
-    accept_time: _Dist
+    accept_time: BaseDistribution
     accept_activity: int
     complete_prob: float
     online_share: float
     chain: list[list[StepPlan]]  # each item: one step, or the branches of a parallel group
     verify_chain: list[list[StepPlan]]
     collection: str
-    collection_time: _Dist
+    collection_time: BaseDistribution
     collect_activity: int
     commitment: bool = False
     fail_rate: float = 0.0
@@ -75,7 +75,7 @@ class MatterPlan:
 Sampler = Callable[[Draws, int], float]
 
 
-def sampler(dist: _Dist, key: str) -> Sampler:
+def sampler(dist: BaseDistribution, key: str) -> Sampler:
     """A service-time sampler ``(draws, attempt) -> minutes`` for the random-number ``key``.
 
     Built once per model, not per draw (this is the hot path). A joint review (``max`` of
@@ -133,7 +133,7 @@ class CaseFlow:
         records: Records,
         calendar: HallCalendar,
         hall: Hall,
-        return_delay: _Dist,
+        return_delay: BaseDistribution,
     ):
         self.env = env
         self.records = records

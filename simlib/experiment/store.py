@@ -18,9 +18,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["RunStore"]
+__all__ = ["OutputFolderError", "RunStore"]
 
 KEY = ["point", "replication"]
+
+
+class OutputFolderError(Exception):
+    """The output folder holds other results: resume them, or choose another folder."""
 
 
 class RunStore:
@@ -36,12 +40,12 @@ class RunStore:
         text = json.dumps(spec, sort_keys=True, default=str)
         if meta.exists() and self.parts.exists() and any(self.parts.iterdir()):
             if not resume:
-                raise FileExistsError(
+                raise OutputFolderError(
                     f"{self.out} already holds sweep results; add --resume to finish that sweep, "
                     "or choose another --out"
                 )
             if json.dumps(json.loads(meta.read_text()), sort_keys=True, default=str) != text:
-                raise ValueError(
+                raise OutputFolderError(
                     f"{self.out} holds results of a different sweep file; choose another --out"
                 )
         self.parts.mkdir(parents=True, exist_ok=True)

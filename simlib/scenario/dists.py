@@ -18,6 +18,7 @@ from scipy import special
 from scipy.stats import qmc
 
 __all__ = [
+    "BaseDistribution",
     "Constant",
     "Distribution",
     "Empirical",
@@ -34,7 +35,7 @@ Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 
 
-class _Dist(BaseModel):
+class BaseDistribution(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     def expected(self) -> float:  # pragma: no cover - every subclass overrides
@@ -47,7 +48,7 @@ class _Dist(BaseModel):
         """Value at cumulative probability ``u`` in [0, 1)."""
         raise NotImplementedError
 
-    def scaled(self, factor: float) -> _Dist:  # pragma: no cover
+    def scaled(self, factor: float) -> BaseDistribution:  # pragma: no cover
         """The same shape with every value multiplied by ``factor``."""
         raise NotImplementedError
 
@@ -56,7 +57,7 @@ class _Dist(BaseModel):
         return math.sqrt(self.variance()) / m if m > 0 else 0.0
 
 
-class Exponential(_Dist):
+class Exponential(BaseDistribution):
     dist: Literal["exponential"] = "exponential"
     mean: Positive
 
@@ -73,7 +74,7 @@ class Exponential(_Dist):
         return Exponential(mean=self.mean * factor)
 
 
-class Lognormal(_Dist):
+class Lognormal(BaseDistribution):
     dist: Literal["lognormal"] = "lognormal"
     mean: Positive
     cv: NonNegative
@@ -95,7 +96,7 @@ class Lognormal(_Dist):
         return Lognormal(mean=self.mean * factor, cv=self.cv)
 
 
-class Gamma(_Dist):
+class Gamma(BaseDistribution):
     dist: Literal["gamma"] = "gamma"
     mean: Positive
     cv: Positive
@@ -114,7 +115,7 @@ class Gamma(_Dist):
         return Gamma(mean=self.mean * factor, cv=self.cv)
 
 
-class Triangular(_Dist):
+class Triangular(BaseDistribution):
     dist: Literal["triangular"] = "triangular"
     min: NonNegative
     mode: NonNegative
@@ -147,7 +148,7 @@ class Triangular(_Dist):
         return Triangular(min=self.min * factor, mode=self.mode * factor, max=self.max * factor)
 
 
-class Uniform(_Dist):
+class Uniform(BaseDistribution):
     dist: Literal["uniform"] = "uniform"
     min: NonNegative
     max: Positive
@@ -171,7 +172,7 @@ class Uniform(_Dist):
         return Uniform(min=self.min * factor, max=self.max * factor)
 
 
-class Constant(_Dist):
+class Constant(BaseDistribution):
     dist: Literal["constant"] = "constant"
     value: NonNegative
 
@@ -188,7 +189,7 @@ class Constant(_Dist):
         return Constant(value=self.value * factor)
 
 
-class Empirical(_Dist):
+class Empirical(BaseDistribution):
     """Resamples the observed values with equal weight (e.g. from a ticket log)."""
 
     dist: Literal["empirical"] = "empirical"
@@ -216,7 +217,7 @@ class Empirical(_Dist):
         return Empirical(values=[v * factor for v in self.values])
 
 
-class MaxOf(_Dist):
+class MaxOf(BaseDistribution):
     """The longest of several independent times, plus an optional extra: a joint review
     (``merge_steps``) lasts as long as the longest of the reviews it merges, plus the time
     to coordinate. The engine draws each part with the key of the step it replaces."""

@@ -195,3 +195,12 @@ def test_bad_sweep_files_fail_before_anything_runs(
     with pytest.raises(ScenarioError) as info:
         load_sweep(_files(tmp_path, sweep))
     assert fragment in str(info.value)
+
+
+def test_resume_refuses_a_different_sweep(tmp_path: Path) -> None:
+    from simlib.cli import main
+
+    path = _files(tmp_path, GRID)
+    assert main(["sweep", str(path), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    other = _files(tmp_path, {**GRID, "replications": 3})
+    assert main(["sweep", str(other), "--out", str(tmp_path / "o"), "--resume", "--quiet"]) == 2
