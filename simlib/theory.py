@@ -116,7 +116,6 @@ def _served_wait_given_ahead(ahead: int, c: int, mu: float, theta: float) -> tup
     # (tagged included). Rates: service c mu + others' abandonment j theta moves on,
     # own abandonment theta ends unserved. E[W; served] = sum_stage P(reach) E[time].
     reach = 1.0
-    expected = 0.0
     elapsed_mean = 0.0
     for j in range(ahead, -1, -1):
         total = c * mu + j * theta + theta
@@ -124,8 +123,7 @@ def _served_wait_given_ahead(ahead: int, c: int, mu: float, theta: float) -> tup
         reach *= (c * mu + j * theta) / total
     # Time until service given served: sum of independent exponentials (memoryless,
     # conditioning on leaving each stage by "move on" does not change its duration).
-    expected = reach * elapsed_mean
-    return expected, reach
+    return reach * elapsed_mean, reach
 
 
 def square_root_staffing(lam: float, mu: float, beta: float = 1.0) -> int:

@@ -83,10 +83,6 @@ class ApplicantDraws:
         self._count = index + 1
         return index
 
-    def next(self) -> Draws:
-        """The draws of the next applicant of this matter."""
-        return Draws(self, self.take())
-
 
 class Draws:
     """The uniforms of one applicant: ``u(purpose, attempt)`` in [0, 1). The engine's

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from scipy.stats import qmc
 
 from simlib.reforms import ReformError, apply_reforms
@@ -25,28 +25,24 @@ from simlib.scenario.paths import PathError, set_path
 __all__ = ["Design", "Sweep", "SweepFile", "load_sweep", "points", "sweep_from_dict"]
 
 
-class RangeLevels(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    range: Annotated[list[int], Field(min_length=2, max_length=2)]
+def _bounds(pair: list[float]) -> list[float]:
+    if pair[0] > pair[1]:
+        raise ValueError(f"[{pair[0]}, {pair[1]}] runs backwards: give [low, high]")
+    return pair
 
-    @field_validator("range")
-    @classmethod
-    def _ordered(cls, v: list[int]) -> list[int]:
-        if v[0] > v[1]:
-            raise ValueError(f"range [{v[0]}, {v[1]}] runs backwards")
-        return v
+
+class RangeLevels(BaseModel):
+    """``{range: [a, b]}``: the integers a..b, inclusive."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    range: Annotated[list[int], Field(min_length=2, max_length=2), AfterValidator(_bounds)]
 
 
 class UniformLevels(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    uniform: Annotated[list[float], Field(min_length=2, max_length=2)]
+    """``{uniform: [a, b]}``: continuous values in [a, b] (Latin hypercube only)."""
 
-    @field_validator("uniform")
-    @classmethod
-    def _ordered(cls, v: list[float]) -> list[float]:
-        if v[0] > v[1]:
-            raise ValueError(f"uniform [{v[0]}, {v[1]}] runs backwards")
-        return v
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    uniform: Annotated[list[float], Field(min_length=2, max_length=2), AfterValidator(_bounds)]
 
 
 Levels = Annotated[list[Any], Field(min_length=1)] | RangeLevels | UniformLevels

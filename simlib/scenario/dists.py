@@ -52,10 +52,6 @@ class BaseDistribution(BaseModel):
         """The same shape with every value multiplied by ``factor``."""
         raise NotImplementedError
 
-    def coef_var(self) -> float:
-        m = self.expected()
-        return math.sqrt(self.variance()) / m if m > 0 else 0.0
-
 
 class Exponential(BaseDistribution):
     dist: Literal["exponential"] = "exponential"

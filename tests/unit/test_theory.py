@@ -1,0 +1,52 @@
+"""The closed forms against values from the literature and against each other."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from simlib import theory
+
+
+def test_erlang_b_and_c_textbook_values() -> None:
+    assert theory.erlang_b(1, 1.0) == pytest.approx(0.5)
+    assert theory.erlang_b(2, 1.0) == pytest.approx(0.2)
+    # M/M/1: P(wait) = rho, mean wait = rho / (mu - lam)
+    assert theory.erlang_c(0.8, 1.0, 1) == pytest.approx(0.8)
+    assert theory.mmc_mean_wait(0.8, 1.0, 1) == pytest.approx(4.0)
+    assert theory.erlang_c(0.9, 0.1, 10) == pytest.approx(0.6687, abs=1e-4)
+
+
+def test_service_level_and_staffing_agree() -> None:
+    lam, mu = 0.9, 0.1
+    assert theory.mmc_service_level(lam, mu, 10, 0.0) == pytest.approx(
+        1 - theory.erlang_c(lam, mu, 10)
+    )
+    assert theory.mmc_service_level(lam, mu, 12, 20) > theory.mmc_service_level(lam, mu, 10, 20)
+    c = theory.staff_for_wait(lam, mu, 2.0)
+    assert theory.mmc_mean_wait(lam, mu, c) <= 2.0 < theory.mmc_mean_wait(lam, mu, c - 1)
+    assert theory.square_root_staffing(lam, mu, beta=1.0) == math.ceil(9 + 3)
+
+
+def test_pk_reduces_to_mm1_and_md1() -> None:
+    assert theory.pk_mean_wait(0.8, 1.0, 1.0) == pytest.approx(theory.mmc_mean_wait(0.8, 1.0, 1))
+    assert theory.pk_mean_wait(0.8, 1.0, 0.0) == pytest.approx(2.0)  # half the M/M/1 wait
+
+
+def test_erlang_a_tends_to_erlang_c_for_patient_callers() -> None:
+    patient = theory.erlang_a(0.8, 0.1, 1e-6, 10)
+    assert patient["p_abandon"] < 1e-4
+    assert patient["mean_wait_served"] == pytest.approx(
+        theory.mmc_mean_wait(0.8, 0.1, 10), rel=1e-3
+    )
+
+
+def test_fork_join_lies_between_one_queue_and_the_series_sum() -> None:
+    one = 1 / (1.0 - 0.5)
+    assert one < theory.fork_join2_mean_response(0.5, 1.0) < 2 * one
+
+
+def test_unstable_systems_are_refused() -> None:
+    with pytest.raises(ValueError, match="unstable"):
+        theory.mmc_mean_wait(1.0, 0.1, 10)
