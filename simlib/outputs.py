@@ -12,6 +12,7 @@ from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info
+from simlib.verdict import Material, changes_yardstick
 
 __all__ = ["SCREEN_KPIS", "comparison_text", "kpi_table", "write_comparison"]
 
@@ -73,8 +74,17 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
     return "\n".join(lines)
 
 
-def write_comparison(comparison: Comparison, out: str | Path, source: str = "") -> list[Path]:
-    """Write the comparison's tables, runs, charts and ``study.json`` into ``out``."""
+def write_comparison(
+    comparison: Comparison,
+    out: str | Path,
+    source: str = "",
+    material: Material | None = None,
+    command: str = "",
+) -> list[Path]:
+    """Write the comparison's tables, runs, charts and ``study.json`` into ``out``.
+
+    ``command`` is the command line that reproduces the folder (kept in ``study.json`` for
+    the report); ``material`` the threshold that decides which changes are coloured."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -87,14 +97,35 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
         frame.to_csv(out / f"{name}.csv", index=False)
         frame.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
-    table, stacked = frames["comparison"], frames["stacked"]
+    table, stacked, runs = frames["comparison"], frames["stacked"], frames["runs"]
+    material = material or Material()
+    horizon = comparison.baseline.horizon
+    note = plots.run_caption(
+        int(runs["replication"].nunique()),
+        horizon.days,
+        horizon.warmup_days,
+        comparison.seed,
+        "common random numbers",
+    )
+    yardstick = [
+        n
+        for n, rs in comparison.variants.items()
+        if changes_yardstick([r.model_dump(mode="json") for r in rs])
+    ]
     charts = {
-        "kpi_comparison": plots.kpi_comparison(table),
-        "visits_per_case": plots.visits_per_case(table),
+        "kpi_comparison": plots.kpi_comparison(
+            table, material=material, note=note, yardstick=yardstick
+        ),
+        "visits_per_case": plots.visits_per_case(table, runs=runs, material=material, note=note),
     }
     if not stacked.empty:
-        charts["waterfall_lead_time"] = plots.waterfall(stacked, "lead_time_mean_days")
-        charts["waterfall_hall_wait"] = plots.waterfall(stacked, "hall_wait_mean_min")
+        for name, kpi in (
+            ("lead_time", "lead_time_mean_days"),
+            ("hall_wait", "hall_wait_mean_min"),
+        ):
+            charts[f"waterfall_{name}"] = plots.waterfall(
+                stacked, kpi, runs=runs, material=material, note=note
+            )
     for name, fig in charts.items():
         written += plots.save(fig, out, name)
     meta = {
@@ -111,6 +142,9 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
         },
         "stack": comparison.stack,
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
+        "baseline_path": str(comparison.meta.get("baseline_path", "")),
+        "material": material.as_text(),
+        "command": command,
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     written.append(out / "study.json")
