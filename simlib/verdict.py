@@ -142,10 +142,10 @@ def parse_material(text: str | None) -> Material:
                 raise ValueError(f"--material: the default '{item.strip()}' must be a percentage")
             relative = num / 100
             continue
-        try:
-            kpi_info(kpi)
-        except KeyError:
-            raise ValueError(f"--material: '{kpi}' is not a KPI name") from None
+        if kpi.split("[")[0] not in KPI_INFO:
+            raise ValueError(
+                f"--material: '{kpi}' is not a KPI name; KPIs are: " + ", ".join(KPI_INFO)
+            )
         if unit == "%":
             per_rel[kpi] = num / 100
         elif unit == "pp":

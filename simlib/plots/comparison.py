@@ -197,7 +197,7 @@ def waterfall(
     fig.suptitle(
         title
         or f"{label}: {fmt_level(kpi, base, unit=True)} → {fmt_level(kpi, final, unit=True)} "
-        f"({fmt_change(kpi, change)}{relative}) with all reforms, added in order"
+        f"with all reforms\n({fmt_change(kpi, change)}{relative}; reforms added in order, top down)"
     )
     caption(fig, note, handles)
     return fig

@@ -179,6 +179,7 @@ def assumptions_section(path: str | Path | None, settings: dict[str, str]) -> st
         ["parameter", "value", "basis", "note in the file"],
         [[f"<code>{e(r.path)}</code>", e(r.value), e(r.basis), e(r.note)] for r in rows],
         left=4,
+        cls="sheet",
     )
     return (
         "<h2>Assumptions</h2>"

@@ -29,7 +29,9 @@ vertical-align:top}th{background:#f0f4f8}td.l,th.l{text-align:left}
 .note{font-size:9pt;color:#444}
 figure{margin:.8em 0;break-inside:avoid}figure img{width:100%;max-width:165mm;border:0}
 figcaption{color:#555;font-size:9pt}
-code{background:#f4f4f4;padding:0 .3em;font-size:90%;word-break:break-all}
+code{background:#f4f4f4;padding:0 .3em;font-size:90%;overflow-wrap:anywhere}
+table.sheet{width:100%;table-layout:fixed}table.sheet tr>:nth-child(1){width:34%}
+table.sheet tr>:nth-child(2){width:26%}table.sheet tr>:nth-child(3){width:13%}
 """
 
 
@@ -56,7 +58,7 @@ def figure(source: Path | Figure, caption: str) -> str:
     )
 
 
-def table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> str:
+def table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
     """A table of already formatted (and escaped) cells; the first ``left`` columns are text."""
     th = "".join(f"<th{' class=l' if i < left else ''}>{h}</th>" for i, h in enumerate(head))
     body = "".join(
@@ -65,7 +67,7 @@ def table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> 
         + "</tr>"
         for r in rows
     )
-    return f"<table><tr>{th}</tr>{body}</table>"
+    return f"<table{f' class={cls}' if cls else ''}><tr>{th}</tr>{body}</table>"
 
 
 def page(title: str, subtitle: str, body: str) -> str:
