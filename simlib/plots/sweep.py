@@ -29,6 +29,8 @@ def _param_label(name: str) -> str:
     """``pools.front.count`` -> "officers in front"; other paths made readable."""
     if name.startswith("pools.") and name.endswith(".count"):
         return f"officers in {name[6:-6]}"
+    if name == "demand_factor":
+        return "demand (× the scenario's)"
     return name.replace("matters[*].", "every matter's ").replace("_", " ")
 
 
@@ -55,7 +57,9 @@ def sweep_heatmap(
     ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
     for (i, j), value in np.ndenumerate(grid.to_numpy(float)):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.3g}", ha="center", va="center", color="white", fontsize=8)
+            r, g, b, _ = image.cmap(image.norm(value))
+            ink = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"  # readable
+            ax.text(j, i, f"{value:,.1f}", ha="center", va="center", color=ink, fontsize=8)
     ax.set_xlabel(_param_label(x))
     ax.set_ylabel(_param_label(y))
     fig.colorbar(image, ax=ax, label=f"{label} [{unit}]")
