@@ -174,6 +174,7 @@ def write_comparison(
         },
         "stack": comparison.stack,
         "description": str(comparison.meta.get("description", "")),
+        "costs": comparison.meta.get("costs") or {},
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
         "baseline_path": str(comparison.meta.get("baseline_path", "")),
         "material": material.as_text(),

@@ -163,6 +163,7 @@ def waterfall(
     final = float(rows["level"].iloc[-1])
     ax.barh(len(names) - 1, final, color=PALETTE["total"], height=0.7)
     for pos, (m, lo, hi) in ((0, base_ci), (len(names) - 1, last_ci)):
+        lo = max(lo, 0.0) if np.isfinite(lo) else lo  # a level is never negative
         ax.errorbar(
             m,
             pos,

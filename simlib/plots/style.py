@@ -99,11 +99,12 @@ def run_caption(
     warmup: int | None = None,
     seed: int | None = None,
     extra: str = "",
+    per: str = "variant",
 ) -> str:
     """ "n = 10 replications · 28 simulated days (7 warm-up) · seed 1 · ..." """
     parts = []
     if n is not None:
-        parts.append(f"n = {n} replication{'s' if n != 1 else ''} per variant")
+        parts.append(f"n = {n} replication{'s' if n != 1 else ''} per {per}")
     if days is not None:
         parts.append(f"{days} simulated days" + (f" ({warmup} warm-up)" if warmup else ""))
     if seed is not None:

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 
 from simlib.metrics import kpi_info
 from simlib.plots.style import SEQUENCE, caption, figure, styled
+from simlib.verdict import digits_from_ci
 
 __all__ = ["sweep_heatmap", "sweep_lines"]
 
@@ -59,7 +60,8 @@ def sweep_heatmap(
         if np.isfinite(value):
             r, g, b, _ = image.cmap(image.norm(value))
             ink = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"  # readable
-            ax.text(j, i, f"{value:,.1f}", ha="center", va="center", color=ink, fontsize=8)
+            text = f"{value:,.{digits_from_ci(float('nan'), value)}f}"
+            ax.text(j, i, text, ha="center", va="center", color=ink, fontsize=8)
     ax.set_xlabel(_param_label(x))
     ax.set_ylabel(_param_label(y))
     fig.colorbar(image, ax=ax, label=f"{label} [{unit}]")
@@ -93,9 +95,8 @@ def sweep_lines(
         colour = SEQUENCE[k % len(SEQUENCE)]
         name = None if group is None else f"{_param_label(group)} = {level:g}"
         ax.plot(xs, rows[kpi], marker="o", color=colour, label=name)
-        ax.fill_between(
-            xs, rows[f"{kpi}_ci_low"], rows[f"{kpi}_ci_high"], color=colour, alpha=0.2, linewidth=0
-        )
+        low = rows[f"{kpi}_ci_low"].clip(lower=0)  # KPIs are never negative: neither is a band
+        ax.fill_between(xs, low, rows[f"{kpi}_ci_high"], color=colour, alpha=0.2, linewidth=0)
     ax.set_xlabel(_param_label(x))
     ax.set_ylabel(f"{label} [{unit}]")
     ax.grid(alpha=0.3)

@@ -51,7 +51,17 @@ def _matter_effects(s: Study, variant: str, limit: int = 3) -> list[str]:
     return [t for _, t in sorted(found, reverse=True)[:limit]]
 
 
+def _trade_off(s: Study, variant: str) -> str:
+    worse = [
+        f"{kpi_info(k)[0].lower()} {s.change(variant, k)}"
+        for k in HEADLINE
+        if s.has(k) and s.verdict(variant, k) == "worse"
+    ]
+    return f"<br><span class=worse>trade-off: {e('; '.join(worse))}</span>" if worse else ""
+
+
 def _costs(s: Study) -> dict[str, float]:
+    """One-off cost per variant: ``study.json`` ``costs: {variant: {cost, officer_hours}}``."""
     costs = s.meta.get("costs") or {}
     return {v: float(c.get("cost", 0) or 0) for v, c in costs.items() if isinstance(c, dict)}
 
@@ -88,7 +98,8 @@ def summary(s: Study) -> str:
         sentences.append("All reforms together take the " + e("; ".join(parts)) + ".")
     rest = []
     if nothing:
-        rest.append(f"{len(nothing)} make no material difference ({', '.join(nothing)})")
+        verb = "makes" if len(nothing) == 1 else "make"
+        rest.append(f"{len(nothing)} {verb} no material difference ({', '.join(nothing)})")
     if harmful:
         worse = [
             f"{v}: {kpi_info(k)[0].lower()} {s.change(v, k)}"
@@ -96,7 +107,8 @@ def summary(s: Study) -> str:
             for k in HEADLINE
             if s.has(k) and s.verdict(v, k) == "worse"
         ]
-        rest.append(f"{len(harmful)} make a headline result worse ({'; '.join(worse)})")
+        verb = "makes" if len(harmful) == 1 else "make"
+        rest.append(f"{len(harmful)} {verb} a headline result worse ({'; '.join(worse)})")
     if rest:
         sentences.append(e("; ".join(rest)).capitalize() + ".")
     elif s.yardstick:
@@ -111,7 +123,7 @@ def summary(s: Study) -> str:
     for i, (v, score, kpi) in enumerate(recommended, start=1):
         cells = [
             str(i),
-            f"<b>{e(v)}</b>",
+            f"<b>{e(v)}</b>" + _trade_off(s, v),
             e(kpi_info(kpi)[0]),
             f"{e(s.change(v, kpi))} {e(s.ci(v, kpi))} ({score * 100:.0f} % better)",
             e("; ".join(_matter_effects(s, v))) or "<span class=muted>–</span>",
@@ -126,7 +138,12 @@ def summary(s: Study) -> str:
     )
     by_cost = ""
     if costs and recommended:
-        order = sorted(recommended, key=lambda t: -(t[1] / costs[t[0]]) if costs.get(t[0]) else 0.0)
+
+        def per_cost(item: tuple[str, float, str]) -> float:
+            cost = costs.get(item[0], 0.0)
+            return -item[1] / cost if cost else -float("inf")  # free reforms first
+
+        order = sorted(recommended, key=per_cost)
         by_cost = "<p>Ranked by effect per cost: " + e(" → ".join(v for v, _, _ in order)) + ".</p>"
     elif not costs:
         by_cost = (

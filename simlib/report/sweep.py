@@ -25,12 +25,40 @@ def _param(value: Any) -> str:
     return e(value)
 
 
+def _summary(summary: pd.DataFrame, params: list[str]) -> str:
+    """Question and answer: over which range the headline KPIs move, and where they are best
+    and worst."""
+    lines = []
+    for kpi in ("hall_wait_mean_min", "lead_time_mean_days", "on_time_rate"):
+        if kpi not in summary or summary[kpi].isna().all():
+            continue
+        lower = kpi_info(kpi)[2] == "lower"
+        best = summary.loc[summary[kpi].idxmin() if lower else summary[kpi].idxmax()]
+        worst = summary.loc[summary[kpi].idxmax() if lower else summary[kpi].idxmin()]
+
+        def where(row: pd.Series) -> str:
+            return ", ".join(f"{p} = {_param(row[p])}" for p in params)
+
+        lines.append(
+            f"<li>{e(kpi_info(kpi)[0])}: best {e(fmt_level(kpi, float(best[kpi]), unit=True))} "
+            f"({e(where(best))}), worst {e(fmt_level(kpi, float(worst[kpi]), unit=True))} "
+            f"({e(where(worst))}).</li>"
+        )
+    return (
+        "<h2>Executive summary</h2><div class=summary><p><b>Question.</b> How do the results "
+        f"change over {e(', '.join(params))}?</p><p><b>Answer.</b></p><ul>"
+        + "".join(lines)
+        + "</ul></div>"
+    )
+
+
 def sweep_body(out: Path, spec: dict[str, Any]) -> str:
     """Everything below the title of a sweep report."""
     summary = pd.read_csv(out / "summary.csv")
     params = list(spec["parameters"])
     reps, seed = spec.get("replications", 5), spec.get("seed", 0)
-    note = run_caption(reps, seed=seed)
+    note = run_caption(reps, seed=seed, per="point")
+    grid = (spec.get("design") or {}).get("type", "grid") == "grid"
     figures = []
     for kpi in ("hall_wait_mean_min", "lead_time_mean_days"):
         if kpi not in summary:
@@ -39,15 +67,28 @@ def sweep_body(out: Path, spec: dict[str, Any]) -> str:
             figures.append(
                 figure(
                     plots.sweep_heatmap(summary, params[0], params[1], kpi, note=note),
-                    f"{kpi_info(kpi)[0]} over {params[0]} and {params[1]}.",
+                    f"{kpi_info(kpi)[0]} over {params[0]} and {params[1]}"
+                    + ("" if grid else " (points binned; other parameters averaged)")
+                    + ".",
                 )
             )
-        figures.append(
-            figure(
-                plots.sweep_lines(summary, params[0], kpi, note=note),
-                f"{kpi_info(kpi)[0]} against {params[0]}, 95 % CI band.",
+        if grid or len(params) == 1:
+            group = params[1] if len(params) >= 2 else None
+            figures.append(
+                figure(
+                    plots.sweep_lines(summary, params[0], kpi, group=group, note=note),
+                    f"{kpi_info(kpi)[0]} against {params[0]}"
+                    + (f", one line per value of {group}" if group else "")
+                    + "; 95 % CI band.",
+                )
             )
+    if not grid and len(params) >= 2:
+        figures.append(
+            "<p class=note>No line charts: in a Latin hypercube every parameter varies from "
+            "point to point, so a line along one parameter would mix the effects of the others. "
+            "Run a grid to read slices.</p>"
         )
+    summary_text = _summary(summary, params)
     kpis = [k for k in SCREEN_KPIS if k in summary]
     head = (
         [e(p) for p in params]
@@ -67,7 +108,7 @@ def sweep_body(out: Path, spec: dict[str, Any]) -> str:
     )
     design = readable(spec.get("design") or {"type": "grid"})
     return (
-        f"<h2>The sweep</h2><p>{e(spec.get('description', ''))}</p><p>Scenario "
+        summary_text + f"<h2>The sweep</h2><p>{e(spec.get('description', ''))}</p><p>Scenario "
         f"<code>{e(spec['scenario'])}</code>, design {e(design)}, "
         f"{len(summary)} points × {reps} replications. Parameters:</p><ul>{levels}</ul>"
         + "".join(figures)

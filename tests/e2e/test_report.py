@@ -172,6 +172,19 @@ def test_report_has_per_matter_tables_when_the_comparison_has_them(tmp_path: Pat
     assert "a: mean lead time to decision" in summary, "per-matter effects that matter"
 
 
+def test_reforms_are_ranked_by_effect_per_cost_when_costs_exist(tmp_path: Path) -> None:
+    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4, stack=[])
+    result.meta["costs"] = {"parallel": {"cost": 50_000}, "notify": {"cost": 1_000}}
+    write_comparison(result, tmp_path / "out")
+    text = write_report(tmp_path / "out", pdf=False).read_text(encoding="utf-8")
+    assert "effect per 100,000" in text and "one-off cost" in text
+    ranked = re.search(r"Ranked by effect per cost: ([^<]*)", text)
+    recommended = re.findall(r"<td class=l><b>([^<]+)</b></td>", text.split("<h2>Each")[0])
+    assert ranked and recommended, text[:3000]
+    if len(recommended) == 2:  # both improve something: the cheap one first per cost
+        assert html.unescape(ranked.group(1)).startswith("notify")
+
+
 def test_the_reproduce_command_reproduces_the_tables(tmp_path: Path) -> None:
     study = _study(
         tmp_path,
