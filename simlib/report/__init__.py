@@ -67,6 +67,8 @@ def write_report(out: str | Path, material: Material | str | None = None, pdf: b
             + " found; a sweep also needs summary.csv)"
         )
     meta = json.loads((out / name).read_text(encoding="utf-8"))
+    if name == "optimize.json" and meta.get("portfolio"):  # one JSON name for both searches
+        name = "portfolio.json"
     kind, suffix, function = FOLDER_KINDS[name]
     if isinstance(material, str) or material is None:
         material = parse_material(material or meta.get("material"))
