@@ -126,7 +126,7 @@ def test_compare_cli_writes_tables_and_charts(
             "unknown reform type 'warp'",
         ),
         ("study: s\nbaseline: hall.yaml\nvariants:\n  x: []\nstack: [y]\n", "not a variant"),
-        ("study: s\nbaseline: nowhere.yaml\nvariants:\n  x: []\n", "file not found"),
+        ("study: s\nbaseline: nowhere.yaml\nvariants:\n  x: []\n", "is not found"),
         ("study: s\nbaseline: hall.yaml\nreplications: 0\nvariants:\n  x: []\n", "replications"),
     ],
 )
