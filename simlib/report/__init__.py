@@ -62,9 +62,8 @@ def write_report(out: str | Path, material: Material | str | None = None, pdf: b
     name = folder_kind(out)
     if name is None:
         raise FileNotFoundError(
-            f"{out} is not an output folder of compare, sweep or optimize (none of "
-            + ", ".join(FOLDER_KINDS)
-            + " found; a sweep also needs summary.csv)"
+            f"{out} is not an output folder of compare, sweep or optimize: no study.json, "
+            "sweep.json (with summary.csv), optimize.json or portfolio.json in it"
         )
     meta = json.loads((out / name).read_text(encoding="utf-8"))
     if name == "optimize.json" and meta.get("portfolio"):  # one JSON name for both searches
