@@ -9,7 +9,9 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -228,27 +230,40 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
             bar.set_postfix(failed=failed)
 
-    with contextlib.ExitStack() as stack:
-        executor = checks.open_executor(args, stack)
-        try:
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = checks.open_executor(args, stack)
             result = run_sweep(spec, executor, out, args.resume, tick)
-        except OutputFolderError as exc:
-            raise UsageError(str(exc)) from None
-        except KeyboardInterrupt:
-            print(
-                f"\nsimlib: interrupted; finished runs are kept in {out}/ — rerun with --resume",
-                file=sys.stderr,
-            )
-            return 130
-        finally:
-            if bar is not None:
-                bar.close()
+    except KeyboardInterrupt:
+        # Leaving the ExitStack by the exception has stopped the workers already.
+        _stop_listening_to_ctrl_c()
+        print(
+            f"\nsimlib: interrupted; finished runs are kept in {out}/ — rerun with --resume",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    if result.quarantined:
+        print(
+            f"simlib: warning: {len(result.quarantined)} damaged run file(s) moved to "
+            f"{result.quarantined[0].parent}/; their runs were done again",
+            file=sys.stderr,
+        )
     failures = result.failures
     print(f"{len(result.runs)} run(s) stored, {len(failures)} failed.")
     print(f"Per-point summary: {out}/summary.csv")
     for row in failures.head(5).itertuples():
         print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
     return 0
+
+
+def _stop_listening_to_ctrl_c() -> None:
+    """After a first Ctrl-C simlib is already stopping: a second one must not cut the
+    clean-up short (it would leave workers behind, or a traceback)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -413,6 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"simlib: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _stop_listening_to_ctrl_c()
         print("simlib: interrupted", file=sys.stderr)
         return 130
 
