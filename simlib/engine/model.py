@@ -7,6 +7,7 @@ runs, so a run can be shipped to another process or machine and give identical r
 from __future__ import annotations
 
 import gc
+from numbers import Integral
 from typing import Literal
 
 import simpy
@@ -35,6 +36,8 @@ class Model:
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
+        if isinstance(self.seed, bool) or not isinstance(self.seed, Integral) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0; got {self.seed!r}")
         days = scenario.horizon.days
         self.env = env = simpy.Environment()
         self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)

@@ -13,36 +13,22 @@ from typing import Any
 
 import psutil
 import pytest
-import yaml
 
 from simlib.cli import main
 from simlib.experiment.store import RunStore
+from tests.helpers import desk_matter, exp, sweep_files, write_yaml
 
 HALL: dict[str, Any] = {
     "name": "fault hall",
     "horizon": {"days": 3, "warmup_days": 0},
     "pools": {"w": {"count": 2}},
-    "matters": [
-        {
-            "id": "m",
-            "arrivals": {"per_day": 30},
-            "acceptance": {"pool": "w", "time": {"dist": "exponential", "mean": 10}},
-        }
-    ],
+    "matters": [{**desk_matter(0, exp(10), pool="w"), "arrivals": {"per_day": 30}}],
 }
 
 
 def _sweep(tmp_path: Path, hall: dict[str, Any] = HALL, counts: int = 3, days: int = 3) -> Path:
-    (tmp_path / "hall.yaml").write_text(yaml.safe_dump(hall))
-    path = tmp_path / "sweep.yaml"
-    spec = {
-        "sweep": "faults",
-        "scenario": "hall.yaml",
-        "replications": 1,
-        "parameters": {"pools.w.count": {"range": [2, 1 + counts]}, "horizon.days": [days]},
-    }
-    path.write_text(yaml.safe_dump(spec))
-    return path
+    parameters = {"pools.w.count": {"range": [2, 1 + counts]}, "horizon.days": [days]}
+    return sweep_files(tmp_path, {"replications": 1, "parameters": parameters}, hall)
 
 
 def test_resume_refuses_results_of_a_changed_scenario_file(
@@ -53,7 +39,7 @@ def test_resume_refuses_results_of_a_changed_scenario_file(
     assert main(["sweep", str(path), "--out", out, "--quiet"]) == 0
     assert main(["sweep", str(path), "--out", out, "--quiet", "--resume"]) == 0  # unchanged
     changed = {**HALL, "matters": [{**HALL["matters"][0], "arrivals": {"per_day": 31}}]}
-    (tmp_path / "hall.yaml").write_text(yaml.safe_dump(changed))  # the sweep file is the same
+    write_yaml(tmp_path / "hall.yaml", changed)  # the sweep file is the same
     capsys.readouterr()
     assert main(["sweep", str(path), "--out", out, "--quiet", "--resume"]) == 2
     assert "different sweep" in capsys.readouterr().err
