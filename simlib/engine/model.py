@@ -29,6 +29,14 @@ __all__ = ["Model", "simulate"]
 class Model:
     """One run of a scenario: SimPy environment, pools, hall, matters, recorder."""
 
+    env: simpy.Environment
+    records: Records
+    calendar: HallCalendar
+    desks: dict[str, Desk]
+    hall: Hall
+    flow: CaseFlow
+    seed: int
+
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
@@ -152,6 +160,8 @@ class Model:
                     previous = pools or previous
             return chain
 
+        # An acceptance pool always has both queues (see _wire_queues).
+        assert accept_desk.hall_queue is not None and accept_desk.back_queue is not None
         return MatterPlan(
             code=code,
             id=m.id,

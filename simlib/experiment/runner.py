@@ -39,12 +39,11 @@ def _worker_start(parent: int) -> None:
 class WorkerPool(ProcessPoolExecutor):
     """A process pool that terminates its workers when left by an exception."""
 
-    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is None:
             self.shutdown(wait=True)
         else:
             self.terminate()
-        return False
 
     def terminate(self) -> None:
         """Cancel what has not started and stop the workers now (runs in flight are lost)."""
