@@ -126,8 +126,7 @@ def cmd_schema(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
-    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
+def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> int:
     bar, tick = _progress(not (args.quiet or args.json), args.reps)
     try:
         result = replicate(scenario, args.reps, seed, on_progress=tick)
@@ -166,8 +165,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         checks.check_out_dir(args.out)
     if args.events:
         checks.check_out_file(args.events, "--events")
-    seed = scenario.seed if args.seed is None else args.seed
-    status = _run_and_report(scenario, argparse.Namespace(**{**vars(args), "seed": seed}))
+    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
+    status = _run_and_report(scenario, args, seed)
     if args.events:
         seed = replication_seed(seed, 0)
         path = write_event_log(simulate(scenario, seed), args.events)
@@ -282,13 +281,14 @@ def _slug(text: str) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     out = checks.check_out_dir(args.out or "simlib-demo")
     scenario = demo_scenario()
+    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
     if args.json:
-        return _run_and_report(scenario, args)
+        return _run_and_report(scenario, args, seed)
     print(
         "simlib demo: the built-in demo hall (two departments; a chain with a parallel "
         f"fire/environment review), {scenario.horizon.days} days, {args.reps} replications.\n"
     )
-    _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}))
+    _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}), seed)
     if args.no_study:
         return 0
     study = load_study(DATA / "green_approval.yaml")
