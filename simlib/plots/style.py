@@ -5,9 +5,9 @@ a caption line (n, horizon, seed) under the axes, and saving as PNG and SVG."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -45,7 +45,7 @@ PALETTE = {
 }
 SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 
-_RC = {
+_RC: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 10,
     "axes.labelsize": 9,
@@ -68,7 +68,7 @@ def styled(func: Callable[P, Figure]) -> Callable[P, Figure]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
         import matplotlib as mpl
 
-        with mpl.rc_context(_RC):
+        with mpl.rc_context(_RC):  # type: ignore[arg-type]
             return func(*args, **kwargs)
 
     return wrapper
@@ -122,7 +122,7 @@ def share_axis(axis, change: bool = False) -> None:
         axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
-def verdict_handles(used: Sequence[str], material: str = "5 % of baseline") -> list[Patch]:
+def verdict_handles(used: Collection[str], material: str = "5 % of baseline") -> list[Patch]:
     """Legend entries for the verdict colours that appear in a chart."""
     text = {
         "better": f"better (significant and ≥ {material})",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from simlib.metrics import kpi_info
 from simlib.plots.style import SEQUENCE, caption, figure, styled
@@ -101,7 +102,7 @@ def sweep_lines(
     ax.set_ylabel(f"{label} [{unit}]")
     ax.grid(alpha=0.3)
     if _is_count(x):
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if group is not None:
         ax.legend(fontsize=8)
     ax.set_title(title or f"{label} against {_param_label(x)}\n(mean, 95 % CI band)")
