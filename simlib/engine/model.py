@@ -55,6 +55,7 @@ class Model:
                 pid: parse_hours(p.hours or scenario.calendar.hours)
                 for pid, p in scenario.pools.items()
             },
+            wait_target=scenario.hall.wait_target_min,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)
