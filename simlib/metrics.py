@@ -3,10 +3,20 @@
 Conventions, so that every number has one meaning:
 
 * Case KPIs (lead time, on-time, visits) are measured on the *cohort*: the cases that
-  arrived between the end of warm-up and the horizon. ``undecided_rate`` is the share of
-  the cohort still open at the end of the run (neither decided nor given up), so that a
-  case the run could not see decided is reported, not dropped. ``throughput_per_day``
-  counts decisions made between warm-up and the horizon per working day.
+  arrived between the end of warm-up and the horizon. The run goes on after the horizon
+  (arrivals too, so queues stay realistic) until every cohort case is decided and
+  collected, or until ``horizon.drain_days`` have passed (the cap). ``undecided_rate`` is
+  the share of the cohort still open then (neither decided nor given up).
+* Lead times of undecided cases are right-censored at the end of the run: they enter the
+  lead-time mean and 90th percentile with the working days they had been open by then, a
+  lower bound of their true lead time. So the mean is exact when ``undecided_rate`` is 0
+  and a lower bound otherwise, and the 90th percentile is exact while the undecided are
+  fewer than 10 % and were open longer than it. An undecided case already open longer than
+  its time limit counts as late in ``on_time_rate``; one that is not (only possible with a
+  short cap) is left out, since nobody can know yet. ``visits_per_case`` is over decided
+  cases (collection visits included: the drain waits for them).
+* ``throughput_per_day`` counts decisions made between warm-up and the horizon per
+  working day; pool KPIs (utilisation, waits for an officer) are measured in the same window.
 * Hall waits are per call: walk-in tickets (submission, return, collection) issued between
   warm-up and the horizon and called by an officer. ``abandon_rate`` and
   ``hall_service_level`` (called within ``hall.wait_target_min``) are over all such
@@ -134,7 +144,8 @@ class _Run:
 
     cohort: np.ndarray  # per case: arrived in [warm-up, horizon)
     decided: np.ndarray  # per case: cohort and decided
-    lead: np.ndarray  # per case: working days to decision (NaN if undecided)
+    undecided: np.ndarray  # per case: cohort and still open at the end of the run
+    lead: np.ndarray  # per case: working days to decision, or open until the end (censored)
     case_limit: np.ndarray  # per case: time limit in working days (NaN: none)
     is_commitment: np.ndarray
     case_matter: np.ndarray
@@ -155,8 +166,11 @@ def _run(records: Records) -> _Run:
     arrival, decision, status = cases["arrival"], cases["decision"], cases["status"]
     cohort = (arrival >= warmup) & (arrival < horizon)
     decided = cohort & (status == _DECIDED)
+    undecided = cohort & (status == _OPEN)
+    end = records.end if np.isfinite(records.end) else horizon
     lead = np.full(len(arrival), _NAN)
     lead[decided] = cal.working_days(arrival[decided], decision[decided])
+    lead[undecided] = cal.working_days(arrival[undecided], np.full(undecided.sum(), end))
     limits = np.array(
         [
             _NAN if records.time_limits.get(m) is None else records.time_limits[m]
@@ -174,6 +188,7 @@ def _run(records: Records) -> _Run:
     return _Run(
         cohort=cohort,
         decided=decided,
+        undecided=undecided,
         lead=lead,
         case_limit=limits[matter] if len(matter) else np.array([]),
         is_commitment=commitment[matter] if len(matter) else np.array([], dtype=bool),
@@ -195,11 +210,13 @@ def _case_kpis(
     """Case and hall KPIs over the cases selected by ``cases`` and tickets by ``tickets``."""
     cohort = run.cohort & cases
     decided = run.decided & cases
-    lead = run.lead[decided]
-    limit = run.case_limit[decided]
-    has_limit = ~np.isnan(limit)
+    open_ = run.undecided & cases
+    seen = decided | open_  # decided, or censored at the end of the run
+    lead = run.lead[seen]
+    limit = run.case_limit[seen]
+    late_open = open_[seen] & (lead > limit + 1e-9)
+    judged = ~np.isnan(limit) & (~open_[seen] | late_open)
     n_cohort = np.count_nonzero(cohort)
-    open_ = cohort & (records.arrays("cases")["status"] == _OPEN)
     hall = _hall_kpis(run, records, tickets)
     return {
         "cases_arrived": float(n_cohort),
@@ -212,7 +229,7 @@ def _case_kpis(
         "hall_service_level": hall["hall_service_level"],
         "lead_time_mean_days": _mean(lead),
         "lead_time_p90_days": _p90(lead),
-        "on_time_rate": _mean((lead[has_limit] <= limit[has_limit] + 1e-9).astype(float)),
+        "on_time_rate": _mean((lead[judged] <= limit[judged] + 1e-9).astype(float)),
         "undecided_rate": np.count_nonzero(open_) / n_cohort if n_cohort else _NAN,
         "visits_per_case": _mean(records.arrays("cases")["visits"][decided].astype(float)),
         "abandon_rate": hall["abandon_rate"],

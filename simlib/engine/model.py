@@ -38,8 +38,9 @@ class Model:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         days = scenario.horizon.days
+        cap_days = days + scenario.horizon.drain_days
         self.env = env = simpy.Environment()
-        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.ticket_cutoff)
+        self.calendar = HallCalendar(scenario.calendar, cap_days, scenario.hall.ticket_cutoff)
         pool_ids = list(scenario.pools)
         self.records = records = Records(
             detail=detail,
@@ -56,6 +57,7 @@ class Model:
                 for pid, p in scenario.pools.items()
             },
             wait_target=scenario.hall.wait_target_min,
+            cap=cap_days * DAY,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)
@@ -79,6 +81,7 @@ class Model:
                 self.seed,
                 records.warmup,
                 records.horizon,
+                records.cap,
             )
         )
         hall = scenario.hall
@@ -98,7 +101,9 @@ class Model:
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
-            env.process(arrival_process(env, segments, rng, records.horizon, self._arrival(plan)))
+            env.process(arrival_process(env, segments, rng, records.cap, self._arrival(plan)))
+        self.drained = env.event()
+        env.process(self._drain())
 
     def _wire_queues(self, scenario: Scenario) -> None:
         """Hall queues per acceptance pool (one shared queue in comprehensive mode)."""
@@ -185,6 +190,7 @@ class Model:
         online_share = plan.online_share
         open_hours = self.calendar.open
         limit = (plan.time_limit_days or 0) * self.calendar.day_minutes
+        warmup, horizon, flow = records.warmup, records.horizon, self.flow
 
         def create() -> None:
             now = env.now
@@ -192,11 +198,30 @@ class Model:
             online = online_share > 0 and plan.draws.first("channel", index) < online_share
             case_id = records.new_case(plan.code, int(online), now)
             case = Case(case_id, plan, index, online, now % DAY)
+            if warmup <= now < horizon:
+                case.cohort = True
+                flow.open_cohort += 1
             if limit:
                 case.deadline = open_hours.add_working(now, limit)
             submit(case)
 
         return create
+
+    def _drain(self):
+        """SimPy process: stop at the horizon if the cohort is finished, else as soon as it is,
+        or at the cap (what is still open then is reported as undecided)."""
+        env, records = self.env, self.records
+        yield env.timeout(records.horizon)
+
+        def stop(_event: object = None) -> None:
+            if not self.drained.triggered:
+                self.drained.succeed()
+
+        if self.flow.open_cohort == 0:
+            stop()
+            return
+        self.flow.on_cohort_finished = stop
+        env.timeout(records.cap - env.now).callbacks.append(stop)
 
     def run(self) -> Records:
         # The cyclic garbage collector costs a third of the run time here (its full passes
@@ -204,10 +229,11 @@ class Model:
         paused = gc.isenabled()
         gc.disable()
         try:
-            self.env.run(until=self.records.horizon)
+            self.env.run(until=self.drained)
         finally:
             if paused:
                 gc.enable()
+        self.records.end = self.env.now
         self.hall.flush()
         return self.records
 

@@ -224,7 +224,7 @@ class Officer:
             start = env.now
             if job.started < 0:
                 job.started = start
-                if start >= warmup:
+                if warmup <= start < horizon:
                     pool_tally = tally_by_code[job.pool]
                     pool_tally.wait_sum += start - job.enqueued
                     pool_tally.wait_n += 1

@@ -78,6 +78,8 @@ class Records:
     pool_hours: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # daily shifts
     tally: dict[str, PoolTally] = field(default_factory=dict)
     wait_target: float = 15.0  # minutes: hall_service_level counts tickets called within it
+    cap: float = float("inf")  # the latest the run may go on draining the cohort (minutes)
+    end: float = float("nan")  # when the run stopped: every cohort case finished, or the cap
 
     def __post_init__(self) -> None:
         self._cases = _Table(

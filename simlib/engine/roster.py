@@ -44,8 +44,10 @@ def roster(
     seed: int,
     warmup: float,
     horizon: float,
+    cap: float,
 ) -> Iterator[simpy.Event]:
-    """SimPy process putting officers on and off duty over the whole horizon."""
+    """SimPy process putting officers on and off duty until ``cap`` (the end of any drain);
+    available time is counted between ``warmup`` and ``horizon``."""
     absence_streams = [
         [stream(seed, "pool", desk.name, "absence", j) for j in range(len(desk.officers))]
         if p > 0
@@ -54,7 +56,7 @@ def roster(
     ]
     present: list[list] = [list(desk.officers) for desk in desks]
     for time, kind, d, end, new_day in _boundaries(desks, shifts):
-        if time >= horizon:
+        if time >= cap:
             break
         if time > env.now:
             yield env.timeout(time - env.now)

@@ -105,6 +105,9 @@ class _Model(BaseModel):
 class Horizon(_Model):
     days: Annotated[int, Field(ge=1)] = 30
     warmup_days: Annotated[int, Field(ge=0)] = 0
+    # After the horizon the run goes on (arrivals too) until every case that arrived between
+    # warm-up and the horizon is decided and collected, for at most this many calendar days.
+    drain_days: Annotated[int, Field(ge=0)] = 60
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> Horizon:
