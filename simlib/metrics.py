@@ -24,6 +24,12 @@ Conventions, so that every number has one meaning:
 * Per matter: the same definitions restricted to the matter's cases and their tickets, so
   that a pooled KPI is the case- (or call-) weighted mean of the per-matter ones.
   Per hour: hall tickets by the clock hour at which the ticket was drawn.
+* Overload is reported, not hidden: ``backlog_cases`` (cases open at the horizon) and
+  ``backlog_tickets`` (hall tickets still waiting then) are the open backlog, and
+  ``unstable`` is 1 for a run whose officers of some pool were busy all the time they were
+  there (utilisation >= ``SATURATED``) or whose cohort was not decided by the cap (more
+  than ``UNDECIDED_LIMIT`` of it): its KPIs describe a queue that is still growing and
+  would be worse with a longer horizon.
 * A KPI with nothing to measure (no time limits, no commitment matters) is NaN, not 0.
 """
 
@@ -31,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -54,6 +60,7 @@ __all__ = [
     "kpis",
     "kpis_by_hour",
     "kpis_by_matter",
+    "overload_warning",
 ]
 
 CASE_KPIS = (
@@ -70,6 +77,9 @@ CASE_KPIS = (
     "visits_per_case",
     "abandon_rate",
     "revoked_rate",
+    "backlog_cases",
+    "backlog_tickets",
+    "unstable",
 )
 POOL_KPIS = ("utilization", "queue_wait_mean_min")
 KPI_NAMES = CASE_KPIS + POOL_KPIS
@@ -110,7 +120,12 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "utilization": ("Officer utilisation", "share", "lower"),
     "queue_wait_mean_min": ("Mean wait for an officer", "min", "lower"),
     "tickets_per_day": ("Hall tickets per working day", "tickets / working day", "higher"),
+    "backlog_cases": ("Cases open at the end of the horizon", "cases", "lower"),
+    "backlog_tickets": ("Hall tickets waiting at the end of the horizon", "tickets", "lower"),
+    "unstable": ("Runs that were overloaded (queues still growing)", "share", "lower"),
 }
+SATURATED = 0.98  # utilisation of a pool at which a run counts as overloaded
+UNDECIDED_LIMIT = 0.01  # share of the cohort undecided at the cap beyond which it does too
 
 
 def kpi_info(column: str) -> tuple[str, str, str]:
@@ -254,6 +269,22 @@ def _hall_kpis(run: _Run, records: Records, tickets: np.ndarray) -> dict[str, fl
     }
 
 
+def _backlog(records: Records) -> tuple[float, float]:
+    """Cases open and hall tickets waiting at the horizon (everything that arrived before it).
+    A case given up counts as closed (when it was given up is not recorded)."""
+    horizon = records.horizon
+    cases = records.arrays("cases")
+    before = cases["arrival"] < horizon
+    decided_by = (cases["status"] == _DECIDED) & (cases["decision"] < horizon)
+    gone = cases["status"] == STATUSES.index("abandoned")
+    open_cases = np.count_nonzero(before & ~decided_by & ~gone)
+    v = records.arrays("visits")
+    drawn = np.isin(v["kind"], _HALL_KINDS) & (v["ticket"] < horizon)
+    called = v["call"] < horizon  # NaN (never called) compares False
+    left = np.isin(v["outcome"], _LEFT) & (v["end"] < horizon)
+    return float(open_cases), float(np.count_nonzero(drawn & ~called & ~left))
+
+
 def kpis(records: Records) -> dict[str, float | dict[str, float]]:
     """Every pooled KPI of DESIGN §7 for one run; per-pool KPIs map pool id to a value."""
     return _pooled(_run(records), records)
@@ -264,9 +295,15 @@ def _pooled(run: _Run, records: Records) -> dict[str, float | dict[str, float]]:
     out: dict[str, float | dict[str, float]] = dict(
         _case_kpis(run, records, everything, np.ones(len(run.tickets), dtype=bool))
     )
-    out["utilization"] = {
+    out["backlog_cases"], out["backlog_tickets"] = _backlog(records)
+    utilization = {
         p: (t.busy / t.available if t.available > 0 else _NAN) for p, t in records.tally.items()
     }
+    saturated = any(u >= SATURATED for u in utilization.values() if np.isfinite(u))
+    undecided = out["undecided_rate"]
+    assert isinstance(undecided, float)
+    out["unstable"] = float(saturated or (np.isfinite(undecided) and undecided > UNDECIDED_LIMIT))
+    out["utilization"] = utilization
     out["queue_wait_mean_min"] = {
         p: (t.wait_sum / t.wait_n if t.wait_n else _NAN) for p, t in records.tally.items()
     }
@@ -314,6 +351,34 @@ def _by_hour(run: _Run, records: Records) -> dict[str, dict[str, float]]:
         f"{h:02d}": _hall_kpis(run, records, hour == h)
         for h in sorted(set(ticket_hours(records)) | seen)
     }
+
+
+def overload_warning(rows: Any, what: str = "") -> str | None:
+    """A warning for every output when some runs (rows of KPI columns) were overloaded:
+    which pools were saturated and how much of the cohort was left undecided."""
+    if "unstable" not in rows:
+        return None
+    unstable = np.asarray(rows["unstable"], dtype=float) > 0
+    if not unstable.any():
+        return None
+    busiest = {
+        c[len("utilization[") : -1]: np.nanmax(np.asarray(rows[c], dtype=float)[unstable])
+        for c in rows
+        if c.startswith("utilization[")
+    }
+    pools = [f"{p} ({u:.0%})" for p, u in busiest.items() if u >= SATURATED]
+    undecided = np.nanmax(np.asarray(rows["undecided_rate"], dtype=float)[unstable], initial=0)
+    why = []
+    if pools:
+        why.append("officers busy all the time they were there in " + ", ".join(pools))
+    if undecided > UNDECIDED_LIMIT:
+        why.append(f"up to {undecided:.1%} of the cases still undecided at the end of the drain")
+    return (
+        f"OVERLOADED: {int(unstable.sum())} of {len(unstable)} run(s){what} — "
+        + "; ".join(why)
+        + ". Queues were still growing: these KPIs hold for this horizon only and a longer "
+        "one would give worse numbers (see backlog_cases, backlog_tickets)."
+    )
 
 
 def flatten(values: dict[str, float | dict[str, float]]) -> dict[str, float]:

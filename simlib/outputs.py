@@ -11,7 +11,7 @@ from pathlib import Path
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
-from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info
+from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
 
 __all__ = ["SCREEN_KPIS", "comparison_text", "kpi_table", "write_comparison"]
 
@@ -39,6 +39,8 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
         f"{comparison.name}: {reps} replication(s), seed {comparison.seed}, common random numbers",
         "",
     ]
+    for warning in comparison_warnings(comparison):
+        lines += [warning, ""]
     for kpi in kpis:
         label, unit, better = kpi_info(kpi)
         rows = table[table["kpi"] == kpi]
@@ -71,6 +73,17 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
         lines.append("")
     lines.append("* the 95 % confidence interval of the change excludes zero")
     return "\n".join(lines)
+
+
+def comparison_warnings(comparison: Comparison) -> list[str]:
+    """An overload warning for each arm of the comparison (baseline, variants alone, stages)."""
+    out = []
+    for (kind, variant), rows in comparison.runs.groupby(["kind", "variant"], sort=False):
+        what = " of the baseline" if kind == "baseline" else f" of '{variant}' ({kind})"
+        warning = overload_warning(rows, what)
+        if warning:
+            out.append(warning)
+    return out
 
 
 def write_comparison(comparison: Comparison, out: str | Path, source: str = "") -> list[Path]:
@@ -110,6 +123,7 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
             n: [r.model_dump(mode="json") for r in rs] for n, rs in comparison.variants.items()
         },
         "stack": comparison.stack,
+        "warnings": comparison_warnings(comparison),
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
@@ -149,4 +163,7 @@ def kpi_table(result: Replications) -> str:
             row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
+    warning = overload_warning(result.runs)
+    if warning:
+        lines = [warning, "", *lines]
     return "\n".join(lines)

@@ -146,6 +146,7 @@ class CaseFlow:
         hall.bind(self.ticket_served, self.ticket_left)
         self.return_delay = return_delay
         self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
+        self.cohort_size = 0
         self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
         cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
         self._visits_col, self._status = cols["visits"], cols["status"]

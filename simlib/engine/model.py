@@ -21,7 +21,9 @@ from simlib.engine.roster import roster
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario, parse_hours
 
-__all__ = ["Model", "simulate"]
+__all__ = ["QUIET_TAIL", "Model", "simulate"]
+
+QUIET_TAIL = 0.01  # share of the cohort still open below which arrivals stop in the drain
 
 
 class Model:
@@ -101,7 +103,11 @@ class Model:
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
-            env.process(arrival_process(env, segments, rng, records.cap, self._arrival(plan)))
+            env.process(
+                arrival_process(
+                    env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
+                )
+            )
         self.drained = env.event()
         env.process(self._drain())
 
@@ -201,11 +207,22 @@ class Model:
             if warmup <= now < horizon:
                 case.cohort = True
                 flow.open_cohort += 1
+                flow.cohort_size += 1
             if limit:
                 case.deadline = open_hours.add_working(now, limit)
             submit(case)
 
         return create
+
+    def _arrivals_needed(self) -> bool:
+        """Arrivals go on after the horizon, keeping queues realistic, while more than
+        ``QUIET_TAIL`` of the cohort is open; the last few (applicants returning many times,
+        long notice periods) then finish in a hall without new arrivals. Their waits of
+        minutes matter little beside their days of lead time, and the drain costs far less."""
+        flow = self.flow
+        return self.env.now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
+            flow.cohort_size
+        )
 
     def _drain(self):
         """SimPy process: stop at the horizon if the cohort is finished, else as soon as it is,

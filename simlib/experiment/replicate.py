@@ -16,7 +16,14 @@ import pandas as pd
 
 from simlib.engine import simulate
 from simlib.experiment.stats import mean_ci, summarize
-from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS, kpi_row
+from simlib.metrics import (
+    CASE_KPIS,
+    HOUR_KPIS,
+    MATTER_KPIS,
+    POOL_KPIS,
+    kpi_row,
+    overload_warning,
+)
 from simlib.scenario.model import Scenario
 
 __all__ = ["Replications", "replicate", "replication_seed", "run_once"]
@@ -90,10 +97,13 @@ class Replications:
             }
             for h in hours
         }
+        warning = overload_warning(self.runs)
         return {
             "scenario": self.scenario.name,
             "replications": len(self.runs),
             "seed": self.seed,
+            "unstable": warning is not None,
+            "warnings": [warning] if warning else [],
             "kpis": out,
             "by_matter": by_matter,
             "by_hour": by_hour,
