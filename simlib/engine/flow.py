@@ -39,6 +39,7 @@ class StepPlan:
     rework_prob: float = 0.0
     applicant_visit: bool = False
     handoff_minutes: float = 0.0  # calendar delay before the step (file moves between pools)
+    handoff_at: Callable[[float], float] | None = None  # or: when a file handed over arrives
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -304,7 +305,10 @@ class CaseFlow:
             self._step(case, branch, join)
 
     def _step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
-        self._after(step.handoff_minutes, lambda: self._do_step(case, step, then))
+        delay = step.handoff_minutes
+        if step.handoff_at is not None:
+            delay = step.handoff_at(self.env.now) - self.env.now
+        self._after(delay, lambda: self._do_step(case, step, then))
 
     def _do_step(
         self, case: Case, step: StepPlan, then: Callable[[], None], kind: int = STEP_VISIT

@@ -6,7 +6,10 @@ runs, so a run can be shipped to another process or machine and give identical r
 
 from __future__ import annotations
 
+import bisect
 import gc
+import math
+from collections.abc import Callable
 from typing import Literal
 
 import simpy
@@ -19,7 +22,14 @@ from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, Work
 from simlib.engine.records import Records
 from simlib.engine.roster import roster
 from simlib.engine.streams import ApplicantDraws, stream
-from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario, parse_hours
+from simlib.scenario.model import (
+    DelayStep,
+    Matter,
+    Parallel,
+    Scenario,
+    parse_clock,
+    parse_hours,
+)
 
 __all__ = ["QUIET_TAIL", "Model", "simulate"]
 
@@ -79,7 +89,7 @@ class Model:
                 env,
                 list(self.desks.values()),
                 shifts,
-                [p.absence.daily_prob for p in scenario.pools.values()],
+                [p.absence for p in scenario.pools.values()],
                 self.seed,
                 records.warmup,
                 records.horizon,
@@ -134,6 +144,7 @@ class Model:
         rec = self.records
         accept_desk = self.desks[m.acceptance.pool]
         handoff = m.handoff_days * DAY
+        courier = self._courier(m.handoff.rounds) if m.handoff is not None else None
 
         def compile_chain(keep: set[str] | None) -> list[list[StepPlan]]:
             chain: list[list[StepPlan]] = []
@@ -162,6 +173,7 @@ class Model:
                             rework_prob=b.rework_prob,
                             applicant_visit=b.applicant_visit,
                             handoff_minutes=handoff if b.pool not in previous else 0.0,
+                            handoff_at=courier if b.pool not in previous else None,
                         )
                     )
                 if plans:
@@ -190,6 +202,18 @@ class Model:
             fail_rate=m.commitment.fail_rate,
             time_limit_days=m.time_limit_days,
         )
+
+    def _courier(self, rounds: list[str]) -> Callable[[float], float]:
+        """When a file handed over at t arrives: at the next courier round on a working day."""
+        times = sorted(
+            d * DAY + parse_clock(r) for d in self.calendar.workdays() for r in set(rounds)
+        )
+
+        def arrives(t: float) -> float:
+            i = bisect.bisect_left(times, t)
+            return times[i] if i < len(times) else math.inf
+
+        return arrives
 
     def _arrival(self, plan: MatterPlan):
         env, records, submit = self.env, self.records, self.flow.submit

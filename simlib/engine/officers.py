@@ -171,6 +171,7 @@ class Officer:
         self.hall = hall
         self.records = records
         self.on_duty = False
+        self.absent = False  # today (the roster says): no overtime either
         self.duty_end = 0.0
         self.held: Job | None = None  # back-office work left unfinished at shift end
         self.wake: simpy.Event | None = None
@@ -199,7 +200,7 @@ class Officer:
             return None
         # Off duty: only leftover tickets after closing, when the hall serves them all.
         queue = desk.hall_queue
-        if self.hall.overtime and queue is not None and queue.live:
+        if self.hall.overtime and not self.absent and queue is not None and queue.live:
             return queue.pop()
         return None
 

@@ -20,6 +20,7 @@ __all__ = [
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
+    "ElectronicTransfer",
     "MailDelivery",
     "MergeSteps",
     "OneTimeNotification",
@@ -131,12 +132,20 @@ class OneTimeNotification(_Reform):
 
 
 class Online(_Reform):
-    """One network (一网通办): a share applies online; files move electronically."""
+    """One network (一网通办): a share of applicants applies online (the channel only; how
+    files move between departments is ``electronic_transfer``)."""
 
     type: Literal["online"] = "online"
     share: Probability
     matters: Matters = None
-    electronic_handoff: bool = True  # hand-offs take no calendar time
+
+
+class ElectronicTransfer(_Reform):
+    """E-files between departments: paper hand-offs (a calendar lag or courier rounds)
+    become immediate."""
+
+    type: Literal["electronic_transfer"] = "electronic_transfer"
+    matters: Matters = None
 
 
 class Commitment(_Reform):
@@ -210,6 +219,7 @@ Reform = Annotated[
     | MailDelivery
     | Centralize
     | TimeLimit
+    | ElectronicTransfer
     | SetValue,
     Field(discriminator="type"),
 ]
