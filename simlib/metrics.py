@@ -14,7 +14,10 @@ Conventions, so that every number has one meaning:
   fewer than 10 % and were open longer than it. An undecided case already open longer than
   its time limit counts as late in ``on_time_rate``; one that is not (only possible with a
   short cap) is left out, since nobody can know yet. ``visits_per_case`` is over decided
-  cases (collection visits included: the drain waits for them).
+  cases (collection visits included: the drain waits for them), and so is
+  ``applicant_hours_per_case``: the applicant's time at the hall (from ticket to the end of
+  service, or to giving up) plus ``hall.travel_min`` for every visit, visits to a
+  department for an ``applicant_visit`` step included (their travel only).
 * ``throughput_per_day`` counts decisions made between warm-up and the horizon per
   working day; pool KPIs (utilisation, waits for an officer) are measured in the same window.
 * Hall waits are per call: walk-in tickets (submission, return, collection) issued between
@@ -75,6 +78,7 @@ CASE_KPIS = (
     "on_time_rate",
     "undecided_rate",
     "visits_per_case",
+    "applicant_hours_per_case",
     "abandon_rate",
     "revoked_rate",
     "backlog_cases",
@@ -92,6 +96,7 @@ MATTER_KPIS = (
     "lead_time_p90_days",
     "on_time_rate",
     "visits_per_case",
+    "applicant_hours_per_case",
     "undecided_rate",
 )
 HOUR_KPIS = (
@@ -115,6 +120,7 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "on_time_rate": ("Decided within the time limit", "share", "higher"),
     "undecided_rate": ("Cases not decided by the end of the run", "share", "lower"),
     "visits_per_case": ("Hall visits per case", "visits", "lower"),
+    "applicant_hours_per_case": ("Applicant's hours per case", "hours", "lower"),
     "abandon_rate": ("Tickets abandoned", "share", "lower"),
     "revoked_rate": ("Commitment decisions revoked", "share", "lower"),
     "utilization": ("Officer utilisation", "share", "lower"),
@@ -172,6 +178,7 @@ class _Run:
     served: np.ndarray
     left: np.ndarray
     wait: np.ndarray  # per visit row: call - ticket (NaN if never called)
+    applicant_hours: np.ndarray  # per case: hours at the hall and travelling, all its visits
 
 
 def _run(records: Records) -> _Run:
@@ -200,6 +207,9 @@ def _run(records: Records) -> _Run:
     ticket = v["ticket"]
     tickets = np.isin(v["kind"], _HALL_KINDS) & (ticket >= warmup) & (ticket < horizon)
     case_of = v["case"]
+    present = np.where(np.isnan(v["end"]), end, v["end"]) - ticket  # waiting at the end: so far
+    minutes = np.bincount(case_of, weights=present, minlength=len(arrival))[: len(arrival)]
+    minutes += records.travel * cases["visits"]
     return _Run(
         cohort=cohort,
         decided=decided,
@@ -216,6 +226,7 @@ def _run(records: Records) -> _Run:
         served=tickets & (v["outcome"] == _SERVED),
         left=tickets & np.isin(v["outcome"], _LEFT),
         wait=v["call"] - ticket,
+        applicant_hours=minutes / 60.0,
     )
 
 
@@ -247,6 +258,7 @@ def _case_kpis(
         "on_time_rate": _mean((lead[judged] <= limit[judged] + 1e-9).astype(float)),
         "undecided_rate": np.count_nonzero(open_) / n_cohort if n_cohort else _NAN,
         "visits_per_case": _mean(records.arrays("cases")["visits"][decided].astype(float)),
+        "applicant_hours_per_case": _mean(run.applicant_hours[decided]),
         "abandon_rate": hall["abandon_rate"],
         "revoked_rate": _mean(
             records.arrays("cases")["revoked"][decided & run.is_commitment].astype(float)

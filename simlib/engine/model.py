@@ -69,6 +69,7 @@ class Model:
                 for pid, p in scenario.pools.items()
             },
             wait_target=scenario.hall.wait_target_min,
+            travel=scenario.hall.travel_min,
             cap=cap_days * DAY,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}

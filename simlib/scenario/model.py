@@ -140,6 +140,7 @@ class Hall(_Model):
     renege_return_prob: Probability = 1.0
     return_delay_days: Distribution = Constant(value=1.0)
     wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
+    travel_min: Annotated[float, Field(ge=0)] = 0.0  # applicant's travel per visit, both ways
 
     @field_validator("ticket_cutoff")
     @classmethod
