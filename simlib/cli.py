@@ -21,10 +21,12 @@ from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
 from simlib.experiment.design import load_sweep
+from simlib.experiment.precision import DEFAULT_KPIS, replicate_to_precision
 from simlib.experiment.runner import process_pool
 from simlib.experiment.store import OutputFolderError
 from simlib.experiment.study import Study, load_study
 from simlib.experiment.sweep import run_sweep
+from simlib.metrics import KPI_INFO
 from simlib.outputs import comparison_text, kpi_table, write_comparison
 from simlib.reforms import ReformError, apply_reforms
 from simlib.report import write_report
@@ -119,9 +121,19 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
     if args.reps < 1:
         raise UsageError(f"--reps must be at least 1; got {args.reps}")
     seed = scenario.seed if args.seed is None else args.seed
-    bar, tick = _progress(not (args.quiet or args.json), args.reps)
+    precision = getattr(args, "precision", None)
+    if precision is not None:
+        _check_precision(args)
+    bar, tick = _progress(
+        not (args.quiet or args.json), args.reps if precision is None else args.max_reps
+    )
     try:
-        result = replicate(scenario, args.reps, seed, on_progress=tick)
+        if precision is None:
+            result = replicate(scenario, args.reps, seed, on_progress=tick)
+        else:
+            result = replicate_to_precision(
+                scenario, precision, args.kpi or DEFAULT_KPIS, args.max_reps, seed, tick
+            )
     finally:
         if bar is not None:
             bar.close()
@@ -142,6 +154,38 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
                 "(runs.csv, summary.csv, kpis.json)."
             )
     return 0
+
+
+def _check_precision(args: argparse.Namespace) -> None:
+    if not 0 < args.precision < 1:
+        raise UsageError(
+            f"--precision is a share of the mean in (0, 1), e.g. 0.05; got {args.precision}"
+        )
+    if args.max_reps < 3:
+        raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
+    known = set(KPI_INFO)
+    for kpi in args.kpi or []:
+        if kpi.partition("[")[0] not in known:
+            raise UsageError(f"--kpi {kpi}: unknown KPI; KPIs are: {', '.join(sorted(known))}")
+
+
+def precision_options(p: argparse.ArgumentParser) -> None:
+    """--precision, --kpi, --max-reps (replications chosen by the procedure of Hoad et al.)."""
+    p.add_argument(
+        "--precision",
+        type=float,
+        metavar="SHARE",
+        help="add replications until each KPI's 95%% CI half-width is within SHARE of its mean",
+    )
+    p.add_argument(
+        "--kpi",
+        action="append",
+        metavar="NAME",
+        help="a KPI --precision watches (repeatable; default: the headline KPIs)",
+    )
+    p.add_argument(
+        "--max-reps", type=int, default=100, help="cap on replications for --precision (100)"
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -380,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--events", metavar="PATH.csv", help="write replication 0's event log (process mining)"
     )
     run_options(p, 10)
+    precision_options(p)
     p.set_defaults(func=cmd_run)
     return parser
 

@@ -163,6 +163,8 @@ def kpi_table(result: Replications) -> str:
             row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
+    if result.precision is not None:
+        lines.append(result.precision.text())
     warning = overload_warning(result.runs)
     if warning:
         lines = [warning, "", *lines]

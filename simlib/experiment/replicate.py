@@ -52,6 +52,7 @@ class Replications:
     scenario: Scenario
     seed: int
     runs: pd.DataFrame  # one row per replication: replication, seed, seconds, KPI columns
+    precision: Any = None  # a PrecisionRun when the count was chosen by --precision
 
     @property
     def kpi_columns(self) -> list[str]:
@@ -104,6 +105,7 @@ class Replications:
             "seed": self.seed,
             "unstable": warning is not None,
             "warnings": [warning] if warning else [],
+            **({"precision": self.precision.to_json()} if self.precision is not None else {}),
             "kpis": out,
             "by_matter": by_matter,
             "by_hour": by_hour,
