@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from simlib.checks import warnings_for
+from simlib.checks import warmup_check, warnings_for
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
@@ -99,7 +99,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
         return 0
     scenario = load_scenario(args.file)
-    for warning in warnings_for(scenario):
+    for warning in [*warnings_for(scenario), *warmup_check(scenario)]:
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
     pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
     print(
@@ -143,6 +143,9 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
         result.runs.to_csv(out / "runs.csv", index=False)
         result.summary().to_csv(out / "summary.csv")
         (out / "kpis.json").write_text(json.dumps(result.to_json(), indent=2))
+    warning = result.warmup_warning()
+    if warning and not args.json:
+        print(f"simlib: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json()))
     else:

@@ -46,6 +46,7 @@ import numpy as np
 
 from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES, STATUSES, VISIT_KINDS, Records
+from simlib.warmup import suggested_warmup_days
 
 if TYPE_CHECKING:
     from simlib.scenario.model import Scenario
@@ -129,6 +130,7 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "backlog_cases": ("Cases open at the end of the horizon", "cases", "lower"),
     "backlog_tickets": ("Hall tickets waiting at the end of the horizon", "tickets", "lower"),
     "unstable": ("Runs that were overloaded (queues still growing)", "share", "lower"),
+    "warmup_mser5_days": ("Warm-up suggested by MSER-5 (back-office backlog)", "days", "lower"),
 }
 SATURATED = 0.98  # utilisation of a pool at which a run counts as overloaded
 UNDECIDED_LIMIT = 0.01  # share of the cohort undecided at the cap beyond which it does too
@@ -416,4 +418,5 @@ def kpi_row(records: Records, scenario: Scenario) -> dict[str, float]:
     for hour, values in _by_hour(run, records).items():
         for k, x in values.items():
             row[f"{k}[hour={hour}]"] = x
+    row["warmup_mser5_days"] = suggested_warmup_days(records.daily_backlog, records.backlog_days)[0]
     return row

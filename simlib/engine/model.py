@@ -121,6 +121,7 @@ class Model:
             )
         self.drained = env.event()
         env.process(self._drain())
+        env.process(self._sample_backlog())
 
     def _wire_queues(self, scenario: Scenario) -> None:
         """Hall queues per acceptance pool (one shared queue in comprehensive mode)."""
@@ -248,6 +249,26 @@ class Model:
         return self.env.now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
             flow.cohort_size
         )
+
+    def _sample_backlog(self):
+        """SimPy process: back-office work waiting or held at the end of each working day (for
+        the warm-up check; weekends would only add a weekly wave to the series)."""
+        env, desks = self.env, list(self.desks.values())
+        out = self.records.daily_backlog
+        for day in self.calendar.workdays():
+            if day >= self.scenario.horizon.days:
+                break
+            yield env.timeout((day + 1) * DAY - env.now)
+            self.records.backlog_days.append(day + 1)
+            out.append(
+                float(
+                    sum(
+                        (d.back_queue.live if d.back_queue is not None else 0)
+                        + sum(o.held is not None for o in d.officers)
+                        for d in desks
+                    )
+                )
+            )
 
     def _drain(self):
         """SimPy process: stop at the horizon if the cohort is finished, else as soon as it is,

@@ -25,6 +25,7 @@ from simlib.metrics import (
     overload_warning,
 )
 from simlib.scenario.model import Scenario
+from simlib.warmup import warmup_warning
 
 __all__ = ["Replications", "replicate", "replication_seed", "run_once"]
 
@@ -57,6 +58,12 @@ class Replications:
     @property
     def kpi_columns(self) -> list[str]:
         return [c for c in self.runs.columns if c not in ("replication", "seed", "seconds")]
+
+    def warmup_warning(self) -> str | None:
+        """MSER-5's verdict on the scenario's warm-up, over these runs (None: long enough)."""
+        if "warmup_mser5_days" not in self.runs:
+            return None
+        return warmup_warning(self.runs["warmup_mser5_days"], self.scenario.horizon.warmup_days)
 
     def summary(self) -> pd.DataFrame:
         """Mean, 95 % CI, std and n for every KPI column."""
@@ -99,12 +106,13 @@ class Replications:
             for h in hours
         }
         warning = overload_warning(self.runs)
+        warnings = [w for w in (warning, self.warmup_warning()) if w]
         return {
             "scenario": self.scenario.name,
             "replications": len(self.runs),
             "seed": self.seed,
             "unstable": warning is not None,
-            "warnings": [warning] if warning else [],
+            "warnings": warnings,
             **({"precision": self.precision.to_json()} if self.precision is not None else {}),
             "kpis": out,
             "by_matter": by_matter,

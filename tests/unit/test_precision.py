@@ -23,7 +23,7 @@ def test_reaches_the_precision_with_look_ahead_and_about_one_over_precision_squa
     for precision in (0.1, 0.05, 0.025):
         counts = []
         for seed in range(8):
-            rows, run = to_precision(_normal(10, 2, seed), ["x", "flat", "none"], precision, 1000)
+            _rows, run = to_precision(_normal(10, 2, seed), ["x", "flat", "none"], precision, 1000)
             assert run.converged and run.deciding_kpi == "x"
             assert run.watched == ["x", "flat"]  # never-applicable KPIs are not watched
             assert run.reps_run == run.solution + look_ahead(run.solution)
