@@ -7,13 +7,23 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
+from simlib.experiment.touched import ordered_table, touched_matters
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
+from simlib.reforms import apply_reforms
 
-__all__ = ["SCREEN_KPIS", "comparison_text", "kpi_table", "write_comparison"]
+__all__ = [
+    "MATTER_SCREEN_KPIS",
+    "SCREEN_KPIS",
+    "comparison_text",
+    "comparison_touched",
+    "kpi_table",
+    "write_comparison",
+]
 
 SCREEN_KPIS = (
     "hall_wait_mean_min",
@@ -23,6 +33,50 @@ SCREEN_KPIS = (
     "throughput_per_day",
     "abandon_rate",
 )
+
+
+MATTER_SCREEN_KPIS = (
+    ("lead_time_mean_days", "lead time"),
+    ("on_time_rate", "on time"),
+    ("visits_per_case", "visits"),
+    ("hall_wait_mean_min", "hall wait"),
+)
+
+
+def comparison_touched(comparison: Comparison) -> dict[str, list[str]]:
+    """Variant -> the matters its reforms touch (see :mod:`simlib.experiment.touched`)."""
+    return {
+        name: touched_matters(comparison.baseline, apply_reforms(comparison.baseline, reforms))
+        for name, reforms in comparison.variants.items()
+    }
+
+
+def _matter_lines(comparison: Comparison, table: Any) -> list[str]:
+    """Per variant, the paired changes on the matters it touches."""
+    touched = comparison_touched(comparison)
+    n_matters = len(comparison.baseline.matters)
+    lines = [
+        "By matter: each reform on the matters it touches "
+        "(paired change, 95 % CI; * the CI excludes zero)"
+    ]
+    rows = table.set_index(["variant", "kpi"])
+    for variant, matters in touched.items():
+        lines.append(f"  {variant}: touches {len(matters)} of {n_matters} matter(s)")
+        for matter in matters:
+            parts = []
+            for kpi, label in MATTER_SCREEN_KPIS:
+                key = (variant, f"{kpi}[matter={matter}]")
+                if key not in rows.index or not math.isfinite(rows.loc[key, "diff"]):
+                    continue
+                r = rows.loc[key]
+                mark = "*" if r["significant"] else ""
+                parts.append(
+                    f"{label} {_num(r['baseline_mean'])}->{_num(r['variant_mean'])} "
+                    f"[{_num(r['diff_ci_low'])}, {_num(r['diff_ci_high'])}]{mark}"
+                )
+            lines.append(f"    {matter:<26} " + "  ".join(parts))
+    lines.append("")
+    return lines
 
 
 def _num(x: float) -> str:
@@ -58,6 +112,8 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
                 f"{ci:<22} {rel:>6} {mark}"
             )
         lines.append("")
+    if any("[matter=" in k for k in table["kpi"]):
+        lines += _matter_lines(comparison, table)
     stacked = comparison.stacked()
     if not stacked.empty:
         lines.append("Stacked in order (each reform's contribution on top of the ones before it):")
@@ -92,7 +148,7 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     frames = {
-        "comparison": comparison.table(),
+        "comparison": ordered_table(comparison.table(), comparison_touched(comparison)),
         "stacked": comparison.stacked(),
         "runs": comparison.runs,
     }
