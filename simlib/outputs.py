@@ -9,6 +9,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
@@ -197,6 +199,51 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}"
 
 
+BY_MATTER_COLUMNS = (
+    ("cases_arrived", "cases"),
+    ("hall_wait_mean_min", "wait min"),
+    ("lead_time_mean_days", "lead days"),
+    ("lead_time_p90_days", "p90 days"),
+    ("on_time_rate", "on time"),
+    ("visits_per_case", "visits"),
+    ("applicant_hours_per_case", "appl. h"),
+    ("undecided_rate", "undecided"),
+)
+BY_HOUR_COLUMNS = (
+    ("tickets_per_day", "tickets/day"),
+    ("hall_wait_mean_min", "wait min"),
+    ("hall_wait_p90_min", "p90 min"),
+    ("hall_service_level", "in target"),
+    ("abandon_rate", "abandoned"),
+)
+
+
+def _breakdown(
+    result: Replications,
+    title: str,
+    keys: list[str],
+    kind: str,
+    columns: tuple[tuple[str, str], ...],
+) -> list[str]:
+    """A table of means: one line per matter (or hour), one column per KPI."""
+    runs = result.runs
+    present = [(k, label) for k, label in columns if any(f"{k}[{kind}=" in c for c in runs)]
+    if not keys or not present:
+        return []
+    width = max(len(k) for k in keys) + 2
+    head = f"{'':<{width}}" + "".join(f"{label:>12}" for _, label in present)
+    lines = ["", f"{title}:", head]
+    for key in keys:
+        cells = []
+        for kpi, _ in present:
+            col = f"{kpi}[{kind}={key}]"
+            x = runs[col].to_numpy(dtype=float) if col in runs else []
+            x = x[np.isfinite(x)] if len(x) else x
+            cells.append(f"{_fmt(float(np.mean(x))) if len(x) else '-':>12}")
+        lines.append(f"{key:<{width}}" + "".join(cells))
+    return lines
+
+
 def kpi_table(result: Replications) -> str:
     """The KPI summary as aligned text: KPI, mean, 95 % CI, unit."""
     summary = result.summary()
@@ -217,6 +264,15 @@ def kpi_table(result: Replications) -> str:
     for name in POOL_KPIS:
         for pool in result.scenario.pools:
             row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
+    lines += _breakdown(
+        result,
+        "By matter (means over runs)",
+        [m.id for m in result.scenario.matters],
+        "matter",
+        BY_MATTER_COLUMNS,
+    )
+    hours = sorted({c[-3:-1] for c in result.runs.columns if "[hour=" in c})
+    lines += _breakdown(result, "By clock hour of the ticket", hours, "hour", BY_HOUR_COLUMNS)
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
     if result.precision is not None:
