@@ -58,7 +58,7 @@ def ordered_table(table: pd.DataFrame, touched: dict[str, list[str]]) -> pd.Data
         return table.assign(matter=None, touched=False)
     matter = table["kpi"].map(matter_of)
     is_touched = [
-        m is not None and m in touched.get(v, [])
+        isinstance(m, str) and m in touched.get(v, [])
         for v, m in zip(table["variant"], matter, strict=True)
     ]
     out = table.assign(matter=matter, touched=is_touched)
@@ -68,7 +68,7 @@ def ordered_table(table: pd.DataFrame, touched: dict[str, list[str]]) -> pd.Data
             return 0
         if "[" not in row.kpi:
             return 1
-        return 2 if row.matter is not None else 3
+        return 2 if isinstance(row.matter, str) else 3
 
     variants = list(dict.fromkeys(table["variant"]))
     out = out.assign(_v=out["variant"].map(variants.index), _r=[rank(r) for r in out.itertuples()])
