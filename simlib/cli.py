@@ -21,7 +21,11 @@ from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
 from simlib.experiment.design import load_sweep
-from simlib.experiment.precision import DEFAULT_KPIS, replicate_to_precision
+from simlib.experiment.precision import (
+    DEFAULT_KPIS,
+    compare_to_precision,
+    replicate_to_precision,
+)
 from simlib.experiment.runner import process_pool
 from simlib.experiment.store import OutputFolderError
 from simlib.experiment.study import Study, load_study
@@ -232,7 +236,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = study.seed if args.seed is None else args.seed
     if reps < 1 or args.workers < 1:
         raise UsageError("--reps and --workers must be at least 1")
-    result = _compare(study, reps, seed, args.workers, args.quiet)
+    if args.precision is not None:
+        _check_precision(args)
+        bar, tick = _progress(not args.quiet, args.max_reps, "replications")
+        try:
+            result = compare_to_precision(
+                study.baseline,
+                study.variants,
+                args.precision,
+                args.kpi or DEFAULT_KPIS,
+                args.max_reps,
+                seed,
+                study.stack,
+                args.workers,
+                tick,
+                study.name,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+    else:
+        result = _compare(study, reps, seed, args.workers, args.quiet)
     print(comparison_text(result))
     if args.out:
         write_comparison(result, args.out, args.study)
@@ -406,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=1, help="processes to run replications on")
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    precision_options(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check a scenario file")

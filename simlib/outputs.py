@@ -97,6 +97,8 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
     ]
     for warning in comparison_warnings(comparison):
         lines += [warning, ""]
+    if comparison.meta.get("precision") is not None:
+        lines += [comparison.meta["precision"].text(), ""]
     for kpi in kpis:
         label, unit, better = kpi_info(kpi)
         rows = table[table["kpi"] == kpi]
@@ -182,6 +184,11 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
         },
         "stack": comparison.stack,
         "warnings": comparison_warnings(comparison),
+        **(
+            {"precision": comparison.meta["precision"].to_json()}
+            if comparison.meta.get("precision") is not None
+            else {}
+        ),
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))

@@ -24,7 +24,7 @@ from simlib.reforms import apply_reforms, parse_reforms
 from simlib.reforms.spec import _Reform
 from simlib.scenario.model import Scenario
 
-__all__ = ["BASELINE", "Comparison", "compare", "paired"]
+__all__ = ["BASELINE", "Comparison", "compare", "paired", "runs_frame", "study_arms"]
 
 BASELINE = "baseline"
 _META = ("kind", "variant", "stage", "replication", "seed", "seconds")
@@ -134,6 +134,25 @@ def compare(
     base_seed = baseline.seed if seed is None else seed
     parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
     order = list(parsed) if stack is None else list(stack)
+    jobs = study_arms(baseline, variants, stack)
+    seeds = [replication_seed(base_seed, i) for i in range(reps)]
+    results = run_pairs([j[3] for j in jobs], seeds, workers, on_progress)
+    rows = []
+    for (kind, variant, stage, _), per_seed in zip(jobs, results, strict=True):
+        for r, values in enumerate(per_seed):
+            rows.append(
+                {"kind": kind, "variant": variant, "stage": stage, "replication": r, **values}
+            )
+    return Comparison(baseline, parsed, order, base_seed, runs_frame(rows), name=name)
+
+
+def study_arms(
+    baseline: Scenario, variants: Mapping[str, Sequence[Any]], stack: Sequence[str] | None
+) -> list[tuple[str, str, int, Scenario]]:
+    """(kind, variant, stage, scenario) of every arm: the baseline, each variant alone, and
+    each stage of the stack (default: every variant, in order)."""
+    parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
+    order = list(parsed) if stack is None else list(stack)
     unknown = [s for s in order if s not in parsed]
     if unknown:
         raise ValueError(
@@ -146,15 +165,11 @@ def compare(
     for stage, n in enumerate(order, start=1):
         cumulative = cumulative + parsed[n]
         jobs.append(("stacked", n, stage, apply_reforms(baseline, cumulative, where=f"stack[{n}]")))
-    seeds = [replication_seed(base_seed, i) for i in range(reps)]
-    results = run_pairs([j[3] for j in jobs], seeds, workers, on_progress)
-    rows = []
-    for (kind, variant, stage, _), per_seed in zip(jobs, results, strict=True):
-        for r, values in enumerate(per_seed):
-            rows.append(
-                {"kind": kind, "variant": variant, "stage": stage, "replication": r, **values}
-            )
+    return jobs
+
+
+def runs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Run rows as a DataFrame, the identifying columns first."""
     runs = pd.DataFrame(rows)
-    front = list(_META)
-    runs = runs[front + [c for c in runs.columns if c not in front]]
-    return Comparison(baseline, parsed, order, base_seed, runs, name=name)
+    front = [c for c in _META if c in runs.columns]
+    return runs[front + [c for c in runs.columns if c not in front]]

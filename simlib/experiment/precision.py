@@ -16,19 +16,25 @@ replication i's KPI values, so the same code serves ``run`` (one scenario) and `
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from simlib.experiment.compare import BASELINE, Comparison, runs_frame, study_arms
 from simlib.experiment.replicate import Replications, replication_seed, run_once
+from simlib.experiment.runner import run_pairs
+from simlib.reforms import parse_reforms
 from simlib.scenario.model import Scenario
 
 __all__ = [
     "DEFAULT_KPIS",
     "PrecisionRun",
+    "compare_to_precision",
     "look_ahead",
     "relative_half_width",
     "replicate_to_precision",
@@ -179,3 +185,57 @@ def replicate_to_precision(
     front = ["replication", "seed", "seconds"]
     runs = runs[front + [c for c in runs.columns if c not in front]]
     return Replications(scenario, base, runs, precision=run)
+
+
+def compare_to_precision(
+    baseline: Scenario,
+    variants: Mapping[str, Sequence[Any]],
+    precision: float,
+    kpis: Sequence[str] = DEFAULT_KPIS,
+    max_reps: int = 100,
+    seed: int | None = None,
+    stack: Sequence[str] | None = None,
+    workers: int | Executor = 1,
+    on_progress: Callable[[int, int], None] | None = None,
+    name: str = "comparison",
+) -> Comparison:
+    """:func:`~simlib.experiment.compare.compare` with as many replications as it takes for
+    every watched KPI of every arm (baseline, each reform alone, each stage of the stack) to
+    be known within ``precision`` of its level; ``meta["precision"]`` says how it went."""
+    base_seed = baseline.seed if seed is None else seed
+    arms = study_arms(baseline, variants, stack)
+    labels = [
+        f"{variant} ({kind})" if kind != BASELINE else BASELINE for kind, variant, _, _ in arms
+    ]
+    scenarios = [scenario for *_, scenario in arms]
+    per_arm: list[list[dict[str, Any]]] = [[] for _ in arms]
+
+    def replication(i: int) -> dict[str, float]:
+        results = run_pairs(scenarios, [replication_seed(base_seed, i)], workers)
+        flat: dict[str, float] = {}
+        for a, (label, rows) in enumerate(zip(labels, results, strict=True)):
+            per_arm[a].append(rows[0])
+            for k in kpis:
+                flat[f"{k} in {label}"] = rows[0].get(k, math.nan)
+        if on_progress is not None:
+            on_progress(i + 1, max_reps)
+        return flat
+
+    watched = [f"{k} in {label}" for label in labels for k in kpis]
+    _, run = to_precision(replication, watched, precision, max_reps)
+    rows = [
+        {"kind": kind, "variant": variant, "stage": stage, "replication": r, **values}
+        for (kind, variant, stage, _), results in zip(arms, per_arm, strict=True)
+        for r, values in enumerate(results)
+    ]
+    parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
+    order = list(parsed) if stack is None else list(stack)
+    return Comparison(
+        baseline,
+        parsed,
+        order,
+        base_seed,
+        runs_frame(rows),
+        name=name,
+        meta={"precision": run},
+    )

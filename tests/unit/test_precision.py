@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simlib import theory
-from simlib.experiment.precision import look_ahead, replicate_to_precision, to_precision
+from simlib.experiment.compare import compare
+from simlib.experiment.precision import (
+    compare_to_precision,
+    look_ahead,
+    replicate_to_precision,
+    to_precision,
+)
 from tests.helpers import always_open, exp
 
 
@@ -67,3 +74,35 @@ def test_mmc_mean_wait_to_five_percent() -> None:
         assert abs(waits.mean() - theory.mmc_mean_wait(lam, 1 / mean, c)) <= 1.5 * half
         runs[precision] = run.solution
     assert 2.0 <= runs[0.05] / runs[0.10] <= 7.0
+
+
+def test_compare_to_precision_watches_every_arm_and_matches_plain_compare() -> None:
+    scenario = always_open(
+        4,
+        1,
+        {"desk": {"count": 3}},
+        [
+            {
+                "id": "m",
+                "arrivals": {"per_hour": 15},
+                "acceptance": {"pool": "desk", "time": exp(10)},
+            }
+        ],
+    )
+    variants = {"more staff": [{"type": "set_staff", "pools": {"desk": 4}}]}
+    result = compare_to_precision(
+        scenario, variants, 0.15, ["hall_wait_mean_min"], 200, seed=2, stack=[]
+    )
+    run = result.meta["precision"]
+    assert run.converged
+    assert set(run.achieved) == {
+        "hall_wait_mean_min in baseline",
+        "hall_wait_mean_min in more staff (alone)",
+    }
+    assert all(w <= 0.15 for w in run.achieved.values())
+    assert run.deciding_kpi in run.achieved
+    plain = compare(scenario, variants, run.reps_run, seed=2, stack=[])
+    columns = ["kind", "variant", "replication", "hall_wait_mean_min", "lead_time_mean_days"]
+    pd.testing.assert_frame_equal(
+        result.runs[columns].reset_index(drop=True), plain.runs[columns].reset_index(drop=True)
+    )
