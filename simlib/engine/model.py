@@ -22,14 +22,8 @@ from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, Work
 from simlib.engine.records import Records
 from simlib.engine.roster import roster
 from simlib.engine.streams import ApplicantDraws, stream
-from simlib.scenario.model import (
-    DelayStep,
-    Matter,
-    Parallel,
-    Scenario,
-    parse_clock,
-    parse_hours,
-)
+from simlib.scenario.chain import branches
+from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
 
 __all__ = ["QUIET_TAIL", "Model", "simulate"]
 
@@ -42,17 +36,14 @@ class Model:
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
-        if scenario.reforms:
-            raise ValueError(
-                "this scenario still lists reforms to apply; run it through "
-                "simlib.reforms.apply_reforms(scenario, scenario.reforms) or load it from a file"
-            )
+        if detail not in ("full", "kpi"):
+            raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         days = scenario.horizon.days
         cap_days = days + scenario.horizon.drain_days
         self.env = env = simpy.Environment()
-        self.calendar = HallCalendar(scenario.calendar, cap_days, scenario.hall.ticket_cutoff)
+        self.calendar = HallCalendar(scenario.calendar, cap_days, scenario.hall.cutoff_minute)
         pool_ids = list(scenario.pools)
         self.records = records = Records(
             detail=detail,
@@ -64,10 +55,7 @@ class Model:
             time_limits={m.id: m.time_limit_days for m in scenario.matters},
             commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
             calendar=self.calendar,
-            pool_hours={
-                pid: parse_hours(p.hours or scenario.calendar.hours)
-                for pid, p in scenario.pools.items()
-            },
+            pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
             wait_target=scenario.hall.wait_target_min,
             travel=scenario.hall.travel_min,
             cap=cap_days * DAY,
@@ -81,10 +69,7 @@ class Model:
             if pool.backup is not None:
                 desk.backup = self.desks[pool.backup]
                 desk.backup.backs_up.append(desk)
-        shifts = [
-            self.calendar.shift_periods(p.hours or scenario.calendar.hours)
-            for p in scenario.pools.values()
-        ]
+        shifts = [self.calendar.shift_periods(scenario.pool_spans(pid)) for pid in pool_ids]
         env.process(
             roster(
                 env,
@@ -152,9 +137,8 @@ class Model:
             chain: list[list[StepPlan]] = []
             previous = {m.acceptance.pool}
             for item in m.chain:
-                branches = item.parallel if isinstance(item, Parallel) else [item]
                 plans = []
-                for b in branches:
+                for b in branches(item):
                     if keep is not None and b.id not in keep:
                         continue
                     if isinstance(b, DelayStep):

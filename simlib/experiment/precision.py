@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simlib.experiment.compare import BASELINE, Comparison, runs_frame, study_arms
-from simlib.experiment.replicate import Replications, replication_seed, run_once
-from simlib.experiment.runner import run_pairs
+from simlib.experiment.compare import BASELINE, Comparison, run_arms, runs_frame, study_arms
+from simlib.experiment.core import check_seed, replication_seed, run_kpis, safe_run
+from simlib.experiment.replicate import Replications
 from simlib.reforms import parse_reforms
 from simlib.scenario.model import Scenario
 
@@ -172,17 +172,17 @@ def replicate_to_precision(
 ) -> Replications:
     """:func:`~simlib.experiment.replicate` with as many replications as ``precision``
     needs (at most ``max_reps``); the result's ``precision`` says how it went."""
-    base = scenario.seed if seed is None else seed
+    base = check_seed(scenario.seed if seed is None else seed)
 
     def replication(i: int) -> dict[str, float]:
-        row = {"replication": i, **run_once(scenario, replication_seed(base, i))}
+        row = {"replication": i, **safe_run(run_kpis, scenario, replication_seed(base, i))}
         if on_progress is not None:
             on_progress(i + 1, max_reps)
         return row
 
     rows, run = to_precision(replication, kpis, precision, max_reps)
     runs = pd.DataFrame(rows)
-    front = ["replication", "seed", "seconds"]
+    front = ["replication", "seed", "seconds", "error"]
     runs = runs[front + [c for c in runs.columns if c not in front]]
     return Replications(scenario, base, runs, precision=run)
 
@@ -202,32 +202,30 @@ def compare_to_precision(
     """:func:`~simlib.experiment.compare.compare` with as many replications as it takes for
     every watched KPI of every arm (baseline, each reform alone, each stage of the stack) to
     be known within ``precision`` of its level; ``meta["precision"]`` says how it went."""
-    base_seed = baseline.seed if seed is None else seed
+    base_seed = check_seed(baseline.seed if seed is None else seed)
     arms = study_arms(baseline, variants, stack)
-    labels = [
-        f"{variant} ({kind})" if kind != BASELINE else BASELINE for kind, variant, _, _ in arms
-    ]
-    scenarios = [scenario for *_, scenario in arms]
-    per_arm: list[list[dict[str, Any]]] = [[] for _ in arms]
+    labels = {
+        (kind, variant): (f"{variant} ({kind})" if kind != BASELINE else BASELINE)
+        for kind, variant, _, _ in arms
+    }
+    rows: list[dict[str, Any]] = []
 
     def replication(i: int) -> dict[str, float]:
-        results = run_pairs(scenarios, [replication_seed(base_seed, i)], workers)
+        done = run_arms(arms, [replication_seed(base_seed, i)], [i], workers)
+        rows.extend(done)
         flat: dict[str, float] = {}
-        for a, (label, rows) in enumerate(zip(labels, results, strict=True)):
-            per_arm[a].append(rows[0])
+        for row in done:
+            label = labels[(row["kind"], row["variant"])]
             for k in kpis:
-                flat[f"{k} in {label}"] = rows[0].get(k, math.nan)
+                flat[f"{k} in {label}"] = row.get(k, math.nan)
         if on_progress is not None:
             on_progress(i + 1, max_reps)
         return flat
 
-    watched = [f"{k} in {label}" for label in labels for k in kpis]
+    watched = [f"{k} in {label}" for label in labels.values() for k in kpis]
     _, run = to_precision(replication, watched, precision, max_reps)
-    rows = [
-        {"kind": kind, "variant": variant, "stage": stage, "replication": r, **values}
-        for (kind, variant, stage, _), results in zip(arms, per_arm, strict=True)
-        for r, values in enumerate(results)
-    ]
+    order_of = {key: i for i, key in enumerate(labels)}
+    rows.sort(key=lambda row: (order_of[(row["kind"], row["variant"])], row["replication"]))
     parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
     order = list(parsed) if stack is None else list(stack)
     return Comparison(
