@@ -148,3 +148,12 @@ def test_cases_open_at_the_cap_are_reported_undecided_and_censored() -> None:
     assert math.isnan(row["on_time_rate[matter=dereg]"])
     assert 0 < row["undecided_rate"] < 1
     assert records.end == records.cap
+
+
+def test_the_drain_is_bounded_like_the_horizon() -> None:
+    import pytest
+
+    from simlib.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match="horizon.drain_days"):
+        _hall(30, drain_days=100_000_000)
