@@ -49,5 +49,6 @@ def size_issues(scenario: Scenario) -> list[tuple[str, str]]:
     arrivals = estimated_arrivals(scenario)
     message = over("arrivals", arrivals, "the estimated number of arrivals in one run")
     if message:
-        issues.append(("matters", message + "; lower the rates, demand_factor, horizon.days or horizon.drain_days"))
+        advice = "; lower the rates, demand_factor, horizon.days or horizon.drain_days"
+        issues.append(("matters", message + advice))
     return issues

@@ -155,5 +155,5 @@ def test_the_drain_is_bounded_like_the_horizon() -> None:
 
     from simlib.scenario import ScenarioError
 
-    with pytest.raises(ScenarioError, match="horizon.drain_days"):
+    with pytest.raises(ScenarioError, match=r"horizon\.drain_days"):
         _hall(30, drain_days=100_000_000)
