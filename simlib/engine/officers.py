@@ -178,6 +178,7 @@ class Officer:
         self.hall = hall
         self.records = records
         self.on_duty = False
+        self.absent = False  # today (the roster says): no overtime either
         self.duty_end = 0.0
         self.held: Job | None = None  # back-office work left unfinished at shift end
         self.wake: simpy.Event | None = None
@@ -206,7 +207,7 @@ class Officer:
             return None
         # Off duty: only leftover tickets after closing, when the hall serves them all.
         leftover = desk.hall_queue
-        if self.hall.overtime and leftover is not None and leftover.live:
+        if self.hall.overtime and not self.absent and leftover is not None and leftover.live:
             return leftover.pop()
         return None
 
@@ -231,7 +232,7 @@ class Officer:
             start = env.now
             if job.started < 0:
                 job.started = start
-                if start >= warmup:
+                if warmup <= start < horizon:
                     pool_tally = tally_by_code[job.pool]
                     pool_tally.wait_sum += start - job.enqueued
                     pool_tally.wait_n += 1

@@ -49,7 +49,11 @@ def sweep_heatmap(
     """Mean KPI over two sweep parameters (other parameters averaged; continuous ones binned),
     from a sweep's per-point summary."""
     label, unit, better = kpi_info(kpi)
-    data = summary.assign(_x=_levels(summary[x], bins, x), _y=_levels(summary[y], bins, y))
+    levels = pd.DataFrame(
+        {"_x": _levels(summary[x], bins, x), "_y": _levels(summary[y], bins, y)},
+        index=summary.index,
+    )
+    data = pd.concat([summary, levels], axis=1)  # one concat: summaries have many KPI columns
     grid = data.pivot_table(index="_y", columns="_x", values=kpi, aggfunc="mean", observed=True)
     fig = figure(4.6)
     ax = fig.subplots()
