@@ -446,6 +446,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         out=str(out),
         quiet=args.quiet,
         report=False,
+        precision=None,
+        kpi=None,
+        max_reps=None,
     )
     print(
         "\nsimlib demo, part 2: the question planners actually ask, on a realistic hall: the "
