@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import integrate
+from scipy import integrate, special
 
 __all__ = [
     "erlang_a",
@@ -24,6 +24,7 @@ __all__ = [
     "pk_mean_wait",
     "square_root_staffing",
     "staff_for_wait",
+    "transient_mmc_by_period",
     "transient_mmc_mean_wait",
     "transient_mmc_staffed",
 ]
@@ -160,35 +161,57 @@ def transient_mmc_mean_wait(
     n >= c in the system waits (n - c + 1) / (c mu) on average, because servers keep
     serving after closing until the hall is empty. Averaged over arrivals.
     """
+    waits, _ = transient_mmc_by_period(rates, period, mu, c, max_n=max_n)
+    weights = np.asarray(rates, dtype=float)
+    return float(np.dot(waits, weights) / weights.sum())
+
+
+def transient_mmc_by_period(
+    rates: Sequence[float],
+    period: float,
+    mu: float,
+    c: int,
+    target: float = 0.0,
+    max_n: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per period of a day of M(t)/M/c starting empty: the mean wait of the arrivals of that
+    period, and the share of them called within ``target``.
+
+    Kolmogorov forward equations, as :func:`transient_mmc_mean_wait`; an arrival finding
+    n >= c waits the sum of n - c + 1 exponential(c mu) gaps, a gamma variable, so it is
+    called within ``target`` with the gamma cdf at ``target``.
+    """
     lam_max = max(rates)
     if max_n is None:
         max_n = int(c + 10 + 4 * lam_max * period * len(rates) ** 0.5 + 60)
     states = np.arange(max_n + 1)
     death = np.minimum(states, c) * mu
-    wait_if = np.maximum(states - c + 1, 0) / (c * mu)
+    ahead = np.maximum(states - c + 1, 0)
+    wait_if = ahead / (c * mu)
+    within_if = np.where(ahead == 0, 1.0, special.gammainc(np.maximum(ahead, 1), c * mu * target))
     p = np.zeros(max_n + 1)
     p[0] = 1.0
-    total_wait = 0.0
-    total_arrivals = 0.0
+    waits, within = [], []
     for lam in rates:
 
         def rhs(_t: float, y: np.ndarray, lam: float = lam) -> np.ndarray:
-            prob = y[:-1]
+            prob = y[:-2]
             dp = -(lam + death) * prob
             dp[-1] += lam * prob[-1]  # truncation: no births out of the last state
             dp[1:] += lam * prob[:-1]
             dp[:-1] += death[1:] * prob[1:]
-            return np.append(dp, lam * prob @ wait_if)
+            return np.concatenate([dp, [lam * prob @ wait_if, lam * prob @ within_if]])
 
         sol = integrate.solve_ivp(
-            rhs, (0, period), np.append(p, 0.0), method="LSODA", rtol=1e-9, atol=1e-12
+            rhs, (0, period), np.append(p, [0.0, 0.0]), method="LSODA", rtol=1e-9, atol=1e-12
         )
-        p = sol.y[:-1, -1]
-        total_wait += sol.y[-1, -1]
-        total_arrivals += lam * period
+        p = sol.y[:-2, -1]
+        arrivals = lam * period
+        waits.append(sol.y[-2, -1] / arrivals if arrivals else math.nan)
+        within.append(sol.y[-1, -1] / arrivals if arrivals else math.nan)
     if p[-20:].sum() > 1e-6:
         raise ValueError("state space too small; raise max_n")
-    return total_wait / total_arrivals
+    return np.array(waits), np.array(within)
 
 
 def transient_mmc_staffed(

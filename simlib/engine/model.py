@@ -52,6 +52,7 @@ class Model:
             commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
             calendar=self.calendar,
             pool_hours={pid: _daily_hours(p, scenario) for pid, p in scenario.pools.items()},
+            wait_target=scenario.hall.wait_target_min,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)

@@ -151,6 +151,7 @@ class Hall(_Model):
     patience: Distribution | None = None
     renege_return_prob: Probability = 1.0
     return_delay_days: Distribution = Constant(value=1.0)
+    wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
 
     @field_validator("ticket_cutoff")
     @classmethod
