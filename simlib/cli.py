@@ -264,6 +264,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Staffing files here; portfolio files (a ``portfolio:`` key) go to their own module."""
+    import importlib.util
+
+    data, _ = read_yaml(args.spec)
+    if "portfolio" in data:
+        if importlib.util.find_spec("simlib.optimize.portfolio") is None:
+            raise UsageError("portfolio optimisation is not available in this build")
+        from simlib.optimize import portfolio  # type: ignore[attr-defined]
+
+        return portfolio.main(args)
+    from simlib.optimize.command import run_command
+
+    with contextlib.ExitStack() as stack:
+        executor = _executor(args, stack)
+        try:
+            return run_command(args, executor)
+        except OutputFolderError as exc:
+            raise UsageError(str(exc)) from None
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     try:
         path = write_report(args.dir)
@@ -347,6 +368,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("optimize", help="the fewest officers that meet service targets")
+    p.add_argument("spec")
+    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
+    p.add_argument("--out", metavar="DIR", help="write best.yaml, tables, charts and runs here")
+    p.add_argument("--workers", type=int, default=1, help="local processes (default 1: sequential)")
+    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+    )
+    p.add_argument("--resume", action="store_true", help="reuse the runs stored in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser("report", help="a self-contained HTML report from a compare/sweep folder")
     p.add_argument("dir")
