@@ -77,7 +77,7 @@ def _layered(need: tuple[int, ...], hours: list[int], opening: list[tuple[int, i
                 i += 1
                 continue
             j = i
-            while j + 1 < len(hours) and need[j + 1] >= k and hours[j + 1] == hours[j] + 1:
+            while j + 1 < len(hours) and need[j + 1] >= k:  # a lunch break does not cut
                 j += 1
             span = pattern_from_hours(hours[i] * 60, (hours[j] + 1) * 60, opening)
             if span:
