@@ -89,6 +89,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{spec.replications} replication(s) over {', '.join(spec.parameters)}"
         )
         return 0
+    if "portfolio" in data:
+        raise UsageError(f"{args.file} is a portfolio file: simlib optimize checks and runs it")
+    if file_kind(data) == "optimize":
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(args.file)
+        print(
+            f"{args.file}: OK — optimisation '{opt.name}' of '{opt.base.name}', "
+            f"{len(opt.levels) + len(opt.by_hour)} decision(s), "
+            f"{len(opt.requirements)} requirement(s)"
+        )
+        return 0
     if file_kind(data) == "study":
         study = load_study(args.file)
         print(

@@ -3,7 +3,9 @@
 Top-level keys (contract): ``optimize``, ``scenario`` or ``study``, ``seed``,
 ``replications``, ``decisions``, ``objective``, ``requirements``, ``confidence``,
 ``portfolio``, ``indifference`` (the last two, with ``study``, belong to portfolio files,
-which :mod:`simlib.optimize.portfolio` reads). Everything is checked at load, with the
+which :mod:`simlib.optimize.portfolio` reads); a staffing file may also carry ``reforms``
+(applied to the scenario first, as in sweep files), ``description`` and
+``max_evaluations`` (staffings the search may try). Everything is checked at load, with the
 line and path of each mistake, before a single run.
 """
 
@@ -16,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
+from simlib.reforms import ReformError, apply_reforms
 from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation, line_for_path
 from simlib.scenario.load import load_scenario, read_yaml
 from simlib.scenario.model import Scenario, parse_hours
@@ -141,6 +144,7 @@ class OptimizeFile(_Strict):
     description: str = ""
     scenario: str | None = None
     study: str | None = None
+    reforms: list[dict[str, Any]] = []  # applied to the scenario first (as in sweep files)
     seed: int = 0
     replications: Replications | Annotated[int, Field(ge=2)] = Replications()
     decisions: Annotated[dict[str, DecisionSpec], Field(min_length=1)]
@@ -228,6 +232,12 @@ def optimization_from_dict(
     except ValidationError as exc:
         raise ScenarioError(source, issues_from_validation(exc, data, OptimizeFile, tree)) from None
     base = load_scenario((base_dir / str(spec.scenario)).resolve())
+    try:
+        base = apply_reforms(base, spec.reforms)
+    except ReformError as exc:
+        raise ScenarioError(
+            source, [Issue(i.path, i.message, line_for_path(tree, i.path)) for i in exc.issues]
+        ) from None
     issues: list[Issue] = []
     levels: list[Level] = []
     by_hour: list[ByHour] = []

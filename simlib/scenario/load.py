@@ -17,11 +17,15 @@ _KEYS = {
     "scenario": "name:, pools: and matters:",
     "study": "study:, baseline: and variants:",
     "sweep": "sweep:, scenario: and parameters:",
+    "optimize": "optimize:, scenario: (or study:), decisions: and requirements:",
 }
 
 
 def file_kind(data: dict[str, Any]) -> str:
-    """'study', 'sweep' or 'scenario': what a parsed simlib file is, by its top-level keys."""
+    """'optimize', 'study', 'sweep' or 'scenario': what a parsed simlib file is, by its
+    top-level keys (a portfolio file has ``optimize`` and ``study``: it is an optimisation)."""
+    if "optimize" in data or "portfolio" in data:
+        return "optimize"
     return "study" if "study" in data else "sweep" if "sweep" in data else "scenario"
 
 
