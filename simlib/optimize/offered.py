@@ -42,10 +42,16 @@ class HourlyLoad:
     arrivals: np.ndarray  # tickets per minute, mean over the hour's open minutes
     offered: np.ndarray  # modified offered load (officers' worth of work), mean over the hour
     mean_service: float  # minutes
+    scv: float = 1.0  # squared coefficient of variation of service times
 
     @property
     def mu(self) -> float:
         return 1.0 / self.mean_service
+
+    @property
+    def wait_scale(self) -> float:
+        """Waits of M/G/c relative to M/M/c: (1 + scv) / 2 (Allen-Cunneen / Kingman)."""
+        return (1.0 + self.scv) / 2.0
 
 
 def open_hours(scenario: Scenario) -> list[int]:
@@ -98,6 +104,8 @@ def hourly_load(scenario: Scenario, pool: str) -> HourlyLoad:
         return HourlyLoad(pool, hours, zeros, zeros, 1.0)
     total = sum(w for w, _ in times)
     mean_service = sum(w * d.expected() for w, d in times) / total  # type: ignore[attr-defined]
+    second = sum(w * (d.variance() + d.expected() ** 2) for w, d in times) / total  # type: ignore[attr-defined]
+    scv = second / mean_service**2 - 1
     survival = _survival(times, int(DAY))
     # m(t) = sum_u rate(t - u) P(S > u): a convolution over one day (nights are empty).
     offered = np.convolve(rate, survival)[: int(DAY)]
@@ -106,38 +114,45 @@ def hourly_load(scenario: Scenario, pool: str) -> HourlyLoad:
         sl = slice(h * 60, (h + 1) * 60)
         arrivals.append(rate[sl].mean())
         loads.append(offered[sl].mean())
-    return HourlyLoad(pool, hours, np.array(arrivals), np.array(loads), mean_service)
+    return HourlyLoad(pool, hours, np.array(arrivals), np.array(loads), mean_service, scv)
 
 
-def _wait_tail(lam: float, mu: float, c: int, t: float) -> float:
-    """P(W > t) in M/M/c (1 when unstable)."""
+Queue = tuple[float, float, int, float]  # lam, mu, officers, wait scale ((1 + scv) / 2)
+
+
+def _wait_tail(lam: float, mu: float, c: int, t: float, scale: float = 1.0) -> float:
+    """P(W > t) in M/M/c, waits stretched by ``scale`` for M/G/c (1 when unstable)."""
     if c < 1 or lam >= c * mu:
         return 1.0
     if lam <= 0:
         return 0.0
-    return theory.erlang_c(lam, mu, c) * math.exp(-(c * mu - lam) * t)
+    return theory.erlang_c(lam, mu, c) * math.exp(-(c * mu - lam) * t / scale)
 
 
-def erlang_kpi(kpi: str, lam: float, mu: float, c: int, target: float) -> float:
+def erlang_kpi(kpi: str, lam: float, mu: float, c: int, target: float, scale: float = 1.0) -> float:
     """A hall KPI of one stationary M/M/c (per minute rates); inf/0 when unstable."""
-    return hall_kpi(kpi, [(lam, mu, c)], target)
+    return hall_kpi(kpi, [(lam, mu, c, scale)], target)
 
 
-def hall_kpi(kpi: str, queues: list[tuple[float, float, int]], target: float) -> float:
-    """A hall KPI over several M/M/c queues (lam, mu, c), tickets weighted by their rates."""
-    total = sum(lam for lam, _, _ in queues)
+def hall_kpi(kpi: str, queues: list[Queue], target: float) -> float:
+    """A hall KPI over several M/G/c queues (lam, mu, c, scale), tickets weighted by rate.
+    M/M/c exactly when every scale is 1; otherwise waits are the M/M/c waits times
+    (1 + scv) / 2, the usual two-moment approximation."""
+    total = sum(q[0] for q in queues)
     if total <= 0:
         return math.nan
-    unstable = any(lam >= c * mu and lam > 0 for lam, mu, c in queues)
+    unstable = any(lam >= c * mu and lam > 0 for lam, mu, c, _ in queues)
 
     def tail(t: float) -> float:
-        return sum(lam / total * _wait_tail(lam, mu, c, t) for lam, mu, c in queues)
+        return sum(lam / total * _wait_tail(lam, mu, c, t, f) for lam, mu, c, f in queues)
 
     if kpi == "hall_wait_mean_min":
         if unstable:
             return math.inf
         return sum(
-            lam / total * theory.mmc_mean_wait(lam, mu, c) for lam, mu, c in queues if lam > 0
+            lam / total * f * theory.mmc_mean_wait(lam, mu, c)
+            for lam, mu, c, f in queues
+            if lam > 0
         )
     if kpi == "hall_service_level":
         return 0.0 if unstable else 1 - tail(target)
@@ -161,13 +176,61 @@ def meets(value: float, bound: float, sense: str) -> bool:
 
 
 def staff_for(
-    kpi: str, sense: str, bound: float, lam: float, mu: float, target: float, low: int, high: int
+    kpi: str,
+    sense: str,
+    bound: float,
+    lam: float,
+    mu: float,
+    target: float,
+    low: int,
+    high: int,
+    scale: float = 1.0,
 ) -> int:
     """The fewest officers in [low, high] whose stationary M/M/c KPI meets the bound
     (``high`` if none does)."""
     if lam <= 0:
         return low
     c = max(low, math.floor(lam / mu) + 1)
-    while c < high and not meets(erlang_kpi(kpi, lam, mu, c, target), bound, sense):
+    while c < high and not meets(erlang_kpi(kpi, lam, mu, c, target, scale), bound, sense):
         c += 1
     return min(max(c, low), high)
+
+
+def allocate(
+    kpi: str,
+    sense: str,
+    bound: float,
+    free: list[tuple[float, float, float, int, int]],
+    fixed: list[Queue],
+    target: float,
+) -> list[int]:
+    """Officers for the ``free`` pools (lam, mu, scale, low, high) so that the hall KPI over
+    them and the ``fixed`` queues meets the bound, fewest in total: from the least stable
+    staffing, one officer at a time to the pool where it helps the hall KPI most (marginal
+    analysis). A hall-wide target lets a big pool wait a little longer while small pools
+    barely wait, as the hall-wide KPI itself does."""
+    if not free:
+        return []
+    counts = [min(max(low, math.floor(lam / mu) + 1), high) for lam, mu, _, low, high in free]
+
+    def value(cs: list[int]) -> float:
+        queues = [(lam, mu, c, f) for (lam, mu, f, _, _), c in zip(free, cs, strict=True)]
+        return hall_kpi(kpi, queues + fixed, target)
+
+    current = value(counts)
+    better = (lambda a, b: a < b) if sense == "max" else (lambda a, b: a > b)
+    while not meets(current, bound, sense) if math.isfinite(current) else True:
+        best_i, best_v = -1, current
+        for i, (_, _, _, _, high) in enumerate(free):
+            if counts[i] >= high:
+                continue
+            trial = counts.copy()
+            trial[i] += 1
+            v = value(trial)
+            if best_i < 0 or better(v, best_v) or (not math.isfinite(best_v) and math.isfinite(v)):
+                best_i, best_v = i, v
+        if best_i < 0:
+            break
+        counts[best_i] += 1
+        current = best_v
+    return counts

@@ -80,7 +80,9 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
             lam = a * load.mu
             if reqs:
                 c = max(
-                    th.staff_for(r.kpi, r.sense, r.bound, lam, load.mu, target, low, high)
+                    th.staff_for(
+                        r.kpi, r.sense, r.bound, lam, load.mu, target, low, high, load.wait_scale
+                    )
                     for r in reqs
                 )
             else:
@@ -102,16 +104,64 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
         else:
             c = base.pools[d.pool].count
         levels.append((d.pool, min(max(c, d.low), d.high)))
-    needs = {d.pool: tuple(per_hour(loads[d.pool], d.low, d.high)) for d in opt.by_hour}
+    needs = _joint_needs(opt, loads, {p: 1.0 for p in loads}, None)
+    if not reqs:
+        needs = {d.pool: tuple(per_hour(loads[d.pool], d.low, d.high)) for d in opt.by_hour}
     hourly = tuple((d.pool, needs[d.pool]) for d in opt.by_hour)
     shifts = realise(base, opt.by_hour, hours, needs, covered=False)
     return Candidate(tuple(levels), hourly, shifts), loads
 
 
+def _joint_needs(
+    opt: Optimization,
+    loads: dict[str, th.HourlyLoad],
+    factor: dict[int, float] | dict[str, float],
+    on_shift: dict[tuple[str, int], int] | None,
+) -> dict[str, tuple[int, ...]]:
+    """Officers per hour for the by-hour pools, allocated jointly per hour on loads scaled
+    by ``factor[hour]`` (or 1); other hall pools count with their officers ``on_shift``."""
+    base, hours = opt.base, th.open_hours(opt.base)
+    target = base.hall.wait_target_min
+    reqs = _theory_reqs(opt)
+    decided = {d.pool for d in opt.by_hour}
+    others = sorted({m.acceptance.pool for m in base.matters} - decided)
+    for p in others:
+        loads.setdefault(p, th.hourly_load(base, p))
+    out: dict[str, list[int]] = {d.pool: [] for d in opt.by_hour}
+    for i, h in enumerate(hours):
+        k = factor.get(h, 1.0) if isinstance(next(iter(factor), 0), int) else 1.0
+        free = [
+            (
+                k * loads[d.pool].offered[i] * loads[d.pool].mu,
+                loads[d.pool].mu,
+                loads[d.pool].wait_scale,
+                d.low,
+                d.high,
+            )
+            for d in opt.by_hour
+        ]
+        fixed = [
+            (
+                k * loads[p].offered[i] * loads[p].mu,
+                loads[p].mu,
+                on_shift[(p, h)] if on_shift else _on_shift(base, p, h),
+                loads[p].wait_scale,
+            )
+            for p in others
+        ]
+        best = [d.low for d in opt.by_hour]
+        for r in reqs:
+            got = th.allocate(r.kpi, r.sense, r.bound, free, fixed, target)
+            best = [max(a, b) for a, b in zip(best, got, strict=True)]
+        for d, n in zip(opt.by_hour, best, strict=True):
+            out[d.pool].append(n)
+    return {p: tuple(v) for p, v in out.items()}
+
+
 def _level_for(r: Requirement, load: th.HourlyLoad, target: float, low: int, high: int) -> int:
     """The fewest officers all day whose day-pooled Erlang C KPI meets ``r``."""
     for c in range(max(low, 1), high + 1):
-        queues = [(a * load.mu, load.mu, c) for a in load.offered]
+        queues = [(a * load.mu, load.mu, c, load.wait_scale) for a in load.offered]
         weights = load.arrivals / load.arrivals.sum() if load.arrivals.sum() else None
         values = [th.hall_kpi(r.kpi, [q], target) for q in queues]
         if weights is None or any(math.isinf(v) for v in values):
@@ -129,15 +179,13 @@ def _level_for(r: Requirement, load: th.HourlyLoad, target: float, low: int, hig
     return high
 
 
-def _pooled_p90(
-    queues: list[tuple[float, float, int]], weights: np.ndarray, target: float
-) -> float:
+def _pooled_p90(queues: list[th.Queue], weights: np.ndarray, target: float) -> float:
     """90th percentile of the day's waits: a mixture over hours weighted by arrivals."""
     # hall_kpi weighs by lam, which is the hour's *offered* load x mu; reweight by arrivals.
     scaled = [(w, q) for w, q in zip(weights, queues, strict=True) if w > 0]
 
     def tail(t: float) -> float:
-        return sum(w * th._wait_tail(lam, mu, c, t) for w, (lam, mu, c) in scaled)
+        return sum(w * th._wait_tail(lam, mu, c, t, f) for w, (lam, mu, c, f) in scaled)
 
     lo, hi = 0.0, 1.0
     if tail(0.0) <= 0.1:
@@ -157,6 +205,7 @@ class _Search:
         self.hours = th.open_hours(opt.base)
         self.trace: list[dict[str, Any]] = []
         self.seen: set[str] = set()
+        self.loads: dict[str, th.HourlyLoad] = {}
 
     # -- bookkeeping -------------------------------------------------------------------
     def evaluate(self, candidates: list[Candidate], phase: str, n: int | None = None) -> None:
@@ -238,6 +287,7 @@ class _Search:
                     all_loads[p].offered[i] * all_loads[p].mu,
                     all_loads[p].mu,
                     _on_shift(scenario, p, h),
+                    all_loads[p].wait_scale,
                 )
                 for p in hall_pools
             ]
@@ -259,7 +309,17 @@ class _Search:
                 k = max(k, 1.0) if missed else min(k, 1.0)
                 lam = k * load.offered[i] * load.mu
                 c_h = max(
-                    th.staff_for(r.kpi, r.sense, r.bound, lam, load.mu, target, d.low, d.high)
+                    th.staff_for(
+                        r.kpi,
+                        r.sense,
+                        r.bound,
+                        lam,
+                        load.mu,
+                        target,
+                        d.low,
+                        d.high,
+                        load.wait_scale,
+                    )
                     for r in reqs
                 )
                 # Damped: up by at least one and at most a third where the hour misses;
@@ -401,15 +461,13 @@ def _worst_slack(j: Judgement) -> float:
     return min((x.slack for x in j.checks), default=math.inf)
 
 
-def _load_factor(
-    kpi: str, queues: list[tuple[float, float, int]], target: float, observed: float
-) -> float:
+def _load_factor(kpi: str, queues: list[th.Queue], target: float, observed: float) -> float:
     """The factor k on every queue's load at which the Erlang C hall KPI equals the observed
     one: what the stationary formula misses in this hour, as extra (or less) load."""
     worse = kpi != "hall_service_level"
 
     def value(k: float) -> float:
-        return th.hall_kpi(kpi, [(k * lam, mu, c) for lam, mu, c in queues], target)
+        return th.hall_kpi(kpi, [(k * lam, mu, c, f) for lam, mu, c, f in queues], target)
 
     lo, hi = 0.25, 4.0
     v_lo, v_hi = value(lo), value(hi)
@@ -440,6 +498,7 @@ def optimize(
     ev = Evaluator(opt, executor, out, resume, on_progress)
     search = _Search(opt, ev)
     start, loads = theory_start(opt)
+    search.loads = loads
     c = start
     if opt.by_hour:
         c = search.trim(search.isa(start, loads))
@@ -447,8 +506,9 @@ def optimize(
     if opt.by_hour:
         c = search.cover(c)
         search.evaluate([c], "shifts")
-    best, judgement, verdicts = c, ev.sequential(c), []
-    for _ in range(8):  # the guarantee; a cheaper staffing shown feasible becomes the best
+    best, judgement = c, ev.sequential(c)
+    verdicts: list[dict[str, Any]] = []
+    for round_ in range(10):  # the guarantee; a cheaper staffing shown feasible becomes the best
         if judgement.feasible is not True:  # not shown feasible: one officer more, again
             bigger = _step_up(search, best, judgement)
             if bigger is None:
@@ -457,8 +517,8 @@ def optimize(
             search.evaluate([best], "repair")
             judgement = ev.sequential(best)
             continue
-        verdicts = []
-        moved = False
+        last = round_ == 9  # out of rounds: report on the cheaper ones, move no more
+        verdicts, moved = [], None
         for what, cand in search.cheaper(best):
             search.evaluate([cand], "one cheaper")
             j = ev.sequential(cand)
@@ -472,11 +532,12 @@ def optimize(
                     "binding": j.binding.requirement.label() if j.binding else None,
                 }
             )
-            if j.feasible is True:
-                best, judgement, moved = cand, j, True
+            if j.feasible is True and not last:
+                moved = (cand, j)
                 break
-        if not moved:
+        if moved is None:
             break
+        best, judgement = moved
     for row in search.trace:
         row["replications"] = len(ev.rows.get(row["key"], []))
     return OptimizeResult(
@@ -492,11 +553,20 @@ def _step_up(search: _Search, c: Candidate, j: Judgement) -> Candidate | None:
         if x.status != "met" and "[hour=" in x.column
     }
     if search.opt.by_hour and (bad_hours or not search.opt.levels):
+        # In each such hour, one officer more for the by-hour pool that is busiest then
+        # (highest offered load per officer): where one more officer cuts waits most.
         needs = {p: list(v) for p, v in c.hourly}
-        for d in search.opt.by_hour:
-            for i, h in enumerate(search.hours):
-                if (h in bad_hours or not bad_hours) and needs[d.pool][i] < d.high:
-                    needs[d.pool][i] += 1
+        for i, h in enumerate(search.hours):
+            if bad_hours and h not in bad_hours:
+                continue
+            open_pools = [d for d in search.opt.by_hour if needs[d.pool][i] < d.high]
+            if not open_pools:
+                continue
+            busiest = max(
+                open_pools,
+                key=lambda d, i=i: search.loads[d.pool].offered[i] / max(1, needs[d.pool][i]),
+            )
+            needs[busiest.pool][i] += 1
         return search.cover(replace(c, hourly=tuple((p, tuple(v)) for p, v in needs.items())))
     levels = dict(c.levels)
     for d in search.opt.levels:
