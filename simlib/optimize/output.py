@@ -300,39 +300,34 @@ def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
 
 
 def staffing_chart(result: OptimizeResult, table: pd.DataFrame):
-    """Officers on shift by hour, today and chosen, per decided pool."""
+    """Officers on shift by hour per decided pool: chosen (bars) and today (black ticks)."""
     from matplotlib.figure import Figure
 
-    from simlib.plots.style import PALETTE, SEQUENCE
+    from simlib.plots.style import SEQUENCE
 
-    fig = Figure(figsize=(6.5, 3.2), layout="constrained")
-    ax = fig.add_subplot()
     pools = [c[: -len(" chosen")] for c in table.columns if c.endswith(" chosen")]
+    fig = Figure(figsize=(6.5, 3.4 + 0.2 * ((len(pools) + 3) // 4)), layout="constrained")
+    ax = fig.add_subplot()
     x = np.arange(len(table))
     width = 0.8 / max(1, len(pools))
     for i, p in enumerate(pools):
-        ax.bar(
-            x + i * width - 0.4 + width / 2,
-            table[f"{p} chosen"],
-            width,
-            color=SEQUENCE[i % 8],
-            label=f"{p}: chosen",
-        )
-        ax.step(
-            x + i * width - 0.4 + width / 2,
+        pos = x + i * width - 0.4 + width / 2
+        ax.bar(pos, table[f"{p} chosen"], width, color=SEQUENCE[i % 8], label=p)
+        ax.plot(
+            pos,
             table[f"{p} today"],
-            where="mid",
-            color=PALETTE["baseline"],
-            lw=1.2,
-            ls="--" if i else "-",
-            label=f"{p}: today",
+            "_",
+            color="black",
+            markersize=max(4, 40 * width),
+            mew=1.5,
+            label="today" if i == 0 else None,
         )
     ax.set_xticks(x, table["hour"])
     ax.set_xlabel("Clock hour")
     ax.set_ylabel("Officers on shift")
-    ax.set_title("Staffing by hour: chosen vs today", fontsize=10)
+    ax.set_title("Staffing by hour: chosen (bars) vs today (black ticks)", fontsize=10)
     ax.tick_params(labelsize=8)
-    ax.legend(fontsize=8, ncol=2)
+    fig.legend(fontsize=8, ncol=4, loc="outside lower center")
     return fig
 
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from simlib.cli import main
+from simlib.optimize.report import report_section
 from tests.optimize_helpers import mmc_scenario, write_optimization
 
 SPEC = {
@@ -40,6 +41,9 @@ def test_optimize_json_out_best_yaml_and_resume(
     assert data["one_step_cheaper"][0]["verdict"] == "infeasible"
     for name in ("best.yaml", "result.json", "trace.csv", "frontier.csv", "frontier.png"):
         assert (out / name).exists(), name
+    html = report_section(out)  # the report's staffing section
+    assert html.startswith("<section>") and "data:image/png;base64" in html
+    assert "Binding requirement" in html and "hall_wait_mean_min &lt;= 5" in html
     # best.yaml is a scenario simlib runs as it is.
     assert main(["run", str(out / "best.yaml"), "--reps", "2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["replications"] == 2
