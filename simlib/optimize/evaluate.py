@@ -21,13 +21,20 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from simlib.experiment import replication_seed
-from simlib.experiment.runner import run_pairs
+from simlib.engine import simulate
+from simlib.experiment.core import Job, evaluate, replication_seed
 from simlib.experiment.store import OutputFolderError, RunStore
+from simlib.metrics import kpi_row
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.spec import Optimization, Requirement
 
-__all__ = ["Check", "Evaluator", "Judgement", "judge"]
+__all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing"]
+
+
+def run_staffing(scenario: Any, seed: int) -> dict[str, Any]:
+    """One run as one flat row, per-hour and per-matter KPIs included (the work unit the
+    optimiser hands to the run core; module-level so that executors can pickle it)."""
+    return kpi_row(simulate(scenario, seed, detail="kpi"), scenario)
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,8 @@ class Evaluator:
             for row in store.read().to_dict("records"):
                 key = row.pop("candidate")
                 row.pop("point", None)
+                if isinstance(row.get("error"), str):
+                    self.errors.setdefault(key, row["error"])
                 self.rows.setdefault(key, []).append(row)
             for rows in self.rows.values():
                 rows.sort(key=lambda r: r["replication"])
@@ -179,36 +188,31 @@ class Evaluator:
             have = self.have(c)
             if have < n:
                 groups.setdefault(have, []).append(c)
+        jobs = []
         for have, group in groups.items():
-            unique = list({c.key(): c for c in group}.values())
-            scenarios = [apply(self.opt.base, c) for c in unique]
-            seeds = self.seeds[have:n]
-            try:
-                results = run_pairs(
-                    scenarios,
-                    seeds,
-                    self.executor or 1,
-                    on_progress=self._tick(len(unique) * len(seeds)),
-                )
-            except Exception as exc:  # a failing candidate is a result, not a crash
-                if len(unique) > 1:
-                    for c in unique:
-                        self.ensure([c], n)
-                    continue
-                self.errors[unique[0].key()] = f"{type(exc).__name__}: {exc}"
-                continue
-            for c, rows in zip(unique, results, strict=True):
-                key = c.key()
-                for r, row in enumerate(rows, start=have):
-                    full = {"replication": r, **row}
-                    self.rows.setdefault(key, []).append(full)
-                    if self.store is not None:
-                        self.store.append({"point": _point_id(key), "candidate": key, **full})
+            for c in {c.key(): c for c in group}.values():
+                scenario = apply(self.opt.base, c)
+                jobs += [
+                    Job(scenario, self.seeds[r], {"candidate": c.key(), "replication": r})
+                    for r in range(have, n)
+                ]
+        if not jobs:
+            return
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        for row in evaluate(jobs, self.executor, self._tick(len(jobs)), run=run_staffing):
+            key = row.pop("candidate")
+            if row.get("error"):  # a failing staffing is a result: it is never chosen
+                self.errors.setdefault(key, str(row["error"]))
+            fresh.setdefault(key, []).append(row)
+            if self.store is not None:
+                self.store.append({"point": _point_id(key), "candidate": key, **row})
+        for key, rows in fresh.items():
+            self.rows.setdefault(key, []).extend(sorted(rows, key=lambda r: r["replication"]))
 
     def _tick(self, total: int) -> Callable[[int, int], None]:
         start = self.runs
 
-        def tick(done: int, _n: int) -> None:
+        def tick(done: int, _n: int, _failed: int = 0) -> None:
             self.runs = start + done
             if self.on_progress is not None:
                 self.on_progress(self.runs)

@@ -15,12 +15,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simlib.files import (
+    expect_kind,
+    file_error,
+    line_for_path,
+    read_yaml,
+    register_loader,
+    reported,
+    validated,
+)
+from simlib.files.scenario import load_referenced
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
-from simlib.reforms import ReformError, apply_reforms
-from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation, line_for_path
-from simlib.scenario.load import load_scenario, read_yaml
+from simlib.reforms import apply_reforms
+from simlib.scenario.errors import Issue, ScenarioError
 from simlib.scenario.model import Scenario, parse_hours
 
 __all__ = [
@@ -227,17 +236,10 @@ def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHou
 def optimization_from_dict(
     data: dict[str, Any], source: str, base_dir: Path, tree: Any = None
 ) -> Optimization:
-    try:
-        spec = OptimizeFile.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(source, issues_from_validation(exc, data, OptimizeFile, tree)) from None
-    base = load_scenario((base_dir / str(spec.scenario)).resolve())
-    try:
+    spec = validated(OptimizeFile, data, source, tree)
+    _, base = load_referenced(str(spec.scenario), base_dir, source, tree, "scenario")
+    with reported(source, tree):
         base = apply_reforms(base, spec.reforms)
-    except ReformError as exc:
-        raise ScenarioError(
-            source, [Issue(i.path, i.message, line_for_path(tree, i.path)) for i in exc.issues]
-        ) from None
     issues: list[Issue] = []
     levels: list[Level] = []
     by_hour: list[ByHour] = []
@@ -284,7 +286,7 @@ def optimization_from_dict(
                 )
             )
     if issues:
-        raise ScenarioError(source, issues)
+        raise file_error(source, issues, tree)
     reps = spec.replications
     low, high = (reps.min, reps.max) if isinstance(reps, Replications) else (reps, reps)
     return Optimization(
@@ -306,19 +308,19 @@ def optimization_from_dict(
 def load_optimization(path: str | Path) -> Optimization:
     """Load a staffing optimisation file; the scenario it names is loaded and checked too."""
     path = Path(path)
-    data, tree = read_yaml(path)
-    if "portfolio" in data:
-        raise ScenarioError(
-            str(path), [Issue("portfolio", "this is a portfolio file, not a staffing file")]
-        )
-    if "optimize" not in data:
+    doc = read_yaml(path)
+    expect_kind(doc.data, path, "optimize")
+    if "portfolio" in doc.data:
         raise ScenarioError(
             str(path),
             [
                 Issue(
-                    "",
-                    "an optimisation file has optimize:, scenario:, decisions: and requirements:",
+                    "portfolio",
+                    "this is a portfolio file; simlib optimize runs it, not this loader",
                 )
             ],
         )
-    return optimization_from_dict(data, str(path), path.parent, tree)
+    return optimization_from_dict(doc.data, str(path), path.parent, doc.tree)
+
+
+register_loader("optimize", load_optimization)
