@@ -42,9 +42,10 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
         return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
     shapes: dict[tuple[tuple[int, int], ...], list[tuple[int, int, float]]] = {}
     segments: list[Segment] = []
+    factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
     for d in calendar.workdays():
-        factor = spec.weekday_factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
-        n = spec.per_day * factor
+        factor = factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
+        n = (spec.per_day or 0.0) * factor
         if n <= 0:
             continue
         spans = tuple(calendar.ticket_hours_on(d))
