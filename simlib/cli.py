@@ -82,10 +82,21 @@ def _progress(enabled: bool, total: int, what: str = "runs"):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    kind = file_kind(read_yaml(args.file).data)
+    data = read_yaml(args.file).data
+    kind = file_kind(data)
     if kind == "reforms":
         reforms = load_reforms(args.file)
         print(f"{args.file}: OK — {len(reforms)} reform(s): {', '.join(r.type for r in reforms)}")
+        return 0
+    if kind == "optimize" and isinstance(data, dict) and "portfolio" not in data:
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(args.file)
+        print(
+            f"{args.file}: OK — optimisation '{opt.name}' of '{opt.base.name}', "
+            f"{len(opt.levels) + len(opt.by_hour)} decision(s), "
+            f"{len(opt.requirements)} requirement(s)"
+        )
         return 0
     if kind not in ("scenario", "study", "sweep"):
         if kind not in LOADERS:
@@ -395,6 +406,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Staffing files here; portfolio files (a ``portfolio:`` key) go to their own module."""
+    import importlib.util
+
+    data = read_yaml(args.spec).data
+    if isinstance(data, dict) and "portfolio" in data:
+        if importlib.util.find_spec("simlib.optimize.portfolio") is None:
+            raise UsageError("portfolio optimisation is not available in this build")
+        from simlib.optimize import portfolio  # type: ignore[attr-defined]
+
+        return portfolio.main(args)
+    from simlib.optimize.command import run_command
+
+    if args.out:
+        checks.check_out_dir(args.out)
+    with contextlib.ExitStack() as stack:
+        executor = checks.open_executor(args, stack)
+        try:
+            return run_command(args, executor)
+        except OutputFolderError as exc:
+            raise UsageError(str(exc)) from None
+
+
 def _stop_listening_to_ctrl_c() -> None:
     """After a first Ctrl-C simlib is already stopping: a second one must not cut the
     clean-up short (it would leave workers behind, or a traceback)."""
@@ -522,6 +556,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("optimize", help="the fewest officers that meet service targets")
+    p.add_argument("spec")
+    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
+    p.add_argument("--out", metavar="DIR", help="write best.yaml, tables, charts and runs here")
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="local processes (default 1: sequential)",
+    )
+    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--dask-local",
+        type=checks.count("--dask-local"),
+        metavar="N",
+        help="start a local Dask cluster of N workers",
+    )
+    p.add_argument("--resume", action="store_true", help="reuse the runs stored in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser(
         "report", help="a self-contained HTML report (and PDF) from a compare/sweep/optimize folder"

@@ -132,6 +132,7 @@ class Hall:
                         self._leave(cast(Ticket, ticket), SENT_HOME, True)
                 continue
             self.state.overtime = True
+            self.state.closed_at = close
             for queue in self.queues:
                 for desk in queue.owners:
                     for officer in desk.officers:

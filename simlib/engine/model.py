@@ -21,7 +21,7 @@ from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
 from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, WorkQueue
 from simlib.engine.records import Records
-from simlib.engine.roster import roster
+from simlib.engine.roster import Crew, roster
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.chain import branches
 from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
@@ -80,19 +80,15 @@ class Model:
             if pool.backup is not None:
                 desk.backup = self.desks[pool.backup]
                 desk.backup.backs_up.append(desk)
-        shifts = [self.calendar.shift_periods(scenario.pool_spans(pid)) for pid in pool_ids]
-        env.process(
-            roster(
-                env,
-                list(self.desks.values()),
-                shifts,
-                [p.absence for p in scenario.pools.values()],
-                self.seed,
-                records.warmup,
-                records.horizon,
-                records.cap,
-            )
-        )
+        crews = []
+        for pid, pool in scenario.pools.items():
+            desk, first = self.desks[pid], 0
+            for shift in pool.crews():
+                officers = desk.officers[first : first + shift.count]
+                periods = self.calendar.shift_periods(shift.hours, shift.days)
+                crews.append(Crew(desk, officers, first, periods, pool.absence))
+                first += shift.count
+        env.process(roster(env, crews, self.seed, records.warmup, records.horizon, records.cap))
         hall = scenario.hall
         self.hall = Hall(
             env,

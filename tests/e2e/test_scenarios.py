@@ -26,6 +26,15 @@ def _short(scenario: Scenario) -> Scenario:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_and_runs(path: Path) -> None:
     kind = yaml.safe_load(path.read_text())
+    if "optimize" in kind and "portfolio" not in kind:
+        from simlib.optimize.search import theory_start
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(path)  # the hall it names, its decisions and requirements
+        start, _ = theory_start(opt)
+        values = kpis(simulate(_short(opt.base), 1, detail="kpi"))
+        assert values["cases_arrived"] > 0 and (start.levels or start.hourly)
+        return
     if "study" in kind:
         study = load_study(path)
         assert study.variants
