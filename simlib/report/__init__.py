@@ -44,14 +44,18 @@ def folder_kind(out: Path) -> str | None:
 
 
 def _optimize_section(out: Path, function: str) -> str:
-    try:
-        section = getattr(importlib.import_module("simlib.optimize"), function)
-    except (ImportError, AttributeError):
-        return (
-            "<p class=note>This section is unavailable: this simlib has no "
-            f"<code>simlib.optimize.{e(function)}</code> to report the folder with.</p>"
-        )
-    return section(out)
+    """The section ``simlib.optimize`` writes for its folder (the package, or its ``report`` /
+    ``portfolio`` module, since the package's ``__init__`` holds only its docstring)."""
+    for module in ("simlib.optimize", "simlib.optimize.report", "simlib.optimize.portfolio"):
+        try:
+            section = getattr(importlib.import_module(module), function)
+        except (ImportError, AttributeError):
+            continue
+        return str(section(out))
+    return (
+        "<p class=note>This section is unavailable: this simlib has no "
+        f"<code>simlib.optimize.{e(function)}</code> to report the folder with.</p>"
+    )
 
 
 def write_report(out: str | Path, material: Material | str | None = None, pdf: bool = True) -> Path:
