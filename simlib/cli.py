@@ -173,6 +173,7 @@ def _compare(
             workers,
             tick,
             study.name,
+            costs=study.costs,
         )
     finally:
         if bar is not None:

@@ -8,6 +8,8 @@ import json
 import math
 from pathlib import Path
 
+import pandas as pd
+
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
@@ -69,8 +71,27 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
                     f"    +{r.variant:<27} {_num(r.contribution):>9} {ci:<22} -> {_num(r.level)}"
                 )
         lines.append("")
+    lines += _cost_lines(comparison, table)
     lines.append("* the 95 % confidence interval of the change excludes zero")
     return "\n".join(lines)
+
+
+def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
+    """Costs and effect per unit of cost, when the study gives any."""
+    costs = comparison.costs
+    if not any(c.cost or c.officer_hours for c in costs.values()):
+        return []
+    lines = ["Costs (one-off; officer-hours per working day) and change per 100,000 spent:"]
+    for name, c in costs.items():
+        per = []
+        for kpi in ("lead_time_mean_days", "hall_wait_mean_min"):
+            rows = table[(table["variant"] == name) & (table["kpi"] == kpi)]
+            if not rows.empty and c.cost > 0:
+                per.append(f"{kpi} {_num(rows['diff'].iloc[0] / c.cost * 1e5)}")
+        hours = f"{c.officer_hours:+.1f} h/day ({c.officer_hours_source})"
+        lines.append(f"  {name:<28} {_num(c.cost):>9}  {hours:<40} {'; '.join(per)}")
+    lines.append("")
+    return lines
 
 
 def write_comparison(comparison: Comparison, out: str | Path, source: str = "") -> list[Path]:
@@ -110,6 +131,7 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
             n: [r.model_dump(mode="json") for r in rs] for n, rs in comparison.variants.items()
         },
         "stack": comparison.stack,
+        "costs": {n: c.as_row() for n, c in comparison.costs.items()},
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))

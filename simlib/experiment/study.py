@@ -8,13 +8,23 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from simlib.experiment.costs import VariantCost, variant_cost
 from simlib.reforms import ReformError, apply_reforms, parse_reforms
 from simlib.reforms.spec import _Reform
 from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation, line_for_path
 from simlib.scenario.load import expect_kind, load_scenario, read_yaml
 from simlib.scenario.model import Scenario
 
-__all__ = ["Study", "StudyFile", "load_study"]
+__all__ = ["Study", "StudyFile", "VariantSpec", "load_study"]
+
+
+class VariantSpec(BaseModel):
+    """The mapping form of a variant (contract): its reforms and what they cost."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    reforms: list[dict[str, Any]]
+    cost: Annotated[float, Field(ge=0)] = 0.0  # one-off, in the study's currency
+    officer_hours: float | None = None  # running, per working day; None: derive from staff
 
 
 class StudyFile(BaseModel):
@@ -27,7 +37,7 @@ class StudyFile(BaseModel):
     baseline: str
     replications: Annotated[int, Field(ge=1)] = 10
     seed: int = 0
-    variants: Annotated[dict[str, list[dict[str, Any]]], Field(min_length=1)]
+    variants: Annotated[dict[str, list[dict[str, Any]] | VariantSpec], Field(min_length=1)]
     stack: list[str] | None = None
 
     @model_validator(mode="after")
@@ -53,6 +63,10 @@ class Study:
     seed: int
     variants: dict[str, list[_Reform]]
     stack: list[str]
+    costs: dict[str, VariantCost] | None = None  # per variant; None only when built by hand
+
+    def cost_of(self, name: str) -> VariantCost:
+        return (self.costs or {}).get(name, VariantCost())
 
 
 def load_study(path: str | Path) -> Study:
@@ -63,16 +77,27 @@ def load_study(path: str | Path) -> Study:
     try:
         spec = StudyFile.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(str(path), issues_from_validation(exc, data, StudyFile, tree)) from None
+        issues = issues_from_validation(exc, data, StudyFile, tree)
+        kept = [f for f in (_one_form(i, data) for i in issues) if f is not None]
+        raise ScenarioError(str(path), list(dict.fromkeys(kept))) from None
+
     baseline_path = (path.parent / spec.baseline).resolve()
     baseline = load_scenario(baseline_path)
     variants: dict[str, list[_Reform]] = {}
+    costs: dict[str, VariantCost] = {}
     issues: list[Issue] = []
-    for name, items in spec.variants.items():
+    for name, entry in spec.variants.items():
         where = f"variants.{name}"
+        items = entry.reforms if isinstance(entry, VariantSpec) else entry
+        if isinstance(entry, VariantSpec):
+            where += ".reforms"
         try:
             variants[name] = parse_reforms(items, where)
-            apply_reforms(baseline, variants[name], where)  # fits the baseline?
+            reformed = apply_reforms(baseline, variants[name], where)  # fits the baseline?
+            if isinstance(entry, VariantSpec):
+                costs[name] = variant_cost(baseline, reformed, entry.cost, entry.officer_hours)
+            else:
+                costs[name] = variant_cost(baseline, reformed)
         except ReformError as exc:
             issues.extend(Issue(i.path, i.message, line_for_path(tree, i.path)) for i in exc.issues)
     if issues:
@@ -87,4 +112,26 @@ def load_study(path: str | Path) -> Study:
         spec.seed,
         variants,
         stack,
+        costs,
     )
+
+
+def _one_form(issue: Issue, data: dict[str, Any]) -> Issue | None:
+    """A variant is a list or a mapping: report only the errors of the form it was written in."""
+    parts = issue.path.split(".")
+    if len(parts) < 3 or parts[0] != "variants":
+        return issue
+    entry = (data.get("variants") or {}).get(parts[1])
+    tag = parts[2]
+    if not isinstance(entry, (list, dict)):
+        what = "a list of reforms or a mapping with reforms:, cost: and officer_hours:"
+        return Issue(".".join(parts[:2]), f"a variant is {what} (got {entry!r})", issue.line)
+    if tag.startswith("list["):
+        if isinstance(entry, dict):
+            return None
+        return Issue(".".join(parts[:2] + parts[3:]), issue.message, issue.line)
+    if tag == "VariantSpec":
+        if isinstance(entry, list):
+            return None
+        return Issue(".".join(parts[:2] + parts[3:]), issue.message, issue.line)
+    return issue

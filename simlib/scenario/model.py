@@ -154,6 +154,7 @@ class Pool(_Model):
     absence: Absence = Absence()
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
+    cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
 
 
 class PerHourOrDay(_Model):
