@@ -37,7 +37,10 @@ __all__ = ["Adapter", "Requirement", "Selection", "continuation", "kn_h2", "kn_s
 
 
 class Adapter(Protocol):
-    """Runs one replication of a system: ``observe(i, r)`` → [objective, req_1, ...]."""
+    """Runs one replication of a system: ``observe(i, r)`` → [objective, req_1, ...].
+
+    An adapter may also have ``prefetch(systems, r)``, called before each round, to run
+    that round's replications together (on parallel workers)."""
 
     def observe(self, system: int, replication: int) -> Sequence[float]: ...
 
@@ -127,7 +130,10 @@ def kn_select(
             )
         obs[i].append(y)
 
+    prefetch = getattr(adapter, "prefetch", None)  # optional: run a step's replications at once
     for r in range(n0):
+        if prefetch is not None:
+            prefetch(list(range(k)), r)
         for i in range(k):
             take(i, r)
     first = {i: np.array(obs[i]) for i in range(k)}
@@ -180,6 +186,8 @@ def kn_select(
         done = not alive or (len(alive) == 1 and feasible[next(iter(alive))] is True)
         if done or r >= max_reps:
             break
+        if prefetch is not None:
+            prefetch(sorted(alive), r)
         for i in sorted(alive):
             take(i, r)
         r += 1
