@@ -202,8 +202,8 @@ def frontier_chart(frontier: Frontier) -> Figure:
     xs = [s.cost.cost for s in steps]
     ys = [s.objective[0] for s in steps]
     err = [
-        [y - s.objective[1] for y, s in zip(ys, steps)],
-        [s.objective[2] - y for y, s in zip(ys, steps)],
+        [y - s.objective[1] for y, s in zip(ys, steps, strict=True)],
+        [s.objective[2] - y for y, s in zip(ys, steps, strict=True)],
     ]
     ax.errorbar(
         xs,
@@ -214,7 +214,7 @@ def frontier_chart(frontier: Frontier) -> Figure:
         capsize=3,
         label="best package per budget (95 % CI)",
     )
-    for s, x, y in zip(steps, xs, ys):
+    for s, x, y in zip(steps, xs, ys, strict=True):
         text = "\n".join(s.portfolio) or "(no reform)"
         ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
     for k, s in enumerate(frontier.steps):
