@@ -225,6 +225,7 @@ def frontier_chart(frontier: Frontier) -> Figure:
             lw=1,
             label="budgets" if k == 0 else None,
         )
+    ax.margins(x=0.15)
     ax.set_xlabel("one-off cost of the package")
     ax.set_ylabel(f"{label} [{unit}]")
     ax.set_title("Best reform package per budget (efficient frontier)", fontsize=10)
@@ -236,7 +237,7 @@ def frontier_chart(frontier: Frontier) -> Figure:
 
 def _scenario_yaml(frontier: Frontier, step: Step) -> str:
     spec = frontier.spec
-    data = spec.study.baseline.model_dump(mode="json", exclude_defaults=True)
+    data = spec.study.baseline.model_dump(mode="json", exclude_unset=True)
     data["name"] = f"{spec.study.baseline.name} + {_label(step)}"
     data["reforms"] = [
         r.model_dump(mode="json") for n in step.portfolio for r in spec.study.variants[n]
