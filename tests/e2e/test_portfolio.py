@@ -54,13 +54,13 @@ def test_search_is_right_where_the_additive_screen_is_wrong(run):
     # Drop-one contributions: neither C nor D does anything without the other.
     step = frontier.steps[1]
     for name in (C, D):
-        mean, lo, hi = step.contributions[name]
+        mean, _, hi = step.contributions[name]
         assert hi < 0 and mean == pytest.approx(step.effect[0])
     print(f"search {frontier.evaluations} runs; exhaustive at 20 reps: {len(allowed) * 20}")
 
 
 def test_outputs_scenarios_and_report_section(run, tmp_path):
-    spec, frontier, _ = run
+    _, frontier, _ = run
     written = write_outputs(frontier, tmp_path)
     names = {p.name for p in written}
     assert {"best.yaml", "portfolio_100.yaml", "portfolio_200.yaml", "frontier.csv"} <= names
@@ -81,7 +81,7 @@ def test_outputs_scenarios_and_report_section(run, tmp_path):
 
 
 def test_main_json_resumes_from_the_journal(run, capsys):
-    _, frontier, out = run
+    _, _, out = run
     lines = (out / "evaluations.jsonl").read_text().count("\n")
     args = types.SimpleNamespace(
         spec=str(DATA / "portfolio.yaml"), json=True, out=str(out), resume=True, quiet=True
