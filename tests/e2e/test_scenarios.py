@@ -27,6 +27,11 @@ def _short(scenario: Scenario) -> Scenario:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_and_runs(path: Path) -> None:
     kind = yaml.safe_load(path.read_text())
+    if "optimize" in kind and "portfolio" in kind:
+        from simlib.optimize.portfolio_spec import load_portfolio
+
+        assert load_portfolio(path).study.variants  # the study and every reform validate
+        return
     if "study" in kind:
         study = load_study(path)
         assert study.variants
