@@ -21,7 +21,7 @@ from simlib.optimize.search import additive_pick, within_budget
 from simlib.scenario.errors import ScenarioError
 from simlib.scenario.load import load_scenario
 
-DATA = Path(__file__).parents[1] / "data" / "portfolio"
+DATA = Path(__file__).resolve().parents[2] / "scenarios"
 A, B = "more back", "faster back"  # relieve the same bottleneck
 C, D = "faster x", "drop y"  # C helps only once D removed the parallel step
 
@@ -29,7 +29,7 @@ C, D = "faster x", "drop y"  # C helps only once D removed the parallel step
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("portfolio")
-    spec = load_portfolio(DATA / "portfolio.yaml")
+    spec = load_portfolio(DATA / "portfolio_nonadditive.yaml")
     return spec, optimize_portfolio(spec, journal=out / "evaluations.jsonl"), out
 
 
@@ -84,7 +84,11 @@ def test_main_json_resumes_from_the_journal(run, capsys):
     _, _, out = run
     lines = (out / "evaluations.jsonl").read_text().count("\n")
     args = types.SimpleNamespace(
-        spec=str(DATA / "portfolio.yaml"), json=True, out=str(out), resume=True, quiet=True
+        spec=str(DATA / "portfolio_nonadditive.yaml"),
+        json=True,
+        out=str(out),
+        resume=True,
+        quiet=True,
     )
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
@@ -93,20 +97,20 @@ def test_main_json_resumes_from_the_journal(run, capsys):
 
 
 def test_portfolio_file_errors_name_the_line(tmp_path, capsys):
-    text = (DATA / "portfolio.yaml").read_text()
+    text = (DATA / "portfolio_nonadditive.yaml").read_text()
     bad = text.replace("minimize: lead_time_mean_days", "minimize: lead_tme").replace(
         "max_reforms: 2", "max_reforms: 0"
     )
-    (tmp_path / "study.yaml").write_text((DATA / "study.yaml").read_text())
-    (tmp_path / "hall.yaml").write_text((DATA / "hall.yaml").read_text())
+    for name in ("nonadditive_study.yaml", "nonadditive_hall.yaml"):
+        (tmp_path / name).write_text((DATA / name).read_text())
     (tmp_path / "p.yaml").write_text(bad)
     with pytest.raises(ScenarioError) as err:
         load_portfolio(tmp_path / "p.yaml")
-    assert "line 3: portfolio.max_reforms" in str(err.value)
+    assert "line 6: portfolio.max_reforms" in str(err.value)
     (tmp_path / "p.yaml").write_text(text.replace("lead_time_mean_days}", "lead_tme}", 1))
     with pytest.raises(ScenarioError) as err:
         load_portfolio(tmp_path / "p.yaml")
-    assert "line 4: objective: unknown KPI 'lead_tme'" in str(err.value)
+    assert "line 7: objective: unknown KPI 'lead_tme'" in str(err.value)
     args = types.SimpleNamespace(spec=str(tmp_path / "p.yaml"), json=False, out=None)
     assert main(args) == 2
     assert "unknown KPI" in capsys.readouterr().err
