@@ -24,9 +24,10 @@ import numpy as np
 
 from simlib.experiment.costs import VariantCost, portfolio_cost
 from simlib.experiment.replicate import replication_seed
-from simlib.experiment.runner import process_pool, run_pairs
+from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
 from simlib.optimize.portfolio_spec import Need, PortfolioSpec, load_portfolio
+from simlib.optimize.runs import run_row
 from simlib.optimize.search import Choice, Portfolio, search
 from simlib.optimize.selection import Requirement
 from simlib.reforms import apply_reforms
@@ -90,15 +91,24 @@ class SimulationOracle:
             if any((self.key(p), r) not in self.rows for r in replications):
                 todo.setdefault(self.key(p), self.scenario(p))
         if todo:
-            seeds = [replication_seed(self.spec.seed, r) for r in replications]
-            results = run_pairs(list(todo.values()), seeds, self.executor)
-            for key, per_seed in zip(todo, results, strict=True):
-                for r, row in zip(replications, per_seed, strict=True):
-                    if (key, r) not in self.rows:
-                        self._store(key, r, row)
+            jobs = [(key, r) for key in todo for r in replications if (key, r) not in self.rows]
+            for (key, r), row in zip(jobs, self._run(todo, jobs), strict=True):
+                self._store(key, r, row)
             if self.on_progress is not None:
                 self.on_progress(self.evaluations)
         return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
+
+    def _run(
+        self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]
+    ) -> list[dict[str, Any]]:
+        seeds = [replication_seed(self.spec.seed, r) for _, r in jobs]
+        if isinstance(self.executor, int):
+            return [run_row(scenarios[k], s) for (k, _), s in zip(jobs, seeds, strict=True)]
+        futures = [
+            self.executor.submit(run_row, scenarios[k], s)
+            for (k, _), s in zip(jobs, seeds, strict=True)
+        ]
+        return [f.result() for f in futures]
 
     def _store(self, key: str, r: int, row: dict[str, Any]) -> None:
         self.rows[(key, r)] = row
