@@ -15,7 +15,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,23 +92,27 @@ class SimulationOracle:
                 todo.setdefault(self.key(p), self.scenario(p))
         if todo:
             jobs = [(key, r) for key in todo for r in replications if (key, r) not in self.rows]
-            for (key, r), row in zip(jobs, self._run(todo, jobs), strict=True):
-                self._store(key, r, row)
+            self._run(todo, jobs)
             if self.on_progress is not None:
                 self.on_progress(self.evaluations)
         return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
 
-    def _run(
-        self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]
-    ) -> list[dict[str, Any]]:
-        seeds = [replication_seed(self.spec.seed, r) for _, r in jobs]
+    def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
+        """Run the jobs; each row is stored (and journalled) as soon as it is done."""
+        seed = {r: replication_seed(self.spec.seed, r) for _, r in jobs}
         if isinstance(self.executor, int):
-            return [run_row(scenarios[k], s) for (k, _), s in zip(jobs, seeds, strict=True)]
-        futures = [
-            self.executor.submit(run_row, scenarios[k], s)
-            for (k, _), s in zip(jobs, seeds, strict=True)
-        ]
-        return [f.result() for f in futures]
+            for k, r in jobs:
+                self._store(k, r, run_row(scenarios[k], seed[r]))
+            return
+        futures = {self.executor.submit(run_row, scenarios[k], seed[r]): (k, r) for k, r in jobs}
+        try:
+            for future in as_completed(futures):
+                self._store(*futures[future], future.result())
+                if self.on_progress is not None:
+                    self.on_progress(self.evaluations)
+        finally:
+            for future in futures:
+                future.cancel()
 
     def _store(self, key: str, r: int, row: dict[str, Any]) -> None:
         self.rows[(key, r)] = row
