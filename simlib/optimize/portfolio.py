@@ -233,7 +233,7 @@ def _describe(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice) -> 
     chosen = choice.best or ()
     i = choice.finalists.index(chosen) if chosen in choice.finalists else None
     n = choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
-    reps = list(range(n))
+    reps = list(range(choice.first_replication, choice.first_replication + n))
     drop = [tuple(a for a in chosen if a != b) for b in chosen]
     obs = oracle.observe([chosen, (), *drop], reps)
 

@@ -140,7 +140,9 @@ def frontier_text(frontier: Frontier) -> str:
 def _kpis_json(frontier: Frontier, step: Step) -> dict[str, Any]:
     oracle = frontier.oracle
     scenario = oracle.scenario(step.portfolio)
-    rows = [{"replication": r, **oracle.row(step.portfolio, r)} for r in range(step.replications)]
+    first = step.choice.first_replication
+    reps = range(first, first + step.replications)
+    rows = [{"replication": r, **oracle.row(step.portfolio, r)} for r in reps]
     return Replications(scenario, frontier.spec.seed, pd.DataFrame(rows)).to_json()["kpis"]
 
 

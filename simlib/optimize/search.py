@@ -8,7 +8,9 @@
    f(S) = f(∅) + Σ single effects + Σ pairwise interactions, and simulate the ``top`` most
    promising ones (predicted feasible first, then by predicted objective).
 3. **Select** among the ``finalists`` best simulated portfolios with Kim–Nelson
-   (:mod:`simlib.optimize.selection`), reusing the screening replications as its first stage.
+   (:mod:`simlib.optimize.selection`) on *fresh* replications (numbers ``n0`` onwards, still
+   common to all portfolios): the screening data chose the finalists, so reusing it would
+   bias the selection towards lucky ones.
 
 The guarantee (best feasible with probability ≥ confidence, up to the indifference zone) is
 for the portfolios that reach the final selection; screening keeps every single and pair and
@@ -57,6 +59,7 @@ class Choice:
     within_budget: int  # portfolios the budget and max_reforms allow
     simulated: list[Portfolio]  # portfolios screened by simulation
     predicted: dict[Portfolio, float]  # second-order predictions of the objective (size >= 3)
+    first_replication: int = 0  # KN's replication r is the oracle's first_replication + r
 
 
 def within_budget(
@@ -106,20 +109,21 @@ def _violation(values: np.ndarray, requirements: Sequence[Requirement]) -> float
 
 
 class _Finalists:
-    """KN adapter: system i is the i-th finalist portfolio; batches replications per step."""
+    """KN adapter: system i is the i-th finalist portfolio, KN's replication r is the
+    oracle's replication ``offset + r``; a round's replications are run as one batch."""
 
-    def __init__(self, oracle: Oracle, portfolios: list[Portfolio]):
-        self.oracle, self.portfolios = oracle, portfolios
+    def __init__(self, oracle: Oracle, portfolios: list[Portfolio], offset: int):
+        self.oracle, self.portfolios, self.offset = oracle, portfolios, offset
         self.cache: dict[tuple[Portfolio, int], np.ndarray] = {}
 
     def prefetch(self, systems: Sequence[int], replication: int) -> None:
         chosen = [self.portfolios[i] for i in systems]
-        self.cache.update(self.oracle.observe(chosen, [replication]))
+        self.cache.update(self.oracle.observe(chosen, [self.offset + replication]))
 
     def observe(self, system: int, replication: int) -> np.ndarray:
-        key = (self.portfolios[system], replication)
+        key = (self.portfolios[system], self.offset + replication)
         if key not in self.cache:
-            self.cache.update(self.oracle.observe([key[0]], [replication]))
+            self.cache.update(self.oracle.observe([key[0]], [key[1]]))
         return self.cache[key]
 
 
@@ -176,10 +180,7 @@ def search(
     if not final:
         empty = Selection(None, [], True, {}, {}, {})
         return Choice(budget, None, [], True, [], empty, len(allowed), simulated, _obj(predicted))
-    adapter = _Finalists(oracle, final)
-    for s in final:
-        for r in first:
-            adapter.cache[(s, r)] = obs[(s, r)]
+    adapter = _Finalists(oracle, final, offset=n0)
     sel = kn_select(
         adapter,
         len(final),
@@ -201,6 +202,7 @@ def search(
         len(allowed),
         simulated,
         _obj(predicted),
+        first_replication=n0,
     )
 
 
