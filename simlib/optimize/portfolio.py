@@ -1,7 +1,7 @@
 """Reform portfolios under a budget: ``simlib optimize`` on a file with ``portfolio:``.
 
 The candidates are a study's variants with their costs. For each budget the search
-(:mod:`simlib.optimize.search`) screens singles and pairs, predicts larger portfolios
+(:mod:`simlib.optimize.portfolio_search`) screens singles and pairs, predicts larger portfolios
 with their interactions, simulates the promising ones and picks the best feasible one
 with Kim–Nelson. Every run goes through the project's run core with common random
 numbers: replication r of every portfolio uses the seed of replication r of the study, so
@@ -26,9 +26,9 @@ from simlib.experiment.costs import VariantCost, portfolio_cost
 from simlib.experiment.replicate import replication_seed
 from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
+from simlib.optimize.portfolio_search import Choice, Portfolio, search
 from simlib.optimize.portfolio_spec import Need, PortfolioSpec, load_portfolio
 from simlib.optimize.runs import run_row
-from simlib.optimize.search import Choice, Portfolio, search
 from simlib.optimize.selection import Requirement
 from simlib.reforms import apply_reforms
 from simlib.scenario.errors import ScenarioError

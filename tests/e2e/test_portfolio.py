@@ -16,8 +16,8 @@ from simlib.optimize.portfolio_outputs import (
     portfolio_report_section,
     write_outputs,
 )
+from simlib.optimize.portfolio_search import additive_pick, within_budget
 from simlib.optimize.portfolio_spec import load_portfolio
-from simlib.optimize.search import additive_pick, within_budget
 from simlib.scenario.errors import ScenarioError
 from simlib.scenario.load import load_scenario
 
@@ -114,3 +114,15 @@ def test_portfolio_file_errors_name_the_line(tmp_path, capsys):
     args = types.SimpleNamespace(spec=str(tmp_path / "p.yaml"), json=False, out=None)
     assert main(args) == 2
     assert "unknown KPI" in capsys.readouterr().err
+
+
+def test_runs_do_not_depend_on_the_executor(run):
+    from simlib.experiment.runner import process_pool
+    from simlib.optimize.portfolio import SimulationOracle
+
+    spec, frontier, _ = run
+    chosen = [(), (C, D)]
+    with process_pool(2) as pool:
+        parallel = SimulationOracle(spec, pool).observe(chosen, [0, 1])
+    for key, values in parallel.items():
+        assert values.tolist() == frontier.oracle.observe([key[0]], [key[1]])[key].tolist()

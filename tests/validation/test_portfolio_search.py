@@ -8,7 +8,7 @@ from itertools import combinations
 
 import numpy as np
 
-from simlib.optimize.search import additive_pick, search, within_budget
+from simlib.optimize.portfolio_search import additive_pick, search, within_budget
 from simlib.optimize.selection import Requirement, kn_select
 
 NAMES = ["a", "b", "c", "d", "e", "f"]
