@@ -87,10 +87,19 @@ class Timetable:
         return np.interp(t, knots_t, knots_w, left=0.0)
 
 
+Spans = list[tuple[int, int]]
+
+
+def _spans(hours: Sequence[str] | Spans) -> Spans:
+    """Parsed hours as they are (the scenario parsed them at validation), or parsed now."""
+    items = list(hours)
+    return parse_hours(items) if items and isinstance(items[0], str) else items  # type: ignore[arg-type]
+
+
 class HallCalendar:
     """Which days are workdays, and the timetables of the hall and of any shift."""
 
-    def __init__(self, calendar: Calendar, days: int, ticket_cutoff: str | None = None):
+    def __init__(self, calendar: Calendar, days: int, ticket_cutoff: int | str | None = None):
         self.days = days
         first = calendar.start_date.weekday() if calendar.start_date else 0
         workdays = {WEEKDAYS.index(d) for d in calendar.workdays}
@@ -100,9 +109,9 @@ class HallCalendar:
         self.weekday = [(first + d) % 7 for d in range(days)]
         self.is_workday = [self.weekday[d] in workdays and d not in holidays for d in range(days)]
         self.start_date: dt.date | None = calendar.start_date
-        self.hours = parse_hours(calendar.hours)
-        self.open = self.timetable(calendar.hours)
-        cutoff = parse_clock(ticket_cutoff) if ticket_cutoff else None
+        self.hours = calendar.open_spans
+        self.open = self.timetable(self.hours)
+        cutoff = parse_clock(ticket_cutoff) if isinstance(ticket_cutoff, str) else ticket_cutoff
         self.ticket_hours = [
             (s, min(e, cutoff) if cutoff is not None else e) for s, e in self.hours
         ]
@@ -115,15 +124,15 @@ class HallCalendar:
     def workdays(self) -> list[int]:
         return [d for d in range(self.days) if self.is_workday[d]]
 
-    def timetable(self, hours: Sequence[str]) -> Timetable:
+    def timetable(self, hours: Sequence[str] | Spans) -> Timetable:
         """Working periods of daily ``hours`` on every workday of the horizon."""
-        spans = parse_hours(list(hours))
+        spans = _spans(hours)
         return Timetable((d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans)
 
-    def shift_periods(self, hours: Sequence[str]) -> list[tuple[float, float]]:
+    def shift_periods(self, hours: Sequence[str] | Spans) -> list[tuple[float, float]]:
         """Daily ``hours`` on every workday, *not* merged across midnight: the roster draws
         absences per day, so a 24-hour shift still starts afresh each day."""
-        spans = parse_hours(list(hours))
+        spans = _spans(hours)
         return [(d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans]
 
     def closing_times(self) -> list[float]:

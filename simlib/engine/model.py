@@ -19,7 +19,8 @@ from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, Work
 from simlib.engine.records import Records
 from simlib.engine.roster import roster
 from simlib.engine.streams import ApplicantDraws, stream
-from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario, parse_hours
+from simlib.scenario.chain import branches
+from simlib.scenario.model import DelayStep, Matter, Scenario
 
 __all__ = ["Model", "simulate"]
 
@@ -30,16 +31,13 @@ class Model:
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
-        if scenario.reforms:
-            raise ValueError(
-                "this scenario still lists reforms to apply; run it through "
-                "simlib.reforms.apply_reforms(scenario, scenario.reforms) or load it from a file"
-            )
+        if detail not in ("full", "kpi"):
+            raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         days = scenario.horizon.days
         self.env = env = simpy.Environment()
-        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.ticket_cutoff)
+        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
         pool_ids = list(scenario.pools)
         self.records = records = Records(
             detail=detail,
@@ -51,10 +49,7 @@ class Model:
             time_limits={m.id: m.time_limit_days for m in scenario.matters},
             commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
             calendar=self.calendar,
-            pool_hours={
-                pid: parse_hours(p.hours or scenario.calendar.hours)
-                for pid, p in scenario.pools.items()
-            },
+            pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)
@@ -65,10 +60,7 @@ class Model:
             if pool.backup is not None:
                 desk.backup = self.desks[pool.backup]
                 desk.backup.backs_up.append(desk)
-        shifts = [
-            self.calendar.shift_periods(p.hours or scenario.calendar.hours)
-            for p in scenario.pools.values()
-        ]
+        shifts = [self.calendar.shift_periods(scenario.pool_spans(pid)) for pid in pool_ids]
         env.process(
             roster(
                 env,
@@ -127,9 +119,8 @@ class Model:
             chain: list[list[StepPlan]] = []
             previous = {m.acceptance.pool}
             for item in m.chain:
-                branches = item.parallel if isinstance(item, Parallel) else [item]
                 plans = []
-                for b in branches:
+                for b in branches(item):
                     if keep is not None and b.id not in keep:
                         continue
                     if isinstance(b, DelayStep):

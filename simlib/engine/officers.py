@@ -20,7 +20,14 @@ import simpy
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
 
-__all__ = ["DeadlineQueue", "Desk", "Job", "Officer", "WorkQueue"]
+__all__ = [
+    "DeadlineQueue",
+    "Desk",
+    "HallState",
+    "Job",
+    "Officer",
+    "WorkQueue",
+]
 
 
 class Job:

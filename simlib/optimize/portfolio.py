@@ -15,15 +15,15 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from simlib.experiment.core import Job, evaluate, replication_seed
 from simlib.experiment.costs import VariantCost, portfolio_cost
-from simlib.experiment.replicate import replication_seed
 from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
 from simlib.optimize.portfolio_search import Choice, Portfolio, search
@@ -98,21 +98,20 @@ class SimulationOracle:
         return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
 
     def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
-        """Run the jobs; each row is stored (and journalled) as soon as it is done."""
-        seed = {r: replication_seed(self.spec.seed, r) for _, r in jobs}
-        if isinstance(self.executor, int):
-            for k, r in jobs:
-                self._store(k, r, run_row(scenarios[k], seed[r]))
-            return
-        futures = {self.executor.submit(run_row, scenarios[k], seed[r]): (k, r) for k, r in jobs}
-        try:
-            for future in as_completed(futures):
-                self._store(*futures[future], future.result())
-                if self.on_progress is not None:
-                    self.on_progress(self.evaluations)
-        finally:
-            for future in futures:
-                future.cancel()
+        """Run the jobs through the run core; each row is stored (and journalled) as soon
+        as it is done. A failed run stops the search with its error: KN needs every value."""
+        executor = None if isinstance(self.executor, int) else self.executor
+        work = [
+            Job(scenarios[k], replication_seed(self.spec.seed, r), {"key": k, "replication": r})
+            for k, r in jobs
+        ]
+        for row in evaluate(work, executor, run=run_row):
+            key, r = row.pop("key"), row.pop("replication")
+            if row.get("error"):
+                raise ValueError(f"a run failed (replication {r}): {row['error']}")
+            self._store(key, r, row)
+            if self.on_progress is not None:
+                self.on_progress(self.evaluations)
 
     def _store(self, key: str, r: int, row: dict[str, Any]) -> None:
         self.rows[(key, r)] = row

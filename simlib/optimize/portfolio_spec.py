@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simlib.experiment.study import Study, load_study
+from simlib.files import file_error, line_for_path, read_yaml, validated
 from simlib.metrics import KPI_NAMES, POOL_KPIS
-from simlib.scenario.errors import Issue, ScenarioError, issues_from_validation, line_for_path
-from simlib.scenario.load import read_yaml
+from simlib.scenario.errors import Issue, ScenarioError
 
 __all__ = [
     "Goal",
@@ -182,17 +182,13 @@ def _kpi_issue(kpi: str, where: str, matter: str | None, study: Study) -> str | 
 def load_portfolio(path: str | Path) -> PortfolioSpec:
     """Load a portfolio file and its study; every problem in one ScenarioError (exit 2)."""
     path = Path(path)
-    data, tree = read_yaml(path)
-    if not is_portfolio_file(data):
+    doc = read_yaml(path)
+    data, tree = doc.data, doc.tree
+    if not isinstance(data, dict) or not is_portfolio_file(data):
         raise ScenarioError(
             str(path), [Issue("", "not a portfolio file: it needs optimize: and portfolio:")]
         )
-    try:
-        spec = PortfolioFile.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(
-            str(path), issues_from_validation(exc, data, PortfolioFile, tree)
-        ) from None
+    spec = validated(PortfolioFile, data, str(path), tree)
     study = load_study((path.parent / spec.study).resolve())
     issues: list[Issue] = []
 
@@ -218,7 +214,7 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
         sense = "max" if req.max is not None else "min"
         needs.append(Need(req.kpi, req.matter, req.every_hour, sense, bound, tol))
     if issues:
-        raise ScenarioError(str(path), issues)
+        raise file_error(str(path), issues, tree)
     budgets = spec.portfolio.budget
     budgets = sorted(budgets) if isinstance(budgets, list) else [budgets]
     return PortfolioSpec(

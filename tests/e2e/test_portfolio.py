@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from simlib import load_scenario
 from simlib.optimize.portfolio import main, optimize_portfolio
 from simlib.optimize.portfolio_outputs import (
     frontier_json,
@@ -19,7 +20,6 @@ from simlib.optimize.portfolio_outputs import (
 from simlib.optimize.portfolio_search import additive_pick, within_budget
 from simlib.optimize.portfolio_spec import load_portfolio
 from simlib.scenario.errors import ScenarioError
-from simlib.scenario.load import load_scenario
 
 DATA = Path(__file__).resolve().parents[2] / "scenarios"
 A, B = "more back", "faster back"  # relieve the same bottleneck

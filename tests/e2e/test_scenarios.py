@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simlib import load_study, load_sweep
 from simlib.engine import simulate
-from simlib.experiment.design import load_sweep
-from simlib.experiment.study import load_study
 from simlib.metrics import kpis
 from simlib.scenario import Scenario, load_scenario
 
@@ -44,3 +43,12 @@ def test_file_validates_and_runs(path: Path) -> None:
         return
     values = kpis(simulate(_short(load_scenario(path)), 1, detail="kpi"))
     assert values["cases_arrived"] > 0
+
+
+@pytest.mark.parametrize("name", ["new_district.yaml", "green_approval.yaml"])
+def test_the_demo_ships_the_same_files_as_scenarios(name: str) -> None:
+    # The demo reads the package's copies (an installed simlib has no scenarios/ folder).
+    shipped = (ROOT / "simlib" / "data" / name).read_text(encoding="utf-8")
+    assert shipped == (ROOT / "scenarios" / name).read_text(encoding="utf-8"), (
+        f"simlib/data/{name} and scenarios/{name} differ: copy one over the other"
+    )
