@@ -109,14 +109,14 @@ def warnings_for(scenario: Scenario) -> list[str]:
         key = "+".join(hall_load)
         hall_load, hall_visits = ({key: _sum_by_hour(d)} for d in (hall_load, hall_visits))
     for pools, loads in hall_load.items():
-        worst = max(loads, key=loads.get, default=None)
+        worst = max(loads, key=lambda hour: loads[hour], default=None)
         if worst is None:
             continue
         officers = 0.0
         for pid in pools.split("+"):
-            pool = scenario.pools[pid]
+            staff = scenario.pools[pid]
             in_hour = _overlap(shifts[pid], [(int(worst % DAY), int(worst % DAY) + 60)]) / 60
-            officers += pool.count * (1 - pool.absence.daily_prob) * in_hour
+            officers += staff.count * (1 - staff.absence.daily_prob) * in_hour
         offered = loads[worst] / 60  # officers' worth of work in that hour
         day = WEEKDAYS[cal.weekday[int(worst // DAY)]]
         when = f"{day} {int(worst % DAY) // 60:02d}:00"
@@ -137,9 +137,9 @@ def warnings_for(scenario: Scenario) -> list[str]:
             )
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
-        pool = scenario.pools[pid]
+        staff = scenario.pools[pid]
         shift = sum(e - s for s, e in shifts[pid])
-        capacity = pool.count * (1 - pool.absence.daily_prob) * shift
+        capacity = staff.count * (1 - staff.absence.daily_prob) * shift
         per_day = minutes / workdays
         if capacity > 0 and per_day >= capacity:
             out.append(

@@ -58,8 +58,9 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
         per_minute = [1.0 / total_minutes if total_minutes else 0.0] * len(pieces)
     segments: list[Segment] = []
     for d in calendar.workdays():
-        factor = spec.weekday_factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
-        n = spec.per_day * factor
+        factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
+        factor = factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
+        n = (spec.per_day or 0.0) * factor
         if n <= 0:
             continue
         base = d * DAY

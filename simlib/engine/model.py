@@ -7,6 +7,7 @@ runs, so a run can be shipped to another process or machine and give identical r
 from __future__ import annotations
 
 import gc
+from numbers import Integral
 from typing import Literal
 
 import simpy
@@ -28,6 +29,14 @@ __all__ = ["Model", "simulate"]
 class Model:
     """One run of a scenario: SimPy environment, pools, hall, matters, recorder."""
 
+    env: simpy.Environment
+    records: Records
+    calendar: HallCalendar
+    desks: dict[str, Desk]
+    hall: Hall
+    flow: CaseFlow
+    seed: int
+
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
@@ -35,6 +44,8 @@ class Model:
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
+        if isinstance(self.seed, bool) or not isinstance(self.seed, Integral) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0; got {self.seed!r}")
         days = scenario.horizon.days
         self.env = env = simpy.Environment()
         self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
@@ -149,6 +160,8 @@ class Model:
                     previous = pools or previous
             return chain
 
+        # An acceptance pool always has both queues (see _wire_queues).
+        assert accept_desk.hall_queue is not None and accept_desk.back_queue is not None
         return MatterPlan(
             code=code,
             id=m.id,

@@ -205,9 +205,9 @@ class Officer:
                             return queue.pop()
             return None
         # Off duty: only leftover tickets after closing, when the hall serves them all.
-        queue = desk.hall_queue
-        if self.hall.overtime and queue is not None and queue.live:
-            return queue.pop()
+        leftover = desk.hall_queue
+        if self.hall.overtime and leftover is not None and leftover.live:
+            return leftover.pop()
         return None
 
     def run(self):
