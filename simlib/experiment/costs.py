@@ -88,7 +88,8 @@ def _priced(baseline: Scenario, hours: float) -> float | None:
     if hours == 0:
         return 0.0
     rates = {p.cost_per_hour for p in baseline.pools.values()}
-    return hours * rates.pop() if len(rates) == 1 and None not in rates else None
+    rate = rates.pop() if len(rates) == 1 else None
+    return hours * rate if rate is not None else None
 
 
 def portfolio_cost(

@@ -42,7 +42,7 @@ class Adapter(Protocol):
     An adapter may also have ``prefetch(systems, r)``, called before each round, to run
     that round's replications together (on parallel workers)."""
 
-    def observe(self, system: int, replication: int) -> Sequence[float]: ...
+    def observe(self, system: int, replication: int) -> Sequence[float] | np.ndarray: ...
 
 
 @dataclass(frozen=True)
