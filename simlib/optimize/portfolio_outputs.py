@@ -216,9 +216,18 @@ def frontier_chart(frontier: Frontier) -> Figure:
         capsize=3,
         label="best package per budget (95 % CI)",
     )
+    right = max(xs, default=0.0)
     for s, x, y in zip(steps, xs, ys, strict=True):
         text = "\n".join(s.portfolio) or "(no reform)"
-        ax.annotate(text, (x, y), textcoords="offset points", xytext=(6, 6), fontsize=8)
+        last = x == right and len(xs) > 1  # the rightmost label goes left, inside the axes
+        ax.annotate(
+            text,
+            (x, y),
+            textcoords="offset points",
+            xytext=(-8 if last else 8, 6),
+            ha="right" if last else "left",
+            fontsize=8,
+        )
     for k, s in enumerate(frontier.steps):
         ax.axvline(
             s.choice.budget,
@@ -229,7 +238,7 @@ def frontier_chart(frontier: Frontier) -> Figure:
         )
     ax.margins(x=0.15)
     ax.set_xlabel("one-off cost of the package")
-    ax.set_ylabel(f"{label} [{unit}]")
+    ax.set_ylabel(f"{label}\n[{unit}]" if len(label) > 30 else f"{label} [{unit}]", fontsize=9)
     ax.set_title("Best reform package per budget (efficient frontier)", fontsize=10)
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=8, loc="best")
