@@ -8,13 +8,16 @@ the officers on shift; :mod:`simlib.theory` gives the expected wait where it app
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from simlib import theory
 from simlib.engine.arrivals import rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
-from simlib.scenario.model import WEEKDAYS, Scenario, Step
+from simlib.engine.model import simulate
+from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
+from simlib.warmup import suggested_warmup_days, warmup_warning
 
-__all__ = ["warnings_for"]
+__all__ = ["warmup_check", "warnings_for"]
 
 
 def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
@@ -28,6 +31,12 @@ def _chain_work(matter) -> dict[str, float]:
         if isinstance(step, Step):
             work[step.pool] += step.time.expected() / (1 - step.rework_prob)
     return work
+
+
+def _share_of_workdays(days: Sequence[str] | None, scenario: Scenario) -> float:
+    """Share of the workdays a crew working on ``days`` (None: every workday) works."""
+    workdays = scenario.calendar.workdays
+    return 1.0 if days is None else len(set(days) & set(workdays)) / len(workdays)
 
 
 def _sum_by_hour(by_pool: dict[str, dict[float, float]]) -> dict[float, float]:
@@ -44,7 +53,17 @@ def warnings_for(scenario: Scenario) -> list[str]:
     days = min(scenario.horizon.days, 7)
     cal = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
     opening = scenario.calendar.open_spans
-    shifts = {pid: scenario.pool_spans(pid) for pid in scenario.pools}
+    # Per pool, its crews: (officers, daily spans, weekdays or None for every workday).
+    crews = {
+        pid: [
+            (x.count, parse_hours(list(x.hours or scenario.calendar.hours)), x.days)
+            for x in p.crews()
+        ]
+        for pid, p in scenario.pools.items()
+    }
+    shifts = {
+        pid: sorted(span for _, spans, _ in cs for span in spans) for pid, cs in crews.items()
+    }
     used_by: dict[str, list[str]] = defaultdict(list)
 
     for i, m in enumerate(scenario.matters):
@@ -115,8 +134,14 @@ def warnings_for(scenario: Scenario) -> list[str]:
         officers = 0.0
         for pid in pools.split("+"):
             staff = scenario.pools[pid]
-            in_hour = _overlap(shifts[pid], [(int(worst % DAY), int(worst % DAY) + 60)]) / 60
-            officers += staff.count * (1 - staff.absence.daily_prob) * in_hour
+            weekday = WEEKDAYS[cal.weekday[int(worst // DAY)]]
+            clock_hour = [(int(worst % DAY), int(worst % DAY) + 60)]
+            on_shift = sum(
+                n * _overlap(spans, clock_hour) / 60
+                for n, spans, days in crews[pid]
+                if days is None or weekday in days
+            )
+            officers += on_shift * (1 - staff.absence.daily_prob)
         offered = loads[worst] / 60  # officers' worth of work in that hour
         day = WEEKDAYS[cal.weekday[int(worst // DAY)]]
         when = f"{day} {int(worst % DAY) // 60:02d}:00"
@@ -138,8 +163,11 @@ def warnings_for(scenario: Scenario) -> list[str]:
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
         staff = scenario.pools[pid]
-        shift = sum(e - s for s, e in shifts[pid])
-        capacity = staff.count * (1 - staff.absence.daily_prob) * shift
+        officer_minutes = sum(
+            n * sum(e - s for s, e in spans) * _share_of_workdays(days, scenario)
+            for n, spans, days in crews[pid]
+        )
+        capacity = (1 - staff.absence.daily_prob) * officer_minutes
         per_day = minutes / workdays
         if capacity > 0 and per_day >= capacity:
             out.append(
@@ -147,3 +175,17 @@ def warnings_for(scenario: Scenario) -> list[str]:
                 f"{capacity:.0f} available: its backlog will grow without bound"
             )
     return out
+
+
+def warmup_check(scenario: Scenario, seed: int | None = None) -> list[str]:
+    """Run the scenario once over its horizon (no drain) and check its warm-up with MSER-5
+    on the daily back-office backlog: ``[warning]`` if it looks too short, else ``[]``."""
+    quick = scenario.model_copy(
+        update={"horizon": scenario.horizon.model_copy(update={"drain_days": 0})}
+    )
+    records = simulate(quick, seed, detail="kpi")
+    days, at_edge = suggested_warmup_days(records.daily_backlog, records.backlog_days)
+    warning = warmup_warning([days], scenario.horizon.warmup_days)
+    if warning and at_edge:
+        warning += " (the backlog was still changing at mid-horizon: lengthen the horizon too)"
+    return [warning] if warning else []

@@ -16,12 +16,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simlib import cli_checks as checks
-from simlib.checks import warnings_for
+from simlib.checks import warmup_check, warnings_for
 from simlib.cli_checks import UsageError
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
+from simlib.experiment.precision import (
+    DEFAULT_KPIS,
+    compare_to_precision,
+    replicate_to_precision,
+)
 from simlib.experiment.store import OutputFolderError
 from simlib.experiment.sweep import run_sweep
 from simlib.files import (
@@ -35,6 +40,7 @@ from simlib.files import (
     load_sweep,
     read_yaml,
 )
+from simlib.metrics import KPI_INFO
 from simlib.outputs import comparison_text, kpi_table, write_comparison
 from simlib.report import write_report
 from simlib.scenario import Scenario, ScenarioError
@@ -76,10 +82,21 @@ def _progress(enabled: bool, total: int, what: str = "runs"):
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    kind = file_kind(read_yaml(args.file).data)
+    data = read_yaml(args.file).data
+    kind = file_kind(data)
     if kind == "reforms":
         reforms = load_reforms(args.file)
         print(f"{args.file}: OK — {len(reforms)} reform(s): {', '.join(r.type for r in reforms)}")
+        return 0
+    if kind == "optimize" and isinstance(data, dict) and "portfolio" not in data:
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(args.file)
+        print(
+            f"{args.file}: OK — optimisation '{opt.name}' of '{opt.base.name}', "
+            f"{len(opt.levels) + len(opt.by_hour)} decision(s), "
+            f"{len(opt.requirements)} requirement(s)"
+        )
         return 0
     if kind not in ("scenario", "study", "sweep"):
         if kind not in LOADERS:
@@ -102,7 +119,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
         return 0
     scenario = load_scenario(args.file)
-    for warning in warnings_for(scenario):
+    for warning in [*warnings_for(scenario), *warmup_check(scenario)]:
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
     pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
     print(
@@ -127,9 +144,19 @@ def cmd_schema(_args: argparse.Namespace) -> int:
 
 
 def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> int:
-    bar, tick = _progress(not (args.quiet or args.json), args.reps)
+    precision = getattr(args, "precision", None)
+    if precision is not None:
+        _check_precision(args)
+    bar, tick = _progress(
+        not (args.quiet or args.json), args.reps if precision is None else args.max_reps
+    )
     try:
-        result = replicate(scenario, args.reps, seed, on_progress=tick)
+        if precision is None:
+            result = replicate(scenario, args.reps, seed, on_progress=tick)
+        else:
+            result = replicate_to_precision(
+                scenario, precision, args.kpi or DEFAULT_KPIS, args.max_reps, seed, tick
+            )
     finally:
         if bar is not None:
             bar.close()
@@ -144,6 +171,9 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> 
         result.runs.to_csv(out / "runs.csv", index=False)
         result.summary().to_csv(out / "summary.csv")
         (out / "kpis.json").write_text(json.dumps(result.to_json(), indent=2))
+    warning = result.warmup_warning()
+    if warning and not args.json:
+        print(f"simlib: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json()))
     else:
@@ -155,6 +185,38 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> 
                 "(runs.csv, summary.csv, kpis.json)."
             )
     return 0
+
+
+def _check_precision(args: argparse.Namespace) -> None:
+    if not 0 < args.precision < 1:
+        raise UsageError(
+            f"--precision is a share of the mean in (0, 1), e.g. 0.05; got {args.precision}"
+        )
+    if args.max_reps < 3:
+        raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
+    known = set(KPI_INFO)
+    for kpi in args.kpi or []:
+        if kpi.partition("[")[0] not in known:
+            raise UsageError(f"--kpi {kpi}: unknown KPI; KPIs are: {', '.join(sorted(known))}")
+
+
+def precision_options(p: argparse.ArgumentParser) -> None:
+    """--precision, --kpi, --max-reps (replications chosen by the procedure of Hoad et al.)."""
+    p.add_argument(
+        "--precision",
+        type=float,
+        metavar="SHARE",
+        help="add replications until each KPI's 95%% CI half-width is within SHARE of its mean",
+    )
+    p.add_argument(
+        "--kpi",
+        action="append",
+        metavar="NAME",
+        help="a KPI --precision watches (repeatable; default: the headline KPIs)",
+    )
+    p.add_argument(
+        "--max-reps", type=int, default=100, help="cap on replications for --precision (100)"
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -201,7 +263,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = study.seed if args.seed is None else args.seed
     if args.out:
         checks.check_out_dir(args.out)
-    result = _compare(study, reps, seed, args.workers, args.quiet)
+    if args.precision is not None:
+        _check_precision(args)
+        bar, tick = _progress(not args.quiet, args.max_reps, "replications")
+        try:
+            result = compare_to_precision(
+                study.baseline,
+                study.variants,
+                args.precision,
+                args.kpi or DEFAULT_KPIS,
+                args.max_reps,
+                seed,
+                study.stack,
+                args.workers,
+                tick,
+                study.name,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+    else:
+        result = _compare(study, reps, seed, args.workers, args.quiet)
     print(comparison_text(result))
     if args.out:
         write_comparison(result, args.out, args.study)
@@ -257,6 +339,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for row in failures.head(5).itertuples():
         print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
     return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Staffing files here; portfolio files (a ``portfolio:`` key) go to their own module."""
+    import importlib.util
+
+    data = read_yaml(args.spec).data
+    if isinstance(data, dict) and "portfolio" in data:
+        if importlib.util.find_spec("simlib.optimize.portfolio") is None:
+            raise UsageError("portfolio optimisation is not available in this build")
+        from simlib.optimize import portfolio  # type: ignore[attr-defined]
+
+        return portfolio.main(args)
+    from simlib.optimize.command import run_command
+
+    if args.out:
+        checks.check_out_dir(args.out)
+    with contextlib.ExitStack() as stack:
+        executor = checks.open_executor(args, stack)
+        try:
+            return run_command(args, executor)
+        except OutputFolderError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _stop_listening_to_ctrl_c() -> None:
@@ -369,6 +474,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
 
+    p = sub.add_parser("optimize", help="the fewest officers that meet service targets")
+    p.add_argument("spec")
+    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
+    p.add_argument("--out", metavar="DIR", help="write best.yaml, tables, charts and runs here")
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="local processes (default 1: sequential)",
+    )
+    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--dask-local",
+        type=checks.count("--dask-local"),
+        metavar="N",
+        help="start a local Dask cluster of N workers",
+    )
+    p.add_argument("--resume", action="store_true", help="reuse the runs stored in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimize)
+
     p = sub.add_parser("report", help="a self-contained HTML report from a compare/sweep folder")
     p.add_argument("dir")
     p.set_defaults(func=cmd_report)
@@ -392,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    precision_options(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("validate", help="check a scenario file")
@@ -413,6 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--events", metavar="PATH.csv", help="write replication 0's event log (process mining)"
     )
     run_options(p, 10)
+    precision_options(p)
     p.set_defaults(func=cmd_run)
     return parser
 

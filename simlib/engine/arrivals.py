@@ -40,7 +40,25 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
     if spec.per_hour is not None:
         rate = spec.per_hour / 60.0
         return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
-    pieces = _split_by_hour([(s, e) for s, e in calendar.ticket_hours if e > s])
+    shapes: dict[tuple[tuple[int, int], ...], list[tuple[int, int, float]]] = {}
+    segments: list[Segment] = []
+    factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
+    for d in calendar.workdays():
+        factor = factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
+        n = (spec.per_day or 0.0) * factor
+        if n <= 0:
+            continue
+        spans = tuple(calendar.ticket_hours_on(d))
+        if spans not in shapes:  # days with their own hours have their own shape
+            shapes[spans] = _day_shape(spec, list(spans))
+        base = d * DAY
+        segments.extend((base + s, base + e, n * r) for s, e, r in shapes[spans])
+    return segments
+
+
+def _day_shape(spec: PerHourOrDay, spans: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
+    """(start, end, share per minute) of one day's ticket hours; the shares sum to 1."""
+    pieces = _split_by_hour([(s, e) for s, e in spans if e > s])
     if spec.profile is not None:
         weights = [spec.profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
         # Each clock hour's weight is spread over the open minutes of that hour.
@@ -56,20 +74,7 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
     else:
         total_minutes = sum(e - s for s, e, _ in pieces)
         per_minute = [1.0 / total_minutes if total_minutes else 0.0] * len(pieces)
-    segments: list[Segment] = []
-    for d in calendar.workdays():
-        factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
-        factor = factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
-        n = (spec.per_day or 0.0) * factor
-        if n <= 0:
-            continue
-        base = d * DAY
-        segments.extend(
-            (base + s, base + e, n * r)
-            for (s, e, _), r in zip(pieces, per_minute, strict=True)
-            if r > 0
-        )
-    return segments
+    return [(s, e, r) for (s, e, _), r in zip(pieces, per_minute, strict=True) if r > 0]
 
 
 def arrival_process(
@@ -78,8 +83,10 @@ def arrival_process(
     rng: np.random.Generator,
     horizon: float,
     create: Callable[[], None],
+    still_open: Callable[[], bool] = lambda: True,
 ) -> Iterator[simpy.Event]:
-    """SimPy process: ``create()`` at each arrival instant."""
+    """SimPy process: ``create()`` at each arrival instant, until ``horizon`` or until
+    ``still_open()`` says no more arrivals are needed."""
     gaps: list[float] = []
     for start, end, rate in segments:
         if start >= horizon:
@@ -94,4 +101,6 @@ def arrival_process(
             if t >= end:
                 break
             yield env.timeout(t - env.now)
+            if not still_open():
+                return
             create()

@@ -178,6 +178,7 @@ class Officer:
         self.hall = hall
         self.records = records
         self.on_duty = False
+        self.absent = False  # today (the roster says): no overtime either
         self.duty_end = 0.0
         self.held: Job | None = None  # back-office work left unfinished at shift end
         self.wake: simpy.Event | None = None
@@ -204,9 +205,17 @@ class Officer:
                         if queue.live:
                             return queue.pop()
             return None
-        # Off duty: only leftover tickets after closing, when the hall serves them all.
+        # Off duty: only leftover tickets after closing, when the hall serves them all, by
+        # the officers whose shift ran until closing (not those who left earlier or are absent).
         leftover = desk.hall_queue
-        if self.hall.overtime and leftover is not None and leftover.live:
+        hall = self.hall
+        if (
+            hall.overtime
+            and not self.absent
+            and leftover is not None
+            and leftover.live
+            and self.duty_end >= hall.closed_at
+        ):
             return leftover.pop()
         return None
 
@@ -231,7 +240,7 @@ class Officer:
             start = env.now
             if job.started < 0:
                 job.started = start
-                if start >= warmup:
+                if warmup <= start < horizon:
                     pool_tally = tally_by_code[job.pool]
                     pool_tally.wait_sum += start - job.enqueued
                     pool_tally.wait_n += 1
@@ -260,10 +269,11 @@ class Officer:
 class HallState:
     """What officers need to know about the hall: is it after closing, serving leftovers?"""
 
-    __slots__ = ("overtime",)
+    __slots__ = ("closed_at", "overtime")
 
     def __init__(self) -> None:
         self.overtime = False
+        self.closed_at = 0.0  # the last closing time
 
 
 def _overlap(a: float, b: float, lo: float, hi: float) -> float:

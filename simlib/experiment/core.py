@@ -43,7 +43,7 @@ from typing import Any, Literal
 import numpy as np
 
 from simlib.engine import simulate
-from simlib.metrics import flatten, kpis
+from simlib.metrics import kpi_row
 from simlib.scenario.model import Scenario
 
 __all__ = [
@@ -86,8 +86,9 @@ def replication_seed(seed: int, replication: int) -> int:
 def run_kpis(
     scenario: Scenario, seed: int, detail: Literal["full", "kpi"] = "kpi"
 ) -> dict[str, Any]:
-    """One run's KPIs, flattened (the default work unit of :func:`evaluate`)."""
-    return flatten(kpis(simulate(scenario, seed, detail)))
+    """One run's KPIs as one flat row: pooled, per pool, per matter, per hour (the default
+    work unit of :func:`evaluate`)."""
+    return kpi_row(simulate(scenario, seed, detail), scenario)
 
 
 def safe_run(run: RunFn, scenario: Scenario, seed: int) -> dict[str, Any]:

@@ -39,6 +39,7 @@ __all__ = [
     "Commitment",
     "DelayStep",
     "Hall",
+    "Handoff",
     "Horizon",
     "Matter",
     "Parallel",
@@ -46,6 +47,7 @@ __all__ = [
     "Pool",
     "ReferenceIssues",
     "Scenario",
+    "Shift",
     "Step",
     "parse_clock",
     "parse_hours",
@@ -111,6 +113,9 @@ class _Model(BaseModel):
 class Horizon(_Model):
     days: Annotated[int, Field(ge=1)] = 30
     warmup_days: Annotated[int, Field(ge=0)] = 0
+    # After the horizon the run goes on (arrivals too) until every case that arrived between
+    # warm-up and the horizon is decided and collected, for at most this many calendar days.
+    drain_days: Annotated[int, Field(ge=0)] = 60
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> Horizon:
@@ -126,6 +131,7 @@ class Calendar(_Model):
     hours: Hours = ["09:00-12:00", "13:00-17:00"]
     start_date: dt.date | None = None
     holidays: list[dt.date] = []
+    hours_by_weekday: dict[Weekday, Hours] = {}  # overrides ``hours`` on those weekdays
     _spans: list[tuple[int, int]] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
@@ -134,6 +140,20 @@ class Calendar(_Model):
             raise ValueError("holidays need start_date, so that days can be matched to dates")
         self._spans = parse_hours(self.hours)  # parsed once, here
         return self
+
+    @model_validator(mode="after")
+    def _weekday_hours_on_workdays(self) -> Calendar:
+        closed = [d for d in self.hours_by_weekday if d not in self.workdays]
+        if closed:
+            raise ValueError(
+                f"hours_by_weekday gives hours for {', '.join(closed)}, which is not in "
+                f"workdays {self.workdays}; add it to workdays or drop its hours"
+            )
+        return self
+
+    def hours_on(self, weekday: str) -> list[str]:
+        """Opening hours on ``weekday`` (its own hours if given, else the usual ones)."""
+        return self.hours_by_weekday.get(weekday, self.hours)  # type: ignore[call-overload]
 
     @property
     def open_spans(self) -> list[tuple[int, int]]:
@@ -148,6 +168,8 @@ class Hall(_Model):
     patience: Distribution | None = None
     renege_return_prob: Probability = 1.0
     return_delay_days: Distribution = Constant(value=1.0)
+    wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
+    travel_min: Annotated[float, Field(ge=0)] = 0.0  # applicant's travel per visit, both ways
     _cutoff: int | None = PrivateAttr(default=None)
 
     @field_validator("ticket_cutoff")
@@ -169,26 +191,117 @@ class Hall(_Model):
 
 
 class Absence(_Model):
+    """Each officer is absent on a share ``daily_prob`` of working days, in spells of
+    ``mean_days`` working days on average (leave, training, sickness come in spells)."""
+
     daily_prob: Probability = 0.0
+    mean_days: Annotated[float, Field(ge=1)] = 1.0
+
+    def persistence(self) -> tuple[float, float]:
+        """(P(absent tomorrow | absent today), P(absent tomorrow | present today)) of the
+        two-state chain over working days whose long-run share absent is ``daily_prob``
+        and whose spells last ``mean_days`` on average. Spells shorter than independent
+        days give (1 / (1 - daily_prob), e.g. 1.05 days at 5 %) are taken as independent
+        days, so that the default ``mean_days: 1`` is exactly independent days."""
+        p = self.daily_prob
+        if p >= 1 or self.mean_days * (1 - p) <= 1:
+            return p, p  # independent days
+        spell = self.mean_days
+        return 1 - 1 / spell, p / (spell * (1 - p))
+
+
+class Handoff(_Model):
+    """Paper files between departments travel with a courier at fixed ``rounds`` on working
+    days: a file handed over waits for the next round, then arrives."""
+
+    rounds: Annotated[list[str], Field(min_length=1)]
+
+    @field_validator("rounds")
+    @classmethod
+    def _clocks(cls, v: list[str]) -> list[str]:
+        for text in v:
+            if parse_clock(text) >= 24 * 60:
+                raise ValueError(f"round '{text}' is not a time of day before 24:00")
+        return v
+
+
+class Shift(_Model):
+    """``count`` officers on duty during ``hours`` (default: opening hours) on ``days``
+    (default: every workday)."""
+
+    hours: Hours | None = None
+    count: Annotated[int, Field(ge=0)]
+    days: Annotated[list[Weekday], Field(min_length=1)] | None = None
 
 
 class Pool(_Model):
+    """Officers of one pool. ``count`` with ``hours`` is one shift; ``shifts`` gives several,
+    each with its own officers (``count`` is then the headcount, their sum)."""
+
     count: Annotated[int, Field(ge=0)]
     hours: Hours | None = None
+    shifts: Annotated[list[Shift], Field(min_length=1)] | None = None
     absence: Absence = Absence()
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
+<<<<<<< HEAD
+=======
+
+    @model_validator(mode="before")
+    @classmethod
+    def _headcount_from_shifts(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("shifts") and "count" not in data:
+            shifts = data["shifts"]
+            if isinstance(shifts, list) and all(
+                isinstance(x, dict) and isinstance(x.get("count"), int) for x in shifts
+            ):
+                data = {**data, "count": sum(x["count"] for x in shifts)}
+        return data
+
+    @model_validator(mode="after")
+    def _shifts_or_hours(self) -> Pool:
+        if self.shifts is None:
+            return self
+        if self.hours is not None:
+            raise ValueError("give hours inside each shift, not beside shifts")
+        headcount = sum(x.count for x in self.shifts)
+        if self.count != headcount:
+            raise ValueError(
+                f"count ({self.count}) must equal the officers of the shifts ({headcount}); "
+                "leave count out with shifts"
+            )
+        return self
+
+    def crews(self) -> list[Shift]:
+        """The pool's shifts; the one-shift shorthand as a list of one (hours None: the
+        opening hours of each day)."""
+        if self.shifts is not None:
+            return list(self.shifts)
+        return [Shift(hours=self.hours, count=self.count)]
+
+>>>>>>> main
     _spans: list[tuple[int, int]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _parse_hours(self) -> Pool:
         self._spans = parse_hours(self.hours) if self.hours is not None else None
+        if self.shifts is not None and all(x.hours is not None for x in self.shifts):
+            # Several shifts: the clock spans in which some shift is on (for charts, checks).
+            spans = sorted(span for x in self.shifts for span in parse_hours(list(x.hours or [])))
+            merged: list[tuple[int, int]] = []
+            for start, end in spans:
+                if merged and start <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+                else:
+                    merged.append((start, end))
+            self._spans = merged
         return self
 
     @property
     def shift_spans(self) -> list[tuple[int, int]] | None:
-        """The pool's own shift as (start, end) minutes, or None: the opening hours."""
+        """The pool's own shift as (start, end) minutes, or None: the opening hours. With
+        several shifts, the spans in which at least one of them is on."""
         return self._spans
 
 
@@ -299,6 +412,16 @@ class Matter(_Model):
     collection_time: Distribution = Constant(value=5.0)
     time_limit_days: Annotated[float, Field(gt=0)] | None = None
     commitment: Commitment = Commitment()
+    handoff: Handoff | None = None  # courier rounds, instead of the handoff_days lag
+
+    @model_validator(mode="after")
+    def _one_handoff(self) -> Matter:
+        if self.handoff is not None and self.handoff_days > 0:
+            raise ValueError(
+                "give either handoff_days (a calendar lag) or handoff: {rounds: [...]} "
+                "(courier rounds), not both"
+            )
+        return self
 
     def steps(self) -> list[Step | DelayStep]:
         """Every step of the chain, parallel branches flattened, in chain order."""
@@ -387,6 +510,18 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
                     (
                         f"{base}.commitment.verify[{k}]",
                         f"unknown step '{sid}'; steps of this matter are: {_allowed(step_ids)}",
+                    )
+                )
+    workdays = set(s.calendar.workdays)
+    for pid, pool in pools.items():
+        for k, shift in enumerate(pool.shifts or []):
+            off = [d for d in shift.days or [] if d not in workdays]
+            if off:
+                issues.append(
+                    (
+                        f"pools.{pid}.shifts[{k}].days",
+                        f"{', '.join(off)} is not a workday of the calendar "
+                        f"({', '.join(s.calendar.workdays)})",
                     )
                 )
     for pid, path in used.items():

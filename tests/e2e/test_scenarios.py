@@ -31,6 +31,15 @@ def test_file_validates_and_runs(path: Path) -> None:
 
         assert load_portfolio(path).study.variants  # the study and every reform validate
         return
+    if "optimize" in kind and "portfolio" not in kind:
+        from simlib.optimize.search import theory_start
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(path)  # the hall it names, its decisions and requirements
+        start, _ = theory_start(opt)
+        values = kpis(simulate(_short(opt.base), 1, detail="kpi"))
+        assert values["cases_arrived"] > 0 and (start.levels or start.hourly)
+        return
     if "study" in kind:
         study = load_study(path)
         assert study.variants
