@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 import pandas as pd
 
 from simlib import plots
@@ -138,7 +137,6 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
     return "\n".join(lines)
 
 
-<<<<<<< HEAD
 def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
     """Costs and effect per unit of cost, when the study gives any."""
     costs = comparison.costs
@@ -155,7 +153,8 @@ def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
         lines.append(f"  {name:<28} {_num(c.cost):>9}  {hours:<40} {'; '.join(per)}")
     lines.append("")
     return lines
-=======
+
+
 def comparison_warnings(comparison: Comparison) -> list[str]:
     """An overload warning for each arm of the comparison (baseline, variants alone, stages)."""
     out = []
@@ -165,7 +164,6 @@ def comparison_warnings(comparison: Comparison) -> list[str]:
         if warning:
             out.append(warning)
     return out
->>>>>>> main
 
 
 def write_comparison(comparison: Comparison, out: str | Path, source: str = "") -> list[Path]:
@@ -205,16 +203,13 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
             n: [r.model_dump(mode="json") for r in rs] for n, rs in comparison.variants.items()
         },
         "stack": comparison.stack,
-<<<<<<< HEAD
         "costs": {n: c.as_row() for n, c in comparison.costs.items()},
-=======
         "warnings": comparison_warnings(comparison),
         **(
             {"precision": comparison.meta["precision"].to_json()}
             if comparison.meta.get("precision") is not None
             else {}
         ),
->>>>>>> main
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))

@@ -159,7 +159,9 @@ def compare(
     jobs = study_arms(baseline, variants, stack)
     seeds = [replication_seed(base_seed, i) for i in range(reps)]
     rows = run_arms(jobs, seeds, range(reps), workers, on_progress)
-    return Comparison(baseline, parsed, order, base_seed, runs_frame(rows), name=name)
+    return Comparison(
+        baseline, parsed, order, base_seed, runs_frame(rows), name=name, costs=dict(costs or {})
+    )
 
 
 def run_arms(
@@ -211,11 +213,5 @@ def study_arms(
 def runs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Run rows as a DataFrame, the identifying columns first."""
     runs = pd.DataFrame(rows)
-<<<<<<< HEAD
-    front = list(_META)
-    runs = runs[front + [c for c in runs.columns if c not in front]]
-    return Comparison(baseline, parsed, order, base_seed, runs, name=name, costs=dict(costs or {}))
-=======
     front = [c for c in _META if c in runs.columns]
     return runs[front + [c for c in runs.columns if c not in front]]
->>>>>>> main

@@ -245,8 +245,6 @@ class Pool(_Model):
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
-<<<<<<< HEAD
-=======
 
     @model_validator(mode="before")
     @classmethod
@@ -280,7 +278,6 @@ class Pool(_Model):
             return list(self.shifts)
         return [Shift(hours=self.hours, count=self.count)]
 
->>>>>>> main
     _spans: list[tuple[int, int]] | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")

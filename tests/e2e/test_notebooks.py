@@ -12,11 +12,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 
 def test_the_planner_notebooks_exist() -> None:
-<<<<<<< HEAD
-    assert {"01", "02", "03", "04", "05", "07"} <= {p.stem[:2] for p in NOTEBOOKS}
-=======
-    assert [p.stem[:2] for p in NOTEBOOKS][:6] == ["01", "02", "03", "04", "05", "06"]
->>>>>>> main
+    assert {"01", "02", "03", "04", "05", "06", "07"} <= {p.stem[:2] for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
