@@ -349,7 +349,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if isinstance(data, dict) and "portfolio" in data:
         if importlib.util.find_spec("simlib.optimize.portfolio") is None:
             raise UsageError("portfolio optimisation is not available in this build")
-        from simlib.optimize import portfolio  # type: ignore[attr-defined]
+        from simlib.optimize import portfolio
 
         return portfolio.main(args)
     from simlib.optimize.command import run_command

@@ -27,7 +27,7 @@ def run_row(scenario: Scenario, seed: int) -> dict[str, Any]:
     """One run of ``scenario`` with ``seed`` as a flat row (picklable, module level)."""
     records = simulate(scenario, seed, "kpi")
     try:
-        from simlib.metrics import kpi_row  # type: ignore[attr-defined]
+        from simlib.metrics import kpi_row
     except ImportError:
         row = flatten(kpis(records))
         row.update(_by_matter(records))
