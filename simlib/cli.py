@@ -98,6 +98,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{len(opt.requirements)} requirement(s)"
         )
         return 0
+    if kind == "optimize" and isinstance(data, dict):
+        from simlib.optimize.portfolio_spec import load_portfolio
+
+        spec = load_portfolio(args.file)
+        print(f"{args.file}: OK — portfolio optimisation '{spec.name}'")
+        return 0
     if kind not in ("scenario", "study", "sweep"):
         if kind not in LOADERS:
             raise UsageError(f"{args.file}: {kind} files cannot be checked by this simlib")
@@ -250,6 +256,7 @@ def _compare(
             workers,
             tick,
             study.name,
+            costs=study.costs,
         )
     finally:
         if bar is not None:
@@ -414,7 +421,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if isinstance(data, dict) and "portfolio" in data:
         if importlib.util.find_spec("simlib.optimize.portfolio") is None:
             raise UsageError("portfolio optimisation is not available in this build")
-        from simlib.optimize import portfolio  # type: ignore[attr-defined]
+        from simlib.optimize import portfolio
 
         return portfolio.main(args)
     from simlib.optimize.command import run_command

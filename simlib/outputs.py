@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from simlib import plots
 from simlib.experiment.compare import Comparison
@@ -161,11 +162,30 @@ def comparison_text(
                     + f" -> {fmt_level(kpi, r.level, half)}"
                 )
         lines.append("")
+    lines += _cost_lines(comparison, table)
     lines.append(
         "better/WORSE: the 95 % confidence interval of the change excludes zero and the change "
         f"is material (at least {material.describe()})"
     )
     return "\n".join(lines)
+
+
+def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
+    """Costs and effect per unit of cost, when the study gives any."""
+    costs = comparison.costs
+    if not any(c.cost or c.officer_hours for c in costs.values()):
+        return []
+    lines = ["Costs (one-off; officer-hours per working day) and change per 100,000 spent:"]
+    for name, c in costs.items():
+        per = []
+        for kpi in ("lead_time_mean_days", "hall_wait_mean_min"):
+            rows = table[(table["variant"] == name) & (table["kpi"] == kpi)]
+            if not rows.empty and c.cost > 0:
+                per.append(f"{kpi} {_num(rows['diff'].iloc[0] / c.cost * 1e5)}")
+        hours = f"{c.officer_hours:+.1f} h/day ({c.officer_hours_source})"
+        lines.append(f"  {name:<28} {_num(c.cost):>9}  {hours:<40} {'; '.join(per)}")
+    lines.append("")
+    return lines
 
 
 def comparison_warnings(comparison: Comparison) -> list[str]:
@@ -247,7 +267,7 @@ def write_comparison(
         },
         "stack": comparison.stack,
         "description": str(comparison.meta.get("description", "")),
-        "costs": comparison.meta.get("costs") or {},
+        "costs": {n: c.as_row() for n, c in comparison.costs.items()},
         "warnings": comparison_warnings(comparison),
         **(
             {"precision": comparison.meta["precision"].to_json()}

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
+from simlib.experiment.costs import VariantCost
 from simlib.experiment.replicate import check_reps
 from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
@@ -68,6 +69,7 @@ class Comparison:
     runs: pd.DataFrame  # one row per (kind, variant, replication): kind in baseline/alone/stacked
     name: str = "comparison"
     meta: dict[str, Any] = field(default_factory=dict)
+    costs: dict[str, VariantCost] = field(default_factory=dict)  # per variant, when known
 
     @property
     def kpi_columns(self) -> list[str]:
@@ -83,19 +85,23 @@ class Comparison:
         return rows.sort_values("replication")
 
     def table(self) -> pd.DataFrame:
-        """Each reform alone vs the baseline: one row per variant and KPI."""
+        """Each reform alone vs the baseline: one row per variant and KPI. With costs, also
+        ``cost``, ``officer_hours`` and ``diff_per_cost`` (the change per unit of one-off
+        cost; empty when the variant costs nothing)."""
         base = self._values(BASELINE, BASELINE)
         rows = []
         for name in self.variants:
             other = self._values("alone", name)
+            extra: dict[str, Any] = {}
+            if self.costs:
+                c = self.costs.get(name, VariantCost())
+                extra = {"cost": c.cost, "officer_hours": c.officer_hours}
             for kpi in self.kpi_columns:
-                rows.append(
-                    {
-                        "variant": name,
-                        "kpi": kpi,
-                        **paired(base[kpi].to_numpy(float), other[kpi].to_numpy(float)),
-                    }
-                )
+                row = paired(base[kpi].to_numpy(float), other[kpi].to_numpy(float))
+                if extra:
+                    cost = extra["cost"]
+                    extra["diff_per_cost"] = row["diff"] / cost if cost > 0 else float("nan")
+                rows.append({"variant": name, "kpi": kpi, **row, **extra})
         return pd.DataFrame(rows)
 
     def stacked(self) -> pd.DataFrame:
@@ -137,6 +143,7 @@ def compare(
     workers: int | Executor = 1,
     on_progress: Callable[[int, int], None] | None = None,
     name: str = "comparison",
+    costs: Mapping[str, VariantCost] | None = None,
 ) -> Comparison:
     """Run the baseline and every variant (each a list of reforms) on the same seeds.
 
@@ -152,7 +159,9 @@ def compare(
     jobs = study_arms(baseline, variants, stack)
     seeds = [replication_seed(base_seed, i) for i in range(reps)]
     rows = run_arms(jobs, seeds, range(reps), workers, on_progress)
-    return Comparison(baseline, parsed, order, base_seed, runs_frame(rows), name=name)
+    return Comparison(
+        baseline, parsed, order, base_seed, runs_frame(rows), name=name, costs=dict(costs or {})
+    )
 
 
 def run_arms(

@@ -26,6 +26,11 @@ def _short(scenario: Scenario) -> Scenario:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_and_runs(path: Path) -> None:
     kind = yaml.safe_load(path.read_text())
+    if "optimize" in kind and "portfolio" in kind:
+        from simlib.optimize.portfolio_spec import load_portfolio
+
+        assert load_portfolio(path).study.variants  # the study and every reform validate
+        return
     if "optimize" in kind and "portfolio" not in kind:
         from simlib.optimize.search import theory_start
         from simlib.optimize.spec import load_optimization
@@ -56,3 +61,13 @@ def test_the_demo_ships_the_same_files_as_scenarios(name: str) -> None:
     assert shipped == (ROOT / "scenarios" / name).read_text(encoding="utf-8"), (
         f"simlib/data/{name} and scenarios/{name} differ: copy one over the other"
     )
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_simlib_validate_accepts_every_shipped_file(
+    path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from simlib.cli import main
+
+    assert main(["validate", str(path)]) == 0
+    assert ": OK" in capsys.readouterr().out

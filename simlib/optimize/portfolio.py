@@ -1,0 +1,315 @@
+"""Reform portfolios under a budget: ``simlib optimize`` on a file with ``portfolio:``.
+
+The candidates are a study's variants with their costs. For each budget the search
+(:mod:`simlib.optimize.portfolio_search`) screens singles and pairs, predicts larger portfolios
+with their interactions, simulates the promising ones and picks the best feasible one
+with Kim–Nelson. Every run goes through the project's run core with common random
+numbers: replication r of every portfolio uses the seed of replication r of the study, so
+runs are shared across budgets (the frontier costs little more than its largest budget).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simlib.experiment.core import Job, evaluate, replication_seed
+from simlib.experiment.costs import VariantCost, portfolio_cost
+from simlib.experiment.runner import process_pool
+from simlib.experiment.stats import mean_ci
+from simlib.optimize.portfolio_search import Choice, Portfolio, search
+from simlib.optimize.portfolio_spec import Need, PortfolioSpec, load_portfolio
+from simlib.optimize.runs import run_row
+from simlib.optimize.selection import Requirement
+from simlib.reforms import apply_reforms
+from simlib.scenario.errors import ScenarioError
+from simlib.scenario.model import Scenario
+
+__all__ = ["Frontier", "SimulationOracle", "Step", "main", "optimize_portfolio"]
+
+
+class SimulationOracle:
+    """Observations of portfolios by simulation, cached per (scenario, replication).
+
+    A portfolio's scenario is the baseline with its variants' reforms applied in the
+    study's order. Rows are kept whole (every KPI) for the report; ``journal`` (a JSON
+    lines file) receives each new row so that ``--resume`` can skip finished runs.
+    """
+
+    def __init__(
+        self,
+        spec: PortfolioSpec,
+        executor: Executor | int = 1,
+        journal: Path | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ):
+        self.spec, self.executor, self.journal = spec, executor, journal
+        self.on_progress = on_progress
+        self.rows: dict[tuple[str, int], dict[str, Any]] = {}
+        self._scenarios: dict[Portfolio, Scenario] = {}
+        self._keys: dict[Portfolio, str] = {}
+        if journal is not None and journal.exists():
+            for line in journal.read_text(encoding="utf-8").splitlines():
+                item = json.loads(line)
+                self.rows[(item["key"], item["replication"])] = item["row"]
+
+    @property
+    def evaluations(self) -> int:
+        """Simulation runs done (or loaded on resume): unique (scenario, replication)."""
+        return len(self.rows)
+
+    def scenario(self, p: Portfolio) -> Scenario:
+        if p not in self._scenarios:
+            order = [n for n in self.spec.study.variants if n in p]
+            reforms = [r for n in order for r in self.spec.study.variants[n]]
+            s = apply_reforms(self.spec.study.baseline, reforms, where="+".join(order))
+            self._scenarios[p] = s
+            self._keys[p] = s.model_dump_json()
+        return self._scenarios[p]
+
+    def key(self, p: Portfolio) -> str:
+        self.scenario(p)
+        return self._keys[p]
+
+    def row(self, p: Portfolio, r: int) -> dict[str, Any]:
+        return self.rows[(self.key(p), r)]
+
+    def observe(
+        self, portfolios: Sequence[Portfolio], replications: Sequence[int]
+    ) -> dict[tuple[Portfolio, int], np.ndarray]:
+        todo: dict[str, Scenario] = {}
+        for p in portfolios:
+            if any((self.key(p), r) not in self.rows for r in replications):
+                todo.setdefault(self.key(p), self.scenario(p))
+        if todo:
+            jobs = [(key, r) for key in todo for r in replications if (key, r) not in self.rows]
+            self._run(todo, jobs)
+            if self.on_progress is not None:
+                self.on_progress(self.evaluations)
+        return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
+
+    def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
+        """Run the jobs through the run core; each row is stored (and journalled) as soon
+        as it is done. A failed run stops the search with its error: KN needs every value."""
+        executor = None if isinstance(self.executor, int) else self.executor
+        work = [
+            Job(scenarios[k], replication_seed(self.spec.seed, r), {"key": k, "replication": r})
+            for k, r in jobs
+        ]
+        for row in evaluate(work, executor, run=run_row):
+            key, r = row.pop("key"), row.pop("replication")
+            if row.get("error"):
+                raise ValueError(f"a run failed (replication {r}): {row['error']}")
+            self._store(key, r, row)
+            if self.on_progress is not None:
+                self.on_progress(self.evaluations)
+
+    def _store(self, key: str, r: int, row: dict[str, Any]) -> None:
+        self.rows[(key, r)] = row
+        if self.journal is not None:
+            with self.journal.open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"key": key, "replication": r, "row": row}) + "\n")
+
+    def values(self, row: dict[str, Any]) -> np.ndarray:
+        """[objective, requirement_1, ...] of one run's row."""
+        out = [_column(row, self.spec.goal.column)]
+        out += [_need_value(row, need) for need in self.spec.needs]
+        return np.array(out, dtype=float)
+
+
+def _column(row: dict[str, Any], column: str) -> float:
+    if column not in row:
+        raise ValueError(
+            f"the runs have no KPI column '{column}' (per-matter and per-hour KPIs need "
+            "simlib.metrics.kpi_row)"
+        )
+    x = float(row[column])
+    if not np.isfinite(x):
+        raise ValueError(f"KPI '{column}' is undefined (NaN) in a run: nothing to measure")
+    return x
+
+
+def _need_value(row: dict[str, Any], need: Need) -> float:
+    if not need.every_hour:
+        return _column(row, need.column)
+    prefix = f"{need.kpi}[hour="
+    hours = [float(v) for k, v in row.items() if k.startswith(prefix) and np.isfinite(v)]
+    if not hours:
+        raise ValueError(f"the runs have no per-hour column for '{need.kpi}'")
+    # the worst hour of the run: E[max] >= max E, so a pass is conservative
+    return max(hours) if need.sense == "max" else min(hours)
+
+
+@dataclass
+class Step:
+    """The chosen portfolio at one budget: costs, objective, effect against the baseline and
+    what each reform adds on top of the others (drop-one, paired on the same replications)."""
+
+    choice: Choice
+    cost: VariantCost
+    replications: int  # of the chosen portfolio, shared with the baseline and drop-ones
+    objective: tuple[float, float, float]  # mean, 95 % CI
+    effect: tuple[float, float, float]  # chosen - baseline, paired
+    contributions: dict[str, tuple[float, float, float]]  # chosen - (chosen without it)
+
+    @property
+    def portfolio(self) -> Portfolio:
+        return self.choice.best or ()
+
+    @property
+    def feasible(self) -> bool:
+        return self.choice.best is not None
+
+
+@dataclass
+class Frontier:
+    spec: PortfolioSpec
+    steps: list[Step]
+    evaluations: int
+    seconds: float
+    oracle: SimulationOracle = field(repr=False)
+
+    @property
+    def best(self) -> Step:
+        return self.steps[-1]  # the largest budget
+
+
+def _requirements(spec: PortfolioSpec) -> list[Requirement]:
+    return [
+        Requirement(index=i + 1, bound=n.bound, sense=n.sense, tolerance=n.tolerance)  # type: ignore[arg-type]
+        for i, n in enumerate(spec.needs)
+    ]
+
+
+def portfolio_costs(spec: PortfolioSpec, oracle: SimulationOracle, p: Portfolio) -> VariantCost:
+    costs = {n: spec.study.cost_of(n) for n in spec.study.variants}
+    derived = tuple(n for n in p if costs[n].officer_hours_source != "given")
+    return portfolio_cost(
+        spec.study.baseline, oracle.scenario(p), costs, p, staff_only=oracle.scenario(derived)
+    )
+
+
+def optimize_portfolio(
+    spec: PortfolioSpec,
+    executor: Executor | int = 1,
+    journal: Path | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Frontier:
+    """Search every budget of ``spec`` (sharing runs between budgets)."""
+    started = time.perf_counter()
+    oracle = SimulationOracle(spec, executor, journal, on_progress)
+    names = list(spec.study.variants)
+    costs = {n: spec.study.cost_of(n).cost for n in names}
+    steps = []
+    for budget in spec.budgets:
+        choice = search(
+            names,
+            costs,
+            budget,
+            oracle,
+            delta=spec.goal.delta,
+            max_reforms=spec.max_reforms,
+            confidence=spec.confidence,
+            n0=spec.n0,
+            max_reps=spec.max_reps,
+            minimize=spec.goal.minimize,
+            requirements=_requirements(spec),
+        )
+        steps.append(_describe(spec, oracle, choice))
+    return Frontier(spec, steps, oracle.evaluations, time.perf_counter() - started, oracle)
+
+
+def _describe(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice) -> Step:
+    chosen = choice.best or ()
+    i = choice.finalists.index(chosen) if chosen in choice.finalists else None
+    n = choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
+    reps = list(range(choice.first_replication, choice.first_replication + n))
+    drop = [tuple(a for a in chosen if a != b) for b in chosen]
+    obs = oracle.observe([chosen, (), *drop], reps)
+
+    def series(p: Portfolio) -> np.ndarray:
+        return np.array([obs[(p, r)][0] for r in reps])
+
+    mine = series(chosen)
+    contributions = {b: mean_ci(mine - series(q)) for b, q in zip(chosen, drop, strict=True)}
+    return Step(
+        choice,
+        portfolio_costs(spec, oracle, chosen),
+        n,
+        mean_ci(mine),
+        mean_ci(mine - series(())),
+        contributions,
+    )
+
+
+def _executor(args: Any, stack: contextlib.ExitStack) -> Executor | int:
+    workers = int(getattr(args, "workers", 1) or 1)
+    scheduler = getattr(args, "scheduler", None)
+    dask_local = getattr(args, "dask_local", None)
+    if scheduler or dask_local:
+        from distributed import Client, LocalCluster
+
+        if scheduler:
+            client = stack.enter_context(Client(scheduler, timeout="20s"))
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=dask_local,
+                    threads_per_worker=1,
+                    dashboard_address=None,
+                    host="127.0.0.1",
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        return client.get_executor()
+    return stack.enter_context(process_pool(workers)) if workers > 1 else 1
+
+
+def main(args: Any) -> int:
+    """``simlib optimize SPEC`` for a portfolio file; returns the exit status."""
+    from simlib.optimize.portfolio_outputs import frontier_json, frontier_text, write_outputs
+
+    quiet = bool(getattr(args, "quiet", False))
+    out = getattr(args, "out", None)
+    try:
+        spec = load_portfolio(args.spec)
+    except ScenarioError as exc:
+        print(f"simlib: {exc.report()}", file=sys.stderr)
+        return 2
+    journal = None
+    if out:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        journal = Path(out) / "evaluations.jsonl"
+        if journal.exists() and not getattr(args, "resume", False):
+            journal.unlink()
+
+    def progress(n: int) -> None:
+        if not quiet:
+            print(f"\r{n} simulation runs", end="", file=sys.stderr, flush=True)
+
+    with contextlib.ExitStack() as stack:
+        try:
+            frontier = optimize_portfolio(spec, _executor(args, stack), journal, progress)
+        except ValueError as exc:
+            print(f"\nsimlib: {spec.path}: {exc}", file=sys.stderr)
+            return 2
+    if not quiet:
+        print(file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps(frontier_json(frontier), indent=2, ensure_ascii=False))
+    else:
+        print(frontier_text(frontier))
+    if out:
+        written = write_outputs(frontier, out)
+        if not getattr(args, "json", False):
+            print(f"\nWrote {len(written)} files to {out}/")
+    return 0

@@ -1,0 +1,348 @@
+"""What a portfolio search hands to people: text, JSON, the frontier table and chart,
+runnable scenario files of the chosen packages, and an HTML section for the report."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from matplotlib.figure import Figure
+
+from simlib import plots
+from simlib.experiment.replicate import Replications
+from simlib.metrics import kpi_info
+from simlib.optimize.portfolio import Frontier, Step
+
+__all__ = [
+    "frontier_chart",
+    "frontier_json",
+    "frontier_table",
+    "frontier_text",
+    "portfolio_report_section",
+    "write_outputs",
+]
+
+
+def _num(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _ci(t: tuple[float, float, float]) -> dict[str, Any]:
+    def clean(x: float) -> float | None:
+        return float(x) if math.isfinite(x) else None
+
+    return {"mean": clean(t[0]), "ci95": [clean(t[1]), clean(t[2])]}
+
+
+def _label(step: Step) -> str:
+    return " + ".join(step.portfolio) if step.portfolio else "(no reform)"
+
+
+def _goal_label(frontier: Frontier) -> tuple[str, str]:
+    goal = frontier.spec.goal
+    label, unit, _ = kpi_info(goal.kpi)
+    if goal.matter:
+        label += f" ({goal.matter})"
+    return label, unit
+
+
+def _per_unit_saved(step: Step, minimize: bool) -> float:
+    """One-off cost per unit of objective improvement (NaN if nothing is gained)."""
+    gain = -step.effect[0] if minimize else step.effect[0]
+    return step.cost.cost / gain if gain > 0 and step.cost.cost > 0 else math.nan
+
+
+def frontier_table(frontier: Frontier) -> pd.DataFrame:
+    """One row per budget: the chosen package, its costs, objective and effect with CIs."""
+    rows = []
+    minimize = frontier.spec.goal.minimize
+    for step in frontier.steps:
+        c = step.choice
+        rows.append(
+            {
+                "budget": c.budget,
+                "portfolio": _label(step),
+                "feasible": step.feasible,
+                "separated": c.separated,
+                "unseparated": "; ".join(" + ".join(s) or "(none)" for s in c.survivors)
+                if not c.separated
+                else "",
+                "cost": step.cost.cost,
+                "officer_hours": step.cost.officer_hours,
+                "officer_hours_source": step.cost.officer_hours_source,
+                "running_cost_per_day": step.cost.running_cost_per_day,
+                "objective": step.objective[0],
+                "objective_ci_low": step.objective[1],
+                "objective_ci_high": step.objective[2],
+                "effect": step.effect[0],
+                "effect_ci_low": step.effect[1],
+                "effect_ci_high": step.effect[2],
+                "cost_per_unit_gained": _per_unit_saved(step, minimize),
+                "replications": step.replications,
+                "portfolios_within_budget": c.within_budget,
+                "portfolios_simulated": len(c.simulated),
+                "finalists": len(c.finalists),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def frontier_text(frontier: Frontier) -> str:
+    spec = frontier.spec
+    label, unit = _goal_label(frontier)
+    verb = "minimise" if spec.goal.minimize else "maximise"
+    lines = [
+        f"{spec.name}: {verb} {label} [{unit}] over {len(spec.study.variants)} candidate reforms",
+        f"  requirements: {', '.join(n.label() for n in spec.needs) or 'none'}; "
+        f"confidence {spec.confidence:.0%}, indifference {spec.goal.delta:g} {unit}",
+        "",
+    ]
+    for step in frontier.steps:
+        c = step.choice
+        head = f"Budget {_num(c.budget)}: "
+        if not step.feasible:
+            lines.append(head + "no portfolio within budget meets the requirements")
+            continue
+        o, e = step.objective, step.effect
+        lines.append(head + _label(step))
+        lines.append(
+            f"  cost {_num(step.cost.cost)}, {step.cost.officer_hours:+.1f} officer-h/day "
+            f"({step.cost.officer_hours_source}); {label} {_num(o[0])} "
+            f"[{_num(o[1])}, {_num(o[2])}], change {_num(e[0])} [{_num(e[1])}, {_num(e[2])}]"
+        )
+        for name, t in step.contributions.items():
+            lines.append(f"    {name:<28} adds {_num(t[0])} [{_num(t[1])}, {_num(t[2])}]")
+        if not c.separated:
+            others = "; ".join(" + ".join(s) or "(none)" for s in c.survivors)
+            lines.append(
+                f"  NOT separated within {step.replications} replications: {others} "
+                "(differences may be below the indifference zone)"
+            )
+        lines.append(
+            f"  {c.within_budget} portfolios within budget, {len(c.simulated)} simulated, "
+            f"{len(c.finalists)} in the final selection"
+        )
+    lines.append(
+        f"\n{frontier.evaluations} simulation runs in {frontier.seconds:.1f} s "
+        "(shared between budgets, common random numbers)"
+    )
+    return "\n".join(lines)
+
+
+def _kpis_json(frontier: Frontier, step: Step) -> dict[str, Any]:
+    oracle = frontier.oracle
+    scenario = oracle.scenario(step.portfolio)
+    first = step.choice.first_replication
+    reps = range(first, first + step.replications)
+    rows = [{"replication": r, **oracle.row(step.portfolio, r)} for r in reps]
+    return Replications(scenario, frontier.spec.seed, pd.DataFrame(rows)).to_json()["kpis"]
+
+
+def _step_json(frontier: Frontier, step: Step) -> dict[str, Any]:
+    c = step.choice
+    return {
+        "budget": c.budget,
+        "feasible": step.feasible,
+        "decisions": {"reforms": list(step.portfolio), **step.cost.as_row()},
+        "objective": _ci(step.objective),
+        "effect": _ci(step.effect),
+        "contributions": {n: _ci(t) for n, t in step.contributions.items()},
+        "separated": c.separated,
+        "unseparated": [list(s) for s in c.survivors] if not c.separated else [],
+        "replications": step.replications,
+        "portfolios_within_budget": c.within_budget,
+        "portfolios_simulated": len(c.simulated),
+        "finalists": [list(s) for s in c.finalists],
+    }
+
+
+def frontier_json(frontier: Frontier) -> dict[str, Any]:
+    """The ``simlib optimize --json`` object (DESIGN §9); ``best`` is the largest budget's."""
+    spec, best = frontier.spec, frontier.best
+    goal = spec.goal
+    return {
+        "optimize": spec.name,
+        "feasible": best.feasible,
+        "best": {
+            **_step_json(frontier, best),
+            "objective": {
+                "kpi": goal.kpi,
+                "matter": goal.matter,
+                "direction": "minimize" if goal.minimize else "maximize",
+                **_ci(best.objective),
+            },
+            "kpis": _kpis_json(frontier, best),
+        },
+        "evaluations": frontier.evaluations,
+        "seconds": round(frontier.seconds, 2),
+        "confidence": spec.confidence,
+        "indifference": goal.delta,
+        "requirements": [n.label() for n in spec.needs],
+        "frontier": [_step_json(frontier, s) for s in frontier.steps],
+    }
+
+
+def frontier_chart(frontier: Frontier) -> Figure:
+    """Objective against one-off cost: the best package per budget with 95 % CIs."""
+    label, unit = _goal_label(frontier)
+    fig = Figure(figsize=(6.5, 4.2), layout="constrained")
+    ax = fig.subplots()
+    base = frontier.oracle
+    n = max(s.replications for s in frontier.steps)
+    base_values = [base.values(base.row((), r))[0] for r in range(min(n, frontier.spec.n0))]
+    b_mean = sum(base_values) / len(base_values)
+    ax.plot([0], [b_mean], "s", color=plots.PALETTE["baseline"], label="baseline (no reform)")
+    steps = [s for s in frontier.steps if s.feasible]
+    xs = [s.cost.cost for s in steps]
+    ys = [s.objective[0] for s in steps]
+    err = [
+        [y - s.objective[1] for y, s in zip(ys, steps, strict=True)],
+        [s.objective[2] - y for y, s in zip(ys, steps, strict=True)],
+    ]
+    ax.errorbar(
+        xs,
+        ys,
+        yerr=err,
+        fmt="o-",
+        color=plots.PALETTE["better"],
+        capsize=3,
+        label="best package per budget (95 % CI)",
+    )
+    right = max(xs, default=0.0)
+    for s, x, y in zip(steps, xs, ys, strict=True):
+        text = "\n".join(s.portfolio) or "(no reform)"
+        last = x == right and len(xs) > 1  # the rightmost label goes left, inside the axes
+        ax.annotate(
+            text,
+            (x, y),
+            textcoords="offset points",
+            xytext=(-8 if last else 8, 6),
+            ha="right" if last else "left",
+            fontsize=8,
+        )
+    for k, s in enumerate(frontier.steps):
+        ax.axvline(
+            s.choice.budget,
+            color=plots.PALETTE["neutral"],
+            ls=":",
+            lw=1,
+            label="budgets" if k == 0 else None,
+        )
+    ax.margins(x=0.15)
+    ax.set_xlabel("one-off cost of the package")
+    ax.set_ylabel(f"{label}\n[{unit}]" if len(label) > 30 else f"{label} [{unit}]", fontsize=9)
+    ax.set_title("Best reform package per budget (efficient frontier)", fontsize=10)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=8, loc="best")
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    return fig
+
+
+def _scenario_yaml(frontier: Frontier, step: Step) -> str:
+    spec = frontier.spec
+    data = spec.study.baseline.model_dump(mode="json", exclude_unset=True)
+    data["name"] = f"{spec.study.baseline.name} + {_label(step)}"
+    data["reforms"] = [
+        r.model_dump(mode="json") for n in step.portfolio for r in spec.study.variants[n]
+    ]
+    head = (
+        f"# {spec.name}: the package chosen for budget {_num(step.choice.budget)}\n"
+        f"# reforms: {_label(step)}; one-off cost {_num(step.cost.cost)}\n"
+        "# the baseline of the study with the package's reforms (applied on load)\n"
+    )
+    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def write_outputs(frontier: Frontier, out: str | Path) -> list[Path]:
+    """``best.yaml`` (largest budget), ``portfolio_<budget>.yaml`` per budget, the frontier
+    table (CSV) and chart (PNG, SVG), and ``portfolio.json`` (the --json object)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for step in frontier.steps:
+        if step.feasible:
+            path = out / f"portfolio_{step.choice.budget:.0f}.yaml"
+            path.write_text(_scenario_yaml(frontier, step), encoding="utf-8")
+            written.append(path)
+    if frontier.best.feasible:
+        (out / "best.yaml").write_text(_scenario_yaml(frontier, frontier.best), encoding="utf-8")
+        written.append(out / "best.yaml")
+    frontier_table(frontier).to_csv(out / "frontier.csv", index=False)
+    written.append(out / "frontier.csv")
+    written += plots.save(frontier_chart(frontier), out, "frontier")
+    meta = frontier_json(frontier)
+    meta["source"] = str(frontier.spec.path)
+    meta["objective_label"] = " [".join(_goal_label(frontier)) + "]"
+    (out / "portfolio.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    written.append(out / "portfolio.json")
+    return written
+
+
+def portfolio_report_section(out_dir: str | Path) -> str:
+    """An HTML section (for ``simlib report``) from a portfolio output folder: the package
+    per budget, what each reform adds on top of the others, cost per unit gained."""
+    out = Path(out_dir)
+    meta = json.loads((out / "portfolio.json").read_text(encoding="utf-8"))
+    e = html.escape
+    what = meta.get("objective_label", meta["best"]["objective"]["kpi"])
+    rows = []
+    for f in meta["frontier"]:
+        d = f["decisions"]
+        obj, eff = f["objective"], f["effect"]
+        gain = (
+            -(eff["mean"] or 0)
+            if meta["best"]["objective"]["direction"] == "minimize"
+            else (eff["mean"] or 0)
+        )
+        per = d["cost"] / gain if gain > 0 and d["cost"] > 0 else math.nan
+        adds = "; ".join(
+            f"{e(n)} {_num(c['mean'])} [{_num(c['ci95'][0])}, {_num(c['ci95'][1])}]"
+            for n, c in f["contributions"].items()
+        )
+        sep = (
+            ""
+            if f["separated"]
+            else (
+                "<br><em>not separated from: "
+                + e("; ".join(" + ".join(s) or "(none)" for s in f["unseparated"]))
+                + "</em>"
+            )
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{_num(f['budget'])}</td>"
+            f"<td class=l>{e(' + '.join(d['reforms']) or '(no reform)')}{sep}</td>"
+            f"<td>{_num(d['cost'])}</td><td>{_num(d['officer_hours'])}</td>"
+            f"<td>{_num(obj['mean'])} [{_num(obj['ci95'][0])}, {_num(obj['ci95'][1])}]</td>"
+            f"<td>{_num(eff['mean'])} [{_num(eff['ci95'][0])}, {_num(eff['ci95'][1])}]</td>"
+            f"<td>{_num(per)}</td><td class=l>{adds}</td></tr>"
+        )
+    chart = ""
+    if (out / "frontier.png").exists():
+        data = base64.b64encode((out / "frontier.png").read_bytes()).decode("ascii")
+        chart = (
+            f'<figure><img alt="efficient frontier" src="data:image/png;base64,{data}">'
+            "<figcaption>Best package per budget, with 95 % confidence intervals</figcaption>"
+            "</figure>"
+        )
+    return (
+        f"<section><h2>Reform package under budget: {e(meta['optimize'])}</h2>"
+        f"<p>Objective: {e(what)}. Requirements: {e(', '.join(meta['requirements']) or 'none')}. "
+        f"Each package was chosen with probability at least {meta['confidence']:.0%} of being "
+        f"the best feasible one, up to differences of {meta['indifference']:g} (Kim–Nelson "
+        "ranking and selection on common random numbers, after simulating every reform alone "
+        "and in pairs, so that reforms that overlap or depend on each other are not simply "
+        f"added up). {meta['evaluations']} simulation runs.</p>"
+        "<table><tr><th>budget</th><th class=l>recommended package</th><th>one-off cost</th>"
+        "<th>officer-h / day</th><th>objective [95 % CI]</th><th>change vs today</th>"
+        "<th>cost per unit gained</th><th class=l>what each reform adds on top of the others"
+        "</th></tr>" + "".join(rows) + f"</table>{chart}</section>"
+    )

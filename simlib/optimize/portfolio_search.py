@@ -1,0 +1,210 @@
+"""Searching reform portfolios under a budget, without assuming that effects add up.
+
+1. **Screen** (CRN, ``n0`` replications each): the baseline, every reform alone and every
+   pair within the budget. Pairs are *simulated*, so interactions between two reforms
+   (two that relieve the same bottleneck; one that only helps once another removed a step)
+   are measured, not assumed away.
+2. **Predict** larger portfolios with the second-order model
+   f(S) = f(∅) + Σ single effects + Σ pairwise interactions, and simulate the ``top`` most
+   promising ones (predicted feasible first, then by predicted objective).
+3. **Select** among the ``finalists`` best simulated portfolios with Kim–Nelson
+   (:mod:`simlib.optimize.selection`) on *fresh* replications (numbers ``n0`` onwards, still
+   common to all portfolios): the screening data chose the finalists, so reusing it would
+   bias the selection towards lucky ones.
+
+The guarantee (best feasible with probability ≥ confidence, up to the indifference zone) is
+for the portfolios that reach the final selection; screening keeps every single and pair and
+the best-predicted larger portfolios, and the result says how many there were.
+Nothing here runs a simulation: an *oracle* returns observations for (portfolio, replication).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Protocol
+
+import numpy as np
+
+from simlib.optimize.selection import Requirement, Selection, kn_select
+
+__all__ = ["Choice", "Oracle", "Portfolio", "additive_pick", "search", "within_budget"]
+
+Portfolio = tuple[str, ...]  # reform (variant) names, in the study's order
+
+
+class Oracle(Protocol):
+    """Observations ``[objective, requirement_1, ...]`` of a portfolio in replication r.
+
+    ``observe`` runs whatever is missing of portfolios x replications (in one batch, so it
+    can go to parallel workers) and returns each as an array; the same replication number
+    means the same random numbers for every portfolio (CRN)."""
+
+    def observe(
+        self, portfolios: Sequence[Portfolio], replications: Sequence[int]
+    ) -> dict[tuple[Portfolio, int], np.ndarray]: ...
+
+
+@dataclass
+class Choice:
+    """The outcome of one search: the chosen portfolio and how sure we are of it."""
+
+    budget: float
+    best: Portfolio | None  # None: no portfolio within budget was found feasible
+    survivors: list[Portfolio]  # more than one: these could not be separated
+    separated: bool
+    finalists: list[Portfolio]
+    selection: Selection
+    within_budget: int  # portfolios the budget and max_reforms allow
+    simulated: list[Portfolio]  # portfolios screened by simulation
+    predicted: dict[Portfolio, float]  # second-order predictions of the objective (size >= 3)
+    first_replication: int = 0  # KN's replication r is the oracle's first_replication + r
+
+
+def within_budget(
+    candidates: Sequence[str], costs: Mapping[str, float], budget: float, max_reforms: int
+) -> list[Portfolio]:
+    """Every portfolio (the empty one too) with at most ``max_reforms`` reforms within budget."""
+    out: list[Portfolio] = []
+    for size in range(0, min(max_reforms, len(candidates)) + 1):
+        for combo in combinations(candidates, size):
+            if sum(costs[c] for c in combo) <= budget + 1e-9:
+                out.append(combo)
+    return out
+
+
+def _second_order(means: Mapping[Portfolio, np.ndarray], s: Portfolio) -> np.ndarray:
+    base = means[()]
+    total = base.copy()
+    for a in s:
+        total += means[(a,)] - base
+    for a, b in combinations(s, 2):
+        total += means[(a, b)] - means[(a,)] - means[(b,)] + base
+    return total
+
+
+def additive_pick(
+    allowed: Sequence[Portfolio], means: Mapping[Portfolio, np.ndarray], minimize: bool
+) -> Portfolio:
+    """What adding up single-reform effects would choose (ignores requirements): for
+    comparison only — this is the mistake the search avoids."""
+    sign = 1.0 if minimize else -1.0
+    base = means[()][0]
+
+    def predicted(s: Portfolio) -> float:
+        return base + sum(means[(a,)][0] - base for a in s)
+
+    return min(allowed, key=lambda s: sign * predicted(s))
+
+
+def _violation(values: np.ndarray, requirements: Sequence[Requirement]) -> float:
+    """How far (in tolerances) the worst requirement is violated; <= 0 when all hold."""
+    worst = -np.inf
+    for req in requirements:
+        x = values[req.index]
+        excess = (x - req.bound) if req.sense == "max" else (req.bound - x)
+        worst = max(worst, excess / req.tolerance)
+    return float(worst) if requirements else 0.0
+
+
+class _Finalists:
+    """KN adapter: system i is the i-th finalist portfolio, KN's replication r is the
+    oracle's replication ``offset + r``; a round's replications are run as one batch."""
+
+    def __init__(self, oracle: Oracle, portfolios: list[Portfolio], offset: int):
+        self.oracle, self.portfolios, self.offset = oracle, portfolios, offset
+        self.cache: dict[tuple[Portfolio, int], np.ndarray] = {}
+
+    def prefetch(self, systems: Sequence[int], replication: int) -> None:
+        chosen = [self.portfolios[i] for i in systems]
+        self.cache.update(self.oracle.observe(chosen, [self.offset + replication]))
+
+    def observe(self, system: int, replication: int) -> np.ndarray:
+        key = (self.portfolios[system], self.offset + replication)
+        if key not in self.cache:
+            self.cache.update(self.oracle.observe([key[0]], [key[1]]))
+        return self.cache[key]
+
+
+def search(
+    candidates: Sequence[str],
+    costs: Mapping[str, float],
+    budget: float,
+    oracle: Oracle,
+    *,
+    delta: float,
+    max_reforms: int | None = None,
+    confidence: float = 0.95,
+    n0: int = 5,
+    max_reps: int = 100,
+    minimize: bool = True,
+    requirements: Sequence[Requirement] = (),
+    top: int = 8,
+    finalists: int = 6,
+) -> Choice:
+    """The best feasible portfolio within ``budget``; see the module docstring."""
+    m = len(candidates) if max_reforms is None else max_reforms
+    allowed = within_budget(candidates, costs, budget, m)
+    screen = [s for s in allowed if len(s) <= 2]
+    first = range(n0)
+    obs = oracle.observe(screen, first)
+    means = {s: np.mean([obs[(s, r)] for r in first], axis=0) for s in screen}
+    # Predict what was not simulated; simulate the most promising larger portfolios.
+    sign = 1.0 if minimize else -1.0
+    predicted = {s: _second_order(means, s) for s in allowed if len(s) > 2}
+    ranked = sorted(
+        predicted,
+        key=lambda s: (_violation(predicted[s], requirements) > 0, sign * predicted[s][0]),
+    )
+    larger = ranked[:top]
+    if larger:
+        obs.update(oracle.observe(larger, first))
+        for s in larger:
+            means[s] = np.mean([obs[(s, r)] for r in first], axis=0)
+    simulated = screen + larger
+
+    # Finalists: best sample means among those not clearly infeasible (by > 1 tolerance + 2 SE).
+    def clearly_infeasible(s: Portfolio) -> bool:
+        values = np.array([obs[(s, r)] for r in first])
+        se = values.std(axis=0, ddof=1) / np.sqrt(n0)
+        for req in requirements:
+            x, e = values[:, req.index].mean(), se[req.index]
+            excess = (x - req.bound) if req.sense == "max" else (req.bound - x)
+            if excess > req.tolerance + 2 * e:
+                return True
+        return False
+
+    hopeful = [s for s in simulated if not clearly_infeasible(s)]
+    final = sorted(hopeful, key=lambda s: sign * means[s][0])[:finalists]
+    if not final:
+        empty = Selection(None, [], True, {}, {}, {})
+        return Choice(budget, None, [], True, [], empty, len(allowed), simulated, _obj(predicted))
+    adapter = _Finalists(oracle, final, offset=n0)
+    sel = kn_select(
+        adapter,
+        len(final),
+        delta=delta,
+        alpha=1 - confidence,
+        n0=n0,
+        max_reps=max_reps,
+        minimize=minimize,
+        requirements=requirements,
+    )
+    best = final[sel.best] if sel.best is not None else None
+    return Choice(
+        budget,
+        best,
+        [final[i] for i in sel.survivors],
+        sel.separated,
+        final,
+        sel,
+        len(allowed),
+        simulated,
+        _obj(predicted),
+        first_replication=n0,
+    )
+
+
+def _obj(predicted: Mapping[Portfolio, np.ndarray]) -> dict[Portfolio, float]:
+    return {s: float(v[0]) for s, v in predicted.items()}

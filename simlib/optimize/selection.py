@@ -1,0 +1,216 @@
+"""Ranking and selection: Kim–Nelson's fully sequential procedure, with feasibility checks.
+
+The procedure knows nothing of simulation models: it asks an *adapter* for one replication
+of system ``i`` with replication number ``r`` and gets back a vector of observations
+(``[objective, requirement_1, ...]``). Replication ``r`` of every system is meant to use the
+same random numbers (CRN): KN estimates the variance of the *paired differences*, so
+positive correlation between systems directly shrinks the number of replications.
+
+Selection (Kim & Nelson 2001, "KN"): after ``n0`` replications of every system, the variance
+S²_il of X_i − X_l is fixed; then one replication at a time, system i is eliminated by l
+once Σ(X_l − X_i) (oriented so larger is better) leaves the triangular continuation region
+R(r) = max(0, h²S²_il/(2δ) − δr/2), with h² = (n0−1)[(2β)^(−2/(n0−1)) − 1] for a
+pairwise error β. The best system (if it beats every other by ≥ δ) survives every
+comparison with probability ≥ 1 − (k−1)β.
+
+Feasibility (a requirement ``E[Y] ≤ q`` or ``≥ q``): the feasibility check of Andradóttir &
+Kim (2010) with the same triangular region on Σ(Y − q) and tolerance ε: feasible once the sum
+is below −R, infeasible once above +R (for ``≤``). Errors are split by Bonferroni:
+α/2 for all k·s feasibility decisions (α/(2ks) each), α/2 for the k−1 pairwise
+eliminations of the best (α/(2(k−1)) each). Only systems already *declared feasible* may
+eliminate others (a system that later proves infeasible must not have removed the best).
+So the best feasible system is returned with probability ≥ 1 − α when it is at least δ
+better than every other feasible system and no requirement mean lies within ε of its
+threshold. When replications run out (``max_reps``) the surviving systems are returned
+as the set that could not be separated, and ``separated`` is False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+
+__all__ = ["Adapter", "Requirement", "Selection", "continuation", "kn_h2", "kn_select"]
+
+
+class Adapter(Protocol):
+    """Runs one replication of a system: ``observe(i, r)`` → [objective, req_1, ...].
+
+    An adapter may also have ``prefetch(systems, r)``, called before each round, to run
+    that round's replications together (on parallel workers)."""
+
+    def observe(self, system: int, replication: int) -> Sequence[float] | np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """``E[observation[index]] <= bound`` (sense "max") or ``>= bound`` (sense "min"),
+    decided with tolerance ``tolerance`` (means within it of the bound may go either way)."""
+
+    index: int
+    bound: float
+    sense: Literal["max", "min"]
+    tolerance: float
+
+    def __post_init__(self) -> None:
+        if self.index < 1:
+            raise ValueError("a requirement's index must be >= 1 (0 is the objective)")
+        if not self.tolerance > 0:
+            raise ValueError(f"a requirement's tolerance must be > 0; got {self.tolerance}")
+
+
+@dataclass
+class Selection:
+    """What KN found: the chosen system, the survivors, and what each system cost."""
+
+    best: int | None  # None: no system was found feasible
+    survivors: list[int]  # more than one: the set that could not be separated
+    separated: bool  # True: one feasible survivor, with the stated guarantee
+    feasible: dict[int, bool | None]  # None: undecided when sampling stopped
+    means: dict[int, float]  # objective sample means
+    replications: dict[int, int]  # replications taken per system
+    observations: dict[int, np.ndarray] = field(repr=False, default_factory=dict)
+
+    @property
+    def total_replications(self) -> int:
+        return sum(self.replications.values())
+
+
+def kn_h2(n0: int, beta: float) -> float:
+    """h² of the triangular region for a pairwise error ``beta`` after ``n0`` first-stage reps."""
+    if n0 < 2:
+        raise ValueError(f"n0 must be >= 2; got {n0}")
+    if not 0 < beta < 0.5:
+        raise ValueError(f"the pairwise error must be in (0, 0.5); got {beta}")
+    return (n0 - 1) * ((2 * beta) ** (-2 / (n0 - 1)) - 1)
+
+
+def continuation(r: int, delta: float, h2: float, s2: float) -> float:
+    """Half-width R(r) of the triangular continuation region for a sum of r observations."""
+    return max(0.0, h2 * s2 / (2 * delta) - delta * r / 2)
+
+
+def kn_select(
+    adapter: Adapter,
+    k: int,
+    *,
+    delta: float,
+    alpha: float = 0.05,
+    n0: int = 10,
+    max_reps: int = 1000,
+    minimize: bool = True,
+    requirements: Sequence[Requirement] = (),
+) -> Selection:
+    """Select the best (feasible) of ``k`` systems; see the module docstring for the rules."""
+    if k < 1:
+        raise ValueError(f"k must be >= 1; got {k}")
+    if not delta > 0:
+        raise ValueError(f"the indifference zone delta must be > 0; got {delta}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1); got {alpha}")
+    if max_reps < n0:
+        raise ValueError(f"max_reps ({max_reps}) must be >= n0 ({n0})")
+    n_req = len(requirements)
+    a_sel = alpha / 2 if n_req else alpha
+    a_feas = alpha / 2
+    h2_sel = kn_h2(n0, a_sel / max(k - 1, 1))
+    h2_feas = kn_h2(n0, a_feas / (k * n_req)) if n_req else 0.0
+    sign = -1.0 if minimize else 1.0
+
+    obs: dict[int, list[np.ndarray]] = {i: [] for i in range(k)}
+
+    def take(i: int, r: int) -> None:
+        y = np.asarray(adapter.observe(i, r), dtype=float)
+        if y.shape != (1 + n_req,) or not np.all(np.isfinite(y)):
+            raise ValueError(
+                f"system {i}, replication {r}: expected {1 + n_req} finite observations, got {y}"
+            )
+        obs[i].append(y)
+
+    prefetch = getattr(adapter, "prefetch", None)  # optional: run a step's replications at once
+    for r in range(n0):
+        if prefetch is not None:
+            prefetch(list(range(k)), r)
+        for i in range(k):
+            take(i, r)
+    first = {i: np.array(obs[i]) for i in range(k)}
+    # Variances of differences and of requirement observations, fixed after stage one.
+    s2 = {
+        (i, j): float(np.var(first[i][:, 0] - first[j][:, 0], ddof=1))
+        for i in range(k)
+        for j in range(k)
+        if i != j
+    }
+    s2_req = {
+        (i, q): float(np.var(first[i][:, 1 + q], ddof=1)) for i in range(k) for q in range(n_req)
+    }
+    status: dict[tuple[int, int], bool | None] = {
+        (i, q): None for i in range(k) for q in range(n_req)
+    }
+    alive = set(range(k))
+    r = n0
+    while True:
+        # Feasibility decisions on the r observations so far.
+        for i in sorted(alive):
+            y = np.array(obs[i])
+            for q, req in enumerate(requirements):
+                if status[(i, q)] is not None:
+                    continue
+                excess = float(np.sum(y[:, 1 + q] - req.bound))
+                if req.sense == "min":
+                    excess = -excess  # positive means violating
+                bound = continuation(r, req.tolerance, h2_feas, s2_req[(i, q)])
+                if excess <= -bound if bound > 0 else excess <= 0:
+                    status[(i, q)] = True
+                elif excess >= bound:  # at bound 0 the region has closed: decided by sign
+                    status[(i, q)] = False
+        feasible = {i: _feasible(status, i, n_req) for i in range(k)}
+        alive -= {i for i in alive if feasible[i] is False}
+        # Eliminations, only by systems declared feasible.
+        sums = {i: sign * np.sum(np.array(obs[i])[:, 0]) for i in alive}
+        out = set()
+        for i in alive:
+            for j in alive:
+                if i == j or not feasible[j]:
+                    continue
+                lead = sums[j] - sums[i]
+                bound = continuation(r, delta, h2_sel, s2[(i, j)])
+                # At bound 0 an exact tie (identical systems under CRN) keeps the lower index.
+                if lead > bound or (bound == 0 and lead == 0 and j < i):
+                    out.add(i)
+                    break
+        alive -= out
+        done = not alive or (len(alive) == 1 and feasible[next(iter(alive))] is True)
+        if done or r >= max_reps:
+            break
+        if prefetch is not None:
+            prefetch(sorted(alive), r)
+        for i in sorted(alive):
+            take(i, r)
+        r += 1
+    means = {i: float(np.mean(np.array(obs[i])[:, 0])) for i in range(k)}
+    survivors = sorted(alive, key=lambda i: -sign * means[i])
+    feasible_alive = [i for i in survivors if feasible[i] is not False]
+    best = feasible_alive[0] if feasible_alive else None
+    separated = len(survivors) <= 1 and all(feasible[i] is True for i in survivors)
+    return Selection(
+        best=best,
+        survivors=survivors,
+        separated=separated,
+        feasible=feasible,
+        means=means,
+        replications={i: len(obs[i]) for i in range(k)},
+        observations={i: np.array(obs[i]) for i in range(k)},
+    )
+
+
+def _feasible(status: dict[tuple[int, int], bool | None], i: int, n_req: int) -> bool | None:
+    decided = [status[(i, q)] for q in range(n_req)]
+    if any(d is False for d in decided):
+        return False
+    if all(d is True for d in decided):
+        return True
+    return None

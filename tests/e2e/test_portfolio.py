@@ -1,0 +1,128 @@
+"""Portfolio search by simulation on a tiny always-open hall where effects do not add up,
+its outputs (JSON, frontier, runnable scenarios, report section) and its file errors."""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from simlib import load_scenario
+from simlib.optimize.portfolio import main, optimize_portfolio
+from simlib.optimize.portfolio_outputs import (
+    frontier_json,
+    portfolio_report_section,
+    write_outputs,
+)
+from simlib.optimize.portfolio_search import additive_pick, within_budget
+from simlib.optimize.portfolio_spec import load_portfolio
+from simlib.scenario.errors import ScenarioError
+
+DATA = Path(__file__).resolve().parents[2] / "scenarios"
+A, B = "more back", "faster back"  # relieve the same bottleneck
+C, D = "faster x", "drop y"  # C helps only once D removed the parallel step
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("portfolio")
+    spec = load_portfolio(DATA / "portfolio_nonadditive.yaml")
+    return spec, optimize_portfolio(spec, journal=out / "evaluations.jsonl"), out
+
+
+def test_search_is_right_where_the_additive_screen_is_wrong(run):
+    spec, frontier, _ = run
+    oracle = frontier.oracle
+    names = list(spec.study.variants)
+    costs = {n: spec.study.cost_of(n).cost for n in names}
+    allowed = within_budget(names, costs, 200, 2)
+    first = range(spec.n0)
+    obs = oracle.observe(allowed, first)
+    screen = {s: np.mean([obs[(s, r)] for r in first], axis=0) for s in allowed}
+    assert additive_pick(allowed, screen, minimize=True) == (A, B)
+    assert frontier.steps[0].portfolio == (B,)
+    assert frontier.steps[1].portfolio == (C, D)
+    # The truth, by exhaustive evaluation of all 11 portfolios on 20 common replications.
+    reps = range(20)
+    obs = oracle.observe(allowed, reps)
+    truth = {s: np.mean([obs[(s, r)][0] for r in reps]) for s in allowed}
+    ranked = sorted(truth, key=truth.get)
+    assert ranked[0] == (C, D) and truth[(A, B)] - truth[(C, D)] > spec.goal.delta
+    # Drop-one contributions: neither C nor D does anything without the other.
+    step = frontier.steps[1]
+    for name in (C, D):
+        mean, _, hi = step.contributions[name]
+        assert hi < 0 and mean == pytest.approx(step.effect[0])
+    print(f"search {frontier.evaluations} runs; exhaustive at 20 reps: {len(allowed) * 20}")
+
+
+def test_outputs_scenarios_and_report_section(run, tmp_path):
+    _, frontier, _ = run
+    written = write_outputs(frontier, tmp_path)
+    names = {p.name for p in written}
+    assert {"best.yaml", "portfolio_100.yaml", "portfolio_200.yaml", "frontier.csv"} <= names
+    assert {"frontier.png", "frontier.svg", "portfolio.json"} <= names
+    best = load_scenario(tmp_path / "best.yaml")
+    expected = frontier.oracle.scenario((C, D)).model_copy(update={"name": best.name})
+    assert best.model_dump_json() == expected.model_dump_json()
+    data = frontier_json(frontier)
+    assert data["best"]["decisions"]["reforms"] == [C, D]
+    assert set(data) >= {"optimize", "feasible", "best", "evaluations", "frontier"}
+    assert set(data["best"]) >= {"decisions", "objective", "kpis"}
+    assert data["best"]["kpis"]["lead_time_mean_days"]["mean"] == pytest.approx(
+        frontier.best.objective[0]
+    )
+    assert [f["budget"] for f in data["frontier"]] == [100, 200]
+    html = portfolio_report_section(tmp_path)
+    assert f"{C} + {D}" in html and "data:image/png;base64" in html
+
+
+def test_main_json_resumes_from_the_journal(run, capsys):
+    _, _, out = run
+    lines = (out / "evaluations.jsonl").read_text().count("\n")
+    args = types.SimpleNamespace(
+        spec=str(DATA / "portfolio_nonadditive.yaml"),
+        json=True,
+        out=str(out),
+        resume=True,
+        quiet=True,
+    )
+    assert main(args) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["best"]["decisions"]["reforms"] == [C, D]
+    assert (out / "evaluations.jsonl").read_text().count("\n") == lines  # nothing re-run
+
+
+def test_portfolio_file_errors_name_the_line(tmp_path, capsys):
+    text = (DATA / "portfolio_nonadditive.yaml").read_text()
+    bad = text.replace("minimize: lead_time_mean_days", "minimize: lead_tme").replace(
+        "max_reforms: 2", "max_reforms: 0"
+    )
+    for name in ("nonadditive_study.yaml", "nonadditive_hall.yaml"):
+        (tmp_path / name).write_text((DATA / name).read_text())
+    (tmp_path / "p.yaml").write_text(bad)
+    with pytest.raises(ScenarioError) as err:
+        load_portfolio(tmp_path / "p.yaml")
+    assert "line 6: portfolio.max_reforms" in str(err.value)
+    (tmp_path / "p.yaml").write_text(text.replace("lead_time_mean_days}", "lead_tme}", 1))
+    with pytest.raises(ScenarioError) as err:
+        load_portfolio(tmp_path / "p.yaml")
+    assert "line 7: objective: unknown KPI 'lead_tme'" in str(err.value)
+    args = types.SimpleNamespace(spec=str(tmp_path / "p.yaml"), json=False, out=None)
+    assert main(args) == 2
+    assert "unknown KPI" in capsys.readouterr().err
+
+
+def test_runs_do_not_depend_on_the_executor(run):
+    from simlib.experiment.runner import process_pool
+    from simlib.optimize.portfolio import SimulationOracle
+
+    spec, frontier, _ = run
+    chosen = [(), (C, D)]
+    with process_pool(2) as pool:
+        parallel = SimulationOracle(spec, pool).observe(chosen, [0, 1])
+    for key, values in parallel.items():
+        assert values.tolist() == frontier.oracle.observe([key[0]], [key[1]])[key].tolist()

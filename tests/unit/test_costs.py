@@ -1,0 +1,78 @@
+"""Variant costs in study files: the mapping form, derived officer-hours, errors with lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simlib.experiment.costs import portfolio_cost, staff_hours_change
+from simlib.experiment.study import load_study
+from simlib.reforms import apply_reforms, parse_reforms
+from simlib.scenario.errors import ScenarioError
+
+HALL = """\
+name: costs
+horizon: {days: 2, warmup_days: 0}
+calendar: {hours: ["09:00-12:00", "13:00-17:00"]}
+pools:
+  front: {count: 3, cost_per_hour: 30}
+  back: {count: 2, cost_per_hour: 40, hours: ["08:00-12:00"]}
+matters:
+  - id: walkin
+    arrivals: {per_hour: 5}
+    acceptance: {pool: front, time: {dist: exponential, mean: 15}}
+    chain: [{id: review, pool: back, time: {dist: exponential, mean: 11}}]
+"""
+
+STUDY = """\
+study: costs
+baseline: hall.yaml
+variants:
+  more back: {reforms: [{type: set_staff, pools: {back: 3, front: 2}}], cost: 1000}
+  faster: [{type: scale_times, factor: 0.8}]
+  stated:
+    reforms: [{type: scale_times, factor: 0.9}]
+    cost: 500
+    officer_hours: 2
+"""
+
+
+def _write(tmp_path: Path, study: str = STUDY) -> Path:
+    (tmp_path / "hall.yaml").write_text(HALL)
+    (tmp_path / "study.yaml").write_text(study)
+    return tmp_path / "study.yaml"
+
+
+def test_mapping_and_list_forms_and_derived_officer_hours(tmp_path):
+    study = load_study(_write(tmp_path))
+    assert list(study.variants) == ["more back", "faster", "stated"]
+    more = study.cost_of("more back")
+    # back +1 officer x 4 h (its own shift) at 40; front -1 x 7 h (opening hours) at 30
+    assert more.cost == 1000 and more.officer_hours == pytest.approx(4 - 7)
+    assert more.officer_hours_source == "derived from staff changes"
+    assert more.running_cost_per_day == pytest.approx(4 * 40 - 7 * 30)
+    assert study.cost_of("faster").officer_hours_source == "none"
+    stated = study.cost_of("stated")
+    assert (stated.cost, stated.officer_hours, stated.officer_hours_source) == (500, 2, "given")
+    assert stated.running_cost_per_day is None  # pools differ in cost_per_hour: unknown price
+
+
+def test_portfolio_costs_count_staff_once(tmp_path):
+    study = load_study(_write(tmp_path))
+    base = study.baseline
+    both = parse_reforms([{"type": "set_staff", "pools": {"back": 4}}]) * 2
+    combined = apply_reforms(base, both)
+    assert staff_hours_change(base, combined) == (pytest.approx(8.0), pytest.approx(320.0))
+    costs = dict(study.costs or {})
+    total = portfolio_cost(base, combined, costs, ["more back", "stated"])
+    assert total.cost == 1500 and total.officer_hours == pytest.approx(2 + 8)
+
+
+def test_cost_errors_name_the_line(tmp_path):
+    bad = STUDY.replace("cost: 500", "cost: -5").replace("officer_hours: 2", "oficer_hours: 2")
+    with pytest.raises(ScenarioError) as err:
+        load_study(_write(tmp_path, bad))
+    text = str(err.value)
+    assert "line 8: variants.stated.cost" in text and "did you mean 'officer_hours'" in text
+    assert "list[" not in text  # only the errors of the form the variant is written in
