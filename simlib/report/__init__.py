@@ -46,7 +46,12 @@ def folder_kind(out: Path) -> str | None:
 def _optimize_section(out: Path, function: str) -> str:
     """The section ``simlib.optimize`` writes for its folder (the package, or its ``report`` /
     ``portfolio`` module, since the package's ``__init__`` holds only its docstring)."""
-    for module in ("simlib.optimize", "simlib.optimize.report", "simlib.optimize.portfolio"):
+    for module in (
+        "simlib.optimize",
+        "simlib.optimize.report",
+        "simlib.optimize.portfolio",
+        "simlib.optimize.portfolio_outputs",
+    ):
         try:
             section = getattr(importlib.import_module(module), function)
         except (ImportError, AttributeError):

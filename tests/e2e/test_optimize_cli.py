@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,6 +42,12 @@ def test_optimize_json_out_best_yaml_and_resume(
     for name in ("best.yaml", "result.json", "trace.csv", "frontier.csv", "frontier.png"):
         assert (out / name).exists(), name
     html = report_section(out)  # the report's staffing section
+    shown = tmp_path / "shown"  # `simlib report` reads the folder (a copy: resume comes next)
+    shutil.copytree(out, shown)
+    assert main(["report", str(shown), "--no-pdf"]) == 0
+    page = (shown / "report.html").read_text()
+    assert "unavailable" not in page and "Binding requirement" in page
+    capsys.readouterr()
     assert html.startswith("<section>") and "data:image/png;base64" in html
     assert "Binding requirement" in html and "hall_wait_mean_min &lt;= 5" in html
     # best.yaml is a scenario simlib runs as it is.
@@ -80,12 +86,14 @@ def test_bad_optimisation_file_exits_2_with_the_line(
     assert "requirements[0].matter" in err and "line " in err and "Traceback" not in err
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("simlib.optimize.portfolio") is not None,
-    reason="portfolio optimisation is in this build",
-)
-def test_portfolio_files_are_dispatched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = tmp_path / "portfolio.yaml"
-    path.write_text("optimize: reforms\nstudy: s.yaml\nportfolio: {budget: 10}\n")
-    assert main(["optimize", str(path)]) == 2
-    assert "portfolio optimisation is not available in this build" in capsys.readouterr().err
+def test_portfolio_files_are_dispatched_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = Path(__file__).resolve().parents[2] / "scenarios" / "portfolio_nonadditive.yaml"
+    out = tmp_path / "pf"
+    assert main(["optimize", str(spec), "--json", "--out", str(out), "--quiet"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"optimize", "feasible", "best", "evaluations", "frontier"}
+    assert main(["report", str(out), "--no-pdf"]) == 0
+    page = (out / "report.html").read_text()
+    assert "unavailable" not in page and "data:image/png;base64" in page
