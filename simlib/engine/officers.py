@@ -20,7 +20,7 @@ import simpy
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
 
-__all__ = ["DeadlineQueue", "Desk", "Job", "Officer", "WorkQueue"]
+__all__ = ["DeadlineQueue", "Desk", "Job", "Officer", "PriorityQueue", "WorkQueue"]
 
 
 class Job:
@@ -134,6 +134,22 @@ class DeadlineQueue(WorkQueue):
 
     def waiting(self) -> list[Job]:
         return [entry[2] for entry in sorted(self.heap) if not entry[2].taken]
+
+
+class PriorityQueue(DeadlineQueue):
+    """Hall tickets by priority (higher first), FIFO within a level; non-preemptive.
+
+    Used only for a hall queue whose matters have different priorities, so that the plain
+    FIFO queue of every other hall keeps its hot path. ``rank`` maps a ticket to its
+    priority (the engine passes one that reads the ticket's matter)."""
+
+    def __init__(self, name: str, owners: list[Desk], rank: Callable[[Job], int]):
+        super().__init__(name, owners)
+        self.rank = rank
+
+    def _push(self, job: Job) -> None:
+        self._seq += 1
+        heapq.heappush(self.heap, (-self.rank(job), self._seq, job))
 
 
 class Desk:

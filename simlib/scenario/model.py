@@ -255,6 +255,7 @@ class Matter(_Model):
     collection_time: Distribution = Constant(value=5.0)
     time_limit_days: Annotated[float, Field(gt=0)] | None = None
     commitment: Commitment = Commitment()
+    priority: int = 0  # hall tickets: higher is called first, FIFO within a level
 
     def steps(self) -> list[Step | DelayStep]:
         """Every step of the chain, parallel branches flattened, in chain order."""
