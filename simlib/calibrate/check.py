@@ -1,0 +1,184 @@
+"""The decisive test of a calibration: simulate the fitted hall and set it beside the log.
+
+Hour by hour (the clock hour of the ticket): tickets per day, mean wait of those served,
+share who gave up, and service level (called within ``target`` minutes). The log's own
+sampling error comes from a bootstrap over whole days (days, not tickets, are the
+independent units); the simulation's from its replications. The summary reads off the
+acceptance figures: tickets per day, busy-hours means, and the share of busy hours
+within 25 % and 40 % of the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simlib.engine import simulate
+from simlib.experiment.replicate import replication_seed
+
+__all__ = ["FitCheck", "check_fit", "hourly", "sim_tickets"]
+
+MEASURES = ("tickets_per_day", "wait_served_min", "gave_up_share", "service_level")
+
+
+def sim_tickets(records, start_weekday: int) -> pd.DataFrame:
+    """A run's hall tickets in the shape of :func:`simlib.calibrate.read_ticket_log`."""
+    v = records.visits
+    v = v[v["outcome"].isin(["served", "reneged", "sent_home"])]
+    served = (v["outcome"] == "served").to_numpy()
+    ticket = v["ticket"].to_numpy()
+    wait = np.where(served, v["call"].to_numpy() - ticket, v["end"].to_numpy() - ticket)
+    day = (ticket // 1440).astype(int)
+    return pd.DataFrame(
+        {
+            "day": day,
+            "weekday": (start_weekday + day) % 7,
+            "hour": ((ticket % 1440) // 60).astype(int),
+            "ticket": ticket,
+            "wait": wait,
+            "served": served,
+            "gave_up": ~served,
+        }
+    )
+
+
+def hourly(t: pd.DataFrame, days: int, target: float) -> pd.DataFrame:
+    """Per clock hour: the four measures (NaN where an hour has no ticket)."""
+    g = t.groupby("hour")
+    served = t[t["served"]].groupby("hour")["wait"]
+    out = pd.DataFrame(index=pd.RangeIndex(24, name="hour"))
+    out["tickets_per_day"] = g.size().reindex(out.index, fill_value=0) / days
+    out["wait_served_min"] = served.mean()
+    out["gave_up_share"] = g["gave_up"].mean()
+    out["service_level"] = (t["served"] & (t["wait"] <= target)).groupby(t["hour"]).mean()
+    return out
+
+
+def _overall(t: pd.DataFrame, days: int, hours: tuple[int, int], target: float) -> dict:
+    busy = t[(t["hour"] >= hours[0]) & (t["hour"] < hours[1])]
+    return {
+        "tickets_per_day": len(t) / days,
+        "wait_served_min": float(busy.loc[busy["served"], "wait"].mean()),
+        "gave_up_share": float(busy["gave_up"].mean()),
+        "service_level": float((busy["served"] & (busy["wait"] <= target)).mean()),
+    }
+
+
+@dataclass
+class FitCheck:
+    log_hourly: pd.DataFrame  # hour x measure
+    log_lo: pd.DataFrame  # bootstrap 95 % interval over days
+    log_hi: pd.DataFrame
+    sim_hourly: pd.DataFrame  # mean over replications
+    sim_lo: pd.DataFrame  # 95 % t-interval over replications
+    sim_hi: pd.DataFrame
+    log_overall: dict
+    sim_overall: dict
+    sim_overall_ci: dict
+    busy_hours: tuple[int, int]
+    emd_wait_min: float  # Wasserstein distance of served waits, busy hours
+    log_wait_sample: np.ndarray
+    sim_wait_sample: np.ndarray
+    log_rel_se: pd.DataFrame  # bootstrap standard error / value, per hour
+    reps: int
+
+    def errors(self) -> pd.DataFrame:
+        """Relative error sim / log - 1, busy hours."""
+        h = list(range(*self.busy_hours))
+        return (self.sim_hourly.loc[h] / self.log_hourly.loc[h] - 1).astype(float)
+
+    def summary(self) -> dict[str, float]:
+        e = self.errors()
+        out = {
+            f"{k}_rel_error": self.sim_overall[k] / self.log_overall[k] - 1
+            for k in self.log_overall
+        }
+        for k in ("wait_served_min", "gave_up_share"):
+            err = e[k].abs()
+            out[f"{k}_hours_within_25pct"] = float((err <= 0.25).mean())
+            out[f"{k}_hours_within_40pct"] = float((err <= 0.40).mean())
+            out[f"{k}_mean_abs_hourly_error"] = float(err.mean())
+            out[f"{k}_log_rel_se_median"] = float(
+                self.log_rel_se.loc[list(range(*self.busy_hours)), k].median()
+            )
+        out["emd_wait_min"] = self.emd_wait_min
+        return out
+
+    def table(self) -> pd.DataFrame:
+        """Busy hours side by side: log, simulation, relative error, per measure."""
+        h = list(range(*self.busy_hours))
+        cols = {}
+        for k in MEASURES:
+            cols[(k, "log")] = self.log_hourly.loc[h, k]
+            cols[(k, "sim")] = self.sim_hourly.loc[h, k]
+            cols[(k, "error")] = self.sim_hourly.loc[h, k] / self.log_hourly.loc[h, k] - 1
+        return pd.DataFrame(cols)
+
+
+def check_fit(
+    scenario,
+    log: pd.DataFrame,
+    reps: int = 10,
+    seed: int = 1,
+    target: float = 1.0,
+    busy_hours: tuple[int, int] = (10, 22),
+    boot: int = 200,
+) -> FitCheck:
+    """Simulate ``scenario`` ``reps`` times and compare with the tickets ``log``."""
+    days = int(log.attrs["days"])
+    start_wd = log.attrs["start_date"].weekday()
+    rng = np.random.default_rng(seed)
+    log_h = hourly(log, days, target)
+    boots = []
+    for _ in range(boot):
+        pick = rng.integers(0, days, days)
+        parts = [log[log["day"] == d] for d in pick]
+        boots.append(hourly(pd.concat(parts), days, target).to_numpy())
+    b = np.stack(boots)
+    lo = pd.DataFrame(np.nanpercentile(b, 2.5, axis=0), index=log_h.index, columns=log_h.columns)
+    hi = pd.DataFrame(np.nanpercentile(b, 97.5, axis=0), index=log_h.index, columns=log_h.columns)
+    se = pd.DataFrame(np.nanstd(b, axis=0), index=log_h.index, columns=log_h.columns) / log_h
+    runs, overall, waits = [], [], []
+    for i in range(reps):
+        rec = simulate(scenario, replication_seed(seed, i), detail="kpi")
+        st = sim_tickets(rec, start_wd)
+        runs.append(hourly(st, days, target).to_numpy())
+        overall.append(_overall(st, days, busy_hours, target))
+        busy = st[(st["hour"] >= busy_hours[0]) & (st["hour"] < busy_hours[1]) & st["served"]]
+        waits.append(busy["wait"].to_numpy())
+    r = np.stack(runs)
+    mean = np.nanmean(r, axis=0)
+    half = stats.t.ppf(0.975, max(reps - 1, 1)) * np.nanstd(r, axis=0, ddof=1) / np.sqrt(reps)
+    frame = pd.DataFrame(mean, index=log_h.index, columns=log_h.columns)
+    sim_overall = {k: float(np.mean([o[k] for o in overall])) for k in overall[0]}
+    ci = {
+        k: float(
+            stats.t.ppf(0.975, max(reps - 1, 1))
+            * np.std([o[k] for o in overall], ddof=1)
+            / np.sqrt(reps)
+        )
+        for k in overall[0]
+    }
+    busy_log = log[(log["hour"] >= busy_hours[0]) & (log["hour"] < busy_hours[1]) & log["served"]]
+    log_w = busy_log["wait"].dropna().to_numpy()
+    sim_w = np.concatenate(waits)
+    return FitCheck(
+        log_hourly=log_h,
+        log_lo=lo,
+        log_hi=hi,
+        sim_hourly=frame,
+        sim_lo=frame - half,
+        sim_hi=frame + half,
+        log_overall=_overall(log, days, busy_hours, target),
+        sim_overall=sim_overall,
+        sim_overall_ci=ci,
+        busy_hours=busy_hours,
+        emd_wait_min=float(stats.wasserstein_distance(log_w, sim_w)),
+        log_wait_sample=log_w,
+        sim_wait_sample=sim_w,
+        log_rel_se=se,
+        reps=reps,
+    )
