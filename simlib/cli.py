@@ -273,6 +273,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from simlib.calibrate import CalibrationError
+    from simlib.calibrate.command import run
+
+    try:
+        return run(args)
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
@@ -360,6 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
+
+    from simlib.calibrate.command import add_parser as calibrate_parser
+
+    calibrate_parser(sub).set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")
