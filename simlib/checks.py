@@ -31,6 +31,12 @@ def _chain_work(matter) -> dict[str, float]:
     return work
 
 
+def _share_of_workdays(days: list[str] | None, scenario: Scenario) -> float:
+    """Share of the workdays a crew working on ``days`` (None: every workday) works."""
+    workdays = scenario.calendar.workdays
+    return 1.0 if days is None else len(set(days) & set(workdays)) / len(workdays)
+
+
 def _sum_by_hour(by_pool: dict[str, dict[float, float]]) -> dict[float, float]:
     total: dict[float, float] = defaultdict(float)
     for loads in by_pool.values():
@@ -45,8 +51,16 @@ def warnings_for(scenario: Scenario) -> list[str]:
     days = min(scenario.horizon.days, 7)
     cal = HallCalendar(scenario.calendar, days, scenario.hall.ticket_cutoff)
     opening = parse_hours(scenario.calendar.hours)
+    # Per pool, its crews: (officers, daily spans, weekdays or None for every workday).
+    crews = {
+        pid: [
+            (x.count, parse_hours(list(x.hours or scenario.calendar.hours)), x.days)
+            for x in p.crews()
+        ]
+        for pid, p in scenario.pools.items()
+    }
     shifts = {
-        pid: parse_hours(p.hours or scenario.calendar.hours) for pid, p in scenario.pools.items()
+        pid: sorted(span for _, spans, _ in cs for span in spans) for pid, cs in crews.items()
     }
     used_by: dict[str, list[str]] = defaultdict(list)
 
@@ -118,8 +132,14 @@ def warnings_for(scenario: Scenario) -> list[str]:
         officers = 0.0
         for pid in pools.split("+"):
             pool = scenario.pools[pid]
-            in_hour = _overlap(shifts[pid], [(int(worst % DAY), int(worst % DAY) + 60)]) / 60
-            officers += pool.count * (1 - pool.absence.daily_prob) * in_hour
+            weekday = WEEKDAYS[cal.weekday[int(worst // DAY)]]
+            hour = [(int(worst % DAY), int(worst % DAY) + 60)]
+            on_shift = sum(
+                n * _overlap(spans, hour) / 60
+                for n, spans, days in crews[pid]
+                if days is None or weekday in days
+            )
+            officers += on_shift * (1 - pool.absence.daily_prob)
         offered = loads[worst] / 60  # officers' worth of work in that hour
         day = WEEKDAYS[cal.weekday[int(worst // DAY)]]
         when = f"{day} {int(worst % DAY) // 60:02d}:00"
@@ -141,8 +161,11 @@ def warnings_for(scenario: Scenario) -> list[str]:
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
         pool = scenario.pools[pid]
-        shift = sum(e - s for s, e in shifts[pid])
-        capacity = pool.count * (1 - pool.absence.daily_prob) * shift
+        officer_minutes = sum(
+            n * sum(e - s for s, e in spans) * _share_of_workdays(days, scenario)
+            for n, spans, days in crews[pid]
+        )
+        capacity = (1 - pool.absence.daily_prob) * officer_minutes
         per_day = minutes / workdays
         if capacity > 0 and per_day >= capacity:
             out.append(

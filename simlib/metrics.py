@@ -1,24 +1,50 @@
-"""KPIs from the records of one run (DESIGN §7). Warm-up is a filter on records.
+"""KPIs from the records of one run (DESIGN §7), pooled, per matter and per clock hour.
 
 Conventions, so that every number has one meaning:
 
-* Case KPIs (lead time, on-time, visits) are over cases that *arrived* after warm-up and
-  were decided by the end of the horizon; ``throughput_per_day`` counts decisions made
-  after warm-up per working day.
-* Hall waits are per call: walk-in tickets (submission, return, collection) issued after
-  warm-up and called by an officer. ``abandon_rate`` is over all such tickets.
+* Case KPIs (lead time, on-time, visits) are measured on the *cohort*: the cases that
+  arrived between the end of warm-up and the horizon. ``undecided_rate`` is the share of
+  the cohort still open at the end of the run (neither decided nor given up), so that a
+  case the run could not see decided is reported, not dropped. ``throughput_per_day``
+  counts decisions made between warm-up and the horizon per working day.
+* Hall waits are per call: walk-in tickets (submission, return, collection) issued between
+  warm-up and the horizon and called by an officer. ``abandon_rate`` and
+  ``hall_service_level`` (called within ``hall.wait_target_min``) are over all such
+  tickets: a ticket that reneged, was sent home or is still waiting was not called in time.
+* Per matter: the same definitions restricted to the matter's cases and their tickets, so
+  that a pooled KPI is the case- (or call-) weighted mean of the per-matter ones.
+  Per hour: hall tickets by the clock hour at which the ticket was drawn.
 * A KPI with nothing to measure (no time limits, no commitment matters) is NaN, not 0.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES, STATUSES, VISIT_KINDS, Records
 
-__all__ = ["CASE_KPIS", "KPI_INFO", "KPI_NAMES", "POOL_KPIS", "flatten", "kpi_info", "kpis"]
+if TYPE_CHECKING:
+    from simlib.scenario.model import Scenario
+
+__all__ = [
+    "CASE_KPIS",
+    "HOUR_KPIS",
+    "KPI_INFO",
+    "KPI_NAMES",
+    "MATTER_KPIS",
+    "POOL_KPIS",
+    "flatten",
+    "kpi_info",
+    "kpi_row",
+    "kpis",
+    "kpis_by_hour",
+    "kpis_by_matter",
+]
 
 CASE_KPIS = (
     "cases_arrived",
@@ -26,15 +52,35 @@ CASE_KPIS = (
     "throughput_per_day",
     "hall_wait_mean_min",
     "hall_wait_p90_min",
+    "hall_service_level",
     "lead_time_mean_days",
     "lead_time_p90_days",
     "on_time_rate",
+    "undecided_rate",
     "visits_per_case",
     "abandon_rate",
     "revoked_rate",
 )
 POOL_KPIS = ("utilization", "queue_wait_mean_min")
 KPI_NAMES = CASE_KPIS + POOL_KPIS
+MATTER_KPIS = (
+    "cases_arrived",
+    "cases_completed",
+    "throughput_per_day",
+    "hall_wait_mean_min",
+    "lead_time_mean_days",
+    "lead_time_p90_days",
+    "on_time_rate",
+    "visits_per_case",
+    "undecided_rate",
+)
+HOUR_KPIS = (
+    "tickets_per_day",
+    "hall_wait_mean_min",
+    "hall_wait_p90_min",
+    "abandon_rate",
+    "hall_service_level",
+)
 
 # name -> (label for people, unit, which direction is better)
 KPI_INFO: dict[str, tuple[str, str, str]] = {
@@ -43,25 +89,31 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "throughput_per_day": ("Decisions per working day", "decisions / working day", "higher"),
     "hall_wait_mean_min": ("Mean wait in the hall", "min", "lower"),
     "hall_wait_p90_min": ("90th percentile wait in the hall", "min", "lower"),
+    "hall_service_level": ("Tickets called within the wait target", "share", "higher"),
     "lead_time_mean_days": ("Mean lead time to decision", "working days", "lower"),
     "lead_time_p90_days": ("90th percentile lead time", "working days", "lower"),
     "on_time_rate": ("Decided within the time limit", "share", "higher"),
+    "undecided_rate": ("Cases not decided by the end of the run", "share", "lower"),
     "visits_per_case": ("Hall visits per case", "visits", "lower"),
     "abandon_rate": ("Tickets abandoned", "share", "lower"),
     "revoked_rate": ("Commitment decisions revoked", "share", "lower"),
     "utilization": ("Officer utilisation", "share", "lower"),
     "queue_wait_mean_min": ("Mean wait for an officer", "min", "lower"),
+    "tickets_per_day": ("Hall tickets per working day", "tickets / working day", "higher"),
 }
 
 
 def kpi_info(column: str) -> tuple[str, str, str]:
-    """(label, unit, better) for a KPI column, per-pool ones too (``utilization[front]``)."""
-    base, _, pool = column.partition("[")
+    """(label, unit, better) for a KPI column, also ``utilization[front]``,
+    ``lead_time_mean_days[matter=permit]`` and ``hall_wait_mean_min[hour=09]``."""
+    base, _, where = column.partition("[")
     label, unit, better = KPI_INFO[base]
-    return (f"{label} ({pool[:-1]})" if pool else label), unit, better
+    where = where[:-1].replace("matter=", "").replace("hour=", "hour ")
+    return (f"{label} ({where})" if where else label), unit, better
 
 
 _DECIDED = STATUSES.index("decided")
+_OPEN = STATUSES.index("in_progress")
 _HALL_KINDS = [VISIT_KINDS.index(k) for k in ("submit", "return", "collect")]
 _SERVED = OUTCOMES.index("served")
 _LEFT = [OUTCOMES.index("reneged"), OUTCOMES.index("sent_home")]
@@ -76,65 +128,175 @@ def _p90(x: np.ndarray) -> float:
     return float(np.quantile(x, 0.9)) if len(x) else _NAN
 
 
-def kpis(records: Records) -> dict[str, float | dict[str, float]]:
-    """Every KPI of DESIGN §7 for one run; per-pool KPIs map pool id to a value."""
+@dataclass
+class _Run:
+    """The columns of one run that KPIs are computed from, selected once."""
+
+    cohort: np.ndarray  # per case: arrived in [warm-up, horizon)
+    decided: np.ndarray  # per case: cohort and decided
+    lead: np.ndarray  # per case: working days to decision (NaN if undecided)
+    case_limit: np.ndarray  # per case: time limit in working days (NaN: none)
+    is_commitment: np.ndarray
+    case_matter: np.ndarray
+    decided_in_window: np.ndarray  # per case: decision in [warm-up, horizon)
+    workdays: int  # working days in [warm-up, horizon)
+    tickets: np.ndarray  # per visit row: a hall ticket drawn in [warm-up, horizon)
+    ticket_matter: np.ndarray
+    ticket_time: np.ndarray
+    served: np.ndarray
+    left: np.ndarray
+    wait: np.ndarray  # per visit row: call - ticket (NaN if never called)
+
+
+def _run(records: Records) -> _Run:
     cal = records.calendar
     warmup, horizon = records.warmup, records.horizon
     cases = records.arrays("cases")  # raw columns: faster than DataFrames for large runs
     arrival, decision, status = cases["arrival"], cases["decision"], cases["status"]
-    in_window = arrival >= warmup
-    decided = in_window & (status == _DECIDED)
-
-    lead = cal.working_days(arrival[decided], decision[decided])
-    matter = cases["matter"][decided]
+    cohort = (arrival >= warmup) & (arrival < horizon)
+    decided = cohort & (status == _DECIDED)
+    lead = np.full(len(arrival), _NAN)
+    lead[decided] = cal.working_days(arrival[decided], decision[decided])
     limits = np.array(
         [
             _NAN if records.time_limits.get(m) is None else records.time_limits[m]
             for m in records.matters
         ]
     )
-    case_limit = limits[matter] if len(limits) else np.array([])
-    has_limit = ~np.isnan(case_limit)
+    matter = cases["matter"]
     commitment = np.array([m in records.commitment_matters for m in records.matters], dtype=bool)
-    is_commitment = commitment[matter] if len(commitment) else np.array([], dtype=bool)
-    revoked = cases["revoked"][decided]
-    visits = cases["visits"][decided]
-
-    decisions_in_window = np.count_nonzero((decision >= warmup) & (decision < horizon))
-    first_day = math.ceil(warmup / 1440 - 1e-9)
-    workdays = sum(1 for d in range(first_day, cal.days) if cal.is_workday[d])
-
+    first_day = math.ceil(warmup / DAY - 1e-9)
+    last_day = math.ceil(horizon / DAY - 1e-9)
     v = records.arrays("visits")
-    kind, ticket, outcome = v["kind"], v["ticket"], v["outcome"]
-    hall_tickets = np.isin(kind, _HALL_KINDS) & (ticket >= warmup)
-    served = hall_tickets & (outcome == _SERVED)
-    waits = v["call"][served] - ticket[served]
-    n_tickets = np.count_nonzero(hall_tickets)
+    ticket = v["ticket"]
+    tickets = np.isin(v["kind"], _HALL_KINDS) & (ticket >= warmup) & (ticket < horizon)
+    case_of = v["case"]
+    return _Run(
+        cohort=cohort,
+        decided=decided,
+        lead=lead,
+        case_limit=limits[matter] if len(matter) else np.array([]),
+        is_commitment=commitment[matter] if len(matter) else np.array([], dtype=bool),
+        case_matter=matter,
+        decided_in_window=(decision >= warmup) & (decision < horizon),
+        workdays=sum(1 for d in range(first_day, last_day) if cal.is_workday[d]),
+        tickets=tickets,
+        ticket_matter=matter[case_of] if len(case_of) else np.array([], dtype=int),
+        ticket_time=ticket,
+        served=tickets & (v["outcome"] == _SERVED),
+        left=tickets & np.isin(v["outcome"], _LEFT),
+        wait=v["call"] - ticket,
+    )
 
-    out: dict[str, float | dict[str, float]] = {
-        "cases_arrived": float(np.count_nonzero(in_window)),
+
+def _case_kpis(
+    run: _Run, records: Records, cases: np.ndarray, tickets: np.ndarray
+) -> dict[str, float]:
+    """Case and hall KPIs over the cases selected by ``cases`` and tickets by ``tickets``."""
+    cohort = run.cohort & cases
+    decided = run.decided & cases
+    lead = run.lead[decided]
+    limit = run.case_limit[decided]
+    has_limit = ~np.isnan(limit)
+    n_cohort = np.count_nonzero(cohort)
+    open_ = cohort & (records.arrays("cases")["status"] == _OPEN)
+    hall = _hall_kpis(run, records, tickets)
+    return {
+        "cases_arrived": float(n_cohort),
         "cases_completed": float(np.count_nonzero(decided)),
-        "throughput_per_day": decisions_in_window / workdays if workdays else _NAN,
-        "hall_wait_mean_min": _mean(waits),
-        "hall_wait_p90_min": _p90(waits),
+        "throughput_per_day": (
+            np.count_nonzero(run.decided_in_window & cases) / run.workdays if run.workdays else _NAN
+        ),
+        "hall_wait_mean_min": hall["hall_wait_mean_min"],
+        "hall_wait_p90_min": hall["hall_wait_p90_min"],
+        "hall_service_level": hall["hall_service_level"],
         "lead_time_mean_days": _mean(lead),
         "lead_time_p90_days": _p90(lead),
-        "on_time_rate": _mean((lead[has_limit] <= case_limit[has_limit] + 1e-9).astype(float)),
-        "visits_per_case": _mean(visits.astype(float)),
-        "abandon_rate": (
-            np.count_nonzero(hall_tickets & np.isin(outcome, _LEFT)) / n_tickets
-            if n_tickets
-            else _NAN
+        "on_time_rate": _mean((lead[has_limit] <= limit[has_limit] + 1e-9).astype(float)),
+        "undecided_rate": np.count_nonzero(open_) / n_cohort if n_cohort else _NAN,
+        "visits_per_case": _mean(records.arrays("cases")["visits"][decided].astype(float)),
+        "abandon_rate": hall["abandon_rate"],
+        "revoked_rate": _mean(
+            records.arrays("cases")["revoked"][decided & run.is_commitment].astype(float)
         ),
-        "revoked_rate": _mean(revoked[is_commitment].astype(float)),
-        "utilization": {
-            p: (t.busy / t.available if t.available > 0 else _NAN) for p, t in records.tally.items()
-        },
-        "queue_wait_mean_min": {
-            p: (t.wait_sum / t.wait_n if t.wait_n else _NAN) for p, t in records.tally.items()
-        },
+    }
+
+
+def _hall_kpis(run: _Run, records: Records, tickets: np.ndarray) -> dict[str, float]:
+    """Hall KPIs over the selected tickets (those drawn in [warm-up, horizon))."""
+    sel = run.tickets & tickets
+    n = np.count_nonzero(sel)
+    waits = run.wait[run.served & tickets]
+    on_time = np.count_nonzero(waits <= records.wait_target + 1e-9)
+    return {
+        "tickets_per_day": n / run.workdays if run.workdays else _NAN,
+        "hall_wait_mean_min": _mean(waits),
+        "hall_wait_p90_min": _p90(waits),
+        "abandon_rate": np.count_nonzero(run.left & tickets) / n if n else _NAN,
+        "hall_service_level": on_time / n if n else _NAN,
+    }
+
+
+def kpis(records: Records) -> dict[str, float | dict[str, float]]:
+    """Every pooled KPI of DESIGN §7 for one run; per-pool KPIs map pool id to a value."""
+    return _pooled(_run(records), records)
+
+
+def _pooled(run: _Run, records: Records) -> dict[str, float | dict[str, float]]:
+    everything = np.ones(len(run.cohort), dtype=bool)
+    out: dict[str, float | dict[str, float]] = dict(
+        _case_kpis(run, records, everything, np.ones(len(run.tickets), dtype=bool))
+    )
+    out["utilization"] = {
+        p: (t.busy / t.available if t.available > 0 else _NAN) for p, t in records.tally.items()
+    }
+    out["queue_wait_mean_min"] = {
+        p: (t.wait_sum / t.wait_n if t.wait_n else _NAN) for p, t in records.tally.items()
     }
     return out
+
+
+def kpis_by_matter(records: Records, scenario: Scenario) -> dict[str, dict[str, float]]:
+    """``{matter id: {KPI: value}}`` for the KPIs of ``MATTER_KPIS``, every matter of the
+    scenario (in its order), the matter's own cases and hall tickets only."""
+    return _by_matter(_run(records), records, scenario)
+
+
+def _by_matter(run: _Run, records: Records, scenario: Scenario) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for m in scenario.matters:
+        code = records.matters.index(m.id)
+        values = _case_kpis(run, records, run.case_matter == code, run.ticket_matter == code)
+        out[m.id] = {k: values[k] for k in MATTER_KPIS}
+    return out
+
+
+def ticket_hours(records: Records) -> list[int]:
+    """Clock hours in which the hall issues tickets on some working day (from the calendar)."""
+    hours: set[int] = set()
+    for start, end in records.calendar.tickets.periods:
+        if end - start >= DAY:
+            return list(range(24))
+        s, e = start % DAY, start % DAY + (end - start)
+        hours.update(h % 24 for h in range(int(s // 60), math.ceil(e / 60)))
+        if len(hours) == 24:
+            break
+    return sorted(hours)
+
+
+def kpis_by_hour(records: Records, scenario: Scenario | None = None) -> dict[str, dict[str, float]]:
+    """``{"HH": {KPI: value}}`` for the hall KPIs of ``HOUR_KPIS`` by the clock hour at which
+    each ticket was drawn; every hour the hall issues tickets appears, busy or not."""
+    return _by_hour(_run(records), records)
+
+
+def _by_hour(run: _Run, records: Records) -> dict[str, dict[str, float]]:
+    hour = (np.mod(run.ticket_time, DAY) // 60).astype(int)
+    seen = set(np.unique(hour[run.tickets]).tolist())
+    return {
+        f"{h:02d}": _hall_kpis(run, records, hour == h)
+        for h in sorted(set(ticket_hours(records)) | seen)
+    }
 
 
 def flatten(values: dict[str, float | dict[str, float]]) -> dict[str, float]:
@@ -147,3 +309,17 @@ def flatten(values: dict[str, float | dict[str, float]]) -> dict[str, float]:
         else:
             flat[name] = value
     return flat
+
+
+def kpi_row(records: Records, scenario: Scenario) -> dict[str, float]:
+    """One run as one flat row: pooled KPIs, ``<kpi>[<pool>]``, ``<kpi>[matter=<id>]`` and
+    ``<kpi>[hour=<HH>]`` (the shared naming of tidy tables)."""
+    run = _run(records)
+    row = flatten(_pooled(run, records))
+    for matter, values in _by_matter(run, records, scenario).items():
+        for k, x in values.items():
+            row[f"{k}[matter={matter}]"] = x
+    for hour, values in _by_hour(run, records).items():
+        for k, x in values.items():
+            row[f"{k}[hour={hour}]"] = x
+    return row

@@ -7,11 +7,12 @@ for an unstable system (offered load at or above capacity) rather than return no
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import integrate
+from scipy import integrate, special
 
 __all__ = [
     "erlang_a",
@@ -25,7 +26,9 @@ __all__ = [
     "priority_mmc_waits",
     "square_root_staffing",
     "staff_for_wait",
+    "transient_mmc_by_period",
     "transient_mmc_mean_wait",
+    "transient_mmc_staffed",
 ]
 
 
@@ -160,35 +163,122 @@ def transient_mmc_mean_wait(
     n >= c in the system waits (n - c + 1) / (c mu) on average, because servers keep
     serving after closing until the hall is empty. Averaged over arrivals.
     """
+    waits, _ = transient_mmc_by_period(rates, period, mu, c, max_n=max_n)
+    weights = np.asarray(rates, dtype=float)
+    return float(np.dot(waits, weights) / weights.sum())
+
+
+def transient_mmc_by_period(
+    rates: Sequence[float],
+    period: float,
+    mu: float,
+    c: int,
+    target: float = 0.0,
+    max_n: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per period of a day of M(t)/M/c starting empty: the mean wait of the arrivals of that
+    period, and the share of them called within ``target``.
+
+    Kolmogorov forward equations, as :func:`transient_mmc_mean_wait`; an arrival finding
+    n >= c waits the sum of n - c + 1 exponential(c mu) gaps, a gamma variable, so it is
+    called within ``target`` with the gamma cdf at ``target``.
+    """
     lam_max = max(rates)
     if max_n is None:
         max_n = int(c + 10 + 4 * lam_max * period * len(rates) ** 0.5 + 60)
     states = np.arange(max_n + 1)
     death = np.minimum(states, c) * mu
-    wait_if = np.maximum(states - c + 1, 0) / (c * mu)
+    ahead = np.maximum(states - c + 1, 0)
+    wait_if = ahead / (c * mu)
+    within_if = np.where(ahead == 0, 1.0, special.gammainc(np.maximum(ahead, 1), c * mu * target))
     p = np.zeros(max_n + 1)
     p[0] = 1.0
-    total_wait = 0.0
-    total_arrivals = 0.0
+    waits, within = [], []
     for lam in rates:
 
         def rhs(_t: float, y: np.ndarray, lam: float = lam) -> np.ndarray:
-            prob = y[:-1]
+            prob = y[:-2]
             dp = -(lam + death) * prob
             dp[-1] += lam * prob[-1]  # truncation: no births out of the last state
             dp[1:] += lam * prob[:-1]
             dp[:-1] += death[1:] * prob[1:]
-            return np.append(dp, lam * prob @ wait_if)
+            return np.concatenate([dp, [lam * prob @ wait_if, lam * prob @ within_if]])
 
         sol = integrate.solve_ivp(
-            rhs, (0, period), np.append(p, 0.0), method="LSODA", rtol=1e-9, atol=1e-12
+            rhs, (0, period), np.append(p, [0.0, 0.0]), method="LSODA", rtol=1e-9, atol=1e-12
         )
-        p = sol.y[:-1, -1]
-        total_wait += sol.y[-1, -1]
-        total_arrivals += lam * period
+        p = sol.y[:-2, -1]
+        arrivals = lam * period
+        waits.append(sol.y[-2, -1] / arrivals if arrivals else math.nan)
+        within.append(sol.y[-1, -1] / arrivals if arrivals else math.nan)
     if p[-20:].sum() > 1e-6:
         raise ValueError("state space too small; raise max_n")
-    return total_wait / total_arrivals
+    return np.array(waits), np.array(within)
+
+
+def transient_mmc_staffed(
+    rates: Sequence[float],
+    servers: Sequence[int],
+    period: float,
+    mu: float,
+    max_n: int | None = None,
+) -> dict[str, object]:
+    """A day of M(t)/M/c(t) starting empty: ``rates[i]`` and ``servers[i]`` in period i.
+
+    Kolmogorov forward equations over the open periods, then a drain with no arrivals by
+    the last period's servers (they serve everyone left). The mean wait comes from Little's
+    law: the integral of the expected queue over the arrivals. Exact only when staff never
+    drops while the hall is open: a drop would leave officers finishing their applicants,
+    which this birth-death chain cannot represent, so it is refused.
+    Returns ``mean_wait`` and ``busy`` (mean busy servers in each period).
+    """
+    if len(rates) != len(servers):
+        raise ValueError("give one server count per period")
+    if any(b < a for a, b in itertools.pairwise(servers)) or min(servers) < 1:
+        raise ValueError("servers must be >= 1 and never drop during the day")
+    if max_n is None:
+        max_n = int(max(servers) + 10 + 4 * max(rates) * period * len(rates) ** 0.5 + 60)
+    states = np.arange(max_n + 1)
+    p = np.zeros(max_n + 1)
+    p[0] = 1.0
+    queue_integral = 0.0
+    busy = []
+    c_last = servers[-1]
+    drain = (max_n / (c_last * mu)) * 3 + 20 / mu
+    stages = [(lam, c, period) for lam, c in zip(rates, servers, strict=True)]
+    for lam, c, length in [*stages, (0.0, c_last, drain)]:
+        death = np.minimum(states, c) * mu
+        rewards = np.stack([np.maximum(states - c, 0), np.minimum(states, c)])  # queue, busy
+
+        def rhs(
+            _t: float, y: np.ndarray, lam: float = lam, death=death, rewards=rewards
+        ) -> np.ndarray:
+            prob = y[:-2]
+            dp = -(lam + death) * prob
+            dp[-1] += lam * prob[-1]  # truncation: no births out of the last state
+            dp[1:] += lam * prob[:-1]
+            dp[:-1] += death[1:] * prob[1:]
+            return np.concatenate([dp, rewards @ prob])
+
+        sol = integrate.solve_ivp(
+            rhs,
+            (0, length),
+            np.concatenate([p, [0.0, 0.0]]),
+            method="LSODA",
+            rtol=1e-9,
+            atol=1e-12,
+        )
+        p = sol.y[:-2, -1]
+        queue_integral += sol.y[-2, -1]
+        busy.append(sol.y[-1, -1] / length)
+        if p[-20:].sum() > 1e-6:
+            raise ValueError("state space too small; raise max_n")
+    if p[1:].sum() > 1e-6:
+        raise ValueError("the drain did not empty the hall; raise max_n")
+    return {
+        "mean_wait": queue_integral / (sum(rates) * period),
+        "busy": busy[:-1],
+    }
 
 
 def _cobham(base: float, loads: Sequence[float]) -> list[float]:

@@ -10,7 +10,7 @@ from scipy import stats
 
 from simlib.engine import simulate
 from simlib.experiment import replication_seed
-from simlib.metrics import flatten, kpis
+from simlib.metrics import flatten, kpi_row, kpis
 from simlib.scenario import Scenario, scenario_from_dict
 
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -40,6 +40,16 @@ def kpi_samples(scenario: Scenario, reps: int, seed: int, *names: str) -> dict[s
     out: dict[str, list[float]] = {n: [] for n in names}
     for i in range(reps):
         values = flatten(kpis(simulate(scenario, replication_seed(seed, i), detail="kpi")))
+        for n in names:
+            out[n].append(values[n])
+    return {n: np.array(v) for n, v in out.items()}
+
+
+def kpi_row_samples(scenario: Scenario, reps: int, seed: int, *names: str) -> dict[str, np.ndarray]:
+    """Per-replication values of the named columns of the full KPI row (per matter, per hour)."""
+    out: dict[str, list[float]] = {n: [] for n in names}
+    for i in range(reps):
+        values = kpi_row(simulate(scenario, replication_seed(seed, i), detail="kpi"), scenario)
         for n in names:
             out[n].append(values[n])
     return {n: np.array(v) for n, v in out.items()}

@@ -40,15 +40,37 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
     if spec.per_hour is not None:
         rate = spec.per_hour / 60.0
         return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
-    pieces = _split_by_hour([(s, e) for s, e in calendar.ticket_hours if e > s])
-    if spec.profile is not None:
-        weights = [spec.profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
+    shapes: dict[tuple[object, ...], list[tuple[int, int, float]]] = {}
+    segments: list[Segment] = []
+    for d in calendar.workdays():
+        weekday = WEEKDAYS[calendar.weekday[d]]
+        factor = spec.weekday_factors.get(weekday, 1.0)
+        n = spec.per_day * factor
+        if n <= 0:
+            continue
+        spans = tuple(calendar.ticket_hours_on(d))
+        profile = spec.profile_by_weekday.get(weekday, spec.profile)
+        key = (spans, weekday if weekday in spec.profile_by_weekday else None)
+        if key not in shapes:  # days with their own hours (or profile) have their own shape
+            shapes[key] = _day_shape(profile, list(spans))
+        base = d * DAY
+        segments.extend((base + s, base + e, n * r) for s, e, r in shapes[key])
+    return segments
+
+
+def _day_shape(
+    profile: dict[str, float] | None, spans: list[tuple[int, int]]
+) -> list[tuple[int, int, float]]:
+    """(start, end, share per minute) of one day's ticket hours; the shares sum to 1."""
+    pieces = _split_by_hour([(s, e) for s, e in spans if e > s])
+    if profile is not None:
+        weights = [profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
         # Each clock hour's weight is spread over the open minutes of that hour.
         minutes_in_hour: dict[int, float] = {}
         for s, e, h in pieces:
             minutes_in_hour[h] = minutes_in_hour.get(h, 0.0) + e - s
         hours_seen = {h for _, _, h in pieces}
-        total = sum(spec.profile.get(f"{h:02d}", 0.0) for h in hours_seen)
+        total = sum(profile.get(f"{h:02d}", 0.0) for h in hours_seen)
         per_minute = [
             (w / total / minutes_in_hour[h]) if total > 0 else 0.0
             for w, (_, _, h) in zip(weights, pieces, strict=True)
@@ -56,19 +78,7 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
     else:
         total_minutes = sum(e - s for s, e, _ in pieces)
         per_minute = [1.0 / total_minutes if total_minutes else 0.0] * len(pieces)
-    segments: list[Segment] = []
-    for d in calendar.workdays():
-        factor = spec.weekday_factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
-        n = spec.per_day * factor
-        if n <= 0:
-            continue
-        base = d * DAY
-        segments.extend(
-            (base + s, base + e, n * r)
-            for (s, e, _), r in zip(pieces, per_minute, strict=True)
-            if r > 0
-        )
-    return segments
+    return [(s, e, r) for (s, e, _), r in zip(pieces, per_minute, strict=True) if r > 0]
 
 
 def arrival_process(

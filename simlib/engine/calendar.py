@@ -104,17 +104,33 @@ class HallCalendar:
         self.weekday = [(first + d) % 7 for d in range(days)]
         self.is_workday = [self.weekday[d] in workdays and d not in holidays for d in range(days)]
         self.start_date: dt.date | None = calendar.start_date
-        self.hours = parse_hours(calendar.hours)
-        self.open = self.timetable(calendar.hours)
+        self.hours = parse_hours(calendar.hours)  # the usual day
         cutoff = parse_clock(ticket_cutoff) if ticket_cutoff else None
-        self.ticket_hours = [
-            (s, min(e, cutoff) if cutoff is not None else e) for s, e in self.hours
-        ]
-        self.tickets = Timetable(
-            (d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in self.ticket_hours
+        self._cutoff = cutoff
+        self.ticket_hours = self._tickets(self.hours)
+        # Hours of each day: weekdays with their own hours (hours_by_weekday) differ.
+        by_weekday = {
+            WEEKDAYS.index(d): parse_hours(list(h)) for d, h in calendar.hours_by_weekday.items()
+        }
+        self.day_hours = [by_weekday.get(w, self.hours) for w in self.weekday]
+        self.open = Timetable(
+            (d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in self.day_hours[d]
         )
-        # A working day, for lead times: the open minutes of one workday.
+        self.tickets = Timetable(
+            (d * DAY + s, d * DAY + e)
+            for d in self.workdays()
+            for s, e in self._tickets(self.day_hours[d])
+        )
+        # A working day, for lead times: the open minutes of one usual workday.
         self.day_minutes = float(sum(e - s for s, e in self.hours))
+
+    def _tickets(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        cutoff = self._cutoff
+        return [(s, min(e, cutoff) if cutoff is not None else e) for s, e in spans]
+
+    def ticket_hours_on(self, day: int) -> list[tuple[int, int]]:
+        """Ticket spans (minutes after midnight) of ``day``: its opening hours, cut off."""
+        return self._tickets(self.day_hours[day])
 
     def workdays(self) -> list[int]:
         return [d for d in range(self.days) if self.is_workday[d]]
@@ -124,11 +140,20 @@ class HallCalendar:
         spans = parse_hours(list(hours))
         return Timetable((d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans)
 
-    def shift_periods(self, hours: Sequence[str]) -> list[tuple[float, float]]:
-        """Daily ``hours`` on every workday, *not* merged across midnight: the roster draws
+    def shift_periods(
+        self, hours: Sequence[str] | None, days: Sequence[str] | None = None
+    ) -> list[tuple[float, float]]:
+        """Daily ``hours`` (None: each day's opening hours) on the workdays that fall on
+        ``days`` (None: every workday), *not* merged across midnight: the roster draws
         absences per day, so a 24-hour shift still starts afresh each day."""
-        spans = parse_hours(list(hours))
-        return [(d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans]
+        spans = parse_hours(list(hours)) if hours is not None else None
+        weekdays = None if days is None else {WEEKDAYS.index(d) for d in days}
+        return [
+            (d * DAY + s, d * DAY + e)
+            for d in self.workdays()
+            if weekdays is None or self.weekday[d] in weekdays
+            for s, e in (spans if spans is not None else self.day_hours[d])
+        ]
 
     def closing_times(self) -> list[float]:
         """When the hall closes for the day (end of the last opening period of each workday)."""

@@ -126,6 +126,7 @@ class Hall:
                         self._leave(ticket, SENT_HOME, True)
                 continue
             self.state.overtime = True
+            self.state.closed_at = close
             for queue in self.queues:
                 for desk in queue.owners:
                     for officer in desk.officers:

@@ -24,9 +24,9 @@ from simlib.engine.officers import (
     WorkQueue,
 )
 from simlib.engine.records import Records
-from simlib.engine.roster import roster
+from simlib.engine.roster import Crew, roster
 from simlib.engine.streams import ApplicantDraws, stream
-from simlib.scenario.model import DelayStep, Matter, Parallel, Scenario, parse_hours
+from simlib.scenario.model import DelayStep, Matter, Parallel, Pool, Scenario, parse_hours
 
 __all__ = ["Model", "simulate"]
 
@@ -58,10 +58,8 @@ class Model:
             time_limits={m.id: m.time_limit_days for m in scenario.matters},
             commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
             calendar=self.calendar,
-            pool_hours={
-                pid: parse_hours(p.hours or scenario.calendar.hours)
-                for pid, p in scenario.pools.items()
-            },
+            pool_hours={pid: _daily_hours(p, scenario) for pid, p in scenario.pools.items()},
+            wait_target=scenario.hall.wait_target_min,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)
@@ -72,21 +70,15 @@ class Model:
             if pool.backup is not None:
                 desk.backup = self.desks[pool.backup]
                 desk.backup.backs_up.append(desk)
-        shifts = [
-            self.calendar.shift_periods(p.hours or scenario.calendar.hours)
-            for p in scenario.pools.values()
-        ]
-        env.process(
-            roster(
-                env,
-                list(self.desks.values()),
-                shifts,
-                [p.absence.daily_prob for p in scenario.pools.values()],
-                self.seed,
-                records.warmup,
-                records.horizon,
-            )
-        )
+        crews = []
+        for pid, pool in scenario.pools.items():
+            desk, first = self.desks[pid], 0
+            for shift in pool.crews():
+                officers = desk.officers[first : first + shift.count]
+                periods = self.calendar.shift_periods(shift.hours, shift.days)
+                crews.append(Crew(desk, officers, first, periods, pool.absence.daily_prob))
+                first += shift.count
+        env.process(roster(env, crews, self.seed, records.warmup, records.horizon))
         hall = scenario.hall
         self.hall = Hall(
             env,
@@ -230,6 +222,22 @@ class Model:
 
 def _ticket_priority(ticket) -> int:
     return ticket.holder.plan.priority
+
+
+def _daily_hours(pool: Pool, scenario: Scenario) -> list[tuple[int, int]]:
+    """Clock spans in which some officer of ``pool`` is on shift on a usual day."""
+    spans = sorted(
+        span
+        for shift in pool.crews()
+        for span in parse_hours(list(shift.hours or scenario.calendar.hours))
+    )
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 def simulate(

@@ -213,9 +213,11 @@ class Officer:
                         if queue.live:
                             return queue.pop()
             return None
-        # Off duty: only leftover tickets after closing, when the hall serves them all.
+        # Off duty: only leftover tickets after closing, when the hall serves them all, by
+        # the officers whose shift ran until closing (not those who left earlier or are absent).
         queue = desk.hall_queue
-        if self.hall.overtime and queue is not None and queue.live:
+        hall = self.hall
+        if hall.overtime and queue is not None and queue.live and self.duty_end >= hall.closed_at:
             return queue.pop()
         return None
 
@@ -269,10 +271,11 @@ class Officer:
 class HallState:
     """What officers need to know about the hall: is it after closing, serving leftovers?"""
 
-    __slots__ = ("overtime",)
+    __slots__ = ("closed_at", "overtime")
 
     def __init__(self) -> None:
         self.overtime = False
+        self.closed_at = 0.0  # the last closing time
 
 
 def _overlap(a: float, b: float, lo: float, hi: float) -> float:

@@ -77,6 +77,7 @@ class Records:
     calendar: Any = None  # HallCalendar: working-day arithmetic for lead times
     pool_hours: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # daily shifts
     tally: dict[str, PoolTally] = field(default_factory=dict)
+    wait_target: float = 15.0  # minutes: hall_service_level counts tickets called within it
 
     def __post_init__(self) -> None:
         self._cases = _Table(

@@ -1,81 +1,95 @@
 """The duty roster: who is on shift, who is absent today.
 
-One process walks every pool's shift boundaries in time order. At the first period of a
-workday each officer is absent with the pool's ``daily_prob`` (one stream per officer, so
-officer j has the same absences in every variant). Shift ends come before shift starts at
-the same instant, so a hand-over never leaves a gap or an overlap.
+A pool's officers are split into crews, one per shift (``count`` with ``hours`` is one
+crew); officers on duty at an instant are the present officers of the crews whose shift
+covers it. One process walks every crew's shift boundaries in time order. At a crew's first
+period of a workday each of its officers is absent with the pool's ``daily_prob`` (one
+stream per officer of the pool, so officer j has the same absences in every variant). Shift
+ends come before shift starts at the same instant, so a hand-over never leaves a gap or an
+overlap. An officer whose shift ends mid-service finishes the applicant (see officers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import simpy
 
 from simlib.engine.calendar import DAY
-from simlib.engine.officers import Desk
+from simlib.engine.officers import Desk, Officer
 from simlib.engine.streams import stream
 
-__all__ = ["roster"]
+__all__ = ["Crew", "roster"]
 
 _END, _START = 0, 1
 
 
-def _boundaries(
-    desks: list[Desk], shifts: list[list[tuple[float, float]]]
-) -> list[tuple[float, int, int, float, bool]]:
+@dataclass
+class Crew:
+    """The officers of one shift of a pool and the absolute periods they work."""
+
+    desk: Desk
+    officers: list[Officer]
+    first: int  # index of the crew's first officer in the pool (names its absence streams)
+    periods: list[tuple[float, float]]
+    absence_prob: float
+    absent: int = 0  # absent today
+
+
+def _boundaries(crews: list[Crew]) -> list[tuple[float, int, int, float, bool]]:
     events = []
-    for d, periods in enumerate(shifts):
+    for c, crew in enumerate(crews):
         last_day = -1
-        for start, end in periods:
+        for start, end in crew.periods:
             day = int(start // DAY)
-            events.append((start, _START, d, end, day != last_day))
-            events.append((end, _END, d, end, False))
+            events.append((start, _START, c, end, day != last_day))
+            events.append((end, _END, c, end, False))
             last_day = day
     events.sort(key=lambda e: (e[0], e[1], e[2]))
     return events
 
 
 def roster(
-    env: simpy.Environment,
-    desks: list[Desk],
-    shifts: list[list[tuple[float, float]]],
-    absence_probs: list[float],
-    seed: int,
-    warmup: float,
-    horizon: float,
+    env: simpy.Environment, crews: list[Crew], seed: int, warmup: float, horizon: float
 ) -> Iterator[simpy.Event]:
     """SimPy process putting officers on and off duty over the whole horizon."""
     absence_streams = [
-        [stream(seed, "pool", desk.name, "absence", j) for j in range(len(desk.officers))]
-        if p > 0
+        [
+            stream(seed, "pool", crew.desk.name, "absence", crew.first + j)
+            for j in range(len(crew.officers))
+        ]
+        if crew.absence_prob > 0
         else []
-        for desk, p in zip(desks, absence_probs, strict=True)
+        for crew in crews
     ]
-    present: list[list] = [list(desk.officers) for desk in desks]
-    for time, kind, d, end, new_day in _boundaries(desks, shifts):
+    present: list[list[Officer]] = [list(crew.officers) for crew in crews]
+    for time, kind, c, end, new_day in _boundaries(crews):
         if time >= horizon:
             break
         if time > env.now:
             yield env.timeout(time - env.now)
-        desk = desks[d]
+        crew = crews[c]
+        desk = crew.desk
         if kind == _END:
-            for officer in present[d]:
+            for officer in present[c]:
                 officer.on_duty = False
             desk.wake_idle()
             continue
-        if new_day and absence_streams[d]:
-            p = absence_probs[d]
-            present[d] = [
+        if new_day and absence_streams[c]:
+            p = crew.absence_prob
+            present[c] = [
                 o
-                for o, rng in zip(desk.officers, absence_streams[d], strict=True)
+                for o, rng in zip(crew.officers, absence_streams[c], strict=True)
                 if rng.random() >= p
             ]
-            desk.absent_today = len(desk.officers) - len(present[d])
+            absent = len(crew.officers) - len(present[c])
+            desk.absent_today += absent - crew.absent
+            crew.absent = absent
             if desk.absent_today and desk.backup is not None:
                 desk.backup.wake_idle()  # they may now take our queued work
-        desk.tally.available += len(present[d]) * max(0.0, min(end, horizon) - max(time, warmup))
-        for officer in present[d]:
+        desk.tally.available += len(present[c]) * max(0.0, min(end, horizon) - max(time, warmup))
+        for officer in present[c]:
             officer.on_duty = True
             officer.duty_end = end
             officer.hand(None)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from simlib.engine import simulate
 from simlib.experiment.stats import mean_ci, summarize
-from simlib.metrics import CASE_KPIS, POOL_KPIS, flatten, kpis
+from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS, kpi_row
 from simlib.scenario.model import Scenario
 
 __all__ = ["Replications", "replicate", "replication_seed", "run_once"]
@@ -32,7 +32,7 @@ def run_once(
 ) -> dict[str, float]:
     """One run's KPIs, flattened, with its seed and wall-clock seconds (picklable work unit)."""
     started = time.perf_counter()
-    values = flatten(kpis(simulate(scenario, seed, detail)))
+    values = kpi_row(simulate(scenario, seed, detail), scenario)
     values["seed"] = seed
     values["seconds"] = time.perf_counter() - started
     return values
@@ -73,11 +73,30 @@ class Replications:
                 pool: entry(self.runs[f"{name}[{pool}]"].to_numpy(dtype=float))
                 for pool in self.scenario.pools
             }
+        by_matter = {
+            m.id: {
+                k: entry(self.runs[f"{k}[matter={m.id}]"].to_numpy(dtype=float))
+                for k in MATTER_KPIS
+                if f"{k}[matter={m.id}]" in self.runs
+            }
+            for m in self.scenario.matters
+        }
+        hours = sorted({c[-3:-1] for c in self.runs.columns if "[hour=" in c})
+        by_hour = {
+            h: {
+                k: entry(self.runs[f"{k}[hour={h}]"].to_numpy(dtype=float))
+                for k in HOUR_KPIS
+                if f"{k}[hour={h}]" in self.runs
+            }
+            for h in hours
+        }
         return {
             "scenario": self.scenario.name,
             "replications": len(self.runs),
             "seed": self.seed,
             "kpis": out,
+            "by_matter": by_matter,
+            "by_hour": by_hour,
         }
 
 

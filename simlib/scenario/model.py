@@ -42,6 +42,7 @@ __all__ = [
     "Pool",
     "ReferenceIssues",
     "Scenario",
+    "Shift",
     "Step",
     "parse_clock",
     "parse_hours",
@@ -120,12 +121,27 @@ class Calendar(_Model):
     hours: Hours = ["09:00-12:00", "13:00-17:00"]
     start_date: dt.date | None = None
     holidays: list[dt.date] = []
+    hours_by_weekday: dict[Weekday, Hours] = {}  # overrides ``hours`` on those weekdays
 
     @model_validator(mode="after")
     def _holidays_need_a_date(self) -> Calendar:
         if self.holidays and self.start_date is None:
             raise ValueError("holidays need start_date, so that days can be matched to dates")
         return self
+
+    @model_validator(mode="after")
+    def _weekday_hours_on_workdays(self) -> Calendar:
+        closed = [d for d in self.hours_by_weekday if d not in self.workdays]
+        if closed:
+            raise ValueError(
+                f"hours_by_weekday gives hours for {', '.join(closed)}, which is not in "
+                f"workdays {self.workdays}; add it to workdays or drop its hours"
+            )
+        return self
+
+    def hours_on(self, weekday: str) -> list[str]:
+        """Opening hours on ``weekday`` (its own hours if given, else the usual ones)."""
+        return self.hours_by_weekday.get(weekday, self.hours)  # type: ignore[call-overload]
 
 
 class Hall(_Model):
@@ -135,6 +151,7 @@ class Hall(_Model):
     patience: Distribution | None = None
     renege_return_prob: Probability = 1.0
     return_delay_days: Distribution = Constant(value=1.0)
+    wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
 
     @field_validator("ticket_cutoff")
     @classmethod
@@ -148,12 +165,57 @@ class Absence(_Model):
     daily_prob: Probability = 0.0
 
 
+class Shift(_Model):
+    """``count`` officers on duty during ``hours`` (default: opening hours) on ``days``
+    (default: every workday)."""
+
+    hours: Hours | None = None
+    count: Annotated[int, Field(ge=0)]
+    days: Annotated[list[Weekday], Field(min_length=1)] | None = None
+
+
 class Pool(_Model):
+    """Officers of one pool. ``count`` with ``hours`` is one shift; ``shifts`` gives several,
+    each with its own officers (``count`` is then the headcount, their sum)."""
+
     count: Annotated[int, Field(ge=0)]
     hours: Hours | None = None
+    shifts: Annotated[list[Shift], Field(min_length=1)] | None = None
     absence: Absence = Absence()
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
+
+    @model_validator(mode="before")
+    @classmethod
+    def _headcount_from_shifts(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("shifts") and "count" not in data:
+            shifts = data["shifts"]
+            if isinstance(shifts, list) and all(
+                isinstance(x, dict) and isinstance(x.get("count"), int) for x in shifts
+            ):
+                data = {**data, "count": sum(x["count"] for x in shifts)}
+        return data
+
+    @model_validator(mode="after")
+    def _shifts_or_hours(self) -> Pool:
+        if self.shifts is None:
+            return self
+        if self.hours is not None:
+            raise ValueError("give hours inside each shift, not beside shifts")
+        headcount = sum(x.count for x in self.shifts)
+        if self.count != headcount:
+            raise ValueError(
+                f"count ({self.count}) must equal the officers of the shifts ({headcount}); "
+                "leave count out with shifts"
+            )
+        return self
+
+    def crews(self) -> list[Shift]:
+        """The pool's shifts; the one-shift shorthand as a list of one (hours None: the
+        opening hours of each day)."""
+        if self.shifts is not None:
+            return list(self.shifts)
+        return [Shift(hours=self.hours, count=self.count)]
 
 
 class PerHourOrDay(_Model):
@@ -355,6 +417,18 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
                     (
                         f"{base}.commitment.verify[{k}]",
                         f"unknown step '{sid}'; steps of this matter are: {_allowed(step_ids)}",
+                    )
+                )
+    workdays = set(s.calendar.workdays)
+    for pid, pool in pools.items():
+        for k, shift in enumerate(pool.shifts or []):
+            off = [d for d in shift.days or [] if d not in workdays]
+            if off:
+                issues.append(
+                    (
+                        f"pools.{pid}.shifts[{k}].days",
+                        f"{', '.join(off)} is not a workday of the calendar "
+                        f"({', '.join(s.calendar.workdays)})",
                     )
                 )
     for pid, path in used.items():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from simlib import theory
+from simlib.metrics import HOUR_KPIS
 from simlib.scenario import scenario_from_dict
-from tests.helpers import always_open, assert_in_ci, exp, kpi_samples
+from tests.helpers import always_open, assert_in_ci, exp, kpi_row_samples, kpi_samples
 
 
 def test_jackson_tandem_each_pool_is_erlang_c() -> None:
@@ -113,9 +114,10 @@ def test_returned_submissions_product_form() -> None:
 
 
 def test_one_day_with_hourly_rates_matches_kolmogorov_forward_equations() -> None:
-    """An 8-hour day, rates changing by the hour, served to empty after closing."""
+    """An 8-hour day, rates changing by the hour, served to empty after closing: the day's
+    mean wait, and by the clock hour of the ticket its arrivals, mean wait and service level."""
     per_hour = [20, 40, 60, 50, 30, 40, 50, 20]
-    c, mean = 6, 6.0
+    c, mean, target = 6, 6.0, 2.0
     profile = {f"{9 + h:02d}": r for h, r in enumerate(per_hour)}
     scenario = scenario_from_dict(
         {
@@ -125,7 +127,7 @@ def test_one_day_with_hourly_rates_matches_kolmogorov_forward_equations() -> Non
                 "workdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
                 "hours": ["09:00-17:00"],
             },
-            "hall": {"at_close": "serve_all"},
+            "hall": {"at_close": "serve_all", "wait_target_min": target},
             "pools": {"desk": {"count": c}},
             "matters": [
                 {
@@ -136,9 +138,24 @@ def test_one_day_with_hourly_rates_matches_kolmogorov_forward_equations() -> Non
             ],
         }
     )
-    expected = theory.transient_mmc_mean_wait([r / 60 for r in per_hour], 60.0, 1 / mean, c)
-    got = kpi_samples(scenario, 8, 17, "hall_wait_mean_min")
+    rates = [r / 60 for r in per_hour]
+    expected = theory.transient_mmc_mean_wait(rates, 60.0, 1 / mean, c)
+    waits, within = theory.transient_mmc_by_period(rates, 60.0, 1 / mean, c, target=target)
+    hours = [f"{9 + h:02d}" for h in range(8)]
+    names = ["hall_wait_mean_min", *(f"{k}[hour={h}]" for h in hours for k in HOUR_KPIS)]
+    got = kpi_row_samples(scenario, 8, 17, *names)
     assert_in_ci(got["hall_wait_mean_min"], expected, 0.07)
     # Stationary Erlang C at the daily mean rate would be a different number: the test can tell.
     stationary = theory.mmc_mean_wait(sum(per_hour) / 480, 1 / mean, c)
     assert abs(stationary - expected) / expected > 0.2
+    for h, rate, wait, level in zip(hours, per_hour, waits, within, strict=True):
+        # Poisson counts: the standard error of the mean over 8 x 600 days is known.
+        assert abs(got[f"tickets_per_day[hour={h}]"].mean() - rate) < 4 * (rate / 4800) ** 0.5
+        # 16 more intervals: at 99.9 % each, so that the family rarely fails by chance.
+        assert_in_ci(got[f"hall_service_level[hour={h}]"], level, 0.06, level=0.999)
+        if wait > 2.0:  # quiet hours' short waits cannot give a tight relative CI
+            assert_in_ci(got[f"hall_wait_mean_min[hour={h}]"], wait, 0.12, level=0.999)
+        else:
+            assert abs(got[f"hall_wait_mean_min[hour={h}]"].mean() - wait) < 0.25
+    # The hourly profile matters: the busiest hour waits far longer than the day's mean.
+    assert waits.max() > 2 * expected
