@@ -13,7 +13,13 @@ import pandas as pd
 from simlib.calibrate.arrivals import ArrivalFit, fit_arrivals, fresh_weights, mark_redials
 from simlib.calibrate.fitting import PatienceFit, ServiceFit, censored_fit, fit_service
 from simlib.calibrate.logmap import CalibrationError, LogMap, load_map, read_ticket_log
-from simlib.calibrate.staffing import Staffing, fit_staffing, hour_ranges, shifts_from_counts
+from simlib.calibrate.staffing import (
+    Staffing,
+    fit_staffing,
+    hour_ranges,
+    service_pace,
+    shifts_from_counts,
+)
 from simlib.calibrate.yamlout import Note, dump, plain
 from simlib.scenario.model import WEEKDAYS
 
@@ -36,6 +42,17 @@ class Calibration:
     data: dict[str, Any]  # the scenario, values wrapped in Notes
     chains: Any = None  # from an event log (simlib.calibrate.events)
     notes: list[str] = field(default_factory=list)
+    patience_by_level: dict[int, PatienceFit] = field(default_factory=dict)
+    groups: dict[tuple[int, ...], int] = field(default_factory=dict)
+    main_group: int = 0
+    refinement: list[float] = field(default_factory=list)
+
+    def rebuild(self) -> None:
+        """The scenario again from the fits (after officers were refined)."""
+        self.data = _scenario(self, self.groups, self.main_group)
+        if self.chains is not None:
+            t = self.tickets
+            self.chains.apply(self.data, dict(zip(t["matter"], t["type"], strict=True)))
 
     def yaml(self) -> str:
         return dump(self.data, self.header())
@@ -69,6 +86,13 @@ class Calibration:
                 f"{h:02d}:{s.present.loc[w, h]:.1f}/{s.effective.loc[w, h]:.1f}" for h in hrs
             )
             lines.append(f"  {WEEKDAYS[w]} {cells}")
+        if s.speed is not None:
+            pace = " ".join(f"{h:02d}:{v:.2f}" for h, v in s.speed.items() if v != 1.0)
+            lines += [
+                "Service pace by hour (matters' mean service / observed, served that hour);",
+                "shifts = effective x pace, so that capacity in service units matches:",
+                f"  {pace}",
+            ]
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -82,14 +106,18 @@ def calibrate(
     logmap: str | Path | LogMap,
     events: str | Path | None = None,
     seed: int = 0,
+    refine_rounds: int | None = None,
 ) -> Calibration:
     """Fit a hall from ``ticket_log`` read through ``logmap`` (and its chains from an event
-    log, if given)."""
+    log, if given). Officers are then refined by ``refine_rounds`` rounds of simulation
+    (default: the map's), see :mod:`simlib.calibrate.capacity`."""
     m = logmap if isinstance(logmap, LogMap) else load_map(logmap)
     t = read_ticket_log(ticket_log, m)
     redials = mark_redials(t, m.redial_window_min)
     weights = fresh_weights(t)
     staff = fit_staffing(t)
+    staff.speed = service_pace(t)
+    staff.simulated = staff.effective.copy()
     if not staff.open_hours:
         raise CalibrationError(f"{ticket_log}: no served ticket, so no opening hours to fit")
     groups: dict[tuple[int, ...], int] = {}
@@ -109,6 +137,12 @@ def calibrate(
         service[str(matter)] = fit_service(g["service"].to_numpy(), seed=seed + i)
     patience = censored_fit(t["wait"].to_numpy(), t["gave_up"].to_numpy())
     cal = Calibration(m, t, arrivals, staff, service, patience, redials, {})
+    if t["level"].nunique() > 1:  # priority classes differ in patience on real logs
+        for level, g in t.groupby("level"):
+            cal.patience_by_level[int(level)] = censored_fit(
+                g["wait"].to_numpy(), g["gave_up"].to_numpy()
+            )
+    cal.groups, cal.main_group = groups, main
     cal.data = _scenario(cal, groups, main)
     if events is not None:
         from simlib.calibrate.events import fit_chains
@@ -120,6 +154,11 @@ def calibrate(
         cal.chains = fit_chains(events, hall_cal.open.working_minutes_array)
         type_of = dict(zip(t["matter"], t["type"], strict=True))
         cal.chains.apply(cal.data, type_of)
+    rounds = m.refine_rounds if refine_rounds is None else refine_rounds
+    if rounds > 0:
+        from simlib.calibrate.capacity import refine_capacity
+
+        cal.refinement = refine_capacity(cal, rounds=rounds, seed=seed + 11)
     return cal
 
 
@@ -134,6 +173,16 @@ def _dist_note(fit: ServiceFit) -> Note:
     if fit.use_empirical:
         text += f"; {fit.reason}"
     return Note(fit.spec, text)
+
+
+def _patience_note(p: PatienceFit, who: str) -> Note:
+    aic = ", ".join(f"{c.family} {c.aic:.0f}" for c in p.candidates)
+    return Note(
+        p.best.spec(),
+        f"censored ML, {who}: n={p.n} waits, {p.n_gave_up} gave up; AIC: {aic}; median "
+        f"{p.median:.2f} min (Kaplan-Meier {p.km_median:.2f}; naive mean of those who gave "
+        f"up {p.naive_mean:.2f}, biased)",
+    )
 
 
 def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -> dict:
@@ -164,16 +213,9 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
     day_minutes = 60.0 * len(main_hours)
     r = cal.redials
     p = cal.patience
-    b = p.best
-    aic = ", ".join(f"{c.family} {c.aic:.0f}" for c in p.candidates)
     hall = {
         "at_close": "serve_all",
-        "patience": Note(
-            b.spec(),
-            f"censored ML: n={p.n} waits, {p.n_gave_up} gave up; AIC: {aic}; median "
-            f"{p.median:.2f} min (Kaplan-Meier {p.km_median:.2f}; naive mean of those who "
-            f"gave up {p.naive_mean:.2f}, biased)",
-        ),
+        "patience": _patience_note(p, "all tickets"),
         "renege_return_prob": Note(
             _round(r["return_prob"], 3),
             f"redials: {r['n_redials']} of {r['n_gave_up_identified']} identified applicants "
@@ -185,13 +227,13 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
             f"{day_minutes:.0f} min",
         ),
     }
-    shifts = shifts_from_counts(staff.effective)
+    shifts = shifts_from_counts(staff.simulated)
     pools = {
         POOL: {
             "shifts": Note(
                 shifts,
-                f"effective officers by weekday x hour ({staff.n_officers} officers in the "
-                "log; see the header)",
+                f"effective officers x service pace, by weekday x hour ({staff.n_officers} "
+                "officers in the log; see the header)",
             )
         }
     }
@@ -232,15 +274,18 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
             if fit is not None
             else Note({"dist": "exponential", "mean": 1.0}, "no served ticket: illustrative")
         )
-        matters.append(
-            {
-                "id": a.matter,
-                "name": f"{kinds} ({names.get(level, f'priority {level}')})",
-                "priority": Note(level, f"log priority level; {len(sub)} tickets"),
-                "arrivals": arrivals,
-                "acceptance": {"pool": POOL, "time": time},
-            }
-        )
+        matter = {
+            "id": a.matter,
+            "name": f"{kinds} ({names.get(level, f'priority {level}')})",
+            "priority": Note(level, f"log priority level; {len(sub)} tickets"),
+            "arrivals": arrivals,
+            "acceptance": {"pool": POOL, "time": time},
+        }
+        if level in cal.patience_by_level:
+            matter["patience"] = _patience_note(
+                cal.patience_by_level[level], f"priority level {level}"
+            )
+        matters.append(matter)
     data: dict[str, Any] = {
         "name": cal.logmap.name,
         "description": f"fitted from {Path(t.attrs['source']).name} by simlib calibrate",

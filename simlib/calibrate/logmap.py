@@ -65,6 +65,7 @@ class LogMap(_Model):
     min_matter_share: float = Field(0.02, ge=0, lt=1)  # rarer matters are lumped as "other"
     redial_window_min: float = Field(60.0, gt=0)
     busy_hours: list[int] = [10, 22]  # [from, to) clock hours compared in the fit check
+    refine_rounds: int = Field(2, ge=0, le=10)  # simulation rounds refining the officers
 
 
 def load_map(path: str | Path) -> LogMap:

@@ -186,6 +186,7 @@ class Model:
             fail_rate=m.commitment.fail_rate,
             time_limit_days=m.time_limit_days,
             priority=m.priority,
+            patience=m.patience if m.patience is not None else self.scenario.hall.patience,
         )
 
     def _arrival(self, plan: MatterPlan):

@@ -326,6 +326,7 @@ class Matter(_Model):
     time_limit_days: Annotated[float, Field(gt=0)] | None = None
     commitment: Commitment = Commitment()
     priority: int = 0  # hall tickets: higher is called first, FIFO within a level
+    patience: Distribution | None = None  # this matter's applicants (else hall.patience)
 
     def steps(self) -> list[Step | DelayStep]:
         """Every step of the chain, parallel branches flattened, in chain order."""
