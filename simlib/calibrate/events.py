@@ -11,6 +11,7 @@ estimates the hand-off alone.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +38,7 @@ class Chains:
     pool_of: dict[str, str]  # activity -> pool
     pool_size: dict[str, int]
     step_fit: dict[str, ServiceFit]
-    handoff_days: dict[str, float]
+    handoff_days: dict[str, float]  # matter -> lower decile of gaps between pools (days)
     n_cases: dict[str, int]
     rework: dict[str, float] = field(default_factory=dict)
 
@@ -141,18 +142,76 @@ def _pools(log: pd.DataFrame) -> tuple[dict[str, str], dict[str, int]]:
     return pool_of, {str(k): int(v) for k, v in size.items()}
 
 
-def _variant(group: pd.DataFrame) -> tuple[tuple[str, ...], ...]:
-    rows = group.sort_values(["start", "end"])
+Case = dict[str, tuple[float, float]]  # activity -> (first start, last end), start order
+
+
+def _cases(g: pd.DataFrame) -> list[Case]:
+    """Each case's activities (first occurrence; repeats are rework) in start order."""
+    g = g.sort_values(["case", "s", "e"])
+    out: list[Case] = []
+    current, last = None, object()
+    for case, act, s, e in zip(g["case"], g["activity"], g["s"], g["e"], strict=True):
+        if case != last:
+            current = {}
+            out.append(current)
+            last = case
+        if act in current:
+            current[act] = (current[act][0], max(current[act][1], e))
+        else:
+            current[act] = (s, e)
+    return out
+
+
+def _concurrent(cases: list[Case], share: float = 0.1) -> set[frozenset[str]]:
+    """Pairs of activities that run in parallel: in cases with both, each comes first in
+    at least ``share`` of them, or they overlap in time in at least ``share`` of them."""
+    first: Counter = Counter()
+    overlap: Counter = Counter()
+    both: Counter = Counter()
+    for seen in cases:
+        acts = sorted(seen)
+        for i, a in enumerate(acts):
+            for b in acts[i + 1 :]:
+                (sa, ea), (sb, eb) = seen[a], seen[b]
+                both[(a, b)] += 1
+                if sa < eb and sb < ea:
+                    overlap[(a, b)] += 1
+                elif sa < sb:
+                    first[(a, b)] += 1
+                else:
+                    first[(b, a)] += 1
+    out = set()
+    for (a, b), n in both.items():
+        if overlap[(a, b)] >= share * n or min(first[(a, b)], first[(b, a)]) >= share * n:
+            out.add(frozenset((a, b)))
+    return out
+
+
+def _variant(case: Case, concurrent: set[frozenset[str]]) -> tuple:
+    """The case's activities in start order, concurrent neighbours merged into groups."""
     out: list[list[str]] = []
-    group_end = None
-    for act, s, e in zip(rows["activity"], rows["start"], rows["end"], strict=True):
-        if out and group_end is not None and s < group_end and act not in out[-1]:
+    for act in case:
+        if out and all(frozenset((act, b)) in concurrent for b in out[-1]):
             out[-1].append(act)
-            group_end = max(group_end, e)
-        elif not out or act not in out[-1]:
+        else:
             out.append([act])
-            group_end = e
     return tuple(tuple(sorted(g)) for g in out)
+
+
+def _handoff_gaps(cases: list[Case], groups: list[list[str]], pool_of: dict) -> list[float]:
+    """Days from the end of one group of the chain to the start of the next, where the
+    two groups are done by different pools."""
+    gaps = []
+    for seen in cases:
+        for prev, nxt in itertools.pairwise(groups):
+            if not all(a in seen for a in prev + nxt):
+                continue
+            if {pool_of[a] for a in prev} & {pool_of[a] for a in nxt}:
+                continue  # same pool: no hand-off
+            gap = min(seen[a][0] for a in nxt) - max(seen[a][1] for a in prev)
+            if gap >= 0:
+                gaps.append(gap / 1440)
+    return gaps
 
 
 def fit_chains(path: str | Path, working: Any = None) -> Chains:
@@ -171,16 +230,13 @@ def fit_chains(path: str | Path, working: Any = None) -> Chains:
     handoff: dict[str, float] = {}
     n_cases: dict[str, int] = {}
     for matter, g in back.groupby("matter"):
-        counts = Counter(_variant(c) for _, c in g.groupby("case"))
+        cases = _cases(g)
+        concurrent = _concurrent(cases)
+        counts = Counter(_variant(c, concurrent) for c in cases)
         variants[str(matter)] = counts
         chain[str(matter)] = [list(grp) for grp in counts.most_common(1)[0][0]]
-        n_cases[str(matter)] = int(g["case"].nunique())
-        gaps = []
-        for _, c in g.sort_values("s").groupby("case"):
-            acts, s, e = c["activity"].to_numpy(), c["s"].to_numpy(), c["e"].to_numpy()
-            for i in range(1, len(acts)):
-                if pool_of[acts[i]] != pool_of[acts[i - 1]] and s[i] >= e[i - 1]:
-                    gaps.append((s[i] - e[i - 1]) / 1440)
+        n_cases[str(matter)] = len(cases)
+        gaps = _handoff_gaps(cases, chain[str(matter)], pool_of)
         handoff[str(matter)] = float(np.quantile(gaps, 0.1)) if gaps else 0.0
     step_fit = {}
     rework = {}

@@ -44,9 +44,10 @@ class FamilyFit:
         return frozen(self.family, self.mean, self.cv)
 
     def spec(self) -> dict:
+        mean, cv = round(float(self.mean), 4), round(float(self.cv), 4)
         if self.family == "exponential":
-            return {"dist": "exponential", "mean": round(self.mean, 4)}
-        return {"dist": self.family, "mean": round(self.mean, 4), "cv": round(self.cv, 4)}
+            return {"dist": "exponential", "mean": mean}
+        return {"dist": self.family, "mean": mean, "cv": cv}
 
 
 def frozen(family: str, mean: float, cv: float) -> stats.rv_continuous:

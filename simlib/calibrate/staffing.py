@@ -2,7 +2,7 @@
 
 The log has no roster, so it is read off the service records:
 
-* an hour of a date is *open* when some service started in it; a weekday's opening hours
+* an hour of a date is *open* when tickets were issued in it; a weekday's opening hours
   are the hours open on at least half of its dates; a date with almost no tickets is a
   holiday;
 * officers *present* in an hour are the distinct officers who served in it;
@@ -64,18 +64,21 @@ def fit_staffing(t: pd.DataFrame, min_queue_minutes: float = 10.0) -> Staffing:
     served = t[t["served"] & t["call"].notna()]
     ends = served["end"].fillna(served["call"]).to_numpy()
     per_day = np.bincount(t["day"], minlength=days)
+    # A holiday: a date with under a tenth of its weekday's usual tickets, on a weekday
+    # that is open on its other dates (a weekday never open is simply not a workday).
     holidays = [
         d
         for d in range(days)
-        if per_day[d] < 0.1 * np.median(per_day[day_weekday == day_weekday[d]]) or per_day[d] == 0
+        if per_day[d] < 0.1 * np.median(per_day[day_weekday == day_weekday[d]])
+        or (per_day[d] == 0 and per_day[day_weekday == day_weekday[d]].max() > 0)
     ]
-    # Open hours: some service started in the hour.
     call_day = (served["call"] // 1440).astype(int).clip(0, days - 1)
     call_hour = ((served["call"] % 1440) // 60).astype(int)
-    starts = np.zeros((days, 24))
-    np.add.at(starts, (call_day.to_numpy(), call_hour.to_numpy()), 1)
-    # A few services just after closing (the last tickets served) do not open an hour.
-    opened = starts >= np.maximum(3, 0.05 * starts.max(axis=1, keepdims=True))
+    # An hour is open when tickets are issued in it (services past closing, for the last
+    # tickets of the day, do not open an hour; a stray night ticket does not either).
+    issued = np.zeros((days, 24))
+    np.add.at(issued, (t["day"].to_numpy(), t["hour"].to_numpy()), 1)
+    opened = issued >= np.maximum(3, 0.05 * issued.max(axis=1, keepdims=True))
     open_hours = {}
     for w in range(7):
         dates = [d for d in range(days) if day_weekday[d] == w and d not in holidays]

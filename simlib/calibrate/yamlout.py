@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 __all__ = ["Note", "dump", "plain"]
 
 
@@ -32,6 +34,8 @@ def plain(obj: Any) -> Any:
 
 
 def _scalar(v: Any) -> str:
+    if isinstance(v, np.generic):
+        v = v.item()
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
