@@ -115,6 +115,11 @@ def calibrate(
     t = read_ticket_log(ticket_log, m)
     redials = mark_redials(t, m.redial_window_min)
     weights = fresh_weights(t)
+    # The return probability that regenerates the redials taken out of the arrivals: all
+    # of them (unidentified ones in expectation) per applicant who gave up.
+    redials["identified_return_prob"] = redials["return_prob"]
+    n_gave = int(t["gave_up"].sum())
+    redials["return_prob"] = float((len(t) - weights.sum()) / n_gave) if n_gave else 0.0
     staff = fit_staffing(t)
     staff.speed = service_pace(t)
     staff.simulated = staff.effective.copy()
@@ -218,8 +223,10 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         "patience": _patience_note(p, "all tickets"),
         "renege_return_prob": Note(
             _round(r["return_prob"], 3),
-            f"redials: {r['n_redials']} of {r['n_gave_up_identified']} identified applicants "
-            f"who gave up came back within {cal.logmap.redial_window_min:g} min",
+            f"redials per applicant who gave up: {r['n_redials']} of "
+            f"{r['n_gave_up_identified']} identified ones came back within "
+            f"{cal.logmap.redial_window_min:g} min ({r['identified_return_prob']:.3f}); with "
+            "unidentified ones at the same rate by hour, the redials taken out of arrivals",
         ),
         "return_delay_days": Note(
             {"dist": "exponential", "mean": _round(r["mean_delay_min"] / day_minutes, 5)},
