@@ -60,7 +60,8 @@ def arrivals_by_hour(cal: Calibration) -> Figure:
         fit = fitted.loc[[x for x in wds if x in fitted.index]].mean(axis=0).to_numpy()
         hrs = np.arange(24)
         ax.bar(hrs, mean, width=0.8, color="#cccccc", label="observed (mean of dates)")
-        ax.errorbar(hrs, mean, yerr=half, fmt="none", ecolor=LOG, lw=0.8, capsize=2)
+        lower = np.minimum(half, mean)  # a count is not negative
+        ax.errorbar(hrs, mean, yerr=[lower, half], fmt="none", ecolor=LOG, lw=0.8, capsize=2)
         ax.step(hrs, fit, where="mid", color=SIM, lw=1.6, label="fitted (ML)")
         ax.set_xlim(min(hours) - 1.5, max(hours) + 1.5)
         ax.set_ylabel("fresh tickets per hour")
@@ -74,9 +75,9 @@ def arrivals_by_hour(cal: Calibration) -> Figure:
 def service_qq(cal: Calibration) -> Figure:
     """QQ plots of service times against the best family by AIC, per matter (log axes)."""
     items = sorted(cal.service.items(), key=lambda kv: -kv[1].n)[:8]
-    cols = 4 if len(items) > 4 else max(len(items), 1)
+    cols = 3 if len(items) > 2 else max(len(items), 1)
     rows = int(np.ceil(len(items) / cols))
-    fig = Figure(figsize=(WIDTH, 1.8 * rows + 0.6), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 2.0 * rows + 0.7), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
     t = cal.tickets
     for ax, (matter, fit) in zip(axes, items, strict=False):
@@ -88,7 +89,7 @@ def service_qq(cal: Calibration) -> Figure:
         lo, hi = min(q[0], x[0]), max(q[-1], x[-1])
         ax.plot([lo, hi], [lo, hi], color=LOG, lw=0.8)
         used = "empirical" if fit.use_empirical else fit.best.family
-        ax.set_title(f"{matter}\n{fit.best.family}, p={fit.gof_p:.2f} → {used}", fontsize=8)
+        ax.set_title(f"{matter} → {used}\nbest {fit.best.family}, AD p={fit.gof_p:.2f}", fontsize=8)
     for ax in axes[len(items) :]:
         ax.set_visible(False)
     fig.supxlabel("fitted quantile (min)", fontsize=9)
@@ -148,20 +149,28 @@ def officers_by_hour(cal: Calibration) -> Figure:
             hrs,
             s.effective.loc[w],
             where="mid",
-            color=SIM,
-            lw=1.6,
-            label="effective (as simulated)",
+            color=SEQUENCE[2],
+            label="effective (busy while someone waited)",
         )
+        if s.simulated is not None:
+            ax.step(
+                hrs,
+                s.simulated.loc[w],
+                where="mid",
+                color=SIM,
+                lw=1.6,
+                label="as simulated (refined: served as in the log)",
+            )
         ax.step(hrs, s.busy.loc[w], where="mid", color=SEQUENCE[1], ls=":", label="busy on average")
         ax.set_title(WEEKDAYS[w], fontsize=8)
         ax.set_xlim(5.5, 24)
     for ax in axes[len(wds) :]:
         ax.set_visible(False)
-    axes[0].legend(fontsize=7, loc="upper right")
-    fig.supxlabel("clock hour", fontsize=9)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=8)
     fig.supylabel("officers", fontsize=9)
     fig.suptitle(
-        f"Officers on duty by hour: effective = {s.availability:.2f} of present "
+        f"Officers on duty by clock hour: effective = {s.availability:.2f} of present "
         "where callers waited",
         fontsize=10,
     )

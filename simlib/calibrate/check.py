@@ -10,6 +10,7 @@ within 25 % and 40 % of the log.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,15 +133,20 @@ def check_fit(
     start_wd = log.attrs["start_date"].weekday()
     rng = np.random.default_rng(seed)
     log_h = hourly(log, days, target)
+    by_day = [log[log["day"] == d] for d in range(days)]
     boots = []
-    for _ in range(boot):
+    for _ in range(boot):  # whole days resampled: days, not tickets, are independent
         pick = rng.integers(0, days, days)
-        parts = [log[log["day"] == d] for d in pick]
-        boots.append(hourly(pd.concat(parts), days, target).to_numpy())
+        boots.append(hourly(pd.concat([by_day[d] for d in pick]), days, target).to_numpy())
     b = np.stack(boots)
-    lo = pd.DataFrame(np.nanpercentile(b, 2.5, axis=0), index=log_h.index, columns=log_h.columns)
-    hi = pd.DataFrame(np.nanpercentile(b, 97.5, axis=0), index=log_h.index, columns=log_h.columns)
-    se = pd.DataFrame(np.nanstd(b, axis=0), index=log_h.index, columns=log_h.columns) / log_h
+
+    def frame(x: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(x, index=log_h.index, columns=log_h.columns)
+
+    with warnings.catch_warnings():  # hours without tickets in a resample stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = frame(np.nanpercentile(b, 2.5, axis=0)), frame(np.nanpercentile(b, 97.5, axis=0))
+        se = frame(np.nanstd(b, axis=0)) / log_h
     runs, overall, waits = [], [], []
     for i in range(reps):
         rec = simulate(scenario, replication_seed(seed, i), detail="kpi")
@@ -150,8 +156,11 @@ def check_fit(
         busy = st[(st["hour"] >= busy_hours[0]) & (st["hour"] < busy_hours[1]) & st["served"]]
         waits.append(busy["wait"].to_numpy())
     r = np.stack(runs)
-    mean = np.nanmean(r, axis=0)
-    half = stats.t.ppf(0.975, max(reps - 1, 1)) * np.nanstd(r, axis=0, ddof=1) / np.sqrt(reps)
+    with warnings.catch_warnings():  # hours no run had a ticket in stay NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(r, axis=0)
+        sd = np.nanstd(r, axis=0, ddof=1)
+    half = stats.t.ppf(0.975, max(reps - 1, 1)) * sd / np.sqrt(reps)
     frame = pd.DataFrame(mean, index=log_h.index, columns=log_h.columns)
     sim_overall = {k: float(np.mean([o[k] for o in overall])) for k in overall[0]}
     ci = {
