@@ -180,12 +180,16 @@ def _dist_note(fit: ServiceFit) -> Note:
     return Note(fit.spec, text)
 
 
+def _km(median: float) -> str:
+    return f"{median:.2f}" if median == median else "not reached in the longest wait"
+
+
 def _patience_note(p: PatienceFit, who: str) -> Note:
     aic = ", ".join(f"{c.family} {c.aic:.0f}" for c in p.candidates)
     return Note(
         p.best.spec(),
         f"censored ML, {who}: n={p.n} waits, {p.n_gave_up} gave up; AIC: {aic}; median "
-        f"{p.median:.2f} min (Kaplan-Meier {p.km_median:.2f}; naive mean of those who gave "
+        f"{p.median:.2f} min (Kaplan-Meier {_km(p.km_median)}; naive mean of those who gave "
         f"up {p.naive_mean:.2f}, biased)",
     )
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from simlib.calibrate import charts
 from simlib.calibrate.check import FitCheck
 from simlib.calibrate.hall import Calibration
-from simlib.plots.style import save
 from simlib.report import CSS, _figure, _num
 
 __all__ = ["write_fit_report"]
@@ -56,8 +55,8 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     if check is not None:
         figs["sim_vs_log"] = (charts.sim_vs_log(check), "Simulated vs log, hour by hour")
         figs["wait_ecdf"] = (charts.wait_ecdf(check), "Waits of those served: log vs simulated")
-    for name, (fig, _) in figs.items():
-        save(fig, out, name)
+    for name, (fig, _) in figs.items():  # PNG only: the page embeds them
+        fig.savefig(out / f"{name}.png", dpi=150)
     t = cal.tickets
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>",
