@@ -152,10 +152,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         except ReformError as exc:
             raise ScenarioError(path, exc.issues) from None
     status = _run_and_report(scenario, args)
-    if args.events:
+    if args.events or args.tickets:
         seed = replication_seed(scenario.seed if args.seed is None else args.seed, 0)
-        path = write_event_log(simulate(scenario, seed), args.events)
-        print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
+        records = simulate(scenario, seed)
+        if args.events:
+            path = write_event_log(records, args.events)
+            print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
+        if args.tickets:
+            from simlib.ticketlog import write_ticket_log
+
+            priorities = {m.id: m.priority for m in scenario.matters}
+            path = write_ticket_log(records, args.tickets, priorities)
+            print(f"Ticket log of replication 0 (seed {seed}): {path}", file=sys.stderr)
     return status
 
 
@@ -392,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--events", metavar="PATH.csv", help="write replication 0's event log (process mining)"
+    )
+    p.add_argument(
+        "--tickets", metavar="PATH.csv", help="write replication 0's ticket log (calibrate)"
     )
     run_options(p, 10)
     p.set_defaults(func=cmd_run)

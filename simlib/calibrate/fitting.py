@@ -26,6 +26,7 @@ from scipy import optimize, stats
 __all__ = ["FamilyFit", "ServiceFit", "censored_fit", "fit_service", "kaplan_meier"]
 
 FAMILIES = ("exponential", "lognormal", "gamma")
+MIN_EVENTS = 10  # applicants who gave up, to fit patience at all
 
 
 @dataclass
@@ -186,6 +187,11 @@ class PatienceFit:
     def median(self) -> float:
         return float(self.best.frozen().median())
 
+    @property
+    def observed(self) -> bool:
+        """Enough applicants gave up to fit patience (else the hall has none)."""
+        return self.n_gave_up >= MIN_EVENTS
+
 
 def censored_fit(wait: np.ndarray, gave_up: np.ndarray, floor: float = 1 / 120) -> PatienceFit:
     """Patience (minutes) from waits: events where ``gave_up``, right-censored otherwise."""
@@ -198,16 +204,16 @@ def censored_fit(wait: np.ndarray, gave_up: np.ndarray, floor: float = 1 / 120) 
     cands = [
         FamilyFit("exponential", float(wait.sum() / max(len(ev), 1)), 1.0, 0.0, 1),
     ]
-    for family in ("lognormal", "gamma"):
+    for family in ("lognormal", "gamma") if len(ev) >= MIN_EVENTS else ():
 
         def nll(theta: np.ndarray, family: str = family) -> float:
-            mean, cv = math.exp(theta[0]), math.exp(theta[1])
+            mean, cv = np.exp(np.clip(theta, -12, 12))
             d = frozen(family, mean, cv)
             return -float(d.logpdf(ev).sum() + d.logsf(ce).sum())
 
         start = np.log([cands[0].mean, 1.0])
         res = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-4})
-        mean, cv = np.exp(res.x)
+        mean, cv = np.exp(np.clip(res.x, -12, 12))
         cands.append(FamilyFit(family, float(mean), float(cv), -float(res.fun), 2))
     d = cands[0].frozen()
     cands[0].loglik = float(d.logpdf(ev).sum() + d.logsf(ce).sum())

@@ -142,7 +142,7 @@ def calibrate(
         service[str(matter)] = fit_service(g["service"].to_numpy(), seed=seed + i)
     patience = censored_fit(t["wait"].to_numpy(), t["gave_up"].to_numpy())
     cal = Calibration(m, t, arrivals, staff, service, patience, redials, {})
-    if t["level"].nunique() > 1:  # priority classes differ in patience on real logs
+    if t["level"].nunique() > 1 and patience.observed:  # classes differ in patience
         for level, g in t.groupby("level"):
             cal.patience_by_level[int(level)] = censored_fit(
                 g["wait"].to_numpy(), g["gave_up"].to_numpy()
@@ -224,7 +224,9 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
     p = cal.patience
     hall = {
         "at_close": "serve_all",
-        "patience": _patience_note(p, "all tickets"),
+        "patience": _patience_note(p, "all tickets")
+        if p.observed
+        else Note(None, f"only {p.n_gave_up} of {p.n} gave up: no patience fitted"),
         "renege_return_prob": Note(
             _round(r["return_prob"], 3),
             f"redials per applicant who gave up: {r['n_redials']} of "
@@ -292,7 +294,7 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
             "arrivals": arrivals,
             "acceptance": {"pool": POOL, "time": time},
         }
-        if level in cal.patience_by_level:
+        if level in cal.patience_by_level and cal.patience_by_level[level].observed:
             matter["patience"] = _patience_note(
                 cal.patience_by_level[level], f"priority level {level}"
             )

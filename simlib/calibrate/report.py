@@ -49,9 +49,10 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
             "Fresh arrivals by hour: observed vs fitted",
         ),
         "service_qq": (charts.service_qq(cal), "Service times against the family chosen by AIC"),
-        "patience_km": (charts.patience_curve(cal), "Patience: Kaplan-Meier and censored ML"),
         "officers_by_hour": (charts.officers_by_hour(cal), "Officers present, busy and effective"),
     }
+    if cal.patience.observed:
+        figs["patience_km"] = (charts.patience_curve(cal), "Patience: Kaplan-Meier and censored ML")
     if check is not None:
         figs["sim_vs_log"] = (charts.sim_vs_log(check), "Simulated vs log, hour by hour")
         figs["wait_ecdf"] = (charts.wait_ecdf(check), "Waits of those served: log vs simulated")
@@ -192,10 +193,12 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     p = cal.patience
     parts += [
         "<h2>Patience</h2>",
-        _figure(out / "patience_km.png", figs["patience_km"][1]),
-        f"<p>Chosen: {p.best.family}, mean {_num(p.best.mean)} min, median {_num(p.median)} min "
-        f"(Kaplan-Meier median {_num(p.km_median)}). The mean wait of those who gave up "
-        f"({_num(p.naive_mean)} min) is not an estimate of patience.</p>",
+        _figure(out / "patience_km.png", figs["patience_km"][1])
+        + f"<p>Chosen: {p.best.family}, mean {_num(p.best.mean)} min, median "
+        f"{_num(p.median)} min (Kaplan-Meier median {_num(p.km_median)}). The mean wait of "
+        f"those who gave up ({_num(p.naive_mean)} min) is not an estimate of patience.</p>"
+        if p.observed
+        else f"<p>Only {p.n_gave_up} of {p.n} applicants gave up: no patience fitted.</p>",
         "<h2>Officers</h2>",
         _figure(out / "officers_by_hour.png", figs["officers_by_hour"][1]),
         f"<p>Effective availability: the mean number of officers busy while someone waited; "

@@ -105,3 +105,33 @@ def test_shifts_match_fractional_counts() -> None:
             minutes[lo:hi] += s["count"]
     for h, want in ((9, 2.5), (10, 3.0), (11, 1.0), (12, 0.0)):
         assert minutes[h * 60 : h * 60 + 60].mean() == pytest.approx(want)
+
+
+def test_cli_round_trip_on_simlib_logs(tmp_path: Path, capsys) -> None:
+    """simlib run --tickets --events, then simlib calibrate on what it wrote."""
+    from simlib.cli import main
+    from simlib.scenario import load_scenario
+    from simlib.ticketlog import MAP_PATH
+
+    hall = ROOT / "simlib" / "data" / "demo_hall.yaml"
+    tickets, events = tmp_path / "t.csv", tmp_path / "e.csv"
+    assert (
+        main(["run", str(hall), "--reps", "1", "--tickets", str(tickets), "--events", str(events)])
+        == 0
+    )
+    out = tmp_path / "fitted.yaml"
+    code = main(
+        [
+            "calibrate",
+            str(tickets),
+            "--map",
+            str(MAP_PATH),
+            "--out",
+            str(out),
+            "--events",
+            str(events),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    fitted = load_scenario(out)
+    assert any(m.chain for m in fitted.matters)
