@@ -25,10 +25,16 @@ __all__ = ["FitCheck", "check_fit", "hourly", "sim_tickets"]
 MEASURES = ("tickets_per_day", "wait_served_min", "gave_up_share", "service_level")
 
 
-def sim_tickets(records, start_weekday: int) -> pd.DataFrame:
+def sim_tickets(
+    records,
+    start_weekday: int,
+    priorities: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """A run's hall tickets in the shape of :func:`simlib.calibrate.read_ticket_log`."""
     v = records.visits
     v = v[v["outcome"].isin(["served", "reneged", "sent_home"])]
+    matter = records.cases["matter"].astype(str).to_numpy()[v["case"].to_numpy()]
+    level = pd.Series(matter).map(priorities or {}).fillna(0).astype(int).to_numpy()
     served = (v["outcome"] == "served").to_numpy()
     ticket = v["ticket"].to_numpy()
     wait = np.where(served, v["call"].to_numpy() - ticket, v["end"].to_numpy() - ticket)
@@ -42,6 +48,7 @@ def sim_tickets(records, start_weekday: int) -> pd.DataFrame:
             "wait": wait,
             "served": served,
             "gave_up": ~served,
+            "level": level,
         }
     )
 
@@ -56,6 +63,17 @@ def hourly(t: pd.DataFrame, days: int, target: float) -> pd.DataFrame:
     out["gave_up_share"] = g["gave_up"].mean()
     out["service_level"] = (t["served"] & (t["wait"] <= target)).groupby(t["hour"]).mean()
     return out
+
+
+def by_level(t: pd.DataFrame, hours: tuple[int, int]) -> pd.DataFrame:
+    """Mean wait of those served and share who gave up per priority level, busy hours."""
+    busy = t[(t["hour"] >= hours[0]) & (t["hour"] < hours[1])]
+    return pd.DataFrame(
+        {
+            "wait_served_min": busy[busy["served"]].groupby("level")["wait"].mean(),
+            "gave_up_share": busy.groupby("level")["gave_up"].mean(),
+        }
+    )
 
 
 def _overall(t: pd.DataFrame, days: int, hours: tuple[int, int], target: float) -> dict:
@@ -85,6 +103,8 @@ class FitCheck:
     sim_wait_sample: np.ndarray
     log_rel_se: pd.DataFrame  # bootstrap standard error / value, per hour
     reps: int
+    log_by_level: pd.DataFrame | None = None  # priority level x (wait, gave up), busy hours
+    sim_by_level: pd.DataFrame | None = None
 
     def errors(self) -> pd.DataFrame:
         """Relative error sim / log - 1, busy hours."""
@@ -147,10 +167,12 @@ def check_fit(
         warnings.simplefilter("ignore", RuntimeWarning)
         lo, hi = frame(np.nanpercentile(b, 2.5, axis=0)), frame(np.nanpercentile(b, 97.5, axis=0))
         se = frame(np.nanstd(b, axis=0)) / log_h
-    runs, overall, waits = [], [], []
+    runs, overall, waits, levels = [], [], [], []
+    priorities = {m.id: m.priority for m in scenario.matters}
     for i in range(reps):
         rec = simulate(scenario, replication_seed(seed, i), detail="kpi")
-        st = sim_tickets(rec, start_wd)
+        st = sim_tickets(rec, start_wd, priorities)
+        levels.append(by_level(st, busy_hours))
         runs.append(hourly(st, days, target).to_numpy())
         overall.append(_overall(st, days, busy_hours, target))
         busy = st[(st["hour"] >= busy_hours[0]) & (st["hour"] < busy_hours[1]) & st["served"]]
@@ -190,4 +212,6 @@ def check_fit(
         sim_wait_sample=sim_w,
         log_rel_se=se,
         reps=reps,
+        log_by_level=by_level(log, busy_hours) if "level" in log else None,
+        sim_by_level=sum(levels) / reps,
     )

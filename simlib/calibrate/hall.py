@@ -208,11 +208,11 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         "workdays": Note(workdays, "weekdays with services in the log"),
         "hours": Note(
             hour_ranges(list(main_hours)),
-            "hours in which services started on at least half of the dates",
+            "hours in which tickets were issued on at least half of the dates",
         ),
     }
     if by_weekday:
-        calendar["hours_by_weekday"] = by_weekday
+        calendar["hours_by_weekday"] = Note(by_weekday, "weekdays with other hours, same rule")
     calendar["start_date"] = Note(start.isoformat(), "first day of the log")
     if staff.holidays:
         calendar["holidays"] = Note(

@@ -109,6 +109,24 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
             _figure(out / "sim_vs_log.png", figs["sim_vs_log"][1]),
             _figure(out / "wait_ecdf.png", figs["wait_ecdf"][1]),
         ]
+        if check.log_by_level is not None and len(check.log_by_level) > 1:
+            lv, sv = check.log_by_level, check.sim_by_level.reindex(check.log_by_level.index)
+            rows = [
+                [
+                    lvl,
+                    _num(lv.loc[lvl, "wait_served_min"]),
+                    _num(sv.loc[lvl, "wait_served_min"]),
+                    _num(lv.loc[lvl, "gave_up_share"]),
+                    _num(sv.loc[lvl, "gave_up_share"]),
+                ]
+                for lvl in lv.index
+            ]
+            parts.append(
+                "<p>By priority level (busy hours). The simulated hall calls higher levels "
+                "first from one queue of one pool; where the log's levels wait alike, its "
+                "officers were not one pool for all (a limit of this fit).</p>"
+                + _table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
+            )
         tab = check.table()
         rows = [
             [f"{h:02d}:00"]
