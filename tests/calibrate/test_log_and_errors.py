@@ -135,3 +135,19 @@ def test_cli_round_trip_on_simlib_logs(tmp_path: Path, capsys) -> None:
     assert code == 0, capsys.readouterr().err
     fitted = load_scenario(out)
     assert any(m.chain for m in fitted.matters)
+
+
+def test_event_log_errors_name_the_column_and_row(tmp_path: Path) -> None:
+    from simlib.calibrate.events import read_event_log
+
+    bad = tmp_path / "events.csv"
+    bad.write_text("case:concept:name,concept:name,time:timestamp\n1,review,2025-01-06T10:00:00\n")
+    with pytest.raises(CalibrationError, match=r"org:resource.*time:start_timestamp"):
+        read_event_log(bad)
+    bad.write_text(
+        "case:concept:name,concept:name,org:resource,time:start_timestamp,time:timestamp\n"
+        "1,review,back#0,2025-01-06T10:00:00,2025-01-06T10:20:00\n"
+        "1,sign,lead#0,yesterday,2025-01-06T11:00:00\n"
+    )
+    with pytest.raises(CalibrationError, match=r"row 3, column 'time:start_timestamp'"):
+        read_event_log(bad)
