@@ -78,19 +78,27 @@ class Calibration:
             "",
             "Officers: effective availability by weekday x hour = mean officers busy while",
             "someone waited (present officers also do after-call work and other duties);",
-            f"overall {s.availability:.2f} of those present. Present / effective, busy hours:",
+            f"overall {s.availability:.2f} of those present. The shifts then hold them refined",
+            f"by {len(self.refinement)} round(s) of simulation, so that the calls served per "
+            "weekday x hour",
+            "match the log (mean |log/simulated - 1| of served calls by round: "
+            + (", ".join(f"{x:.1%}" for x in self.refinement) or "none")
+            + ").",
+            "Present / effective / as simulated, by hour:",
         ]
+        sim = s.simulated if s.simulated is not None else s.effective
         for w in s.effective.index:
             hrs = [h for h in range(24) if s.effective.loc[w, h] > 0]
             cells = " ".join(
-                f"{h:02d}:{s.present.loc[w, h]:.1f}/{s.effective.loc[w, h]:.1f}" for h in hrs
+                f"{h:02d}:{s.present.loc[w, h]:.1f}/{s.effective.loc[w, h]:.1f}/{sim.loc[w, h]:.1f}"
+                for h in hrs
             )
             lines.append(f"  {WEEKDAYS[w]} {cells}")
         if s.speed is not None:
             pace = " ".join(f"{h:02d}:{v:.2f}" for h, v in s.speed.items() if v != 1.0)
             lines += [
-                "Service pace by hour (matters' mean service / observed, served that hour);",
-                "shifts = effective x pace, so that capacity in service units matches:",
+                "Service pace by hour (the matters' mean service / observed, calls served in",
+                "the hour; one reason why the refinement is needed):",
                 f"  {pace}",
             ]
         lines += [f"Note: {n}" for n in self.notes]
@@ -245,7 +253,7 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         POOL: {
             "shifts": Note(
                 shifts,
-                f"effective officers x service pace, by weekday x hour ({staff.n_officers} "
+                f"effective officers refined by simulation, by weekday x hour ({staff.n_officers} "
                 "officers in the log; see the header)",
             )
         }
