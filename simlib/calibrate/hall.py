@@ -272,9 +272,10 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
                 f"{a.n_days} days (redials removed)",
             ),
             "profile": Note(
-                {f"{h:02d}": _round(v) for h, v in sorted(a.profile.items())},
-                f"ML hour shares; vs free weekday x hour rates LR p={a.lr_p:.3f}; across "
-                f"weeks X2/df={a.dispersion:.2f} p={a.dispersion_p:.3f}: {pois}",
+                {f"{h:02d}": _round(v) for h, v in sorted(a.profile.items()) if h in main_hours},
+                f"ML hour shares (open hours; a stray night ticket goes to them); vs free "
+                f"weekday x hour rates LR p={a.lr_p:.3f}; across weeks X2/df={a.dispersion:.2f} "
+                f"p={a.dispersion_p:.3f}: {pois}",
             ),
             "weekday_factors": Note(
                 {WEEKDAYS[w]: _round(f) for w, f in sorted(a.weekday_factors.items())},
@@ -284,7 +285,11 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         if a.profile_by_weekday:
             arrivals["profile_by_weekday"] = Note(
                 {
-                    WEEKDAYS[w]: {f"{h:02d}": _round(v) for h, v in sorted(p.items())}
+                    WEEKDAYS[w]: {
+                        f"{h:02d}": _round(v)
+                        for h, v in sorted(p.items())
+                        if h in staff.open_hours.get(w, [])
+                    }
                     for w, p in a.profile_by_weekday.items()
                 },
                 "ML hour shares of weekdays with their own hours",
