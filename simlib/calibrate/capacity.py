@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from simlib.engine import simulate
-from simlib.experiment.replicate import replication_seed
 
 __all__ = ["refine_capacity", "served_by_cell"]
 
@@ -33,6 +32,20 @@ def served_by_cell(call: np.ndarray, start_weekday: int, days: int) -> pd.DataFr
     return pd.DataFrame(counts / np.maximum(n_dates, 1)[:, None])
 
 
+def run_served(scenario, seed: int) -> dict[str, float]:
+    """One run as flat numbers (a run function for the run core): calls served per date of
+    each weekday and clock hour of service start, ``"served[w,hh]"``."""
+    start = scenario.calendar.start_date
+    rec = simulate(scenario, seed, detail="kpi")
+    v = rec.visits
+    cells = served_by_cell(
+        v.loc[v["outcome"] == "served", "call"].to_numpy(),
+        start.weekday() if start is not None else 0,
+        scenario.horizon.days,
+    )
+    return {f"served[{w},{h:02d}]": float(cells.iloc[w, h]) for w in range(7) for h in range(24)}
+
+
 def refine_capacity(
     cal,
     rounds: int = 2,
@@ -40,9 +53,12 @@ def refine_capacity(
     seed: int = 11,
     lo: float = 0.6,
     hi: float = 1.6,
+    executor=None,
 ) -> list[float]:
     """Scale ``cal.staffing.simulated`` in place, round by round; returns the mean
     |log/sim - 1| of served calls over busy cells before each round."""
+    from simlib.calibrate.check import simulate_rows
+
     t = cal.tickets
     days = int(t.attrs["days"])
     start_wd = t.attrs["start_date"].weekday()
@@ -50,15 +66,8 @@ def refine_capacity(
     staff = cal.staffing
     history = []
     for r in range(rounds):
-        scenario = cal.scenario()
-        sims = []
-        for i in range(reps):
-            rec = simulate(scenario, replication_seed(seed + r, i), detail="kpi")
-            v = rec.visits
-            sims.append(
-                served_by_cell(v.loc[v["outcome"] == "served", "call"].to_numpy(), start_wd, days)
-            )
-        sim = sum(sims) / reps
+        mean = simulate_rows(run_served, cal.scenario(), seed + r, reps, executor).mean()
+        sim = pd.DataFrame([[mean[f"served[{w},{h:02d}]"] for h in range(24)] for w in range(7)])
         ratio = (log / sim.where(sim > 0)).reindex(index=staff.simulated.index)
         busy = log.reindex(index=staff.simulated.index) >= 5
         history.append(float((ratio[busy] - 1).abs().stack().mean()))

@@ -212,8 +212,7 @@ def wait_ecdf(check: FitCheck) -> Figure:
         (check.log_wait_sample, LOG, "log"),
         (check.sim_wait_sample, SIM, "simulated"),
     ):
-        x = np.sort(x)
-        ax.step(x, np.arange(1, len(x) + 1) / len(x), where="post", color=colour, label=label)
+        ax.plot(np.sort(x), (np.arange(len(x)) + 0.5) / len(x), color=colour, label=label)
     ax.set_xlim(0, float(np.quantile(check.log_wait_sample, 0.99)) * 1.2)
     ax.set_xlabel("wait of those served (min)")
     ax.set_ylabel("share served within")
