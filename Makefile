@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench bench-study clean
+.PHONY: demo test lint format bench bench-study bench-optimize clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[dev,bench]' 2>&1 | grep -v "is ignored" || true
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/optimize.py
+
+bench-optimize: $(STAMP)
+	$(PY) benchmarks/optimize.py
 
 bench-study: $(STAMP)
 	$(PY) benchmarks/study.py

@@ -129,18 +129,18 @@ def ciw_mm10(customers: int) -> float | None:
 
 
 def sweep_speedup(runs: int = 8) -> dict[str, float]:
-    from simlib.experiment.replicate import replication_seed
-    from simlib.experiment.runner import process_pool, run_pairs
-    from simlib.scenario import load_scenario
+    from simlib import load_scenario
+    from simlib.experiment.core import Job, evaluate, replication_seed
+    from simlib.experiment.runner import process_pool
 
     base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
-    seeds = [replication_seed(1, i) for i in range(runs)]
+    jobs = [Job(base, replication_seed(1, i)) for i in range(runs)]
     t0 = time.perf_counter()
-    run_pairs([base], seeds, 1)
+    list(evaluate(jobs))
     sequential = time.perf_counter() - t0
     t0 = time.perf_counter()
     with process_pool(2) as pool:
-        run_pairs([base], seeds, pool)
+        list(evaluate(jobs, pool))
     pooled = time.perf_counter() - t0
     from distributed import Client, LocalCluster
 
@@ -151,7 +151,7 @@ def sweep_speedup(runs: int = 8) -> dict[str, float]:
         ) as c,
         Client(c) as client,
     ):
-        run_pairs([base], seeds, client.get_executor())
+        list(evaluate(jobs, client.get_executor()))
     dask = time.perf_counter() - t0
     return {"sequential": sequential, "pool": pooled, "dask": dask, "runs": runs}
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from simlib import load_study
 from simlib.experiment.compare import compare
-from simlib.experiment.study import load_study
 
 
 def main(reps: int = 10) -> None:

@@ -10,27 +10,50 @@ Typical use::
     records.cases, records.visits, records.steps   # what happened, as DataFrames
 """
 
+__version__ = "0.1.0"
+
 from simlib import theory
 from simlib.engine import Records, simulate
 from simlib.experiment import Replications, replicate
-from simlib.experiment.compare import compare
-from simlib.experiment.sweep import sweep
+from simlib.experiment.compare import Comparison, compare
+from simlib.experiment.core import Job, evaluate
+from simlib.experiment.sweep import SweepResult, sweep
+from simlib.files import (
+    Study,
+    Sweep,
+    apply_reform_file,
+    load_reforms,
+    load_scenario,
+    load_study,
+    load_sweep,
+    scenario_from_dict,
+)
 from simlib.metrics import KPI_NAMES, kpis
-from simlib.scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from simlib.scenario import Scenario, ScenarioError
 
 __all__ = [
     "KPI_NAMES",
+    "Comparison",
+    "Job",
     "Records",
     "Replications",
     "Scenario",
     "ScenarioError",
+    "Study",
+    "Sweep",
+    "SweepResult",
+    "__version__",
+    "apply_reform_file",
     "compare",
+    "evaluate",
     "kpis",
+    "load_reforms",
     "load_scenario",
+    "load_study",
+    "load_sweep",
     "replicate",
     "scenario_from_dict",
     "simulate",
     "sweep",
     "theory",
 ]
-__version__ = "0.1.0"

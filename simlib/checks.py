@@ -12,7 +12,7 @@ from collections import defaultdict
 from simlib import theory
 from simlib.engine.arrivals import rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
-from simlib.scenario.model import WEEKDAYS, Parallel, Scenario, Step, parse_hours
+from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
 
 __all__ = ["warnings_for"]
 
@@ -24,10 +24,9 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
 def _chain_work(matter) -> dict[str, float]:
     """Mean officer minutes per decided case, by pool, including rework repeats."""
     work: dict[str, float] = defaultdict(float)
-    for item in matter.chain:
-        for step in item.parallel if isinstance(item, Parallel) else [item]:
-            if isinstance(step, Step):
-                work[step.pool] += step.time.expected() / (1 - step.rework_prob)
+    for step in matter.steps():
+        if isinstance(step, Step):
+            work[step.pool] += step.time.expected() / (1 - step.rework_prob)
     return work
 
 
@@ -49,8 +48,8 @@ def warnings_for(scenario: Scenario) -> list[str]:
     """Human-readable warnings; an empty list when nothing looks off."""
     out: list[str] = []
     days = min(scenario.horizon.days, 7)
-    cal = HallCalendar(scenario.calendar, days, scenario.hall.ticket_cutoff)
-    opening = parse_hours(scenario.calendar.hours)
+    cal = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
+    opening = scenario.calendar.open_spans
     # Per pool, its crews: (officers, daily spans, weekdays or None for every workday).
     crews = {
         pid: [

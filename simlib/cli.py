@@ -13,37 +13,49 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
+from simlib import cli_checks as checks
 from simlib.checks import warnings_for
+from simlib.cli_checks import UsageError
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
-from simlib.experiment.design import load_sweep
-from simlib.experiment.runner import process_pool
 from simlib.experiment.store import OutputFolderError
-from simlib.experiment.study import Study, load_study
 from simlib.experiment.sweep import run_sweep
+from simlib.files import (
+    LOADERS,
+    Study,
+    apply_reform_file,
+    file_kind,
+    load_reforms,
+    load_scenario,
+    load_study,
+    load_sweep,
+    read_yaml,
+)
 from simlib.outputs import comparison_text, kpi_table, write_comparison
-from simlib.reforms import ReformError, apply_reforms
 from simlib.report import write_report
-from simlib.scenario import Issue, Scenario, ScenarioError, load_scenario, read_yaml
-from simlib.scenario.load import file_kind
+from simlib.scenario import Scenario, ScenarioError
 
-__all__ = ["main"]
+__all__ = [
+    "build_parser",
+    "cmd_compare",
+    "cmd_demo",
+    "cmd_report",
+    "cmd_run",
+    "cmd_schema",
+    "cmd_sweep",
+    "cmd_validate",
+    "demo_scenario",
+    "main",
+]
 
-
-class UsageError(Exception):
-    """A mistake in how simlib was called (exit status 2)."""
-
-
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+DATA = Path(__file__).resolve().parent / "data"  # shipped with the package
 
 
 def demo_scenario() -> Scenario:
     """The built-in demo hall shipped with the package."""
-    return load_scenario(Path(__file__).parent / "data" / "demo_hall.yaml")
+    return load_scenario(DATA / "demo_hall.yaml")
 
 
 def _progress(enabled: bool, total: int, what: str = "runs"):
@@ -61,35 +73,37 @@ def _progress(enabled: bool, total: int, what: str = "runs"):
     return bar, tick
 
 
-def _reform_file(path: str) -> list:
-    """Reforms from a file: a YAML list of reforms, or a mapping with a ``reforms:`` list."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(path, [Issue("", f"cannot read the file: {exc}")]) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(path, [Issue("", f"YAML error: {exc}")]) from None
-    if isinstance(data, dict) and "reforms" in data:
-        data = data["reforms"]
-    if not isinstance(data, list):
-        raise ScenarioError(
-            path, [Issue("", "a reform file is a list of reforms (or reforms: [...])")]
-        )
-    return data
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
-    data, _ = read_yaml(args.file)
-    if file_kind(data) == "sweep":
+    data = read_yaml(args.file).data
+    kind = file_kind(data)
+    if kind == "reforms":
+        reforms = load_reforms(args.file)
+        print(f"{args.file}: OK — {len(reforms)} reform(s): {', '.join(r.type for r in reforms)}")
+        return 0
+    if kind == "optimize" and isinstance(data, dict) and "portfolio" not in data:
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(args.file)
+        print(
+            f"{args.file}: OK — optimisation '{opt.name}' of '{opt.base.name}', "
+            f"{len(opt.levels) + len(opt.by_hour)} decision(s), "
+            f"{len(opt.requirements)} requirement(s)"
+        )
+        return 0
+    if kind not in ("scenario", "study", "sweep"):
+        if kind not in LOADERS:
+            raise UsageError(f"{args.file}: {kind} files cannot be checked by this simlib")
+        LOADERS[kind](Path(args.file))
+        print(f"{args.file}: OK — {kind} file")
+        return 0
+    if kind == "sweep":
         spec = load_sweep(args.file)
         print(
             f"{args.file}: OK — sweep '{spec.name}', {len(spec.scenarios)} point(s) x "
             f"{spec.replications} replication(s) over {', '.join(spec.parameters)}"
         )
         return 0
-    if file_kind(data) == "study":
+    if kind == "study":
         study = load_study(args.file)
         print(
             f"{args.file}: OK — study '{study.name}' on '{study.baseline.name}', "
@@ -109,6 +123,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_schema(_args: argparse.Namespace) -> int:
     schema = Scenario.model_json_schema()
+    # ``reforms:`` is a key of scenario files, applied at load (not part of a Scenario).
+    schema["properties"]["reforms"] = {
+        "type": "array",
+        "items": {"type": "object", "required": ["type"]},
+        "description": "reforms applied in order when the file is loaded",
+    }
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "simlib scenario"
     print(json.dumps(schema, indent=2))
@@ -116,15 +136,18 @@ def cmd_schema(_args: argparse.Namespace) -> int:
 
 
 def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
-    if args.reps < 1:
-        raise UsageError(f"--reps must be at least 1; got {args.reps}")
-    seed = scenario.seed if args.seed is None else args.seed
+    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
     bar, tick = _progress(not (args.quiet or args.json), args.reps)
     try:
         result = replicate(scenario, args.reps, seed, on_progress=tick)
     finally:
         if bar is not None:
             bar.close()
+    for row in result.failures.itertuples():
+        print(
+            f"simlib: warning: replication {row.replication} (seed {row.seed}) failed: {row.error}",
+            file=sys.stderr,
+        )
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -147,13 +170,17 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     for path in args.reform or []:
-        try:
-            scenario = apply_reforms(scenario, _reform_file(path), where="reforms")
-        except ReformError as exc:
-            raise ScenarioError(path, exc.issues) from None
-    status = _run_and_report(scenario, args)
+        scenario = apply_reform_file(scenario, path)
+    if args.out:
+        checks.check_out_dir(args.out)
+    if args.events:
+        checks.check_out_file(args.events, "--events")
+    if args.tickets:
+        checks.check_out_file(args.tickets, "--tickets")
+    seed = scenario.seed if args.seed is None else args.seed
+    status = _run_and_report(scenario, argparse.Namespace(**{**vars(args), "seed": seed}))
     if args.events or args.tickets:
-        seed = replication_seed(scenario.seed if args.seed is None else args.seed, 0)
+        seed = replication_seed(seed, 0)
         records = simulate(scenario, seed)
         if args.events:
             path = write_event_log(records, args.events)
@@ -191,8 +218,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     study = load_study(args.study)
     reps = study.replications if args.reps is None else args.reps
     seed = study.seed if args.seed is None else args.seed
-    if reps < 1 or args.workers < 1:
-        raise UsageError("--reps and --workers must be at least 1")
+    if args.out:
+        checks.check_out_dir(args.out)
     result = _compare(study, reps, seed, args.workers, args.quiet)
     print(comparison_text(result))
     if args.out:
@@ -201,37 +228,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _executor(args: argparse.Namespace, stack: contextlib.ExitStack):
-    """The executor the options ask for (None: sequential); closed by ``stack``."""
-    chosen = [bool(args.scheduler), bool(args.dask_local), args.workers > 1]
-    if sum(chosen) > 1:
-        raise UsageError("choose one of --workers N, --scheduler ADDR, --dask-local N")
-    if args.workers < 1:
-        raise UsageError("--workers must be at least 1")
-    if args.scheduler or args.dask_local:
-        from distributed import Client, LocalCluster
-
-        if args.scheduler:
-            client = stack.enter_context(Client(args.scheduler, timeout="20s"))
-        else:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=args.dask_local,
-                    threads_per_worker=1,
-                    dashboard_address=None,
-                    host="127.0.0.1",
-                )
-            )
-            client = stack.enter_context(Client(cluster))
-        return client.get_executor()
-    if args.workers > 1:
-        return stack.enter_context(process_pool(args.workers))
-    return None
-
-
 def cmd_sweep(args: argparse.Namespace) -> int:
+    checks.check_executor_options(args)
     spec = load_sweep(args.spec)
-    out = Path(args.out or Path("sweeps") / _slug(spec.name))
+    out = checks.check_out_dir(args.out or Path("sweeps") / _slug(spec.name))
     total = len(spec.scenarios) * spec.replications
     print(
         f"Sweep '{spec.name}': {len(spec.scenarios)} point(s) x {spec.replications} replication(s) "
@@ -250,7 +250,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             bar.set_postfix(failed=failed)
 
     with contextlib.ExitStack() as stack:
-        executor = _executor(args, stack)
+        executor = checks.open_executor(args, stack)
         try:
             result = run_sweep(spec, executor, out, args.resume, tick)
         except OutputFolderError as exc:
@@ -270,6 +270,29 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for row in failures.head(5).itertuples():
         print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
     return 0
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Staffing files here; portfolio files (a ``portfolio:`` key) go to their own module."""
+    import importlib.util
+
+    data = read_yaml(args.spec).data
+    if isinstance(data, dict) and "portfolio" in data:
+        if importlib.util.find_spec("simlib.optimize.portfolio") is None:
+            raise UsageError("portfolio optimisation is not available in this build")
+        from simlib.optimize import portfolio  # type: ignore[attr-defined]
+
+        return portfolio.main(args)
+    from simlib.optimize.command import run_command
+
+    if args.out:
+        checks.check_out_dir(args.out)
+    with contextlib.ExitStack() as stack:
+        executor = checks.open_executor(args, stack)
+        try:
+            return run_command(args, executor)
+        except OutputFolderError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -296,6 +319,7 @@ def _slug(text: str) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    out = checks.check_out_dir(args.out or "simlib-demo")
     scenario = demo_scenario()
     if args.json:
         return _run_and_report(scenario, args)
@@ -306,7 +330,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}))
     if args.no_study:
         return 0
-    study = load_study(SCENARIOS / "green_approval.yaml")
+    study = load_study(DATA / "green_approval.yaml")
     base = study.baseline
     short = base.model_copy(
         update={"horizon": base.horizon.model_copy(update={"days": 28, "warmup_days": 7})}
@@ -319,8 +343,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     result = _compare(study, args.study_reps, study.seed, workers, args.quiet, baseline=short)
     print(comparison_text(result))
-    out = Path(args.out or "simlib-demo")
-    write_comparison(result, out, str(SCENARIOS / "green_approval.yaml"))
+    write_comparison(result, out, "simlib/data/green_approval.yaml")
     report = write_report(out)
     print(
         f"\nCharts and tables of the study are in {out.resolve()}/ "
@@ -338,8 +361,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def run_options(p: argparse.ArgumentParser, reps: int) -> None:
-        p.add_argument("--reps", type=int, default=reps, help=f"replications (default {reps})")
-        p.add_argument("--seed", type=int, default=None, help="base seed (default: the scenario's)")
+        p.add_argument(
+            "--reps",
+            type=checks.count("--reps", "replications"),
+            default=reps,
+            help=f"replications (default {reps})",
+        )
+        p.add_argument(
+            "--seed", type=checks.seed, default=None, help="base seed (default: the scenario's)"
+        )
         p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
         p.add_argument("--out", metavar="DIR", help="also write runs.csv, summary.csv, kpis.json")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -349,22 +379,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_options(p, 10)
     p.add_argument(
-        "--study-reps", type=int, default=3, help="replications of the study (default 3)"
+        "--study-reps",
+        type=checks.count("--study-reps", "replications"),
+        default=3,
+        help="replications of the study (default 3)",
     )
     p.add_argument("--no-study", action="store_true", help="only the demo hall")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("sweep", help="run a sweep file (grid or Latin hypercube) on any executor")
     p.add_argument("spec")
-    p.add_argument("--workers", type=int, default=1, help="local processes (default 1: sequential)")
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="local processes (default 1: sequential)",
+    )
     p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
     p.add_argument(
-        "--dask-local", type=int, metavar="N", help="start a local Dask cluster of N workers"
+        "--dask-local",
+        type=checks.count("--dask-local"),
+        metavar="N",
+        help="start a local Dask cluster of N workers",
     )
     p.add_argument("--out", metavar="DIR", help="results folder (default: sweeps/<name>)")
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("optimize", help="the fewest officers that meet service targets")
+    p.add_argument("spec")
+    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
+    p.add_argument("--out", metavar="DIR", help="write best.yaml, tables, charts and runs here")
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="local processes (default 1: sequential)",
+    )
+    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--dask-local",
+        type=checks.count("--dask-local"),
+        metavar="N",
+        help="start a local Dask cluster of N workers",
+    )
+    p.add_argument("--resume", action="store_true", help="reuse the runs stored in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser("report", help="a self-contained HTML report from a compare/sweep folder")
     p.add_argument("dir")
@@ -372,9 +434,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="compare reforms in a study file (common random numbers)")
     p.add_argument("study")
-    p.add_argument("--reps", type=int, default=None, help="replications (default: the study's)")
-    p.add_argument("--seed", type=int, default=None, help="base seed (default: the study's)")
-    p.add_argument("--workers", type=int, default=1, help="processes to run replications on")
+    p.add_argument(
+        "--reps",
+        type=checks.count("--reps", "replications"),
+        default=None,
+        help="replications (default: the study's)",
+    )
+    p.add_argument(
+        "--seed", type=checks.seed, default=None, help="base seed (default: the study's)"
+    )
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="processes to run replications on",
+    )
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
@@ -417,7 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as exc:
         print(f"simlib: error: {exc.report()}", file=sys.stderr)
         return 2
-    except UsageError as exc:
+    except (UsageError, OutputFolderError) as exc:
         print(f"simlib: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -21,6 +21,7 @@ from simlib import plots
 from simlib.experiment.replicate import replication_seed
 from simlib.metrics import kpi_info
 from simlib.outputs import SCREEN_KPIS
+from simlib.scenario.chain import branches
 
 __all__ = ["write_report"]
 
@@ -76,10 +77,8 @@ def _scenario_section(scenario: dict[str, Any]) -> str:
         )
         steps = []
         for item in m["chain"]:
-            if "parallel" in item:
-                steps.append("(" + " ∥ ".join(b["id"] for b in item["parallel"]) + ")")
-            else:
-                steps.append(item["id"])
+            ids = [b["id"] for b in branches(item)]
+            steps.append("(" + " ∥ ".join(ids) + ")" if "parallel" in item else ids[0])
         limit = m.get("time_limit_days")
         rows.append(
             f"<tr><td class=l>{_e(m.get('name') or m['id'])}</td><td>{rate}</td>"

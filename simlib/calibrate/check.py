@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from simlib.engine import simulate
-from simlib.experiment.replicate import replication_seed
+from simlib.experiment.core import Job, evaluate, replication_seed
 
 __all__ = ["FitCheck", "check_fit", "hourly", "run_profile", "sim_tickets", "simulate_rows"]
 
@@ -177,9 +177,15 @@ QUANTILES = (np.arange(200) + 0.5) / 200
 
 
 def simulate_rows(run, scenario, seed: int, reps: int, executor=None) -> pd.DataFrame:
-    """``reps`` replications of ``run(scenario, seed_r)`` as a table, one row per run."""
-    rows = [run(scenario, replication_seed(seed, i)) for i in range(reps)]
-    return pd.DataFrame(rows)
+    """``reps`` replications of ``run(scenario, seed_r)`` through the run core (any
+    executor), as a table in replication order; a failed run is an error, not a gap."""
+    jobs = [Job(scenario, replication_seed(seed, i), {"replication": i}) for i in range(reps)]
+    rows = sorted(evaluate(jobs, executor, run=run), key=lambda r: r["replication"])
+    failed = [r for r in rows if r.get("error")]
+    if failed:
+        raise RuntimeError(f"a simulation of the calibrated hall failed: {failed[0]['error']}")
+    drop = ("replication", "seed", "seconds", "error")
+    return pd.DataFrame([{k: v for k, v in r.items() if k not in drop} for r in rows])
 
 
 def check_fit(

@@ -27,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Calibrate, write and re-load the scenario, and (with --report) check it by simulation."""
-    from simlib.scenario import load_scenario
+    from simlib import load_scenario
 
     t0 = time.perf_counter()
     cal = calibrate(args.ticketlog, args.map, events=args.events)

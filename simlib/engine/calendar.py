@@ -91,10 +91,19 @@ class Timetable:
         return np.interp(t, knots_t, knots_w, left=0.0)
 
 
+Spans = list[tuple[int, int]]
+
+
+def _spans(hours: Sequence[str] | Spans) -> Spans:
+    """Parsed hours as they are (the scenario parsed them at validation), or parsed now."""
+    items = list(hours)
+    return parse_hours(items) if items and isinstance(items[0], str) else items  # type: ignore[arg-type]
+
+
 class HallCalendar:
     """Which days are workdays, and the timetables of the hall and of any shift."""
 
-    def __init__(self, calendar: Calendar, days: int, ticket_cutoff: str | None = None):
+    def __init__(self, calendar: Calendar, days: int, ticket_cutoff: int | str | None = None):
         self.days = days
         first = calendar.start_date.weekday() if calendar.start_date else 0
         workdays = {WEEKDAYS.index(d) for d in calendar.workdays}
@@ -104,8 +113,8 @@ class HallCalendar:
         self.weekday = [(first + d) % 7 for d in range(days)]
         self.is_workday = [self.weekday[d] in workdays and d not in holidays for d in range(days)]
         self.start_date: dt.date | None = calendar.start_date
-        self.hours = parse_hours(calendar.hours)  # the usual day
-        cutoff = parse_clock(ticket_cutoff) if ticket_cutoff else None
+        self.hours = calendar.open_spans  # the usual day
+        cutoff = parse_clock(ticket_cutoff) if isinstance(ticket_cutoff, str) else ticket_cutoff
         self._cutoff = cutoff
         self.ticket_hours = self._tickets(self.hours)
         # Hours of each day: weekdays with their own hours (hours_by_weekday) differ.
@@ -135,18 +144,18 @@ class HallCalendar:
     def workdays(self) -> list[int]:
         return [d for d in range(self.days) if self.is_workday[d]]
 
-    def timetable(self, hours: Sequence[str]) -> Timetable:
+    def timetable(self, hours: Sequence[str] | Spans) -> Timetable:
         """Working periods of daily ``hours`` on every workday of the horizon."""
-        spans = parse_hours(list(hours))
+        spans = _spans(hours)
         return Timetable((d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans)
 
     def shift_periods(
-        self, hours: Sequence[str] | None, days: Sequence[str] | None = None
+        self, hours: Sequence[str] | Spans | None, days: Sequence[str] | None = None
     ) -> list[tuple[float, float]]:
         """Daily ``hours`` (None: each day's opening hours) on the workdays that fall on
         ``days`` (None: every workday), *not* merged across midnight: the roster draws
         absences per day, so a 24-hour shift still starts afresh each day."""
-        spans = parse_hours(list(hours)) if hours is not None else None
+        spans = _spans(hours) if hours is not None else None
         weekdays = None if days is None else {WEEKDAYS.index(d) for d in days}
         return [
             (d * DAY + s, d * DAY + e)

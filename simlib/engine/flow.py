@@ -21,7 +21,13 @@ from simlib.engine.records import STATUSES, Records
 from simlib.engine.streams import ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
 
-__all__ = ["Case", "CaseFlow", "MatterPlan", "StepPlan"]
+__all__ = [
+    "Case",
+    "CaseFlow",
+    "MatterPlan",
+    "StepPlan",
+    "sampler",
+]
 
 DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
 

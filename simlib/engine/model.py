@@ -26,7 +26,8 @@ from simlib.engine.officers import (
 from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
 from simlib.engine.streams import ApplicantDraws, stream
-from simlib.scenario.model import DelayStep, Matter, Parallel, Pool, Scenario, parse_hours
+from simlib.scenario.chain import branches
+from simlib.scenario.model import DelayStep, Matter, Scenario
 
 __all__ = ["Model", "simulate"]
 
@@ -37,16 +38,13 @@ class Model:
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
-        if scenario.reforms:
-            raise ValueError(
-                "this scenario still lists reforms to apply; run it through "
-                "simlib.reforms.apply_reforms(scenario, scenario.reforms) or load it from a file"
-            )
+        if detail not in ("full", "kpi"):
+            raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         days = scenario.horizon.days
         self.env = env = simpy.Environment()
-        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.ticket_cutoff)
+        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
         pool_ids = list(scenario.pools)
         self.records = records = Records(
             detail=detail,
@@ -58,7 +56,7 @@ class Model:
             time_limits={m.id: m.time_limit_days for m in scenario.matters},
             commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
             calendar=self.calendar,
-            pool_hours={pid: _daily_hours(p, scenario) for pid, p in scenario.pools.items()},
+            pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
             wait_target=scenario.hall.wait_target_min,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
@@ -135,9 +133,8 @@ class Model:
             chain: list[list[StepPlan]] = []
             previous = {m.acceptance.pool}
             for item in m.chain:
-                branches = item.parallel if isinstance(item, Parallel) else [item]
                 plans = []
-                for b in branches:
+                for b in branches(item):
                     if keep is not None and b.id not in keep:
                         continue
                     if isinstance(b, DelayStep):
@@ -223,22 +220,6 @@ class Model:
 
 def _ticket_priority(ticket) -> int:
     return ticket.holder.plan.priority
-
-
-def _daily_hours(pool: Pool, scenario: Scenario) -> list[tuple[int, int]]:
-    """Clock spans in which some officer of ``pool`` is on shift on a usual day."""
-    spans = sorted(
-        span
-        for shift in pool.crews()
-        for span in parse_hours(list(shift.hours or scenario.calendar.hours))
-    )
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-        else:
-            merged.append((s, e))
-    return merged
 
 
 def simulate(

@@ -20,7 +20,15 @@ import simpy
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
 
-__all__ = ["DeadlineQueue", "Desk", "Job", "Officer", "PriorityQueue", "WorkQueue"]
+__all__ = [
+    "DeadlineQueue",
+    "Desk",
+    "HallState",
+    "Job",
+    "Officer",
+    "PriorityQueue",
+    "WorkQueue",
+]
 
 
 class Job:

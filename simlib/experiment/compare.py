@@ -17,17 +17,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.experiment.replicate import replication_seed
-from simlib.experiment.runner import run_pairs
+from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
+from simlib.experiment.replicate import check_reps
+from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
 from simlib.reforms import apply_reforms, parse_reforms
-from simlib.reforms.spec import _Reform
+from simlib.reforms.spec import BaseReform
 from simlib.scenario.model import Scenario
 
 __all__ = ["BASELINE", "Comparison", "compare", "paired"]
 
 BASELINE = "baseline"
-_META = ("kind", "variant", "stage", "replication", "seed", "seconds")
+_META = ("kind", "variant", "stage", "replication", "seed", "seconds", "error")
 
 
 def paired(base: np.ndarray, other: np.ndarray) -> dict[str, float]:
@@ -53,7 +54,7 @@ class Comparison:
     """Per-run KPI rows of a comparison, and the tables computed from them."""
 
     baseline: Scenario
-    variants: dict[str, list[_Reform]]
+    variants: dict[str, list[BaseReform]]
     stack: list[str]
     seed: int
     runs: pd.DataFrame  # one row per (kind, variant, replication): kind in baseline/alone/stacked
@@ -63,6 +64,11 @@ class Comparison:
     @property
     def kpi_columns(self) -> list[str]:
         return [c for c in self.runs.columns if c not in _META]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The runs that failed, with their error (their KPIs are left out of the tables)."""
+        return self.runs[self.runs["error"].notna()]
 
     def _values(self, kind: str, variant: str) -> pd.DataFrame:
         rows = self.runs[(self.runs["kind"] == kind) & (self.runs["variant"] == variant)]
@@ -129,9 +135,10 @@ def compare(
     ``stack`` (default: every variant, in order) also runs the reforms cumulatively; pass
     ``[]`` to skip stacking. Results do not depend on ``workers``.
     """
-    if reps < 1:
-        raise ValueError(f"reps must be >= 1; got {reps}")
-    base_seed = baseline.seed if seed is None else seed
+    reps = check_reps(reps, "reps")
+    if isinstance(workers, bool) or (isinstance(workers, int) and workers < 1):
+        raise ValueError(f"workers must be a whole number >= 1; got {workers!r}")
+    base_seed = check_seed(baseline.seed if seed is None else seed)
     parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
     order = list(parsed) if stack is None else list(stack)
     unknown = [s for s in order if s not in parsed]
@@ -142,18 +149,26 @@ def compare(
     jobs: list[tuple[str, str, int, Scenario]] = [(BASELINE, BASELINE, 0, baseline)]
     for n, reforms in parsed.items():
         jobs.append(("alone", n, 0, apply_reforms(baseline, reforms, where=f"variants.{n}")))
-    cumulative: list[_Reform] = []
+    cumulative: list[BaseReform] = []
     for stage, n in enumerate(order, start=1):
         cumulative = cumulative + parsed[n]
         jobs.append(("stacked", n, stage, apply_reforms(baseline, cumulative, where=f"stack[{n}]")))
     seeds = [replication_seed(base_seed, i) for i in range(reps)]
-    results = run_pairs([j[3] for j in jobs], seeds, workers, on_progress)
-    rows = []
-    for (kind, variant, stage, _), per_seed in zip(jobs, results, strict=True):
-        for r, values in enumerate(per_seed):
-            rows.append(
-                {"kind": kind, "variant": variant, "stage": stage, "replication": r, **values}
-            )
+    work = [
+        Job(
+            scenario, seeds[r], {"kind": kind, "variant": variant, "stage": stage, "replication": r}
+        )
+        for kind, variant, stage, scenario in jobs
+        for r in range(reps)
+    ]
+    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
+    if isinstance(workers, int) and workers > 1:
+        with process_pool(workers) as pool:
+            rows = list(evaluate(work, pool, tick))
+    else:
+        rows = list(evaluate(work, None if isinstance(workers, int) else workers, tick))
+    order_of = {(kind, variant): i for i, (kind, variant, _, _) in enumerate(jobs)}
+    rows.sort(key=lambda row: (order_of[(row["kind"], row["variant"])], row["replication"]))
     runs = pd.DataFrame(rows)
     front = list(_META)
     runs = runs[front + [c for c in runs.columns if c not in front]]

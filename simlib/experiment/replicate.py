@@ -1,13 +1,15 @@
 """Independent replications of one scenario: a tidy per-run KPI table and its summary.
 
 Replication i of a study always gets the same seed, derived from (base seed, i), so that
-every variant of a comparison sees the same applicants (common random numbers).
+every variant of a comparison sees the same applicants (common random numbers). Runs go
+through the run core (:mod:`simlib.experiment.core`), sequentially or on any executor.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -15,27 +17,36 @@ import numpy as np
 import pandas as pd
 
 from simlib.engine import simulate
+from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
 from simlib.experiment.stats import mean_ci, summarize
+from simlib.limits import over
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS, kpi_row
 from simlib.scenario.model import Scenario
 
-__all__ = ["Replications", "replicate", "replication_seed", "run_once"]
+__all__ = ["Replications", "check_reps", "replicate", "replication_seed", "run_once"]
 
-
-def replication_seed(seed: int, replication: int) -> int:
-    """The seed of replication ``replication`` of a study seeded ``seed`` (stable everywhere)."""
-    return int(np.random.SeedSequence([seed, replication]).generate_state(1, np.uint32)[0])
+_META = ("replication", "seed", "seconds", "error")
 
 
 def run_once(
     scenario: Scenario, seed: int, detail: Literal["full", "kpi"] = "kpi"
 ) -> dict[str, float]:
-    """One run's KPIs, flattened, with its seed and wall-clock seconds (picklable work unit)."""
+    """One run's KPIs, flattened, with its seed and wall-clock seconds."""
     started = time.perf_counter()
     values = kpi_row(simulate(scenario, seed, detail), scenario)
     values["seed"] = seed
     values["seconds"] = time.perf_counter() - started
     return values
+
+
+def check_reps(n: Any, what: str = "the number of replications") -> int:
+    """``n`` as an int in 1..limit, or a ValueError naming what is allowed."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{what} must be a whole number >= 1; got {n!r}")
+    message = over("replications", n, what)
+    if message:
+        raise ValueError(message)
+    return int(n)
 
 
 @dataclass
@@ -44,14 +55,19 @@ class Replications:
 
     scenario: Scenario
     seed: int
-    runs: pd.DataFrame  # one row per replication: replication, seed, seconds, KPI columns
+    runs: pd.DataFrame  # one row per replication: replication, seed, seconds, error, KPIs
 
     @property
     def kpi_columns(self) -> list[str]:
-        return [c for c in self.runs.columns if c not in ("replication", "seed", "seconds")]
+        return [c for c in self.runs.columns if c not in _META]
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        """The replications that failed, with their error."""
+        return self.runs[self.runs["error"].notna()]
 
     def summary(self) -> pd.DataFrame:
-        """Mean, 95 % CI, std and n for every KPI column."""
+        """Mean, 95 % CI, std and n for every KPI column (failed runs left out: see n)."""
         return summarize(self.runs, self.kpi_columns)
 
     def to_json(self) -> dict[str, Any]:
@@ -65,17 +81,19 @@ class Replications:
                 "values": [_clean(float(x)) for x in values],
             }
 
+        def column(name: str) -> np.ndarray:
+            if name not in self.runs:
+                return np.full(len(self.runs), np.nan)
+            return self.runs[name].to_numpy(dtype=float)
+
         out: dict[str, Any] = {}
         for name in CASE_KPIS:
-            out[name] = entry(self.runs[name].to_numpy(dtype=float))
+            out[name] = entry(column(name))
         for name in POOL_KPIS:
-            out[name] = {
-                pool: entry(self.runs[f"{name}[{pool}]"].to_numpy(dtype=float))
-                for pool in self.scenario.pools
-            }
+            out[name] = {pool: entry(column(f"{name}[{pool}]")) for pool in self.scenario.pools}
         by_matter = {
             m.id: {
-                k: entry(self.runs[f"{k}[matter={m.id}]"].to_numpy(dtype=float))
+                k: entry(column(f"{k}[matter={m.id}]"))
                 for k in MATTER_KPIS
                 if f"{k}[matter={m.id}]" in self.runs
             }
@@ -84,13 +102,13 @@ class Replications:
         hours = sorted({c[-3:-1] for c in self.runs.columns if "[hour=" in c})
         by_hour = {
             h: {
-                k: entry(self.runs[f"{k}[hour={h}]"].to_numpy(dtype=float))
+                k: entry(column(f"{k}[hour={h}]"))
                 for k in HOUR_KPIS
                 if f"{k}[hour={h}]" in self.runs
             }
             for h in hours
         }
-        return {
+        result = {
             "scenario": self.scenario.name,
             "replications": len(self.runs),
             "seed": self.seed,
@@ -98,6 +116,10 @@ class Replications:
             "by_matter": by_matter,
             "by_hour": by_hour,
         }
+        errors = [e for e in self.runs["error"] if isinstance(e, str)]
+        if errors:
+            result["errors"] = errors
+        return result
 
 
 def _clean(x: float) -> float | None:
@@ -109,18 +131,15 @@ def replicate(
     n: int = 10,
     seed: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> Replications:
-    """Run ``n`` independent replications (sequentially) and collect their KPIs."""
-    if n < 1:
-        raise ValueError(f"the number of replications must be >= 1; got {n}")
-    base = scenario.seed if seed is None else seed
-    rows = []
-    for i in range(n):
-        row = {"replication": i, **run_once(scenario, replication_seed(base, i))}
-        rows.append(row)
-        if on_progress is not None:
-            on_progress(i + 1, n)
-    runs = pd.DataFrame(rows)
-    front = ["replication", "seed", "seconds"]
-    runs = runs[front + [c for c in runs.columns if c not in front]]
+    """Run ``n`` independent replications and collect their KPIs (one row each; a run that
+    fails is a row with its ``error``). ``seed`` defaults to the scenario's."""
+    n = check_reps(n)
+    base = check_seed(scenario.seed if seed is None else seed)
+    jobs = [Job(scenario, replication_seed(base, i), {"replication": i}) for i in range(n)]
+    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
+    rows = list(evaluate(jobs, executor, tick))
+    runs = pd.DataFrame(rows).sort_values("replication").reset_index(drop=True)
+    runs = runs[list(_META) + [c for c in runs.columns if c not in _META]]
     return Replications(scenario, base, runs)

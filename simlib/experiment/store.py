@@ -34,21 +34,33 @@ class RunStore:
         self.out = Path(out)
         self.parts = self.out / "runs"
 
-    def check_spec(self, spec: dict[str, Any], resume: bool) -> None:
-        """Refuse to mix two different sweeps in one folder, or to overwrite without --resume."""
+    def check_spec(self, spec: dict[str, Any], resume: bool, fingerprint: str = "") -> None:
+        """Refuse to mix two different sweeps in one folder, or to overwrite without --resume.
+
+        ``fingerprint`` covers everything the runs depend on (the sweep file, the resolved
+        scenario and reforms, simlib's version): results are resumed only when it matches.
+        """
         meta = self.out / "sweep.json"
-        text = json.dumps(spec, sort_keys=True, default=str)
+        if self.out.exists() and not self.out.is_dir():
+            raise OutputFolderError(f"{self.out} is a file; --out must be a folder")
         if meta.exists() and self.parts.exists() and any(self.parts.iterdir()):
             if not resume:
                 raise OutputFolderError(
                     f"{self.out} already holds sweep results; add --resume to finish that sweep, "
                     "or choose another --out"
                 )
-            if json.dumps(json.loads(meta.read_text()), sort_keys=True, default=str) != text:
+            try:
+                stored = json.loads(meta.read_text()).get("fingerprint")
+            except (OSError, ValueError, AttributeError):
+                stored = None
+            if stored != fingerprint:
                 raise OutputFolderError(
-                    f"{self.out} holds results of a different sweep file; choose another --out"
+                    f"{self.out} holds results of a different sweep: the sweep file, its "
+                    "scenario or reforms, or simlib's version changed since they were run; "
+                    "choose another --out (or delete the folder to start again)"
                 )
         self.parts.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({**spec, "fingerprint": fingerprint}, sort_keys=True, default=str)
         meta.write_text(text)
 
     def append(self, row: dict[str, Any]) -> None:

@@ -10,10 +10,8 @@ the same applicants (common random numbers across the design).
 
 from __future__ import annotations
 
-import time
-import traceback
 from collections.abc import Callable
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,26 +19,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.experiment.design import Sweep
-from simlib.experiment.replicate import replication_seed, run_once
+from simlib.experiment.core import Job, RunFn, evaluate, replication_seed, run_kpis
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore
-from simlib.scenario.model import Scenario
+from simlib.files.sweep import Sweep, load_sweep
 
 __all__ = ["SweepResult", "run_sweep", "summarize_points", "sweep"]
 
-RunFn = Callable[[Scenario, int], dict[str, Any]]
 _NOT_KPI = {"point", "replication", "seed", "seconds", "error"}
-
-
-def safe_run(run: RunFn, scenario: Scenario, seed: int) -> tuple[dict[str, Any], str | None]:
-    """Run, but return an error message instead of raising (a failed point is a result)."""
-    started = time.perf_counter()
-    try:
-        return run(scenario, seed), None
-    except Exception as exc:
-        detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return {"seconds": time.perf_counter() - started}, detail
 
 
 @dataclass
@@ -81,12 +67,12 @@ def run_sweep(
     out: str | Path | None = None,
     resume: bool = False,
     on_progress: Callable[[int, int, int], None] | None = None,
-    run: RunFn = run_once,
+    run: RunFn = run_kpis,
 ) -> SweepResult:
     """Run every point x replication of ``sweep``; ``on_progress(done, total, failed)``."""
     store = RunStore(out) if out is not None else None
     if store is not None:
-        store.check_spec(sweep.spec, resume)
+        store.check_spec(sweep.spec, resume, sweep.fingerprint)
     finished = store.done() if (store is not None and resume) else set()
     seeds = [replication_seed(sweep.seed, r) for r in range(sweep.replications)]
     jobs = [
@@ -95,42 +81,15 @@ def run_sweep(
         for r in range(sweep.replications)
         if (p, r) not in finished
     ]
+    work = [
+        Job(sweep.scenarios[p], seeds[r], {"point": p, "replication": r, **sweep.values[p]})
+        for p, r in jobs
+    ]
     rows: list[dict[str, Any]] = []
-    failed = 0
-
-    def record(job: tuple[int, int], result: tuple[dict[str, Any], str | None]) -> None:
-        nonlocal failed
-        p, r = job
-        values, error = result
-        row = {
-            "point": p,
-            "replication": r,
-            "seed": seeds[r],
-            **sweep.values[p],
-            **values,
-            "error": error,
-        }
-        failed += error is not None
+    for row in evaluate(work, executor, on_progress, run):
         rows.append(row)
         if store is not None:
             store.append(row)
-        if on_progress is not None:
-            on_progress(len(rows), len(jobs), failed)
-
-    if executor is None:
-        for p, r in jobs:
-            record((p, r), safe_run(run, sweep.scenarios[p], seeds[r]))
-    else:
-        futures = {
-            executor.submit(safe_run, run, sweep.scenarios[p], seeds[r]): (p, r) for p, r in jobs
-        }
-        try:
-            for future in as_completed(futures):
-                record(futures[future], future.result())
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
     if store is not None:
         runs = store.compact()
         summary = summarize_points(runs, sweep.parameters)
@@ -149,7 +108,5 @@ def sweep(
     on_progress: Callable[[int, int, int], None] | None = None,
 ) -> SweepResult:
     """Load (if a path) and run a sweep; see :func:`run_sweep`."""
-    from simlib.experiment.design import load_sweep
-
     loaded = load_sweep(spec) if isinstance(spec, (str, Path)) else spec
     return run_sweep(loaded, executor, out, resume, on_progress)

@@ -16,6 +16,7 @@ In files, the same reforms are mappings with a ``type`` key (scenario ``reforms:
 from simlib.reforms.catalogue import REGISTRY, ReformError, apply_reforms, parse_reforms
 from simlib.reforms.spec import (
     AbStaffing,
+    BaseReform,
     Centralize,
     Commitment,
     ComprehensiveWindows,
@@ -52,8 +53,24 @@ set_value = SetValue  # type "set" (``set`` would shadow the builtin)
 
 __all__ = [
     "REGISTRY",
+    "AbStaffing",
+    "BaseReform",
+    "Centralize",
+    "Commitment",
+    "ComprehensiveWindows",
+    "MailDelivery",
+    "MergeSteps",
+    "OneTimeNotification",
+    "Online",
+    "Parallelize",
     "Reform",
     "ReformError",
+    "RemoveSteps",
+    "ScaleTimes",
+    "SetStaff",
+    "SetValue",
+    "TimeLimit",
+    "ToFiling",
     "ab_staffing",
     "apply_reforms",
     "centralize",

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import TypeAdapter, ValidationError
 
 from simlib.reforms import spec
+from simlib.scenario.chain import branches, walk_chain
 from simlib.scenario.dists import Distribution
 from simlib.scenario.errors import Issue, issues_from_validation
 from simlib.scenario.model import Scenario
@@ -22,10 +23,9 @@ from simlib.scenario.paths import PathError, set_path
 __all__ = ["REGISTRY", "ReformError", "apply_reforms", "parse_reforms"]
 
 Data = dict[str, Any]
-R = TypeVar("R", bound=spec._Reform)
-REGISTRY: dict[str, tuple[type[spec._Reform], Callable[[Data, Any], None]]] = {}
+R = TypeVar("R", bound=spec.BaseReform)
+REGISTRY: dict[str, tuple[type[spec.BaseReform], Callable[[Data, Any], None]]] = {}
 _DIST = TypeAdapter(Distribution)
-_REFORM = TypeAdapter(spec.Reform)
 
 
 class ReformError(ValueError):
@@ -65,13 +65,11 @@ def _top_level(matter: Data, step_ids: list[str]) -> list[int]:
     """Indexes of the listed steps in the chain; each must be a step of its own there."""
     if len(set(step_ids)) != len(step_ids):
         raise ReformError(f"steps {step_ids} name a step twice")
-    positions = {}
+    positions: dict[str, Any] = {}
     for i, item in enumerate(matter["chain"]):
-        if "parallel" in item:
-            for b in item["parallel"]:
-                positions[b["id"]] = ("parallel", i)
-        else:
-            positions[item["id"]] = i
+        grouped = "parallel" in item
+        for b in branches(item):
+            positions[b["id"]] = ("parallel", i) if grouped else i
     out = []
     for sid in step_ids:
         where = positions.get(sid)
@@ -89,10 +87,7 @@ def _top_level(matter: Data, step_ids: list[str]) -> list[int]:
 
 
 def _officer_steps(matter: Data) -> list[Data]:
-    steps = []
-    for item in matter["chain"]:
-        steps.extend(b for b in item.get("parallel", [item]) if "pool" in b)
-    return steps
+    return [step for _, step in walk_chain(matter["chain"]) if "pool" in step]
 
 
 def _scale(dist: Data, factor: float) -> Data:
@@ -103,7 +98,7 @@ def _scale(dist: Data, factor: float) -> Data:
 @_register(spec.RemoveSteps)
 def _remove_steps(data: Data, r: spec.RemoveSteps) -> None:
     (matter,) = _matters(data, [r.matter])
-    known = {b["id"] for item in matter["chain"] for b in item.get("parallel", [item])}
+    known = [step["id"] for _, step in walk_chain(matter["chain"])]
     for sid in r.steps:
         if sid not in known:
             raise ReformError(
@@ -147,12 +142,7 @@ def _merge_steps(data: Data, r: spec.MergeSteps) -> None:
     for step in merged:
         if "pool" not in step:
             raise ReformError(f"step '{step['id']}' is a calendar delay; only officer steps merge")
-    others = {
-        b["id"]
-        for i, item in enumerate(chain)
-        if i not in positions
-        for b in item.get("parallel", [item])
-    }
+    others = {b["id"] for i, item in enumerate(chain) if i not in positions for b in branches(item)}
     if r.id in others:
         raise ReformError(f"the joint step's id '{r.id}' is already a step of '{r.matter}'")
     pool = r.pool or merged[0]["pool"]
@@ -301,29 +291,34 @@ def _set(data: Data, r: spec.SetValue) -> None:
 
 
 # --- applying --------------------------------------------------------------------------
-def parse_reforms(items: list[Any], where: str = "reforms") -> list[spec._Reform]:
+def parse_reforms(items: list[Any], where: str = "reforms") -> list[spec.BaseReform]:
     """Reform objects from plain mappings (as in YAML); errors carry ``where[i].key`` paths."""
-    out: list[spec._Reform] = []
+    out: list[spec.BaseReform] = []
     issues: list[Issue] = []
     if not isinstance(items, list):
         raise ReformError(f"{where} must be a list of reforms", [Issue(where, "must be a list")])
     for i, item in enumerate(items):
-        if isinstance(item, spec._Reform):
+        if isinstance(item, spec.BaseReform):
             out.append(item)
             continue
         if isinstance(item, dict) and item.get("type") not in REGISTRY:
             allowed = ", ".join(REGISTRY)
+            what = (
+                "missing 'type'"
+                if "type" not in item
+                else f"unknown reform type {item.get('type')!r}"
+            )
+            issues.append(Issue(f"{where}[{i}].type", f"{what}; types are: {allowed}"))
+            continue
+        if not isinstance(item, dict):
             issues.append(
-                Issue(
-                    f"{where}[{i}].type",
-                    f"unknown reform type {item.get('type')!r}; types are: {allowed}",
-                )
+                Issue(f"{where}[{i}]", f"a reform is a mapping with a type; got {item!r}")
             )
             continue
         try:
-            out.append(_REFORM.validate_python(item))
+            out.append(REGISTRY[item["type"]][0].model_validate(item))
         except ValidationError as exc:
-            for issue in issues_from_validation(exc, item, spec._Reform):
+            for issue in issues_from_validation(exc, item, REGISTRY[item["type"]][0]):
                 path = f"{where}[{i}]" + (f".{issue.path}" if issue.path else "")
                 issues.append(Issue(path, issue.message))
     if issues:
@@ -337,7 +332,6 @@ def apply_reforms(scenario: Scenario, reforms: list[Any], where: str = "reforms"
     for i, reform in enumerate(parse_reforms(list(reforms), where)):
         label = f"{where}[{i}] ({reform.type})"
         data = current.model_dump()
-        data["reforms"] = []
         try:
             REGISTRY[reform.type][1](data, reform)
         except ReformError as exc:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AbStaffing",
+    "BaseReform",
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
@@ -38,8 +39,10 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 Matters = Annotated[list[str], Field(min_length=1)] | None  # None: every matter
 
 
-class _Reform(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+class BaseReform(BaseModel):
+    """What every reform is: a typed, frozen parameter set that applies itself to a scenario."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     type: str
 
     def __call__(self, scenario: Scenario) -> Scenario:
@@ -54,7 +57,7 @@ class _Reform(BaseModel):
         return f"{self.type}({inner})"
 
 
-class RemoveSteps(_Reform):
+class RemoveSteps(BaseReform):
     """Cut links (减环节): drop steps from a matter's chain."""
 
     type: Literal["remove_steps"] = "remove_steps"
@@ -62,7 +65,7 @@ class RemoveSteps(_Reform):
     steps: Annotated[list[str], Field(min_length=1)]
 
 
-class Parallelize(_Reform):
+class Parallelize(BaseReform):
     """Parallel approval (并联审批): the steps become one fork-join group at the first's place."""
 
     type: Literal["parallelize"] = "parallelize"
@@ -70,7 +73,7 @@ class Parallelize(_Reform):
     steps: Annotated[list[str], Field(min_length=2)]
 
 
-class MergeSteps(_Reform):
+class MergeSteps(BaseReform):
     """Joint review (多审合一): one step lasting as long as the longest merged review, plus
     an optional coordination time, in ``pool`` (default: the first merged step's pool)."""
 
@@ -82,14 +85,14 @@ class MergeSteps(_Reform):
     coordination: Distribution | None = None
 
 
-class ToFiling(_Reform):
+class ToFiling(BaseReform):
     """Approval becomes filing (证照分离): the chain is removed, acceptance only."""
 
     type: Literal["to_filing"] = "to_filing"
     matters: Annotated[list[str], Field(min_length=1)]
 
 
-class ScaleTimes(_Reform):
+class ScaleTimes(BaseReform):
     """Faster handling or trained staff: multiply service times by ``factor``."""
 
     type: Literal["scale_times"] = "scale_times"
@@ -99,21 +102,21 @@ class ScaleTimes(_Reform):
     what: Literal["all", "acceptance", "steps"] = "all"
 
 
-class SetStaff(_Reform):
+class SetStaff(BaseReform):
     """Staffing change: officers per pool."""
 
     type: Literal["set_staff"] = "set_staff"
     pools: Annotated[dict[str, Annotated[int, Field(ge=0)]], Field(min_length=1)]
 
 
-class AbStaffing(_Reform):
+class AbStaffing(BaseReform):
     """AB posts (AB岗): ``pairs: {pool: backup_pool}``."""
 
     type: Literal["ab_staffing"] = "ab_staffing"
     pairs: Annotated[dict[str, str], Field(min_length=1)]
 
 
-class ComprehensiveWindows(_Reform):
+class ComprehensiveWindows(BaseReform):
     """Any window, any matter (综合窗口): one shared ticket queue for the front desks.
     Generalist officers may be slower: acceptance and collection times x ``service_time_factor``."""
 
@@ -121,7 +124,7 @@ class ComprehensiveWindows(_Reform):
     service_time_factor: Annotated[float, Field(gt=0)] = 1.0
 
 
-class OneTimeNotification(_Reform):
+class OneTimeNotification(BaseReform):
     """One complete notification (一次性告知): documents complete with ``complete_prob``
     (never lowered)."""
 
@@ -130,7 +133,7 @@ class OneTimeNotification(_Reform):
     matters: Matters = None
 
 
-class Online(_Reform):
+class Online(BaseReform):
     """One network (一网通办): a share applies online; files move electronically."""
 
     type: Literal["online"] = "online"
@@ -139,7 +142,7 @@ class Online(_Reform):
     electronic_handoff: bool = True  # hand-offs take no calendar time
 
 
-class Commitment(_Reform):
+class Commitment(BaseReform):
     """Notification-commitment (告知承诺制): decide at acceptance, verify afterwards."""
 
     type: Literal["commitment"] = "commitment"
@@ -148,21 +151,21 @@ class Commitment(_Reform):
     fail_rate: Probability = 0.0
 
 
-class MailDelivery(_Reform):
+class MailDelivery(BaseReform):
     """Free delivery: licences are mailed instead of collected in person."""
 
     type: Literal["mail_delivery"] = "mail_delivery"
     matters: Matters = None
 
 
-class Centralize(_Reform):
+class Centralize(BaseReform):
     """No approval outside the hall: steps that needed a separate visit are done in the hall."""
 
     type: Literal["centralize"] = "centralize"
     matters: Matters = None
 
 
-class TimeLimit(_Reform):
+class TimeLimit(BaseReform):
     """Compressed time limits; back offices work earliest deadline first."""
 
     type: Literal["time_limit"] = "time_limit"
@@ -177,7 +180,7 @@ class TimeLimit(_Reform):
         return self
 
 
-class SetValue(_Reform):
+class SetValue(BaseReform):
     """Anything else: ``{path: value}`` on the scenario (DESIGN §8 path syntax)."""
 
     type: Literal["set"] = "set"
@@ -214,3 +217,5 @@ Reform = Annotated[
     Field(discriminator="type"),
 ]
 """Any reform, told apart by its ``type`` key."""
+
+_Reform = BaseReform  # the old private name, for code written before it became public

@@ -36,7 +36,7 @@ NonNegative = Annotated[float, Field(ge=0)]
 
 
 class BaseDistribution(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     def expected(self) -> float:  # pragma: no cover - every subclass overrides
         raise NotImplementedError

@@ -1,4 +1,4 @@
-"""Turning pydantic and YAML errors into messages a planner can act on.
+"""Turning pydantic errors into messages a planner can act on.
 
 A message names the file, the line, the path inside the file (``matters[2].chain[1].pool``),
 what is wrong and what is allowed. Nothing here knows about the command line.
@@ -12,7 +12,6 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from simlib.scenario.dists import DIST_NAMES
@@ -43,6 +42,9 @@ class ScenarioError(ValueError):
     def report(self) -> str:
         head = f"{self.source}: {len(self.issues)} problem(s)"
         return "\n".join([head, *(f"  - {issue}" for issue in self.issues)])
+
+    def __reduce__(self) -> tuple[Any, ...]:  # picklable across process pools
+        return (ScenarioError, (self.source, self.issues, self.warnings))
 
 
 def _unwrap(tp: Any) -> list[Any]:
@@ -87,6 +89,9 @@ def _tag_of(cls: Any) -> str | None:
     return None
 
 
+_TAGS = ("parallel", "range", "uniform")  # union tags that are also the key they tag
+
+
 def _path(loc: tuple[Any, ...], data: Any) -> tuple[str, list[Any]]:
     """Render ``loc`` as ``a.b[2].c`` by walking the raw data, dropping union tags."""
     out = ""
@@ -94,6 +99,10 @@ def _path(loc: tuple[Any, ...], data: Any) -> tuple[str, list[Any]]:
     node = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
+        if not last and part in _TAGS and loc[i + 1] == part:
+            continue  # the union tag of a parallel group, then its own 'parallel' key
+        if part == "[key]" or (isinstance(node, list) and isinstance(part, str)):
+            continue  # a mapping key's own error, or a union tag (a list has no keys)
         if isinstance(node, list) and isinstance(part, int) and part < len(node):
             out += f"[{part}]"
             keys.append(part)
@@ -133,6 +142,10 @@ def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
         return str(err["ctx"]["error"])
     got = err.get("input")
     msg = err["msg"]
+    if kind == "string_pattern_mismatch" and "A-Za-z_" in str(err.get("ctx", {}).get("pattern")):
+        return (
+            f"{got!r} is not a valid id: use letters, digits, _ and -, starting with a letter or _"
+        )
     if kind in ("string_type",) and isinstance(got, int) and str(loc[-1]) in ("ticket_cutoff",):
         msg += '; put times of day in quotes, e.g. "16:30"'
     if isinstance(got, (str, int, float, bool)) and not isinstance(got, dict):
@@ -140,47 +153,17 @@ def _message(err: dict[str, Any], root: type[BaseModel]) -> str:
     return msg
 
 
-def _line_of(node: yaml.Node | None, keys: list[Any]) -> int | None:
-    line = None
-    for key in keys:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == str(key)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-            node = node.value[key] if key < len(node.value) else None
-        else:
-            node = None
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
-def issues_from_validation(
-    exc: ValidationError, data: Any, root: type[BaseModel], tree: yaml.Node | None = None
-) -> list[Issue]:
-    """One :class:`Issue` per error (reference checks expanded to one per culprit)."""
-    from simlib.scenario.model import ReferenceIssues
+def issues_from_validation(exc: ValidationError, data: Any, root: type[BaseModel]) -> list[Issue]:
+    """One :class:`Issue` per error (reference checks expanded to one per culprit), with its
+    path in the data; the file layer (:mod:`simlib.files`) adds line numbers."""
+    from simlib.scenario.model import ReferenceIssues  # the model imports this module
 
     issues: list[Issue] = []
     for err in exc.errors():
         cause = err.get("ctx", {}).get("error")
         if isinstance(cause, ReferenceIssues):
-            for path, msg in cause.issues:
-                issues.append(Issue(path, msg, line_for_path(tree, path)))
+            issues.extend(Issue(path, msg) for path, msg in cause.issues)
             continue
-        path, keys = _path(tuple(err["loc"]), data)
-        issues.append(Issue(path, _message(err, root), _line_of(tree, keys) if tree else None))
+        path, _ = _path(tuple(err["loc"]), data)
+        issues.append(Issue(path, _message(err, root)))
     return issues
-
-
-def line_for_path(tree: yaml.Node | None, path: str) -> int | None:
-    if tree is None:
-        return None
-    keys: list[Any] = []
-    for part in path.replace("[", ".[").split("."):
-        if not part:
-            continue
-        keys.append(int(part[1:-1]) if part.startswith("[") else part)
-    return _line_of(tree, keys)

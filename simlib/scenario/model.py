@@ -19,12 +19,15 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
 )
 
+from simlib.scenario.chain import walk_chain
 from simlib.scenario.dists import Constant, Distribution
+from simlib.scenario.size import size_issues
 
 __all__ = [
     "WEEKDAYS",
@@ -39,6 +42,7 @@ __all__ = [
     "Horizon",
     "Matter",
     "Parallel",
+    "PerHourOrDay",
     "Pool",
     "ReferenceIssues",
     "Scenario",
@@ -46,6 +50,7 @@ __all__ = [
     "Step",
     "parse_clock",
     "parse_hours",
+    "reference_issues",
 ]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -100,7 +105,8 @@ Hours = Annotated[list[HourRange], Field(min_length=1), AfterValidator(_check_ho
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan=False: a YAML .inf or .nan where a number is expected is refused.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Horizon(_Model):
@@ -122,11 +128,13 @@ class Calendar(_Model):
     start_date: dt.date | None = None
     holidays: list[dt.date] = []
     hours_by_weekday: dict[Weekday, Hours] = {}  # overrides ``hours`` on those weekdays
+    _spans: list[tuple[int, int]] = PrivateAttr(default_factory=list)
 
     @model_validator(mode="after")
     def _holidays_need_a_date(self) -> Calendar:
         if self.holidays and self.start_date is None:
             raise ValueError("holidays need start_date, so that days can be matched to dates")
+        self._spans = parse_hours(self.hours)  # parsed once, here
         return self
 
     @model_validator(mode="after")
@@ -143,6 +151,11 @@ class Calendar(_Model):
         """Opening hours on ``weekday`` (its own hours if given, else the usual ones)."""
         return self.hours_by_weekday.get(weekday, self.hours)  # type: ignore[call-overload]
 
+    @property
+    def open_spans(self) -> list[tuple[int, int]]:
+        """Opening hours as sorted (start, end) minutes after midnight."""
+        return self._spans
+
 
 class Hall(_Model):
     mode: Literal["dedicated", "comprehensive"] = "dedicated"
@@ -152,6 +165,7 @@ class Hall(_Model):
     renege_return_prob: Probability = 1.0
     return_delay_days: Distribution = Constant(value=1.0)
     wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
+    _cutoff: int | None = PrivateAttr(default=None)
 
     @field_validator("ticket_cutoff")
     @classmethod
@@ -159,6 +173,16 @@ class Hall(_Model):
         if v is not None:
             parse_clock(v)
         return v
+
+    @model_validator(mode="after")
+    def _parse_cutoff(self) -> Hall:
+        self._cutoff = parse_clock(self.ticket_cutoff) if self.ticket_cutoff else None
+        return self
+
+    @property
+    def cutoff_minute(self) -> int | None:
+        """``ticket_cutoff`` in minutes after midnight (None: no cut-off)."""
+        return self._cutoff
 
 
 class Absence(_Model):
@@ -184,6 +208,7 @@ class Pool(_Model):
     absence: Absence = Absence()
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
+    cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
 
     @model_validator(mode="before")
     @classmethod
@@ -216,6 +241,29 @@ class Pool(_Model):
         if self.shifts is not None:
             return list(self.shifts)
         return [Shift(hours=self.hours, count=self.count)]
+
+    _spans: list[tuple[int, int]] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _parse_hours(self) -> Pool:
+        self._spans = parse_hours(self.hours) if self.hours is not None else None
+        if self.shifts is not None and all(x.hours is not None for x in self.shifts):
+            # Several shifts: the clock spans in which some shift is on (for charts, checks).
+            spans = sorted(span for x in self.shifts for span in parse_hours(list(x.hours or [])))
+            merged: list[tuple[int, int]] = []
+            for start, end in spans:
+                if merged and start <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+                else:
+                    merged.append((start, end))
+            self._spans = merged
+        return self
+
+    @property
+    def shift_spans(self) -> list[tuple[int, int]] | None:
+        """The pool's own shift as (start, end) minutes, or None: the opening hours. With
+        several shifts, the spans in which at least one of them is on."""
+        return self._spans
 
 
 class PerHourOrDay(_Model):
@@ -274,15 +322,23 @@ class DelayStep(_Model):
     delay_days: Annotated[float, Field(ge=0)]
 
 
-def _branch_kind(v: Any) -> str:
+def _branch_kind(v: Any) -> str | None:
     if isinstance(v, dict):
+        if "parallel" in v:
+            return None  # a group inside a group: one clear error instead of four
         return "delay" if "delay_days" in v else "step"
     return "delay" if isinstance(v, DelayStep) else "step"
 
 
 Branch = Annotated[
     Annotated[Step, Tag("step")] | Annotated[DelayStep, Tag("delay")],
-    Discriminator(_branch_kind),
+    Discriminator(
+        _branch_kind,
+        custom_error_type="nested_parallel",
+        custom_error_message=(
+            "nested parallel groups are not supported; list every branch in one group"
+        ),
+    ),
 ]
 
 
@@ -330,10 +386,7 @@ class Matter(_Model):
 
     def steps(self) -> list[Step | DelayStep]:
         """Every step of the chain, parallel branches flattened, in chain order."""
-        out: list[Step | DelayStep] = []
-        for item in self.chain:
-            out.extend(item.parallel if isinstance(item, Parallel) else [item])
-        return out
+        return [step for _, step in walk_chain(self.chain)]
 
 
 class ReferenceIssues(ValueError):
@@ -347,21 +400,25 @@ class ReferenceIssues(ValueError):
 class Scenario(_Model):
     name: str
     description: str = ""
-    seed: int = 0
+    seed: Annotated[int, Field(ge=0)] = 0
     horizon: Horizon = Horizon()
     demand_factor: Annotated[float, Field(ge=0)] = 1.0  # multiplies every arrival rate (growth)
     calendar: Calendar = Calendar()
     hall: Hall = Hall()
     pools: Annotated[dict[Ident, Pool], Field(min_length=1)]
     matters: Annotated[list[Matter], Field(min_length=1)]
-    reforms: list[dict[str, Any]] = []  # applied on load (simlib.reforms); [] once applied
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        issues = reference_issues(self)
+        issues = reference_issues(self) or size_issues(self)
         if issues:
             raise ReferenceIssues(issues)
         return self
+
+    def pool_spans(self, pool_id: str) -> list[tuple[int, int]]:
+        """The shift of a pool as (start, end) minutes: its own hours, else the opening hours."""
+        own = self.pools[pool_id].shift_spans
+        return own if own is not None else self.calendar.open_spans
 
     def matter(self, matter_id: str) -> Matter:
         for m in self.matters:
@@ -401,17 +458,13 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
         seen_matters.add(m.id)
         need_pool(f"{base}.acceptance.pool", m.acceptance.pool)
         step_ids: set[str] = set()
-        for j, item in enumerate(m.chain):
-            branches = item.parallel if isinstance(item, Parallel) else [item]
-            for k, step in enumerate(branches):
-                path = f"{base}.chain[{j}]" + (
-                    f".parallel[{k}]" if isinstance(item, Parallel) else ""
-                )
-                if step.id in step_ids or step.id in ("acceptance", "collection"):
-                    issues.append((f"{path}.id", f"duplicate step id '{step.id}' in this matter"))
-                step_ids.add(step.id)
-                if isinstance(step, Step):
-                    need_pool(f"{path}.pool", step.pool)
+        for where, step in walk_chain(m.chain):
+            path = f"{base}.chain{where}"
+            if step.id in step_ids or step.id in ("acceptance", "collection"):
+                issues.append((f"{path}.id", f"duplicate step id '{step.id}' in this matter"))
+            step_ids.add(step.id)
+            if isinstance(step, Step):
+                need_pool(f"{path}.pool", step.pool)
         for k, sid in enumerate(m.commitment.verify):
             if sid not in step_ids:
                 issues.append(

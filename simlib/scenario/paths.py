@@ -12,7 +12,9 @@ import copy
 import re
 from typing import Any
 
-__all__ = ["PathError", "get_path", "parse_path", "set_path"]
+from simlib.scenario.chain import branches
+
+__all__ = ["PathError", "parse_path", "set_path"]
 
 _SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]+)\])?$")
 
@@ -49,8 +51,7 @@ def _select(items: list[Any], selector: str, where: str) -> list[Any]:
     found = []
     ids = []
     for item in items:
-        branches = item["parallel"] if isinstance(item, dict) and "parallel" in item else [item]
-        for b in branches:
+        for b in branches(item) if isinstance(item, dict) else [item]:
             if isinstance(b, dict) and "id" in b:
                 ids.append(b["id"])
                 if b["id"] == selector:
@@ -99,16 +100,6 @@ def _targets(data: dict[str, Any], path: str) -> list[tuple[Any, str]]:
         if selector is not None:
             where = f"{where}[{selector}]"
     raise PathError(f"'{path}' is empty")  # pragma: no cover - parse_path rejects this
-
-
-def get_path(data: dict[str, Any], path: str) -> list[Any]:
-    """Every value the path points at (a list: ``[*]`` may select several)."""
-    out = []
-    for container, key in _targets(data, path):
-        if key not in container:
-            raise PathError(f"{path}: no key '{key}'; keys are: {', '.join(sorted(container))}")
-        out.append(container[key])
-    return out
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:

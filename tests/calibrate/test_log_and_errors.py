@@ -109,8 +109,8 @@ def test_shifts_match_fractional_counts() -> None:
 
 def test_cli_round_trip_on_simlib_logs(tmp_path: Path, capsys) -> None:
     """simlib run --tickets --events, then simlib calibrate on what it wrote."""
+    from simlib import load_scenario
     from simlib.cli import main
-    from simlib.scenario import load_scenario
     from simlib.ticketlog import MAP_PATH
 
     hall = ROOT / "simlib" / "data" / "demo_hall.yaml"

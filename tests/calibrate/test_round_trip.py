@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
+from simlib import scenario_from_dict
 from simlib.calibrate import calibrate
 from simlib.calibrate.fitting import frozen
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
-from simlib.scenario import scenario_from_dict
 from simlib.ticketlog import MAP_PATH, write_ticket_log
 from tests.helpers import kpi_samples
 

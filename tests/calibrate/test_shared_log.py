@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from simlib import load_scenario
 from simlib.calibrate import calibrate
 from simlib.calibrate.check import check_fit
 from simlib.calibrate.report import write_fit_report
-from simlib.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"

@@ -8,14 +8,13 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from simlib import plots
+from simlib import load_sweep, plots
 from simlib import reforms as R
 from simlib.cli import main
 from simlib.engine import simulate
 from simlib.eventlog import event_log, write_event_log
 from simlib.experiment import replicate
 from simlib.experiment.compare import compare
-from simlib.experiment.design import load_sweep
 from simlib.experiment.sweep import run_sweep
 from simlib.scenario import scenario_from_dict
 from tests.e2e.test_compare import SMALL, VARIANTS

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from simlib import load_study
 from simlib import reforms as R
 from simlib.cli import main
 from simlib.experiment.compare import compare
-from simlib.experiment.study import load_study
 from simlib.scenario import ScenarioError, scenario_from_dict
 
 SMALL = {
@@ -126,7 +126,7 @@ def test_compare_cli_writes_tables_and_charts(
             "unknown reform type 'warp'",
         ),
         ("study: s\nbaseline: hall.yaml\nvariants:\n  x: []\nstack: [y]\n", "not a variant"),
-        ("study: s\nbaseline: nowhere.yaml\nvariants:\n  x: []\n", "file not found"),
+        ("study: s\nbaseline: nowhere.yaml\nvariants:\n  x: []\n", "is not found"),
         ("study: s\nbaseline: hall.yaml\nreplications: 0\nvariants:\n  x: []\n", "replications"),
     ],
 )
@@ -172,7 +172,7 @@ def test_wrong_kind_of_file_is_named(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2] / "scenarios"
     with pytest.raises(ScenarioError, match="this is a scenario file"):
         load_study(root / "mm10.yaml")
-    from simlib.experiment.design import load_sweep
+    from simlib import load_sweep
 
     with pytest.raises(ScenarioError, match="this is a study file"):
         load_sweep(root / "green_approval.yaml")

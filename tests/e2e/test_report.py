@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from simlib import load_sweep
 from simlib.cli import main
 from simlib.experiment.compare import compare
-from simlib.experiment.design import load_sweep
 from simlib.experiment.sweep import run_sweep
 from simlib.outputs import write_comparison
 from simlib.report import write_report

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simlib import load_study, load_sweep
 from simlib.engine import simulate
-from simlib.experiment.design import load_sweep
-from simlib.experiment.study import load_study
 from simlib.metrics import kpis
 from simlib.scenario import Scenario, load_scenario
 
@@ -27,6 +26,15 @@ def _short(scenario: Scenario) -> Scenario:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_and_runs(path: Path) -> None:
     kind = yaml.safe_load(path.read_text())
+    if "optimize" in kind and "portfolio" not in kind:
+        from simlib.optimize.search import theory_start
+        from simlib.optimize.spec import load_optimization
+
+        opt = load_optimization(path)  # the hall it names, its decisions and requirements
+        start, _ = theory_start(opt)
+        values = kpis(simulate(_short(opt.base), 1, detail="kpi"))
+        assert values["cases_arrived"] > 0 and (start.levels or start.hourly)
+        return
     if "study" in kind:
         study = load_study(path)
         assert study.variants
@@ -39,3 +47,12 @@ def test_file_validates_and_runs(path: Path) -> None:
         return
     values = kpis(simulate(_short(load_scenario(path)), 1, detail="kpi"))
     assert values["cases_arrived"] > 0
+
+
+@pytest.mark.parametrize("name", ["new_district.yaml", "green_approval.yaml"])
+def test_the_demo_ships_the_same_files_as_scenarios(name: str) -> None:
+    # The demo reads the package's copies (an installed simlib has no scenarios/ folder).
+    shipped = (ROOT / "simlib" / "data" / name).read_text(encoding="utf-8")
+    assert shipped == (ROOT / "scenarios" / name).read_text(encoding="utf-8"), (
+        f"simlib/data/{name} and scenarios/{name} differ: copy one over the other"
+    )

@@ -15,11 +15,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from simlib.experiment.design import SweepFile, load_sweep, points
+from simlib.experiment.design import points
 from simlib.experiment.replicate import run_once
 from simlib.experiment.runner import process_pool
 from simlib.experiment.store import RunStore
 from simlib.experiment.sweep import run_sweep
+from simlib.files.sweep import SweepFile, load_sweep
 from simlib.scenario import ScenarioError
 
 HALL = {
@@ -53,7 +54,7 @@ GRID = {
 
 def test_grid_counts_and_order() -> None:
     spec = SweepFile.model_validate({"sweep": "g", "scenario": "x", **GRID})
-    design = points(spec)
+    design = points(spec.design, spec.parameters)
     assert len(design) == 6
     assert design[0] == {"demand_factor": 0.8, "pools.w.count": 1}
     assert design[-1] == {"demand_factor": 1.2, "pools.w.count": 3}
@@ -68,7 +69,7 @@ def test_lhs_bounds_and_stratification() -> None:
             "parameters": {"a": {"uniform": [0.0, 0.6]}, "b": {"range": [2, 9]}, "c": ["x", "y"]},
         }
     )
-    design = points(spec)
+    design = points(spec.design, spec.parameters)
     assert len(design) == 40
     a = np.array([p["a"] for p in design])
     assert ((a >= 0) & (a <= 0.6)).all()
@@ -77,7 +78,7 @@ def test_lhs_bounds_and_stratification() -> None:
     b = [p["b"] for p in design]
     assert set(b) == set(range(2, 10)) and all(isinstance(v, int) for v in b)
     assert [p["c"] for p in design].count("x") == 20
-    assert points(spec) == design  # seeded
+    assert points(spec.design, spec.parameters) == design  # seeded
 
 
 def test_same_rows_sequential_process_pool_and_dask(tmp_path: Path) -> None:

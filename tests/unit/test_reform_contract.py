@@ -163,7 +163,7 @@ def test_parallelize_in_a_parallel_group_is_refused(base: Scenario) -> None:
 def test_reforms_in_a_scenario_file_are_applied_on_load() -> None:
     data = dict(CONTRACT, reforms=[{"type": "set_staff", "pools": {"a": 5}}])
     loaded = scenario_from_dict(data)
-    assert loaded.pools["a"].count == 5 and loaded.reforms == []
+    assert loaded.pools["a"].count == 5 and "reforms" not in type(loaded).model_fields
 
 
 def test_merged_step_uses_the_baseline_review_times(base: Scenario) -> None:

@@ -155,3 +155,28 @@ def test_a_crew_that_left_early_does_not_serve_the_leftovers_at_closing() -> Non
     after = steps[steps["start"] % DAY >= 1020]
     assert len(after) > 0  # the hall serves everyone left at closing ...
     assert set(after["officer"]) == {3}  # ... with the officer on shift then
+
+
+def test_validate_warnings_count_the_officers_of_the_shifts_on_duty() -> None:
+    from simlib.checks import warnings_for
+
+    pools = {
+        "desk": {
+            "shifts": [
+                {"hours": ["09:00-11:00"], "count": 1},
+                {"hours": ["11:00-17:00"], "count": 6},
+            ]
+        }
+    }
+    busy = [
+        {
+            "id": "m",
+            "arrivals": {"per_day": 100, "profile": {"09": 5, "10": 5, "11": 1}},
+            "acceptance": {"pool": "desk", "time": {"dist": "exponential", "mean": 10}},
+        }
+    ]
+    warnings = warnings_for(_hall(pools, matters=busy))
+    # 09-11 h: about 45 tickets an hour x 10 min = 7.6 officers' worth on the 1 on shift
+    assert any("queue will grow all hour" in w and "on 1.0 on shift" in w for w in warnings)
+    fine = {"desk": {"shifts": [{"hours": ["09:00-11:00"], "count": 12}, {"count": 2}]}}
+    assert not any("queue will grow" in w for w in warnings_for(_hall(fine, matters=busy)))

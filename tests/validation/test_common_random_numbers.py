@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from simlib import load_study
 from simlib.experiment.compare import compare
+from simlib.experiment.core import Job, evaluate
 from simlib.experiment.replicate import replication_seed
-from simlib.experiment.runner import run_pairs
-from simlib.experiment.study import load_study
 from simlib.reforms import apply_reforms
 
 STUDY = Path(__file__).resolve().parents[2] / "scenarios" / "green_approval.yaml"
@@ -30,7 +30,14 @@ def test_crn_narrows_paired_confidence_intervals_at_least_threefold() -> None:
     table = crn.table().set_index(["variant", "kpi"])
     independent_seeds = [replication_seed(12345, i) for i in range(REPS)]
     variants = [apply_reforms(short, study.variants[n]) for n in study.variants]
-    independent = run_pairs(variants, independent_seeds)
+    rows = evaluate(
+        Job(v, s, {"variant": i, "replication": r})
+        for i, v in enumerate(variants)
+        for r, s in enumerate(independent_seeds)
+    )
+    independent: list[list[dict]] = [[{} for _ in independent_seeds] for _ in variants]
+    for row in rows:
+        independent[row["variant"]][row["replication"]] = row
     t = stats.t.ppf(0.975, REPS - 1)
     ratios: dict[str, list[float]] = {"hall_wait_mean_min": [], "lead_time_mean_days": []}
     for kpi, found in ratios.items():

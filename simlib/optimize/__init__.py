@@ -1,0 +1,1 @@
+"""Decisions by simulation: staffing search and reform portfolios."""

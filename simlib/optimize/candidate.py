@@ -1,0 +1,115 @@
+"""A candidate staffing: officer levels and shifts, applied to the base scenario.
+
+By-hour decisions are searched as officers per open clock hour; a candidate realises them
+either as one-hour shifts (while searching: exactly the hourly numbers) or as the cheapest
+covering shifts (:mod:`simlib.optimize.shifts`, what a hall can roster).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from simlib.engine.calendar import HallCalendar
+from simlib.optimize.shifts import Pattern, cover, generate_patterns, pattern_from_hours
+from simlib.optimize.spec import ByHour
+from simlib.scenario.model import Scenario
+
+__all__ = ["Candidate", "apply", "officer_hours", "realise"]
+
+Shifts = tuple[tuple[tuple[str, ...], int], ...]  # (hours, officers) per shift
+
+
+@dataclass(frozen=True)
+class Candidate:
+    levels: tuple[tuple[str, int], ...] = ()
+    hourly: tuple[tuple[str, tuple[int, ...]], ...] = ()  # officers needed per open hour
+    shifts: tuple[tuple[str, Shifts], ...] = ()  # how the hourly numbers are rostered
+
+    def key(self) -> str:
+        return json.dumps({"levels": self.levels, "shifts": self.shifts})
+
+    def decisions(self, hours: list[int]) -> dict[str, Any]:
+        """The decisions as a planner reads them (JSON-ready)."""
+        out: dict[str, Any] = {f"pools.{p}.count": n for p, n in self.levels}
+        needs = dict(self.hourly)
+        for pool, shifts in self.shifts:
+            out[f"pools.{pool}.shifts"] = {
+                "by_hour": {f"{h:02d}": n for h, n in zip(hours, needs[pool], strict=True)},
+                "shifts": [{"hours": list(hrs), "count": n} for hrs, n in shifts],
+            }
+        return out
+
+
+def realise(
+    scenario: Scenario,
+    decisions: list[ByHour],
+    hours: list[int],
+    needs: dict[str, tuple[int, ...]],
+    covered: bool,
+) -> tuple[tuple[str, Shifts], ...]:
+    """Shifts for the hourly needs: one-hour shifts, or the cheapest covering patterns."""
+    cal = HallCalendar(scenario.calendar, 7, scenario.hall.ticket_cutoff)
+    out = []
+    for d in decisions:
+        need = needs[d.pool]
+        if not covered:
+            out.append((d.pool, _layered(need, hours, cal.hours)))
+            continue
+        raw = d.patterns or generate_patterns(cal.hours, d.shift_lengths)
+        patterns = [Pattern(list(p), cal.hours) for p in raw]
+        price = scenario.pools[d.pool].cost_per_hour or 1.0
+        chosen = cover(dict(zip(hours, need, strict=True)), patterns, price / 60)
+        out.append((d.pool, tuple((tuple(p.hours), n) for p, n in chosen)))
+    return tuple(out)
+
+
+def _layered(need: tuple[int, ...], hours: list[int], opening: list[tuple[int, int]]) -> Shifts:
+    """Exactly ``need[h]`` officers in every hour, each officer on as long as possible
+    (the k-th officer works every run of hours needing at least k): no artificial hand-over
+    at every hour, which would add the leaving officers' last services as capacity."""
+    runs: dict[tuple[str, ...], int] = {}
+    for k in range(1, max(need, default=0) + 1):
+        i = 0
+        while i < len(hours):
+            if need[i] < k:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(hours) and need[j + 1] >= k:  # a lunch break does not cut
+                j += 1
+            span = pattern_from_hours(hours[i] * 60, (hours[j] + 1) * 60, opening)
+            if span:
+                runs[tuple(span)] = runs.get(tuple(span), 0) + 1
+            i = j + 1
+    return tuple(runs.items())
+
+
+def apply(base: Scenario, candidate: Candidate) -> Scenario:
+    """The base scenario with the candidate's officers (validated like a file)."""
+    data = base.model_dump()
+    for pool, n in candidate.levels:
+        data["pools"][pool]["count"] = n
+    for pool, shifts in candidate.shifts:
+        entry = data["pools"][pool]
+        entry.pop("count", None)
+        entry.pop("hours", None)
+        if shifts:
+            entry["shifts"] = [{"hours": list(h), "count": n} for h, n in shifts]
+        else:  # nobody at all: one empty shift keeps the pool valid
+            entry["shifts"] = [{"count": 0}]
+    return Scenario.model_validate(data)
+
+
+def officer_hours(scenario: Scenario, cost: bool = False) -> float:
+    """Officer-hours on shift per working day (mean over two weeks), or their cost."""
+    cal = HallCalendar(scenario.calendar, 14, scenario.hall.ticket_cutoff)
+    workdays = max(1, len(cal.workdays()))
+    total = 0.0
+    for pool in scenario.pools.values():
+        price = (pool.cost_per_hour or 0.0) if cost else 1.0
+        for shift in pool.crews():
+            minutes = sum(e - s for s, e in cal.shift_periods(shift.hours, shift.days))
+            total += price * shift.count * minutes / 60
+    return total / workdays

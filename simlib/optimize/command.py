@@ -1,0 +1,47 @@
+"""``simlib optimize SPEC``: load, search, print, write (the CLI calls :func:`run_command`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import Executor
+from pathlib import Path
+
+from simlib.optimize.output import result_json, summary_text, write_outputs
+from simlib.optimize.search import optimize
+from simlib.optimize.spec import load_optimization
+
+__all__ = ["run_command"]
+
+
+def run_command(args: argparse.Namespace, executor: Executor | None) -> int:
+    opt = load_optimization(args.spec)
+    bar = None
+    if not (args.quiet or args.json):
+        from tqdm import tqdm
+
+        bar = tqdm(unit="run", desc="optimize", file=sys.stderr, leave=False)
+
+    def tick(runs: int) -> None:
+        if bar is not None:
+            bar.update(runs - bar.n)
+
+    try:
+        result = optimize(opt, executor, args.out, args.resume, tick)
+    finally:
+        if bar is not None:
+            bar.close()
+    data = result_json(result)
+    if args.out:
+        write_outputs(result, data, Path(args.out))
+    if args.json:
+        print(json.dumps(data, default=lambda x: None))
+    else:
+        print(summary_text(result, data))
+        if args.out:
+            print(
+                f"Best staffing: {args.out}/best.yaml (run it with simlib run); "
+                f"frontier, trace and staffing table in {args.out}/"
+            )
+    return 0

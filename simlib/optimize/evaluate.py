@@ -1,0 +1,248 @@
+"""Evaluating candidate staffings: replications on common seeds, stored as they finish, and
+judged against the requirements with one-sided confidence bounds.
+
+Every candidate runs replication r on the same seed (common random numbers), so that two
+staffings are compared on the same applicants. Replications are added, never redone:
+a candidate judged on 5 and then on 12 replications reuses the first 5. With an output
+folder, every finished run is stored at once, and ``--resume`` reads them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from simlib.engine import simulate
+from simlib.experiment.core import Job, evaluate, replication_seed
+from simlib.experiment.store import OutputFolderError, RunStore
+from simlib.metrics import kpi_row
+from simlib.optimize.candidate import Candidate, apply, officer_hours
+from simlib.optimize.spec import Optimization, Requirement
+
+__all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing"]
+
+
+def run_staffing(scenario: Any, seed: int) -> dict[str, Any]:
+    """One run as one flat row, per-hour and per-matter KPIs included (the work unit the
+    optimiser hands to the run core; module-level so that executors can pickle it)."""
+    return kpi_row(simulate(scenario, seed, detail="kpi"), scenario)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One requirement column of one candidate."""
+
+    requirement: Requirement
+    column: str
+    mean: float
+    low: float  # one-sided bounds at the Bonferroni-split confidence
+    high: float
+    n: int
+    status: str  # "met", "missed" or "unsure"
+
+    @property
+    def slack(self) -> float:
+        """How far the mean is inside the bound, relative to the bound (negative: missed)."""
+        bound = self.requirement.bound
+        scale = abs(bound) if bound else 1.0
+        gap = bound - self.mean if self.requirement.sense == "max" else self.mean - bound
+        return gap / scale
+
+
+@dataclass(frozen=True)
+class Judgement:
+    feasible: bool | None  # True / False with confidence, None: cannot tell yet
+    point_feasible: bool  # judged on the means alone (during the search)
+    checks: list[Check]
+
+    @property
+    def binding(self) -> Check | None:
+        """The check with the least slack: the requirement that binds."""
+        valid = [c for c in self.checks if math.isfinite(c.mean)]
+        return min(valid, key=lambda c: c.slack) if valid else None
+
+
+def _columns(req: Requirement, rows: list[dict[str, Any]]) -> list[str]:
+    if not req.every_hour:
+        return [req.column()]
+    prefix = f"{req.kpi}[hour="
+    return sorted({k for row in rows for k in row if k.startswith(prefix)})
+
+
+def judge(
+    rows: list[dict[str, Any]], requirements: list[Requirement], confidence: float
+) -> Judgement:
+    """Each requirement column with one-sided bounds at confidence 1 - alpha / k (k columns:
+    Bonferroni, so that all hold together with the stated confidence)."""
+    columns = [(req, col) for req in requirements for col in _columns(req, rows)]
+    k = max(1, len(columns))
+    alpha = (1 - confidence) / k
+    checks = []
+    for req, col in columns:
+        x = np.array([row.get(col, math.nan) for row in rows], dtype=float)
+        x = x[np.isfinite(x)]
+        n = len(x)
+        if n == 0:  # nothing measured in that hour (no tickets): nothing to hold
+            continue
+        mean = float(x.mean())
+        if n > 1:
+            half = float(stats.t.ppf(1 - alpha, n - 1) * x.std(ddof=1) / math.sqrt(n))
+        else:
+            half = math.inf
+        low, high = mean - half, mean + half
+        if req.sense == "max":
+            status = "met" if high <= req.bound else "missed" if low > req.bound else "unsure"
+        else:
+            status = "met" if low >= req.bound else "missed" if high < req.bound else "unsure"
+        checks.append(Check(req, col, mean, low, high, n, status))
+    if any(c.status == "missed" for c in checks):
+        feasible: bool | None = False
+    elif all(c.status == "met" for c in checks):
+        feasible = True
+    else:
+        feasible = None
+    point = all(
+        (c.mean <= c.requirement.bound)
+        if c.requirement.sense == "max"
+        else (c.mean >= c.requirement.bound)
+        for c in checks
+    )
+    return Judgement(feasible, point, checks)
+
+
+def _point_id(key: str) -> int:
+    return int(hashlib.sha1(key.encode()).hexdigest()[:15], 16)
+
+
+class Evaluator:
+    """Runs candidates through the run core, caches their rows, stores them."""
+
+    def __init__(
+        self,
+        opt: Optimization,
+        executor: Executor | None = None,
+        out: str | Path | None = None,
+        resume: bool = False,
+        on_progress: Callable[[int], None] | None = None,
+    ):
+        self.opt = opt
+        self.executor = executor
+        self.seeds = [replication_seed(opt.seed, r) for r in range(opt.reps_max)]
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.candidates: dict[str, Candidate] = {}
+        self.errors: dict[str, str] = {}
+        self.runs = 0
+        self.on_progress = on_progress
+        self.store = RunStore(out) if out is not None else None
+        if self.store is not None:
+            self._open(resume)
+
+    def _open(self, resume: bool) -> None:
+        store = self.store
+        assert store is not None
+        meta = store.out / "optimize.json"
+        text = json.dumps(self.opt.spec, sort_keys=True, default=str)
+        has_runs = store.parts.exists() and any(store.parts.glob("*.parquet"))
+        if has_runs and not resume:
+            raise OutputFolderError(
+                f"{store.out} already holds optimisation runs; add --resume to continue, "
+                "or choose another --out"
+            )
+        if has_runs and meta.exists() and meta.read_text() != text:
+            raise OutputFolderError(
+                f"{store.out} holds runs of a different optimisation file; choose another --out"
+            )
+        store.parts.mkdir(parents=True, exist_ok=True)
+        meta.write_text(text)
+        if has_runs:
+            for row in store.read().to_dict("records"):
+                key = row.pop("candidate")
+                row.pop("point", None)
+                if isinstance(row.get("error"), str):
+                    self.errors.setdefault(key, row["error"])
+                self.rows.setdefault(key, []).append(row)
+            for rows in self.rows.values():
+                rows.sort(key=lambda r: r["replication"])
+
+    def have(self, candidate: Candidate) -> int:
+        return len(self.rows.get(candidate.key(), []))
+
+    def ensure(self, candidates: list[Candidate], n: int) -> None:
+        """Make sure every candidate has at least ``n`` replications (batched)."""
+        n = min(n, self.opt.reps_max)
+        groups: dict[int, list[Candidate]] = {}
+        for c in candidates:
+            key = c.key()
+            self.candidates.setdefault(key, c)
+            if key in self.errors:
+                continue
+            have = self.have(c)
+            if have < n:
+                groups.setdefault(have, []).append(c)
+        jobs = []
+        for have, group in groups.items():
+            for c in {c.key(): c for c in group}.values():
+                scenario = apply(self.opt.base, c)
+                jobs += [
+                    Job(scenario, self.seeds[r], {"candidate": c.key(), "replication": r})
+                    for r in range(have, n)
+                ]
+        if not jobs:
+            return
+        fresh: dict[str, list[dict[str, Any]]] = {}
+        for row in evaluate(jobs, self.executor, self._tick(len(jobs)), run=run_staffing):
+            key = row.pop("candidate")
+            if row.get("error"):  # a failing staffing is a result: it is never chosen
+                self.errors.setdefault(key, str(row["error"]))
+            fresh.setdefault(key, []).append(row)
+            if self.store is not None:
+                self.store.append({"point": _point_id(key), "candidate": key, **row})
+        for key, rows in fresh.items():
+            self.rows.setdefault(key, []).extend(sorted(rows, key=lambda r: r["replication"]))
+
+    def _tick(self, total: int) -> Callable[[int, int], None]:
+        start = self.runs
+
+        def tick(done: int, _n: int, _failed: int = 0) -> None:
+            self.runs = start + done
+            if self.on_progress is not None:
+                self.on_progress(self.runs)
+
+        return tick
+
+    def judge(self, candidate: Candidate) -> Judgement:
+        key = candidate.key()
+        if key in self.errors:
+            return Judgement(False, False, [])
+        return judge(self.rows.get(key, []), self.opt.requirements, self.opt.confidence)
+
+    def objective(self, candidate: Candidate) -> float:
+        return officer_hours(apply(self.opt.base, candidate), cost=self.opt.objective == "cost")
+
+    def officer_hours(self, candidate: Candidate) -> float:
+        return officer_hours(apply(self.opt.base, candidate))
+
+    def mean(self, candidate: Candidate, column: str) -> float:
+        x = [row.get(column, math.nan) for row in self.rows.get(candidate.key(), [])]
+        x = [v for v in x if v is not None and math.isfinite(v)]
+        return float(np.mean(x)) if x else math.nan
+
+    def sequential(self, candidate: Candidate) -> Judgement:
+        """Add replications (x1.5 each step, up to the maximum) until every requirement is
+        shown met, or one shown missed, with the stated confidence, or replications run out."""
+        n = max(self.opt.reps_min, self.have(candidate))
+        while True:
+            self.ensure([candidate], n)
+            j = self.judge(candidate)
+            if j.feasible is not None or n >= self.opt.reps_max:
+                return j
+            n = min(self.opt.reps_max, math.ceil(n * 1.5))

@@ -1,0 +1,362 @@
+"""What the planner sees: the JSON object, the staffing table, the frontier, the files.
+
+``--out DIR`` holds ``best.yaml`` (the chosen staffing as a scenario, runnable by
+``simlib run``), ``result.json`` (what ``--json`` prints), ``staffing.csv`` (officers by
+pool and hour, today and chosen, with the hour's KPIs and CIs), ``trace.csv`` (every
+candidate the search evaluated), ``frontier.csv`` and ``frontier.png|svg`` (officer-hours
+against the binding KPI), and ``runs/`` (every replication, for ``--resume``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from simlib.experiment.replicate import Replications
+from simlib.experiment.stats import mean_ci
+from simlib.metrics import HOUR_KPIS
+from simlib.optimize.candidate import officer_hours
+from simlib.optimize.search import OptimizeResult, _on_shift
+
+__all__ = ["frontier", "result_json", "staffing_table", "summary_text", "write_outputs"]
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, (np.floating, np.integer)):
+        return _clean(x.item())
+    return x
+
+
+def _ci(values: list[float]) -> tuple[float, float, float]:
+    x = np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+    return mean_ci(x) if len(x) else (math.nan, math.nan, math.nan)
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` with every NaN/inf as None and numpy scalars as Python ones (strict JSON)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    return _clean(obj)
+
+
+def frontier(result: OptimizeResult) -> pd.DataFrame:
+    """Every evaluated staffing: objective and the binding KPI (mean, 95 % CI); ``pareto``
+    marks those no cheaper staffing beats on that KPI."""
+    ev = result.evaluator
+    binding = result.judgement.binding if result.judgement else None
+    if binding is None:
+        return pd.DataFrame()
+    column, sense = binding.column, binding.requirement.sense
+    rows = []
+    for key, cand in ev.candidates.items():
+        values = [r.get(column, math.nan) for r in ev.rows.get(key, [])]
+        if not values:
+            continue
+        m, lo, hi = _ci(values)
+        j = ev.judge(cand)
+        rows.append(
+            {
+                "objective": ev.objective(cand),
+                "officer_hours": ev.officer_hours(cand),
+                "kpi": column,
+                "mean": m,
+                "ci95_low": lo,
+                "ci95_high": hi,
+                "replications": len(values),
+                "feasible_on_means": j.point_feasible,
+                "feasible": j.feasible,
+                "chosen": key == result.best.key() if result.best else False,
+                "decisions": json.dumps(cand.decisions(result.hours)),
+            }
+        )
+    table = pd.DataFrame(rows).sort_values(["objective", "mean"]).reset_index(drop=True)
+    best_so_far = math.inf
+    pareto = []
+    for value in table["mean"]:
+        score = value if sense == "max" else -value
+        pareto.append(score < best_so_far - 1e-12)
+        best_so_far = min(best_so_far, score)
+    table["pareto"] = pareto
+    return table
+
+
+def staffing_table(result: OptimizeResult) -> pd.DataFrame:
+    """Officers on shift by pool and open hour, today and chosen, with the hall's KPIs in
+    that hour (mean and 95 % CI over the final replications)."""
+    if result.best is None:
+        return pd.DataFrame()
+    base, best = result.opt.base, result.best_scenario
+    assert best is not None
+    pools = [d.pool for d in [*result.opt.levels, *result.opt.by_hour]]
+    rows_runs = result.evaluator.rows.get(result.best.key(), [])
+    out = []
+    for h in result.hours:
+        row: dict[str, Any] = {"hour": f"{h:02d}"}
+        for p in pools:
+            row[f"{p} today"] = _on_shift(base, p, h)
+            row[f"{p} chosen"] = _on_shift(best, p, h)
+        for kpi in HOUR_KPIS:
+            col = f"{kpi}[hour={h:02d}]"
+            if any(col in r for r in rows_runs):
+                m, lo, hi = _ci([r.get(col, math.nan) for r in rows_runs])
+                row[kpi] = m
+                row[f"{kpi}_ci_low"] = lo
+                row[f"{kpi}_ci_high"] = hi
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def result_json(result: OptimizeResult) -> dict[str, Any]:
+    """The ``simlib optimize --json`` object (DESIGN §9)."""
+    opt, ev = result.opt, result.evaluator
+    best: dict[str, Any] | None = None
+    if result.best is not None:
+        runs = pd.DataFrame(ev.rows.get(result.best.key(), []))
+        scenario = result.best_scenario
+        assert scenario is not None
+        rep = Replications(scenario, opt.seed, runs).to_json() if len(runs) else {}
+        j = result.judgement
+        cost = opt.objective == "cost"
+        best = {
+            "decisions": result.best.decisions(result.hours),
+            "objective": {
+                "minimize": opt.objective,
+                "value": ev.objective(result.best),
+                "today": officer_hours(opt.base, cost=cost),
+                "officer_hours": ev.officer_hours(result.best),
+                "officer_hours_today": officer_hours(opt.base),
+            },
+            "kpis": rep.get("kpis", {}),
+            "by_hour": rep.get("by_hour", {}),
+            "by_matter": rep.get("by_matter", {}),
+            "replications": len(runs),
+            "requirements": [
+                {
+                    "requirement": c.requirement.label(),
+                    "column": c.column,
+                    "mean": _clean(c.mean),
+                    "bound_low": _clean(c.low),
+                    "bound_high": _clean(c.high),
+                    "replications": c.n,
+                    "status": c.status,
+                }
+                for c in (j.checks if j else [])
+            ],
+            "binding": (j.binding.requirement.label() if j and j.binding else None),
+        }
+    table = frontier(result)
+    return jsonable(
+        {
+            "optimize": opt.name,
+            "feasible": result.feasible,
+            "confidence": opt.confidence,
+            "best": best,
+            "evaluations": len(result.trace),
+            "runs": ev.runs,
+            "one_step_cheaper": result.cheaper,
+            "frontier": [
+                {k: _clean(v) for k, v in row.items()}
+                for row in table[table["pareto"]].to_dict("records")
+            ]
+            if len(table)
+            else [],
+        }
+    )
+
+
+def _verdict(result: OptimizeResult) -> str:
+    conf = f"{result.opt.confidence:.0%}"
+    if result.feasible is True:
+        head = f"Every requirement holds with {conf} confidence."
+    elif result.feasible is False:
+        head = "No staffing within the decision ranges meets the requirements."
+    else:
+        head = (
+            f"The chosen staffing meets the requirements on average, but not yet with {conf} "
+            f"confidence after {result.opt.reps_max} replications (raise replications.max)."
+        )
+    cheaper = [c for c in result.cheaper]
+    if cheaper and all(c["verdict"] == "infeasible" for c in cheaper):
+        head += f" Every staffing one step cheaper is shown infeasible with {conf} confidence."
+    elif any(c["verdict"] == "undecided" for c in cheaper):
+        undecided = ", ".join(c["change"] for c in cheaper if c["verdict"] == "undecided")
+        head += f" Could not decide whether one step cheaper also works: {undecided}."
+    return head
+
+
+def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
+    """The planner's summary: the verdict, the staffing, the binding requirement, the table."""
+    lines = [f"Optimisation '{result.opt.name}'", _verdict(result)]
+    best = data["best"]
+    if best is not None:
+        obj = best["objective"]
+        delta = obj["officer_hours"] - obj["officer_hours_today"]
+        lines.append(
+            f"Officer-hours per working day: {obj['officer_hours']:.1f} "
+            f"(today {obj['officer_hours_today']:.1f}, {'+' if delta >= 0 else ''}{delta:.1f})"
+        )
+        if obj["minimize"] == "cost":
+            lines.append(f"Cost per working day: {obj['value']:.0f} (today {obj['today']:.0f})")
+        for name, value in best["decisions"].items():
+            if isinstance(value, dict):
+                shifts = "; ".join(
+                    f"{s['count']} x {', '.join(s['hours'])}" for s in value["shifts"]
+                )
+                lines.append(f"  {name}: {shifts}")
+            else:
+                lines.append(f"  {name}: {value}")
+        lines.append(f"Binding requirement: {best['binding']}")
+        for req in best["requirements"]:
+            if "[hour=" in req["column"] and req["status"] == "met":
+                continue
+            lines.append(
+                f"  {req['requirement']:<45} {req['column']:<32} mean {req['mean']:.3g} "
+                f"[{req['bound_low']:.3g}, {req['bound_high']:.3g}] {req['status']}"
+                if req["mean"] is not None
+                else f"  {req['requirement']}: no data"
+            )
+    for c in result.cheaper:
+        lines.append(f"One step cheaper ({c['change']}): {c['verdict']} ({c['replications']} reps)")
+    table = staffing_table(result)
+    if len(table) and result.opt.by_hour:
+        keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]
+        keep = [
+            c
+            for c in keep
+            if c in ("hour",)
+            or "today" in c
+            or "chosen" in c
+            or c in ("hall_wait_p90_min", "hall_service_level")
+        ]
+        lines.append(table[keep].to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    lines.append(f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs.")
+    return "\n".join(lines)
+
+
+def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
+    """Officer-hours (or cost) against the binding KPI, with 95 % CIs and the bound."""
+    from matplotlib.figure import Figure
+
+    from simlib.metrics import kpi_info
+    from simlib.plots.style import PALETTE
+
+    fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    binding = result.judgement.binding if result.judgement else None
+    if binding is None or not len(table):
+        return fig
+    base = binding.column.split("[hour=")[0].split("[matter=")[0]
+    label, unit, _ = kpi_info(base)
+    ok = table["feasible_on_means"].astype(bool)
+    for mask, style, name in ((ok, "o", "meets the requirements (mean)"), (~ok, "x", "misses")):
+        part = table[mask]
+        if len(part):
+            ax.errorbar(
+                part["objective"],
+                part["mean"],
+                yerr=[part["mean"] - part["ci95_low"], part["ci95_high"] - part["mean"]],
+                fmt=style,
+                color=PALETTE["better"] if name.startswith("meets") else PALETTE["worse"],
+                ecolor="#999999",
+                capsize=2,
+                markersize=5,
+                label=name,
+            )
+    chosen = table[table["chosen"]]
+    if len(chosen):
+        ax.plot(
+            chosen["objective"],
+            chosen["mean"],
+            "s",
+            mfc="none",
+            mec="black",
+            markersize=11,
+            label="chosen",
+        )
+    ax.axhline(
+        binding.requirement.bound, color=PALETTE["baseline"], ls="--", lw=1, label="required"
+    )
+    obj = (
+        "cost per working day"
+        if result.opt.objective == "cost"
+        else "officer-hours per working day"
+    )
+    ax.set_xlabel(obj.capitalize())
+    ax.set_ylabel(f"{label} ({unit})")
+    ax.set_title(f"Cost-service frontier: {binding.column}", fontsize=10)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def staffing_chart(result: OptimizeResult, table: pd.DataFrame):
+    """Officers on shift by hour per decided pool: chosen (bars) and today (black ticks)."""
+    from matplotlib.figure import Figure
+
+    from simlib.plots.style import SEQUENCE
+
+    pools = [c[: -len(" chosen")] for c in table.columns if c.endswith(" chosen")]
+    fig = Figure(figsize=(6.5, 3.4 + 0.2 * ((len(pools) + 3) // 4)), layout="constrained")
+    ax = fig.add_subplot()
+    x = np.arange(len(table))
+    width = 0.8 / max(1, len(pools))
+    for i, p in enumerate(pools):
+        pos = x + i * width - 0.4 + width / 2
+        ax.bar(pos, table[f"{p} chosen"], width, color=SEQUENCE[i % 8], label=p)
+        ax.plot(
+            pos,
+            table[f"{p} today"],
+            "_",
+            color="black",
+            markersize=max(4, 40 * width),
+            mew=1.5,
+            label="today" if i == 0 else None,
+        )
+    ax.set_xticks(x, table["hour"])
+    ax.set_xlabel("Clock hour")
+    ax.set_ylabel("Officers on shift")
+    ax.set_title("Staffing by hour: chosen (bars) vs today (black ticks)", fontsize=10)
+    ax.tick_params(labelsize=8)
+    fig.legend(fontsize=8, ncol=4, loc="outside lower center")
+    return fig
+
+
+def write_outputs(result: OptimizeResult, data: dict[str, Any], out: str | Path) -> None:
+    from simlib.plots.style import save
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    scenario = result.best_scenario
+    if scenario is not None:
+        dumped = scenario.model_dump(mode="json", exclude_none=True)
+        dumped["name"] = f"{scenario.name} (optimised: {result.opt.name})"
+        header = (
+            f"# Staffing chosen by `simlib optimize` ({result.opt.name}).\n# {_verdict(result)}\n"
+        )
+        (out / "best.yaml").write_text(
+            header + yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True)
+        )
+    (out / "result.json").write_text(json.dumps(data, indent=2, default=_clean))
+    trace = pd.DataFrame(result.trace)
+    if len(trace):
+        trace["decisions"] = trace["decisions"].map(json.dumps)
+        trace.to_csv(out / "trace.csv", index=False)
+    table = frontier(result)
+    if len(table):
+        table.to_csv(out / "frontier.csv", index=False)
+        save(frontier_chart(result, table), out, "frontier")
+    staffing = staffing_table(result)
+    if len(staffing):
+        staffing.to_csv(out / "staffing.csv", index=False)
+        if result.opt.by_hour:
+            save(staffing_chart(result, staffing), out, "staffing")

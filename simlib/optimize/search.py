@@ -1,0 +1,576 @@
+"""The staffing search: theory start, ISA-style refinement, integer descent, a guarantee.
+
+1. Start: Erlang C on the modified offered load, hour by hour (:mod:`.offered`).
+2. By-hour decisions: ISA-style iterations (Feldman, Mandelbaum, Massey and Whitt 2008).
+   Simulate the current staffing; in each hour, find the load at which Erlang C reproduces
+   the simulated KPI (what the formula misses: lags, returns, closing); staff that hour by
+   Erlang C on that load; repeat until the staffing repeats.
+3. Level decisions: integer descent with common random numbers (each neighbour one officer
+   away, on the same seeds), upward while infeasible, downward while feasible.
+4. By-hour needs become shifts by an integer program (:mod:`.shifts`).
+5. The guarantee: sequential replications until every requirement of the chosen staffing
+   is shown met with the stated confidence; each one-step-cheaper staffing is then shown
+   infeasible with the same confidence, or reported as undecided.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simlib.optimize import offered as th
+from simlib.optimize.candidate import Candidate, apply, realise
+from simlib.optimize.evaluate import Evaluator, Judgement
+from simlib.optimize.spec import Optimization, Requirement
+from simlib.scenario.model import Scenario, parse_hours
+
+__all__ = ["OptimizeResult", "optimize", "theory_start"]
+
+_ISA_ROUNDS = 6
+
+
+@dataclass
+class OptimizeResult:
+    opt: Optimization
+    hours: list[int]
+    best: Candidate | None
+    judgement: Judgement | None
+    feasible: bool | None
+    evaluator: Evaluator
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    cheaper: list[dict[str, Any]] = field(default_factory=list)  # one step cheaper: verdicts
+    start: Candidate | None = None
+
+    @property
+    def best_scenario(self) -> Scenario | None:
+        return apply(self.opt.base, self.best) if self.best is not None else None
+
+
+def _on_shift(scenario: Scenario, pool: str, hour: int) -> int:
+    """Officers of ``pool`` on shift for all of clock hour ``hour`` on a usual day."""
+    total = 0
+    for shift in scenario.pools[pool].crews():
+        spans = parse_hours(list(shift.hours or scenario.calendar.hours))
+        if any(s <= hour * 60 and (hour + 1) * 60 <= e for s, e in spans):
+            total += shift.count
+    return total
+
+
+def _theory_reqs(opt: Optimization) -> list[Requirement]:
+    return [r for r in opt.requirements if r.kpi in th.THEORY_KPIS and r.matter is None]
+
+
+def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]]:
+    """Erlang C staffing on the modified offered load (square-root staffing where no
+    requirement has a closed form)."""
+    base, hours = opt.base, th.open_hours(opt.base)
+    target = base.hall.wait_target_min
+    reqs = _theory_reqs(opt)
+    loads = {d.pool: th.hourly_load(base, d.pool) for d in [*opt.levels, *opt.by_hour]}
+
+    def per_hour(load: th.HourlyLoad, low: int, high: int) -> list[int]:
+        out = []
+        for a in load.offered:
+            lam = a * load.mu
+            if reqs:
+                c = max(
+                    th.staff_for(
+                        r.kpi, r.sense, r.bound, lam, load.mu, target, low, high, load.wait_scale
+                    )
+                    for r in reqs
+                )
+            else:
+                c = th.theory.square_root_staffing(lam, load.mu) if a > 0 else low
+            out.append(min(max(c, low), high))
+        return out
+
+    levels = []
+    for d in opt.levels:
+        load = loads[d.pool]
+        if load.offered.sum() > 0:
+            pooled = [r for r in reqs if not r.every_hour]
+            hourly = per_hour(load, d.low, d.high) if any(r.every_hour for r in reqs) else []
+            c = max(hourly, default=d.low)
+            for r in pooled:
+                c = max(c, _level_for(r, load, target, d.low, d.high))
+            if not reqs:
+                c = max(per_hour(load, d.low, d.high))
+        else:
+            c = base.pools[d.pool].count
+        levels.append((d.pool, min(max(c, d.low), d.high)))
+    needs = _joint_needs(opt, loads, {p: 1.0 for p in loads}, None)
+    if not reqs:
+        needs = {d.pool: tuple(per_hour(loads[d.pool], d.low, d.high)) for d in opt.by_hour}
+    hourly = tuple((d.pool, needs[d.pool]) for d in opt.by_hour)
+    shifts = realise(base, opt.by_hour, hours, needs, covered=False)
+    return Candidate(tuple(levels), hourly, shifts), loads
+
+
+def _joint_needs(
+    opt: Optimization,
+    loads: dict[str, th.HourlyLoad],
+    factor: dict[int, float] | dict[str, float],
+    on_shift: dict[tuple[str, int], int] | None,
+) -> dict[str, tuple[int, ...]]:
+    """Officers per hour for the by-hour pools, allocated jointly per hour on loads scaled
+    by ``factor[hour]`` (or 1); other hall pools count with their officers ``on_shift``."""
+    base, hours = opt.base, th.open_hours(opt.base)
+    target = base.hall.wait_target_min
+    reqs = _theory_reqs(opt)
+    decided = {d.pool for d in opt.by_hour}
+    others = sorted({m.acceptance.pool for m in base.matters} - decided)
+    for p in others:
+        loads.setdefault(p, th.hourly_load(base, p))
+    out: dict[str, list[int]] = {d.pool: [] for d in opt.by_hour}
+    for i, h in enumerate(hours):
+        k = factor.get(h, 1.0) if isinstance(next(iter(factor), 0), int) else 1.0
+        free = [
+            (
+                k * loads[d.pool].offered[i] * loads[d.pool].mu,
+                loads[d.pool].mu,
+                loads[d.pool].wait_scale,
+                d.low,
+                d.high,
+            )
+            for d in opt.by_hour
+        ]
+        fixed = [
+            (
+                k * loads[p].offered[i] * loads[p].mu,
+                loads[p].mu,
+                on_shift[(p, h)] if on_shift else _on_shift(base, p, h),
+                loads[p].wait_scale,
+            )
+            for p in others
+        ]
+        best = [d.low for d in opt.by_hour]
+        for r in reqs:
+            got = th.allocate(r.kpi, r.sense, r.bound, free, fixed, target)
+            best = [max(a, b) for a, b in zip(best, got, strict=True)]
+        for d, n in zip(opt.by_hour, best, strict=True):
+            out[d.pool].append(n)
+    return {p: tuple(v) for p, v in out.items()}
+
+
+def _level_for(r: Requirement, load: th.HourlyLoad, target: float, low: int, high: int) -> int:
+    """The fewest officers all day whose day-pooled Erlang C KPI meets ``r``."""
+    for c in range(max(low, 1), high + 1):
+        queues = [(a * load.mu, load.mu, c, load.wait_scale) for a in load.offered]
+        weights = load.arrivals / load.arrivals.sum() if load.arrivals.sum() else None
+        values = [th.hall_kpi(r.kpi, [q], target) for q in queues]
+        if weights is None or any(math.isinf(v) for v in values):
+            continue
+        if r.kpi == "hall_wait_p90_min":
+            value = (
+                th.hall_kpi(r.kpi, queues, target)
+                if len(queues) == 1
+                else _pooled_p90(queues, weights, target)
+            )
+        else:
+            value = float(np.nansum(weights * np.array(values)))
+        if th.meets(value, r.bound, r.sense):
+            return c
+    return high
+
+
+def _pooled_p90(queues: list[th.Queue], weights: np.ndarray, target: float) -> float:
+    """90th percentile of the day's waits: a mixture over hours weighted by arrivals."""
+    # hall_kpi weighs by lam, which is the hour's *offered* load x mu; reweight by arrivals.
+    scaled = [(w, q) for w, q in zip(weights, queues, strict=True) if w > 0]
+
+    def tail(t: float) -> float:
+        return sum(w * th._wait_tail(lam, mu, c, t, f) for w, (lam, mu, c, f) in scaled)
+
+    lo, hi = 0.0, 1.0
+    if tail(0.0) <= 0.1:
+        return 0.0
+    while tail(hi) > 0.1 and hi < 1e6:
+        hi *= 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if tail(mid) > 0.1 else (lo, mid)
+    return hi
+
+
+class _Search:
+    def __init__(self, opt: Optimization, evaluator: Evaluator):
+        self.opt = opt
+        self.ev = evaluator
+        self.hours = th.open_hours(opt.base)
+        self.trace: list[dict[str, Any]] = []
+        self.seen: set[str] = set()
+        self.loads: dict[str, th.HourlyLoad] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------
+    def evaluate(self, candidates: list[Candidate], phase: str, n: int | None = None) -> None:
+        fresh = [c for c in candidates if c.key() not in self.seen]
+        budget = self.opt.max_evaluations - len(self.seen)
+        fresh = fresh[: max(0, budget)]
+        self.ev.ensure(
+            [c for c in candidates if c.key() in self.seen or c in fresh], n or self.opt.reps_min
+        )
+        for c in fresh:
+            self.seen.add(c.key())
+            self.log(c, phase)
+
+    def log(self, c: Candidate, phase: str) -> None:
+        j = self.ev.judge(c)
+        b = j.binding
+        self.trace.append(
+            {
+                "step": len(self.trace),
+                "phase": phase,
+                "objective": self.ev.objective(c),
+                "officer_hours": self.ev.officer_hours(c),
+                "replications": self.ev.have(c),
+                "feasible_on_means": j.point_feasible,
+                "binding": b.requirement.label() if b else None,
+                "binding_column": b.column if b else None,
+                "binding_mean": b.mean if b else math.nan,
+                "decisions": c.decisions(self.hours),
+                "key": c.key(),
+                "error": self.ev.errors.get(c.key()),
+            }
+        )
+
+    def ok(self, c: Candidate) -> bool:
+        return c.key() not in self.ev.errors and self.ev.judge(c).point_feasible
+
+    def budget_left(self) -> bool:
+        return len(self.seen) < self.opt.max_evaluations
+
+    # -- by-hour: ISA-style ----------------------------------------------------------------
+    def with_needs(self, c: Candidate, needs: dict[str, tuple[int, ...]]) -> Candidate:
+        shifts = realise(self.opt.base, self.opt.by_hour, self.hours, needs, covered=False)
+        return replace(
+            c, hourly=tuple((d.pool, needs[d.pool]) for d in self.opt.by_hour), shifts=shifts
+        )
+
+    def isa(self, start: Candidate, loads: dict[str, th.HourlyLoad]) -> Candidate:
+        reqs = [r for r in self.opt.requirements if r.kpi in th.THEORY_KPIS and r.matter is None]
+        current = start
+        best: Candidate | None = None
+        seen_needs: set[str] = set()
+        for _ in range(_ISA_ROUNDS):
+            self.evaluate([current], "isa")
+            if self.ok(current) and (
+                best is None or self.ev.objective(current) < self.ev.objective(best)
+            ):
+                best = current
+            seen_needs.add(repr(current.hourly))
+            needs = self.restaff(current, loads, reqs)
+            nxt = self.with_needs(current, needs)
+            if repr(nxt.hourly) in seen_needs or not self.budget_left():
+                break
+            current = nxt
+        return best or current
+
+    def restaff(
+        self, c: Candidate, loads: dict[str, th.HourlyLoad], reqs: list[Requirement]
+    ) -> dict[str, tuple[int, ...]]:
+        scenario = apply(self.opt.base, c)
+        target = scenario.hall.wait_target_min
+        hall_pools = sorted({m.acceptance.pool for m in scenario.matters})
+        all_loads = {p: loads.get(p) or th.hourly_load(self.opt.base, p) for p in hall_pools}
+        loads.update(all_loads)
+        needs = dict(c.hourly)
+        out: dict[str, list[int]] = {p: list(n) for p, n in needs.items()}
+        for i, h in enumerate(self.hours):
+            queues = [
+                (
+                    all_loads[p].offered[i] * all_loads[p].mu,
+                    all_loads[p].mu,
+                    _on_shift(scenario, p, h),
+                    all_loads[p].wait_scale,
+                )
+                for p in hall_pools
+            ]
+            # Per requirement: does the hour meet it, and at which load factor k would
+            # Erlang C give what the simulation shows?
+            verdicts = []
+            for r in reqs:
+                observed = self.ev.mean(c, f"{r.kpi}[hour={h:02d}]")
+                if math.isfinite(observed):
+                    k = _load_factor(r.kpi, queues, target, observed)
+                    verdicts.append((th.meets(observed, r.bound, r.sense), k))
+            if not verdicts:
+                continue
+            missed = [k for ok, k in verdicts if not ok]
+            for d in self.opt.by_hour:
+                load = all_loads[d.pool]
+                old = needs[d.pool][i]
+                k = max(missed) if missed else max(k for _, k in verdicts)
+                k = max(k, 1.0) if missed else min(k, 1.0)
+                lam = k * load.offered[i] * load.mu
+                c_h = max(
+                    th.staff_for(
+                        r.kpi,
+                        r.sense,
+                        r.bound,
+                        lam,
+                        load.mu,
+                        target,
+                        d.low,
+                        d.high,
+                        load.wait_scale,
+                    )
+                    for r in reqs
+                )
+                # Damped: up by at least one and at most a third where the hour misses;
+                # down by half the gap where it meets (the next hour inherits its queue).
+                if missed:
+                    new = max(old + 1, min(c_h, old + math.ceil(old / 3) + 1))
+                else:
+                    new = old - max(0, (old - c_h) // 2) if c_h < old - 1 else max(c_h, old - 1)
+                out[d.pool][i] = min(max(new, d.low), d.high)
+        return {p: tuple(v) for p, v in out.items()}
+
+    def trim(self, c: Candidate) -> Candidate:
+        """By-hour descent on common seeds: one officer fewer in every hour shown to meet
+        its requirements with room to spare, else in the single hour with the most slack."""
+        if not self.opt.by_hour:
+            return c
+        for _ in range(_ISA_ROUNDS * 2):
+            if not self.budget_left():
+                break
+            self.evaluate([c], "trim")
+            j = self.ev.judge(c)
+            if not j.point_feasible:
+                break
+            slack: dict[int, float] = {}
+            for x in j.checks:
+                if "[hour=" in x.column:
+                    h = int(x.column.split("[hour=")[1][:2])
+                    slack[h] = min(slack.get(h, math.inf), x.slack)
+            sure = {
+                h
+                for h in slack
+                if all(x.status == "met" for x in j.checks if x.column.endswith(f"[hour={h:02d}]"))
+            }
+            options = []
+            for chosen in (
+                [h for h in sure],
+                *[[h] for h in sorted(slack, key=slack.get, reverse=True)[:2]],
+            ):
+                fewer = self.minus(c, chosen)
+                if fewer is not None and fewer.key() not in {o.key() for o in options}:
+                    options.append(fewer)
+            if not options:
+                break
+            self.evaluate(options, "trim")
+            good = [o for o in options if self.ok(o)]
+            if not good:
+                break
+            c = min(good, key=self.ev.objective)
+        return c
+
+    def minus(self, c: Candidate, hours: list[int]) -> Candidate | None:
+        """One officer fewer in the given clock hours (within the decision ranges)."""
+        needs = {p: list(v) for p, v in c.hourly}
+        changed = False
+        for d in self.opt.by_hour:
+            for i, h in enumerate(self.hours):
+                if h in hours and needs[d.pool][i] > d.low:
+                    needs[d.pool][i] -= 1
+                    changed = True
+        if not changed:
+            return None
+        return self.with_needs(c, {p: tuple(v) for p, v in needs.items()})
+
+    # -- levels: integer descent with CRN ------------------------------------------------
+    def descend(self, c: Candidate) -> Candidate:
+        if not self.opt.levels:
+            return c
+        self.evaluate([c], "levels")
+        bounds = {d.pool: (d.low, d.high) for d in self.opt.levels}
+
+        def step(x: Candidate, pool: str, delta: int) -> Candidate | None:
+            levels = dict(x.levels)
+            n = levels[pool] + delta
+            lo, hi = bounds[pool]
+            if not lo <= n <= hi:
+                return None
+            levels[pool] = n
+            return replace(x, levels=tuple(levels.items()))
+
+        while not self.ok(c) and self.budget_left():  # upward: the best slack per cost
+            ups = [u for u in (step(c, p, 1) for p in bounds) if u is not None]
+            if not ups:
+                break
+            self.evaluate(ups, "levels up")
+            c = max(
+                ups,
+                key=lambda u: (self.ok(u), _worst_slack(self.ev.judge(u)), -self.ev.objective(u)),
+            )
+        while self.ok(c) and self.budget_left():  # downward while feasible on the means
+            downs = [d for d in (step(c, p, -1) for p in bounds) if d is not None]
+            if not downs:
+                break
+            self.evaluate(downs, "levels down")
+            good = [d for d in downs if self.ok(d)]
+            if not good:
+                break
+            c = min(good, key=self.ev.objective)
+        return c
+
+    # -- the guarantee -------------------------------------------------------------------
+    def cheaper(self, c: Candidate) -> list[tuple[str, Candidate]]:
+        """The staffings one step cheaper: one officer fewer on a level, or one fewer in the
+        by-hour hour with the most slack (re-rostered)."""
+        out = []
+        for pool, n in c.levels:
+            d = next(x for x in self.opt.levels if x.pool == pool)
+            if n > d.low:
+                levels = dict(c.levels)
+                levels[pool] = n - 1
+                out.append(
+                    (f"pools.{pool}.count = {n - 1}", replace(c, levels=tuple(levels.items())))
+                )
+        needs = dict(c.hourly)
+        for d in self.opt.by_hour:
+            slack = []
+            for i, h in enumerate(self.hours):
+                if needs[d.pool][i] <= d.low:
+                    continue
+                j = self.ev.judge(c)
+                mine = [x.slack for x in j.checks if x.column.endswith(f"[hour={h:02d}]")]
+                slack.append((min(mine) if mine else math.inf, i, h))
+            for _, i, h in sorted(slack, reverse=True)[:3]:
+                fewer = {p: list(v) for p, v in needs.items()}
+                fewer[d.pool][i] -= 1
+                cand = self.cover(replace(c, hourly=tuple((p, tuple(v)) for p, v in fewer.items())))
+                if self.ev.objective(cand) < self.ev.objective(c) - 1e-9:
+                    out.append((f"one officer fewer in pool {d.pool} at {h:02d}:00", cand))
+                    break
+        return out
+
+    def cover(self, c: Candidate) -> Candidate:
+        needs = dict(c.hourly)
+        return replace(
+            c, shifts=realise(self.opt.base, self.opt.by_hour, self.hours, needs, covered=True)
+        )
+
+
+def _worst_slack(j: Judgement) -> float:
+    return min((x.slack for x in j.checks), default=math.inf)
+
+
+def _load_factor(kpi: str, queues: list[th.Queue], target: float, observed: float) -> float:
+    """The factor k on every queue's load at which the Erlang C hall KPI equals the observed
+    one: what the stationary formula misses in this hour, as extra (or less) load."""
+    worse = kpi != "hall_service_level"
+
+    def value(k: float) -> float:
+        return th.hall_kpi(kpi, [(k * lam, mu, c, f) for lam, mu, c, f in queues], target)
+
+    lo, hi = 0.25, 4.0
+    v_lo, v_hi = value(lo), value(hi)
+    if not math.isfinite(v_lo) and worse:
+        return lo
+    too_good = observed <= v_lo if worse else observed >= v_lo
+    too_bad = observed >= v_hi if worse else observed <= v_hi
+    if too_good:
+        return lo
+    if too_bad:
+        return hi
+    for _ in range(40):
+        mid = math.sqrt(lo * hi)
+        v = value(mid)
+        above = (v >= observed) if worse else (v <= observed)
+        lo, hi = (lo, mid) if above else (mid, hi)
+    return math.sqrt(lo * hi)
+
+
+def optimize(
+    opt: Optimization,
+    executor: Executor | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+) -> OptimizeResult:
+    """Find the cheapest staffing that meets every requirement (see the module docstring)."""
+    ev = Evaluator(opt, executor, out, resume, on_progress)
+    search = _Search(opt, ev)
+    start, loads = theory_start(opt)
+    search.loads = loads
+    c = start
+    if opt.by_hour:
+        c = search.trim(search.isa(start, loads))
+    c = search.descend(c)
+    if opt.by_hour:
+        c = search.cover(c)
+        search.evaluate([c], "shifts")
+    best, judgement = c, ev.sequential(c)
+    verdicts: list[dict[str, Any]] = []
+    for round_ in range(10):  # the guarantee; a cheaper staffing shown feasible becomes the best
+        if judgement.feasible is not True:  # not shown feasible: one officer more, again
+            bigger = _step_up(search, best, judgement)
+            if bigger is None:
+                break
+            best = bigger
+            search.evaluate([best], "repair")
+            judgement = ev.sequential(best)
+            continue
+        last = round_ == 9  # out of rounds: report on the cheaper ones, move no more
+        verdicts, moved = [], None
+        for what, cand in search.cheaper(best):
+            search.evaluate([cand], "one cheaper")
+            j = ev.sequential(cand)
+            verdict = {True: "feasible", False: "infeasible", None: "undecided"}[j.feasible]
+            verdicts.append(
+                {
+                    "change": what,
+                    "objective": ev.objective(cand),
+                    "verdict": verdict,
+                    "replications": ev.have(cand),
+                    "binding": j.binding.requirement.label() if j.binding else None,
+                }
+            )
+            if j.feasible is True and not last:
+                moved = (cand, j)
+                break
+        if moved is None:
+            break
+        best, judgement = moved
+    for row in search.trace:
+        row["replications"] = len(ev.rows.get(row["key"], []))
+    return OptimizeResult(
+        opt, search.hours, best, judgement, judgement.feasible, ev, search.trace, verdicts, start
+    )
+
+
+def _step_up(search: _Search, c: Candidate, j: Judgement) -> Candidate | None:
+    """One officer more where a requirement was missed (or unsure)."""
+    bad_hours = {
+        int(x.column.split("[hour=")[1][:2])
+        for x in j.checks
+        if x.status != "met" and "[hour=" in x.column
+    }
+    if search.opt.by_hour and (bad_hours or not search.opt.levels):
+        # In each such hour, one officer more for the by-hour pool that is busiest then
+        # (highest offered load per officer): where one more officer cuts waits most.
+        needs = {p: list(v) for p, v in c.hourly}
+        for i, h in enumerate(search.hours):
+            if bad_hours and h not in bad_hours:
+                continue
+            open_pools = [d for d in search.opt.by_hour if needs[d.pool][i] < d.high]
+            if not open_pools:
+                continue
+            busiest = max(
+                open_pools,
+                key=lambda d, i=i: search.loads[d.pool].offered[i] / max(1, needs[d.pool][i]),
+            )
+            needs[busiest.pool][i] += 1
+        return search.cover(replace(c, hourly=tuple((p, tuple(v)) for p, v in needs.items())))
+    levels = dict(c.levels)
+    for d in search.opt.levels:
+        if levels[d.pool] < d.high:
+            levels[d.pool] += 1
+            return replace(c, levels=tuple(levels.items()))
+    return None

@@ -1,0 +1,326 @@
+"""Optimisation files (DESIGN §9): what may change, what it costs, what must hold.
+
+Top-level keys (contract): ``optimize``, ``scenario`` or ``study``, ``seed``,
+``replications``, ``decisions``, ``objective``, ``requirements``, ``confidence``,
+``portfolio``, ``indifference`` (the last two, with ``study``, belong to portfolio files,
+which :mod:`simlib.optimize.portfolio` reads); a staffing file may also carry ``reforms``
+(applied to the scenario first, as in sweep files), ``description`` and
+``max_evaluations`` (staffings the search may try). Everything is checked at load, with the
+line and path of each mistake, before a single run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from simlib.files import (
+    expect_kind,
+    file_error,
+    line_for_path,
+    read_yaml,
+    register_loader,
+    reported,
+    validated,
+)
+from simlib.files.scenario import load_referenced
+from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
+from simlib.reforms import apply_reforms
+from simlib.scenario.errors import Issue, ScenarioError
+from simlib.scenario.model import Scenario, parse_hours
+
+__all__ = [
+    "ByHour",
+    "Level",
+    "Optimization",
+    "OptimizeFile",
+    "Requirement",
+    "load_optimization",
+    "optimization_from_dict",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _pair(v: list[int]) -> list[int]:
+    if v[0] > v[1] or v[0] < 0:
+        raise ValueError(f"[{v[0]}, {v[1]}] is not a range [low, high] of officers (low >= 0)")
+    return v
+
+
+Range = Annotated[list[int], Field(min_length=2, max_length=2)]
+
+
+class DecisionSpec(_Strict):
+    """``{range: [a, b]}`` (a level) or ``{by_hour: true, range: [a, b], ...}`` (per hour)."""
+
+    range: Range
+    by_hour: bool = False
+    shift_lengths: Annotated[list[Annotated[int, Field(ge=1, le=24)]], Field(min_length=1)] = [
+        4,
+        8,
+    ]  # hours, for generated shift patterns
+    patterns: list[Annotated[list[str], Field(min_length=1)]] | None = None  # explicit shifts
+
+    @model_validator(mode="after")
+    def _checks(self) -> DecisionSpec:
+        _pair(self.range)
+        if not self.by_hour and self.patterns is not None:
+            raise ValueError("patterns go with by_hour: true")
+        for pattern in self.patterns or []:
+            parse_hours(pattern)
+        return self
+
+
+class Replications(_Strict):
+    min: Annotated[int, Field(ge=2)] = 5
+    max: Annotated[int, Field(ge=2)] = 40
+
+    @model_validator(mode="after")
+    def _order(self) -> Replications:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must not exceed max ({self.max})")
+        return self
+
+
+class Objective(_Strict):
+    minimize: Literal["officer_hours", "cost"] = "officer_hours"
+
+
+class Requirement(_Strict):
+    """``{kpi, min|max, matter?, every_hour?}``."""
+
+    kpi: str
+    min: float | None = None
+    max: float | None = None
+    matter: str | None = None
+    every_hour: bool = False
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Requirement:
+        if (self.min is None) == (self.max is None):
+            raise ValueError("give exactly one of min or max")
+        base, _, rest = self.kpi.partition("[")
+        if self.every_hour and self.matter is not None:
+            raise ValueError("every_hour and matter cannot be combined")
+        if self.every_hour and base not in HOUR_KPIS:
+            raise ValueError(f"every_hour needs an hourly KPI: {', '.join(HOUR_KPIS)}")
+        if self.matter is not None and base not in MATTER_KPIS:
+            raise ValueError(f"per-matter KPIs are: {', '.join(MATTER_KPIS)}")
+        if rest and base not in POOL_KPIS:
+            raise ValueError(f"only pool KPIs take [pool]: {', '.join(POOL_KPIS)}")
+        if base in POOL_KPIS and not rest:
+            raise ValueError(f"'{base}' is per pool: write '{base}[<pool id>]'")
+        if base not in CASE_KPIS and base not in POOL_KPIS:
+            raise ValueError(
+                f"unknown KPI '{self.kpi}'; KPIs are: {', '.join(CASE_KPIS + POOL_KPIS)}"
+            )
+        return self
+
+    @property
+    def bound(self) -> float:
+        return self.max if self.max is not None else self.min  # type: ignore[return-value]
+
+    @property
+    def sense(self) -> str:
+        return "max" if self.max is not None else "min"
+
+    def label(self) -> str:
+        where = (
+            f" for {self.matter}" if self.matter else " in every hour" if self.every_hour else ""
+        )
+        op = "<=" if self.sense == "max" else ">="
+        return f"{self.kpi}{where} {op} {self.bound:g}"
+
+    def column(self, hour: str | None = None) -> str:
+        """The flat KPI column (shared naming contract) this requirement reads."""
+        if self.matter is not None:
+            return f"{self.kpi}[matter={self.matter}]"
+        if hour is not None:
+            return f"{self.kpi}[hour={hour}]"
+        return self.kpi
+
+
+class OptimizeFile(_Strict):
+    """The keys of an optimisation file (contract)."""
+
+    optimize: str
+    description: str = ""
+    scenario: str | None = None
+    study: str | None = None
+    reforms: list[dict[str, Any]] = []  # applied to the scenario first (as in sweep files)
+    seed: int = 0
+    replications: Replications | Annotated[int, Field(ge=2)] = Replications()
+    decisions: Annotated[dict[str, DecisionSpec], Field(min_length=1)]
+    objective: Objective = Objective()
+    requirements: Annotated[list[Requirement], Field(min_length=1)]
+    confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
+    portfolio: Any = None
+    indifference: Any = None
+    max_evaluations: Annotated[int, Field(ge=1)] = 60  # candidate staffings, not runs
+
+    @model_validator(mode="after")
+    def _staffing_file(self) -> OptimizeFile:
+        if self.scenario is None:
+            raise ValueError("a staffing optimisation needs scenario: (the hall to staff)")
+        return self
+
+
+@dataclass(frozen=True)
+class Level:
+    """One officer count for the day (``pools.<id>.count``)."""
+
+    path: str
+    pool: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class ByHour:
+    """Officers per clock hour for a pool (``pools.<id>.shifts`` with ``by_hour: true``),
+    turned into shifts at the end; ``patterns`` are the allowed shifts (hours lists)."""
+
+    path: str
+    pool: str
+    low: int
+    high: int
+    patterns: list[list[str]] | None
+    shift_lengths: list[int]
+
+
+@dataclass(frozen=True)
+class Optimization:
+    """A loaded staffing optimisation: the hall, the decisions and the requirements."""
+
+    name: str
+    base: Scenario
+    seed: int
+    reps_min: int
+    reps_max: int
+    levels: list[Level]
+    by_hour: list[ByHour]
+    objective: str
+    requirements: list[Requirement]
+    confidence: float
+    max_evaluations: int
+    spec: dict[str, Any] = field(default_factory=dict)  # the file's content (for --resume)
+
+
+def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHour | None, str]:
+    parts = path.split(".")
+    if len(parts) != 3 or parts[0] != "pools" or parts[2] not in ("count", "shifts"):
+        return None, (
+            "a decision is pools.<pool id>.count (one level for the day) or "
+            "pools.<pool id>.shifts with by_hour: true (officers per clock hour)"
+        )
+    pool = parts[1]
+    if pool not in base.pools:
+        return None, f"unknown pool '{pool}'; pools are: {', '.join(base.pools)}"
+    if parts[2] == "count":
+        if d.by_hour:
+            return None, f"by_hour decisions are pools.{pool}.shifts, not .count"
+        if base.pools[pool].shifts is not None:
+            return None, f"pool '{pool}' has shifts; decide pools.{pool}.shifts with by_hour: true"
+        return Level(path, pool, d.range[0], d.range[1]), ""
+    if not d.by_hour:
+        return None, f"pools.{pool}.shifts needs by_hour: true"
+    return ByHour(path, pool, d.range[0], d.range[1], d.patterns, list(d.shift_lengths)), ""
+
+
+def optimization_from_dict(
+    data: dict[str, Any], source: str, base_dir: Path, tree: Any = None
+) -> Optimization:
+    spec = validated(OptimizeFile, data, source, tree)
+    _, base = load_referenced(str(spec.scenario), base_dir, source, tree, "scenario")
+    with reported(source, tree):
+        base = apply_reforms(base, spec.reforms)
+    issues: list[Issue] = []
+    levels: list[Level] = []
+    by_hour: list[ByHour] = []
+    seen: set[str] = set()
+    for path, d in spec.decisions.items():
+        decision, problem = _decision(path, d, base)
+        where = f"decisions.{path}"
+        if decision is not None and decision.pool in seen:
+            problem = f"pool '{decision.pool}' already has a decision"
+        if problem:
+            issues.append(Issue(where, problem, line_for_path(tree, "decisions")))
+            continue
+        seen.add(decision.pool)  # type: ignore[union-attr]
+        (levels if isinstance(decision, Level) else by_hour).append(decision)  # type: ignore[arg-type]
+    matters = {m.id for m in base.matters}
+    for i, req in enumerate(spec.requirements):
+        where = f"requirements[{i}]"
+        if req.matter is not None and req.matter not in matters:
+            issues.append(
+                Issue(
+                    f"{where}.matter",
+                    f"unknown matter '{req.matter}'; matters are: {', '.join(sorted(matters))}",
+                    line_for_path(tree, f"{where}.matter"),
+                )
+            )
+        pool = req.kpi.partition("[")[2].rstrip("]")
+        if pool and pool not in base.pools:
+            issues.append(
+                Issue(
+                    f"{where}.kpi",
+                    f"unknown pool '{pool}'; pools are: {', '.join(base.pools)}",
+                    line_for_path(tree, f"{where}.kpi"),
+                )
+            )
+    if spec.objective.minimize == "cost":
+        missing = [p for p, pool in base.pools.items() if pool.cost_per_hour is None]
+        if missing:
+            issues.append(
+                Issue(
+                    "objective",
+                    f"minimize: cost needs pools.<id>.cost_per_hour in the scenario; "
+                    f"missing for {', '.join(missing)}",
+                    line_for_path(tree, "objective"),
+                )
+            )
+    if issues:
+        raise file_error(source, issues, tree)
+    reps = spec.replications
+    low, high = (reps.min, reps.max) if isinstance(reps, Replications) else (reps, reps)
+    return Optimization(
+        spec.optimize,
+        base,
+        spec.seed,
+        low,
+        high,
+        levels,
+        by_hour,
+        spec.objective.minimize,
+        list(spec.requirements),
+        spec.confidence,
+        spec.max_evaluations,
+        data,
+    )
+
+
+def load_optimization(path: str | Path) -> Optimization:
+    """Load a staffing optimisation file; the scenario it names is loaded and checked too."""
+    path = Path(path)
+    doc = read_yaml(path)
+    expect_kind(doc.data, path, "optimize")
+    if "portfolio" in doc.data:
+        raise ScenarioError(
+            str(path),
+            [
+                Issue(
+                    "portfolio",
+                    "this is a portfolio file; simlib optimize runs it, not this loader",
+                )
+            ],
+        )
+    return optimization_from_dict(doc.data, str(path), path.parent, doc.tree)
+
+
+register_loader("optimize", load_optimization)
