@@ -22,15 +22,29 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--report", metavar="DIR", help="write the fit report (HTML, PNG) here")
     p.add_argument("--reps", type=int, default=10, help="replications of the fit check")
     p.add_argument("--seed", type=int, default=1, help="seed of the fit check")
+    p.add_argument(
+        "--workers", type=int, default=1, help="processes for the simulations (default 1)"
+    )
     return p
 
 
 def run(args: argparse.Namespace) -> int:
     """Calibrate, write and re-load the scenario, and (with --report) check it by simulation."""
-    from simlib import load_scenario
+    from simlib.experiment.runner import process_pool
 
     t0 = time.perf_counter()
-    cal = calibrate(args.ticketlog, args.map, events=args.events)
+    executor = process_pool(args.workers) if args.workers > 1 else None
+    try:
+        return _run(args, executor, t0)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def _run(args: argparse.Namespace, executor, t0: float) -> int:
+    from simlib import load_scenario
+
+    cal = calibrate(args.ticketlog, args.map, events=args.events, executor=executor)
     out = cal.write(args.out)
     scenario = load_scenario(out)  # the file must validate as written
     n = len(cal.tickets)
@@ -44,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
 
         lo, hi = cal.logmap.busy_hours
         check = check_fit(
-            scenario, cal.tickets, reps=args.reps, seed=args.seed, busy_hours=(lo, hi)
+            scenario,
+            cal.tickets,
+            reps=args.reps,
+            seed=args.seed,
+            busy_hours=(lo, hi),
+            executor=executor,
         )
         path = write_fit_report(cal, check, args.report)
         s = check.summary()

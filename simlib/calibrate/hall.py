@@ -115,6 +115,7 @@ def calibrate(
     events: str | Path | None = None,
     seed: int = 0,
     refine_rounds: int | None = None,
+    executor=None,
 ) -> Calibration:
     """Fit a hall from ``ticket_log`` read through ``logmap`` (and its chains from an event
     log, if given). Officers are then refined by ``refine_rounds`` rounds of simulation
@@ -171,7 +172,7 @@ def calibrate(
     if rounds > 0:
         from simlib.calibrate.capacity import refine_capacity
 
-        cal.refinement = refine_capacity(cal, rounds=rounds, seed=seed + 11)
+        cal.refinement = refine_capacity(cal, rounds=rounds, seed=seed + 11, executor=executor)
     return cal
 
 
