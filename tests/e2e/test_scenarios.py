@@ -26,6 +26,12 @@ def _short(scenario: Scenario) -> Scenario:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_and_runs(path: Path) -> None:
     kind = yaml.safe_load(path.read_text())
+    if "calibrate" in kind:  # a calibration map: it reads the log it was written for
+        from simlib.calibrate import load_map, read_ticket_log
+
+        log = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"
+        assert len(read_ticket_log(log, load_map(path))) > 0
+        return
     if "optimize" in kind and "portfolio" not in kind:
         from simlib.optimize.search import theory_start
         from simlib.optimize.spec import load_optimization
