@@ -12,9 +12,11 @@ from collections import defaultdict
 from simlib import theory
 from simlib.engine.arrivals import rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
+from simlib.engine.model import simulate
 from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
+from simlib.warmup import suggested_warmup_days, warmup_warning
 
-__all__ = ["warnings_for"]
+__all__ = ["warmup_check", "warnings_for"]
 
 
 def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
@@ -172,3 +174,17 @@ def warnings_for(scenario: Scenario) -> list[str]:
                 f"{capacity:.0f} available: its backlog will grow without bound"
             )
     return out
+
+
+def warmup_check(scenario: Scenario, seed: int | None = None) -> list[str]:
+    """Run the scenario once over its horizon (no drain) and check its warm-up with MSER-5
+    on the daily back-office backlog: ``[warning]`` if it looks too short, else ``[]``."""
+    quick = scenario.model_copy(
+        update={"horizon": scenario.horizon.model_copy(update={"drain_days": 0})}
+    )
+    records = simulate(quick, seed, detail="kpi")
+    days, at_edge = suggested_warmup_days(records.daily_backlog, records.backlog_days)
+    warning = warmup_warning([days], scenario.horizon.warmup_days)
+    if warning and at_edge:
+        warning += " (the backlog was still changing at mid-horizon: lengthen the horizon too)"
+    return [warning] if warning else []

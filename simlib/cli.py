@@ -14,12 +14,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simlib import cli_checks as checks
-from simlib.checks import warnings_for
+from simlib.checks import warmup_check, warnings_for
 from simlib.cli_checks import UsageError
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
+from simlib.experiment.precision import (
+    DEFAULT_KPIS,
+    compare_to_precision,
+    replicate_to_precision,
+)
 from simlib.experiment.store import OutputFolderError
 from simlib.experiment.sweep import run_sweep
 from simlib.files import (
@@ -33,6 +38,7 @@ from simlib.files import (
     load_sweep,
     read_yaml,
 )
+from simlib.metrics import KPI_INFO
 from simlib.outputs import comparison_text, kpi_table, write_comparison
 from simlib.report import write_report
 from simlib.scenario import Scenario, ScenarioError
@@ -111,7 +117,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
         return 0
     scenario = load_scenario(args.file)
-    for warning in warnings_for(scenario):
+    for warning in [*warnings_for(scenario), *warmup_check(scenario)]:
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
     pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
     print(
@@ -137,9 +143,19 @@ def cmd_schema(_args: argparse.Namespace) -> int:
 
 def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
     seed = scenario.seed if args.seed is None else args.seed  # decided here, once
-    bar, tick = _progress(not (args.quiet or args.json), args.reps)
+    precision = getattr(args, "precision", None)
+    if precision is not None:
+        _check_precision(args)
+    bar, tick = _progress(
+        not (args.quiet or args.json), args.reps if precision is None else args.max_reps
+    )
     try:
-        result = replicate(scenario, args.reps, seed, on_progress=tick)
+        if precision is None:
+            result = replicate(scenario, args.reps, seed, on_progress=tick)
+        else:
+            result = replicate_to_precision(
+                scenario, precision, args.kpi or DEFAULT_KPIS, args.max_reps, seed, tick
+            )
     finally:
         if bar is not None:
             bar.close()
@@ -154,6 +170,9 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
         result.runs.to_csv(out / "runs.csv", index=False)
         result.summary().to_csv(out / "summary.csv")
         (out / "kpis.json").write_text(json.dumps(result.to_json(), indent=2))
+    warning = result.warmup_warning()
+    if warning and not args.json:
+        print(f"simlib: warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_json()))
     else:
@@ -165,6 +184,38 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
                 "(runs.csv, summary.csv, kpis.json)."
             )
     return 0
+
+
+def _check_precision(args: argparse.Namespace) -> None:
+    if not 0 < args.precision < 1:
+        raise UsageError(
+            f"--precision is a share of the mean in (0, 1), e.g. 0.05; got {args.precision}"
+        )
+    if args.max_reps < 3:
+        raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
+    known = set(KPI_INFO)
+    for kpi in args.kpi or []:
+        if kpi.partition("[")[0] not in known:
+            raise UsageError(f"--kpi {kpi}: unknown KPI; KPIs are: {', '.join(sorted(known))}")
+
+
+def precision_options(p: argparse.ArgumentParser) -> None:
+    """--precision, --kpi, --max-reps (replications chosen by the procedure of Hoad et al.)."""
+    p.add_argument(
+        "--precision",
+        type=float,
+        metavar="SHARE",
+        help="add replications until each KPI's 95%% CI half-width is within SHARE of its mean",
+    )
+    p.add_argument(
+        "--kpi",
+        action="append",
+        metavar="NAME",
+        help="a KPI --precision watches (repeatable; default: the headline KPIs)",
+    )
+    p.add_argument(
+        "--max-reps", type=int, default=100, help="cap on replications for --precision (100)"
+    )
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -220,7 +271,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = study.seed if args.seed is None else args.seed
     if args.out:
         checks.check_out_dir(args.out)
-    result = _compare(study, reps, seed, args.workers, args.quiet)
+    if args.precision is not None:
+        _check_precision(args)
+        bar, tick = _progress(not args.quiet, args.max_reps, "replications")
+        try:
+            result = compare_to_precision(
+                study.baseline,
+                study.variants,
+                args.precision,
+                args.kpi or DEFAULT_KPIS,
+                args.max_reps,
+                seed,
+                study.stack,
+                args.workers,
+                tick,
+                study.name,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+    else:
+        result = _compare(study, reps, seed, args.workers, args.quiet)
     print(comparison_text(result))
     if args.out:
         write_comparison(result, args.out, args.study)
@@ -451,6 +522,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    precision_options(p)
     p.set_defaults(func=cmd_compare)
 
     from simlib.calibrate.command import add_parser as calibrate_parser
@@ -479,6 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tickets", metavar="PATH.csv", help="write replication 0's ticket log (calibrate)"
     )
     run_options(p, 10)
+    precision_options(p)
     p.set_defaults(func=cmd_run)
     return parser
 

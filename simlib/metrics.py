@@ -3,10 +3,23 @@
 Conventions, so that every number has one meaning:
 
 * Case KPIs (lead time, on-time, visits) are measured on the *cohort*: the cases that
-  arrived between the end of warm-up and the horizon. ``undecided_rate`` is the share of
-  the cohort still open at the end of the run (neither decided nor given up), so that a
-  case the run could not see decided is reported, not dropped. ``throughput_per_day``
-  counts decisions made between warm-up and the horizon per working day.
+  arrived between the end of warm-up and the horizon. The run goes on after the horizon
+  (arrivals too, so queues stay realistic) until every cohort case is decided and
+  collected, or until ``horizon.drain_days`` have passed (the cap). ``undecided_rate`` is
+  the share of the cohort still open then (neither decided nor given up).
+* Lead times of undecided cases are right-censored at the end of the run: they enter the
+  lead-time mean and 90th percentile with the working days they had been open by then, a
+  lower bound of their true lead time. So the mean is exact when ``undecided_rate`` is 0
+  and a lower bound otherwise, and the 90th percentile is exact while the undecided are
+  fewer than 10 % and were open longer than it. An undecided case already open longer than
+  its time limit counts as late in ``on_time_rate``; one that is not (only possible with a
+  short cap) is left out, since nobody can know yet. ``visits_per_case`` is over decided
+  cases (collection visits included: the drain waits for them), and so is
+  ``applicant_hours_per_case``: the applicant's time at the hall (from ticket to the end of
+  service, or to giving up) plus ``hall.travel_min`` for every visit, visits to a
+  department for an ``applicant_visit`` step included (their travel only).
+* ``throughput_per_day`` counts decisions made between warm-up and the horizon per
+  working day; pool KPIs (utilisation, waits for an officer) are measured in the same window.
 * Hall waits are per call: walk-in tickets (submission, return, collection) issued between
   warm-up and the horizon and called by an officer. ``abandon_rate`` and
   ``hall_service_level`` (called within ``hall.wait_target_min``) are over all such
@@ -14,6 +27,12 @@ Conventions, so that every number has one meaning:
 * Per matter: the same definitions restricted to the matter's cases and their tickets, so
   that a pooled KPI is the case- (or call-) weighted mean of the per-matter ones.
   Per hour: hall tickets by the clock hour at which the ticket was drawn.
+* Overload is reported, not hidden: ``backlog_cases`` (cases open at the horizon) and
+  ``backlog_tickets`` (hall tickets still waiting then) are the open backlog, and
+  ``unstable`` is 1 for a run whose officers of some pool were busy all the time they were
+  there (utilisation >= ``SATURATED``) or whose cohort was not decided by the cap (more
+  than ``UNDECIDED_LIMIT`` of it): its KPIs describe a queue that is still growing and
+  would be worse with a longer horizon.
 * A KPI with nothing to measure (no time limits, no commitment matters) is NaN, not 0.
 """
 
@@ -21,12 +40,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES, STATUSES, VISIT_KINDS, Records
+from simlib.warmup import suggested_warmup_days
 
 if TYPE_CHECKING:
     from simlib.scenario.model import Scenario
@@ -44,6 +64,7 @@ __all__ = [
     "kpis",
     "kpis_by_hour",
     "kpis_by_matter",
+    "overload_warning",
 ]
 
 CASE_KPIS = (
@@ -58,8 +79,12 @@ CASE_KPIS = (
     "on_time_rate",
     "undecided_rate",
     "visits_per_case",
+    "applicant_hours_per_case",
     "abandon_rate",
     "revoked_rate",
+    "backlog_cases",
+    "backlog_tickets",
+    "unstable",
 )
 POOL_KPIS = ("utilization", "queue_wait_mean_min")
 KPI_NAMES = CASE_KPIS + POOL_KPIS
@@ -72,6 +97,7 @@ MATTER_KPIS = (
     "lead_time_p90_days",
     "on_time_rate",
     "visits_per_case",
+    "applicant_hours_per_case",
     "undecided_rate",
 )
 HOUR_KPIS = (
@@ -95,12 +121,19 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "on_time_rate": ("Decided within the time limit", "share", "higher"),
     "undecided_rate": ("Cases not decided by the end of the run", "share", "lower"),
     "visits_per_case": ("Hall visits per case", "visits", "lower"),
+    "applicant_hours_per_case": ("Applicant's hours per case", "hours", "lower"),
     "abandon_rate": ("Tickets abandoned", "share", "lower"),
     "revoked_rate": ("Commitment decisions revoked", "share", "lower"),
     "utilization": ("Officer utilisation", "share", "lower"),
     "queue_wait_mean_min": ("Mean wait for an officer", "min", "lower"),
     "tickets_per_day": ("Hall tickets per working day", "tickets / working day", "higher"),
+    "backlog_cases": ("Cases open at the end of the horizon", "cases", "lower"),
+    "backlog_tickets": ("Hall tickets waiting at the end of the horizon", "tickets", "lower"),
+    "unstable": ("Runs that were overloaded (queues still growing)", "share", "lower"),
+    "warmup_mser5_days": ("Warm-up suggested by MSER-5 (back-office backlog)", "days", "lower"),
 }
+SATURATED = 0.98  # utilisation of a pool at which a run counts as overloaded
+UNDECIDED_LIMIT = 0.01  # share of the cohort undecided at the cap beyond which it does too
 
 
 def kpi_info(column: str) -> tuple[str, str, str]:
@@ -134,7 +167,8 @@ class _Run:
 
     cohort: np.ndarray  # per case: arrived in [warm-up, horizon)
     decided: np.ndarray  # per case: cohort and decided
-    lead: np.ndarray  # per case: working days to decision (NaN if undecided)
+    undecided: np.ndarray  # per case: cohort and still open at the end of the run
+    lead: np.ndarray  # per case: working days to decision, or open until the end (censored)
     case_limit: np.ndarray  # per case: time limit in working days (NaN: none)
     is_commitment: np.ndarray
     case_matter: np.ndarray
@@ -146,6 +180,7 @@ class _Run:
     served: np.ndarray
     left: np.ndarray
     wait: np.ndarray  # per visit row: call - ticket (NaN if never called)
+    applicant_hours: np.ndarray  # per case: hours at the hall and travelling, all its visits
 
 
 def _run(records: Records) -> _Run:
@@ -155,8 +190,11 @@ def _run(records: Records) -> _Run:
     arrival, decision, status = cases["arrival"], cases["decision"], cases["status"]
     cohort = (arrival >= warmup) & (arrival < horizon)
     decided = cohort & (status == _DECIDED)
+    undecided = cohort & (status == _OPEN)
+    end = records.end if np.isfinite(records.end) else horizon
     lead = np.full(len(arrival), _NAN)
     lead[decided] = cal.working_days(arrival[decided], decision[decided])
+    lead[undecided] = cal.working_days(arrival[undecided], np.full(undecided.sum(), end))
     limits = np.array(
         [
             _NAN if records.time_limits.get(m) is None else records.time_limits[m]
@@ -171,9 +209,13 @@ def _run(records: Records) -> _Run:
     ticket = v["ticket"]
     tickets = np.isin(v["kind"], _HALL_KINDS) & (ticket >= warmup) & (ticket < horizon)
     case_of = v["case"]
+    present = np.where(np.isnan(v["end"]), end, v["end"]) - ticket  # waiting at the end: so far
+    minutes = np.bincount(case_of, weights=present, minlength=len(arrival))[: len(arrival)]
+    minutes += records.travel * cases["visits"]
     return _Run(
         cohort=cohort,
         decided=decided,
+        undecided=undecided,
         lead=lead,
         case_limit=limits[matter] if len(matter) else np.array([]),
         is_commitment=commitment[matter] if len(matter) else np.array([], dtype=bool),
@@ -186,6 +228,7 @@ def _run(records: Records) -> _Run:
         served=tickets & (v["outcome"] == _SERVED),
         left=tickets & np.isin(v["outcome"], _LEFT),
         wait=v["call"] - ticket,
+        applicant_hours=minutes / 60.0,
     )
 
 
@@ -195,11 +238,13 @@ def _case_kpis(
     """Case and hall KPIs over the cases selected by ``cases`` and tickets by ``tickets``."""
     cohort = run.cohort & cases
     decided = run.decided & cases
-    lead = run.lead[decided]
-    limit = run.case_limit[decided]
-    has_limit = ~np.isnan(limit)
+    open_ = run.undecided & cases
+    seen = decided | open_  # decided, or censored at the end of the run
+    lead = run.lead[seen]
+    limit = run.case_limit[seen]
+    late_open = open_[seen] & (lead > limit + 1e-9)
+    judged = ~np.isnan(limit) & (~open_[seen] | late_open)
     n_cohort = np.count_nonzero(cohort)
-    open_ = cohort & (records.arrays("cases")["status"] == _OPEN)
     hall = _hall_kpis(run, records, tickets)
     return {
         "cases_arrived": float(n_cohort),
@@ -212,9 +257,10 @@ def _case_kpis(
         "hall_service_level": hall["hall_service_level"],
         "lead_time_mean_days": _mean(lead),
         "lead_time_p90_days": _p90(lead),
-        "on_time_rate": _mean((lead[has_limit] <= limit[has_limit] + 1e-9).astype(float)),
+        "on_time_rate": _mean((lead[judged] <= limit[judged] + 1e-9).astype(float)),
         "undecided_rate": np.count_nonzero(open_) / n_cohort if n_cohort else _NAN,
         "visits_per_case": _mean(records.arrays("cases")["visits"][decided].astype(float)),
+        "applicant_hours_per_case": _mean(run.applicant_hours[decided]),
         "abandon_rate": hall["abandon_rate"],
         "revoked_rate": _mean(
             records.arrays("cases")["revoked"][decided & run.is_commitment].astype(float)
@@ -237,6 +283,22 @@ def _hall_kpis(run: _Run, records: Records, tickets: np.ndarray) -> dict[str, fl
     }
 
 
+def _backlog(records: Records) -> tuple[float, float]:
+    """Cases open and hall tickets waiting at the horizon (everything that arrived before it).
+    A case given up counts as closed (when it was given up is not recorded)."""
+    horizon = records.horizon
+    cases = records.arrays("cases")
+    before = cases["arrival"] < horizon
+    decided_by = (cases["status"] == _DECIDED) & (cases["decision"] < horizon)
+    gone = cases["status"] == STATUSES.index("abandoned")
+    open_cases = np.count_nonzero(before & ~decided_by & ~gone)
+    v = records.arrays("visits")
+    drawn = np.isin(v["kind"], _HALL_KINDS) & (v["ticket"] < horizon)
+    called = v["call"] < horizon  # NaN (never called) compares False
+    left = np.isin(v["outcome"], _LEFT) & (v["end"] < horizon)
+    return float(open_cases), float(np.count_nonzero(drawn & ~called & ~left))
+
+
 def kpis(records: Records) -> dict[str, float | dict[str, float]]:
     """Every pooled KPI of DESIGN §7 for one run; per-pool KPIs map pool id to a value."""
     return _pooled(_run(records), records)
@@ -247,9 +309,15 @@ def _pooled(run: _Run, records: Records) -> dict[str, float | dict[str, float]]:
     out: dict[str, float | dict[str, float]] = dict(
         _case_kpis(run, records, everything, np.ones(len(run.tickets), dtype=bool))
     )
-    out["utilization"] = {
+    out["backlog_cases"], out["backlog_tickets"] = _backlog(records)
+    utilization = {
         p: (t.busy / t.available if t.available > 0 else _NAN) for p, t in records.tally.items()
     }
+    saturated = any(u >= SATURATED for u in utilization.values() if np.isfinite(u))
+    undecided = out["undecided_rate"]
+    assert isinstance(undecided, float)
+    out["unstable"] = float(saturated or (np.isfinite(undecided) and undecided > UNDECIDED_LIMIT))
+    out["utilization"] = utilization
     out["queue_wait_mean_min"] = {
         p: (t.wait_sum / t.wait_n if t.wait_n else _NAN) for p, t in records.tally.items()
     }
@@ -299,6 +367,34 @@ def _by_hour(run: _Run, records: Records) -> dict[str, dict[str, float]]:
     }
 
 
+def overload_warning(rows: Any, what: str = "") -> str | None:
+    """A warning for every output when some runs (rows of KPI columns) were overloaded:
+    which pools were saturated and how much of the cohort was left undecided."""
+    if "unstable" not in rows:
+        return None
+    unstable = np.asarray(rows["unstable"], dtype=float) > 0
+    if not unstable.any():
+        return None
+    busiest = {
+        c[len("utilization[") : -1]: np.nanmax(np.asarray(rows[c], dtype=float)[unstable])
+        for c in rows
+        if c.startswith("utilization[")
+    }
+    pools = [f"{p} ({u:.0%})" for p, u in busiest.items() if u >= SATURATED]
+    undecided = np.nanmax(np.asarray(rows["undecided_rate"], dtype=float)[unstable], initial=0)
+    why = []
+    if pools:
+        why.append("officers busy all the time they were there in " + ", ".join(pools))
+    if undecided > UNDECIDED_LIMIT:
+        why.append(f"up to {undecided:.1%} of the cases still undecided at the end of the drain")
+    return (
+        f"OVERLOADED: {int(unstable.sum())} of {len(unstable)} run(s){what} — "
+        + "; ".join(why)
+        + ". Queues were still growing: these KPIs hold for this horizon only and a longer "
+        "one would give worse numbers (see backlog_cases, backlog_tickets)."
+    )
+
+
 def flatten(values: dict[str, float | dict[str, float]]) -> dict[str, float]:
     """``{"utilization": {"front": 0.8}}`` as ``{"utilization[front]": 0.8}`` (one column each)."""
     flat: dict[str, float] = {}
@@ -322,4 +418,5 @@ def kpi_row(records: Records, scenario: Scenario) -> dict[str, float]:
     for hour, values in _by_hour(run, records).items():
         for k, x in values.items():
             row[f"{k}[hour={hour}]"] = x
+    row["warmup_mser5_days"] = suggested_warmup_days(records.daily_backlog, records.backlog_days)[0]
     return row

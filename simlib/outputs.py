@@ -7,13 +7,25 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
-from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info
+from simlib.experiment.touched import ordered_table, touched_matters
+from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
+from simlib.reforms import apply_reforms
 
-__all__ = ["SCREEN_KPIS", "comparison_text", "kpi_table", "write_comparison"]
+__all__ = [
+    "MATTER_SCREEN_KPIS",
+    "SCREEN_KPIS",
+    "comparison_text",
+    "comparison_touched",
+    "kpi_table",
+    "write_comparison",
+]
 
 SCREEN_KPIS = (
     "hall_wait_mean_min",
@@ -23,6 +35,50 @@ SCREEN_KPIS = (
     "throughput_per_day",
     "abandon_rate",
 )
+
+
+MATTER_SCREEN_KPIS = (
+    ("lead_time_mean_days", "lead time"),
+    ("on_time_rate", "on time"),
+    ("visits_per_case", "visits"),
+    ("hall_wait_mean_min", "hall wait"),
+)
+
+
+def comparison_touched(comparison: Comparison) -> dict[str, list[str]]:
+    """Variant -> the matters its reforms touch (see :mod:`simlib.experiment.touched`)."""
+    return {
+        name: touched_matters(comparison.baseline, apply_reforms(comparison.baseline, reforms))
+        for name, reforms in comparison.variants.items()
+    }
+
+
+def _matter_lines(comparison: Comparison, table: Any) -> list[str]:
+    """Per variant, the paired changes on the matters it touches."""
+    touched = comparison_touched(comparison)
+    n_matters = len(comparison.baseline.matters)
+    lines = [
+        "By matter: each reform on the matters it touches "
+        "(paired change, 95 % CI; * the CI excludes zero)"
+    ]
+    rows = table.set_index(["variant", "kpi"])
+    for variant, matters in touched.items():
+        lines.append(f"  {variant}: touches {len(matters)} of {n_matters} matter(s)")
+        for matter in matters:
+            parts = []
+            for kpi, label in MATTER_SCREEN_KPIS:
+                key = (variant, f"{kpi}[matter={matter}]")
+                if key not in rows.index or not math.isfinite(rows.loc[key, "diff"]):
+                    continue
+                r = rows.loc[key]
+                mark = "*" if r["significant"] else ""
+                parts.append(
+                    f"{label} {_num(r['baseline_mean'])}->{_num(r['variant_mean'])} "
+                    f"[{_num(r['diff_ci_low'])}, {_num(r['diff_ci_high'])}]{mark}"
+                )
+            lines.append(f"    {matter:<26} " + "  ".join(parts))
+    lines.append("")
+    return lines
 
 
 def _num(x: float) -> str:
@@ -39,6 +95,10 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
         f"{comparison.name}: {reps} replication(s), seed {comparison.seed}, common random numbers",
         "",
     ]
+    for warning in comparison_warnings(comparison):
+        lines += [warning, ""]
+    if comparison.meta.get("precision") is not None:
+        lines += [comparison.meta["precision"].text(), ""]
     for kpi in kpis:
         label, unit, better = kpi_info(kpi)
         rows = table[table["kpi"] == kpi]
@@ -56,6 +116,8 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
                 f"{ci:<22} {rel:>6} {mark}"
             )
         lines.append("")
+    if any("[matter=" in k for k in table["kpi"]):
+        lines += _matter_lines(comparison, table)
     stacked = comparison.stacked()
     if not stacked.empty:
         lines.append("Stacked in order (each reform's contribution on top of the ones before it):")
@@ -73,13 +135,24 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
     return "\n".join(lines)
 
 
+def comparison_warnings(comparison: Comparison) -> list[str]:
+    """An overload warning for each arm of the comparison (baseline, variants alone, stages)."""
+    out = []
+    for (kind, variant), rows in comparison.runs.groupby(["kind", "variant"], sort=False):
+        what = " of the baseline" if kind == "baseline" else f" of '{variant}' ({kind})"
+        warning = overload_warning(rows, what)
+        if warning:
+            out.append(warning)
+    return out
+
+
 def write_comparison(comparison: Comparison, out: str | Path, source: str = "") -> list[Path]:
     """Write the comparison's tables, runs, charts and ``study.json`` into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     frames = {
-        "comparison": comparison.table(),
+        "comparison": ordered_table(comparison.table(), comparison_touched(comparison)),
         "stacked": comparison.stacked(),
         "runs": comparison.runs,
     }
@@ -110,6 +183,12 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
             n: [r.model_dump(mode="json") for r in rs] for n, rs in comparison.variants.items()
         },
         "stack": comparison.stack,
+        "warnings": comparison_warnings(comparison),
+        **(
+            {"precision": comparison.meta["precision"].to_json()}
+            if comparison.meta.get("precision") is not None
+            else {}
+        ),
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
@@ -125,6 +204,51 @@ def _fmt(x: float) -> str:
     if abs(x) >= 10:
         return f"{x:.1f}"
     return f"{x:.3f}"
+
+
+BY_MATTER_COLUMNS = (
+    ("cases_arrived", "cases"),
+    ("hall_wait_mean_min", "wait min"),
+    ("lead_time_mean_days", "lead days"),
+    ("lead_time_p90_days", "p90 days"),
+    ("on_time_rate", "on time"),
+    ("visits_per_case", "visits"),
+    ("applicant_hours_per_case", "appl. h"),
+    ("undecided_rate", "undecided"),
+)
+BY_HOUR_COLUMNS = (
+    ("tickets_per_day", "tickets/day"),
+    ("hall_wait_mean_min", "wait min"),
+    ("hall_wait_p90_min", "p90 min"),
+    ("hall_service_level", "in target"),
+    ("abandon_rate", "abandoned"),
+)
+
+
+def _breakdown(
+    result: Replications,
+    title: str,
+    keys: list[str],
+    kind: str,
+    columns: tuple[tuple[str, str], ...],
+) -> list[str]:
+    """A table of means: one line per matter (or hour), one column per KPI."""
+    runs = result.runs
+    present = [(k, label) for k, label in columns if any(f"{k}[{kind}=" in c for c in runs)]
+    if not keys or not present:
+        return []
+    width = max(len(k) for k in keys) + 2
+    head = f"{'':<{width}}" + "".join(f"{label:>12}" for _, label in present)
+    lines = ["", f"{title}:", head]
+    for key in keys:
+        cells = []
+        for kpi, _ in present:
+            col = f"{kpi}[{kind}={key}]"
+            x = runs[col].to_numpy(dtype=float) if col in runs else []
+            x = x[np.isfinite(x)] if len(x) else x
+            cells.append(f"{_fmt(float(np.mean(x))) if len(x) else '-':>12}")
+        lines.append(f"{key:<{width}}" + "".join(cells))
+    return lines
 
 
 def kpi_table(result: Replications) -> str:
@@ -147,6 +271,20 @@ def kpi_table(result: Replications) -> str:
     for name in POOL_KPIS:
         for pool in result.scenario.pools:
             row(f"{name}[{pool}]", f"{name}[{pool}]", KPI_INFO[name][1])
+    lines += _breakdown(
+        result,
+        "By matter (means over runs)",
+        [m.id for m in result.scenario.matters],
+        "matter",
+        BY_MATTER_COLUMNS,
+    )
+    hours = sorted({c[-3:-1] for c in result.runs.columns if "[hour=" in c})
+    lines += _breakdown(result, "By clock hour of the ticket", hours, "hour", BY_HOUR_COLUMNS)
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
+    if result.precision is not None:
+        lines.append(result.precision.text())
+    warning = overload_warning(result.runs)
+    if warning:
+        lines = [warning, "", *lines]
     return "\n".join(lines)

@@ -87,8 +87,10 @@ def arrival_process(
     rng: np.random.Generator,
     horizon: float,
     create: Callable[[], None],
+    still_open: Callable[[], bool] = lambda: True,
 ) -> Iterator[simpy.Event]:
-    """SimPy process: ``create()`` at each arrival instant."""
+    """SimPy process: ``create()`` at each arrival instant, until ``horizon`` or until
+    ``still_open()`` says no more arrivals are needed."""
     gaps: list[float] = []
     for start, end, rate in segments:
         if start >= horizon:
@@ -103,4 +105,6 @@ def arrival_process(
             if t >= end:
                 break
             yield env.timeout(t - env.now)
+            if not still_open():
+                return
             create()

@@ -45,6 +45,7 @@ class StepPlan:
     rework_prob: float = 0.0
     applicant_visit: bool = False
     handoff_minutes: float = 0.0  # calendar delay before the step (file moves between pools)
+    handoff_at: Callable[[float], float] | None = None  # or: when a file handed over arrives
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -108,10 +109,12 @@ class Case(Draws):
 
     __slots__ = (
         "attempts",
+        "cohort",
         "deadline",
         "habit",
         "id",
         "online",
+        "open_parts",
         "pending",
         "plan",
         "submissions",
@@ -129,6 +132,8 @@ class Case(Draws):
         self.submissions = 0
         self.visits = 0
         self.pending = 0  # branches of a parallel group still running
+        self.cohort = False  # arrived between warm-up and horizon: the run drains it
+        self.open_parts = 0  # after the decision: collection and verification still to come
         self.attempts: dict[str, int] = {}
 
 
@@ -149,6 +154,9 @@ class CaseFlow:
         self.hall = hall
         hall.bind(self.ticket_served, self.ticket_left)
         self.return_delay = return_delay
+        self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
+        self.cohort_size = 0
+        self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
         cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
         self._visits_col, self._status = cols["visits"], cols["status"]
         self._accepted, self._decision, self._revoked = (
@@ -162,8 +170,8 @@ class CaseFlow:
         if delay <= 0:
             then()
             return
-        if self.env.now + delay >= self.records.horizon:
-            return  # beyond the horizon: the case stays in progress
+        if self.env.now + delay >= self.records.cap:
+            return  # beyond the end of the drain: the case stays in progress
         self.env.timeout(delay).callbacks.append(lambda _ev: then())
 
     def _come_back(
@@ -185,7 +193,7 @@ class CaseFlow:
 
     def _walk_in_time(self, at: float, habit: float) -> float:
         tickets = self.calendar.tickets
-        if at >= self.records.horizon or tickets.is_working(at):
+        if at >= self.records.cap or tickets.is_working(at):
             return at
         day = int(at // DAY)
         if day * DAY + habit < at:
@@ -194,6 +202,19 @@ class CaseFlow:
             if self.calendar.is_workday[d] and tickets.is_working(d * DAY + habit):
                 return d * DAY + habit
         return tickets.next_working(at)
+
+    def _finished(self, case: Case) -> None:
+        """Nothing more will happen to this case's KPIs (decided and collected, or gone)."""
+        if case.cohort:
+            case.cohort = False
+            self.open_cohort -= 1
+            if self.open_cohort == 0 and self.on_cohort_finished is not None:
+                self.on_cohort_finished()
+
+    def _part_done(self, case: Case) -> None:
+        case.open_parts -= 1
+        if case.open_parts == 0:
+            self._finished(case)
 
     def _visit(self, case: Case) -> int:
         n = case.visits
@@ -223,6 +244,8 @@ class CaseFlow:
         """The hall called a ticket and served it: go on with its case."""
         if ticket.kind != COLLECT:
             self._checked(ticket.holder)
+        else:
+            self._part_done(ticket.holder)
 
     def ticket_left(self, ticket: Ticket, comes_back: bool) -> None:
         """A ticket reneged or was sent home; the applicant may come back another day."""
@@ -246,6 +269,7 @@ class CaseFlow:
             self._come_back(case, case.visits, "renege_delay", retry, walk_in=True)
         else:
             self._status[case.id] = ABANDONED
+            self._finished(case)
 
     def _checked(self, case: Case) -> None:
         plan = case.plan
@@ -289,7 +313,10 @@ class CaseFlow:
             self._step(case, branch, join)
 
     def _step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
-        self._after(step.handoff_minutes, lambda: self._do_step(case, step, then))
+        delay = step.handoff_minutes
+        if step.handoff_at is not None:
+            delay = step.handoff_at(self.env.now) - self.env.now
+        self._after(delay, lambda: self._do_step(case, step, then))
 
     def _do_step(
         self, case: Case, step: StepPlan, then: Callable[[], None], kind: int = STEP_VISIT
@@ -334,7 +361,11 @@ class CaseFlow:
     def _decide(self, case: Case) -> None:
         self._decision[case.id] = self.env.now
         self._status[case.id] = DECIDED
-        if case.plan.collection == "in_person":
+        plan = case.plan
+        case.open_parts = (plan.collection == "in_person") + plan.commitment
+        if not case.open_parts:
+            self._finished(case)
+        if plan.collection == "in_person":
             # Notified of the decision, the applicant comes to collect on another day.
             self._come_back(case, 0, "collect_delay", lambda: self._collect(case), walk_in=True)
 
@@ -355,7 +386,10 @@ class CaseFlow:
             self._come_back(
                 case, case.visits, "renege_delay", lambda: self._collect(case), walk_in=True
             )
+        else:
+            self._part_done(case)
 
     def _verified(self, case: Case) -> None:
         if case.u("revoke") < case.plan.fail_rate:
             self._revoked[case.id] = 1
+        self._part_done(case)

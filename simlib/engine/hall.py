@@ -117,7 +117,7 @@ class Hall:
         closes = self.calendar.closing_times()
         opens = self.calendar.open.starts
         for close in closes:
-            if close >= self.records.horizon:
+            if close >= self.records.cap:
                 break
             yield env.timeout(close - env.now)
             if self.at_close == "send_home":
@@ -133,7 +133,7 @@ class Hall:
                     for officer in desk.officers:
                         officer.hand(None)  # off duty, waiting: look at the leftovers
             nxt = next((s for s in opens if s > close), None)
-            if nxt is None or nxt >= self.records.horizon:
+            if nxt is None or nxt >= self.records.cap:
                 break
             yield env.timeout(nxt - env.now)
             self.state.overtime = False

@@ -6,7 +6,10 @@ runs, so a run can be shipped to another process or machine and give identical r
 
 from __future__ import annotations
 
+import bisect
 import gc
+import math
+from collections.abc import Callable
 from typing import Literal
 
 import simpy
@@ -27,9 +30,11 @@ from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.chain import branches
-from simlib.scenario.model import DelayStep, Matter, Scenario
+from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
 
-__all__ = ["Model", "simulate"]
+__all__ = ["QUIET_TAIL", "Model", "simulate"]
+
+QUIET_TAIL = 0.01  # share of the cohort still open below which arrivals stop in the drain
 
 
 class Model:
@@ -43,8 +48,9 @@ class Model:
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
         days = scenario.horizon.days
+        cap_days = days + scenario.horizon.drain_days
         self.env = env = simpy.Environment()
-        self.calendar = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
+        self.calendar = HallCalendar(scenario.calendar, cap_days, scenario.hall.cutoff_minute)
         pool_ids = list(scenario.pools)
         self.records = records = Records(
             detail=detail,
@@ -58,6 +64,8 @@ class Model:
             calendar=self.calendar,
             pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
             wait_target=scenario.hall.wait_target_min,
+            travel=scenario.hall.travel_min,
+            cap=cap_days * DAY,
         )
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)
@@ -74,9 +82,9 @@ class Model:
             for shift in pool.crews():
                 officers = desk.officers[first : first + shift.count]
                 periods = self.calendar.shift_periods(shift.hours, shift.days)
-                crews.append(Crew(desk, officers, first, periods, pool.absence.daily_prob))
+                crews.append(Crew(desk, officers, first, periods, pool.absence))
                 first += shift.count
-        env.process(roster(env, crews, self.seed, records.warmup, records.horizon))
+        env.process(roster(env, crews, self.seed, records.warmup, records.horizon, records.cap))
         hall = scenario.hall
         self.hall = Hall(
             env,
@@ -94,7 +102,14 @@ class Model:
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
-            env.process(arrival_process(env, segments, rng, records.horizon, self._arrival(plan)))
+            env.process(
+                arrival_process(
+                    env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
+                )
+            )
+        self.drained = env.event()
+        env.process(self._drain())
+        env.process(self._sample_backlog())
 
     def _wire_queues(self, scenario: Scenario) -> None:
         """Hall queues per acceptance pool (one shared queue in comprehensive mode)."""
@@ -128,6 +143,7 @@ class Model:
         rec = self.records
         accept_desk = self.desks[m.acceptance.pool]
         handoff = m.handoff_days * DAY
+        courier = self._courier(m.handoff.rounds) if m.handoff is not None else None
 
         def compile_chain(keep: set[str] | None) -> list[list[StepPlan]]:
             chain: list[list[StepPlan]] = []
@@ -155,6 +171,7 @@ class Model:
                             rework_prob=b.rework_prob,
                             applicant_visit=b.applicant_visit,
                             handoff_minutes=handoff if b.pool not in previous else 0.0,
+                            handoff_at=courier if b.pool not in previous else None,
                         )
                     )
                 if plans:
@@ -186,11 +203,24 @@ class Model:
             patience=m.patience if m.patience is not None else self.scenario.hall.patience,
         )
 
+    def _courier(self, rounds: list[str]) -> Callable[[float], float]:
+        """When a file handed over at t arrives: at the next courier round on a working day."""
+        times = sorted(
+            d * DAY + parse_clock(r) for d in self.calendar.workdays() for r in set(rounds)
+        )
+
+        def arrives(t: float) -> float:
+            i = bisect.bisect_left(times, t)
+            return times[i] if i < len(times) else math.inf
+
+        return arrives
+
     def _arrival(self, plan: MatterPlan):
         env, records, submit = self.env, self.records, self.flow.submit
         online_share = plan.online_share
         open_hours = self.calendar.open
         limit = (plan.time_limit_days or 0) * self.calendar.day_minutes
+        warmup, horizon, flow = records.warmup, records.horizon, self.flow
 
         def create() -> None:
             now = env.now
@@ -198,11 +228,61 @@ class Model:
             online = online_share > 0 and plan.draws.first("channel", index) < online_share
             case_id = records.new_case(plan.code, int(online), now)
             case = Case(case_id, plan, index, online, now % DAY)
+            if warmup <= now < horizon:
+                case.cohort = True
+                flow.open_cohort += 1
+                flow.cohort_size += 1
             if limit:
                 case.deadline = open_hours.add_working(now, limit)
             submit(case)
 
         return create
+
+    def _arrivals_needed(self) -> bool:
+        """Arrivals go on after the horizon, keeping queues realistic, while more than
+        ``QUIET_TAIL`` of the cohort is open; the last few (applicants returning many times,
+        long notice periods) then finish in a hall without new arrivals. Their waits of
+        minutes matter little beside their days of lead time, and the drain costs far less."""
+        flow = self.flow
+        return self.env.now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
+            flow.cohort_size
+        )
+
+    def _sample_backlog(self):
+        """SimPy process: back-office work waiting or held at the end of each working day (for
+        the warm-up check; weekends would only add a weekly wave to the series)."""
+        env, desks = self.env, list(self.desks.values())
+        out = self.records.daily_backlog
+        for day in self.calendar.workdays():
+            if day >= self.scenario.horizon.days:
+                break
+            yield env.timeout((day + 1) * DAY - env.now)
+            self.records.backlog_days.append(day + 1)
+            out.append(
+                float(
+                    sum(
+                        (d.back_queue.live if d.back_queue is not None else 0)
+                        + sum(o.held is not None for o in d.officers)
+                        for d in desks
+                    )
+                )
+            )
+
+    def _drain(self):
+        """SimPy process: stop at the horizon if the cohort is finished, else as soon as it is,
+        or at the cap (what is still open then is reported as undecided)."""
+        env, records = self.env, self.records
+        yield env.timeout(records.horizon)
+
+        def stop(_event: object = None) -> None:
+            if not self.drained.triggered:
+                self.drained.succeed()
+
+        if self.flow.open_cohort == 0:
+            stop()
+            return
+        self.flow.on_cohort_finished = stop
+        env.timeout(records.cap - env.now).callbacks.append(stop)
 
     def run(self) -> Records:
         # The cyclic garbage collector costs a third of the run time here (its full passes
@@ -210,10 +290,11 @@ class Model:
         paused = gc.isenabled()
         gc.disable()
         try:
-            self.env.run(until=self.records.horizon)
+            self.env.run(until=self.drained)
         finally:
             if paused:
                 gc.enable()
+        self.records.end = self.env.now
         self.hall.flush()
         return self.records
 

@@ -195,6 +195,7 @@ class Officer:
         self.hall = hall
         self.records = records
         self.on_duty = False
+        self.absent = False  # today (the roster says): no overtime either
         self.duty_end = 0.0
         self.held: Job | None = None  # back-office work left unfinished at shift end
         self.wake: simpy.Event | None = None
@@ -225,7 +226,13 @@ class Officer:
         # the officers whose shift ran until closing (not those who left earlier or are absent).
         queue = desk.hall_queue
         hall = self.hall
-        if hall.overtime and queue is not None and queue.live and self.duty_end >= hall.closed_at:
+        if (
+            hall.overtime
+            and not self.absent
+            and queue is not None
+            and queue.live
+            and self.duty_end >= hall.closed_at
+        ):
             return queue.pop()
         return None
 
@@ -250,7 +257,7 @@ class Officer:
             start = env.now
             if job.started < 0:
                 job.started = start
-                if start >= warmup:
+                if warmup <= start < horizon:
                     pool_tally = tally_by_code[job.pool]
                     pool_tally.wait_sum += start - job.enqueued
                     pool_tally.wait_n += 1

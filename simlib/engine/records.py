@@ -78,6 +78,11 @@ class Records:
     pool_hours: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # daily shifts
     tally: dict[str, PoolTally] = field(default_factory=dict)
     wait_target: float = 15.0  # minutes: hall_service_level counts tickets called within it
+    daily_backlog: list[float] = field(default_factory=list)  # back-office work at workdays' end
+    backlog_days: list[int] = field(default_factory=list)  # ... sampled at these days' 24:00
+    travel: float = 0.0  # minutes of travel per applicant visit (applicant_hours_per_case)
+    cap: float = float("inf")  # the latest the run may go on draining the cohort (minutes)
+    end: float = float("nan")  # when the run stopped: every cohort case finished, or the cap
 
     def __post_init__(self) -> None:
         self._cases = _Table(

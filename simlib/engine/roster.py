@@ -3,10 +3,13 @@
 A pool's officers are split into crews, one per shift (``count`` with ``hours`` is one
 crew); officers on duty at an instant are the present officers of the crews whose shift
 covers it. One process walks every crew's shift boundaries in time order. At a crew's first
-period of a workday each of its officers is absent with the pool's ``daily_prob`` (one
-stream per officer of the pool, so officer j has the same absences in every variant). Shift
-ends come before shift starts at the same instant, so a hand-over never leaves a gap or an
-overlap. An officer whose shift ends mid-service finishes the applicant (see officers).
+period of a workday each of its officers is absent or not, one uniform draw per officer and
+day (one stream per officer of the pool, so officer j has the same absences in every
+variant): a two-state chain over working days (``Absence.persistence``) so that absences
+come in spells of ``mean_days`` while the share of days absent stays ``daily_prob``; with
+the default spells this is exactly an independent draw each day. Shift ends come before
+shift starts at the same instant, so a hand-over never leaves a gap or an overlap. An
+officer whose shift ends mid-service finishes the applicant (see officers).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import simpy
 from simlib.engine.calendar import DAY
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.streams import stream
+from simlib.scenario.model import Absence
 
 __all__ = ["Crew", "roster"]
 
@@ -33,7 +37,7 @@ class Crew:
     officers: list[Officer]
     first: int  # index of the crew's first officer in the pool (names its absence streams)
     periods: list[tuple[float, float]]
-    absence_prob: float
+    absence: Absence
     absent: int = 0  # absent today
 
 
@@ -51,21 +55,29 @@ def _boundaries(crews: list[Crew]) -> list[tuple[float, int, int, float, bool]]:
 
 
 def roster(
-    env: simpy.Environment, crews: list[Crew], seed: int, warmup: float, horizon: float
+    env: simpy.Environment,
+    crews: list[Crew],
+    seed: int,
+    warmup: float,
+    horizon: float,
+    cap: float,
 ) -> Iterator[simpy.Event]:
-    """SimPy process putting officers on and off duty over the whole horizon."""
+    """SimPy process putting officers on and off duty until ``cap`` (the end of any drain);
+    available time is counted between ``warmup`` and ``horizon``."""
     absence_streams = [
         [
             stream(seed, "pool", crew.desk.name, "absence", crew.first + j)
             for j in range(len(crew.officers))
         ]
-        if crew.absence_prob > 0
+        if crew.absence.daily_prob > 0
         else []
         for crew in crews
     ]
+    chains = [crew.absence.persistence() for crew in crews]  # P(absent | absent, present)
+    away: list[list[bool]] = [[False] * len(crew.officers) for crew in crews]
     present: list[list[Officer]] = [list(crew.officers) for crew in crews]
     for time, kind, c, end, new_day in _boundaries(crews):
-        if time >= horizon:
+        if time >= cap:
             break
         if time > env.now:
             yield env.timeout(time - env.now)
@@ -77,12 +89,14 @@ def roster(
             desk.wake_idle()
             continue
         if new_day and absence_streams[c]:
-            p = crew.absence_prob
-            present[c] = [
-                o
-                for o, rng in zip(crew.officers, absence_streams[c], strict=True)
-                if rng.random() >= p
+            stay, fall = chains[c]
+            was = away[c] = [
+                rng.random() < (stay if gone else fall)
+                for gone, rng in zip(away[c], absence_streams[c], strict=True)
             ]
+            present[c] = [o for o, gone in zip(crew.officers, was, strict=True) if not gone]
+            for o, gone in zip(crew.officers, was, strict=True):
+                o.absent = gone
             absent = len(crew.officers) - len(present[c])
             desk.absent_today += absent - crew.absent
             crew.absent = absent

@@ -25,7 +25,15 @@ from simlib.reforms import apply_reforms, parse_reforms
 from simlib.reforms.spec import BaseReform
 from simlib.scenario.model import Scenario
 
-__all__ = ["BASELINE", "Comparison", "compare", "paired"]
+__all__ = [
+    "BASELINE",
+    "Comparison",
+    "compare",
+    "paired",
+    "run_arms",
+    "runs_frame",
+    "study_arms",
+]
 
 BASELINE = "baseline"
 _META = ("kind", "variant", "stage", "replication", "seed", "seconds", "error")
@@ -141,6 +149,43 @@ def compare(
     base_seed = check_seed(baseline.seed if seed is None else seed)
     parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
     order = list(parsed) if stack is None else list(stack)
+    jobs = study_arms(baseline, variants, stack)
+    seeds = [replication_seed(base_seed, i) for i in range(reps)]
+    rows = run_arms(jobs, seeds, range(reps), workers, on_progress)
+    return Comparison(baseline, parsed, order, base_seed, runs_frame(rows), name=name)
+
+
+def run_arms(
+    jobs: list[tuple[str, str, int, Scenario]],
+    seeds: Sequence[int],
+    replications: Sequence[int],
+    workers: int | Executor = 1,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of every arm x (replication, seed), through the run core, in arm order."""
+    work = [
+        Job(scenario, seed, {"kind": kind, "variant": variant, "stage": stage, "replication": r})
+        for kind, variant, stage, scenario in jobs
+        for r, seed in zip(replications, seeds, strict=True)
+    ]
+    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
+    if isinstance(workers, int) and workers > 1:
+        with process_pool(workers) as pool:
+            rows = list(evaluate(work, pool, tick))
+    else:
+        rows = list(evaluate(work, None if isinstance(workers, int) else workers, tick))
+    order_of = {(kind, variant): i for i, (kind, variant, _, _) in enumerate(jobs)}
+    rows.sort(key=lambda row: (order_of[(row["kind"], row["variant"])], row["replication"]))
+    return rows
+
+
+def study_arms(
+    baseline: Scenario, variants: Mapping[str, Sequence[Any]], stack: Sequence[str] | None
+) -> list[tuple[str, str, int, Scenario]]:
+    """(kind, variant, stage, scenario) of every arm: the baseline, each variant alone, and
+    each stage of the stack (default: every variant, in order)."""
+    parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
+    order = list(parsed) if stack is None else list(stack)
     unknown = [s for s in order if s not in parsed]
     if unknown:
         raise ValueError(
@@ -153,23 +198,11 @@ def compare(
     for stage, n in enumerate(order, start=1):
         cumulative = cumulative + parsed[n]
         jobs.append(("stacked", n, stage, apply_reforms(baseline, cumulative, where=f"stack[{n}]")))
-    seeds = [replication_seed(base_seed, i) for i in range(reps)]
-    work = [
-        Job(
-            scenario, seeds[r], {"kind": kind, "variant": variant, "stage": stage, "replication": r}
-        )
-        for kind, variant, stage, scenario in jobs
-        for r in range(reps)
-    ]
-    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
-    if isinstance(workers, int) and workers > 1:
-        with process_pool(workers) as pool:
-            rows = list(evaluate(work, pool, tick))
-    else:
-        rows = list(evaluate(work, None if isinstance(workers, int) else workers, tick))
-    order_of = {(kind, variant): i for i, (kind, variant, _, _) in enumerate(jobs)}
-    rows.sort(key=lambda row: (order_of[(row["kind"], row["variant"])], row["replication"]))
+    return jobs
+
+
+def runs_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Run rows as a DataFrame, the identifying columns first."""
     runs = pd.DataFrame(rows)
-    front = list(_META)
-    runs = runs[front + [c for c in runs.columns if c not in front]]
-    return Comparison(baseline, parsed, order, base_seed, runs, name=name)
+    front = [c for c in _META if c in runs.columns]
+    return runs[front + [c for c in runs.columns if c not in front]]

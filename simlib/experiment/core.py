@@ -86,8 +86,8 @@ def replication_seed(seed: int, replication: int) -> int:
 def run_kpis(
     scenario: Scenario, seed: int, detail: Literal["full", "kpi"] = "kpi"
 ) -> dict[str, Any]:
-    """One run's KPIs as one flat row (the default work unit of :func:`evaluate`): pooled,
-    per pool, per matter (``[matter=id]``) and per hour (``[hour=HH]``)."""
+    """One run's KPIs as one flat row: pooled, per pool, per matter, per hour (the default
+    work unit of :func:`evaluate`)."""
     return kpi_row(simulate(scenario, seed, detail), scenario)
 
 

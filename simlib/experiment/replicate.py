@@ -20,8 +20,16 @@ from simlib.engine import simulate
 from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
 from simlib.experiment.stats import mean_ci, summarize
 from simlib.limits import over
-from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS, kpi_row
+from simlib.metrics import (
+    CASE_KPIS,
+    HOUR_KPIS,
+    MATTER_KPIS,
+    POOL_KPIS,
+    kpi_row,
+    overload_warning,
+)
 from simlib.scenario.model import Scenario
+from simlib.warmup import warmup_warning
 
 __all__ = ["Replications", "check_reps", "replicate", "replication_seed", "run_once"]
 
@@ -56,6 +64,7 @@ class Replications:
     scenario: Scenario
     seed: int
     runs: pd.DataFrame  # one row per replication: replication, seed, seconds, error, KPIs
+    precision: Any = None  # a PrecisionRun when the count was chosen by --precision
 
     @property
     def kpi_columns(self) -> list[str]:
@@ -65,6 +74,12 @@ class Replications:
     def failures(self) -> pd.DataFrame:
         """The replications that failed, with their error."""
         return self.runs[self.runs["error"].notna()]
+
+    def warmup_warning(self) -> str | None:
+        """MSER-5's verdict on the scenario's warm-up, over these runs (None: long enough)."""
+        if "warmup_mser5_days" not in self.runs:
+            return None
+        return warmup_warning(self.runs["warmup_mser5_days"], self.scenario.horizon.warmup_days)
 
     def summary(self) -> pd.DataFrame:
         """Mean, 95 % CI, std and n for every KPI column (failed runs left out: see n)."""
@@ -92,26 +107,20 @@ class Replications:
         for name in POOL_KPIS:
             out[name] = {pool: entry(column(f"{name}[{pool}]")) for pool in self.scenario.pools}
         by_matter = {
-            m.id: {
-                k: entry(column(f"{k}[matter={m.id}]"))
-                for k in MATTER_KPIS
-                if f"{k}[matter={m.id}]" in self.runs
-            }
+            m.id: {k: entry(column(f"{k}[matter={m.id}]")) for k in MATTER_KPIS}
             for m in self.scenario.matters
         }
         hours = sorted({c[-3:-1] for c in self.runs.columns if "[hour=" in c})
-        by_hour = {
-            h: {
-                k: entry(column(f"{k}[hour={h}]"))
-                for k in HOUR_KPIS
-                if f"{k}[hour={h}]" in self.runs
-            }
-            for h in hours
-        }
+        by_hour = {h: {k: entry(column(f"{k}[hour={h}]")) for k in HOUR_KPIS} for h in hours}
+        warning = overload_warning(self.runs)
+        warnings = [w for w in (warning, self.warmup_warning()) if w]
         result = {
             "scenario": self.scenario.name,
             "replications": len(self.runs),
             "seed": self.seed,
+            "unstable": warning is not None,
+            "warnings": warnings,
+            **({"precision": self.precision.to_json()} if self.precision is not None else {}),
             "kpis": out,
             "by_matter": by_matter,
             "by_hour": by_hour,

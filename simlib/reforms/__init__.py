@@ -20,6 +20,7 @@ from simlib.reforms.spec import (
     Centralize,
     Commitment,
     ComprehensiveWindows,
+    ElectronicTransfer,
     MailDelivery,
     MergeSteps,
     OneTimeNotification,
@@ -49,6 +50,7 @@ commitment = Commitment
 mail_delivery = MailDelivery
 centralize = Centralize
 time_limit = TimeLimit
+electronic_transfer = ElectronicTransfer
 set_value = SetValue  # type "set" (``set`` would shadow the builtin)
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "centralize",
     "commitment",
     "comprehensive_windows",
+    "electronic_transfer",
     "mail_delivery",
     "merge_steps",
     "one_time_notification",

@@ -233,8 +233,13 @@ def _one_time_notification(data: Data, r: spec.OneTimeNotification) -> None:
 def _online(data: Data, r: spec.Online) -> None:
     for matter in _matters(data, r.matters):
         matter["online_share"] = r.share
-        if r.electronic_handoff:
-            matter["handoff_days"] = 0.0
+
+
+@_register(spec.ElectronicTransfer)
+def _electronic_transfer(data: Data, r: spec.ElectronicTransfer) -> None:
+    for matter in _matters(data, r.matters):
+        matter["handoff_days"] = 0.0
+        matter["handoff"] = None
 
 
 @_register(spec.Commitment)

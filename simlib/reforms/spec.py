@@ -21,6 +21,7 @@ __all__ = [
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
+    "ElectronicTransfer",
     "MailDelivery",
     "MergeSteps",
     "OneTimeNotification",
@@ -134,12 +135,20 @@ class OneTimeNotification(BaseReform):
 
 
 class Online(BaseReform):
-    """One network (一网通办): a share applies online; files move electronically."""
+    """One network (一网通办): a share of applicants applies online (the channel only; how
+    files move between departments is ``electronic_transfer``)."""
 
     type: Literal["online"] = "online"
     share: Probability
     matters: Matters = None
-    electronic_handoff: bool = True  # hand-offs take no calendar time
+
+
+class ElectronicTransfer(BaseReform):
+    """E-files between departments: paper hand-offs (a calendar lag or courier rounds)
+    become immediate."""
+
+    type: Literal["electronic_transfer"] = "electronic_transfer"
+    matters: Matters = None
 
 
 class Commitment(BaseReform):
@@ -213,6 +222,7 @@ Reform = Annotated[
     | MailDelivery
     | Centralize
     | TimeLimit
+    | ElectronicTransfer
     | SetValue,
     Field(discriminator="type"),
 ]

@@ -39,6 +39,7 @@ __all__ = [
     "Commitment",
     "DelayStep",
     "Hall",
+    "Handoff",
     "Horizon",
     "Matter",
     "Parallel",
@@ -112,6 +113,9 @@ class _Model(BaseModel):
 class Horizon(_Model):
     days: Annotated[int, Field(ge=1)] = 30
     warmup_days: Annotated[int, Field(ge=0)] = 0
+    # After the horizon the run goes on (arrivals too) until every case that arrived between
+    # warm-up and the horizon is decided and collected, for at most this many calendar days.
+    drain_days: Annotated[int, Field(ge=0)] = 60
 
     @model_validator(mode="after")
     def _warmup_inside(self) -> Horizon:
@@ -165,6 +169,7 @@ class Hall(_Model):
     renege_return_prob: Probability = 1.0
     return_delay_days: Distribution = Constant(value=1.0)
     wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
+    travel_min: Annotated[float, Field(ge=0)] = 0.0  # applicant's travel per visit, both ways
     _cutoff: int | None = PrivateAttr(default=None)
 
     @field_validator("ticket_cutoff")
@@ -186,7 +191,38 @@ class Hall(_Model):
 
 
 class Absence(_Model):
+    """Each officer is absent on a share ``daily_prob`` of working days, in spells of
+    ``mean_days`` working days on average (leave, training, sickness come in spells)."""
+
     daily_prob: Probability = 0.0
+    mean_days: Annotated[float, Field(ge=1)] = 1.0
+
+    def persistence(self) -> tuple[float, float]:
+        """(P(absent tomorrow | absent today), P(absent tomorrow | present today)) of the
+        two-state chain over working days whose long-run share absent is ``daily_prob``
+        and whose spells last ``mean_days`` on average. Spells shorter than independent
+        days give (1 / (1 - daily_prob), e.g. 1.05 days at 5 %) are taken as independent
+        days, so that the default ``mean_days: 1`` is exactly independent days."""
+        p = self.daily_prob
+        if p >= 1 or self.mean_days * (1 - p) <= 1:
+            return p, p  # independent days
+        spell = self.mean_days
+        return 1 - 1 / spell, p / (spell * (1 - p))
+
+
+class Handoff(_Model):
+    """Paper files between departments travel with a courier at fixed ``rounds`` on working
+    days: a file handed over waits for the next round, then arrives."""
+
+    rounds: Annotated[list[str], Field(min_length=1)]
+
+    @field_validator("rounds")
+    @classmethod
+    def _clocks(cls, v: list[str]) -> list[str]:
+        for text in v:
+            if parse_clock(text) >= 24 * 60:
+                raise ValueError(f"round '{text}' is not a time of day before 24:00")
+        return v
 
 
 class Shift(_Model):
@@ -381,8 +417,18 @@ class Matter(_Model):
     collection_time: Distribution = Constant(value=5.0)
     time_limit_days: Annotated[float, Field(gt=0)] | None = None
     commitment: Commitment = Commitment()
+    handoff: Handoff | None = None  # courier rounds, instead of the handoff_days lag
     priority: int = 0  # hall tickets: higher is called first, FIFO within a level
     patience: Distribution | None = None  # this matter's applicants (else hall.patience)
+
+    @model_validator(mode="after")
+    def _one_handoff(self) -> Matter:
+        if self.handoff is not None and self.handoff_days > 0:
+            raise ValueError(
+                "give either handoff_days (a calendar lag) or handoff: {rounds: [...]} "
+                "(courier rounds), not both"
+            )
+        return self
 
     def steps(self) -> list[Step | DelayStep]:
         """Every step of the chain, parallel branches flattened, in chain order."""

@@ -2,7 +2,8 @@
 
 The estimate is an upper bound from the rates: arrivals per hour over every hour of the day
 (online applicants may come at any time), or arrivals per day times the largest weekday
-factor, times the demand factor, over the whole horizon.
+factor, times the demand factor, over the whole horizon and the longest drain after it
+(arrivals go on while the cohort is drained).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ __all__ = ["estimated_arrivals", "size_issues"]
 
 def estimated_arrivals(scenario: Scenario) -> float:
     """An upper bound on the applicants one run creates."""
-    days = scenario.horizon.days
+    days = scenario.horizon.days + scenario.horizon.drain_days
     total = 0.0
     for m in scenario.matters:
         spec = m.arrivals
@@ -36,6 +37,11 @@ def size_issues(scenario: Scenario) -> list[tuple[str, str]]:
     if message:
         issues.append(("horizon.days", message))
         return issues  # the arrival estimate would only repeat it
+    longest = scenario.horizon.days + scenario.horizon.drain_days
+    message = over("days", longest, "horizon.days + horizon.drain_days (the longest run)")
+    if message:
+        issues.append(("horizon.drain_days", message))
+        return issues
     for pid, pool in scenario.pools.items():
         message = over("officers", pool.count, f"the number of officers in pool '{pid}'")
         if message:
@@ -43,5 +49,6 @@ def size_issues(scenario: Scenario) -> list[tuple[str, str]]:
     arrivals = estimated_arrivals(scenario)
     message = over("arrivals", arrivals, "the estimated number of arrivals in one run")
     if message:
-        issues.append(("matters", message + "; lower the rates, demand_factor or horizon.days"))
+        advice = "; lower the rates, demand_factor, horizon.days or horizon.drain_days"
+        issues.append(("matters", message + advice))
     return issues

@@ -11,6 +11,7 @@ from tests.helpers import always_open
 
 
 def _desk(count: int, per_hour: float, mean: float, complete: float = 1.0) -> object:
+    # No drain (drain_days 0): these properties hold applicant by applicant, at any horizon.
     return always_open(
         4,
         0,
@@ -27,6 +28,7 @@ def _desk(count: int, per_hour: float, mean: float, complete: float = 1.0) -> ob
             }
         ],
         hall={"return_delay_days": {"dist": "exponential", "mean": 0.1}},
+        horizon={"days": 4, "warmup_days": 0, "drain_days": 0},
     )
 
 

@@ -46,7 +46,7 @@ def _three_matters(**hall: Any) -> Any:
                         {
                             "id": "review",
                             "pool": "back",
-                            "time": {"dist": "gamma", "mean": 90, "cv": 0.5},
+                            "time": {"dist": "gamma", "mean": 20, "cv": 0.5},
                         }
                     ],
                     "collection": "in_person",
@@ -80,8 +80,13 @@ def test_per_matter_kpis_aggregate_to_the_pooled_ones() -> None:
         assert sum(v[count] for v in by.values()) == pytest.approx(pooled[count])
     arrived = {m: v["cases_arrived"] for m, v in by.items()}
     decided = {m: v["cases_completed"] for m, v in by.items()}
-    for kpi in ("lead_time_mean_days", "visits_per_case"):
-        assert _weighted(by, kpi, decided) == pytest.approx(pooled[kpi])
+    undecided = {m: v["undecided_rate"] * v["cases_arrived"] for m, v in by.items()}
+    assert sum(undecided.values()) == 0  # the drain saw every case decided
+    seen = {m: decided[m] + undecided[m] for m in by}  # undecided: censored at the end
+    assert _weighted(by, "lead_time_mean_days", seen) == pytest.approx(
+        pooled["lead_time_mean_days"]
+    )
+    assert _weighted(by, "visits_per_case", decided) == pytest.approx(pooled["visits_per_case"])
     assert _weighted(by, "undecided_rate", arrived) == pytest.approx(pooled["undecided_rate"])
     limited = {m: (decided[m] if m != "notice" else 0.0) for m in by}
     assert np.isnan(by["notice"]["on_time_rate"])  # no time limit: not applicable
@@ -94,6 +99,7 @@ def test_per_matter_kpis_aggregate_to_the_pooled_ones() -> None:
         (visits["outcome"] == "served")
         & visits["kind"].isin(["submit", "return", "collect"])
         & (visits["ticket"] >= records.warmup)
+        & (visits["ticket"] < records.horizon)
     ]
     calls = called.groupby("matter", observed=False).size().to_dict()
     assert _weighted(by, "hall_wait_mean_min", calls) == pytest.approx(pooled["hall_wait_mean_min"])
@@ -111,7 +117,8 @@ def test_per_hour_kpis_aggregate_to_the_pooled_hall_kpis() -> None:
     assert all(set(v) == set(HOUR_KPIS) for v in by.values())
     tickets = {h: v["tickets_per_day"] for h, v in by.items()}
     v = records.visits
-    hall = v[v["kind"].isin(["submit", "return", "collect"]) & (v["ticket"] >= records.warmup)]
+    window = (v["ticket"] >= records.warmup) & (v["ticket"] < records.horizon)
+    hall = v[v["kind"].isin(["submit", "return", "collect"]) & window]
     called = hall[hall["outcome"] == "served"]
     calls = (called["ticket"] % 1440 // 60).astype(int).value_counts()
     calls_by_hour = {h: float(calls.get(int(h), 0)) for h in by}

@@ -81,7 +81,8 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {
     ),  # a has no absences: b never steps in
     "comprehensive_windows": ({"service_time_factor": 1.1}, None),
     "one_time_notification": ({"complete_prob": 0.9}, {"complete_prob": 0.5}),  # never lowered
-    "online": ({"share": 0.3}, {"share": 0.0, "electronic_handoff": False}),
+    "online": ({"share": 0.3}, {"share": 0.0}),
+    "electronic_transfer": ({"matters": ["x"]}, {"matters": ["y"]}),  # y has no hand-offs
     "commitment": ({"matters": ["x"], "verify": ["s2"], "fail_rate": 0.05}, None),
     "mail_delivery": ({"matters": ["x"]}, {"matters": ["y"]}),
     "centralize": ({}, {"matters": ["y"]}),

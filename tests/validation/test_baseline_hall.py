@@ -20,7 +20,8 @@ def test_baseline_structure() -> None:
     assert len(windows) >= 6 and s.hall.mode == "dedicated"
     assert all(m.collection == "in_person" for m in s.matters if m.id != "utility_connection")
     assert all(0.60 <= m.complete_prob <= 0.75 for m in s.matters)
-    assert all(m.handoff_days >= 0.5 for m in s.matters)
+    assert all(m.handoff is not None and m.handoff.rounds for m in s.matters)  # paper files
+    assert any(p.absence.mean_days >= 5 for p in s.pools.values())  # week-long absences
     back = [
         p for p in s.pools.values() if p.count and p.absence.daily_prob > 0 and p.backup is None
     ]
