@@ -27,7 +27,10 @@ def ticket_log(records: Records, priorities: dict[str, int] | None = None) -> pd
     return, collect, ...), ``ticket_time``, ``call_time``, ``end_time`` (served),
     ``left_time`` (reneged or sent home), ``officer`` (pool#index), ``outcome``.
     """
-    visits = records.visits.reset_index(drop=True)
+    visits = records.visits
+    # Tickets issued within the horizon: a log covers its days (the drain that runs the
+    # cohort on to its decisions is not part of them).
+    visits = visits[visits["ticket"] < records.horizon].reset_index(drop=True)
     cases = records.cases
     origin = pd.Timestamp(records.calendar.start_date or DEFAULT_START)
     matter = cases["matter"].astype(str).to_numpy()[visits["case"].to_numpy()]

@@ -38,6 +38,7 @@ def run_served(scenario, seed: int) -> dict[str, float]:
     start = scenario.calendar.start_date
     rec = simulate(scenario, seed, detail="kpi")
     v = rec.visits
+    v = v[v["ticket"] < rec.horizon]
     cells = served_by_cell(
         v.loc[v["outcome"] == "served", "call"].to_numpy(),
         start.weekday() if start is not None else 0,

@@ -33,7 +33,7 @@ def sim_tickets(
 ) -> pd.DataFrame:
     """A run's hall tickets in the shape of :func:`simlib.calibrate.read_ticket_log`."""
     v = records.visits
-    v = v[v["outcome"].isin(["served", "reneged", "sent_home"])]
+    v = v[v["outcome"].isin(["served", "reneged", "sent_home"]) & (v["ticket"] < records.horizon)]
     matter = records.cases["matter"].astype(str).to_numpy()[v["case"].to_numpy()]
     level = pd.Series(matter).map(priorities or {}).fillna(0).astype(int).to_numpy()
     served = (v["outcome"] == "served").to_numpy()
