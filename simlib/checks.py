@@ -127,7 +127,7 @@ def warnings_for(scenario: Scenario) -> list[str]:
         key = "+".join(hall_load)
         hall_load, hall_visits = ({key: _sum_by_hour(d)} for d in (hall_load, hall_visits))
     for pools, loads in hall_load.items():
-        worst = max(loads, key=loads.get, default=None)
+        worst = max(loads, key=lambda hour: loads[hour], default=None)
         if worst is None:
             continue
         officers = 0.0

@@ -9,7 +9,9 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,8 +143,7 @@ def cmd_schema(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_and_report(scenario: Scenario, args: argparse.Namespace) -> int:
-    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
+def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> int:
     precision = getattr(args, "precision", None)
     if precision is not None:
         _check_precision(args)
@@ -228,8 +229,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         checks.check_out_file(args.events, "--events")
     if args.tickets:
         checks.check_out_file(args.tickets, "--tickets")
-    seed = scenario.seed if args.seed is None else args.seed
-    status = _run_and_report(scenario, argparse.Namespace(**{**vars(args), "seed": seed}))
+    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
+    status = _run_and_report(scenario, args, seed)
     if args.events or args.tickets:
         seed = replication_seed(seed, 0)
         records = simulate(scenario, seed)
@@ -320,21 +321,27 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
             bar.set_postfix(failed=failed)
 
-    with contextlib.ExitStack() as stack:
-        executor = checks.open_executor(args, stack)
-        try:
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = checks.open_executor(args, stack)
             result = run_sweep(spec, executor, out, args.resume, tick)
-        except OutputFolderError as exc:
-            raise UsageError(str(exc)) from None
-        except KeyboardInterrupt:
-            print(
-                f"\nsimlib: interrupted; finished runs are kept in {out}/ — rerun with --resume",
-                file=sys.stderr,
-            )
-            return 130
-        finally:
-            if bar is not None:
-                bar.close()
+    except KeyboardInterrupt:
+        # Leaving the ExitStack by the exception has stopped the workers already.
+        _stop_listening_to_ctrl_c()
+        print(
+            f"\nsimlib: interrupted; finished runs are kept in {out}/ — rerun with --resume",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    if result.quarantined:
+        print(
+            f"simlib: warning: {len(result.quarantined)} damaged run file(s) moved to "
+            f"{result.quarantined[0].parent}/; their runs were done again",
+            file=sys.stderr,
+        )
     failures = result.failures
     print(f"{len(result.runs)} run(s) stored, {len(failures)} failed.")
     print(f"Per-point summary: {out}/summary.csv")
@@ -366,6 +373,13 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
 
 
+def _stop_listening_to_ctrl_c() -> None:
+    """After a first Ctrl-C simlib is already stopping: a second one must not cut the
+    clean-up short (it would leave workers behind, or a traceback)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     try:
         path = write_report(args.dir)
@@ -392,13 +406,14 @@ def _slug(text: str) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     out = checks.check_out_dir(args.out or "simlib-demo")
     scenario = demo_scenario()
+    seed = scenario.seed if args.seed is None else args.seed  # decided here, once
     if args.json:
-        return _run_and_report(scenario, args)
+        return _run_and_report(scenario, args, seed)
     print(
         "simlib demo: the built-in demo hall (two departments; a chain with a parallel "
         f"fire/environment review), {scenario.horizon.days} days, {args.reps} replications.\n"
     )
-    _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}))
+    _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}), seed)
     if args.no_study:
         return 0
     study = load_study(DATA / "green_approval.yaml")
@@ -568,6 +583,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"simlib: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _stop_listening_to_ctrl_c()
         print("simlib: interrupted", file=sys.stderr)
         return 130
 

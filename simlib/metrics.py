@@ -210,8 +210,8 @@ def _run(records: Records) -> _Run:
     tickets = np.isin(v["kind"], _HALL_KINDS) & (ticket >= warmup) & (ticket < horizon)
     case_of = v["case"]
     present = np.where(np.isnan(v["end"]), end, v["end"]) - ticket  # waiting at the end: so far
-    minutes = np.bincount(case_of, weights=present, minlength=len(arrival))[: len(arrival)]
-    minutes += records.travel * cases["visits"]
+    at_hall = np.bincount(case_of, weights=present, minlength=len(arrival))[: len(arrival)]
+    minutes = at_hall.astype(float) + records.travel * cases["visits"].astype(float)
     return _Run(
         cohort=cohort,
         decided=decided,

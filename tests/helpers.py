@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 from scipy import stats
 
 from simlib.engine import simulate
@@ -70,3 +72,29 @@ def assert_in_ci(
     assert mean - half <= expected <= mean + half, (
         f"theory {expected:.5g} outside the {level:.0%} CI [{mean - half:.5g}, {mean + half:.5g}]"
     )
+
+
+def constant(value: float) -> dict[str, Any]:
+    return {"dist": "constant", "value": value}
+
+
+def desk_matter(per_hour: float, time: dict[str, Any], pool: str = "desk", **extra: Any) -> dict:
+    """A matter ``m`` whose walk-ins are served at one window pool (no chain unless given)."""
+    return {
+        "id": "m",
+        "arrivals": {"per_hour": per_hour},
+        "acceptance": {"pool": pool, "time": time},
+        **extra,
+    }
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+def sweep_files(tmp_path: Path, sweep: dict[str, Any], hall: dict[str, Any]) -> Path:
+    """``hall.yaml`` and a ``sweep.yaml`` over it (seed 1 unless ``sweep`` says otherwise)."""
+    write_yaml(tmp_path / "hall.yaml", hall)
+    spec = {"sweep": "t", "scenario": "hall.yaml", "seed": 1, **sweep}
+    return write_yaml(tmp_path / "sweep.yaml", spec)

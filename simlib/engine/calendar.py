@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -96,8 +97,8 @@ Spans = list[tuple[int, int]]
 
 def _spans(hours: Sequence[str] | Spans) -> Spans:
     """Parsed hours as they are (the scenario parsed them at validation), or parsed now."""
-    items = list(hours)
-    return parse_hours(items) if items and isinstance(items[0], str) else items  # type: ignore[arg-type]
+    items: list[Any] = list(hours)
+    return parse_hours(items) if items and isinstance(items[0], str) else items
 
 
 class HallCalendar:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 
 from simlib.engine.officers import HallState, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
+from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
     from simlib.engine.calendar import HallCalendar
@@ -23,6 +24,10 @@ class Ticket(Job):
     """A walk-in's ticket: the window job, plus whose it is and what it is for."""
 
     __slots__ = ("holder", "kind", "queue", "visit_no")
+    holder: Any
+    kind: int
+    queue: WorkQueue
+    visit_no: int
 
 
 class Hall:
@@ -36,7 +41,7 @@ class Hall:
         state: HallState,
         queues: list[WorkQueue],
         at_close: str,
-        patience: object | None,
+        patience: BaseDistribution | None,
         renege_return_prob: float,
     ):
         self.env = env
@@ -70,7 +75,8 @@ class Hall:
     ) -> None:
         """A ticket for ``holder`` (a case): served by an officer of ``queue``, or reneges, or
         is sent home; the bound handlers hear which."""
-        ticket = Ticket(holder.id, activity, pool, work, True, self._served)
+        # The handler gets back the Ticket it was given (Job's callback type is wider).
+        ticket = Ticket(holder.id, activity, pool, work, True, self._served)  # type: ignore[arg-type]
         ticket.holder = holder
         ticket.kind = kind
         ticket.queue = queue
@@ -124,7 +130,7 @@ class Hall:
                 for queue in self.queues:
                     for ticket in queue.waiting():
                         queue.withdraw(ticket)
-                        self._leave(ticket, SENT_HOME, True)
+                        self._leave(cast(Ticket, ticket), SENT_HOME, True)
                 continue
             self.state.overtime = True
             self.state.closed_at = close

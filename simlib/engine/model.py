@@ -10,6 +10,7 @@ import bisect
 import gc
 import math
 from collections.abc import Callable
+from numbers import Integral
 from typing import Literal
 
 import simpy
@@ -40,6 +41,14 @@ QUIET_TAIL = 0.01  # share of the cohort still open below which arrivals stop in
 class Model:
     """One run of a scenario: SimPy environment, pools, hall, matters, recorder."""
 
+    env: simpy.Environment
+    records: Records
+    calendar: HallCalendar
+    desks: dict[str, Desk]
+    hall: Hall
+    flow: CaseFlow
+    seed: int
+
     def __init__(
         self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
     ):
@@ -47,6 +56,8 @@ class Model:
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = scenario.seed if seed is None else seed
+        if isinstance(self.seed, bool) or not isinstance(self.seed, Integral) or self.seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0; got {self.seed!r}")
         days = scenario.horizon.days
         cap_days = days + scenario.horizon.drain_days
         self.env = env = simpy.Environment()
@@ -107,7 +118,7 @@ class Model:
                     env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
                 )
             )
-        self.drained = env.event()
+        self.drained: simpy.Event = env.event()
         env.process(self._drain())
         env.process(self._sample_backlog())
 
@@ -180,6 +191,8 @@ class Model:
                     previous = pools or previous
             return chain
 
+        # An acceptance pool always has both queues (see _wire_queues).
+        assert accept_desk.hall_queue is not None and accept_desk.back_queue is not None
         return MatterPlan(
             code=code,
             id=m.id,

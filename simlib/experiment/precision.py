@@ -107,7 +107,7 @@ class PrecisionRun:
                 f"the last to get there: {self.deciding_kpi}."
             )
         else:
-            worst = max(self.achieved, key=lambda k: self.achieved[k], default=None)
+            worst = max(self.achieved, key=lambda k: self.achieved[k], default="")
             head = (
                 f"PRECISION NOT REACHED: after {self.reps_run} replication(s) (--max-reps) "
                 f"{worst} is known to ±{self.achieved.get(worst, math.inf):.1%} only, "

@@ -51,7 +51,7 @@ def check_reps(n: Any, what: str = "the number of replications") -> int:
     """``n`` as an int in 1..limit, or a ValueError naming what is allowed."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"{what} must be a whole number >= 1; got {n!r}")
-    message = over("replications", n, what)
+    message = over("replications", int(n), what)
     if message:
         raise ValueError(message)
     return int(n)

@@ -1,16 +1,70 @@
 """Process pools for the run core (:mod:`simlib.experiment.core`), made the same way
-everywhere: the start method is chosen here, when the pool is made, never at import."""
+everywhere: the start method is chosen here, when the pool is made, never at import.
+
+Faults are handled here too. Ctrl-C belongs to the main process: workers ignore it, and
+a pool left by an exception (a first Ctrl-C included) terminates its workers at once
+instead of waiting for their runs, ignoring a second Ctrl-C while it does. Workers also
+watch their parent and exit when it dies (a ``kill -9`` of simlib leaves no idle
+workers behind).
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
-__all__ = ["process_pool"]
+__all__ = ["WorkerPool", "process_pool"]
+
+_WATCH_SECONDS = 0.5
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(_WATCH_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone: nobody will ever collect our results
+
+
+def _worker_start(parent: int) -> None:
+    """Runs first in every worker process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A process pool that terminates its workers when left by an exception."""
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.shutdown(wait=True)
+        else:
+            self.terminate()
+
+    def terminate(self) -> None:
+        """Cancel what has not started and stop the workers now (runs in flight are lost)."""
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
+            processes = list((getattr(self, "_processes", None) or {}).values())
+            self.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(timeout=5)
+                if process.is_alive():
+                    process.kill()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+
+
+def process_pool(workers: int) -> WorkerPool:
     """A process pool of ``workers`` processes.
 
     'fork' where the platform has it and this process runs no other thread: workers then
@@ -23,4 +77,9 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
         if "fork" in mp.get_all_start_methods() and threading.active_count() == 1
         else "spawn"
     )
-    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method))
+    return WorkerPool(
+        max_workers=workers,
+        mp_context=mp.get_context(method),
+        initializer=_worker_start,
+        initargs=(os.getpid(),),
+    )

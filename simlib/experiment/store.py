@@ -1,9 +1,12 @@
 """A sweep's results on disk: a Parquet dataset that survives crashes.
 
 Every finished run is written at once as its own small Parquet file (atomically: written
-under a temporary name, then renamed), so a sweep killed at any moment keeps every row it
-finished. At the end the small files are compacted into one. Readers drop duplicates by
-(point, replication), so a crash during compaction loses nothing either.
+under a temporary name, flushed to disk with fsync, then renamed), so a sweep killed at any
+moment — or a machine that loses power — keeps every row it finished. At the end the small
+files are compacted into one, itself synced before the small files are deleted. Readers
+drop duplicates by (point, replication), so a crash during compaction loses nothing either.
+A run file that cannot be read (truncated, empty) is moved to ``runs/quarantine/`` and
+its run counts as not done, so ``--resume`` runs it again.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class RunStore:
     def __init__(self, out: str | Path):
         self.out = Path(out)
         self.parts = self.out / "runs"
+        self.quarantined: list[Path] = []  # damaged run files moved aside by read()
 
     def check_spec(self, spec: dict[str, Any], resume: bool, fingerprint: str = "") -> None:
         """Refuse to mix two different sweeps in one folder, or to overwrite without --resume.
@@ -69,14 +73,31 @@ class RunStore:
         name = f"part-{row['point']:06d}-{row['replication']:04d}-{uuid.uuid4().hex[:8]}"
         tmp = self.parts / f".{name}.tmp"
         pq.write_table(table, tmp)
+        _sync(tmp)
         os.replace(tmp, self.parts / f"{name}.parquet")
+        _sync(self.parts)
+
+    def _load(self, path: Path) -> pd.DataFrame | None:
+        """One run file, or None after moving a damaged one to quarantine/."""
+        try:
+            frame = pq.read_table(path).to_pandas()
+            if not set(KEY) <= set(frame.columns):
+                raise ValueError("no point/replication columns")
+            return frame
+        except (OSError, ValueError, pa.ArrowException):
+            aside = self.parts / "quarantine"
+            aside.mkdir(exist_ok=True)
+            target = aside / path.name
+            os.replace(path, target)
+            self.quarantined.append(target)
+            return None
 
     def read(self) -> pd.DataFrame:
         """Every stored run, one row per (point, replication), sorted."""
         files = sorted(self.parts.glob("*.parquet")) if self.parts.exists() else []
-        if not files:
+        frames = [f for f in (self._load(path) for path in files) if f is not None]
+        if not frames:
             return pd.DataFrame(columns=KEY)
-        frames = [pq.read_table(f).to_pandas() for f in files]
         rows = pd.concat(frames, ignore_index=True)
         rows = rows.drop_duplicates(subset=KEY, keep="first")
         return rows.sort_values(KEY).reset_index(drop=True)
@@ -94,10 +115,27 @@ class RunStore:
         name = f"all-{uuid.uuid4().hex[:8]}"
         tmp = self.parts / f".{name}.tmp"
         rows.to_parquet(tmp, index=False)
+        _sync(tmp)
         os.replace(tmp, self.parts / f"{name}.parquet")
+        _sync(self.parts)  # the merged file is on disk before the run files go
         for f in files:
             f.unlink()
         for f in self.parts.glob("all-*.parquet"):
             if f.name != f"{name}.parquet":
                 f.unlink()
         return rows
+
+
+def _sync(path: Path) -> None:
+    """fsync a file or a folder (a rename is durable once its folder is synced)."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    try:
+        fd = os.open(path, flags)
+    except OSError:  # e.g. folders cannot be opened on Windows: nothing more to do
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ class SweepResult:
     sweep: Sweep
     runs: pd.DataFrame  # one row per point x replication
     out: Path | None
+    quarantined: list[Path] = field(default_factory=list)  # damaged run files moved aside
 
     @property
     def failures(self) -> pd.DataFrame:
@@ -97,7 +98,8 @@ def run_sweep(
         summary.to_parquet(store.out / "summary.parquet", index=False)
     else:
         runs = pd.DataFrame(rows).sort_values(["point", "replication"]).reset_index(drop=True)
-    return SweepResult(sweep, runs, Path(out) if out is not None else None)
+    quarantined = store.quarantined if store is not None else []
+    return SweepResult(sweep, runs, Path(out) if out is not None else None, quarantined)
 
 
 def sweep(

@@ -37,13 +37,13 @@ __all__ = [
 _Base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     """The safe loader (C parser where installed) with dates that fail with their line."""
 
 
 def _timestamp(loader: Any, node: yaml.Node) -> Any:
     try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
     except (ValueError, OverflowError) as exc:
         raise yaml.constructor.ConstructorError(
             None, None, f"'{node.value}' is not a valid date ({exc})", node.start_mark

@@ -32,7 +32,10 @@ def sweep_heatmap(
     """Mean KPI over two sweep parameters (other parameters averaged; continuous ones binned),
     from a sweep's per-point summary."""
     label, unit, better = kpi_info(kpi)
-    data = summary.assign(_x=_levels(summary[x], bins), _y=_levels(summary[y], bins))
+    levels = pd.DataFrame(
+        {"_x": _levels(summary[x], bins), "_y": _levels(summary[y], bins)}, index=summary.index
+    )
+    data = pd.concat([summary, levels], axis=1)  # one concat: summaries have many KPI columns
     grid = data.pivot_table(index="_y", columns="_x", values=kpi, aggfunc="mean", observed=True)
     fig = Figure(figsize=(7.5, 5.5), layout="constrained")
     ax = fig.subplots()

@@ -165,5 +165,5 @@ def issues_from_validation(exc: ValidationError, data: Any, root: type[BaseModel
             issues.extend(Issue(path, msg) for path, msg in cause.issues)
             continue
         path, _ = _path(tuple(err["loc"]), data)
-        issues.append(Issue(path, _message(err, root)))
+        issues.append(Issue(path, _message(dict(err), root)))
     return issues

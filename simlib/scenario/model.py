@@ -384,7 +384,7 @@ class Parallel(_Model):
     parallel: Annotated[list[Branch], Field(min_length=2)]
 
 
-def _item_kind(v: Any) -> str:
+def _item_kind(v: Any) -> str | None:
     if isinstance(v, dict):
         return "parallel" if "parallel" in v else _branch_kind(v)
     return "parallel" if isinstance(v, Parallel) else _branch_kind(v)

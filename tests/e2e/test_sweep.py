@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from simlib.experiment.design import points
 from simlib.experiment.replicate import run_once
@@ -22,6 +21,7 @@ from simlib.experiment.store import RunStore
 from simlib.experiment.sweep import run_sweep
 from simlib.files.sweep import SweepFile, load_sweep
 from simlib.scenario import ScenarioError
+from tests.helpers import sweep_files
 
 HALL = {
     "name": "tiny",
@@ -39,10 +39,7 @@ HALL = {
 
 
 def _files(tmp_path: Path, sweep: dict[str, Any], hall: dict[str, Any] = HALL) -> Path:
-    (tmp_path / "hall.yaml").write_text(yaml.safe_dump(hall))
-    path = tmp_path / "sweep.yaml"
-    path.write_text(yaml.safe_dump({"sweep": "t", "scenario": "hall.yaml", "seed": 1, **sweep}))
-    return path
+    return sweep_files(tmp_path, sweep, hall)
 
 
 GRID = {

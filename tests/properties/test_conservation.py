@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,9 +81,9 @@ def test_every_applicant_is_accounted_for(data: dict[str, Any], seed: int) -> No
     records = simulate(scenario, seed)
     cases, visits, steps = records.cases, records.visits, records.steps
 
-    # Every arrival is decided, in progress or abandoned; case ids are unique and dense.
-    assert set(cases["status"]) <= {"decided", "in_progress", "abandoned"}
-    assert list(cases.index) == list(range(len(cases)))
+    # Every ticket and every piece of work belongs to a recorded case.
+    assert len(cases) > 0
+    assert set(visits["case"]) <= set(cases.index) and set(steps["case"]) <= set(cases.index)
     decided = cases[cases["status"] == "decided"]
     assert (decided["decision"] >= decided["accepted"]).all()
     assert (decided["accepted"] >= decided["arrival"]).all()
@@ -103,7 +102,8 @@ def test_every_applicant_is_accounted_for(data: dict[str, Any], seed: int) -> No
     for case, row in decided.iterrows():
         assert spec[row["matter"]] <= done.get(case, set())
 
-    # Served tickets have call <= end; waits are never negative.
+    # Served tickets have call <= end; waits are never negative; work starts after it is
+    # handed over and ends after it starts.
     served = visits[visits["outcome"] == "served"]
     assert (served["wait"] >= 0).all() and (served["end"] >= served["call"]).all()
-    assert np.isfinite(records.tally[POOLS[0]].busy)
+    assert (steps["start"] >= steps["enqueued"]).all() and (steps["end"] >= steps["start"]).all()

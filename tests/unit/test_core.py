@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 
 from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
-from tests.helpers import always_open, exp
+from tests.helpers import always_open, desk_matter, exp
 
 
 def _desk(count: int) -> Any:
-    matter = {"id": "m", "arrivals": {"per_hour": 3}, "acceptance": {"pool": "d", "time": exp(10)}}
-    return always_open(2, 0, {"d": {"count": count}}, [matter])
+    return always_open(2, 0, {"d": {"count": count}}, [desk_matter(3, exp(10), pool="d")])
 
 
 def fails_with_one_officer(scenario: Any, seed: int) -> dict[str, Any]:

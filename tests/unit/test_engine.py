@@ -7,12 +7,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from simlib.engine import DAY, HallCalendar, simulate
 from simlib.scenario import scenario_from_dict
-from tests.helpers import ALL_WEEK, always_open, exp
+from tests.helpers import ALL_WEEK, always_open, constant, exp
 
-CONST10 = {"dist": "constant", "value": 10}
+CONST10 = constant(10)
 
 
 def _hall(**over: Any) -> Any:
@@ -41,6 +42,8 @@ def test_single_window_is_fifo_lindley_recursion() -> None:
         [{"id": "m", "arrivals": {"per_hour": 5}, "acceptance": {"pool": "desk", "time": CONST10}}],
     )
     steps = simulate(scenario, 3).steps.sort_values("start")
+    assert len(steps) > 300  # ~600 arrivals in 5 days: the checks below have rows to check
+    assert (steps["start"] > steps["enqueued"]).sum() > 50  # and some waited in the queue
     previous_end = 0.0
     for row in steps.itertuples():
         assert row.start == max(row.enqueued, previous_end)  # FIFO, no idling with work waiting
@@ -51,7 +54,10 @@ def test_single_window_is_fifo_lindley_recursion() -> None:
 
 def test_no_service_starts_in_lunch_break_or_before_opening() -> None:
     records = simulate(_hall(), 1)
+    assert len(records.steps) > 100 and len(records.visits) > 100
     start_of_day = records.steps["start"] % DAY
+    # Work was waiting over lunch (it resumes at 13:00), so the test can see a violation.
+    assert ((start_of_day >= 780) & (start_of_day < 781)).any()
     lunch = (start_of_day >= 720) & (start_of_day < 780)
     assert not lunch.any()
     assert (start_of_day >= 540).all()
@@ -90,11 +96,14 @@ def test_holidays_and_weekends_get_no_walk_ins() -> None:
     records = simulate(scenario, 4)
     days = (records.cases["arrival"] // DAY).astype(int)
     assert set(days) <= {0, 4, 5, 6, 7, 8, 9}  # Thu, then Mon..Fri (Fri 4th is a holiday)
+    assert len(set(days)) >= 6 and len(days) > 150  # walk-ins came on the open days
 
 
 def test_ticket_cutoff() -> None:
     records = simulate(_hall(hall={"ticket_cutoff": "16:00"}), 5)
-    assert (records.cases["arrival"] % DAY < 960).all()
+    arrival = records.cases["arrival"] % DAY
+    assert len(arrival) > 150 and (arrival >= 900).sum() > 5  # the last hour before the cut-off
+    assert (arrival < 960).all()
 
 
 def test_send_home_at_close_and_serve_all() -> None:
@@ -215,3 +224,10 @@ def test_unused_calendar_days_all_week() -> None:
     )
     assert hc.workdays() == [0, 1, 2]
     assert ALL_WEEK[hc.weekday[2]] == "wed"
+
+
+def test_simulate_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        simulate(_hall(), -1)
+    with pytest.raises(ValueError, match="detail must be 'full' or 'kpi'"):
+        simulate(_hall(), 1, detail="everything")  # type: ignore[arg-type]

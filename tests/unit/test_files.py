@@ -64,3 +64,25 @@ def test_a_file_is_parsed_once_for_kind_and_load(tmp_path: Path) -> None:
 )
 def test_file_kinds(data: object, kind: str) -> None:
     assert file_kind(data) == kind
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="speed of the C parser")
+def test_a_big_file_of_comments_is_parsed_once_and_fast(tmp_path: Path) -> None:
+    # The probe's 50 MB scenario took 72 s (two parses with the pure-Python loader).
+    path = tmp_path / "big.yaml"
+    path.write_text("name: x\n" + ("# " + "x" * 98 + "\n") * 100_000)  # 10 MB
+    started = time.perf_counter()
+    assert read_yaml(path).data == {"name": "x"}
+    assert time.perf_counter() - started < 3
+
+
+def test_file_size_is_bounded_and_the_limit_can_be_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\n" + "# padding\n" * 200_000)  # 2 MB
+    monkeypatch.setenv("SIMLIB_MAX_FILE_MB", "1")
+    with pytest.raises(ScenarioError, match=r"the limit is 1 MB .*SIMLIB_MAX_FILE_MB"):
+        read_yaml(path)
+    monkeypatch.setenv("SIMLIB_MAX_FILE_MB", "3")
+    assert read_yaml(path).data == {"name": "x"}
