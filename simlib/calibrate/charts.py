@@ -27,9 +27,9 @@ LABELS = {
 def _fonts(fig: Figure) -> Figure:
     for ax in fig.axes:
         ax.tick_params(labelsize=8)
-        ax.xaxis.label.set_size(9)
-        ax.yaxis.label.set_size(9)
-        ax.title.set_size(9)
+        ax.xaxis.label.set_fontsize(9)
+        ax.yaxis.label.set_fontsize(9)
+        ax.title.set_fontsize(9)
     return fig
 
 
@@ -50,9 +50,7 @@ def arrivals_by_hour(cal: Calibration) -> Figure:
     fitted = sum(a.rate.reindex(columns=range(24), fill_value=0.0) for a in cal.arrivals)
     fig = Figure(figsize=(WIDTH, 2.6 * len(groups) + 0.4), layout="constrained")
     axes = fig.subplots(len(groups), 1, squeeze=False)[:, 0]
-    for ax, (hours, wds) in zip(
-        axes, sorted(groups.items(), key=lambda g: -len(g[1])), strict=True
-    ):
+    for ax, (span, wds) in zip(axes, sorted(groups.items(), key=lambda g: -len(g[1])), strict=True):
         sel = np.isin(day_wd, wds) & ~np.isin(np.arange(days), cal.staffing.holidays)
         obs = counts[sel]
         mean = obs.mean(axis=0)
@@ -63,7 +61,7 @@ def arrivals_by_hour(cal: Calibration) -> Figure:
         lower = np.minimum(half, mean)  # a count is not negative
         ax.errorbar(hrs, mean, yerr=[lower, half], fmt="none", ecolor=LOG, lw=0.8, capsize=2)
         ax.step(hrs, fit, where="mid", color=SIM, lw=1.6, label="fitted (ML)")
-        ax.set_xlim(min(hours) - 1.5, max(hours) + 1.5)
+        ax.set_xlim(min(span) - 1.5, max(span) + 1.5)
         ax.set_ylabel("fresh tickets per hour")
         ax.set_title(f"{', '.join(WEEKDAYS[x] for x in sorted(wds))}: {len(obs)} dates, 95 % CI")
         ax.legend(fontsize=8, loc="upper right")

@@ -77,7 +77,7 @@ class Chains:
         )
         if fit.use_empirical:
             text += f"; {fit.reason}"
-        step = {"id": activity, "pool": self.pool_of[activity], "time": fit.spec}
+        step: dict[str, Any] = {"id": activity, "pool": self.pool_of[activity], "time": fit.spec}
         rw = self.rework.get(activity, 0.0)
         if rw > 0.005:
             step["rework_prob"] = round(rw, 4)
@@ -149,7 +149,8 @@ def _cases(g: pd.DataFrame) -> list[Case]:
     """Each case's activities (first occurrence; repeats are rework) in start order."""
     g = g.sort_values(["case", "s", "e"])
     out: list[Case] = []
-    current, last = None, object()
+    current: Case = {}
+    last: object = object()
     for case, act, s, e in zip(g["case"], g["activity"], g["s"], g["e"], strict=True):
         if case != last:
             current = {}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Sequence
 from pathlib import Path
 
 from simlib.calibrate import charts
@@ -22,7 +23,7 @@ def _e(x: object) -> str:
     return html.escape(str(x))
 
 
-def _table(header: list[str], rows: list[list[object]]) -> str:
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     head = "".join(
         f'<th class="{"l" if i == 0 else ""}">{_e(h)}</th>' for i, h in enumerate(header)
     )
@@ -109,7 +110,11 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
             _figure(out / "sim_vs_log.png", figs["sim_vs_log"][1]),
             _figure(out / "wait_ecdf.png", figs["wait_ecdf"][1]),
         ]
-        if check.log_by_level is not None and len(check.log_by_level) > 1:
+        if (
+            check.log_by_level is not None
+            and check.sim_by_level is not None
+            and len(check.log_by_level) > 1
+        ):
             lv, sv = check.log_by_level, check.sim_by_level.reindex(check.log_by_level.index)
             rows = [
                 [

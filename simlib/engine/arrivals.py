@@ -42,15 +42,16 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
         return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
     shapes: dict[tuple[object, ...], list[tuple[int, int, float]]] = {}
     segments: list[Segment] = []
+    factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
+    own: dict[str, dict[str, float]] = {str(k): v for k, v in spec.profile_by_weekday.items()}
     for d in calendar.workdays():
         weekday = WEEKDAYS[calendar.weekday[d]]
-        factor = spec.weekday_factors.get(weekday, 1.0)
-        n = spec.per_day * factor
+        n = (spec.per_day or 0.0) * factors.get(weekday, 1.0)
         if n <= 0:
             continue
         spans = tuple(calendar.ticket_hours_on(d))
-        profile = spec.profile_by_weekday.get(weekday, spec.profile)
-        key = (spans, weekday if weekday in spec.profile_by_weekday else None)
+        profile = own.get(weekday, spec.profile)
+        key = (spans, weekday if weekday in own else None)
         if key not in shapes:  # days with their own hours (or profile) have their own shape
             shapes[key] = _day_shape(profile, list(spans))
         base = d * DAY

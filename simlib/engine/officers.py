@@ -224,16 +224,16 @@ class Officer:
             return None
         # Off duty: only leftover tickets after closing, when the hall serves them all, by
         # the officers whose shift ran until closing (not those who left earlier or are absent).
-        queue = desk.hall_queue
+        leftover = desk.hall_queue
         hall = self.hall
         if (
             hall.overtime
             and not self.absent
-            and queue is not None
-            and queue.live
+            and leftover is not None
+            and leftover.live
             and self.duty_end >= hall.closed_at
         ):
-            return queue.pop()
+            return leftover.pop()
         return None
 
     def run(self):
