@@ -8,6 +8,7 @@ the officers on shift; :mod:`simlib.theory` gives the expected wait where it app
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from simlib import theory
 from simlib.engine.arrivals import rate_segments
@@ -32,7 +33,7 @@ def _chain_work(matter) -> dict[str, float]:
     return work
 
 
-def _share_of_workdays(days: list[str] | None, scenario: Scenario) -> float:
+def _share_of_workdays(days: Sequence[str] | None, scenario: Scenario) -> float:
     """Share of the workdays a crew working on ``days`` (None: every workday) works."""
     workdays = scenario.calendar.workdays
     return 1.0 if days is None else len(set(days) & set(workdays)) / len(workdays)
@@ -132,15 +133,15 @@ def warnings_for(scenario: Scenario) -> list[str]:
             continue
         officers = 0.0
         for pid in pools.split("+"):
-            pool = scenario.pools[pid]
+            staff = scenario.pools[pid]
             weekday = WEEKDAYS[cal.weekday[int(worst // DAY)]]
-            hour = [(int(worst % DAY), int(worst % DAY) + 60)]
+            clock_hour = [(int(worst % DAY), int(worst % DAY) + 60)]
             on_shift = sum(
-                n * _overlap(spans, hour) / 60
+                n * _overlap(spans, clock_hour) / 60
                 for n, spans, days in crews[pid]
                 if days is None or weekday in days
             )
-            officers += on_shift * (1 - pool.absence.daily_prob)
+            officers += on_shift * (1 - staff.absence.daily_prob)
         offered = loads[worst] / 60  # officers' worth of work in that hour
         day = WEEKDAYS[cal.weekday[int(worst // DAY)]]
         when = f"{day} {int(worst % DAY) // 60:02d}:00"
@@ -161,12 +162,12 @@ def warnings_for(scenario: Scenario) -> list[str]:
             )
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
-        pool = scenario.pools[pid]
+        staff = scenario.pools[pid]
         officer_minutes = sum(
             n * sum(e - s for s, e in spans) * _share_of_workdays(days, scenario)
             for n, spans, days in crews[pid]
         )
-        capacity = (1 - pool.absence.daily_prob) * officer_minutes
+        capacity = (1 - staff.absence.daily_prob) * officer_minutes
         per_day = minutes / workdays
         if capacity > 0 and per_day >= capacity:
             out.append(

@@ -251,7 +251,7 @@ def _compare(
 ):
     bar, tick = _progress(not quiet, 1, "study runs")
     try:
-        return compare(
+        result = compare(
             baseline or study.baseline,
             study.variants,
             reps,
@@ -264,6 +264,58 @@ def _compare(
     finally:
         if bar is not None:
             bar.close()
+    result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
+    return result
+
+
+def _horizon(scenario: Scenario, days: int | None, warmup: int | None) -> Scenario:
+    """The scenario with its horizon shortened or lengthened from the command line."""
+    if days is None and warmup is None:
+        return scenario
+    days = scenario.horizon.days if days is None else days
+    warmup = scenario.horizon.warmup_days if warmup is None else warmup
+    if days < 1 or not 0 <= warmup < days:
+        raise UsageError(
+            f"--days must be at least 1 and --warmup in [0, days); got {days}, {warmup}"
+        )
+    horizon = scenario.horizon.model_copy(update={"days": days, "warmup_days": warmup})
+    return scenario.model_copy(update={"horizon": horizon})
+
+
+def _material(text: str | None):
+    from simlib.verdict import parse_material
+
+    try:
+        return parse_material(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def compare_command(
+    study: str, reps: int, seed: int, days: int, warmup: int, material: str, out: str
+) -> str:
+    """The ``simlib compare`` command line that writes this folder again, number for number."""
+    import shlex
+
+    return shlex.join(
+        [
+            "simlib",
+            "compare",
+            study,
+            "--reps",
+            str(reps),
+            "--seed",
+            str(seed),
+            "--days",
+            str(days),
+            "--warmup",
+            str(warmup),
+            "--material",
+            material,
+            "--out",
+            out,
+        ]
+    )
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -272,12 +324,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = study.seed if args.seed is None else args.seed
     if args.out:
         checks.check_out_dir(args.out)
+    material = _material(args.material)
+    baseline = _horizon(study.baseline, args.days, args.warmup)
     if args.precision is not None:
         _check_precision(args)
         bar, tick = _progress(not args.quiet, args.max_reps, "replications")
         try:
             result = compare_to_precision(
-                study.baseline,
+                baseline,
                 study.variants,
                 args.precision,
                 args.kpi or DEFAULT_KPIS,
@@ -291,12 +345,24 @@ def cmd_compare(args: argparse.Namespace) -> int:
         finally:
             if bar is not None:
                 bar.close()
+        result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
     else:
-        result = _compare(study, reps, seed, args.workers, args.quiet)
-    print(comparison_text(result))
+        result = _compare(study, reps, seed, args.workers, args.quiet, baseline=baseline)
+    print(comparison_text(result, material=material))
     if args.out:
-        write_comparison(result, args.out, args.study)
+        command = compare_command(
+            args.study,
+            reps,
+            seed,
+            baseline.horizon.days,
+            baseline.horizon.warmup_days,
+            material.as_text(),
+            args.out,
+        )
+        write_comparison(result, args.out, args.study, material, command)
         print(f"\nTables, per-run KPIs and charts are in {args.out}/")
+        if getattr(args, "report", False):
+            print(f"The proposal report: {write_report(args.out).resolve()}")
     return 0
 
 
@@ -381,8 +447,9 @@ def _stop_listening_to_ctrl_c() -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    material = _material(args.material) if args.material else None
     try:
-        path = write_report(args.dir)
+        path = write_report(args.dir, material, pdf=not args.no_pdf)
     except FileNotFoundError as exc:
         raise UsageError(str(exc)) from None
     print(f"Report: {path.resolve()}")
@@ -403,6 +470,9 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
 
+DEMO_DAYS, DEMO_WARMUP = 28, 7
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     out = checks.check_out_dir(args.out or "simlib-demo")
     scenario = demo_scenario()
@@ -410,32 +480,46 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.json:
         return _run_and_report(scenario, args, seed)
     print(
-        "simlib demo: the built-in demo hall (two departments; a chain with a parallel "
-        f"fire/environment review), {scenario.horizon.days} days, {args.reps} replications.\n"
+        "simlib demo, part 1: the built-in demo hall, small enough to read in one screen (two "
+        "departments, a chain with a parallel fire/environment review), so that every KPI below "
+        f"can be checked by hand; {scenario.horizon.days} days, {args.reps} replications.\n"
     )
     _run_and_report(scenario, argparse.Namespace(**{**vars(args), "out": None}), seed)
     if args.no_study:
         return 0
-    study = load_study(DATA / "green_approval.yaml")
-    base = study.baseline
-    short = base.model_copy(
-        update={"horizon": base.horizon.model_copy(update={"days": 28, "warmup_days": 7})}
-    )
+    study_file = DATA / "green_approval.yaml"
     workers = max(1, min(2, os.cpu_count() or 1))
-    print(
-        f"\nNow the green approval study, short version: the baseline district hall for "
-        f"{short.horizon.days} days, {len(study.variants)} reforms alone and stacked, "
-        f"{args.study_reps} replications, {workers} worker(s)...\n"
+    options = argparse.Namespace(
+        study=str(study_file),
+        reps=args.study_reps,
+        seed=None,
+        days=DEMO_DAYS,
+        warmup=DEMO_WARMUP,
+        material="5%",
+        workers=workers,
+        out=str(out),
+        quiet=args.quiet,
+        report=False,
+        precision=None,
+        kpi=None,
+        max_reps=None,
     )
-    result = _compare(study, args.study_reps, study.seed, workers, args.quiet, baseline=short)
-    print(comparison_text(result))
-    write_comparison(result, out, "simlib/data/green_approval.yaml")
+    print(
+        "\nsimlib demo, part 2: the question planners actually ask, on a realistic hall: the "
+        "green approval reforms on the baseline district hall (10 matters, 9 departments, about "
+        f"800 cases a day), each reform alone and all stacked. To stay under two minutes it "
+        f"simulates {DEMO_DAYS} days ({DEMO_WARMUP} warm-up) with {args.study_reps} "
+        "replications instead of the study's own horizon and replications; the same run is\n"
+        f"  simlib compare {study_file} --reps {args.study_reps} --days {DEMO_DAYS} "
+        f"--warmup {DEMO_WARMUP} --out {out}\n"
+    )
+    cmd_compare(options)
     report = write_report(out)
     print(
-        f"\nCharts and tables of the study are in {out.resolve()}/ "
+        f"\nCharts and tables of the study are in {Path(out).resolve()}/ "
         "(kpi_comparison.png, waterfall_*.png, visits_per_case.png, ...)"
     )
-    print(f"The proposal report: {report.resolve()}")
+    print(f"The proposal report: {report.resolve()} (and report.pdf beside it)")
     return 0
 
 
@@ -514,8 +598,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_optimize)
 
-    p = sub.add_parser("report", help="a self-contained HTML report from a compare/sweep folder")
+    p = sub.add_parser(
+        "report", help="a self-contained HTML report (and PDF) from a compare/sweep/optimize folder"
+    )
     p.add_argument("dir")
+    p.add_argument(
+        "--material",
+        metavar="SPEC",
+        help="smallest change that matters: 5%% (of the baseline), or per KPI, e.g. "
+        "5%%,hall_wait_mean_min=2,on_time_rate=3pp (default: the folder's, else 5%%)",
+    )
+    p.add_argument("--no-pdf", action="store_true", help="write only report.html")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("compare", help="compare reforms in a study file (common random numbers)")
@@ -536,6 +629,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes to run replications on",
     )
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
+    p.add_argument(
+        "--days",
+        type=checks.count("--days", "days"),
+        help="simulated days (default: the baseline's horizon)",
+    )
+    p.add_argument("--warmup", type=int, help="warm-up days left out (default: the baseline's)")
+    p.add_argument(
+        "--material",
+        metavar="SPEC",
+        default="5%",
+        help="smallest change that counts as better/worse: 5%% of the baseline (default), or "
+        "per KPI, e.g. 5%%,hall_wait_mean_min=2,on_time_rate=3pp",
+    )
+    p.add_argument("--report", action="store_true", help="also write report.html/pdf in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     precision_options(p)
     p.set_defaults(func=cmd_compare)

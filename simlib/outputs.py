@@ -17,6 +17,7 @@ from simlib.experiment.replicate import Replications
 from simlib.experiment.touched import ordered_table, touched_matters
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
 from simlib.reforms import apply_reforms
+from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, verdict
 
 __all__ = [
     "MATTER_SCREEN_KPIS",
@@ -87,12 +88,25 @@ def _num(x: float) -> str:
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
-def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS) -> str:
-    """Each reform alone, then the stacked waterfall, as aligned text."""
+def comparison_text(
+    comparison: Comparison,
+    kpis: tuple[str, ...] = SCREEN_KPIS,
+    material: Material | None = None,
+) -> str:
+    """Each reform alone, then the stacked waterfall, as aligned text (shares in %, their
+    changes in percentage points; digits from the confidence interval)."""
+    material = material or Material()
     table = comparison.table()
     reps = comparison.runs["replication"].nunique()
+    h = comparison.baseline.horizon
+    yardstick = {
+        n
+        for n, rs in comparison.variants.items()
+        if changes_yardstick([r.model_dump(mode="json") for r in rs])
+    }
     lines = [
-        f"{comparison.name}: {reps} replication(s), seed {comparison.seed}, common random numbers",
+        f"{comparison.name}: {reps} replication(s), seed {comparison.seed}, {h.days} simulated "
+        f"days ({h.warmup_days} warm-up), common random numbers",
         "",
     ]
     for warning in comparison_warnings(comparison):
@@ -104,16 +118,26 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
         rows = table[table["kpi"] == kpi]
         if rows.empty:
             continue
+        base = rows["baseline_mean"].iloc[0]
         lines.append(
-            f"{label} [{unit}], {better} is better — baseline {_num(rows['baseline_mean'].iloc[0])}"
+            f"{label} [{'%' if unit == 'share' else unit}], {better} is better — baseline "
+            f"{fmt_level(kpi, base)}"
         )
         for r in rows.itertuples():
-            ci = f"[{_num(r.diff_ci_low)}, {_num(r.diff_ci_high)}]"
-            rel = f"{r.rel_change:+.0%}" if math.isfinite(r.rel_change) else "-"
-            mark = "*" if r.significant else " "
+            half = (r.diff_ci_high - r.diff_ci_low) / 2
+            ci = (
+                f"[{fmt_change(kpi, r.diff_ci_low, half)}, {fmt_change(kpi, r.diff_ci_high, half)}]"
+            )
+            rel = f"{r.rel_change * 100:+.0f} %" if math.isfinite(r.rel_change) else "-"
+            judged = verdict(
+                kpi, r.diff, r.diff_ci_low, r.diff_ci_high, base, material, r.variant in yardstick
+            )
+            mark = {"better": "better", "worse": "WORSE", "yardstick": "(other yardstick)"}.get(
+                judged, ""
+            )
             lines.append(
-                f"  {r.variant:<28} {_num(r.variant_mean):>9}  change {_num(r.diff):>9} "
-                f"{ci:<22} {rel:>6} {mark}"
+                f"  {r.variant:<26} {fmt_level(kpi, r.variant_mean, half):>9}  change "
+                f"{fmt_change(kpi, r.diff, half):>9} {ci:<24} {rel:>6} {mark}"
             )
         lines.append("")
     if any("[matter=" in k for k in table["kpi"]):
@@ -124,14 +148,23 @@ def comparison_text(comparison: Comparison, kpis: tuple[str, ...] = SCREEN_KPIS)
         for kpi in ("lead_time_mean_days", "hall_wait_mean_min"):
             label, unit, _ = kpi_info(kpi)
             rows = stacked[stacked["kpi"] == kpi]
-            lines.append(f"  {label} [{unit}]: baseline {_num(rows['baseline_mean'].iloc[0])}")
+            lines.append(
+                f"  {label} [{unit}]: baseline {fmt_level(kpi, rows['baseline_mean'].iloc[0])}"
+            )
             for r in rows.itertuples():
-                ci = f"[{_num(r.contribution_ci_low)}, {_num(r.contribution_ci_high)}]"
+                half = (r.contribution_ci_high - r.contribution_ci_low) / 2
+                lo = fmt_change(kpi, r.contribution_ci_low, half)
+                hi = fmt_change(kpi, r.contribution_ci_high, half)
                 lines.append(
-                    f"    +{r.variant:<27} {_num(r.contribution):>9} {ci:<22} -> {_num(r.level)}"
+                    f"    + {r.variant:<26} {fmt_change(kpi, r.contribution, half):>9} "
+                    f"[{lo}, {hi}]".ljust(60)
+                    + f" -> {fmt_level(kpi, r.level, half)}"
                 )
         lines.append("")
-    lines.append("* the 95 % confidence interval of the change excludes zero")
+    lines.append(
+        "better/WORSE: the 95 % confidence interval of the change excludes zero and the change "
+        f"is material (at least {material.describe()})"
+    )
     return "\n".join(lines)
 
 
@@ -146,8 +179,17 @@ def comparison_warnings(comparison: Comparison) -> list[str]:
     return out
 
 
-def write_comparison(comparison: Comparison, out: str | Path, source: str = "") -> list[Path]:
-    """Write the comparison's tables, runs, charts and ``study.json`` into ``out``."""
+def write_comparison(
+    comparison: Comparison,
+    out: str | Path,
+    source: str = "",
+    material: Material | None = None,
+    command: str = "",
+) -> list[Path]:
+    """Write the comparison's tables, runs, charts and ``study.json`` into ``out``.
+
+    ``command`` is the command line that reproduces the folder (kept in ``study.json`` for
+    the report); ``material`` the threshold that decides which changes are coloured."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -160,14 +202,35 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
         frame.to_csv(out / f"{name}.csv", index=False)
         frame.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
-    table, stacked = frames["comparison"], frames["stacked"]
+    table, stacked, runs = frames["comparison"], frames["stacked"], frames["runs"]
+    material = material or Material()
+    horizon = comparison.baseline.horizon
+    note = plots.run_caption(
+        int(runs["replication"].nunique()),
+        horizon.days,
+        horizon.warmup_days,
+        comparison.seed,
+        "common random numbers",
+    )
+    yardstick = [
+        n
+        for n, rs in comparison.variants.items()
+        if changes_yardstick([r.model_dump(mode="json") for r in rs])
+    ]
     charts = {
-        "kpi_comparison": plots.kpi_comparison(table),
-        "visits_per_case": plots.visits_per_case(table),
+        "kpi_comparison": plots.kpi_comparison(
+            table, material=material, note=note, yardstick=yardstick
+        ),
+        "visits_per_case": plots.visits_per_case(table, runs=runs, material=material, note=note),
     }
     if not stacked.empty:
-        charts["waterfall_lead_time"] = plots.waterfall(stacked, "lead_time_mean_days")
-        charts["waterfall_hall_wait"] = plots.waterfall(stacked, "hall_wait_mean_min")
+        for name, kpi in (
+            ("lead_time", "lead_time_mean_days"),
+            ("hall_wait", "hall_wait_mean_min"),
+        ):
+            charts[f"waterfall_{name}"] = plots.waterfall(
+                stacked, kpi, runs=runs, material=material, note=note
+            )
     for name, fig in charts.items():
         written += plots.save(fig, out, name)
     meta = {
@@ -183,6 +246,8 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
             n: [r.model_dump(mode="json") for r in rs] for n, rs in comparison.variants.items()
         },
         "stack": comparison.stack,
+        "description": str(comparison.meta.get("description", "")),
+        "costs": comparison.meta.get("costs") or {},
         "warnings": comparison_warnings(comparison),
         **(
             {"precision": comparison.meta["precision"].to_json()}
@@ -190,6 +255,9 @@ def write_comparison(comparison: Comparison, out: str | Path, source: str = "") 
             else {}
         ),
         "baseline_scenario": comparison.baseline.model_dump(mode="json"),
+        "baseline_path": str(comparison.meta.get("baseline_path", "")),
+        "material": material.as_text(),
+        "command": command,
     }
     (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     written.append(out / "study.json")
@@ -282,6 +350,11 @@ def kpi_table(result: Replications) -> str:
     lines += _breakdown(result, "By clock hour of the ticket", hours, "hour", BY_HOUR_COLUMNS)
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
+    lines.append(
+        "queue_wait_mean_min counts calendar minutes, nights and weekends included: a file "
+        "handed to a back office in the\nevening waits until the next morning, so 1,000+ min "
+        "means about a working day of waiting, not 17 hours of queueing."
+    )
     if result.precision is not None:
         lines.append(result.precision.text())
     warning = overload_warning(result.runs)

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from simlib.calibrate import charts
 from simlib.calibrate.check import FitCheck
 from simlib.calibrate.hall import Calibration
-from simlib.report import CSS, _figure, _num
+from simlib.report.html import CSS
+from simlib.report.html import figure as _figure
 
 __all__ = ["write_fit_report"]
+
+
+def _num(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
 def _e(x: object) -> str:

@@ -209,7 +209,7 @@ class Evaluator:
         for key, rows in fresh.items():
             self.rows.setdefault(key, []).extend(sorted(rows, key=lambda r: r["replication"]))
 
-    def _tick(self, total: int) -> Callable[[int, int], None]:
+    def _tick(self, total: int) -> Callable[[int, int, int], None]:
         start = self.runs
 
         def tick(done: int, _n: int, _failed: int = 0) -> None:

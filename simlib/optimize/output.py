@@ -97,7 +97,7 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
         return pd.DataFrame()
     base, best = result.opt.base, result.best_scenario
     assert best is not None
-    pools = [d.pool for d in [*result.opt.levels, *result.opt.by_hour]]
+    pools = [d.pool for d in result.opt.levels] + [d.pool for d in result.opt.by_hour]
     rows_runs = result.evaluator.rows.get(result.best.key(), [])
     out = []
     for h in result.hours:

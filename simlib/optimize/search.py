@@ -27,7 +27,7 @@ import numpy as np
 from simlib.optimize import offered as th
 from simlib.optimize.candidate import Candidate, apply, realise
 from simlib.optimize.evaluate import Evaluator, Judgement
-from simlib.optimize.spec import Optimization, Requirement
+from simlib.optimize.spec import ByHour, Optimization, Requirement
 from simlib.scenario.model import Scenario, parse_hours
 
 __all__ = ["OptimizeResult", "optimize", "theory_start"]
@@ -72,7 +72,8 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
     base, hours = opt.base, th.open_hours(opt.base)
     target = base.hall.wait_target_min
     reqs = _theory_reqs(opt)
-    loads = {d.pool: th.hourly_load(base, d.pool) for d in [*opt.levels, *opt.by_hour]}
+    pools = [d.pool for d in opt.levels] + [d.pool for d in opt.by_hour]
+    loads = {p: th.hourly_load(base, p) for p in pools}
 
     def per_hour(load: th.HourlyLoad, low: int, high: int) -> list[int]:
         out = []
@@ -95,8 +96,8 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
         load = loads[d.pool]
         if load.offered.sum() > 0:
             pooled = [r for r in reqs if not r.every_hour]
-            hourly = per_hour(load, d.low, d.high) if any(r.every_hour for r in reqs) else []
-            c = max(hourly, default=d.low)
+            every = per_hour(load, d.low, d.high) if any(r.every_hour for r in reqs) else []
+            c = max(every, default=d.low)
             for r in pooled:
                 c = max(c, _level_for(r, load, target, d.low, d.high))
             if not reqs:
@@ -104,7 +105,7 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
         else:
             c = base.pools[d.pool].count
         levels.append((d.pool, min(max(c, d.low), d.high)))
-    needs = _joint_needs(opt, loads, {p: 1.0 for p in loads}, None)
+    needs = _joint_needs(opt, loads, {}, None)
     if not reqs:
         needs = {d.pool: tuple(per_hour(loads[d.pool], d.low, d.high)) for d in opt.by_hour}
     hourly = tuple((d.pool, needs[d.pool]) for d in opt.by_hour)
@@ -115,7 +116,7 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
 def _joint_needs(
     opt: Optimization,
     loads: dict[str, th.HourlyLoad],
-    factor: dict[int, float] | dict[str, float],
+    factor: dict[int, float],
     on_shift: dict[tuple[str, int], int] | None,
 ) -> dict[str, tuple[int, ...]]:
     """Officers per hour for the by-hour pools, allocated jointly per hour on loads scaled
@@ -129,7 +130,7 @@ def _joint_needs(
         loads.setdefault(p, th.hourly_load(base, p))
     out: dict[str, list[int]] = {d.pool: [] for d in opt.by_hour}
     for i, h in enumerate(hours):
-        k = factor.get(h, 1.0) if isinstance(next(iter(factor), 0), int) else 1.0
+        k = factor.get(h, 1.0)
         free = [
             (
                 k * loads[d.pool].offered[i] * loads[d.pool].mu,
@@ -353,11 +354,9 @@ class _Search:
                 for h in slack
                 if all(x.status == "met" for x in j.checks if x.column.endswith(f"[hour={h:02d}]"))
             }
-            options = []
-            for chosen in (
-                [h for h in sure],
-                *[[h] for h in sorted(slack, key=slack.get, reverse=True)[:2]],
-            ):
+            options: list[Candidate] = []
+            by_slack = sorted(slack, key=lambda hour: slack[hour], reverse=True)[:2]
+            for chosen in ([h for h in sure], *[[h] for h in by_slack]):
                 fewer = self.minus(c, chosen)
                 if fewer is not None and fewer.key() not in {o.key() for o in options}:
                     options.append(fewer)
@@ -433,20 +432,20 @@ class _Search:
                     (f"pools.{pool}.count = {n - 1}", replace(c, levels=tuple(levels.items())))
                 )
         needs = dict(c.hourly)
-        for d in self.opt.by_hour:
+        for hd in self.opt.by_hour:
             slack = []
             for i, h in enumerate(self.hours):
-                if needs[d.pool][i] <= d.low:
+                if needs[hd.pool][i] <= hd.low:
                     continue
                 j = self.ev.judge(c)
                 mine = [x.slack for x in j.checks if x.column.endswith(f"[hour={h:02d}]")]
                 slack.append((min(mine) if mine else math.inf, i, h))
             for _, i, h in sorted(slack, reverse=True)[:3]:
                 fewer = {p: list(v) for p, v in needs.items()}
-                fewer[d.pool][i] -= 1
+                fewer[hd.pool][i] -= 1
                 cand = self.cover(replace(c, hourly=tuple((p, tuple(v)) for p, v in fewer.items())))
                 if self.ev.objective(cand) < self.ev.objective(c) - 1e-9:
-                    out.append((f"one officer fewer in pool {d.pool} at {h:02d}:00", cand))
+                    out.append((f"one officer fewer in pool {hd.pool} at {h:02d}:00", cand))
                     break
         return out
 
@@ -562,10 +561,11 @@ def _step_up(search: _Search, c: Candidate, j: Judgement) -> Candidate | None:
             open_pools = [d for d in search.opt.by_hour if needs[d.pool][i] < d.high]
             if not open_pools:
                 continue
-            busiest = max(
-                open_pools,
-                key=lambda d, i=i: search.loads[d.pool].offered[i] / max(1, needs[d.pool][i]),
-            )
+
+            def busy(d: ByHour, i: int = i) -> float:
+                return float(search.loads[d.pool].offered[i]) / max(1, needs[d.pool][i])
+
+            busiest = max(open_pools, key=busy)
             needs[busiest.pool][i] += 1
         return search.cover(replace(c, hourly=tuple((p, tuple(v)) for p, v in needs.items())))
     levels = dict(c.levels)

@@ -1,159 +1,275 @@
 """Comparison charts: each reform alone, the stacked waterfall, visits per case.
 
-Colours mean the same in each: blue = better than before, vermilion = worse, grey =
-baseline or no clear change (the 95 % confidence interval includes zero)."""
+Colours mean the same in each and are explained in each legend: blue = better, vermilion =
+worse, both only when the change is significant (its 95 % CI excludes zero) AND material
+(at least the threshold, by default 5 % of the baseline); light grey = no significant or
+no material change; hatched = the on-time rate of a variant that changed the time limits
+(another yardstick, not comparable). Change bars carry the CI of the change; level bars
+carry the CI of the level."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from simlib.metrics import kpi_info
-from simlib.plots.style import PALETTE
+from simlib.experiment.stats import mean_ci
+from simlib.plots.style import (
+    PALETTE,
+    caption,
+    errors,
+    figure,
+    share_axis,
+    styled,
+    verdict_handles,
+)
+from simlib.verdict import Material, fmt_change, fmt_level, is_share, kpi_info, verdict
 
-__all__ = ["kpi_comparison", "visits_per_case", "waterfall"]
+__all__ = ["kpi_comparison", "level_ci", "visits_per_case", "waterfall"]
 
 DEFAULT_KPIS = ("hall_wait_mean_min", "lead_time_mean_days", "on_time_rate", "visits_per_case")
+_CI = Line2D([], [], color="black", marker="|", linestyle="-", linewidth=1, label="95 % CI")
 
 
-def _colour(diff: float, low: float, high: float, better: str) -> str:
-    if not (np.isfinite(low) and np.isfinite(high)) or (low <= 0 <= high):
-        return PALETTE["neutral"]
-    improves = diff < 0 if better == "lower" else diff > 0
-    return PALETTE["better"] if improves else PALETTE["worse"]
+def _bar_style(key: str) -> dict:
+    if key == "yardstick":
+        return {"color": PALETTE["yardstick"], "edgecolor": "#555555", "hatch": "///"}
+    return {"color": PALETTE[key]}
 
 
-def _errors(mid: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    return np.nan_to_num(np.vstack([mid - low, high - mid]), nan=0.0)
+def _order(rows: pd.DataFrame, kpi: str) -> list[str]:
+    """Variants from the largest improvement of ``kpi`` to the largest deterioration."""
+    sign = -1.0 if kpi_info(kpi)[2] == "lower" else 1.0
+    return list(rows.assign(_k=-sign * rows["diff"]).sort_values("_k", kind="stable")["variant"])
 
 
+def level_ci(runs: pd.DataFrame, kind: str, variant: str, kpi: str) -> tuple[float, float, float]:
+    """(mean, low, high) of one variant's KPI over its replications (a level, not a change)."""
+    rows = runs[(runs["kind"] == kind) & (runs["variant"] == variant)]
+    if kpi not in rows:
+        return float("nan"), float("nan"), float("nan")
+    return mean_ci(rows[kpi].to_numpy(float))
+
+
+@styled
 def kpi_comparison(
-    table: pd.DataFrame, kpis: Sequence[str] = DEFAULT_KPIS, title: str = ""
+    table: pd.DataFrame,
+    kpis: Sequence[str] = DEFAULT_KPIS,
+    title: str = "",
+    material: Material | None = None,
+    note: str = "",
+    yardstick: Collection[str] = (),
 ) -> Figure:
-    """Change of each KPI under each reform alone vs the baseline, with 95 % CI error bars
-    (``Comparison.table()``)."""
+    """Change of each KPI under each reform alone vs the baseline, with the 95 % CI of the
+    change (``Comparison.table()``), one panel per KPI, reforms sorted by their effect on the
+    first KPI. ``yardstick``: variants that change time limits; ``note``: the caption line."""
+    material = material or Material()
     kpis = [k for k in kpis if k in set(table["kpi"])]
-    variants = list(dict.fromkeys(table["variant"]))
-    fig = Figure(figsize=(5.2 * len(kpis), 0.45 * len(variants) + 2.2), layout="constrained")
-    axes = fig.subplots(1, len(kpis), sharey=True, squeeze=False)[0]
+    first = table[table["kpi"] == kpis[0]]
+    variants = _order(first, kpis[0])
+    cols = 2 if len(kpis) > 1 else 1
+    nrows = -(-len(kpis) // cols)
+    fig = figure(nrows * (0.2 * len(variants) + 1.2) + 1.0)
+    axes = fig.subplots(nrows, cols, sharey=True, squeeze=False).ravel()
     y = np.arange(len(variants))
-    for ax, kpi in zip(axes, kpis, strict=True):
+    used: set[str] = set()
+    for ax, kpi in zip(axes, kpis, strict=False):
         label, unit, better = kpi_info(kpi)
         rows = table[table["kpi"] == kpi].set_index("variant").loc[variants]
         diff = rows["diff"].to_numpy(float)
-        colours = [
-            _colour(d, lo, hi, better)
-            for d, lo, hi in zip(diff, rows["diff_ci_low"], rows["diff_ci_high"], strict=True)
+        low, high = rows["diff_ci_low"].to_numpy(float), rows["diff_ci_high"].to_numpy(float)
+        base = float(rows["baseline_mean"].iloc[0])
+        keys = [
+            verdict(kpi, d, lo, hi, base, material, v in yardstick)
+            for v, d, lo, hi in zip(variants, diff, low, high, strict=True)
         ]
-        ax.barh(y, diff, color=colours)
+        used.update(keys)
+        for i, key in enumerate(keys):
+            ax.barh(y[i], diff[i], height=0.7, **_bar_style(key))
         ax.errorbar(
-            diff,
-            y,
-            xerr=_errors(
-                diff, rows["diff_ci_low"].to_numpy(float), rows["diff_ci_high"].to_numpy(float)
-            ),
-            fmt="none",
-            ecolor="black",
-            capsize=3,
-            linewidth=1,
+            diff, y, xerr=errors(diff, low, high), fmt="none", ecolor="black", capsize=2, lw=1
         )
-        ax.axvline(0, color=PALETTE["baseline"], linewidth=1)
-        base = rows["baseline_mean"].iloc[0]
-        ax.set_title(f"{label}\n(baseline {base:.3g} {unit}; {better} is better)", fontsize=10)
-        ax.set_xlabel(f"change vs baseline [{unit}]")
+        ax.axvline(0, color=PALETTE["baseline"], linewidth=0.8)
+        if is_share(kpi):
+            share_axis(ax.xaxis, change=True)
+        ax.set_title(
+            f"{label}\nbaseline {fmt_level(kpi, base, unit=True)}\n({better} is better)",
+            fontsize=9,
+        )
+        ax.set_xlabel("change in percentage points" if is_share(kpi) else f"change [{unit}]")
         ax.grid(axis="x", alpha=0.3)
+    for ax in axes[len(kpis) :]:
+        ax.set_visible(False)
     axes[0].set_yticks(y, variants)
     axes[0].invert_yaxis()
-    axes[0].set_ylabel("reform (alone)")
-    fig.suptitle(
-        title or "Each reform alone vs the baseline (mean change, 95 % CI, common random numbers)"
-    )
+    effect_on = kpi_info(kpis[0])[0].lower()
+    fig.suptitle(title or f"Each reform alone vs the baseline (sorted by effect on {effect_on})")
+    caption(fig, note, [*verdict_handles(used, material.describe(kpis[0])), _CI])
     return fig
 
 
-def waterfall(stacked: pd.DataFrame, kpi: str, title: str = "") -> Figure:
-    """Reforms applied one after another (``Comparison.stacked()``): the baseline, each
-    reform's marginal contribution with its 95 % CI, and the full package."""
-    label, unit, better = kpi_info(kpi)
+@styled
+def waterfall(
+    stacked: pd.DataFrame,
+    kpi: str,
+    title: str = "",
+    runs: pd.DataFrame | None = None,
+    material: Material | None = None,
+    note: str = "",
+) -> Figure:
+    """Reforms applied one after another (``Comparison.stacked()``): the baseline level,
+    each reform's contribution (a change, with the 95 % CI of that change) and the level with
+    the full package. Level bars carry the CI of the level, computed from ``runs`` (the
+    comparison's per-run rows); without ``runs`` level bars have no error bar."""
+    material = material or Material()
+    label, unit, _better = kpi_info(kpi)
     rows = stacked[stacked["kpi"] == kpi].sort_values("stage")
     base = float(rows["baseline_mean"].iloc[0])
     names = ["baseline", *rows["variant"], "full package"]
-    fig = Figure(figsize=(max(7.0, 0.8 * len(names) + 2), 4.8), layout="constrained")
+    fig = figure(0.24 * len(names) + 1.6)
     ax = fig.subplots()
-    x = np.arange(len(names))
-    ax.bar(0, base, color=PALETTE["baseline"])
+    y = np.arange(len(names))
+    nan3 = (float("nan"),) * 3
+    base_ci = level_ci(runs, "baseline", "baseline", kpi) if runs is not None else nan3
+    last_name = str(rows["variant"].iloc[-1])
+    last_ci = level_ci(runs, "stacked", last_name, kpi) if runs is not None else nan3
+    ax.barh(0, base, color=PALETTE["baseline"], height=0.7)
     level = base
+    used: set[str] = set()
     for i, row in enumerate(rows.itertuples(), start=1):
-        colour = _colour(
-            row.contribution, row.contribution_ci_low, row.contribution_ci_high, better
+        key = verdict(
+            kpi, row.contribution, row.contribution_ci_low, row.contribution_ci_high, base, material
         )
-        ax.bar(i, row.contribution, bottom=level, color=colour)
-        mid = level + row.contribution
+        used.add(key)
+        ax.barh(i, row.contribution, left=level, height=0.7, **_bar_style(key))
+        end = level + row.contribution
         ax.errorbar(
+            end,
             i,
-            mid,
-            yerr=[
+            xerr=[
                 [row.contribution - row.contribution_ci_low],
                 [row.contribution_ci_high - row.contribution],
             ],
             fmt="none",
             ecolor="black",
-            capsize=3,
-            linewidth=1,
+            capsize=2,
+            lw=1,
         )
-        ax.plot([i - 1.4, i + 0.4], [level, level], color="black", linewidth=0.5, alpha=0.5)
-        level = mid
-    last = rows.iloc[-1]
-    ax.bar(len(names) - 1, level, color=PALETTE["total"])
-    ax.errorbar(
-        len(names) - 1,
-        level,
-        yerr=[
-            [last["cumulative"] - last["cumulative_ci_low"]],
-            [last["cumulative_ci_high"] - last["cumulative"]],
+        ax.plot([end, end], [i + 0.35, i + 0.65], color="black", linewidth=0.5)
+        level = end
+    final = float(rows["level"].iloc[-1])
+    ax.barh(len(names) - 1, final, color=PALETTE["total"], height=0.7)
+    for pos, (m, lo, hi) in ((0, base_ci), (len(names) - 1, last_ci)):
+        lo = max(lo, 0.0) if np.isfinite(lo) else lo  # a level is never negative
+        ax.errorbar(
+            m,
+            pos,
+            xerr=errors(np.array([m]), np.array([lo]), np.array([hi])),
+            fmt="none",
+            ecolor="black",
+            capsize=2,
+            lw=1,
+        )
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    if is_share(kpi):
+        share_axis(ax.xaxis)
+    ax.set_xlabel(f"{label} [{'%' if is_share(kpi) else unit}]")
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlim(left=0)
+    handles = [
+        *[
+            h
+            for h in [
+                _patch(PALETTE["baseline"], "baseline level"),
+                _patch(PALETTE["total"], "level with all reforms"),
+            ]
         ],
-        fmt="none",
-        ecolor="black",
-        capsize=3,
-        linewidth=1,
+        *verdict_handles(used, material.describe(kpi)),
+        _CI,
+    ]
+    change = final - base
+    relative = (
+        f", {change / base * 100:+.0f} %".replace("-", "−") if base and not is_share(kpi) else ""
     )
-    change = level - base
-    ax.set_xticks(x, names, rotation=30, ha="right")
-    ax.set_ylabel(f"{label} [{unit}]")
-    ax.set_xlabel("reforms added in order (each bar: its contribution, 95 % CI)")
-    ax.grid(axis="y", alpha=0.3)
-    if not title:
-        relative = f", {change / base:+.0%}" if base else ""
-        title = (
-            f"{label}: {base:.3g} → {level:.3g} {unit} ({change:+.3g}{relative}) with all reforms"
-        )
-    ax.set_title(title)
+    fig.suptitle(
+        title
+        or f"{label}: {fmt_level(kpi, base, unit=True)} → {fmt_level(kpi, final, unit=True)} "
+        f"with all reforms\n({fmt_change(kpi, change)}{relative}; reforms added in order, top down)"
+    )
+    caption(fig, note, handles)
     return fig
 
 
-def visits_per_case(table: pd.DataFrame, title: str = "") -> Figure:
-    """Hall visits per decided case: the baseline and each reform alone, with 95 % CIs."""
-    rows = table[table["kpi"] == "visits_per_case"]
-    names = ["baseline", *rows["variant"]]
-    means = np.array([rows["baseline_mean"].iloc[0], *rows["variant_mean"]])
-    half = np.array([0.0, *((rows["diff_ci_high"] - rows["diff_ci_low"]) / 2)])
-    colours = [PALETTE["baseline"]] + [
-        _colour(r.diff, r.diff_ci_low, r.diff_ci_high, "lower") for r in rows.itertuples()
+def _patch(colour: str, label: str):
+    from matplotlib.patches import Patch
+
+    return Patch(color=colour, label=label)
+
+
+@styled
+def visits_per_case(
+    table: pd.DataFrame,
+    title: str = "",
+    runs: pd.DataFrame | None = None,
+    material: Material | None = None,
+    note: str = "",
+) -> Figure:
+    """Hall visits per decided case: the baseline and each reform alone (levels, sorted),
+    each with the 95 % CI of its level (from ``runs``); colours judge the change."""
+    material = material or Material()
+    kpi = "visits_per_case"
+    rows = table[table["kpi"] == kpi]
+    base = float(rows["baseline_mean"].iloc[0])
+    order = rows.sort_values("variant_mean", kind="stable")
+    names = ["baseline", *order["variant"]]
+    means = np.array([base, *order["variant_mean"]], dtype=float)
+    nan3 = (float("nan"),) * 3
+    cis = [
+        level_ci(runs, "baseline" if n == "baseline" else "alone", n, kpi)
+        if runs is not None
+        else nan3
+        for n in names
     ]
-    fig = Figure(figsize=(max(7.0, 0.7 * len(names) + 2), 4.6), layout="constrained")
+    low = np.array([c[1] for c in cis])
+    high = np.array([c[2] for c in cis])
+    keys = ["baseline"] + [
+        verdict(kpi, r.diff, r.diff_ci_low, r.diff_ci_high, base, material)
+        for r in order.itertuples()
+    ]
+    fig = figure(0.24 * len(names) + 1.6)
     ax = fig.subplots()
-    x = np.arange(len(names))
-    ax.bar(x, means, color=colours)
-    ax.errorbar(
-        x, means, yerr=np.nan_to_num(half), fmt="none", ecolor="black", capsize=3, linewidth=1
-    )
-    ax.axhline(means[0], color=PALETTE["baseline"], linestyle="--", linewidth=1)
-    ax.set_xticks(x, names, rotation=30, ha="right")
-    ax.set_ylabel("hall visits per decided case [visits]")
-    ax.set_xlabel("reform (alone); error bars: 95 % CI of the change vs baseline")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title(title or "How many times an applicant comes to the hall")
+    y = np.arange(len(names))
+    for i, key in enumerate(keys):
+        ax.barh(y[i], means[i], height=0.7, color=PALETTE[key])
+    if runs is not None:
+        ax.errorbar(
+            means, y, xerr=errors(means, low, high), fmt="none", ecolor="black", capsize=2, lw=1
+        )
+    ax.axvline(base, color=PALETTE["baseline"], linestyle="--", linewidth=1)
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("hall visits per decided case [visits]")
+    ax.set_xlim(left=0)
+    ax.grid(axis="x", alpha=0.3)
+    handles = [
+        _patch(PALETTE["baseline"], "baseline"),
+        *verdict_handles(set(keys[1:]), material.describe(kpi)),
+        Line2D(
+            [],
+            [],
+            color=PALETTE["baseline"],
+            linestyle="--",
+            label=f"baseline: {fmt_level(kpi, base)} visits",
+        ),
+    ]
+    if runs is not None:
+        handles.append(
+            Line2D([], [], color="black", marker="|", lw=1, label="95 % CI of the level")
+        )
+    fig.suptitle(title or "How many times an applicant comes to the hall (each reform alone)")
+    caption(fig, note, handles)
     return fig

@@ -14,7 +14,7 @@ from matplotlib.patches import Patch
 from simlib.engine.calendar import DAY
 from simlib.engine.records import Records
 from simlib.experiment.replicate import Replications
-from simlib.plots.style import PALETTE, SEQUENCE, variant_colours
+from simlib.plots.style import PALETTE, SEQUENCE, figure, share_axis, styled, variant_colours
 
 __all__ = [
     "gantt",
@@ -35,11 +35,12 @@ def hall_waits(records: Records) -> np.ndarray:
     return v.loc[keep, "wait"].to_numpy(float)
 
 
+@styled
 def wait_distribution(waits: Mapping[str, np.ndarray], title: str = "") -> Figure:
     """Share of calls that waited at most x minutes (ECDF) per variant, with a 95 %
     Dvoretzky-Kiefer-Wolfowitz band."""
     colours = variant_colours(list(waits))
-    fig = Figure(figsize=(7.5, 4.8), layout="constrained")
+    fig = figure(4.0)
     ax = fig.subplots()
     top = 0.0
     for name, values in waits.items():
@@ -60,6 +61,7 @@ def wait_distribution(waits: Mapping[str, np.ndarray], title: str = "") -> Figur
         top = max(top, float(np.quantile(x, 0.99)))
     ax.set_xlim(0, top or 1)
     ax.set_ylim(0, 1)
+    share_axis(ax.yaxis)
     ax.set_xlabel("wait from ticket to call [min]")
     ax.set_ylabel("share of calls waiting at most this long")
     ax.grid(alpha=0.3)
@@ -68,6 +70,7 @@ def wait_distribution(waits: Mapping[str, np.ndarray], title: str = "") -> Figur
     return fig
 
 
+@styled
 def queue_over_day(
     records: Records, pools: Sequence[str] | None = None, step: float = 10.0, title: str = ""
 ) -> Figure:
@@ -82,9 +85,9 @@ def queue_over_day(
     clock = np.arange(first, last + 60 + step, step)
     busiest = v.groupby("pool", observed=True).size().sort_values(ascending=False)
     chosen = list(pools) if pools is not None else list(busiest.index[:6])
-    cols = min(3, len(chosen)) or 1
+    cols = min(2, len(chosen)) or 1
     rows_n = -(-len(chosen) // cols) or 1
-    fig = Figure(figsize=(4.6 * cols, 3.2 * rows_n + 0.6), layout="constrained")
+    fig = figure(2.6 * rows_n + 0.6)
     axes = np.atleast_1d(fig.subplots(rows_n, cols, squeeze=False).ravel())
     for ax, (k, pool) in zip(axes, enumerate(chosen), strict=False):
         mine = (v["pool"] == pool).to_numpy()
@@ -113,7 +116,7 @@ def queue_over_day(
             alpha=0.2,
             label="5-95 % of days",
         )
-        ax.set_title(str(pool), fontsize=10)
+        ax.set_title(str(pool), fontsize=9)
         ax.set_xlabel("time of day [h]")
         ax.set_ylabel("tickets waiting [applicants]")
         ax.grid(alpha=0.3)
@@ -124,6 +127,7 @@ def queue_over_day(
     return fig
 
 
+@styled
 def lead_time_by_matter(records: Records, title: str = "") -> Figure:
     """Lead time per matter (working days): 10-90 % range, median, mean with 95 % CI, and
     the promised time limit."""
@@ -134,7 +138,7 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
     )
     frame = pd.DataFrame({"matter": decided["matter"].astype(str).to_numpy(), "lead": lead})
     matters = [m for m in records.matters if m in set(frame["matter"])]
-    fig = Figure(figsize=(8.5, 0.5 * len(matters) + 2), layout="constrained")
+    fig = figure(0.35 * len(matters) + 1.8)
     ax = fig.subplots()
     for i, matter in enumerate(matters):
         x = frame.loc[frame["matter"] == matter, "lead"].to_numpy()
@@ -149,7 +153,7 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
         if limit:
             ax.plot(limit, i, "D", color=PALETTE["worse"], markersize=7)
             ax.annotate(
-                f"{np.mean(x <= limit):.0%} on time",
+                f"{np.mean(x <= limit):.0%} on time".replace("%", " %"),
                 (max(p90, limit), i),
                 xytext=(6, 0),
                 textcoords="offset points",
@@ -161,20 +165,24 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
     ax.set_xlabel("lead time, first submission to decision [working days]")
     ax.grid(axis="x", alpha=0.3)
     ax.plot([], [], color=SEQUENCE[0], linewidth=6, alpha=0.35, label="10-90 % of cases")
+    ax.plot([], [], "|", color=SEQUENCE[0], markersize=14, linestyle="none", label="median")
     ax.plot([], [], "o", color="black", label="mean, 95 % CI")
     ax.plot([], [], "D", color=PALETTE["worse"], label="time limit")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlim(0, ax.get_xlim()[1] * 1.18)  # room for the "on time" notes
+    ax.set_ylim(len(matters) - 0.4, -0.6)
+    fig.legend(loc="outside lower center", ncols=4, frameon=False)
     ax.set_title(title or "Lead time per matter against its time limit")
     return fig
 
 
+@styled
 def utilization(result: Replications, title: str = "") -> Figure:
     """Officer utilisation per pool: mean over replications with 95 % CI error bars."""
     summary = result.summary()
     rows = summary[summary.index.str.startswith("utilization[")]
     names = [i[len("utilization[") : -1] for i in rows.index]
     order = np.argsort(rows["mean"].to_numpy())[::-1]
-    fig = Figure(figsize=(8, 0.35 * len(names) + 1.8), layout="constrained")
+    fig = figure(0.28 * len(names) + 1.6)
     ax = fig.subplots()
     means = rows["mean"].to_numpy()[order]
     low, high = rows["ci95_low"].to_numpy()[order], rows["ci95_high"].to_numpy()[order]
@@ -199,8 +207,19 @@ def utilization(result: Replications, title: str = "") -> Figure:
     ax.set_yticks(y, [names[i] for i in order])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
+    share_axis(ax.xaxis)
     ax.set_xlabel("utilisation: busy share of officers' present time")
-    ax.legend(fontsize=8, loc="lower right")
+    line = ax.get_legend_handles_labels()[0]
+    fig.legend(
+        handles=[
+            Patch(color=SEQUENCE[0], label="below 85 %"),
+            Patch(color=PALETTE["worse"], label="85 % or more"),
+            *line,
+        ],
+        loc="outside lower center",
+        ncols=3,
+        frameon=False,
+    )
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(
         title or f"Officer load per pool (mean of {len(result.runs)} replications, 95 % CI)"
@@ -208,6 +227,7 @@ def utilization(result: Replications, title: str = "") -> Figure:
     return fig
 
 
+@styled
 def gantt(records: Records, pool: str, day: int | None = None, title: str = "") -> Figure:
     """One day of one pool: who served what when (the replay of a hall day)."""
     log = records.steps
@@ -221,7 +241,7 @@ def gantt(records: Records, pool: str, day: int | None = None, title: str = "") 
     activities = list(dict.fromkeys(today["activity"].astype(str)))
     colours = {a: SEQUENCE[i % len(SEQUENCE)] for i, a in enumerate(activities)}
     officers = sorted(today["officer"].unique()) if len(today) else []
-    fig = Figure(figsize=(10, 0.35 * max(len(officers), 3) + 1.8), layout="constrained")
+    fig = figure(0.3 * max(len(officers), 3) + 2.0)
     ax = fig.subplots()
     # Back-office work pauses outside the shift (lunch, night): draw only the worked parts;
     # window service is not interrupted (it may run past the shift's end).
@@ -249,6 +269,12 @@ def gantt(records: Records, pool: str, day: int | None = None, title: str = "") 
     ax.set_xlim(first - 0.5, last + 1)
     ax.grid(axis="x", alpha=0.3)
     if handles:
-        ax.legend(handles=handles, fontsize=8, ncols=min(4, len(handles)), loc="upper right")
+        fig.legend(
+            handles=handles,
+            fontsize=8,
+            ncols=min(4, len(handles)),
+            loc="outside lower center",
+            frameon=False,
+        )
     ax.set_title(title or f"A day at {pool}: day {day} (each bar: one service)")
     return fig

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
+import types
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from simlib import load_sweep
@@ -17,7 +24,7 @@ from simlib.experiment.sweep import run_sweep
 from simlib.outputs import write_comparison
 from simlib.report import write_report
 from simlib.scenario import scenario_from_dict
-from tests.e2e.test_compare import SMALL, VARIANTS
+from tests.e2e.test_compare import SMALL, VARIANTS, _study
 from tests.e2e.test_sweep import GRID, _files
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -68,11 +75,24 @@ def _open_in_chromium(report: Path, tmp_path: Path) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
-def _check(report: Path, tmp_path: Path, min_images: int) -> None:
+_NUMBER = re.compile(r"[−+-]?\d[\d,]*(?:\.\d+)?")
+_E_NOTATION = re.compile(r"\d[eE][+-−]?\d")
+
+
+def _visible_text(html: str) -> str:
+    """The page's text without tags and embedded images."""
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r'src="data:[^"]*"', "", html)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def _check(report: Path, tmp_path: Path, min_images: int, pdf: bool = True) -> None:
     text = report.read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']?https?://""", text), (
         "the report must not fetch anything"
     )
+    visible = _visible_text(text)
+    assert not _E_NOTATION.search(visible), _E_NOTATION.search(visible)
     dom, log = _open_in_chromium(report, tmp_path)
     images = re.search(r'data-images="(\d+)/(\d+)"', dom)
     errors = re.search(r'data-errors="(\d+)"', dom)
@@ -81,23 +101,132 @@ def _check(report: Path, tmp_path: Path, min_images: int) -> None:
     assert total >= min_images and loaded == total, f"{loaded} of {total} images loaded"
     assert errors.group(1) == "0"
     assert not [line for line in log.splitlines() if "CONSOLE" in line and "rror" in line]
+    if pdf:
+        data = (report.parent / "report.pdf").read_bytes()
+        assert data.startswith(b"%PDF")
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+        assert boxes, "the PDF has pages"
+        for w, h in boxes:  # A4 is 595 x 842 points
+            assert abs(float(w) - 595.3) < 2 and abs(float(h) - 841.9) < 2, (w, h)
+
+
+def _summary_numbers_in_tables(text: str) -> None:
+    """Every number with a unit in the summary's answer is found again in a results table."""
+    answer = re.search(r"<b>Answer.</b>(.*?)</p>", text, re.S).group(1)
+    results = text[text.index("<h2>Each reform alone") :]
+    tables = " ".join(_visible_text(t) for t in re.findall(r"<table>.*?</table>", results, re.S))
+    found = set(_NUMBER.findall(tables))
+    claims = re.findall(r"([−+-]?\d[\d,]*(?:\.\d+)?)\s?(?:%|pp|min|working days|visits)", answer)
+    assert claims, answer
+    missing = [c for c in claims if c not in found and c.lstrip("+") not in found]
+    assert not missing, f"summary numbers not in the tables: {missing}"
 
 
 def test_compare_report_opens_in_chromium(tmp_path: Path) -> None:
-    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=2, seed=4)
-    write_comparison(result, tmp_path / "out", "small.yaml")
+    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4)
+    write_comparison(result, tmp_path / "out", "small.yaml", command="simlib compare small.yaml")
     report = write_report(tmp_path / "out")
     text = report.read_text(encoding="utf-8")
     for needed in (
         "small hall",
+        "Executive summary",
+        "Question.",
+        "Answer.",
+        "material",
         "The reforms",
-        "parallelize",
+        "parallelize (matter a, steps s1, s2)",
+        "Stacked",
         "Method",
         "common random numbers",
         "simlib compare",
+        "Assumptions",
     ):
-        assert needed in text
+        assert needed in text, needed
+    assert "{'" not in text and "pairs=" not in text, "parameters as text, not Python reprs"
+    _summary_numbers_in_tables(text)
     _check(report, tmp_path, min_images=4)
+
+
+def test_report_has_per_matter_tables_when_the_comparison_has_them(tmp_path: Path) -> None:
+    """Issue 9 adds "<kpi>[matter=<id>]" columns to the runs: the report shows them."""
+    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4, stack=[])
+    runs = result.runs
+    rng = np.random.default_rng(0)
+    for matter, factor in (("a", 1.3), ("b", 0.6)):
+        for kpi in ("lead_time_mean_days", "hall_wait_mean_min"):
+            noise = rng.normal(1, 0.01, len(runs))
+            runs[f"{kpi}[matter={matter}]"] = runs[kpi] * factor * noise
+    # a matter effect only under "notify": its matter-a lead time drops by 30 %
+    mine = runs["variant"] == "notify"
+    runs.loc[mine, "lead_time_mean_days[matter=a]"] *= 0.7
+    write_comparison(result, tmp_path / "out")
+    text = write_report(tmp_path / "out", pdf=False).read_text(encoding="utf-8")
+    part = text[text.index("<h2>Per matter") : text.index("<h2>Charts")]
+    assert "<h3>Mean lead time to decision</h3>" in part
+    assert "<h3>Mean wait in the hall</h3>" in part
+    lead = part[part.index("<h3>Mean lead time") :]
+    lead = lead[: lead.index("</table>")]
+    assert ">a<" in lead and ">b<" in lead and "notify" in lead
+    assert "class=better" in lead, "the material per-matter improvement is marked"
+    summary = text[text.index("Executive summary") : text.index("<h2>Each reform")]
+    assert "a: mean lead time to decision" in summary, "per-matter effects that matter"
+
+
+def test_reforms_are_ranked_by_effect_per_cost_when_costs_exist(tmp_path: Path) -> None:
+    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4, stack=[])
+    result.meta["costs"] = {"parallel": {"cost": 50_000}, "notify": {"cost": 1_000}}
+    write_comparison(result, tmp_path / "out")
+    text = write_report(tmp_path / "out", pdf=False).read_text(encoding="utf-8")
+    assert "effect per 100,000" in text and "one-off cost" in text
+    ranked = re.search(r"Ranked by effect per cost: ([^<]*)", text)
+    recommended = re.findall(r"<td class=l><b>([^<]+)</b></td>", text.split("<h2>Each")[0])
+    assert ranked and recommended, text[:3000]
+    if len(recommended) == 2:  # both improve something: the cheap one first per cost
+        assert html.unescape(ranked.group(1)).startswith("notify")
+
+
+def test_the_reproduce_command_reproduces_the_tables(tmp_path: Path) -> None:
+    study = _study(
+        tmp_path,
+        "study: small\nbaseline: hall.yaml\nreplications: 5\nseed: 3\nvariants:\n"
+        "  parallel: [{type: parallelize, matter: a, steps: [s1, s2]}]\n"
+        "  notify: [{type: one_time_notification, complete_prob: 0.95}]\n",
+    )
+    first = tmp_path / "first"
+    argv = ["compare", str(study), "--reps", "2", "--days", "8", "--warmup", "1"]
+    assert main([*argv, "--material", "10%", "--out", str(first), "--quiet"]) == 0
+    assert main(["report", str(first), "--no-pdf"]) == 0
+    report = (first / "report.html").read_text(encoding="utf-8")
+    command = json.loads((first / "study.json").read_text())["command"]
+    assert command in html.unescape(report), "the report prints the command"
+    words = shlex.split(command)
+    assert words[:2] == ["simlib", "compare"]
+    again = tmp_path / "again"
+    words[words.index("--out") + 1] = str(again)
+    assert main([*words[1:], "--quiet"]) == 0
+    for name in ("comparison.csv", "stacked.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(first / name), pd.read_csv(again / name))
+    meta = json.loads((again / "study.json").read_text())
+    assert meta["horizon_days"] == 8 and meta["warmup_days"] == 1 and meta["material"] == "10%"
+
+
+def test_optimize_folders_get_their_section_or_say_it_is_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "opt"
+    out.mkdir()
+    (out / "optimize.json").write_text(json.dumps({"optimize": "market windows"}))
+    fake = types.ModuleType("simlib.optimize")
+    monkeypatch.setitem(sys.modules, "simlib.optimize", fake)
+    text = write_report(out, pdf=False).read_text(encoding="utf-8")
+    assert "unavailable" in text and "report_section" in text
+    fake.report_section = lambda d: f"<h2>Staffing</h2><p>from {Path(d).name}</p>"
+    text = write_report(out, pdf=False).read_text(encoding="utf-8")
+    assert "<h2>Staffing</h2><p>from opt</p>" in text
+    (out / "optimize.json").unlink()
+    (out / "portfolio.json").write_text(json.dumps({"optimize": "package"}))
+    fake.portfolio_report_section = lambda d: "<h2>Portfolio</h2>"
+    assert "<h2>Portfolio</h2>" in write_report(out, pdf=False).read_text(encoding="utf-8")
 
 
 def test_sweep_report_opens_in_chromium(tmp_path: Path) -> None:

@@ -46,6 +46,7 @@ def test_the_arrival_estimate_bounds_what_a_run_creates() -> None:
             }
         ],
     )
-    assert estimated_arrivals(scenario) == 100 * 2 * 3
+    # Arrivals go on while the cohort drains: the bound covers the horizon and the drain cap.
+    assert estimated_arrivals(scenario) == 100 * 2 * (3 + scenario.horizon.drain_days)
     with pytest.raises(ScenarioError, match="estimated number of arrivals"):
         scenario_from_dict(_hall(3000, 1000))  # 72 million

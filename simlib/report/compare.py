@@ -1,0 +1,222 @@
+"""The report of a ``simlib compare`` folder: executive summary first (question, answer in
+three sentences, reforms ranked), then the results, per-matter tables, the stacked table,
+charts, assumptions and how to reproduce it.
+
+Every number in the summary is produced by the same formatting call as the table cell it
+comes from, so a reader finds it again in the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from simlib.experiment.replicate import replication_seed
+from simlib.report.assumptions import assumptions_section, readable
+from simlib.report.html import e, figure, table
+from simlib.report.study import HEADLINE, MORE, SUMMARY_KPIS, Study, half_width
+from simlib.report.summary import matter_columns, ranking, summary
+from simlib.verdict import (
+    Material,
+    fmt_change,
+    is_share,
+    kpi_info,
+)
+
+__all__ = ["compare_body"]
+
+
+def _cell(s: Study, variant: str, kpi: str) -> str:
+    v = s.verdict(variant, kpi)
+    cls = f" class={v}" if v in ("better", "worse") else ""
+    mark = " †" if v == "yardstick" else ""
+    return (
+        f"<span{cls}>{e(s.level(variant, kpi, unit=False))}{mark}</span><br>"
+        f"<span class=ci>{e(s.change(variant, kpi, unit=False))}<br>{e(s.ci(variant, kpi))}</span>"
+    )
+
+
+def _results(s: Study) -> str:
+    return _results_table(s, [k for k in HEADLINE if s.has(k)], True) + _results_table(
+        s, [k for k in MORE if s.has(k)], False
+    )
+
+
+def _results_table(s: Study, kpis: list[str], first: bool) -> str:
+    if not kpis:
+        return ""
+    head = ["reform (alone)"] + [
+        f"{e(kpi_info(k)[0])}<br><span class=muted>[{'%' if is_share(k) else e(kpi_info(k)[1])}]"
+        "</span>"
+        for k in kpis
+    ]
+    rows = [["<b>baseline</b>"] + [e(s.base(k, unit=False)) for k in kpis]]
+    recommended = [v for v, _, _ in ranking(s)[0]]
+    order = recommended + [v for v in s.variants if v not in recommended]
+    rows += [[e(v)] + [_cell(s, v, k) for k in kpis] for v in order]
+    if not first:
+        return "<h3>Other results</h3>" + table(head, rows)
+    return (
+        "<h2>Each reform alone</h2><p>Mean over replications; under it, the change against the "
+        "baseline and its 95 % confidence interval (shares in %, their changes in percentage "
+        "points, pp). <span class=better>Blue</span>: better, <span class=worse>vermilion</span>: "
+        "worse, both only when significant and material. Reforms in the order of the ranking."
+        "</p>" + table(head, rows)
+    )
+
+
+def _per_matter(s: Study) -> str:
+    parts = []
+    for kpi in (*HEADLINE,):
+        cols = matter_columns(s, kpi)
+        if not cols:
+            continue
+        shown = [v for v in s.variants if any(s.verdict(v, c) in ("better", "worse") for c in cols)]
+        head = ["matter", "baseline"] + [e(v) for v in shown]
+        rows = []
+        for c in cols:
+            matter = c.split("=", 1)[1][:-1]
+            rows.append([e(matter), e(s.base(c, unit=False))] + [_cell(s, v, c) for v in shown])
+        note = (
+            ""
+            if shown
+            else "<p class=note>No reform changes this result materially for any matter.</p>"
+        )
+        parts.append(f"<h3>{e(kpi_info(kpi)[0])}</h3>" + table(head, rows) + note)
+    if not parts:
+        return (
+            "<h2>Per matter</h2><p class=note>This comparison has no per-matter KPIs "
+            "(columns named <code>KPI[matter=ID]</code>).</p>"
+        )
+    return (
+        "<h2>Per matter</h2><p>Only reforms that change the result materially for at least one "
+        "matter are shown.</p>" + "".join(parts)
+    )
+
+
+def _stacked(s: Study) -> str:
+    if s.stacked.empty:
+        return ""
+    kpis = [k for k in SUMMARY_KPIS if s.has(k)]
+    head = ["stage", "reform added"] + [
+        f"{e(kpi_info(k)[0])}<br><span class=muted>[{'%' if is_share(k) else e(kpi_info(k)[1])}]"
+        "</span>"
+        for k in kpis
+    ]
+    rows = [["0", "<b>baseline</b>"] + [e(s.base(k, unit=False)) for k in kpis]]
+    by = {(r.variant, r.kpi): r for r in s.stacked.itertuples()}
+    for stage, v in enumerate(s.meta["stack"], start=1):
+        cells = []
+        for k in kpis:
+            r = by[(v, k)]
+            half = half_width(r.contribution_ci_low, r.contribution_ci_high)
+            lo = fmt_change(k, r.contribution_ci_low, half)
+            hi = fmt_change(k, r.contribution_ci_high, half)
+            level = s.level(v, k, unit=False, kind="stacked")
+            lo, hi = lo.removesuffix(" pp"), hi.removesuffix(" pp")
+            cells.append(
+                f"{e(level)}<br><span class=ci>{e(fmt_change(k, r.contribution, half))}"
+                f"<br>[{e(lo)}, {e(hi)}]</span>"
+            )
+        rows.append([str(stage), e(v), *cells])
+    rows.append(
+        ["", "<b>all reforms</b>"]
+        + [
+            f"<b>{e(s.final(k, False)[0])}</b><br><span class=ci>{e(s.final(k, False)[1])}</span>"
+            for k in kpis
+        ]
+    )
+    return (
+        "<h2>Stacked: each reform on top of the ones before</h2><p>The level after each stage; "
+        "under it, that reform's contribution with its 95 % CI. The last row: all reforms, and "
+        "the total change against the baseline.</p>" + table(head, rows, left=2)
+    )
+
+
+def _reforms(meta: dict[str, Any]) -> str:
+    items = []
+    for name, reforms in meta["variants"].items():
+        described = []
+        for r in reforms:
+            params = ", ".join(
+                f"{k.replace('_', ' ')} {readable(v)}"
+                for k, v in r.items()
+                if k != "type" and v not in (None, [], {})
+            )
+            described.append(f"{r['type'].replace('_', ' ')}" + (f" ({params})" if params else ""))
+        items.append(f"<li><b>{e(name)}</b>: {e('; '.join(described)) or 'no change'}</li>")
+    return (
+        "<h2>The reforms</h2><ul>" + "".join(items) + "</ul>"
+        f"<p>Stacked in this order: {e(' → '.join(meta['stack']))}.</p>"
+    )
+
+
+CHARTS = (
+    (
+        "kpi_comparison.png",
+        "Each reform alone: change against the baseline, 95 % CI of the change.",
+    ),
+    ("waterfall_lead_time.png", "Reforms added one after another: mean lead time."),
+    ("waterfall_hall_wait.png", "Reforms added one after another: mean hall wait."),
+    (
+        "visits_per_case.png",
+        "Hall visits per decided case under each reform (95 % CI of the level).",
+    ),
+)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except pd.errors.EmptyDataError:  # a comparison without stacking
+        return pd.DataFrame()
+
+
+def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
+    """Everything below the title of a compare report."""
+    s = Study(
+        pd.read_csv(out / "comparison.csv"),
+        _read(out / "stacked.csv"),
+        pd.read_csv(out / "runs.csv"),
+        meta,
+        material,
+    )
+    reps, seed = meta["replications"], meta["seed"]
+    seeds = ", ".join(str(replication_seed(seed, i)) for i in range(reps))
+    figures = "".join(figure(out / f, c) for f, c in CHARTS if (out / f).exists())
+    scenario = meta["baseline_scenario"]
+    settings = {
+        "baseline scenario": scenario["name"],
+        "simulated days": f"{meta['horizon_days']} (the first {meta['warmup_days']} discarded "
+        "as warm-up)",
+        "replications": f"{reps} per variant",
+        "base seed": str(seed),
+        "material change": material.describe(),
+    }
+    command = meta.get("command") or ""
+    reproduce = (
+        f"<p>To reproduce every number in this report:</p><p><code>{e(command)}</code></p>"
+        if command
+        else "<p class=note>This folder does not record the command that made it.</p>"
+    )
+    return (
+        summary(s)
+        + _results(s)
+        + _per_matter(s)
+        + _stacked(s)
+        + "<h2>Charts</h2>"
+        + figures
+        + _reforms(meta)
+        + "<h2>Method</h2>"
+        f"<p>Discrete-event simulation (simlib) of the hall and its approval chains. Each variant "
+        f"was run {reps} times with the seeds {seeds} (derived from base seed {seed}); replication "
+        "i of every variant uses the same seed, and every applicant's needs are indexed by "
+        "applicant, so all variants see the same applicants (<i>common random numbers</i>): "
+        "differences are the reforms' effects, not luck. Confidence intervals are Student-t "
+        "intervals over replications (of the paired differences for changes, of the values for "
+        f"levels). The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
+        "discarded as warm-up.</p>"
+        + reproduce
+        + assumptions_section(meta.get("baseline_path") or None, settings)
+    )
