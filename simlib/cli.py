@@ -98,6 +98,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{len(opt.requirements)} requirement(s)"
         )
         return 0
+    if kind == "calibrate":
+        from simlib.calibrate import load_map
+
+        load_map(args.file)
+        print(f"{args.file}: OK — calibration map (use it with simlib calibrate LOG --map FILE)")
+        return 0
     if kind == "optimize" and isinstance(data, dict):
         from simlib.optimize.portfolio_spec import load_portfolio
 
@@ -233,12 +239,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         checks.check_out_dir(args.out)
     if args.events:
         checks.check_out_file(args.events, "--events")
+    if args.tickets:
+        checks.check_out_file(args.tickets, "--tickets")
     seed = scenario.seed if args.seed is None else args.seed  # decided here, once
     status = _run_and_report(scenario, args, seed)
-    if args.events:
+    if args.events or args.tickets:
         seed = replication_seed(seed, 0)
-        path = write_event_log(simulate(scenario, seed), args.events)
-        print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
+        records = simulate(scenario, seed)
+        if args.events:
+            path = write_event_log(records, args.events)
+            print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
+        if args.tickets:
+            from simlib.ticketlog import write_ticket_log
+
+            priorities = {m.id: m.priority for m in scenario.matters}
+            path = write_ticket_log(records, args.tickets, priorities)
+            print(f"Ticket log of replication 0 (seed {seed}): {path}", file=sys.stderr)
     return status
 
 
@@ -453,6 +469,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from simlib.calibrate import CalibrationError
+    from simlib.calibrate.command import run
+
+    try:
+        return run(args)
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
@@ -634,6 +660,10 @@ def build_parser() -> argparse.ArgumentParser:
     precision_options(p)
     p.set_defaults(func=cmd_compare)
 
+    from simlib.calibrate.command import add_parser as calibrate_parser
+
+    calibrate_parser(sub).set_defaults(func=cmd_calibrate)
+
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")
     p.set_defaults(func=cmd_validate)
@@ -651,6 +681,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--events", metavar="PATH.csv", help="write replication 0's event log (process mining)"
+    )
+    p.add_argument(
+        "--tickets", metavar="PATH.csv", help="write replication 0's ticket log (calibrate)"
     )
     run_options(p, 10)
     precision_options(p)

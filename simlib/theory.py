@@ -22,6 +22,8 @@ __all__ = [
     "mmc_mean_wait",
     "mmc_service_level",
     "pk_mean_wait",
+    "priority_mg1_waits",
+    "priority_mmc_waits",
     "square_root_staffing",
     "staff_for_wait",
     "transient_mmc_by_period",
@@ -277,3 +279,39 @@ def transient_mmc_staffed(
         "mean_wait": queue_integral / (sum(rates) * period),
         "busy": busy[:-1],
     }
+
+
+def _cobham(base: float, loads: Sequence[float]) -> list[float]:
+    """Cobham's recursion: class k waits ``base / ((1 - s_{k-1}) (1 - s_k))``, where s_k is
+    the load of classes 1..k (class 1 highest)."""
+    waits, before = [], 0.0
+    for load in loads:
+        upto = before + load
+        if upto >= 1:
+            raise ValueError(f"classes up to this one load the servers {upto:.3f} >= 1")
+        waits.append(base / ((1 - before) * (1 - upto)))
+        before = upto
+    return waits
+
+
+def priority_mg1_waits(
+    lams: Sequence[float], means: Sequence[float], second_moments: Sequence[float]
+) -> list[float]:
+    """Mean queue wait per class of a non-preemptive priority M/G/1 (Cobham 1954).
+
+    Classes are listed highest priority first; class k has Poisson rate ``lams[k]`` and
+    service time with mean ``means[k]`` and second moment ``second_moments[k]``. The mean
+    residual work found in service is ``sum(lam E[S^2]) / 2`` whatever the classes.
+    """
+    residual = sum(lam * m2 for lam, m2 in zip(lams, second_moments, strict=True)) / 2
+    return _cobham(residual, [lam * m for lam, m in zip(lams, means, strict=True)])
+
+
+def priority_mmc_waits(lams: Sequence[float], mu: float, c: int) -> list[float]:
+    """Mean queue wait per class of a non-preemptive priority M/M/c, every class served at
+    rate ``mu`` (Cobham; Kella and Yechiali 1985): Erlang C's P(wait) / (c mu) in place of
+    the M/G/1 residual, loads as shares of c mu. Classes highest priority first."""
+    lam = sum(lams)
+    _check_stable(lam, mu, c)
+    base = erlang_c(lam, mu, c) / (c * mu)
+    return _cobham(base, [x / (c * mu) for x in lams])

@@ -40,33 +40,38 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
     if spec.per_hour is not None:
         rate = spec.per_hour / 60.0
         return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
-    shapes: dict[tuple[tuple[int, int], ...], list[tuple[int, int, float]]] = {}
+    shapes: dict[tuple[object, ...], list[tuple[int, int, float]]] = {}
     segments: list[Segment] = []
     factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
+    own: dict[str, dict[str, float]] = {str(k): v for k, v in spec.profile_by_weekday.items()}
     for d in calendar.workdays():
-        factor = factors.get(WEEKDAYS[calendar.weekday[d]], 1.0)
-        n = (spec.per_day or 0.0) * factor
+        weekday = WEEKDAYS[calendar.weekday[d]]
+        n = (spec.per_day or 0.0) * factors.get(weekday, 1.0)
         if n <= 0:
             continue
         spans = tuple(calendar.ticket_hours_on(d))
-        if spans not in shapes:  # days with their own hours have their own shape
-            shapes[spans] = _day_shape(spec, list(spans))
+        profile = own.get(weekday, spec.profile)
+        key = (spans, weekday if weekday in own else None)
+        if key not in shapes:  # days with their own hours (or profile) have their own shape
+            shapes[key] = _day_shape(profile, list(spans))
         base = d * DAY
-        segments.extend((base + s, base + e, n * r) for s, e, r in shapes[spans])
+        segments.extend((base + s, base + e, n * r) for s, e, r in shapes[key])
     return segments
 
 
-def _day_shape(spec: PerHourOrDay, spans: list[tuple[int, int]]) -> list[tuple[int, int, float]]:
+def _day_shape(
+    profile: dict[str, float] | None, spans: list[tuple[int, int]]
+) -> list[tuple[int, int, float]]:
     """(start, end, share per minute) of one day's ticket hours; the shares sum to 1."""
     pieces = _split_by_hour([(s, e) for s, e in spans if e > s])
-    if spec.profile is not None:
-        weights = [spec.profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
+    if profile is not None:
+        weights = [profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
         # Each clock hour's weight is spread over the open minutes of that hour.
         minutes_in_hour: dict[int, float] = {}
         for s, e, h in pieces:
             minutes_in_hour[h] = minutes_in_hour.get(h, 0.0) + e - s
         hours_seen = {h for _, _, h in pieces}
-        total = sum(spec.profile.get(f"{h:02d}", 0.0) for h in hours_seen)
+        total = sum(profile.get(f"{h:02d}", 0.0) for h in hours_seen)
         per_minute = [
             (w / total / minutes_in_hour[h]) if total > 0 else 0.0
             for w, (_, _, h) in zip(weights, pieces, strict=True)

@@ -77,6 +77,10 @@ class Timetable:
             return t
         return self.starts[i + 1] if i + 1 < len(self.starts) else float("inf")
 
+    def working_minutes_array(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`working_minutes`."""
+        return self.worked_before_array(np.asarray(b)) - self.worked_before_array(np.asarray(a))
+
     def worked_before_array(self, t: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`worked_before` (for KPIs over thousands of cases)."""
         if not self.starts:

@@ -74,6 +74,8 @@ class MatterPlan:
     commitment: bool = False
     fail_rate: float = 0.0
     time_limit_days: float | None = None
+    priority: int = 0  # hall tickets: higher is called first
+    patience: BaseDistribution | None = None  # of this matter's ticket holders
 
     def __post_init__(self) -> None:
         self.accept_sample = sampler(self.accept_time, "accept_time")

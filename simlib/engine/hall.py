@@ -83,8 +83,9 @@ class Hall:
         ticket.visit_no = visit_no
         self.waiting[ticket] = None
         queue.put(ticket, self.env.now)
-        if self.patience is not None and not ticket.taken:
-            patience = self.patience.quantile(holder.u("patience", visit_no))
+        dist = holder.plan.patience  # the matter's own, else the hall's
+        if dist is not None and not ticket.taken:
+            patience = dist.quantile(holder.u("patience", visit_no))
             self.env.timeout(patience).callbacks.append(lambda _ev: self._renege(ticket))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:

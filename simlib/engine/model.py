@@ -19,7 +19,14 @@ from simlib.engine.arrivals import arrival_process, rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
-from simlib.engine.officers import DeadlineQueue, Desk, HallState, Officer, WorkQueue
+from simlib.engine.officers import (
+    DeadlineQueue,
+    Desk,
+    HallState,
+    Officer,
+    PriorityQueue,
+    WorkQueue,
+)
 from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
 from simlib.engine.streams import ApplicantDraws, stream
@@ -118,15 +125,24 @@ class Model:
     def _wire_queues(self, scenario: Scenario) -> None:
         """Hall queues per acceptance pool (one shared queue in comprehensive mode)."""
         acceptance = list(dict.fromkeys(m.acceptance.pool for m in scenario.matters))
+        priority = {m.id: m.priority for m in scenario.matters}
         self.hall_queues: list[WorkQueue] = []
+
+        def hall_queue(name: str, pools: list[str]) -> WorkQueue:
+            levels = {priority[m.id] for m in scenario.matters if m.acceptance.pool in pools}
+            owners = [self.desks[p] for p in pools]
+            if len(levels) < 2:  # one level: plain FIFO, the hot path
+                return WorkQueue(name, owners)
+            return PriorityQueue(name, owners, _ticket_priority)
+
         if scenario.hall.mode == "comprehensive":
-            shared = WorkQueue("hall", [self.desks[p] for p in acceptance])
+            shared = hall_queue("hall", acceptance)
             self.hall_queues.append(shared)
             for p in acceptance:
                 self.desks[p].hall_queue = shared
         else:
             for p in acceptance:
-                queue = WorkQueue(f"hall:{p}", [self.desks[p]])
+                queue = hall_queue(f"hall:{p}", [p])
                 self.hall_queues.append(queue)
                 self.desks[p].hall_queue = queue
         for pid, desk in self.desks.items():
@@ -196,6 +212,8 @@ class Model:
             commitment=m.commitment.eligible,
             fail_rate=m.commitment.fail_rate,
             time_limit_days=m.time_limit_days,
+            priority=m.priority,
+            patience=m.patience if m.patience is not None else self.scenario.hall.patience,
         )
 
     def _courier(self, rounds: list[str]) -> Callable[[float], float]:
@@ -292,6 +310,10 @@ class Model:
         self.records.end = self.env.now
         self.hall.flush()
         return self.records
+
+
+def _ticket_priority(ticket) -> int:
+    return ticket.holder.plan.priority
 
 
 def simulate(

@@ -26,6 +26,7 @@ __all__ = [
     "HallState",
     "Job",
     "Officer",
+    "PriorityQueue",
     "WorkQueue",
 ]
 
@@ -141,6 +142,22 @@ class DeadlineQueue(WorkQueue):
 
     def waiting(self) -> list[Job]:
         return [entry[2] for entry in sorted(self.heap) if not entry[2].taken]
+
+
+class PriorityQueue(DeadlineQueue):
+    """Hall tickets by priority (higher first), FIFO within a level; non-preemptive.
+
+    Used only for a hall queue whose matters have different priorities, so that the plain
+    FIFO queue of every other hall keeps its hot path. ``rank`` maps a ticket to its
+    priority (the engine passes one that reads the ticket's matter)."""
+
+    def __init__(self, name: str, owners: list[Desk], rank: Callable[[Job], int]):
+        super().__init__(name, owners)
+        self.rank = rank
+
+    def _push(self, job: Job) -> None:
+        self._seq += 1
+        heapq.heappush(self.heap, (-self.rank(job), self._seq, job))
 
 
 class Desk:

@@ -22,6 +22,7 @@ KEYS = {
     "sweep": "sweep:, scenario: and parameters:",
     "optimize": "optimize:, scenario: or study:, decisions: and objective:",
     "reforms": "a list of reforms (or reforms: [...] alone)",
+    "calibrate": "calibrate:, columns: and the log's codes (a calibration map)",
 }
 
 # Loaders by kind, ``path -> loaded object``; the file layer fills scenario/study/sweep,
@@ -40,7 +41,7 @@ def file_kind(data: Any) -> str:
         return "reforms"
     if not isinstance(data, dict):
         return "scenario"
-    for kind in ("optimize", "study", "sweep"):
+    for kind in ("optimize", "study", "sweep", "calibrate"):
         if kind in data:
             return kind
     if set(data) == {"reforms"}:

@@ -309,6 +309,8 @@ class PerHourOrDay(_Model):
     per_day: Annotated[float, Field(ge=0)] | None = None
     profile: dict[str, Annotated[float, Field(ge=0)]] | None = None
     weekday_factors: dict[Weekday, Annotated[float, Field(ge=0)]] = {}
+    # weekdays whose hour shares differ (e.g. a short Friday); others use ``profile``
+    profile_by_weekday: dict[Weekday, dict[str, Annotated[float, Field(ge=0)]]] = {}
 
     @model_validator(mode="after")
     def _one_rate(self) -> PerHourOrDay:
@@ -322,6 +324,12 @@ class PerHourOrDay(_Model):
                     raise ValueError(f"profile key '{key}' is not an hour of day '00'..'23'")
             if sum(self.profile.values()) <= 0:
                 raise ValueError("profile weights must not all be zero")
+        for day, prof in self.profile_by_weekday.items():
+            if self.per_day is None:
+                raise ValueError("profile_by_weekday goes with per_day, not per_hour")
+            for key in prof:
+                if not re.fullmatch(r"\d{2}", key) or int(key) > 23:
+                    raise ValueError(f"profile_by_weekday.{day} key '{key}' is not an hour")
         return self
 
 
@@ -410,6 +418,8 @@ class Matter(_Model):
     time_limit_days: Annotated[float, Field(gt=0)] | None = None
     commitment: Commitment = Commitment()
     handoff: Handoff | None = None  # courier rounds, instead of the handoff_days lag
+    priority: int = 0  # hall tickets: higher is called first, FIFO within a level
+    patience: Distribution | None = None  # this matter's applicants (else hall.patience)
 
     @model_validator(mode="after")
     def _one_handoff(self) -> Matter:

@@ -31,6 +31,12 @@ def test_file_validates_and_runs(path: Path) -> None:
 
         assert load_portfolio(path).study.variants  # the study and every reform validate
         return
+    if "calibrate" in kind:  # a calibration map: it reads the log it was written for
+        from simlib.calibrate import load_map, read_ticket_log
+
+        log = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"
+        assert len(read_ticket_log(log, load_map(path))) > 0
+        return
     if "optimize" in kind and "portfolio" not in kind:
         from simlib.optimize.search import theory_start
         from simlib.optimize.spec import load_optimization

@@ -50,3 +50,24 @@ def test_fork_join_lies_between_one_queue_and_the_series_sum() -> None:
 def test_unstable_systems_are_refused() -> None:
     with pytest.raises(ValueError, match="unstable"):
         theory.mmc_mean_wait(1.0, 0.1, 10)
+
+
+def test_cobham_priority_waits() -> None:
+    # One class: Cobham is Pollaczek-Khinchine / Erlang C.
+    (w,) = theory.priority_mg1_waits([0.8], [1.0], [2.0])
+    assert w == pytest.approx(theory.mmc_mean_wait(0.8, 1.0, 1))
+    (w,) = theory.priority_mmc_waits([0.9], 0.1, 10)
+    assert w == pytest.approx(theory.mmc_mean_wait(0.9, 0.1, 10))
+    # Two M/M/1 classes, rho 0.3 + 0.5: W1 = 0.8 / 0.7, W2 = 0.8 / (0.7 * 0.2).
+    hi, lo = theory.priority_mg1_waits([0.3, 0.5], [1.0, 1.0], [2.0, 2.0])
+    assert hi == pytest.approx(0.8 / 0.7)
+    assert lo == pytest.approx(0.8 / 0.7 / 0.2)
+    # Conservation (Kleinrock): the load-weighted wait equals the FIFO wait.
+    assert (0.3 * hi + 0.5 * lo) / 0.8 == pytest.approx(theory.mmc_mean_wait(0.8, 1.0, 1))
+    # M/M/c agrees with M/M/1 at c = 1, and conserves work at c = 3.
+    assert theory.priority_mmc_waits([0.3, 0.5], 1.0, 1) == pytest.approx([hi, lo])
+    waits = theory.priority_mmc_waits([1.0, 1.4], 1.0, 3)
+    fifo = theory.mmc_mean_wait(2.4, 1.0, 3)
+    assert (1.0 * waits[0] + 1.4 * waits[1]) / 2.4 == pytest.approx(fifo)
+    with pytest.raises(ValueError, match="load"):
+        theory.priority_mg1_waits([0.6, 0.5], [1.0, 1.0], [2.0, 2.0])

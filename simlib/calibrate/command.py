@@ -1,0 +1,78 @@
+"""``simlib calibrate TICKETLOG --map MAP --out SCENARIO.yaml [--events LOG] [--report DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from simlib.calibrate.hall import calibrate
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    p = sub.add_parser(
+        "calibrate", help="fit a scenario from a ticket log (and an event log); fit report"
+    )
+    p.add_argument("ticketlog")
+    p.add_argument("--map", required=True, metavar="MAP", help="the calibration map (YAML)")
+    p.add_argument("--out", required=True, metavar="SCENARIO.yaml", help="scenario to write")
+    p.add_argument("--events", metavar="EVENTLOG", help="a process-mining event log (CSV)")
+    p.add_argument("--report", metavar="DIR", help="write the fit report (HTML, PNG) here")
+    p.add_argument("--reps", type=int, default=10, help="replications of the fit check")
+    p.add_argument("--seed", type=int, default=1, help="seed of the fit check")
+    p.add_argument(
+        "--workers", type=int, default=1, help="processes for the simulations (default 1)"
+    )
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Calibrate, write and re-load the scenario, and (with --report) check it by simulation."""
+    from simlib.experiment.runner import process_pool
+
+    t0 = time.perf_counter()
+    executor = process_pool(args.workers) if args.workers > 1 else None
+    try:
+        return _run(args, executor, t0)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+
+def _run(args: argparse.Namespace, executor, t0: float) -> int:
+    from simlib import load_scenario
+
+    cal = calibrate(args.ticketlog, args.map, events=args.events, executor=executor)
+    out = cal.write(args.out)
+    scenario = load_scenario(out)  # the file must validate as written
+    n = len(cal.tickets)
+    print(
+        f"Calibrated {len(scenario.matters)} matter(s) from {n} tickets over "
+        f"{cal.tickets.attrs['days']} days in {time.perf_counter() - t0:.1f} s: {out}"
+    )
+    if args.report:
+        from simlib.calibrate.check import check_fit
+        from simlib.calibrate.report import write_fit_report
+
+        lo, hi = cal.logmap.busy_hours
+        check = check_fit(
+            scenario,
+            cal.tickets,
+            reps=args.reps,
+            seed=args.seed,
+            busy_hours=(lo, hi),
+            executor=executor,
+        )
+        path = write_fit_report(cal, check, args.report)
+        s = check.summary()
+        print(
+            f"Fit check ({args.reps} reps): tickets/day {s['tickets_per_day_rel_error']:+.1%}; "
+            f"busy hours {lo}-{hi}: mean wait of served {s['wait_served_min_rel_error']:+.1%}, "
+            f"gave up {s['gave_up_share_rel_error']:+.1%}; hours within 25 %: wait "
+            f"{s['wait_served_min_hours_within_25pct']:.0%}, gave up "
+            f"{s['gave_up_share_hours_within_25pct']:.0%}"
+        )
+        print(f"Fit report: {Path(path).resolve()}")
+    return 0

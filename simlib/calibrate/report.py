@@ -1,0 +1,242 @@
+"""The fit report: one self-contained HTML page (in the style of ``simlib report``) and PNGs.
+
+What was fitted and how well: arrivals by hour, service-time QQ plots, the patience
+curve, officers on duty, and the calibrated hall simulated beside the log hour by hour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from simlib.calibrate import charts
+from simlib.calibrate.check import FitCheck
+from simlib.calibrate.hall import Calibration
+from simlib.report.html import CSS
+from simlib.report.html import figure as _figure
+
+__all__ = ["write_fit_report"]
+
+
+def _num(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x))
+
+
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(
+        f'<th class="{"l" if i == 0 else ""}">{_e(h)}</th>' for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"l" if i == 0 else ""}">{c}</td>' for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _pct(x: float) -> str:
+    return f"{x:+.1%}" if x == x else "–"
+
+
+def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) -> Path:
+    """Write ``report.html`` and the charts (PNG and SVG) into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    figs = {
+        "arrivals_by_hour": (
+            charts.arrivals_by_hour(cal),
+            "Fresh arrivals by hour: observed vs fitted",
+        ),
+        "service_qq": (charts.service_qq(cal), "Service times against the family chosen by AIC"),
+        "officers_by_hour": (charts.officers_by_hour(cal), "Officers present, busy and effective"),
+    }
+    if cal.patience.observed:
+        figs["patience_km"] = (charts.patience_curve(cal), "Patience: Kaplan-Meier and censored ML")
+    if check is not None:
+        figs["sim_vs_log"] = (charts.sim_vs_log(check), "Simulated vs log, hour by hour")
+        figs["wait_ecdf"] = (charts.wait_ecdf(check), "Waits of those served: log vs simulated")
+    for name, (fig, _) in figs.items():  # PNG only: the page embeds them
+        fig.savefig(out / f"{name}.png", dpi=150)
+    t = cal.tickets
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Fit report: {_e(cal.logmap.name)}</h1>",
+        f"<p class='muted'>simlib calibrate, {dt.date.today()}; "
+        f"log {_e(Path(t.attrs['source']).name)}: "
+        f"{len(t)} tickets, {t.attrs['start_date']} + {t.attrs['days']} days.</p>",
+    ]
+    if check is not None:
+        s = check.summary()
+        rows = []
+        for k, label in charts.LABELS.items():
+            lo, sm = check.log_overall[k], check.sim_overall[k]
+            rows.append(
+                [
+                    label,
+                    _num(lo),
+                    f"{_num(sm)} ± {_num(check.sim_overall_ci[k])}",
+                    _pct(sm / lo - 1),
+                ]
+            )
+        parts += [
+            "<h2>Does the fitted hall reproduce the log?</h2>",
+            f"<p>The calibrated scenario simulated {check.reps} times over the log's days. "
+            f"Tickets per day over the whole day; the others over the busy hours "
+            f"{check.busy_hours[0]}:00–{check.busy_hours[1]}:00.</p>",
+            _table(["measure", "log", "simulated (95 % CI)", "error"], rows),
+            _table(
+                ["busy hours within", "mean wait of those served", "share who gave up"],
+                [
+                    [
+                        "25 %",
+                        f"{s['wait_served_min_hours_within_25pct']:.0%}",
+                        f"{s['gave_up_share_hours_within_25pct']:.0%}",
+                    ],
+                    [
+                        "40 %",
+                        f"{s['wait_served_min_hours_within_40pct']:.0%}",
+                        f"{s['gave_up_share_hours_within_40pct']:.0%}",
+                    ],
+                    [
+                        "log's own error (median bootstrap SE)",
+                        f"{s['wait_served_min_log_rel_se_median']:.0%}",
+                        f"{s['gave_up_share_log_rel_se_median']:.0%}",
+                    ],
+                ],
+            ),
+            _figure(out / "sim_vs_log.png", figs["sim_vs_log"][1]),
+            _figure(out / "wait_ecdf.png", figs["wait_ecdf"][1]),
+        ]
+        if (
+            check.log_by_level is not None
+            and check.sim_by_level is not None
+            and len(check.log_by_level) > 1
+        ):
+            lv, sv = check.log_by_level, check.sim_by_level.reindex(check.log_by_level.index)
+            rows = [
+                [
+                    lvl,
+                    _num(lv.loc[lvl, "wait_served_min"]),
+                    _num(sv.loc[lvl, "wait_served_min"]),
+                    _num(lv.loc[lvl, "gave_up_share"]),
+                    _num(sv.loc[lvl, "gave_up_share"]),
+                ]
+                for lvl in lv.index
+            ]
+            parts.append(
+                "<p>By priority level (busy hours). The simulated hall calls higher levels "
+                "first from one queue of one pool; where the log's levels wait alike, its "
+                "officers were not one pool for all (a limit of this fit).</p>"
+                + _table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
+            )
+        tab = check.table()
+        rows = [
+            [f"{h:02d}:00"]
+            + [
+                _num(tab.loc[h, (k, c)]) if c != "error" else _pct(tab.loc[h, (k, c)])
+                for k in ("tickets_per_day", "wait_served_min", "gave_up_share")
+                for c in ("log", "sim", "error")
+            ]
+            for h in tab.index
+        ]
+        parts.append(
+            _table(
+                [
+                    "hour",
+                    "tickets log",
+                    "sim",
+                    "err",
+                    "wait log",
+                    "sim",
+                    "err",
+                    "gave up log",
+                    "sim",
+                    "err",
+                ],
+                rows,
+            )
+        )
+    parts += [
+        "<h2>Arrivals</h2>",
+        _figure(out / "arrivals_by_hour.png", figs["arrivals_by_hour"][1]),
+    ]
+    parts.append(
+        _table(
+            [
+                "matter",
+                "tickets",
+                "per day (fresh)",
+                "LR p (vs free weekday×hour)",
+                "dispersion X²/df",
+                "p",
+                "Poisson",
+            ],
+            [
+                [
+                    _e(a.matter),
+                    a.n_tickets,
+                    _num(a.per_day),
+                    f"{a.lr_p:.3f}",
+                    _num(a.dispersion),
+                    f"{a.dispersion_p:.3f}",
+                    "rejected" if a.poisson_rejected else "not rejected",
+                ]
+                for a in cal.arrivals
+            ],
+        )
+    )
+    r = cal.redials
+    parts.append(
+        f"<p>Redials: {r['n_redials']} of {r['n_gave_up_identified']} identified applicants "
+        f"who gave up called again within {cal.logmap.redial_window_min:g} min (return "
+        f"probability {r['return_prob']:.2f}, mean delay {r['mean_delay_min']:.1f} min); they "
+        "are removed from the arrivals and made by the simulated hall itself.</p>"
+    )
+    parts += ["<h2>Service times</h2>", _figure(out / "service_qq.png", figs["service_qq"][1])]
+    parts.append(
+        _table(
+            ["matter", "n", "sample mean", "best (AIC)", "fitted mean", "AD p", "used"],
+            [
+                [
+                    _e(m),
+                    f.n,
+                    _num(f.sample_mean),
+                    f.best.family,
+                    f"{_num(f.best.mean)} ({f.mean_error:+.0%})",
+                    f"{f.gof_p:.3f}",
+                    "empirical" if f.use_empirical else f.best.family,
+                ]
+                for m, f in cal.service.items()
+            ],
+        )
+    )
+    p = cal.patience
+    parts += [
+        "<h2>Patience</h2>",
+        _figure(out / "patience_km.png", figs["patience_km"][1])
+        + f"<p>Chosen: {p.best.family}, mean {_num(p.best.mean)} min, median "
+        f"{_num(p.median)} min (Kaplan-Meier median {_num(p.km_median)}). The mean wait of "
+        f"those who gave up ({_num(p.naive_mean)} min) is not an estimate of patience.</p>"
+        if p.observed
+        else f"<p>Only {p.n_gave_up} of {p.n} applicants gave up: no patience fitted.</p>",
+        "<h2>Officers</h2>",
+        _figure(out / "officers_by_hour.png", figs["officers_by_hour"][1]),
+        f"<p>Effective availability: the mean number of officers busy while someone waited; "
+        f"{cal.staffing.availability:.2f} of those present overall. These counts are the shifts "
+        "of the scenario.</p>",
+        "</body></html>",
+    ]
+    path = out / "report.html"
+    path.write_text("\n".join(parts))
+    return path

@@ -1,0 +1,80 @@
+"""The shared service-centre log: calibrated with the committed map, re-simulated, and set
+beside the log hour by hour (the acceptance figures of the calibration)."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from simlib import load_scenario
+from simlib.calibrate import calibrate
+from simlib.calibrate.check import check_fit
+from simlib.calibrate.report import write_fit_report
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"
+MAP = ROOT / "scenarios" / "calibrate_service_centre.yaml"
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory):
+    out = tmp_path_factory.mktemp("shared")
+    cal = calibrate(LOG, MAP)
+    path = cal.write(out / "hall.yaml")
+    scenario = load_scenario(path)  # the written file validates
+    check = check_fit(scenario, cal.tickets, reps=5, seed=3, boot=100)
+    return cal, check, path, out
+
+
+def test_resimulated_log_within_the_acceptance_figures(fitted) -> None:
+    _, check, _, _ = fitted
+    s = check.summary()
+    assert abs(s["tickets_per_day_rel_error"]) <= 0.05, s
+    assert abs(s["wait_served_min_rel_error"]) <= 0.10, s
+    assert abs(s["gave_up_share_rel_error"]) <= 0.10, s
+    for k in ("wait_served_min", "gave_up_share"):
+        assert s[f"{k}_hours_within_25pct"] >= 2 / 3, s
+        assert s[f"{k}_hours_within_40pct"] >= 0.9, s
+        # The log's own sampling error per hour (whole days bootstrapped) is ~15 %.
+        assert 0.08 <= s[f"{k}_log_rel_se_median"] <= 0.25, s
+
+
+def test_scenario_documents_itself(fitted) -> None:
+    cal, _, path, _ = fitted
+    text = path.read_text()
+    assert 'start_date: "1999-08-01"' in text and "days: 14" in text
+    assert text.count("censored ML") == 1 + len(cal.arrivals)  # the hall's, each matter's
+    assert "AD p=" in text and "n=" in text and "Poisson" in text
+    # The fitted lognormal overstates heavy-tailed means: the fallback keeps the mean.
+    for fit in cal.service.values():
+        assert fit.use_empirical or abs(fit.mean_error) <= 0.05
+    # Effective officers are fewer than those counted as present.
+    assert 0.5 < cal.staffing.availability < 0.85
+    # Priorities: high-priority callers are more patient than regular ones.
+    assert cal.patience_by_level[1].median > 1.5 * cal.patience_by_level[0].median
+
+
+def test_fit_report_is_written(fitted) -> None:
+    cal, check, _, out = fitted
+    report = write_fit_report(cal, check, out / "report")
+    html = report.read_text()
+    assert "Does the fitted hall reproduce the log?" in html and "data:image/png" in html
+    for name in ("sim_vs_log", "arrivals_by_hour", "service_qq", "patience_km", "officers_by_hour"):
+        assert (out / "report" / f"{name}.png").stat().st_size > 10_000
+
+
+def test_the_map_reads_other_weeks(tmp_path: Path) -> None:
+    """One week alone, with a different priority mix (no high-priority callers)."""
+    with gzip.open(LOG, "rt") as f:
+        lines = f.readlines()
+    keep = [lines[0]] + [
+        x for x in lines[1:] if x.split(",")[5] <= "1999-08-07" and x.split(",")[3] != "2"
+    ]
+    week = tmp_path / "week.csv"
+    week.write_text("".join(keep))
+    cal = calibrate(week, MAP, refine_rounds=0)
+    scenario = load_scenario(cal.write(tmp_path / "week.yaml"))
+    assert scenario.horizon.days == 7
+    assert {m.priority for m in scenario.matters} == {0}
