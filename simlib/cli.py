@@ -107,8 +107,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if kind == "optimize" and isinstance(data, dict):
         from simlib.optimize.portfolio_spec import load_portfolio
 
-        spec = load_portfolio(args.file)
-        print(f"{args.file}: OK — portfolio optimisation '{spec.name}'")
+        portfolio = load_portfolio(args.file)
+        print(f"{args.file}: OK — portfolio optimisation '{portfolio.name}'")
         return 0
     if kind not in ("scenario", "study", "sweep"):
         if kind not in LOADERS:
