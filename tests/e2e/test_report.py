@@ -20,6 +20,7 @@ import pytest
 from simlib import load_sweep
 from simlib.cli import main
 from simlib.experiment.compare import compare
+from simlib.experiment.costs import VariantCost
 from simlib.experiment.sweep import run_sweep
 from simlib.outputs import write_comparison
 from simlib.report import write_report
@@ -173,8 +174,8 @@ def test_report_has_per_matter_tables_when_the_comparison_has_them(tmp_path: Pat
 
 
 def test_reforms_are_ranked_by_effect_per_cost_when_costs_exist(tmp_path: Path) -> None:
-    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4, stack=[])
-    result.meta["costs"] = {"parallel": {"cost": 50_000}, "notify": {"cost": 1_000}}
+    costs = {"parallel": VariantCost(cost=50_000), "notify": VariantCost(cost=1_000)}
+    result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4, stack=[], costs=costs)
     write_comparison(result, tmp_path / "out")
     text = write_report(tmp_path / "out", pdf=False).read_text(encoding="utf-8")
     assert "effect per 100,000" in text and "one-off cost" in text
@@ -218,6 +219,8 @@ def test_optimize_folders_get_their_section_or_say_it_is_unavailable(
     (out / "optimize.json").write_text(json.dumps({"optimize": "market windows"}))
     fake = types.ModuleType("simlib.optimize")
     monkeypatch.setitem(sys.modules, "simlib.optimize", fake)
+    for name in ("report", "portfolio", "portfolio_outputs"):  # only the stand-in answers
+        monkeypatch.setitem(sys.modules, f"simlib.optimize.{name}", None)
     text = write_report(out, pdf=False).read_text(encoding="utf-8")
     assert "unavailable" in text and "report_section" in text
     fake.report_section = lambda d: f"<h2>Staffing</h2><p>from {Path(d).name}</p>"
