@@ -91,6 +91,8 @@ def _start_sweep(tmp_path: Path) -> tuple[subprocess.Popen[str], list[psutil.Pro
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A test runner's worker may ignore SIGINT, and children inherit that: restore it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     parent = psutil.Process(proc.pid)
     deadline = time.time() + 60
