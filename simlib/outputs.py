@@ -181,7 +181,11 @@ def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
         for kpi in ("lead_time_mean_days", "hall_wait_mean_min"):
             rows = table[(table["variant"] == name) & (table["kpi"] == kpi)]
             if not rows.empty and c.cost > 0:
-                per.append(f"{kpi} {_num(rows['diff'].iloc[0] / c.cost * 1e5)}")
+                r = rows.iloc[0]
+                scale = 1e5 / c.cost  # the change and its CI, per 100,000
+                half = (r["diff_ci_high"] - r["diff_ci_low"]) / 2 * scale
+                label, unit, _ = kpi_info(kpi)
+                per.append(f"{label} {fmt_change(kpi, r['diff'] * scale, half)} {unit}")
         hours = f"{c.officer_hours:+.1f} h/day ({c.officer_hours_source})"
         lines.append(f"  {name:<28} {_num(c.cost):>9}  {hours:<40} {'; '.join(per)}")
     lines.append("")
