@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from simlib.experiment.study import Study, load_study
 from simlib.files import file_error, line_for_path, read_yaml, validated
 from simlib.metrics import KPI_NAMES, POOL_KPIS
+from simlib.optimize.spec import Requirement
 from simlib.scenario.errors import Issue, ScenarioError
 
 __all__ = [
@@ -65,18 +66,7 @@ class Objective(_Strict):
         return self
 
 
-class RequirementSpec(_Strict):
-    kpi: str
-    min: float | None = None
-    max: float | None = None
-    matter: str | None = None
-    every_hour: bool = False
-
-    @model_validator(mode="after")
-    def _one_bound(self) -> RequirementSpec:
-        if (self.min is None) == (self.max is None):
-            raise ValueError("give exactly one of min: or max:")
-        return self
+RequirementSpec = Requirement  # one requirement form for staffing and portfolio files
 
 
 class Replications(_Strict):
