@@ -536,6 +536,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    """--workers, --scheduler and --dask-local: where sweep and optimize runs go."""
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="local processes (default 1: sequential)",
+    )
+    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
+    p.add_argument(
+        "--dask-local",
+        type=checks.count("--dask-local"),
+        metavar="N",
+        help="start a local Dask cluster of N workers",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simlib",
@@ -572,19 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sweep", help="run a sweep file (grid or Latin hypercube) on any executor")
     p.add_argument("spec")
-    p.add_argument(
-        "--workers",
-        type=checks.count("--workers"),
-        default=1,
-        help="local processes (default 1: sequential)",
-    )
-    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument(
-        "--dask-local",
-        type=checks.count("--dask-local"),
-        metavar="N",
-        help="start a local Dask cluster of N workers",
-    )
+    _executor_options(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default: sweeps/<name>)")
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -594,19 +599,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("spec")
     p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
     p.add_argument("--out", metavar="DIR", help="write best.yaml, tables, charts and runs here")
-    p.add_argument(
-        "--workers",
-        type=checks.count("--workers"),
-        default=1,
-        help="local processes (default 1: sequential)",
-    )
-    p.add_argument("--scheduler", metavar="ADDR", help="a Dask scheduler, e.g. tcp://host:8786")
-    p.add_argument(
-        "--dask-local",
-        type=checks.count("--dask-local"),
-        metavar="N",
-        help="start a local Dask cluster of N workers",
-    )
+    _executor_options(p)
     p.add_argument("--resume", action="store_true", help="reuse the runs stored in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_optimize)
