@@ -8,6 +8,7 @@ Typical use::
     result.summary()                      # KPIs with 95 % confidence intervals
     records = simlib.simulate(scenario, seed=1)
     records.cases, records.visits, records.steps   # what happened, as DataFrames
+    simlib.replay(records, scenario, seed=1).save("day.html")   # watch a day in the browser
 """
 
 __version__ = "0.1.0"
@@ -30,6 +31,7 @@ from simlib.files import (
 )
 from simlib.metrics import KPI_NAMES, kpis
 from simlib.scenario import Scenario, ScenarioError
+from simlib.visual import replay
 
 __all__ = [
     "KPI_NAMES",
@@ -51,6 +53,7 @@ __all__ = [
     "load_scenario",
     "load_study",
     "load_sweep",
+    "replay",
     "replicate",
     "scenario_from_dict",
     "simulate",

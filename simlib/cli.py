@@ -656,6 +656,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.calibrate.command import add_parser as calibrate_parser
 
     calibrate_parser(sub).set_defaults(func=cmd_calibrate)
+    from simlib.visual.command import add_parsers as visual_parsers
+
+    visual_parsers(sub)  # replay, chains
 
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")

@@ -1,0 +1,74 @@
+"""``simlib replay`` (a simulated day as an offline HTML page) and ``simlib chains`` (maps)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from simlib.cli_checks import UsageError, check_out_file
+from simlib.cli_checks import seed as seed_type
+
+__all__ = ["add_parsers"]
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Register ``replay`` and ``chains`` on the CLI's subcommands."""
+    p = sub.add_parser(
+        "replay", help="play one simulated day of the hall in the browser (one offline HTML file)"
+    )
+    p.add_argument("file", metavar="SCENARIO")
+    p.add_argument(
+        "--reform",
+        action="append",
+        metavar="FILE",
+        help="apply the reforms in FILE (a YAML list; repeatable)",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="play the baseline and the reformed hall side by side (same applicants)",
+    )
+    p.add_argument(
+        "--day", type=int, help="calendar day to play (default: the first workday after warm-up)"
+    )
+    p.add_argument("--seed", type=seed_type, help="seed of the run (default: the scenario's)")
+    p.add_argument("--out", required=True, metavar="FILE.html", help="the page to write")
+    p.set_defaults(func=run_replay)
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """Simulate the scenario (and its reformed twin) once and write the replay page."""
+    from simlib.engine import simulate
+    from simlib.files import apply_reform_file, load_scenario
+    from simlib.visual.replay import replay
+
+    out = check_out_file(args.out, "--out")
+    if args.compare and not args.reform:
+        raise UsageError("--compare needs --reform FILE: the reform to play beside the baseline")
+    baseline = load_scenario(args.file)
+    reformed = baseline
+    for path in args.reform or []:
+        reformed = apply_reform_file(reformed, path)
+    seed = baseline.seed if args.seed is None else args.seed
+    label = "with " + ", ".join(Path(p).stem for p in args.reform or [])
+    if args.compare:
+        scenarios, labels = [baseline, reformed], ["baseline", label]
+    else:
+        scenarios, labels = [reformed], [label if args.reform else "baseline"]
+    t0 = time.perf_counter()
+    runs = [simulate(s, seed) for s in scenarios]
+    try:
+        page = replay(runs, scenarios, seed, day=args.day, labels=labels)
+    except ValueError as exc:
+        raise UsageError(f"--day: {exc}") from None
+    page.save(out)
+    kb = out.stat().st_size / 1024
+    tickets = " and ".join(str(len(h["tickets"]["id"])) for h in page.data["halls"])
+    print(
+        f"Replay of day {page.data['day']} (seed {seed}, {tickets} tickets) in "
+        f"{time.perf_counter() - t0:.1f} s: {out.resolve()} ({kb:.0f} KB)",
+        file=sys.stderr,
+    )
+    return 0

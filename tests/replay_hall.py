@@ -1,0 +1,102 @@
+"""A small hall for the replay tests, and what its records say at an instant (computed from
+the records and the engine's calendar directly, not through ``simlib.visual.scene``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simlib.engine.calendar import DAY
+from simlib.engine.records import Records
+from simlib.scenario import Scenario, scenario_from_dict
+
+# Two window pools (one with absences, backed up by the back office), reneging, online
+# pre-review at the windows (back-office work at a window), a lunch break that holds it.
+HALL = {
+    "name": "replay hall",
+    "horizon": {"days": 3, "warmup_days": 2},
+    "calendar": {"workdays": ["mon", "tue", "wed", "thu", "fri"]},
+    "hall": {"patience": {"dist": "exponential", "mean": 25}, "renege_return_prob": 0.5},
+    "pools": {
+        "wa": {"count": 4, "absence": {"daily_prob": 0.3}, "backup": "back"},
+        "wb": {"count": 2},
+        "back": {"count": 3},
+    },
+    "matters": [
+        {
+            "id": "a",
+            "arrivals": {"per_hour": 18},
+            "online_share": 0.25,
+            "complete_prob": 0.8,
+            "acceptance": {"pool": "wa", "time": {"dist": "exponential", "mean": 9}},
+            "chain": [{"id": "check", "pool": "back", "time": {"dist": "exponential", "mean": 20}}],
+        },
+        {
+            "id": "b",
+            "arrivals": {"per_hour": 7},
+            "acceptance": {"pool": "wb", "time": {"dist": "gamma", "mean": 14, "cv": 0.7}},
+        },
+    ],
+}
+DAY_NO = 2  # a Wednesday: the warm-up has filled the queues
+
+
+def hall(**changes) -> Scenario:
+    return scenario_from_dict({**HALL, **changes})
+
+
+HALL_KINDS = (0, 1, 2)  # submit, return, collect (records.VISIT_KINDS order)
+
+
+def expected_at(records: Records, scenario: Scenario, t: float) -> dict[str, list[int]]:
+    """Tickets waiting and window officers busy at absolute minute ``t``, per window pool."""
+    pools = list(dict.fromkeys(m.acceptance.pool for m in scenario.matters))
+    v = records.visits
+    v = v[v["kind"].isin(["submit", "return", "collect"])]
+    leaves = v["call"].fillna(v["end"]).fillna(np.inf)
+    waiting = v[(v["ticket"] <= t) & (t < leaves)]
+    s = records.steps
+    called = set(zip(v["case"], v["call"], strict=True))
+    on = s[(s["start"] <= t) & (t < s["end"])]
+    cal = records.calendar
+    busy = []
+    for p in pools:
+        periods = []
+        for shift in scenario.pools[p].crews():
+            periods.extend([cal.shift_periods(shift.hours, shift.days)] * shift.count)
+        mine = on[on["pool"] == p]
+        officers = set()
+        for case, start, officer in zip(mine["case"], mine["start"], mine["officer"], strict=True):
+            ticket = (case, start) in called
+            if ticket or any(a <= t < b for a, b in periods[officer]):
+                officers.add(officer)
+        busy.append(len(officers))
+    return {
+        "waiting": [int((waiting["pool"] == p).sum()) for p in pools],
+        "busy": busy,
+    }
+
+
+def event_times(records: Records) -> np.ndarray:
+    """Every instant at which something in the hall changes (to keep samples off them)."""
+    v, s = records.visits, records.steps
+    times = [v["ticket"], v["call"], v["end"], s["start"], s["end"]]
+    opens = [a for a, _b in records.calendar.open.periods]
+    closes = [b for _a, b in records.calendar.open.periods]
+    return np.sort(np.concatenate([np.asarray(x, dtype=float) for x in times] + [opens, closes]))
+
+
+def sample_times(records: Records, day: int, n: int, seed: int = 7) -> list[float]:
+    """``n`` random instants of the open hours of ``day``, each at least 0.05 min from any
+    event (the page stores times to 0.01 min)."""
+    events = event_times(records)
+    events = events[~np.isnan(events)]
+    rng = np.random.default_rng(seed)
+    out: list[float] = []
+    lo, hi = day * DAY + 9 * 60, day * DAY + 17 * 60 + 30
+    while len(out) < n:
+        t = float(rng.uniform(lo, hi))
+        k = np.searchsorted(events, t)
+        near = events[max(0, k - 1) : k + 1]
+        if np.all(np.abs(near - t) > 0.05):
+            out.append(t)
+    return sorted(out)
