@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(PY) -m pip install --quiet -e '.[dev]' 2>&1 | grep -v "is ignored" || true
 	$(PY) -c "import simlib, simpy, pytest, ruff, mypy" 
+	@command -v dot >/dev/null 2>&1 || { echo "make: installing graphviz (dot) for simlib chains"; \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends graphviz) >/dev/null 2>&1 \
+	  || echo "make: could not install graphviz; simlib chains needs its dot (apt-get install graphviz)"; }
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -37,6 +37,25 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE.html", help="the page to write")
     p.set_defaults(func=run_replay)
 
+    p = sub.add_parser(
+        "chains", help="draw the approval chains: from a scenario (and a run) or an event log"
+    )
+    p.add_argument("file", nargs="?", metavar="SCENARIO", help="draw this scenario's chains")
+    p.add_argument("--log", metavar="EVENTLOG", help="or: the directly-follows map of a log (CSV)")
+    p.add_argument("--map", metavar="MAP", help="a calibration map naming the log's columns")
+    for name, default in (
+        ("case", "case:concept:name"),
+        ("activity", "concept:name"),
+        ("time", "time:timestamp"),
+        ("start", "time:start_timestamp"),
+    ):
+        p.add_argument(f"--{name}", metavar="COLUMN", help=f"the log's {name} column ({default})")
+    p.add_argument("--matter", action="append", metavar="ID", help="only this matter (repeatable)")
+    p.add_argument("--seed", type=seed_type, help="seed of the run that measures waits")
+    p.add_argument("--no-run", action="store_true", help="draw the chains only, without a run")
+    p.add_argument("--out", required=True, metavar="FILE", help="FILE.svg, FILE.html or FILE.dot")
+    p.set_defaults(func=run_chains)
+
 
 def run_replay(args: argparse.Namespace) -> int:
     """Simulate the scenario (and its reformed twin) once and write the replay page."""
@@ -71,4 +90,40 @@ def run_replay(args: argparse.Namespace) -> int:
         f"{time.perf_counter() - t0:.1f} s: {out.resolve()} ({kb:.0f} KB)",
         file=sys.stderr,
     )
+    return 0
+
+
+def run_chains(args: argparse.Namespace) -> int:
+    """Draw the chains of a scenario (measured on one run) or the map of an event log."""
+    from simlib.visual.chains import chain_map, dot_missing, write_map
+    from simlib.visual.flowmap import columns_from_map, log_map, read_log
+
+    out = check_out_file(args.out, "--out")
+    if out.suffix not in (".svg", ".html", ".dot"):
+        raise UsageError(f"--out {out}: give a .svg, .html or .dot file")
+    if (args.file is None) == (args.log is None):
+        raise UsageError("give a SCENARIO file or --log EVENTLOG (one of them)")
+    if out.suffix != ".dot" and dot_missing():
+        raise UsageError(dot_missing())
+    try:
+        if args.log:
+            cols = columns_from_map(
+                args.map, case=args.case, activity=args.activity, time=args.time, start=args.start
+            )
+            log = read_log(args.log, cols)
+            if args.matter:
+                log = log[log["matter"].isin(args.matter)]
+            pm = log_map(log, f"Process map of {Path(args.log).name}")
+        else:
+            from simlib.engine import simulate
+            from simlib.files import load_scenario
+
+            scenario = load_scenario(args.file)
+            seed = scenario.seed if args.seed is None else args.seed
+            records = None if args.no_run else simulate(scenario, seed)
+            pm = chain_map(scenario, records, args.matter)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    write_map(pm, out)
+    print(f"Map of {len(pm.clusters)} matter(s): {out.resolve()}", file=sys.stderr)
     return 0

@@ -76,3 +76,14 @@ def test_wheel_installs_and_the_demo_runs_from_another_folder(tmp_path: Path) ->
     )
     count, path = study.stdout.split()
     assert int(count) >= 5 and path.startswith(str(venv))
+    # The replay's page template is package data (simlib replay works when installed).
+    page = _run(
+        [
+            str(python),
+            "-c",
+            "from importlib.resources import files; "
+            "print(len(files('simlib.visual').joinpath('replay.html').read_text()))",
+        ],
+        elsewhere,
+    )
+    assert int(page.stdout) > 1000
