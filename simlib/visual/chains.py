@@ -284,26 +284,33 @@ def dot_missing() -> str:
     return ""
 
 
-def write_map(pm: ProcessMap, path: Any) -> None:
-    """Write ``path`` by its suffix: .svg (drawn), .html (the SVG in a page) or .dot."""
+def write_map(maps: ProcessMap | list[ProcessMap], path: Any) -> None:
+    """Write ``path`` by its suffix: .svg (drawn), .html (the SVG in a page; several maps
+    side by side, e.g. a real log beside the simulated one) or .dot."""
+    import html
     from pathlib import Path
 
+    maps = [maps] if isinstance(maps, ProcessMap) else maps
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    g = to_dot(pm)
+    if path.suffix in (".dot", ".svg") and len(maps) != 1:
+        raise ValueError(f"{path}: several maps go side by side in an .html file")
+    graphs = [to_dot(pm) for pm in maps]
     if path.suffix == ".dot":
-        path.write_text(g.source, encoding="utf-8")
+        path.write_text(graphs[0].source, encoding="utf-8")
         return
-    svg = g.pipe(format="svg").decode("utf-8")
+    svgs = [g.pipe(format="svg").decode("utf-8") for g in graphs]
     if path.suffix == ".svg":
-        path.write_text(svg, encoding="utf-8")
+        path.write_text(svgs[0], encoding="utf-8")
         return
-    body = svg[svg.index("<svg") :]
+    cells = "".join(f"<div>{svg[svg.index('<svg') :]}</div>" for svg in svgs)
+    title = html.escape(" | ".join(pm.title for pm in maps))
     path.write_text(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
-        f"{pm.title}</title><style>body{{font:13px system-ui,sans-serif;margin:12px}}"
+        f"{title}</title><style>body{{font:13px system-ui,sans-serif;margin:12px}}"
+        ".maps{display:flex;gap:16px;align-items:flex-start}.maps>div{flex:1 1 0;min-width:0}"
         "svg{max-width:100%;height:auto}</style></head><body>"
-        f"<p>{_KEY}</p>{body}</body></html>",
+        f"<p>{_KEY}</p><div class='maps'>{cells}</div></body></html>",
         encoding="utf-8",
     )
 

@@ -41,7 +41,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "chains", help="draw the approval chains: from a scenario (and a run) or an event log"
     )
     p.add_argument("file", nargs="?", metavar="SCENARIO", help="draw this scenario's chains")
-    p.add_argument("--log", metavar="EVENTLOG", help="or: the directly-follows map of a log (CSV)")
+    p.add_argument(
+        "--log",
+        action="append",
+        metavar="EVENTLOG",
+        help="or: the directly-follows map of a log (CSV); twice: side by side (.html)",
+    )
     p.add_argument("--map", metavar="MAP", help="a calibration map naming the log's columns")
     for name, default in (
         ("case", "case:concept:name"),
@@ -107,13 +112,17 @@ def run_chains(args: argparse.Namespace) -> int:
         raise UsageError(dot_missing())
     try:
         if args.log:
+            if len(args.log) > 2:
+                raise UsageError("--log: at most two logs (side by side)")
             cols = columns_from_map(
                 args.map, case=args.case, activity=args.activity, time=args.time, start=args.start
             )
-            log = read_log(args.log, cols)
-            if args.matter:
-                log = log[log["matter"].isin(args.matter)]
-            pm = log_map(log, f"Process map of {Path(args.log).name}")
+            maps = []
+            for path in args.log:
+                log = read_log(path, cols)
+                if args.matter:
+                    log = log[log["matter"].isin(args.matter)]
+                maps.append(log_map(log, f"Process map of {Path(path).name}"))
         else:
             from simlib.engine import simulate
             from simlib.files import load_scenario
@@ -121,9 +130,9 @@ def run_chains(args: argparse.Namespace) -> int:
             scenario = load_scenario(args.file)
             seed = scenario.seed if args.seed is None else args.seed
             records = None if args.no_run else simulate(scenario, seed)
-            pm = chain_map(scenario, records, args.matter)
+            maps = [chain_map(scenario, records, args.matter)]
+        write_map(maps, out)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    write_map(pm, out)
-    print(f"Map of {len(pm.clusters)} matter(s): {out.resolve()}", file=sys.stderr)
+    print(f"Map of {len(maps[0].clusters)} matter(s): {out.resolve()}", file=sys.stderr)
     return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -135,7 +134,3 @@ def log_map(log: pd.DataFrame, title: str = "Process map from the event log") ->
             label = f"{duration(float(np.mean(gaps[(a, b)])))}" if (a, b) in gaps else ""
             pm.edges.append(Edge(prefix + a, prefix + b, label, count=n, back=(a == b)))
     return pm
-
-
-def map_of_log(path: str | Path, cols: LogColumns) -> Any:
-    return log_map(read_log(path, cols), f"Process map of {Path(path).name}")

@@ -197,6 +197,12 @@ def test_cli_draws_svg_and_html(tmp_path: Path, event_log: Path, capsys) -> None
     assert main(["chains", "--log", str(event_log), "--out", str(tmp_path / "log.html")]) == 0
     page = (tmp_path / "log.html").read_text()
     assert "<svg" in page and "http-equiv" not in page and 'src="http' not in page
+    # A real log beside a simulated one: two maps in one page.
+    two = ["chains", "--log", str(event_log), "--log", str(event_log)]
+    assert main([*two, "--out", str(tmp_path / "two.html")]) == 0
+    assert (tmp_path / "two.html").read_text().count("<svg") == 2
+    assert main([*two, "--out", str(tmp_path / "two.svg")]) == 2
+    assert "side by side in an .html file" in capsys.readouterr().err
     assert main(["chains", "--out", str(tmp_path / "x.svg")]) == 2
     assert "give a SCENARIO file or --log" in capsys.readouterr().err
     assert main(["chains", str(scenario), "--out", str(tmp_path / "x.png")]) == 2
