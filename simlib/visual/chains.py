@@ -140,46 +140,52 @@ def _matter(pm: ProcessMap, m: Matter, stats: dict) -> None:
             Edge(accept.id, accept.id, "incomplete: comes back", 1 - m.complete_prob, back=True)
         )
     before = [accept.id]
+    skips: list[Edge] = []  # optional steps not taken: edges to whatever comes next
     pools = {m.acceptance.pool}
+
+    def enter(dst: str, to: set[str], taken: float = 1.0, when: str = "") -> None:
+        """Edges into ``dst`` from the item before it (and from skipped optional steps)."""
+        for e in _link(before, dst, m, pools, to):
+            if taken < 1:
+                e.label, e.prob = (f"{when} {e.label}".strip(), taken)
+            pm.edges.append(e)
+        if not when:  # a step that requires another is never reached by skipping that one
+            pm.edges.extend(Edge(s.src, dst, s.label, s.prob) for s in skips)
+
     for j, item in enumerate(m.chain):
         group = branches(item)
-        heads = before
+        to = {s.pool for s in group if not isinstance(s, DelayStep)}
         if len(group) > 1:
             fork = Node(f"{pid}fork{j}", "", "bar")
-            nodes.append(fork)
-            pm.edges.extend(
-                _link(heads, fork.id, m, pools, {s.pool for s in group if hasattr(s, "pool")})
-            )
-            heads = [fork.id]
-        done = []
-        for step in group:
-            sid = pid + step.id
-            if isinstance(step, DelayStep):
-                nodes.append(Node(sid, step.id, "delay", [f"wait {step.delay_days:g} d"]))
-                pm.edges.extend(Edge(h, sid) for h in heads)
-            else:
-                lines = [step.pool, *_measured(stats, m.id, step.id)]
-                if step.applicant_visit:
-                    lines.append("applicant comes in")
-                nodes.append(Node(sid, step.id, "box", lines))
-                if len(group) > 1:
-                    pm.edges.append(Edge(heads[0], sid))
-                else:
-                    pm.edges.extend(_link(heads, sid, m, pools, {step.pool}))
-                if step.rework_prob:
-                    pm.edges.append(Edge(sid, sid, "rework", step.rework_prob, back=True))
-            done.append(sid)
-        if len(group) > 1:
             join = Node(f"{pid}join{j}", "", "bar")
+            nodes.append(fork)
+            enter(fork.id, to)
+            skips = []
+            for step in group:
+                sid = _step_node(nodes, pm, pid, m, step, stats)
+                taken, when = _branch(step)
+                pm.edges.append(Edge(fork.id, sid, when, taken if taken < 1 else None))
+                if taken < 1:
+                    pm.edges.append(Edge(fork.id, join.id, f"skip {step.id}", 1 - taken))
+                pm.edges.append(Edge(sid, join.id))
             nodes.append(join)
-            pm.edges.extend(Edge(d, join.id) for d in done)
-            done = [join.id]
-        step_pools = {s.pool for s in group if not isinstance(s, DelayStep)}
-        pools = step_pools or pools
-        before = done
+            before = [join.id]
+        else:
+            step = group[0]
+            sid = _step_node(nodes, pm, pid, m, step, stats)
+            taken, when = _branch(step)
+            enter(sid, to, taken, when)
+            # Cases that skip an optional step go on from where they were (past the steps
+            # that require it, too).
+            carried = skips if when else []
+            skips = carried + (
+                [Edge(h, "", "skip", 1 - taken) for h in before] if taken < 1 else []
+            )
+            before = [sid]
+        pools = to or pools
     decision = Node(pid + "decision", "decision", "end")
     nodes.append(decision)
-    pm.edges.extend(Edge(b, decision.id) for b in before)
+    enter(decision.id, set())
     if m.collection == "in_person":
         collect = Node(
             pid + "collection",
@@ -191,6 +197,31 @@ def _matter(pm: ProcessMap, m: Matter, stats: dict) -> None:
     elif m.collection == "mail":
         pm.edges.append(Edge(decision.id, decision.id, "mailed", back=True))
     pm.clusters[m.id] = nodes
+
+
+def _step_node(
+    nodes: list[Node], pm: ProcessMap, pid: str, m: Matter, step: Any, stats: dict
+) -> str:
+    """A step's box (or a delay's dashed box) and its rework loop; returns its node id."""
+    sid = pid + step.id
+    if isinstance(step, DelayStep):
+        nodes.append(Node(sid, step.id, "delay", [f"wait {step.delay_days:g} d"]))
+        return sid
+    lines = [step.pool, *_measured(stats, m.id, step.id)]
+    if step.applicant_visit:
+        lines.append("applicant comes in")
+    nodes.append(Node(sid, step.id, "box", lines))
+    if step.rework_prob:
+        pm.edges.append(Edge(sid, sid, "rework", step.rework_prob, back=True))
+    return sid
+
+
+def _branch(step: Any) -> tuple[float, str]:
+    """(probability the step is taken, its condition): optional steps and ``requires``
+    (schema keys of issue 19; 1.0 and "" where the schema has no branches)."""
+    taken = float(getattr(step, "prob", 1.0) or 1.0)
+    requires = getattr(step, "requires", None)
+    return taken, (f"after {requires}:" if requires else "")
 
 
 def _link(heads: list[str], dst: str, m: Matter, pools: set[str], to: set[str]) -> list[Edge]:

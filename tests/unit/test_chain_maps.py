@@ -135,6 +135,49 @@ def test_scenario_map_shows_measured_waits_and_work() -> None:
     assert "wait " in label and "work " in label
 
 
+def test_branches_draw_with_their_probabilities() -> None:
+    """Optional steps (``prob``, ``requires``: issue 19's chain keys) read duck-typed, so the
+    drawing is ready whether or not this schema has them yet."""
+    from types import SimpleNamespace as NS
+
+    from simlib.visual.chains import ProcessMap, _matter
+
+    def step(sid, pool, **kw):
+        return NS(
+            id=sid, pool=pool, rework_prob=kw.pop("rework_prob", 0.0), applicant_visit=False, **kw
+        )
+
+    matter = NS(
+        id="m",
+        name=None,
+        acceptance=NS(pool="w"),
+        online_share=0.0,
+        complete_prob=1.0,
+        handoff=None,
+        handoff_days=0.0,
+        collection="none",
+        chain=[
+            step("check", "r", rework_prob=0.1),
+            step("extra", "r", prob=0.3),
+            step("extra_check", "r", prob=0.5, requires="extra"),
+            NS(parallel=[step("a", "r", prob=0.4), step("b", "r")]),
+        ],
+    )
+    pm = ProcessMap("t")
+    _matter(pm, matter, {})
+    edges = dot_edges(to_dot(pm).source)
+    assert edges[("m__check", "m__check")] == "rework 10 %"
+    assert edges[("m__check", "m__extra")] == "30 %"
+    assert edges[("m__check", "m__fork3")] == "skip 70 %"  # past extra and what requires it
+    assert ("m__check", "m__extra_check") not in edges
+    assert edges[("m__extra", "m__extra_check")] == "after extra: 50 %"
+    assert edges[("m__extra", "m__fork3")] == "skip 50 %"
+    assert edges[("m__fork3", "m__a")] == "40 %"
+    assert edges[("m__fork3", "m__join3")] == "skip a 60 %"
+    assert edges[("m__fork3", "m__b")] == ""
+    assert edges[("m__join3", "m__decision")] == ""
+
+
 def test_unknown_matter_is_named() -> None:
     with pytest.raises(ValueError, match=r"no matter 'nope'.*permit, filing"):
         chain_map(scenario_from_dict(CHAINS), matters=["nope"])
