@@ -26,6 +26,12 @@ def _short(scenario: Scenario) -> Scenario:
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_and_runs(path: Path) -> None:
     kind = yaml.safe_load(path.read_text())
+    if isinstance(kind, list):  # a reform file: its reforms apply to the district hall
+        from simlib import apply_reform_file
+
+        district = load_scenario(ROOT / "scenarios" / "new_district.yaml")
+        assert apply_reform_file(district, path) != district
+        return
     if "optimize" in kind and "portfolio" in kind:
         from simlib.optimize.portfolio_spec import load_portfolio
 
