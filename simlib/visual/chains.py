@@ -326,23 +326,32 @@ def write_map(maps: ProcessMap | list[ProcessMap], path: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix in (".dot", ".svg") and len(maps) != 1:
         raise ValueError(f"{path}: several maps go side by side in an .html file")
-    graphs = [to_dot(pm) for pm in maps]
     if path.suffix == ".dot":
-        path.write_text(graphs[0].source, encoding="utf-8")
+        path.write_text(to_dot(maps[0]).source, encoding="utf-8")
         return
-    svgs = [g.pipe(format="svg").decode("utf-8") for g in graphs]
     if path.suffix == ".svg":
-        path.write_text(svgs[0], encoding="utf-8")
+        path.write_text(to_dot(maps[0]).pipe(format="svg").decode("utf-8"), encoding="utf-8")
         return
-    cells = "".join(f"<div>{svg[svg.index('<svg') :]}</div>" for svg in svgs)
     title = html.escape(" | ".join(pm.title for pm in maps))
     path.write_text(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
-        f"{title}</title><style>body{{font:13px system-ui,sans-serif;margin:12px}}"
-        ".maps{display:flex;gap:16px;align-items:flex-start}.maps>div{flex:1 1 0;min-width:0}"
-        "svg{max-width:100%;height:auto}</style></head><body>"
-        f"<p>{_KEY}</p><div class='maps'>{cells}</div></body></html>",
+        f"{title}</title><style>body{{font:13px system-ui,sans-serif;margin:12px}}</style>"
+        f"</head><body>{maps_html(maps)}</body></html>",
         encoding="utf-8",
+    )
+
+
+def maps_html(maps: list[ProcessMap]) -> str:
+    """An HTML fragment: the key, then the maps side by side as inline SVG (for a page or a
+    report, e.g. a real log's map beside the calibrated model's)."""
+    cells = []
+    for pm in maps:
+        svg = to_dot(pm).pipe(format="svg").decode("utf-8")
+        cells.append(f"<div style='flex:1 1 0;min-width:0'>{svg[svg.index('<svg') :]}</div>")
+    return (
+        "<style>.simlib-maps{display:flex;gap:16px;align-items:flex-start}"
+        ".simlib-maps svg{max-width:100%;height:auto}</style>"
+        f"<p>{_KEY}</p><div class='simlib-maps'>{''.join(cells)}</div>"
     )
 
 

@@ -18,9 +18,18 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from simlib.engine.records import Records
+from simlib.eventlog import event_log
 from simlib.visual.chains import Edge, Node, ProcessMap, duration
 
-__all__ = ["LogColumns", "columns_from_map", "log_map", "read_log"]
+__all__ = [
+    "LogColumns",
+    "columns_from_map",
+    "log_from_frame",
+    "log_from_records",
+    "log_map",
+    "read_log",
+]
 
 
 @dataclass(frozen=True)
@@ -72,6 +81,17 @@ def read_log(path: str | Path, cols: LogColumns) -> pd.DataFrame:
         raise ValueError(f"{path}: no such event log") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the event log as CSV ({exc})") from None
+    return log_from_frame(df, cols, str(path))
+
+
+def log_from_records(records: Records) -> pd.DataFrame:
+    """A run's event log (``simlib.eventlog``) in the columns of :func:`read_log`: the
+    simulated map to draw beside a real log's."""
+    return log_from_frame(event_log(records).astype(str), LogColumns(), "the run's event log")
+
+
+def log_from_frame(df: pd.DataFrame, cols: LogColumns, path: str) -> pd.DataFrame:
+    """Columns case, activity, time, start (NaT without), matter from a table of strings."""
     missing = [c for c in (cols.case, cols.activity, cols.time) if c not in df.columns]
     if missing:
         raise ValueError(

@@ -210,6 +210,15 @@ def test_log_map_frequencies_are_the_logs_counts(event_log: Path) -> None:
     assert ("permit", "review", "review") in pairs.index
 
 
+def test_simulated_log_map_is_the_written_logs(event_log: Path) -> None:
+    """The map of a run drawn from its records equals the map of the log it writes."""
+    from simlib.visual.flowmap import log_from_records
+
+    records = simulate(scenario_from_dict(CHAINS), 2)
+    direct = to_dot(log_map(log_from_records(records))).source
+    assert direct == to_dot(log_map(read_log(event_log, columns_from_map(None)))).source
+
+
 def test_log_columns_from_a_map_and_options(tmp_path: Path, event_log: Path) -> None:
     renamed = pd.read_csv(event_log).rename(
         columns={"case:concept:name": "file_no", "concept:name": "task", "time:timestamp": "done"}
