@@ -38,8 +38,12 @@ TEST_SCRIPT = """<script>
   const [a, b] = R.data.span, frames = 120, t0 = performance.now();
   for (let k = 0; k < frames; k++) R.seek(a + (b - a) * k / frames);  // a day played in frames
   out.frameMs = (performance.now() - t0) / frames;
-  const pre = document.createElement("pre"); pre.id = "simlib-test";
-  pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+  R.seek(a); R.play();  // and it plays: two seconds at the default 10 simulated min/s
+  setTimeout(() => {
+    R.pause(); out.played = R.counts().t - a;
+    const pre = document.createElement("pre"); pre.id = "simlib-test";
+    pre.textContent = JSON.stringify(out); document.body.appendChild(pre);
+  }, 2000);
 })();
 </script>"""
 
@@ -67,6 +71,7 @@ def open_replay(page: Path, times: list[float], tmp_path: Path) -> dict:
             f"--user-data-dir={tmp_path / 'profile'}",
             "--enable-logging=stderr",
             "--v=0",
+            "--virtual-time-budget=10000",
             "--dump-dom",
             probe.as_uri(),
         ],
@@ -102,6 +107,7 @@ def test_drawn_tokens_and_windows_equal_the_records(small, tmp_path: Path) -> No
         waiting_somewhere += sum(want["waiting"]) > 0
         busy_somewhere += sum(want["busy"]) > 0
     assert waiting_somewhere >= 5 and busy_somewhere >= 15  # the instants saw a busy hall
+    assert 15 <= seen["played"] <= 21  # 2 s of playing at 10 min/s (frames: at most 20 min)
 
     # At the end of the day: served and left equal the records and the run's KPIs (the
     # hall's horizon ends with this day, so its hall KPIs are this day's).
