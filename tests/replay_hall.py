@@ -8,6 +8,7 @@ import numpy as np
 from simlib.engine.calendar import DAY
 from simlib.engine.records import Records
 from simlib.scenario import Scenario, scenario_from_dict
+from simlib.visual.scene import absent_officers
 
 # Two window pools (one with absences, backed up by the back office), reneging, online
 # pre-review at the windows (back-office work at a window), a lunch break that holds it.
@@ -19,7 +20,7 @@ HALL = {
     "pools": {
         "wa": {"count": 4, "absence": {"daily_prob": 0.3}, "backup": "back"},
         "wb": {"count": 2},
-        "back": {"count": 3},
+        "back": {"count": 6},
     },
     "matters": [
         {
@@ -47,15 +48,18 @@ def hall(**changes) -> Scenario:
 HALL_KINDS = (0, 1, 2)  # submit, return, collect (records.VISIT_KINDS order)
 
 
-def expected_at(records: Records, scenario: Scenario, t: float) -> dict[str, list[int]]:
-    """Tickets waiting and window officers busy at absolute minute ``t``, per window pool."""
+def expected_at(records: Records, scenario: Scenario, t: float, seed: int) -> dict[str, list[int]]:
+    """Tickets waiting and window officers busy at absolute minute ``t``, per window pool.
+
+    Absences are not in the records: an absent officer's back-office work waits on the desk
+    (who is absent comes from ``absent_officers``, checked against the engine's roster)."""
     pools = list(dict.fromkeys(m.acceptance.pool for m in scenario.matters))
     v = records.visits
     v = v[v["kind"].isin(["submit", "return", "collect"])]
     leaves = v["call"].fillna(v["end"]).fillna(np.inf)
     waiting = v[(v["ticket"] <= t) & (t < leaves)]
     s = records.steps
-    called = set(zip(v["case"], v["call"], strict=True))
+    called = dict(zip(zip(v["case"], v["call"], strict=True), v["pool"], strict=True))
     on = s[(s["start"] <= t) & (t < s["end"])]
     cal = records.calendar
     busy = []
@@ -63,12 +67,21 @@ def expected_at(records: Records, scenario: Scenario, t: float) -> dict[str, lis
         periods = []
         for shift in scenario.pools[p].crews():
             periods.extend([cal.shift_periods(shift.hours, shift.days)] * shift.count)
+        away = absent_officers(scenario, seed, int(t // DAY), p)
         mine = on[on["pool"] == p]
         officers = set()
         for case, start, officer in zip(mine["case"], mine["start"], mine["officer"], strict=True):
             ticket = (case, start) in called
-            if ticket or any(a <= t < b for a, b in periods[officer]):
+            if officer >= len(away):
+                # Back-office work of an AB backup officer is recorded under the job's pool
+                # with the backup's own number (records.step): not one of this pool's windows.
+                continue
+            if ticket or (not away[officer] and any(a <= t < b for a, b in periods[officer])):
                 officers.add(officer)
+        # AB backups: officers of another pool serving this pool's tickets, at its windows.
+        helping = on[~on["pool"].isin(pools)]
+        for case, start in zip(helping["case"], helping["start"], strict=True):
+            officers.add(("backup", case)) if called.get((case, start)) == p else None
         busy.append(len(officers))
     return {
         "waiting": [int((waiting["pool"] == p).sum()) for p in pools],

@@ -57,7 +57,9 @@ def open_replay(page: Path, times: list[float], tmp_path: Path) -> dict:
         pytest.skip("chromium not installed (apt-get install chromium)")
     probe = tmp_path / f"probe-{page.stem}.html"
     script = TEST_SCRIPT.replace("TIMES", json.dumps(times))
-    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"))
+    probe.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8"
+    )
     result = subprocess.run(
         [
             CHROMIUM,
@@ -101,7 +103,7 @@ def test_drawn_tokens_and_windows_equal_the_records(small, tmp_path: Path) -> No
     waiting_somewhere = busy_somewhere = 0
     for t, sample in zip(times, seen["samples"], strict=True):
         drawn = sample["halls"][0]
-        want = expected_at(records, scenario, t)
+        want = expected_at(records, scenario, t, 3)
         assert drawn["waiting"] == want["waiting"], (t, drawn, want)
         assert drawn["busy"] == want["busy"], (t, drawn, want)
         waiting_somewhere += sum(want["waiting"]) > 0
