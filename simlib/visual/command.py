@@ -121,7 +121,13 @@ def run_chains(args: argparse.Namespace) -> int:
             for path in args.log:
                 log = read_log(path, cols)
                 if args.matter:
-                    log = log[log["matter"].isin(args.matter)]
+                    kept = log[log["matter"].isin(args.matter)]
+                    if kept.empty:
+                        have = ", ".join(sorted(set(log["matter"]) - {""})) or "no matter column"
+                        raise UsageError(
+                            f"--matter: no events of {args.matter} in {path}; it has {have}"
+                        )
+                    log = kept
                 maps.append(log_map(log, f"Process map of {Path(path).name}"))
         else:
             from simlib.engine import simulate

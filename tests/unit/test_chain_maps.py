@@ -255,6 +255,12 @@ def test_cli_draws_svg_and_html(tmp_path: Path, event_log: Path, capsys) -> None
     assert (tmp_path / "two.html").read_text().count("<svg") == 2
     assert main([*two, "--out", str(tmp_path / "two.svg")]) == 2
     assert "side by side in an .html file" in capsys.readouterr().err
+    assert main(["chains", str(scenario), "--no-run", "--out", str(tmp_path / "c.dot")]) == 0
+    assert "permit__review" in (tmp_path / "c.dot").read_text()
+    assert "wait " not in (tmp_path / "c.dot").read_text().replace("wait 2 d", "")
+    log_only = ["chains", "--log", str(event_log), "--matter", "nope"]
+    assert main([*log_only, "--out", str(tmp_path / "x.svg")]) == 2
+    assert "no events of ['nope']" in capsys.readouterr().err
     assert main(["chains", "--out", str(tmp_path / "x.svg")]) == 2
     assert "give a SCENARIO file or --log" in capsys.readouterr().err
     assert main(["chains", str(scenario), "--out", str(tmp_path / "x.png")]) == 2
