@@ -116,8 +116,11 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
     origin = day * DAY
     pools = window_pools(scenario)
     comprehensive = scenario.hall.mode == "comprehensive"
-    areas = [{"name": "all windows", "pools": pools}] if comprehensive else []
-    areas += [] if comprehensive else [{"name": p, "pools": [p]} for p in pools]
+    areas = (
+        [{"name": "all windows", "pools": pools}]
+        if comprehensive
+        else [{"name": p, "pools": [p]} for p in pools]
+    )
     area_of = {p: (0 if comprehensive else i) for i, p in enumerate(pools)}
 
     windows: list[dict[str, Any]] = []
