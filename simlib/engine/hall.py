@@ -9,6 +9,7 @@ import simpy
 
 from simlib.engine.officers import HallState, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
+from simlib.engine.schedule import later
 from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
@@ -82,11 +83,11 @@ class Hall:
         ticket.queue = queue
         ticket.visit_no = visit_no
         self.waiting[ticket] = None
-        queue.put(ticket, self.env.now)
+        queue.put(ticket, self.env._now)
         dist = holder.plan.patience  # the matter's own, else the hall's
         if dist is not None and not ticket.taken:
             patience = dist.quantile(holder.u("patience", visit_no))
-            self.env.timeout(patience).callbacks.append(lambda _ev: self._renege(ticket))
+            later(self.env, patience, lambda _ev: self._renege(ticket))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
@@ -113,7 +114,7 @@ class Hall:
         del self.waiting[ticket]
         nan = float("nan")
         self.records.visit(
-            ticket.case, ticket.kind, ticket.pool, ticket.enqueued, nan, self.env.now, outcome
+            ticket.case, ticket.kind, ticket.pool, ticket.enqueued, nan, self.env._now, outcome
         )
         self.on_left(ticket, comes_back)
 

@@ -15,7 +15,7 @@ from typing import Literal
 
 import simpy
 
-from simlib.engine.arrivals import arrival_process, rate_segments
+from simlib.engine.arrivals import ArrivalStream, rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
@@ -113,10 +113,8 @@ class Model:
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
-            env.process(
-                arrival_process(
-                    env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
-                )
+            ArrivalStream(
+                env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
             )
         self.drained: simpy.Event = env.event()
         env.process(self._drain())
@@ -236,7 +234,7 @@ class Model:
         warmup, horizon, flow = records.warmup, records.horizon, self.flow
 
         def create() -> None:
-            now = env.now
+            now = env._now
             index = plan.draws.take()
             online = online_share > 0 and plan.draws.first("channel", index) < online_share
             case_id = records.new_case(plan.code, int(online), now)
@@ -257,7 +255,7 @@ class Model:
         long notice periods) then finish in a hall without new arrivals. Their waits of
         minutes matter little beside their days of lead time, and the drain costs far less."""
         flow = self.flow
-        return self.env.now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
+        return self.env._now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
             flow.cohort_size
         )
 
