@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 
+from simlib.engine.balking import BalkingRule
 from simlib.engine.officers import HallState, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.schedule import later
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Hall", "Ticket"]
 
-SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE = (OUTCOMES.index(o) for o in OUTCOMES)
+SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE, BALKED = (OUTCOMES.index(o) for o in OUTCOMES)
 SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS)
 
 
@@ -44,6 +45,7 @@ class Hall:
         at_close: str,
         patience: BaseDistribution | None,
         renege_return_prob: float,
+        balking: BalkingRule | None = None,
     ):
         self.env = env
         self.records = records
@@ -53,6 +55,7 @@ class Hall:
         self.at_close = at_close
         self.patience = patience
         self.renege_return_prob = renege_return_prob
+        self.balking = balking  # None: everyone takes a ticket
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
@@ -82,6 +85,9 @@ class Hall:
         ticket.kind = kind
         ticket.queue = queue
         ticket.visit_no = visit_no
+        if self.balking is not None and self.balking.balks(holder, queue, visit_no):
+            self._balk(ticket)
+            return
         self.waiting[ticket] = None
         queue.put(ticket, self.env._now)
         dist = holder.plan.patience  # the matter's own, else the hall's
@@ -109,6 +115,13 @@ class Hall:
             return
         back = ticket.holder.u("renege_return", ticket.visit_no) < self.renege_return_prob
         self._leave(ticket, RENEGED, back)
+
+    def _balk(self, ticket: Ticket) -> None:
+        """Left at the display without a ticket: a visit with no call, recorded as balked."""
+        assert self.balking is not None
+        now = self.env._now
+        self.records.visit(ticket.case, ticket.kind, ticket.pool, now, float("nan"), now, BALKED)
+        self.on_left(ticket, self.balking.comes_back(ticket.holder, ticket.visit_no))
 
     def _leave(self, ticket: Ticket, outcome: int, comes_back: bool) -> None:
         del self.waiting[ticket]

@@ -16,6 +16,7 @@ from typing import Literal
 import simpy
 
 from simlib.engine.arrivals import ArrivalStream, rate_segments
+from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
@@ -106,6 +107,7 @@ class Model:
             hall.at_close,
             hall.patience,
             hall.renege_return_prob,
+            BalkingRule(hall.balking) if hall.balking is not None else None,
         )
         env.process(self.hall.closing())
         self.flow = CaseFlow(env, records, self.calendar, self.hall, hall.return_delay_days)

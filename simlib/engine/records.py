@@ -28,7 +28,8 @@ Detail = Literal["full", "kpi"]
 CHANNELS = ("walk_in", "online")
 STATUSES = ("in_progress", "decided", "abandoned")
 VISIT_KINDS = ("submit", "return", "collect", "supplement", "step_visit")
-OUTCOMES = ("served", "reneged", "sent_home", "waiting", "in_service")
+# "balked": left at the ticket display without a ticket (ticket = end = that instant)
+OUTCOMES = ("served", "reneged", "sent_home", "waiting", "in_service", "balked")
 NAN = float("nan")
 
 

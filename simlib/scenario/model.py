@@ -34,6 +34,7 @@ __all__ = [
     "Absence",
     "Acceptance",
     "Arrivals",
+    "Balking",
     "Calendar",
     "ChainItem",
     "Commitment",
@@ -161,6 +162,31 @@ class Calendar(_Model):
         return self._spans
 
 
+class Balking(_Model):
+    """Applicants who see many tickets ahead on the display leave without one. The chance of
+    leaving is a curve of the tickets ahead (per open window of the pool with ``per_window``):
+    ``step`` leaves for sure from ``threshold`` on; ``linear`` rises from 0 at ``threshold`` to
+    1 at ``full_at``; ``logistic`` is 1/2 at ``threshold`` with width ``scale``. Those who
+    leave come back another day with ``return_prob`` (each look at the display is a visit)."""
+
+    curve: Literal["step", "linear", "logistic"] = "step"
+    threshold: Annotated[float, Field(ge=0)]
+    full_at: Annotated[float, Field(gt=0)] | None = None  # linear only
+    scale: Annotated[float, Field(gt=0)] = 1.0  # logistic only
+    per_window: bool = True
+    return_prob: Probability = 0.0
+    illustrative: bool = True  # assumed, not fitted from a log of people who looked and left
+
+    @model_validator(mode="after")
+    def _curve_parameters(self) -> Balking:
+        if self.curve == "linear":
+            if self.full_at is None or self.full_at <= self.threshold:
+                raise ValueError("a linear balking curve needs full_at greater than threshold")
+        elif self.full_at is not None:
+            raise ValueError("full_at goes with curve: linear only")
+        return self
+
+
 class Hall(_Model):
     mode: Literal["dedicated", "comprehensive"] = "dedicated"
     ticket_cutoff: str | None = None
@@ -170,6 +196,7 @@ class Hall(_Model):
     return_delay_days: Distribution = Constant(value=1.0)
     wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
     travel_min: Annotated[float, Field(ge=0)] = 0.0  # applicant's travel per visit, both ways
+    balking: Balking | None = None  # leaving at the ticket display (off: everyone takes one)
     _cutoff: int | None = PrivateAttr(default=None)
 
     @field_validator("ticket_cutoff")
