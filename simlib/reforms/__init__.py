@@ -20,6 +20,7 @@ from simlib.reforms.spec import (
     Centralize,
     Commitment,
     ComprehensiveWindows,
+    CrossTrain,
     ElectronicTransfer,
     MailDelivery,
     MergeSteps,
@@ -51,6 +52,7 @@ mail_delivery = MailDelivery
 centralize = Centralize
 time_limit = TimeLimit
 electronic_transfer = ElectronicTransfer
+cross_train = CrossTrain
 set_value = SetValue  # type "set" (``set`` would shadow the builtin)
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
+    "CrossTrain",
     "MailDelivery",
     "MergeSteps",
     "OneTimeNotification",
@@ -78,6 +81,7 @@ __all__ = [
     "centralize",
     "commitment",
     "comprehensive_windows",
+    "cross_train",
     "electronic_transfer",
     "mail_delivery",
     "merge_steps",

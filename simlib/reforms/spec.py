@@ -21,6 +21,7 @@ __all__ = [
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
+    "CrossTrain",
     "ElectronicTransfer",
     "MailDelivery",
     "MergeSteps",
@@ -189,6 +190,16 @@ class TimeLimit(BaseReform):
         return self
 
 
+class CrossTrain(BaseReform):
+    """Train ``officers`` more officers of ``pool`` to serve ``matter``'s hall tickets (of
+    another pool's window too: they then call those tickets beside their own)."""
+
+    type: Literal["cross_train"] = "cross_train"
+    pool: str
+    matter: str
+    officers: Annotated[int, Field(ge=1)] = 1
+
+
 class SetValue(BaseReform):
     """Anything else: ``{path: value}`` on the scenario (DESIGN §8 path syntax)."""
 
@@ -223,6 +234,7 @@ Reform = Annotated[
     | Centralize
     | TimeLimit
     | ElectronicTransfer
+    | CrossTrain
     | SetValue,
     Field(discriminator="type"),
 ]

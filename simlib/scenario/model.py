@@ -49,6 +49,8 @@ __all__ = [
     "ReferenceIssues",
     "Scenario",
     "Shift",
+    "SkillGroup",
+    "Skills",
     "Step",
     "parse_clock",
     "parse_hours",
@@ -261,6 +263,41 @@ class Shift(_Model):
     days: Annotated[list[Weekday], Field(min_length=1)] | None = None
 
 
+class SkillGroup(_Model):
+    """``count`` officers of the pool who serve tickets of exactly these ``matters``."""
+
+    count: Annotated[int, Field(ge=1)]
+    matters: Annotated[list[str], Field(min_length=1)]
+
+
+class Skills(_Model):
+    """Which officers serve which matters' tickets (hard eligibility). ``groups`` give the
+    pool's officers in order; officers beyond them serve every matter of the pool's own hall
+    queue. ``officers_with: {matter: n}`` is the short form: n officers have the matter's
+    skill (handed out round the officers in turn, so overlaps spread), every officer keeps
+    the pool's other matters. A matter of another pool makes those officers serve that
+    pool's tickets of it too (cross-training between dedicated windows). ``routing``: a new
+    ticket goes to the eligible officer idle longest, or (``priority_by_skill_count``) to the
+    idle officer with the fewest skills; a free officer calls the longest-waiting ticket it
+    may serve (higher priority first)."""
+
+    groups: list[SkillGroup] | None = None
+    officers_with: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    routing: Literal["longest_waiting", "priority_by_skill_count"] = "longest_waiting"
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Skills:
+        if (self.groups is None) == (self.officers_with is None):
+            raise ValueError("give exactly one of groups or officers_with")
+        return self
+
+    def named(self) -> list[str]:
+        """Every matter the skills name."""
+        if self.groups is not None:
+            return list(dict.fromkeys(m for g in self.groups for m in g.matters))
+        return list(self.officers_with or {})
+
+
 class Pool(_Model):
     """Officers of one pool. ``count`` with ``hours`` is one shift; ``shifts`` gives several,
     each with its own officers (``count`` is then the headcount, their sum)."""
@@ -272,6 +309,7 @@ class Pool(_Model):
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
+    skills: Skills | None = None  # None: every officer serves every ticket of its hall queue
 
     @model_validator(mode="before")
     @classmethod
@@ -558,9 +596,61 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
                         f"({', '.join(s.calendar.workdays)})",
                     )
                 )
+    issues += _skill_issues(s)
     for pid, path in used.items():
         if pools[pid].count < 1:
             issues.append(
                 (f"pools.{pid}.count", f"pool '{pid}' is used by {path} but has no officer")
             )
+    return issues
+
+
+def _skill_issues(s: Scenario) -> list[tuple[str, str]]:
+    """Skills name known matters, fit the pool's headcount, and leave no ticket unserved."""
+    issues: list[tuple[str, str]] = []
+    ids = [m.id for m in s.matters]
+    for pid, pool in s.pools.items():
+        skills = pool.skills
+        if skills is None:
+            continue
+        base = f"pools.{pid}.skills"
+        for m in skills.named():
+            if m not in ids:
+                issues.append((base, f"unknown matter '{m}'; matters are: {_allowed(ids)}"))
+        if skills.groups is not None:
+            total = sum(g.count for g in skills.groups)
+            if total > pool.count:
+                issues.append(
+                    (
+                        f"{base}.groups",
+                        f"the groups have {total} officers; the pool has {pool.count}",
+                    )
+                )
+            generalists = total < pool.count
+            covered = {m for g in skills.groups for m in g.matters}
+        else:
+            for m, n in (skills.officers_with or {}).items():
+                if n > pool.count:
+                    issues.append(
+                        (f"{base}.officers_with.{m}", f"{n} officers; the pool has {pool.count}")
+                    )
+            generalists = True
+            covered = {m for m, n in (skills.officers_with or {}).items() if n > 0}
+        own = [m.id for m in s.matters if m.acceptance.pool == pid]
+        if s.hall.mode == "dedicated" and not generalists:
+            for m in own:
+                if m not in covered:
+                    issues.append(
+                        (
+                            base,
+                            f"no officer has the skill for matter '{m}': its tickets at "
+                            f"pool '{pid}' would never be called",
+                        )
+                    )
+        if skills.officers_with is not None:
+            for m in own:
+                if skills.officers_with.get(m, 1) == 0:
+                    issues.append(
+                        (f"{base}.officers_with.{m}", f"no officer would call matter '{m}'")
+                    )
     return issues
