@@ -84,6 +84,11 @@ CASE_KPIS = (
     "applicant_hours_per_case",
     "abandon_rate",
     "balk_rate",
+    "booked_wait_mean_min",
+    "booked_on_time_rate",
+    "no_show_rate",
+    "slot_utilization",
+    "days_ahead_mean",
     "revoked_rate",
     "backlog_cases",
     "backlog_tickets",
@@ -103,6 +108,11 @@ MATTER_KPIS = (
     "applicant_hours_per_case",
     "undecided_rate",
     "balk_rate",
+    "booked_wait_mean_min",
+    "booked_on_time_rate",
+    "no_show_rate",
+    "slot_utilization",
+    "days_ahead_mean",
 )
 HOUR_KPIS = (
     "tickets_per_day",
@@ -129,6 +139,11 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "applicant_hours_per_case": ("Applicant's hours per case", "hours", "lower"),
     "abandon_rate": ("Tickets abandoned", "share", "lower"),
     "balk_rate": ("Applicants who left at the ticket display", "share", "lower"),
+    "booked_wait_mean_min": ("Mean wait of booked applicants from their slot", "min", "lower"),
+    "booked_on_time_rate": ("Booked applicants called in time for their slot", "share", "higher"),
+    "no_show_rate": ("Booked applicants who did not come", "share", "lower"),
+    "slot_utilization": ("Appointment places booked", "share", "higher"),
+    "days_ahead_mean": ("Days from booking to the slot", "days", "lower"),
     "revoked_rate": ("Commitment decisions revoked", "share", "lower"),
     "utilization": ("Officer utilisation", "share", "lower"),
     "queue_wait_mean_min": ("Mean wait for an officer", "min", "lower"),
@@ -157,6 +172,8 @@ _HALL_KINDS = [VISIT_KINDS.index(k) for k in ("submit", "return", "collect")]
 _SERVED = OUTCOMES.index("served")
 _LEFT = [OUTCOMES.index("reneged"), OUTCOMES.index("sent_home")]
 _BALKED = OUTCOMES.index("balked")
+_BOOKED = VISIT_KINDS.index("booked")
+_NO_SHOW = OUTCOMES.index("no_show")
 _NAN = float("nan")
 
 
@@ -187,6 +204,8 @@ class _Run:
     served: np.ndarray
     left: np.ndarray
     balked: np.ndarray  # per visit row: left at the display in [warm-up, horizon), no ticket
+    booked: np.ndarray  # per visit row: an appointment whose slot is in [warm-up, horizon)
+    outcome: np.ndarray
     wait: np.ndarray  # per visit row: call - ticket (NaN if never called)
     applicant_hours: np.ndarray  # per case: hours at the hall and travelling, all its visits
 
@@ -238,6 +257,8 @@ def _run(records: Records) -> _Run:
         served=tickets & (v["outcome"] == _SERVED),
         left=tickets & np.isin(v["outcome"], _LEFT),
         balked=balked,
+        booked=(v["kind"] == _BOOKED) & (ticket >= warmup) & (ticket < horizon),
+        outcome=v["outcome"],
         wait=v["call"] - ticket,
         applicant_hours=minutes / 60.0,
     )
@@ -257,6 +278,12 @@ def _case_kpis(
     judged = ~np.isnan(limit) & (~open_[seen] | late_open)
     n_cohort = np.count_nonzero(cohort)
     hall = _hall_kpis(run, records, tickets)
+    booking = _booking_kpis(
+        run,
+        records,
+        tickets,
+        list(dict.fromkeys(records.matters[c] for c in np.unique(run.case_matter[cases]).tolist())),
+    )
     return {
         "cases_arrived": float(n_cohort),
         "cases_completed": float(np.count_nonzero(decided)),
@@ -274,6 +301,7 @@ def _case_kpis(
         "applicant_hours_per_case": _mean(run.applicant_hours[decided]),
         "abandon_rate": hall["abandon_rate"],
         "balk_rate": hall["balk_rate"],
+        **booking,
         "revoked_rate": _mean(
             records.arrays("cases")["revoked"][decided & run.is_commitment].astype(float)
         ),
@@ -294,6 +322,35 @@ def _hall_kpis(run: _Run, records: Records, tickets: np.ndarray) -> dict[str, fl
         "abandon_rate": np.count_nonzero(run.left & tickets) / n if n else _NAN,
         "hall_service_level": on_time / n if n else _NAN,
         "balk_rate": balks / (n + balks) if n + balks else _NAN,
+    }
+
+
+def _booking_kpis(
+    run: _Run, records: Records, rows: np.ndarray, matters: list[str]
+) -> dict[str, float]:
+    """Appointment KPIs over the booked visits selected by ``rows`` (slot in the window) and
+    the slot books of ``matters``; NaN where nothing was booked."""
+    stats = [records.booking[m] for m in matters if m in records.booking]
+    sel = run.booked & rows
+    came = sel & (run.outcome != _NO_SHOW)
+    served = sel & (run.outcome == _SERVED)
+    within = np.array(
+        [records.booking.get(m, {}).get("seen_within_min", _NAN) for m in records.matters]
+    )
+    limit = within[run.ticket_matter[came]] if len(run.ticket_matter) else np.array([])
+    called = run.wait[came]
+    on_time = np.count_nonzero(called <= limit + 1e-9)  # NaN (refused, waiting) is late
+    n_sel, n_came = np.count_nonzero(sel), np.count_nonzero(came)
+    offered = sum(st.get("slots_offered", 0) for st in stats)
+    booked = sum(st["booked"] for st in stats)
+    return {
+        "booked_wait_mean_min": _mean(run.wait[served]),
+        "booked_on_time_rate": on_time / n_came if n_came else _NAN,
+        "no_show_rate": (n_sel - n_came) / n_sel if n_sel else _NAN,
+        "slot_utilization": (
+            sum(st.get("slots_booked", 0) for st in stats) / offered if offered else _NAN
+        ),
+        "days_ahead_mean": sum(st["days_ahead_sum"] for st in stats) / booked if booked else _NAN,
     }
 
 

@@ -20,12 +20,14 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "fork_join2_mean_response",
+    "gim1_mean_wait",
     "mmc_mean_wait",
     "mmc_service_level",
     "mmck",
     "pk_mean_wait",
     "priority_mg1_waits",
     "priority_mmc_waits",
+    "slots_no_show_lst",
     "square_root_staffing",
     "staff_for_wait",
     "transient_mmc_by_period",
@@ -360,3 +362,29 @@ def balking_chain(
     admitted = float((probs * joins).sum())
     lq = float((probs * queue).sum())
     return {"p_balk": 1 - admitted, "mean_wait": lq / (lam * admitted)}
+
+
+def slots_no_show_lst(a: float, p: float) -> Callable[[float], float]:
+    """Laplace-Stieltjes transform of the gap between applicants who come to slots every
+    ``a`` minutes when each fails to show with probability ``p``: a gap is ``a`` times a
+    geometric number of slots, A*(s) = (1 - p) e^{-sa} / (1 - p e^{-sa})."""
+    if a <= 0 or not 0 <= p < 1:
+        raise ValueError(f"need a > 0 and 0 <= p < 1; got a={a}, p={p}")
+
+    def lst(s: float) -> float:
+        e = math.exp(-s * a)
+        return (1 - p) * e / (1 - p * e)
+
+    return lst
+
+
+def gim1_mean_wait(lst: Callable[[float], float], mean_gap: float, mu: float) -> float:
+    """Mean wait in queue of GI/M/1: sigma / (mu (1 - sigma)), with sigma the root in (0, 1)
+    of sigma = A*(mu (1 - sigma)) for the interarrival transform ``lst`` (mean ``mean_gap``)."""
+    rho = 1 / (mean_gap * mu)
+    if rho >= 1:
+        raise ValueError(f"unstable: utilisation {rho:.3g} >= 1")
+    from scipy.optimize import brentq
+
+    sigma = brentq(lambda x: lst(mu * (1 - x)) - x, 1e-12, 1 - 1e-12)
+    return sigma / (mu * (1 - sigma))

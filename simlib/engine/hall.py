@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Hall", "Ticket"]
 
-SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE, BALKED = (OUTCOMES.index(o) for o in OUTCOMES)
-SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS)
+SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE = (OUTCOMES.index(o) for o in OUTCOMES[:5])
+BALKED = OUTCOMES.index("balked")
+SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS[:5])
 
 
 class Ticket(Job):
@@ -56,6 +57,7 @@ class Hall:
         self.patience = patience
         self.renege_return_prob = renege_return_prob
         self.balking = balking  # None: everyone takes a ticket
+        self.appointments: Any = None  # an AppointmentDesk when some matter books slots
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
@@ -79,6 +81,12 @@ class Hall:
     ) -> None:
         """A ticket for ``holder`` (a case): served by an officer of ``queue``, or reneges, or
         is sent home; the bound handlers hear which."""
+        if (
+            self.appointments is not None
+            and kind == SUBMIT
+            and self.appointments.books(holder, queue, pool, activity, work, visit_no)
+        ):
+            return  # booked a slot: comes then (see engine.appointments)
         # The handler gets back the Ticket it was given (Job's callback type is wider).
         ticket = Ticket(holder.id, activity, pool, work, True, self._served)  # type: ignore[arg-type]
         ticket.holder = holder

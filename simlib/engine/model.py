@@ -15,6 +15,7 @@ from typing import Literal
 
 import simpy
 
+from simlib.engine.appointments import AppointmentDesk, AppointmentQueue
 from simlib.engine.arrivals import ArrivalStream, rate_segments
 from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
@@ -115,6 +116,13 @@ class Model:
             hall.renege_return_prob,
             BalkingRule(hall.balking) if hall.balking is not None else None,
         )
+        booking = {
+            i: (m.id, m.appointments)
+            for i, m in enumerate(scenario.matters)
+            if m.appointments is not None
+        }
+        if booking:
+            self.hall.appointments = AppointmentDesk(self.hall, booking)
         env.process(self.hall.closing())
         self.flow = CaseFlow(env, records, self.calendar, self.hall, hall.return_delay_days)
         self.plans = [self._plan(i, m) for i, m in enumerate(scenario.matters)]
@@ -137,6 +145,8 @@ class Model:
         def hall_queue(name: str, pools: list[str]) -> WorkQueue:
             levels = {priority[m.id] for m in scenario.matters if m.acceptance.pool in pools}
             owners = [self.desks[p] for p in pools]
+            if any(m.appointments for m in scenario.matters if m.acceptance.pool in pools):
+                return AppointmentQueue(name, owners, _ticket_priority)
             routing = skill_routing(scenario, pools)
             if routing is not None:  # some officer serves only some matters: one line each
                 return SkillQueue(name, owners, [m.priority for m in scenario.matters], routing)
@@ -349,6 +359,8 @@ class Model:
             if paused:
                 gc.enable()
         self.records.end = self.env.now
+        if self.hall.appointments is not None:
+            self.hall.appointments.finish()
         self.hall.flush()
         return self.records
 

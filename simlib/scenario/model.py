@@ -33,6 +33,7 @@ __all__ = [
     "WEEKDAYS",
     "Absence",
     "Acceptance",
+    "Appointments",
     "Arrivals",
     "Balking",
     "Calendar",
@@ -469,6 +470,45 @@ class Commitment(_Model):
     fail_rate: Probability = 0.0
 
 
+class Appointments(_Model):
+    """Booking for a matter: a ``share`` of walk-in applicants book the next free slot (of
+    ``slot_min`` minutes in opening hours; ``template``: bookable per slot, one number or per
+    hour ``{"09": 2}``, hours left out offer none) within ``max_days_ahead`` days, else walk in
+    at once. A booked applicant does not come with ``no_show``, else arrives ``punctuality``
+    minutes after the slot less ``early_by_min`` (so early and late arrivals can both be
+    drawn from a distribution of non-negative times) and is called ahead of walk-ins from
+    ``early_window_min`` before the slot, booked in slot order. Later than
+    ``late_window_min`` after the slot, ``late_rule`` says: take a walk-in ticket, or be
+    refused (a visit; the applicant comes back as a walk-in another day)."""
+
+    share: Probability
+    slot_min: Annotated[float, Field(gt=0)] = 15.0
+    template: Annotated[int, Field(ge=0)] | dict[str, Annotated[int, Field(ge=0)]] = 1
+    no_show: Probability = 0.0
+    punctuality: Distribution = Constant(value=0.0)  # minutes after slot - early_by_min
+    early_by_min: Annotated[float, Field(ge=0)] = 0.0  # shifts arrivals earlier (times >= 0)
+    early_window_min: Annotated[float, Field(ge=0)] = 15.0
+    late_window_min: Annotated[float, Field(ge=0)] = 10.0
+    late_rule: Literal["walk_in", "refused"] = "walk_in"
+    max_days_ahead: Annotated[float, Field(ge=0)] = 10.0
+    seen_within_min: Annotated[float, Field(ge=0)] = 10.0  # for booked_on_time_rate
+
+    @field_validator("template")
+    @classmethod
+    def _hours(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for key in v:
+                if not re.fullmatch(r"\d{2}", key) or int(key) > 23:
+                    raise ValueError(f"template key '{key}' is not an hour of day '00'..'23'")
+        return v
+
+    def per_slot(self, hour: int) -> int:
+        """Bookable places in a slot starting in clock hour ``hour``."""
+        if isinstance(self.template, int):
+            return self.template
+        return self.template.get(f"{hour:02d}", 0)
+
+
 class Matter(_Model):
     id: Ident
     name: str | None = None
@@ -485,6 +525,7 @@ class Matter(_Model):
     handoff: Handoff | None = None  # courier rounds, instead of the handoff_days lag
     priority: int = 0  # hall tickets: higher is called first, FIFO within a level
     patience: Distribution | None = None  # this matter's applicants (else hall.patience)
+    appointments: Appointments | None = None  # booking beside walk-ins (None: walk-ins only)
 
     @model_validator(mode="after")
     def _one_handoff(self) -> Matter:
@@ -597,6 +638,15 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
                     )
                 )
     issues += _skill_issues(s)
+    for i, m in enumerate(s.matters):
+        if m.appointments is not None and s.pools.get(m.acceptance.pool, Pool(count=0)).skills:
+            issues.append(
+                (
+                    f"matters[{i}].appointments",
+                    f"pool '{m.acceptance.pool}' has skills: appointments and skills on one "
+                    "hall queue are not supported yet",
+                )
+            )
     for pid, path in used.items():
         if pools[pid].count < 1:
             issues.append(

@@ -102,3 +102,22 @@ def test_balking_chain_is_mmck_for_a_step_and_erlang_c_without_balking() -> None
     linear = theory.balking_chain(1.0, 0.25, 3, lambda q: max(0.0, 1 - q / 5))
     assert linear["mean_wait"] < exact["mean_wait"]
     assert linear["p_balk"] > exact["p_block"]
+
+
+def test_gim1_is_mm1_for_poisson_and_dm1_by_hand() -> None:
+    lam, mu = 0.7, 1.0
+    assert theory.gim1_mean_wait(lambda s: lam / (lam + s), 1 / lam, mu) == pytest.approx(
+        theory.mmc_mean_wait(lam, mu, 1), rel=1e-8
+    )
+    # D/M/1 at rho 1/2: sigma = exp(-2 (1 - sigma)) = 0.2031878...
+    sigma = 0.20318786997997994
+    assert sigma == pytest.approx(math.exp(-2 * (1 - sigma)))
+    dm1 = theory.gim1_mean_wait(theory.slots_no_show_lst(2.0, 0.0), 2.0, 1.0)
+    assert dm1 == pytest.approx(sigma / (1 - sigma), rel=1e-8)
+    # No-shows: the gap is a geometric number of slots, mean a / (1 - p).
+    lst = theory.slots_no_show_lst(3.0, 0.25)
+    h = 1e-6
+    assert lst(0.0) == pytest.approx(1.0)
+    assert (1 - lst(h)) / h == pytest.approx(3.0 / 0.75, rel=1e-4)
+    with pytest.raises(ValueError, match="unstable"):
+        theory.gim1_mean_wait(theory.slots_no_show_lst(1.0, 0.0), 1.0, 1.0)
