@@ -16,6 +16,7 @@ In files, the same reforms are mappings with a ``type`` key (scenario ``reforms:
 from simlib.reforms.catalogue import REGISTRY, ReformError, apply_reforms, parse_reforms
 from simlib.reforms.spec import (
     AbStaffing,
+    Appointments,
     BaseReform,
     Centralize,
     Commitment,
@@ -52,12 +53,14 @@ mail_delivery = MailDelivery
 centralize = Centralize
 time_limit = TimeLimit
 electronic_transfer = ElectronicTransfer
+appointments = Appointments
 cross_train = CrossTrain
 set_value = SetValue  # type "set" (``set`` would shadow the builtin)
 
 __all__ = [
     "REGISTRY",
     "AbStaffing",
+    "Appointments",
     "BaseReform",
     "Centralize",
     "Commitment",
@@ -78,6 +81,7 @@ __all__ = [
     "ToFiling",
     "ab_staffing",
     "apply_reforms",
+    "appointments",
     "centralize",
     "commitment",
     "comprehensive_windows",

@@ -284,6 +284,17 @@ def _time_limit(data: Data, r: spec.TimeLimit) -> None:
                 data["pools"][step["pool"]]["order"] = "deadline"
 
 
+@_register(spec.Appointments)
+def _appointments(data: Data, r: spec.Appointments) -> None:
+    for matter in _matters(data, r.matters):
+        current = matter.get("appointments")
+        if current is None and r.share is None:
+            raise ReformError(
+                f"matter '{matter['id']}' has no appointments yet: give a booking share"
+            )
+        matter["appointments"] = {**(current or {}), **r.settings()}
+
+
 @_register(spec.CrossTrain)
 def _cross_train(data: Data, r: spec.CrossTrain) -> None:
     _pools(data, [r.pool])

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AbStaffing",
+    "Appointments",
     "BaseReform",
     "Centralize",
     "Commitment",
@@ -190,6 +191,29 @@ class TimeLimit(BaseReform):
         return self
 
 
+class Appointments(BaseReform):
+    """Introduce or change booking for ``matters`` (default: every matter): the keys of
+    ``matters[].appointments``; those left out keep their current (or default) values."""
+
+    type: Literal["appointments"] = "appointments"
+    matters: Matters = None
+    share: Probability | None = None
+    slot_min: Annotated[float, Field(gt=0)] | None = None
+    template: Annotated[int, Field(ge=0)] | dict[str, Annotated[int, Field(ge=0)]] | None = None
+    no_show: Probability | None = None
+    punctuality: Distribution | None = None
+    early_by_min: Annotated[float, Field(ge=0)] | None = None
+    early_window_min: Annotated[float, Field(ge=0)] | None = None
+    late_window_min: Annotated[float, Field(ge=0)] | None = None
+    late_rule: Literal["walk_in", "refused"] | None = None
+    max_days_ahead: Annotated[float, Field(ge=0)] | None = None
+    seen_within_min: Annotated[float, Field(ge=0)] | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The appointment keys this reform sets."""
+        return self.model_dump(exclude={"type", "matters"}, exclude_none=True)
+
+
 class CrossTrain(BaseReform):
     """Train ``officers`` more officers of ``pool`` to serve ``matter``'s hall tickets (of
     another pool's window too: they then call those tickets beside their own)."""
@@ -235,6 +259,7 @@ Reform = Annotated[
     | TimeLimit
     | ElectronicTransfer
     | CrossTrain
+    | Appointments
     | SetValue,
     Field(discriminator="type"),
 ]

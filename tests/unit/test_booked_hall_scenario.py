@@ -69,3 +69,17 @@ def test_bad_balking_is_named(balking: Any, fragment: str) -> None:
     del data["pools"]["w"]["skills"]
     with pytest.raises(ValueError, match=fragment):
         scenario_from_dict(data)
+
+
+def test_booked_hall_keys_name_what_a_plain_kernel_cannot_run() -> None:
+    from simlib.engine.booked import booked_hall_keys
+
+    data = _data({"officers_with": {"a": 2}}, balking={"threshold": 3})
+    data["matters"][1]["appointments"] = {"share": 0.3}
+    del data["pools"]["w"]["skills"]
+    plain = scenario_from_dict(data | {"hall": {}, "matters": [dict(data["matters"][0])]})
+    assert booked_hall_keys(plain) == []
+    assert booked_hall_keys(scenario_from_dict(data)) == ["matters[b].appointments", "hall.balking"]
+    data["pools"]["w"]["skills"] = {"officers_with": {"a": 2}}
+    data["matters"][1].pop("appointments")
+    assert booked_hall_keys(scenario_from_dict(data)) == ["pools.w.skills", "hall.balking"]
