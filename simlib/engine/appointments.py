@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 __all__ = ["AppointmentDesk", "AppointmentQueue", "BookedTicket", "SlotBook"]
 
 BOOKED = VISIT_KINDS.index("booked")
-SERVED, NO_SHOW, REFUSED = (OUTCOMES.index(o) for o in ("served", "no_show", "refused"))
+SERVED, NO_SHOW, REFUSED, WAITING, IN_SERVICE = (
+    OUTCOMES.index(o) for o in ("served", "no_show", "refused", "waiting", "in_service")
+)
 
 
 class BookedTicket(Ticket):
@@ -245,3 +247,9 @@ class AppointmentDesk:
                 for t in self.hall.waiting
                 if isinstance(t, BookedTicket) and t.holder.plan.code == code
             )
+        # Booked tickets still in the hall: recorded here, with their slot as ticket time.
+        for ticket in [t for t in self.hall.waiting if isinstance(t, BookedTicket)]:
+            del self.hall.waiting[ticket]
+            outcome = IN_SERVICE if ticket.taken else WAITING
+            call = ticket.started if ticket.taken else float("nan")
+            rec.visit(ticket.case, BOOKED, ticket.pool, ticket.slot, call, float("nan"), outcome)
