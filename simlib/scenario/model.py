@@ -180,6 +180,17 @@ class Balking(_Model):
     return_prob: Probability = 0.0
     illustrative: bool = True  # assumed, not fitted from a log of people who looked and left
 
+    @model_validator(mode="before")
+    @classmethod
+    def _ahead_per_window(cls, data: Any) -> Any:
+        """``ahead_per_window: n`` is short for ``threshold: n, per_window: true``."""
+        if isinstance(data, dict) and "ahead_per_window" in data:
+            if "threshold" in data:
+                raise ValueError("give threshold or ahead_per_window, not both")
+            rest = {k: v for k, v in data.items() if k != "ahead_per_window"}
+            data = {**rest, "threshold": data["ahead_per_window"], "per_window": True}
+        return data
+
     @model_validator(mode="after")
     def _curve_parameters(self) -> Balking:
         if self.curve == "linear":

@@ -83,3 +83,13 @@ def test_booked_hall_keys_name_what_a_plain_kernel_cannot_run() -> None:
     data["pools"]["w"]["skills"] = {"officers_with": {"a": 2}}
     data["matters"][1].pop("appointments")
     assert booked_hall_keys(scenario_from_dict(data)) == ["pools.w.skills", "hall.balking"]
+
+
+def test_ahead_per_window_is_a_per_window_threshold() -> None:
+    data = _data(None, balking={"ahead_per_window": 4, "curve": "logistic", "scale": 2})
+    del data["pools"]["w"]["skills"]
+    balking = scenario_from_dict(data).hall.balking
+    assert balking is not None and balking.threshold == 4 and balking.per_window
+    data["hall"]["balking"]["threshold"] = 3
+    with pytest.raises(ValueError, match="not both"):
+        scenario_from_dict(data)

