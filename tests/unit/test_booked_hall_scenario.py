@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -93,3 +94,17 @@ def test_ahead_per_window_is_a_per_window_threshold() -> None:
     data["hall"]["balking"]["threshold"] = 3
     with pytest.raises(ValueError, match="not both"):
         scenario_from_dict(data)
+
+
+def test_balking_curves() -> None:
+    from simlib.engine.balking import balk_probability
+    from simlib.scenario.model import Balking
+
+    step = Balking(curve="step", threshold=3)
+    assert [balk_probability(step, x) for x in (0, 2.9, 3, 10)] == [0, 0, 1, 1]
+    linear = Balking(curve="linear", threshold=2, full_at=6)
+    assert [balk_probability(linear, x) for x in (1, 2, 4, 6, 9)] == [0, 0, 0.5, 1, 1]
+    logistic = Balking(curve="logistic", threshold=4, scale=2)
+    assert balk_probability(logistic, 4) == pytest.approx(0.5)
+    assert balk_probability(logistic, 6) == pytest.approx(1 / (1 + math.exp(-1)))
+    assert balk_probability(logistic, -1e6) == 0.0

@@ -108,3 +108,26 @@ def test_cross_training_between_dedicated_windows() -> None:
     before = kpi_row_samples(base, 5, 61, row)[row]
     after = kpi_row_samples(trained, 5, 61, row)[row]
     assert (after < 0.7 * before).all()
+
+
+def test_priority_by_skill_count_sends_work_to_the_least_flexible_officer() -> None:
+    """A quiet hall (both officers nearly always idle): a ticket of matter a goes to the
+    specialist under priority_by_skill_count, to either officer under longest_waiting."""
+    matters = [
+        {"id": m, "arrivals": {"per_hour": 1}, "acceptance": {"pool": "desk", "time": exp(5)}}
+        for m in ("a", "b")
+    ]
+    groups = [{"count": 1, "matters": ["a"]}, {"count": 1, "matters": ["a", "b"]}]
+
+    def specialist_share(routing: str) -> float:
+        pool = {"count": 2, "skills": {"groups": groups, "routing": routing}}
+        records = simulate(always_open(20, 1, {"desk": pool}, matters), 5)
+        steps = records.steps
+        matter = records.cases["matter"].astype(str).to_numpy()[steps["case"].to_numpy()]
+        return float((steps["officer"][matter == "a"] == 0).mean())
+
+    least_flexible, longest_idle = (
+        specialist_share(r) for r in ("priority_by_skill_count", "longest_waiting")
+    )
+    # not 1: the generalist is sometimes busy with b, the specialist with an earlier a
+    assert least_flexible > 0.9 and 0.2 < longest_idle < 0.75
