@@ -24,6 +24,8 @@ Conventions, so that every number has one meaning:
   warm-up and the horizon and called by an officer. ``abandon_rate`` and
   ``hall_service_level`` (called within ``hall.wait_target_min``) are over all such
   tickets: a ticket that reneged, was sent home or is still waiting was not called in time.
+  ``balk_rate`` is the share of applicants at the display (tickets drawn plus balks) who
+  left without a ticket (``hall.balking``); a balk is a visit but not a ticket.
 * Per matter: the same definitions restricted to the matter's cases and their tickets, so
   that a pooled KPI is the case- (or call-) weighted mean of the per-matter ones.
   Per hour: hall tickets by the clock hour at which the ticket was drawn.
@@ -81,6 +83,12 @@ CASE_KPIS = (
     "visits_per_case",
     "applicant_hours_per_case",
     "abandon_rate",
+    "balk_rate",
+    "booked_wait_mean_min",
+    "booked_on_time_rate",
+    "no_show_rate",
+    "slot_utilization",
+    "days_ahead_mean",
     "revoked_rate",
     "backlog_cases",
     "backlog_tickets",
@@ -99,6 +107,12 @@ MATTER_KPIS = (
     "visits_per_case",
     "applicant_hours_per_case",
     "undecided_rate",
+    "balk_rate",
+    "booked_wait_mean_min",
+    "booked_on_time_rate",
+    "no_show_rate",
+    "slot_utilization",
+    "days_ahead_mean",
 )
 HOUR_KPIS = (
     "tickets_per_day",
@@ -106,6 +120,7 @@ HOUR_KPIS = (
     "hall_wait_p90_min",
     "abandon_rate",
     "hall_service_level",
+    "balk_rate",
 )
 
 # name -> (label for people, unit, which direction is better)
@@ -123,6 +138,12 @@ KPI_INFO: dict[str, tuple[str, str, str]] = {
     "visits_per_case": ("Hall visits per case", "visits", "lower"),
     "applicant_hours_per_case": ("Applicant's hours per case", "hours", "lower"),
     "abandon_rate": ("Tickets abandoned", "share", "lower"),
+    "balk_rate": ("Applicants who left at the ticket display", "share", "lower"),
+    "booked_wait_mean_min": ("Mean wait of booked applicants from their slot", "min", "lower"),
+    "booked_on_time_rate": ("Booked applicants called in time for their slot", "share", "higher"),
+    "no_show_rate": ("Booked applicants who did not come", "share", "lower"),
+    "slot_utilization": ("Appointment places booked", "share", "higher"),
+    "days_ahead_mean": ("Days from booking to the slot", "days", "lower"),
     "revoked_rate": ("Commitment decisions revoked", "share", "lower"),
     "utilization": ("Officer utilisation", "share", "lower"),
     "queue_wait_mean_min": ("Mean wait for an officer", "min", "lower"),
@@ -150,6 +171,9 @@ _OPEN = STATUSES.index("in_progress")
 _HALL_KINDS = [VISIT_KINDS.index(k) for k in ("submit", "return", "collect")]
 _SERVED = OUTCOMES.index("served")
 _LEFT = [OUTCOMES.index("reneged"), OUTCOMES.index("sent_home")]
+_BALKED = OUTCOMES.index("balked")
+_BOOKED = VISIT_KINDS.index("booked")
+_NO_SHOW = OUTCOMES.index("no_show")
 _NAN = float("nan")
 
 
@@ -179,6 +203,9 @@ class _Run:
     ticket_time: np.ndarray
     served: np.ndarray
     left: np.ndarray
+    balked: np.ndarray  # per visit row: left at the display in [warm-up, horizon), no ticket
+    booked: np.ndarray  # per visit row: an appointment whose slot is in [warm-up, horizon)
+    outcome: np.ndarray
     wait: np.ndarray  # per visit row: call - ticket (NaN if never called)
     applicant_hours: np.ndarray  # per case: hours at the hall and travelling, all its visits
 
@@ -207,7 +234,9 @@ def _run(records: Records) -> _Run:
     last_day = math.ceil(horizon / DAY - 1e-9)
     v = records.arrays("visits")
     ticket = v["ticket"]
-    tickets = np.isin(v["kind"], _HALL_KINDS) & (ticket >= warmup) & (ticket < horizon)
+    looked = np.isin(v["kind"], _HALL_KINDS) & (ticket >= warmup) & (ticket < horizon)
+    balked = looked & (v["outcome"] == _BALKED)
+    tickets = looked & ~balked
     case_of = v["case"]
     present = np.where(np.isnan(v["end"]), end, v["end"]) - ticket  # waiting at the end: so far
     at_hall = np.bincount(case_of, weights=present, minlength=len(arrival))[: len(arrival)]
@@ -227,6 +256,9 @@ def _run(records: Records) -> _Run:
         ticket_time=ticket,
         served=tickets & (v["outcome"] == _SERVED),
         left=tickets & np.isin(v["outcome"], _LEFT),
+        balked=balked,
+        booked=(v["kind"] == _BOOKED) & (ticket >= warmup) & (ticket < horizon),
+        outcome=v["outcome"],
         wait=v["call"] - ticket,
         applicant_hours=minutes / 60.0,
     )
@@ -246,6 +278,12 @@ def _case_kpis(
     judged = ~np.isnan(limit) & (~open_[seen] | late_open)
     n_cohort = np.count_nonzero(cohort)
     hall = _hall_kpis(run, records, tickets)
+    booking = _booking_kpis(
+        run,
+        records,
+        tickets,
+        list(dict.fromkeys(records.matters[c] for c in np.unique(run.case_matter[cases]).tolist())),
+    )
     return {
         "cases_arrived": float(n_cohort),
         "cases_completed": float(np.count_nonzero(decided)),
@@ -262,6 +300,8 @@ def _case_kpis(
         "visits_per_case": _mean(records.arrays("cases")["visits"][decided].astype(float)),
         "applicant_hours_per_case": _mean(run.applicant_hours[decided]),
         "abandon_rate": hall["abandon_rate"],
+        "balk_rate": hall["balk_rate"],
+        **booking,
         "revoked_rate": _mean(
             records.arrays("cases")["revoked"][decided & run.is_commitment].astype(float)
         ),
@@ -274,12 +314,43 @@ def _hall_kpis(run: _Run, records: Records, tickets: np.ndarray) -> dict[str, fl
     n = np.count_nonzero(sel)
     waits = run.wait[run.served & tickets]
     on_time = np.count_nonzero(waits <= records.wait_target + 1e-9)
+    balks = np.count_nonzero(run.balked & tickets)
     return {
         "tickets_per_day": n / run.workdays if run.workdays else _NAN,
         "hall_wait_mean_min": _mean(waits),
         "hall_wait_p90_min": _p90(waits),
         "abandon_rate": np.count_nonzero(run.left & tickets) / n if n else _NAN,
         "hall_service_level": on_time / n if n else _NAN,
+        "balk_rate": balks / (n + balks) if n + balks else _NAN,
+    }
+
+
+def _booking_kpis(
+    run: _Run, records: Records, rows: np.ndarray, matters: list[str]
+) -> dict[str, float]:
+    """Appointment KPIs over the booked visits selected by ``rows`` (slot in the window) and
+    the slot books of ``matters``; NaN where nothing was booked."""
+    stats = [records.booking[m] for m in matters if m in records.booking]
+    sel = run.booked & rows
+    came = sel & (run.outcome != _NO_SHOW)
+    served = sel & (run.outcome == _SERVED)
+    within = np.array(
+        [records.booking.get(m, {}).get("seen_within_min", _NAN) for m in records.matters]
+    )
+    limit = within[run.ticket_matter[came]] if len(run.ticket_matter) else np.array([])
+    called = run.wait[came]
+    on_time = np.count_nonzero(called <= limit + 1e-9)  # NaN (refused, waiting) is late
+    n_sel, n_came = np.count_nonzero(sel), np.count_nonzero(came)
+    offered = sum(st.get("slots_offered", 0) for st in stats)
+    booked = sum(st["booked"] for st in stats)
+    return {
+        "booked_wait_mean_min": _mean(run.wait[served]),
+        "booked_on_time_rate": on_time / n_came if n_came else _NAN,
+        "no_show_rate": (n_sel - n_came) / n_sel if n_sel else _NAN,
+        "slot_utilization": (
+            sum(st.get("slots_booked", 0) for st in stats) / offered if offered else _NAN
+        ),
+        "days_ahead_mean": sum(st["days_ahead_sum"] for st in stats) / booked if booked else _NAN,
     }
 
 
@@ -293,7 +364,7 @@ def _backlog(records: Records) -> tuple[float, float]:
     gone = cases["status"] == STATUSES.index("abandoned")
     open_cases = np.count_nonzero(before & ~decided_by & ~gone)
     v = records.arrays("visits")
-    drawn = np.isin(v["kind"], _HALL_KINDS) & (v["ticket"] < horizon)
+    drawn = np.isin(v["kind"], _HALL_KINDS) & (v["ticket"] < horizon) & (v["outcome"] != _BALKED)
     called = v["call"] < horizon  # NaN (never called) compares False
     left = np.isin(v["outcome"], _LEFT) & (v["end"] < horizon)
     return float(open_cases), float(np.count_nonzero(drawn & ~called & ~left))

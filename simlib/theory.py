@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import integrate, special
 
 __all__ = [
+    "balking_chain",
     "erlang_a",
     "erlang_b",
     "erlang_c",
     "fork_join2_mean_response",
+    "gim1_mean_wait",
     "mmc_mean_wait",
     "mmc_service_level",
+    "mmck",
     "pk_mean_wait",
     "priority_mg1_waits",
     "priority_mmc_waits",
+    "slots_no_show_lst",
     "square_root_staffing",
     "staff_for_wait",
     "transient_mmc_by_period",
@@ -315,3 +319,72 @@ def priority_mmc_waits(lams: Sequence[float], mu: float, c: int) -> list[float]:
     _check_stable(lam, mu, c)
     base = erlang_c(lam, mu, c) / (c * mu)
     return _cobham(base, [x / (c * mu) for x in lams])
+
+
+def mmck(lam: float, mu: float, c: int, k: int) -> dict[str, float]:
+    """M/M/c/K (at most ``k`` in the system, ``k >= c``) in closed form: ``p_block`` (an
+    arrival finds the system full: threshold balking at ``k - c`` waiting) and ``mean_wait``
+    of those who join (Little's law on the queue over the admitted rate)."""
+    if lam <= 0 or mu <= 0 or c < 1 or k < c:
+        raise ValueError(f"need lam, mu > 0, 1 <= c <= k; got lam={lam}, mu={mu}, c={c}, k={k}")
+    a, rho = lam / mu, lam / (c * mu)
+    # p_n / p_0 = a^n / n! for n <= c, a^c / c! rho^(n - c) above.
+    terms = [a**n / math.factorial(n) for n in range(c + 1)]
+    top = terms[-1]
+    terms += [top * rho ** (n - c) for n in range(c + 1, k + 1)]
+    p0 = 1.0 / sum(terms)
+    probs = [t * p0 for t in terms]
+    lq = sum((n - c) * probs[n] for n in range(c + 1, k + 1))
+    p_block = probs[k]
+    return {"p_block": p_block, "mean_wait": lq / (lam * (1 - p_block))}
+
+
+def balking_chain(
+    lam: float, mu: float, c: int, join_prob: Callable[[int], float], max_queue: int = 10_000
+) -> dict[str, float]:
+    """M/M/c where an arrival finding ``q`` waiting joins with ``join_prob(q)``: the
+    birth-death chain solved numerically (truncated where the tail is negligible or joining
+    stops). ``p_balk`` is over arrivals (PASTA); ``mean_wait`` of those who join."""
+    p = [1.0]
+    n = 0
+    while n < c + max_queue:
+        join = join_prob(max(n - c, 0))
+        if join <= 0:
+            break
+        p.append(p[-1] * lam * join / (min(n + 1, c) * mu))
+        n += 1
+        if n > c and p[-1] < 1e-14 * sum(p):
+            break
+    probs = np.array(p) / sum(p)
+    states = np.arange(len(probs))
+    queue = np.maximum(states - c, 0)
+    joins = np.array([join_prob(int(q)) for q in queue])
+    admitted = float((probs * joins).sum())
+    lq = float((probs * queue).sum())
+    return {"p_balk": 1 - admitted, "mean_wait": lq / (lam * admitted)}
+
+
+def slots_no_show_lst(a: float, p: float) -> Callable[[float], float]:
+    """Laplace-Stieltjes transform of the gap between applicants who come to slots every
+    ``a`` minutes when each fails to show with probability ``p``: a gap is ``a`` times a
+    geometric number of slots, A*(s) = (1 - p) e^{-sa} / (1 - p e^{-sa})."""
+    if a <= 0 or not 0 <= p < 1:
+        raise ValueError(f"need a > 0 and 0 <= p < 1; got a={a}, p={p}")
+
+    def lst(s: float) -> float:
+        e = math.exp(-s * a)
+        return (1 - p) * e / (1 - p * e)
+
+    return lst
+
+
+def gim1_mean_wait(lst: Callable[[float], float], mean_gap: float, mu: float) -> float:
+    """Mean wait in queue of GI/M/1: sigma / (mu (1 - sigma)), with sigma the root in (0, 1)
+    of sigma = A*(mu (1 - sigma)) for the interarrival transform ``lst`` (mean ``mean_gap``)."""
+    rho = 1 / (mean_gap * mu)
+    if rho >= 1:
+        raise ValueError(f"unstable: utilisation {rho:.3g} >= 1")
+    from scipy.optimize import brentq
+
+    sigma = brentq(lambda x: lst(mu * (1 - x)) - x, 1e-12, 1 - 1e-12)
+    return sigma / (mu * (1 - sigma))

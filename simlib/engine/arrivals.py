@@ -13,9 +13,10 @@ import numpy as np
 import simpy
 
 from simlib.engine.calendar import DAY, HallCalendar
+from simlib.engine.schedule import at_start, later
 from simlib.scenario.model import WEEKDAYS, PerHourOrDay
 
-__all__ = ["arrival_process", "rate_segments"]
+__all__ = ["ArrivalStream", "arrival_times", "rate_segments"]
 
 Segment = tuple[float, float, float]  # start, end (minutes), rate per minute
 
@@ -82,16 +83,11 @@ def _day_shape(
     return [(s, e, r) for (s, e, _), r in zip(pieces, per_minute, strict=True) if r > 0]
 
 
-def arrival_process(
-    env: simpy.Environment,
-    segments: list[Segment],
-    rng: np.random.Generator,
-    horizon: float,
-    create: Callable[[], None],
-    still_open: Callable[[], bool] = lambda: True,
-) -> Iterator[simpy.Event]:
-    """SimPy process: ``create()`` at each arrival instant, until ``horizon`` or until
-    ``still_open()`` says no more arrivals are needed."""
+def arrival_times(
+    segments: list[Segment], rng: np.random.Generator, horizon: float
+) -> Iterator[float]:
+    """The arrival instants (minutes) before ``horizon``: exponential gaps drawn in blocks
+    of 4,096 from ``rng``, restarted at each segment's start."""
     gaps: list[float] = []
     for start, end, rate in segments:
         if start >= horizon:
@@ -105,7 +101,37 @@ def arrival_process(
             t += gaps.pop() / rate
             if t >= end:
                 break
-            yield env.timeout(t - env.now)
-            if not still_open():
-                return
-            create()
+            yield t
+
+
+class ArrivalStream:
+    """``create()`` at each arrival instant, until ``horizon`` or until ``still_open()``
+    says no more arrivals are needed. Driven by event callbacks (see ``schedule``); each
+    arrival is scheduled as a process's ``env.timeout(t - env.now)`` would be."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        segments: list[Segment],
+        rng: np.random.Generator,
+        horizon: float,
+        create: Callable[[], None],
+        still_open: Callable[[], bool] = lambda: True,
+    ):
+        self.env = env
+        self.times = arrival_times(segments, rng, horizon)
+        self.create = create
+        self.still_open = still_open
+        at_start(env, self._next)
+
+    def _next(self, _event: object = None) -> None:
+        t = next(self.times, None)
+        if t is not None:
+            env = self.env
+            later(env, t - env._now, self._arrive)
+
+    def _arrive(self, _event: object) -> None:
+        if not self.still_open():
+            return
+        self.create()
+        self._next()

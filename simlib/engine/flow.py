@@ -18,6 +18,7 @@ from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
 from simlib.engine.records import STATUSES, Records
+from simlib.engine.schedule import later
 from simlib.engine.streams import ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
 
@@ -170,9 +171,9 @@ class CaseFlow:
         if delay <= 0:
             then()
             return
-        if self.env.now + delay >= self.records.cap:
+        if self.env._now + delay >= self.records.cap:
             return  # beyond the end of the drain: the case stays in progress
-        self.env.timeout(delay).callbacks.append(lambda _ev: then())
+        later(self.env, delay, lambda _ev: then())
 
     def _come_back(
         self, case: Case, attempt: int, purpose: str, then: Callable[[], None], walk_in: bool
@@ -185,11 +186,11 @@ class CaseFlow:
         if walk_in:
             cal = self.calendar
             at = self._walk_in_time(
-                cal.open.add_working(self.env.now, days * cal.day_minutes), case.habit
+                cal.open.add_working(self.env._now, days * cal.day_minutes), case.habit
             )
         else:
-            at = self.env.now + days * DAY
-        self._after(at - self.env.now, then)
+            at = self.env._now + days * DAY
+        self._after(at - self.env._now, then)
 
     def _walk_in_time(self, at: float, habit: float) -> float:
         tickets = self.calendar.tickets
@@ -232,7 +233,7 @@ class CaseFlow:
                 case.id, plan.accept_activity, plan.pool, work, False, self._online_checked(case)
             )
             job.deadline = case.deadline
-            plan.back_queue.put(job, self.env.now)
+            plan.back_queue.put(job, self.env._now)
             return
         visit_no = self._visit(case)
         kind = SUBMIT if visit_no == 0 else RETURN
@@ -280,7 +281,7 @@ class CaseFlow:
                 case, k, "return_delay", lambda: self.submit(case), walk_in=not case.online
             )
             return
-        self._accepted[case.id] = self.env.now
+        self._accepted[case.id] = self.env._now
         if plan.commitment:
             self._decide(case)
             self._run_chain(case, plan.verify_chain, 0, self._verified)
@@ -315,7 +316,7 @@ class CaseFlow:
     def _step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
-            delay = step.handoff_at(self.env.now) - self.env.now
+            delay = step.handoff_at(self.env._now) - self.env._now
         self._after(delay, lambda: self._do_step(case, step, then))
 
     def _do_step(
@@ -327,7 +328,7 @@ class CaseFlow:
         attempt = case.attempts.get(step.name, 0)
         if step.applicant_visit:  # in person at the department (not a hall ticket)
             self._visit(case)
-            now = self.env.now
+            now = self.env._now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
         work = step.sample(case, attempt)
 
@@ -343,7 +344,7 @@ class CaseFlow:
 
         job = Job(case.id, step.activity, step.pool, work, False, done)
         job.deadline = case.deadline
-        step.queue.put(job, self.env.now)
+        step.queue.put(job, self.env._now)
 
     def _supplement(
         self, case: Case, step: StepPlan, then: Callable[[], None], attempt: int
@@ -359,7 +360,7 @@ class CaseFlow:
 
     # --- decision and after ------------------------------------------------------------
     def _decide(self, case: Case) -> None:
-        self._decision[case.id] = self.env.now
+        self._decision[case.id] = self.env._now
         self._status[case.id] = DECIDED
         plan = case.plan
         case.open_parts = (plan.collection == "in_person") + plan.commitment

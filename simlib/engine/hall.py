@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 
+from simlib.engine.balking import BalkingRule
 from simlib.engine.officers import HallState, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
+from simlib.engine.schedule import later
 from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
@@ -16,8 +18,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Hall", "Ticket"]
 
-SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE = (OUTCOMES.index(o) for o in OUTCOMES)
-SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS)
+SERVED, RENEGED, SENT_HOME, WAITING, IN_SERVICE = (OUTCOMES.index(o) for o in OUTCOMES[:5])
+BALKED = OUTCOMES.index("balked")
+SUBMIT, RETURN, COLLECT, SUPPLEMENT, STEP_VISIT = (VISIT_KINDS.index(k) for k in VISIT_KINDS[:5])
 
 
 class Ticket(Job):
@@ -43,6 +46,7 @@ class Hall:
         at_close: str,
         patience: BaseDistribution | None,
         renege_return_prob: float,
+        balking: BalkingRule | None = None,
     ):
         self.env = env
         self.records = records
@@ -52,6 +56,8 @@ class Hall:
         self.at_close = at_close
         self.patience = patience
         self.renege_return_prob = renege_return_prob
+        self.balking = balking  # None: everyone takes a ticket
+        self.appointments: Any = None  # an AppointmentDesk when some matter books slots
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
@@ -75,18 +81,27 @@ class Hall:
     ) -> None:
         """A ticket for ``holder`` (a case): served by an officer of ``queue``, or reneges, or
         is sent home; the bound handlers hear which."""
+        if (
+            self.appointments is not None
+            and kind == SUBMIT
+            and self.appointments.books(holder, queue, pool, activity, work, visit_no)
+        ):
+            return  # booked a slot: comes then (see engine.appointments)
         # The handler gets back the Ticket it was given (Job's callback type is wider).
         ticket = Ticket(holder.id, activity, pool, work, True, self._served)  # type: ignore[arg-type]
         ticket.holder = holder
         ticket.kind = kind
         ticket.queue = queue
         ticket.visit_no = visit_no
+        if self.balking is not None and self.balking.balks(holder, queue, visit_no):
+            self._balk(ticket)
+            return
         self.waiting[ticket] = None
-        queue.put(ticket, self.env.now)
+        queue.put(ticket, self.env._now)
         dist = holder.plan.patience  # the matter's own, else the hall's
         if dist is not None and not ticket.taken:
             patience = dist.quantile(holder.u("patience", visit_no))
-            self.env.timeout(patience).callbacks.append(lambda _ev: self._renege(ticket))
+            later(self.env, patience, lambda _ev: self._renege(ticket))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
@@ -109,11 +124,18 @@ class Hall:
         back = ticket.holder.u("renege_return", ticket.visit_no) < self.renege_return_prob
         self._leave(ticket, RENEGED, back)
 
+    def _balk(self, ticket: Ticket) -> None:
+        """Left at the display without a ticket: a visit with no call, recorded as balked."""
+        assert self.balking is not None
+        now = self.env._now
+        self.records.visit(ticket.case, ticket.kind, ticket.pool, now, float("nan"), now, BALKED)
+        self.on_left(ticket, self.balking.comes_back(ticket.holder, ticket.visit_no))
+
     def _leave(self, ticket: Ticket, outcome: int, comes_back: bool) -> None:
         del self.waiting[ticket]
         nan = float("nan")
         self.records.visit(
-            ticket.case, ticket.kind, ticket.pool, ticket.enqueued, nan, self.env.now, outcome
+            ticket.case, ticket.kind, ticket.pool, ticket.enqueued, nan, self.env._now, outcome
         )
         self.on_left(ticket, comes_back)
 

@@ -15,7 +15,9 @@ from typing import Literal
 
 import simpy
 
-from simlib.engine.arrivals import arrival_process, rate_segments
+from simlib.engine.appointments import AppointmentDesk, AppointmentQueue
+from simlib.engine.arrivals import ArrivalStream, rate_segments
+from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
@@ -29,6 +31,7 @@ from simlib.engine.officers import (
 )
 from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
+from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.chain import branches
 from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
@@ -83,7 +86,12 @@ class Model:
         hall_state = HallState()
         for pid, pool in scenario.pools.items():
             desk = self.desks[pid]
-            desk.officers = [Officer(env, desk, j, hall_state, records) for j in range(pool.count)]
+            if pool.skills is None:
+                desk.officers = [
+                    Officer(env, desk, j, hall_state, records) for j in range(pool.count)
+                ]
+            else:
+                desk.officers = self._skilled_officers(scenario, pid, hall_state)
             if pool.backup is not None:
                 desk.backup = self.desks[pool.backup]
                 desk.backup.backs_up.append(desk)
@@ -106,17 +114,23 @@ class Model:
             hall.at_close,
             hall.patience,
             hall.renege_return_prob,
+            BalkingRule(hall.balking) if hall.balking is not None else None,
         )
+        booking = {
+            i: (m.id, m.appointments)
+            for i, m in enumerate(scenario.matters)
+            if m.appointments is not None
+        }
+        if booking:
+            self.hall.appointments = AppointmentDesk(self.hall, booking)
         env.process(self.hall.closing())
         self.flow = CaseFlow(env, records, self.calendar, self.hall, hall.return_delay_days)
         self.plans = [self._plan(i, m) for i, m in enumerate(scenario.matters)]
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
-            env.process(
-                arrival_process(
-                    env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
-                )
+            ArrivalStream(
+                env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
             )
         self.drained: simpy.Event = env.event()
         env.process(self._drain())
@@ -131,6 +145,11 @@ class Model:
         def hall_queue(name: str, pools: list[str]) -> WorkQueue:
             levels = {priority[m.id] for m in scenario.matters if m.acceptance.pool in pools}
             owners = [self.desks[p] for p in pools]
+            if any(m.appointments for m in scenario.matters if m.acceptance.pool in pools):
+                return AppointmentQueue(name, owners, _ticket_priority)
+            routing = skill_routing(scenario, pools)
+            if routing is not None:  # some officer serves only some matters: one line each
+                return SkillQueue(name, owners, [m.priority for m in scenario.matters], routing)
             if len(levels) < 2:  # one level: plain FIFO, the hot path
                 return WorkQueue(name, owners)
             return PriorityQueue(name, owners, _ticket_priority)
@@ -149,6 +168,38 @@ class Model:
             kind = DeadlineQueue if scenario.pools[pid].order == "deadline" else WorkQueue
             desk.back_queue = kind(f"back:{desk.name}", [desk])
             desk.queues = [q for q in (desk.hall_queue, desk.back_queue) if q is not None]
+
+    def _skilled_officers(
+        self, scenario: Scenario, pid: str, hall_state: HallState
+    ) -> list[Officer]:
+        """A pool with skills: officers who call only their matters' tickets, their own pool's
+        and, cross-trained, other pools' (those queues list the pool as a helper)."""
+        desk, pool = self.desks[pid], scenario.pools[pid]
+        assert pool.skills is not None
+        codes = {m.id: i for i, m in enumerate(scenario.matters)}
+        own = [
+            m.id
+            for m in scenario.matters
+            if self.desks[m.acceptance.pool].hall_queue is not None
+            and self.desks[m.acceptance.pool].hall_queue is desk.hall_queue
+        ]
+        foreign: list[SkillQueue] = []
+        for name in pool.skills.named():
+            queue = self.desks[scenario.matter(name).acceptance.pool].hall_queue
+            if (
+                queue is not desk.hall_queue
+                and isinstance(queue, SkillQueue)
+                and queue not in foreign
+            ):
+                foreign.append(queue)
+                queue.helpers.append(desk)
+        officers: list[Officer] = []
+        for j, matters in enumerate(officer_skills(pool.skills, pool.count, own)):
+            officer = SkilledOfficer(self.env, desk, j, hall_state, self.records)
+            officer.skills = frozenset(codes[m] for m in matters)
+            officer.foreign = foreign
+            officers.append(officer)
+        return officers
 
     def _plan(self, code: int, m: Matter) -> MatterPlan:
         rec = self.records
@@ -236,7 +287,7 @@ class Model:
         warmup, horizon, flow = records.warmup, records.horizon, self.flow
 
         def create() -> None:
-            now = env.now
+            now = env._now
             index = plan.draws.take()
             online = online_share > 0 and plan.draws.first("channel", index) < online_share
             case_id = records.new_case(plan.code, int(online), now)
@@ -257,7 +308,7 @@ class Model:
         long notice periods) then finish in a hall without new arrivals. Their waits of
         minutes matter little beside their days of lead time, and the drain costs far less."""
         flow = self.flow
-        return self.env.now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
+        return self.env._now < self.records.horizon or flow.open_cohort > QUIET_TAIL * (
             flow.cohort_size
         )
 
@@ -308,8 +359,25 @@ class Model:
             if paused:
                 gc.enable()
         self.records.end = self.env.now
+        if self.hall.appointments is not None:
+            self.hall.appointments.finish()
         self.hall.flush()
         return self.records
+
+
+def skill_routing(scenario: Scenario, pools: list[str]) -> str | None:
+    """The routing rule of a hall queue served by ``pools`` if skills concern it (some of
+    their officers have skills, or other pools' officers are cross-trained for one of its
+    matters), else None: the plain queue."""
+    own = {m.id for m in scenario.matters if m.acceptance.pool in pools}
+    routing = None
+    for pid, pool in scenario.pools.items():
+        if pool.skills is None:
+            continue
+        concerned = pid in pools or own & set(pool.skills.named())
+        if concerned and (routing is None or pid in pools):
+            routing = pool.skills.routing
+    return routing
 
 
 def _ticket_priority(ticket) -> int:

@@ -13,9 +13,13 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable
+from heapq import heappush
 from typing import TYPE_CHECKING
 
 import simpy
+from simpy.events import NORMAL
+
+from simlib.engine.schedule import Call, at_start
 
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
@@ -184,7 +188,12 @@ class Desk:
 
 
 class Officer:
-    """An officer as a SimPy process that pulls work while on duty."""
+    """An officer who pulls work while on duty, driven by SimPy event callbacks.
+
+    It behaves exactly as a SimPy process looping "take the next job, serve it" would (the
+    same events at the same instants, scheduled in the same order, so records are identical),
+    without a generator to resume on every event: the loop body runs in the callbacks of
+    its service timeouts and of its wake-up event."""
 
     def __init__(
         self, env: simpy.Environment, desk: Desk, index: int, hall: HallState, records: Records
@@ -198,18 +207,32 @@ class Officer:
         self.absent = False  # today (the roster says): no overtime either
         self.duty_end = 0.0
         self.held: Job | None = None  # back-office work left unfinished at shift end
-        self.wake: simpy.Event | None = None
-        self.process = env.process(self.run())
+        self.asleep = False  # waiting for work: ``hand`` wakes it
+        self.job: Job | None = None  # in service
+        self.start = 0.0  # of the current service (chunk)
+        self.chunk = 0.0  # back-office minutes of the current service
+        self._queue = env._queue  # SimPy's event list: service ends are pushed on it directly
+        self._eid = env._eid
+        self._tally = desk.tally
+        self._tallies = records.tally_by_code
+        self._warmup, self._horizon = records.warmup, records.horizon
+        # The callbacks of a service end (shared: SimPy only iterates over them).
+        self._window_cb = [self._window_done]
+        self._back_cb = [self._back_done]
+        at_start(env, self._loop)  # started as a SimPy process would be
 
     def hand(self, job: Job | None) -> None:
-        """Wake the waiting officer, with a job or just to look again (None)."""
-        wake = self.wake
-        if wake is not None and not wake.triggered:
-            wake.succeed(job)
+        """Wake the waiting officer, with a job or just to look again (None): at the current
+        instant, after what is already scheduled then (as ``event.succeed(job)`` would)."""
+        if self.asleep:
+            self.asleep = False
+            wake = Call([self._woken])
+            wake._value = job
+            heappush(self._queue, (self.env._now, NORMAL, next(self._eid), wake))
 
     def _next(self) -> Job | None:
         desk = self.desk
-        if self.on_duty and self.env.now < self.duty_end:
+        if self.on_duty and self.env._now < self.duty_end:
             if self.held is not None:
                 job, self.held = self.held, None
                 return job
@@ -236,51 +259,85 @@ class Officer:
             return leftover.pop()
         return None
 
-    def run(self):
-        env = self.env
-        desk = self.desk
-        tally = desk.tally
-        records = self.records
-        warmup, horizon = records.warmup, records.horizon
-        tally_by_code = records.tally_by_code
-        timeout, next_job = env.timeout, self._next
+    def _loop(self, _event: object = None) -> None:
+        """Take jobs until one needs time (a service timeout) or none is left (sleep)."""
         while True:
-            job = next_job()
+            job = self._next()
             if job is None:
-                self.wake = env.event()
-                if self.on_duty:
-                    desk.idle.append(self)
-                job = yield self.wake
-                self.wake = None
-                if job is None:
-                    continue
-            start = env.now
-            if job.started < 0:
-                job.started = start
-                if warmup <= start < horizon:
-                    pool_tally = tally_by_code[job.pool]
-                    pool_tally.wait_sum += start - job.enqueued
-                    pool_tally.wait_n += 1
-            if job.window:
-                yield timeout(job.work)
-                end = env.now
-                if end > self.duty_end:  # served past the shift: overtime is available time
-                    tally.available += _overlap(max(start, self.duty_end), end, warmup, horizon)
-            else:
-                chunk = min(job.work, self.duty_end - start)
-                if chunk > 0:
-                    yield timeout(chunk)
-                    job.work -= chunk
-                end = env.now
-                if job.work > 1e-9:
-                    tally.busy += _overlap(start, end, warmup, horizon)
-                    self.held = job
-                    continue
-            if start >= warmup and end <= horizon:
-                tally.busy += end - start
-            else:
-                tally.busy += _overlap(start, end, warmup, horizon)
-            job.on_done(job, job.started, end, self)
+                self._sleep()
+                return
+            if self._begin(job):
+                return
+
+    def _sleep(self) -> None:
+        self.asleep = True
+        if self.on_duty:
+            self.desk.idle.append(self)
+
+    def _woken(self, event: Call) -> None:
+        job = event._value
+        if job is None or not self._begin(job):
+            self._loop()
+
+    def _begin(self, job: Job) -> bool:
+        """Start serving ``job``; False if it ended at once (no time left in the shift).
+        A service end is scheduled as ``env.timeout(delay)`` would be (same time, priority
+        and sequence number), with a plain event object."""
+        start = self.env._now
+        if job.started < 0:
+            job.started = start
+            if self._warmup <= start < self._horizon:
+                pool_tally = self._tallies[job.pool]
+                pool_tally.wait_sum += start - job.enqueued
+                pool_tally.wait_n += 1
+        self.job = job
+        self.start = start
+        if job.window:
+            heappush(
+                self._queue, (start + job.work, NORMAL, next(self._eid), Call(self._window_cb))
+            )
+            return True
+        chunk = min(job.work, self.duty_end - start)
+        if chunk > 0:
+            self.chunk = chunk
+            heappush(self._queue, (start + chunk, NORMAL, next(self._eid), Call(self._back_cb)))
+            return True
+        self._back_finish(job, start)
+        return False
+
+    def _window_done(self, _event: object) -> None:
+        job, start, end = self.job, self.start, self.env._now
+        warmup, horizon = self._warmup, self._horizon
+        tally = self._tally
+        if end > self.duty_end:  # served past the shift: overtime is available time
+            tally.available += _overlap(max(start, self.duty_end), end, warmup, horizon)
+        if start >= warmup and end <= horizon:
+            tally.busy += end - start
+        else:
+            tally.busy += _overlap(start, end, warmup, horizon)
+        assert job is not None
+        job.on_done(job, job.started, end, self)
+        self._loop()
+
+    def _back_done(self, _event: object) -> None:
+        job = self.job
+        assert job is not None
+        job.work -= self.chunk
+        self._back_finish(job, self.start)
+        self._loop()
+
+    def _back_finish(self, job: Job, start: float) -> None:
+        end = self.env._now
+        warmup, horizon = self._warmup, self._horizon
+        if job.work > 1e-9:
+            self._tally.busy += _overlap(start, end, warmup, horizon)
+            self.held = job
+            return
+        if start >= warmup and end <= horizon:
+            self._tally.busy += end - start
+        else:
+            self._tally.busy += _overlap(start, end, warmup, horizon)
+        job.on_done(job, job.started, end, self)
 
 
 class HallState:

@@ -27,8 +27,20 @@ Detail = Literal["full", "kpi"]
 
 CHANNELS = ("walk_in", "online")
 STATUSES = ("in_progress", "decided", "abandoned")
-VISIT_KINDS = ("submit", "return", "collect", "supplement", "step_visit")
-OUTCOMES = ("served", "reneged", "sent_home", "waiting", "in_service")
+# "booked": an appointment (its ``ticket`` is the slot time, so ``wait`` is from the slot)
+VISIT_KINDS = ("submit", "return", "collect", "supplement", "step_visit", "booked")
+# "balked": left at the ticket display without a ticket (ticket = end = that instant)
+# "no_show": a booked applicant who did not come; "refused": came too late for the slot
+OUTCOMES = (
+    "served",
+    "reneged",
+    "sent_home",
+    "waiting",
+    "in_service",
+    "balked",
+    "no_show",
+    "refused",
+)
 NAN = float("nan")
 
 
@@ -83,6 +95,9 @@ class Records:
     travel: float = 0.0  # minutes of travel per applicant visit (applicant_hours_per_case)
     cap: float = float("inf")  # the latest the run may go on draining the cohort (minutes)
     end: float = float("nan")  # when the run stopped: every cohort case finished, or the cap
+    # appointments, per matter id: slots offered and booked in [warm-up, horizon), bookings
+    # made then with their days ahead, late arrivals sent to the walk-in queue, ...
+    booking: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cases = _Table(

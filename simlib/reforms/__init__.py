@@ -16,10 +16,12 @@ In files, the same reforms are mappings with a ``type`` key (scenario ``reforms:
 from simlib.reforms.catalogue import REGISTRY, ReformError, apply_reforms, parse_reforms
 from simlib.reforms.spec import (
     AbStaffing,
+    Appointments,
     BaseReform,
     Centralize,
     Commitment,
     ComprehensiveWindows,
+    CrossTrain,
     ElectronicTransfer,
     MailDelivery,
     MergeSteps,
@@ -51,15 +53,19 @@ mail_delivery = MailDelivery
 centralize = Centralize
 time_limit = TimeLimit
 electronic_transfer = ElectronicTransfer
+appointments = Appointments
+cross_train = CrossTrain
 set_value = SetValue  # type "set" (``set`` would shadow the builtin)
 
 __all__ = [
     "REGISTRY",
     "AbStaffing",
+    "Appointments",
     "BaseReform",
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
+    "CrossTrain",
     "MailDelivery",
     "MergeSteps",
     "OneTimeNotification",
@@ -75,9 +81,11 @@ __all__ = [
     "ToFiling",
     "ab_staffing",
     "apply_reforms",
+    "appointments",
     "centralize",
     "commitment",
     "comprehensive_windows",
+    "cross_train",
     "electronic_transfer",
     "mail_delivery",
     "merge_steps",

@@ -284,6 +284,72 @@ def _time_limit(data: Data, r: spec.TimeLimit) -> None:
                 data["pools"][step["pool"]]["order"] = "deadline"
 
 
+@_register(spec.Appointments)
+def _appointments(data: Data, r: spec.Appointments) -> None:
+    for matter in _matters(data, r.matters):
+        current = matter.get("appointments")
+        if current is None and r.share is None:
+            raise ReformError(
+                f"matter '{matter['id']}' has no appointments yet: give a booking share"
+            )
+        matter["appointments"] = {**(current or {}), **r.settings()}
+
+
+@_register(spec.CrossTrain)
+def _cross_train(data: Data, r: spec.CrossTrain) -> None:
+    _pools(data, [r.pool])
+    _matters(data, [r.matter])
+    pool = data["pools"][r.pool]
+    comprehensive = data["hall"]["mode"] == "comprehensive"
+    accepting = {m["acceptance"]["pool"] for m in data["matters"]}
+    own = [
+        m["id"]
+        for m in data["matters"]
+        if m["acceptance"]["pool"] == r.pool or (comprehensive and r.pool in accepting)
+    ]
+    skills = pool.get("skills")
+    lacking = 0
+    if skills is None:
+        lacking = 0 if r.matter in own else pool["count"]
+        groups: list[Data] = []
+        skills = {"groups": groups, "officers_with": None, "routing": "longest_waiting"}
+    if skills.get("officers_with") is not None:
+        have = skills["officers_with"].get(r.matter, pool["count"] if r.matter in own else 0)
+        if have + r.officers > pool["count"]:
+            raise ReformError(
+                f"only {pool['count'] - have} officers of pool '{r.pool}' lack the skill "
+                f"for '{r.matter}'; cannot train {r.officers}"
+            )
+        skills["officers_with"] = {**skills["officers_with"], r.matter: have + r.officers}
+        pool["skills"] = skills
+        return
+    groups = []
+    todo = r.officers
+    for g in skills["groups"]:
+        if todo and r.matter not in g["matters"]:
+            k = min(todo, g["count"])
+            todo -= k
+            groups.append({"count": k, "matters": [*g["matters"], r.matter]})
+            if g["count"] > k:
+                groups.append({"count": g["count"] - k, "matters": list(g["matters"])})
+        else:
+            groups.append(g)
+    generalists = pool["count"] - sum(g["count"] for g in skills["groups"])
+    if todo and r.matter not in own:  # officers beyond the groups serve only the own matters
+        lacking = generalists
+        k = min(todo, generalists)
+        if k:
+            groups.append({"count": k, "matters": [*own, r.matter]})
+            todo -= k
+    if todo:
+        raise ReformError(
+            f"only {r.officers - todo} officers of pool '{r.pool}' lack the skill for "
+            f"'{r.matter}'; cannot train {r.officers}"
+            + (" (every officer serves it already)" if not lacking and not groups else "")
+        )
+    pool["skills"] = {**skills, "groups": groups}
+
+
 @_register(spec.SetValue)
 def _set(data: Data, r: spec.SetValue) -> None:
     for path, value in r.assignments().items():

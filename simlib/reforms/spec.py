@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AbStaffing",
+    "Appointments",
     "BaseReform",
     "Centralize",
     "Commitment",
     "ComprehensiveWindows",
+    "CrossTrain",
     "ElectronicTransfer",
     "MailDelivery",
     "MergeSteps",
@@ -189,6 +191,39 @@ class TimeLimit(BaseReform):
         return self
 
 
+class Appointments(BaseReform):
+    """Introduce or change booking for ``matters`` (default: every matter): the keys of
+    ``matters[].appointments``; those left out keep their current (or default) values."""
+
+    type: Literal["appointments"] = "appointments"
+    matters: Matters = None
+    share: Probability | None = None
+    slot_min: Annotated[float, Field(gt=0)] | None = None
+    template: Annotated[int, Field(ge=0)] | dict[str, Annotated[int, Field(ge=0)]] | None = None
+    no_show: Probability | None = None
+    punctuality: Distribution | None = None
+    early_by_min: Annotated[float, Field(ge=0)] | None = None
+    early_window_min: Annotated[float, Field(ge=0)] | None = None
+    late_window_min: Annotated[float, Field(ge=0)] | None = None
+    late_rule: Literal["walk_in", "refused"] | None = None
+    max_days_ahead: Annotated[float, Field(ge=0)] | None = None
+    seen_within_min: Annotated[float, Field(ge=0)] | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """The appointment keys this reform sets."""
+        return self.model_dump(exclude={"type", "matters"}, exclude_none=True)
+
+
+class CrossTrain(BaseReform):
+    """Train ``officers`` more officers of ``pool`` to serve ``matter``'s hall tickets (of
+    another pool's window too: they then call those tickets beside their own)."""
+
+    type: Literal["cross_train"] = "cross_train"
+    pool: str
+    matter: str
+    officers: Annotated[int, Field(ge=1)] = 1
+
+
 class SetValue(BaseReform):
     """Anything else: ``{path: value}`` on the scenario (DESIGN §8 path syntax)."""
 
@@ -223,6 +258,8 @@ Reform = Annotated[
     | Centralize
     | TimeLimit
     | ElectronicTransfer
+    | CrossTrain
+    | Appointments
     | SetValue,
     Field(discriminator="type"),
 ]

@@ -33,7 +33,9 @@ __all__ = [
     "WEEKDAYS",
     "Absence",
     "Acceptance",
+    "Appointments",
     "Arrivals",
+    "Balking",
     "Calendar",
     "ChainItem",
     "Commitment",
@@ -48,6 +50,8 @@ __all__ = [
     "ReferenceIssues",
     "Scenario",
     "Shift",
+    "SkillGroup",
+    "Skills",
     "Step",
     "parse_clock",
     "parse_hours",
@@ -161,6 +165,42 @@ class Calendar(_Model):
         return self._spans
 
 
+class Balking(_Model):
+    """Applicants who see many tickets ahead on the display leave without one. The chance of
+    leaving is a curve of the tickets ahead (per open window of the pool with ``per_window``):
+    ``step`` leaves for sure from ``threshold`` on; ``linear`` rises from 0 at ``threshold`` to
+    1 at ``full_at``; ``logistic`` is 1/2 at ``threshold`` with width ``scale``. Those who
+    leave come back another day with ``return_prob`` (each look at the display is a visit)."""
+
+    curve: Literal["step", "linear", "logistic"] = "step"
+    threshold: Annotated[float, Field(ge=0)]
+    full_at: Annotated[float, Field(gt=0)] | None = None  # linear only
+    scale: Annotated[float, Field(gt=0)] = 1.0  # logistic only
+    per_window: bool = True
+    return_prob: Probability = 0.0
+    illustrative: bool = True  # assumed, not fitted from a log of people who looked and left
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ahead_per_window(cls, data: Any) -> Any:
+        """``ahead_per_window: n`` is short for ``threshold: n, per_window: true``."""
+        if isinstance(data, dict) and "ahead_per_window" in data:
+            if "threshold" in data:
+                raise ValueError("give threshold or ahead_per_window, not both")
+            rest = {k: v for k, v in data.items() if k != "ahead_per_window"}
+            data = {**rest, "threshold": data["ahead_per_window"], "per_window": True}
+        return data
+
+    @model_validator(mode="after")
+    def _curve_parameters(self) -> Balking:
+        if self.curve == "linear":
+            if self.full_at is None or self.full_at <= self.threshold:
+                raise ValueError("a linear balking curve needs full_at greater than threshold")
+        elif self.full_at is not None:
+            raise ValueError("full_at goes with curve: linear only")
+        return self
+
+
 class Hall(_Model):
     mode: Literal["dedicated", "comprehensive"] = "dedicated"
     ticket_cutoff: str | None = None
@@ -170,6 +210,7 @@ class Hall(_Model):
     return_delay_days: Distribution = Constant(value=1.0)
     wait_target_min: Annotated[float, Field(ge=0)] = 15.0  # for hall_service_level
     travel_min: Annotated[float, Field(ge=0)] = 0.0  # applicant's travel per visit, both ways
+    balking: Balking | None = None  # leaving at the ticket display (off: everyone takes one)
     _cutoff: int | None = PrivateAttr(default=None)
 
     @field_validator("ticket_cutoff")
@@ -234,6 +275,41 @@ class Shift(_Model):
     days: Annotated[list[Weekday], Field(min_length=1)] | None = None
 
 
+class SkillGroup(_Model):
+    """``count`` officers of the pool who serve tickets of exactly these ``matters``."""
+
+    count: Annotated[int, Field(ge=1)]
+    matters: Annotated[list[str], Field(min_length=1)]
+
+
+class Skills(_Model):
+    """Which officers serve which matters' tickets (hard eligibility). ``groups`` give the
+    pool's officers in order; officers beyond them serve every matter of the pool's own hall
+    queue. ``officers_with: {matter: n}`` is the short form: n officers have the matter's
+    skill (handed out round the officers in turn, so overlaps spread), every officer keeps
+    the pool's other matters. A matter of another pool makes those officers serve that
+    pool's tickets of it too (cross-training between dedicated windows). ``routing``: a new
+    ticket goes to the eligible officer idle longest, or (``priority_by_skill_count``) to the
+    idle officer with the fewest skills; a free officer calls the longest-waiting ticket it
+    may serve (higher priority first)."""
+
+    groups: list[SkillGroup] | None = None
+    officers_with: dict[str, Annotated[int, Field(ge=0)]] | None = None
+    routing: Literal["longest_waiting", "priority_by_skill_count"] = "longest_waiting"
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Skills:
+        if (self.groups is None) == (self.officers_with is None):
+            raise ValueError("give exactly one of groups or officers_with")
+        return self
+
+    def named(self) -> list[str]:
+        """Every matter the skills name."""
+        if self.groups is not None:
+            return list(dict.fromkeys(m for g in self.groups for m in g.matters))
+        return list(self.officers_with or {})
+
+
 class Pool(_Model):
     """Officers of one pool. ``count`` with ``hours`` is one shift; ``shifts`` gives several,
     each with its own officers (``count`` is then the headcount, their sum)."""
@@ -245,6 +321,7 @@ class Pool(_Model):
     backup: str | None = None
     order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
+    skills: Skills | None = None  # None: every officer serves every ticket of its hall queue
 
     @model_validator(mode="before")
     @classmethod
@@ -404,6 +481,45 @@ class Commitment(_Model):
     fail_rate: Probability = 0.0
 
 
+class Appointments(_Model):
+    """Booking for a matter: a ``share`` of walk-in applicants book the next free slot (of
+    ``slot_min`` minutes in opening hours; ``template``: bookable per slot, one number or per
+    hour ``{"09": 2}``, hours left out offer none) within ``max_days_ahead`` days, else walk in
+    at once. A booked applicant does not come with ``no_show``, else arrives ``punctuality``
+    minutes after the slot less ``early_by_min`` (so early and late arrivals can both be
+    drawn from a distribution of non-negative times) and is called ahead of walk-ins from
+    ``early_window_min`` before the slot, booked in slot order. Later than
+    ``late_window_min`` after the slot, ``late_rule`` says: take a walk-in ticket, or be
+    refused (a visit; the applicant comes back as a walk-in another day)."""
+
+    share: Probability
+    slot_min: Annotated[float, Field(gt=0)] = 15.0
+    template: Annotated[int, Field(ge=0)] | dict[str, Annotated[int, Field(ge=0)]] = 1
+    no_show: Probability = 0.0
+    punctuality: Distribution = Constant(value=0.0)  # minutes after slot - early_by_min
+    early_by_min: Annotated[float, Field(ge=0)] = 0.0  # shifts arrivals earlier (times >= 0)
+    early_window_min: Annotated[float, Field(ge=0)] = 15.0
+    late_window_min: Annotated[float, Field(ge=0)] = 10.0
+    late_rule: Literal["walk_in", "refused"] = "walk_in"
+    max_days_ahead: Annotated[float, Field(ge=0)] = 10.0
+    seen_within_min: Annotated[float, Field(ge=0)] = 10.0  # for booked_on_time_rate
+
+    @field_validator("template")
+    @classmethod
+    def _hours(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            for key in v:
+                if not re.fullmatch(r"\d{2}", key) or int(key) > 23:
+                    raise ValueError(f"template key '{key}' is not an hour of day '00'..'23'")
+        return v
+
+    def per_slot(self, hour: int) -> int:
+        """Bookable places in a slot starting in clock hour ``hour``."""
+        if isinstance(self.template, int):
+            return self.template
+        return self.template.get(f"{hour:02d}", 0)
+
+
 class Matter(_Model):
     id: Ident
     name: str | None = None
@@ -420,6 +536,7 @@ class Matter(_Model):
     handoff: Handoff | None = None  # courier rounds, instead of the handoff_days lag
     priority: int = 0  # hall tickets: higher is called first, FIFO within a level
     patience: Distribution | None = None  # this matter's applicants (else hall.patience)
+    appointments: Appointments | None = None  # booking beside walk-ins (None: walk-ins only)
 
     @model_validator(mode="after")
     def _one_handoff(self) -> Matter:
@@ -531,9 +648,70 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
                         f"({', '.join(s.calendar.workdays)})",
                     )
                 )
+    issues += _skill_issues(s)
+    for i, m in enumerate(s.matters):
+        if m.appointments is not None and s.pools.get(m.acceptance.pool, Pool(count=0)).skills:
+            issues.append(
+                (
+                    f"matters[{i}].appointments",
+                    f"pool '{m.acceptance.pool}' has skills: appointments and skills on one "
+                    "hall queue are not supported yet",
+                )
+            )
     for pid, path in used.items():
         if pools[pid].count < 1:
             issues.append(
                 (f"pools.{pid}.count", f"pool '{pid}' is used by {path} but has no officer")
             )
+    return issues
+
+
+def _skill_issues(s: Scenario) -> list[tuple[str, str]]:
+    """Skills name known matters, fit the pool's headcount, and leave no ticket unserved."""
+    issues: list[tuple[str, str]] = []
+    ids = [m.id for m in s.matters]
+    for pid, pool in s.pools.items():
+        skills = pool.skills
+        if skills is None:
+            continue
+        base = f"pools.{pid}.skills"
+        for m in skills.named():
+            if m not in ids:
+                issues.append((base, f"unknown matter '{m}'; matters are: {_allowed(ids)}"))
+        if skills.groups is not None:
+            total = sum(g.count for g in skills.groups)
+            if total > pool.count:
+                issues.append(
+                    (
+                        f"{base}.groups",
+                        f"the groups have {total} officers; the pool has {pool.count}",
+                    )
+                )
+            generalists = total < pool.count
+            covered = {m for g in skills.groups for m in g.matters}
+        else:
+            for m, n in (skills.officers_with or {}).items():
+                if n > pool.count:
+                    issues.append(
+                        (f"{base}.officers_with.{m}", f"{n} officers; the pool has {pool.count}")
+                    )
+            generalists = True
+            covered = {m for m, n in (skills.officers_with or {}).items() if n > 0}
+        own = [m.id for m in s.matters if m.acceptance.pool == pid]
+        if s.hall.mode == "dedicated" and not generalists:
+            for m in own:
+                if m not in covered:
+                    issues.append(
+                        (
+                            base,
+                            f"no officer has the skill for matter '{m}': its tickets at "
+                            f"pool '{pid}' would never be called",
+                        )
+                    )
+        if skills.officers_with is not None:
+            for m in own:
+                if skills.officers_with.get(m, 1) == 0:
+                    issues.append(
+                        (f"{base}.officers_with.{m}", f"no officer would call matter '{m}'")
+                    )
     return issues

@@ -87,6 +87,9 @@ EXAMPLES: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {
     "mail_delivery": ({"matters": ["x"]}, {"matters": ["y"]}),
     "centralize": ({}, {"matters": ["y"]}),
     "time_limit": ({"limits": {"x": 3}}, {"limits": {"x": 5}, "deadline_first": False}),
+    # v's officers take y; one learns x, accepted at w: then calls w's x tickets too
+    "appointments": ({"matters": ["x"], "share": 0.3, "slot_min": 20, "template": 1}, None),
+    "cross_train": ({"pool": "v", "matter": "x", "officers": 1}, None),
     "set": (
         {"path": "matters[x].chain[s2].time.mean", "value": 15},
         {"values": {"pools.w.count": 3}},
@@ -144,6 +147,9 @@ def test_reform_contract(base: Scenario, kind: str) -> None:
         ({"type": "set", "path": "matters[q].complete_prob", "value": 0.9}, "no entry with id 'q'"),
         ({"type": "online", "share": 1.5}, "less than or equal to 1"),
         ({"type": "teleport"}, "unknown reform type 'teleport'"),
+        ({"type": "cross_train", "pool": "v", "matter": "y"}, "lack the skill"),
+        ({"type": "appointments", "matters": ["y"], "no_show": 0.1}, "give a booking share"),
+        ({"type": "cross_train", "pool": "v", "matter": "x", "officers": 3}, "cannot train 3"),
     ],
 )
 def test_bad_reform_names_index_type_and_culprit(
