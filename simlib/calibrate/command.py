@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from pathlib import Path
 
 from simlib.calibrate.hall import calibrate
+from simlib.calibrate.logmap import CalibrationError
 
 __all__ = ["add_parser", "run"]
 
@@ -41,10 +44,34 @@ def run(args: argparse.Namespace) -> int:
             executor.shutdown(cancel_futures=True)
 
 
+def writable_target(path: str | Path, what: str, folder: bool = False) -> None:
+    """Refuse, before any fitting, an output path that cannot be written: its nearest
+    existing ancestor is not a writable folder, or it exists as the wrong kind of thing."""
+    p = Path(path)
+    if p.exists() and p.is_dir() != folder:
+        kind = "a folder" if p.is_dir() else "a file"
+        raise CalibrationError(f"{path}: {what} is {kind}; give a {'folder' if folder else 'file'}")
+    parent = p if folder and p.exists() else p.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise CalibrationError(f"{path}: cannot write the {what}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CalibrationError(
+            f"{path}: cannot write the {what}: no permission to write in {parent}"
+        )
+
+
 def _run(args: argparse.Namespace, executor, t0: float) -> int:
     from simlib import load_scenario
 
+    writable_target(args.out, "scenario (--out)")
+    if args.report:
+        writable_target(args.report, "fit report (--report)", folder=True)
     cal = calibrate(args.ticketlog, args.map, events=args.events, executor=executor)
+    issues = cal.tickets.attrs.get("issues")
+    if issues is not None and issues.items:
+        print(f"warning: {issues.summary()}", file=sys.stderr)
     out = cal.write(args.out)
     scenario = load_scenario(out)  # the file must validate as written
     n = len(cal.tickets)

@@ -102,6 +102,11 @@ class Calibration:
                 f"  {pace}",
             ]
         lines += [f"Note: {n}" for n in self.notes]
+        issues = t.attrs.get("issues")
+        if issues is not None and issues.items:
+            counts = ", ".join(f"{n} {k}" for k, n in issues.counts().items())
+            rows = ", ".join(str(r) for r in sorted({i.row for i in issues.items})[:20])
+            lines.append(f"Rows skipped as bad ({counts}): {rows} (see the fit report)")
         return "\n".join(lines)
 
 
