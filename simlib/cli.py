@@ -247,7 +247,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed = replication_seed(seed, 0)
         records = simulate(scenario, seed)
         if args.events:
-            path = write_event_log(records, args.events)
+            path = write_event_log(records, args.events, scenario)
             print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
         if args.tickets:
             from simlib.ticketlog import write_ticket_log

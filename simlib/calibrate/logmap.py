@@ -81,14 +81,20 @@ class LogMap(_Model):
     max_bad_share: float = Field(0.01, ge=0, le=1)
 
 
-def load_map(path: str | Path) -> LogMap:
-    """Read and validate a map file."""
+def load_map(path: str | Path) -> Any:
+    """Read and validate a map file: a ticket-log map (:class:`LogMap`), or an event-log
+    map (:class:`simlib.calibrate.eventmap.EventMap`) when it says ``kind: event log``."""
     path = Path(path)
     data = read_yaml(path).data  # the file layer: size, aliases, duplicate keys, line numbers
     if not isinstance(data, dict):
         raise CalibrationError(f"{path}: a map is a YAML mapping with 'columns', 'served' ...")
+    model: Any = LogMap
+    if data.get("kind") == "event log":
+        from simlib.calibrate.eventmap import EventMap
+
+        model = EventMap
     try:
-        return LogMap.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         lines = [
             f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"

@@ -46,6 +46,8 @@ class StepPlan:
     applicant_visit: bool = False
     handoff_minutes: float = 0.0  # calendar delay before the step (file moves between pools)
     handoff_at: Callable[[float], float] | None = None  # or: when a file handed over arrives
+    prob: float = 1.0  # optional step: the share of cases that take it
+    requires: str | None = None  # considered only when this earlier step was taken
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -135,6 +137,15 @@ class Case(Draws):
         self.cohort = False  # arrived between warm-up and horizon: the run drains it
         self.open_parts = 0  # after the decision: collection and verification still to come
         self.attempts: dict[str, int] = {}
+
+
+def _takes(case: Case, step: StepPlan) -> bool:
+    """Whether the case takes an optional step (all branch decisions are made here). The
+    draw has its own purpose per step (``branch:<step>``), so chains without optional steps
+    draw exactly what they drew before; a required earlier step must have been done."""
+    if step.requires is not None and step.requires not in case.attempts:
+        return False
+    return step.prob >= 1 or case.u("branch:" + step.name) < step.prob
 
 
 class CaseFlow:
@@ -299,6 +310,11 @@ class CaseFlow:
         def next_item() -> None:
             self._run_chain(case, chain, i + 1, then)
 
+        if item[0].prob < 1 or item[0].requires is not None or len(item) > 1:
+            item = [step for step in item if _takes(case, step)]
+            if not item:
+                next_item()
+                return
         if len(item) == 1:
             self._step(case, item[0], next_item)
             return

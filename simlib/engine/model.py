@@ -181,6 +181,8 @@ class Model:
                             b.time,
                             rework_prob=b.rework_prob,
                             applicant_visit=b.applicant_visit,
+                            prob=b.prob,
+                            requires=b.requires,
                             handoff_minutes=handoff if b.pool not in previous else 0.0,
                             handoff_at=courier if b.pool not in previous else None,
                         )
