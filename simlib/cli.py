@@ -479,6 +479,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+def cmd_fidelity(args: argparse.Namespace) -> int:
+    from simlib.calibrate import CalibrationError
+    from simlib.calibrate.eventcommand import run_fidelity
+
+    try:
+        return run_fidelity(args)
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
@@ -656,6 +666,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.calibrate.command import add_parser as calibrate_parser
 
     calibrate_parser(sub).set_defaults(func=cmd_calibrate)
+    from simlib.calibrate.eventcommand import add_fidelity_parser
+
+    add_fidelity_parser(sub).set_defaults(func=cmd_fidelity)
 
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")

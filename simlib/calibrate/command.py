@@ -16,15 +16,23 @@ __all__ = ["add_parser", "run"]
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "calibrate", help="fit a scenario from a ticket log (and an event log); fit report"
+        "calibrate",
+        help="fit a scenario from a ticket log (and an event log), or from an event log "
+        "alone (a map with kind: event log); fit report",
     )
-    p.add_argument("ticketlog")
+    p.add_argument("ticketlog", metavar="LOG", help="ticket log, or event log (by the map)")
     p.add_argument("--map", required=True, metavar="MAP", help="the calibration map (YAML)")
     p.add_argument("--out", required=True, metavar="SCENARIO.yaml", help="scenario to write")
     p.add_argument("--events", metavar="EVENTLOG", help="a process-mining event log (CSV)")
     p.add_argument("--report", metavar="DIR", help="write the fit report (HTML, PNG) here")
     p.add_argument("--reps", type=int, default=10, help="replications of the fit check")
     p.add_argument("--seed", type=int, default=1, help="seed of the fit check")
+    p.add_argument(
+        "--holdout",
+        metavar="25%|DATE",
+        help="event logs: fit on cases received before the last share (or the date), and "
+        "report every measure on the later ones too",
+    )
     p.add_argument(
         "--workers", type=int, default=1, help="processes for the simulations (default 1)"
     )
@@ -64,10 +72,18 @@ def writable_target(path: str | Path, what: str, folder: bool = False) -> None:
 
 def _run(args: argparse.Namespace, executor, t0: float) -> int:
     from simlib import load_scenario
+    from simlib.calibrate.logmap import load_map
 
     writable_target(args.out, "scenario (--out)")
     if args.report:
         writable_target(args.report, "fit report (--report)", folder=True)
+    logmap = load_map(args.map)
+    if getattr(logmap, "kind", None) == "event log":
+        from simlib.calibrate.eventcommand import run_event_calibration
+
+        return run_event_calibration(args, logmap, t0)
+    if args.holdout:
+        raise CalibrationError("--holdout works with event logs (a map with kind: event log)")
     cal = calibrate(args.ticketlog, args.map, events=args.events, executor=executor)
     issues = cal.tickets.attrs.get("issues")
     if issues is not None and issues.items:

@@ -71,7 +71,7 @@ class EventMap(_Model):
     batch_gap_min: float = Field(15.0, gt=0)  # a resource's completions this close: batch
     session_gap_min: float = Field(120.0, gt=0)  # longer gaps are not work on one task
     max_bad_share: float = Field(0.01, ge=0, le=1)
-    refine_rounds: int = Field(6, ge=0, le=20)  # simulation rounds fitting the capacity
+    refine_rounds: int = Field(12, ge=0, le=30)  # simulation rounds fitting the capacity
 
 
 def _times(raw: pd.Series, m: EventMap) -> pd.Series:

@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
+STARTED_AHEAD = 1e12  # minutes: ahead of every deadline (pool order started_first)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class StepPlan:
     handoff_at: Callable[[float], float] | None = None  # or: when a file handed over arrives
     prob: float = 1.0  # optional step: the share of cases that take it
     requires: str | None = None  # considered only when this earlier step was taken
+    started_first: bool = False  # pool order started_first: a started case goes ahead
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -145,7 +147,10 @@ def _takes(case: Case, step: StepPlan) -> bool:
     draw exactly what they drew before; a required earlier step must have been done."""
     if step.requires is not None and step.requires not in case.attempts:
         return False
-    return step.prob >= 1 or case.u("branch:" + step.name) < step.prob
+    if step.prob >= 1 or case.u("branch:" + step.name) < step.prob:
+        case.attempts.setdefault(step.name, 0)  # taken: later branches may require it
+        return True
+    return False
 
 
 class CaseFlow:
@@ -359,6 +364,8 @@ class CaseFlow:
 
         job = Job(case.id, step.activity, step.pool, work, False, done)
         job.deadline = case.deadline
+        if step.started_first and any(case.attempts.values()):
+            job.deadline -= STARTED_AHEAD  # the officer finishes a started case first
         step.queue.put(job, self.env.now)
 
     def _supplement(

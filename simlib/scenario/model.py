@@ -243,7 +243,9 @@ class Pool(_Model):
     shifts: Annotated[list[Shift], Field(min_length=1)] | None = None
     absence: Absence = Absence()
     backup: str | None = None
-    order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
+    # back-office work: arrival order, deadline order, or deadline order with the next steps
+    # of cases already started in the chain ahead (an officer finishes a case in one sitting)
+    order: Literal["fifo", "deadline", "started_first"] = "fifo"
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
 
     @model_validator(mode="before")
