@@ -20,6 +20,8 @@ at most the gap since the *later* of the two (the usual estimate, e.g. Martin et
 Camargo et al. 2020). Gaps over the map's ``session_gap_min`` are not work on one task
 (the officer was away or on other processes): they are waiting, not working. A run of
 completions by one officer, each within ``batch_gap_min`` of the previous, is batch work.
+A repeated activity (rework) is left out of the step-time sample: what enabled it (the
+applicant's supplement) is not in the log, so its gap measures an officer's idle time too.
 """
 
 from __future__ import annotations
@@ -215,7 +217,10 @@ def step_times(
     if e["start"].notna().any():  # a log with start times: use them
         real = (e["end"] - e["start"]).dt.total_seconds().to_numpy() / 60
         gap = np.where(e["start"].notna(), real, gap)
-    working = (gap >= 0) & (gap <= session_gap_min)
+    # A repeat (rework) is enabled by something the log does not show (a supplement
+    # arriving): its gap since the visible events is not its work.
+    repeat = (e.groupby(["case", "activity"]).cumcount() > 0).to_numpy()
+    working = (gap >= 0) & (gap <= session_gap_min) & ~repeat
     # Batch runs: consecutive completions of one officer within batch_gap_min.
     res_gap = (e["end"] - e["prev_res"]).dt.total_seconds().to_numpy() / 60
     in_batch = has_res.to_numpy() & (res_gap <= batch_gap_min)
