@@ -39,6 +39,8 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import wasserstein_distance
 
+from simlib.calibrate.fitting import kaplan_meier, km_quantile
+
 __all__ = [
     "MEASURES",
     "damerau_levenshtein",
@@ -220,19 +222,37 @@ def _per_case(log: pd.DataFrame) -> pd.DataFrame:
         }
     )
     out["lead"] = (out["last"] - out["received"]).dt.total_seconds() / 86400
+    # Cases still open when the log ends (no closing date): their lead time is censored at
+    # the log's end, not the (short) time to their last event so far.
+    if "closed" in log and log["closed"].notna().any():
+        out["open"] = g["closed"].first().isna()
+        end = log.attrs.get("log_end", log["end"].max())
+        censored = (end - out["received"]).dt.total_seconds() / 86400
+        out["lead"] = np.where(out["open"], np.maximum(censored, out["lead"]), out["lead"])
+    else:
+        out["open"] = False
     out["first_wait"] = (out["first"] - out["received"]).dt.total_seconds() / 86400
     return out
+
+
+def _lead_quantile(p: pd.DataFrame, q: float) -> float:
+    """A quantile of the lead time; Kaplan-Meier where some cases are still open."""
+    if not p["open"].any():
+        return float(p["lead"].quantile(q))
+    times, surv = kaplan_meier(p["lead"].to_numpy(), ~p["open"].to_numpy())
+    return km_quantile(times, surv, q)
 
 
 def planner_measures(
     log: pd.DataFrame, activities: list[str], reps: int = 200, seed: int = 0
 ) -> dict[str, Estimate]:
-    """Lead time received -> last event (median, p90, days), wait before the first task
+    """Lead time received -> last event (median, p90, days; cases still open at the log's
+    end enter censored, by Kaplan-Meier), wait before the first task
     (median, days), events per case, share within the deadline, share of cases taking
     each of ``activities``; each with a 95 % bootstrap interval over cases."""
     out = {
-        "lead_time_median_days": _boot(log, lambda p: p["lead"].median(), reps, seed),
-        "lead_time_p90_days": _boot(log, lambda p: p["lead"].quantile(0.9), reps, seed),
+        "lead_time_median_days": _boot(log, lambda p: _lead_quantile(p, 0.5), reps, seed),
+        "lead_time_p90_days": _boot(log, lambda p: _lead_quantile(p, 0.9), reps, seed),
         "first_task_wait_median_days": _boot(log, lambda p: p["first_wait"].median(), reps, seed),
         "events_per_case": _boot(log, lambda p: p["events"].mean(), reps, seed),
     }

@@ -84,3 +84,19 @@ def test_noise_floor_and_planner_measures() -> None:
     assert p["share:a"].value == 1.0 and p["events_per_case"].value == 2.0
     assert p["first_task_wait_median_days"].value == pytest.approx(2.0)
     assert p["lead_time_median_days"].lo <= p["lead_time_median_days"].value
+
+
+def test_open_cases_enter_the_lead_time_censored() -> None:
+    """Half the cases still open at the log's end after 1 day: the naive median (1 day)
+    would call them short; censored, the median is not below the log's end (10 days)."""
+    traces = {str(i): [("a", 24.0)] for i in range(20)}
+    log = _log(traces)
+    log["received"] = MON
+    log["closed"] = [MON if i < 10 else pd.NaT for i in range(20)]
+    log.attrs["log_end"] = MON + pd.Timedelta(days=10)
+    p = planner_measures(log, ["a"], reps=10)
+    assert p["lead_time_p90_days"].value != p["lead_time_p90_days"].value or (
+        p["lead_time_p90_days"].value >= 10
+    )
+    log["closed"] = MON
+    assert planner_measures(log, ["a"], reps=10)["lead_time_p90_days"].value == pytest.approx(1.0)
