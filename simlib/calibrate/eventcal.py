@@ -424,9 +424,10 @@ def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
     ).to_numpy()
 
 
-def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 8) -> None:
+def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 10) -> None:
     """Bisect the availability (log scale) until the simulated median wait before the first
-    task (the median over ``reps`` replications of each one's median) matches the log's:
+    task (the mean over ``reps`` replications of each one's median, as the fit report
+    shows it) matches the log's:
     more availability, shorter waits. A pool this close to saturation varies much from run
     to run (one run's median wait ranges over a factor of 5), hence the replications."""
     target = cal.target_first_wait_days
