@@ -427,9 +427,9 @@ def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
 def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 10) -> None:
     """Bisect the availability (log scale) until the simulated median wait before the first
     task (the mean over ``reps`` replications of each one's median, as the fit report
-    shows it) matches the log's:
-    more availability, shorter waits. A pool this close to saturation varies much from run
-    to run (one run's median wait ranges over a factor of 5), hence the replications."""
+    shows it) matches the log's: more availability, shorter waits. A pool this close to
+    saturation varies much from run to run (one run's median wait ranges over a factor of
+    5), hence the replications."""
     target = cal.target_first_wait_days
     if rounds <= 0 or target <= 0:
         return
@@ -439,12 +439,11 @@ def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int
         cal.availability = a
         cal.data["pools"][BACK]["absence"] = _absence(cal)
         scenario = cal.scenario()
-        waits = [
-            first_task_wait_days(simulated_events(scenario, seed + 100 * k + r))
+        medians = [
+            np.median(first_task_wait_days(simulated_events(scenario, seed + 100 * k + r)))
             for r in range(reps)
         ]
-        pooled = np.concatenate(waits)
-        wait = float(np.median(pooled)) if len(pooled) else float("inf")
+        wait = float(np.nanmean(medians)) if medians else float("inf")
         cal.refinement.append((a, wait))
         if k == 0 and wait >= target:
             return  # even the log's availability waits too long: keep it
