@@ -92,11 +92,40 @@ class EventCalibration:
             f"{self.head_count * self.availability:.2f} officers.",
             "Refinement (availability -> simulated median wait before the first task, days): "
             + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement),
+            self.load_line(),
         ]
         if issues is not None and issues.items:
             lines.append(f"Rows with problems: {issues.summary(limit_rows=4)}")
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+    def load_line(self) -> str:
+        """Offered work against the effective capacity: a wait of weeks out of a queue
+        needs a pool at (or past) saturation, and the reader should see that."""
+        sc = self.scenario()
+        from simlib.scenario.chain import step_shares
+        from simlib.scenario.model import Step
+
+        per_case = 0.0
+        for m in sc.matters:
+            shares = step_shares(m.chain)
+            for st in m.steps():
+                if isinstance(st, Step) and st.pool == BACK:
+                    per_case += shares[st.id] * st.time.expected() / (1 - st.rework_prob)
+        per_day = sum(float(plain(m["arrivals"]["per_day"])) for m in self.data["matters"])
+        spans = sc.calendar._spans
+        minutes = sum(e - s for s, e in spans) if spans else 480
+        cap = self.head_count * self.availability * minutes
+        util = per_day * per_case / cap if cap > 0 else float("inf")
+        return (
+            f"Load: {per_day:.2f} cases a day x {per_case:.0f} officer-minutes = "
+            f"{per_day * per_case:.0f} a day against {cap:.0f} effective: utilisation {util:.2f}"
+            + (
+                " (at or past saturation: the backlog drifts, see the fit report)"
+                if util > 0.95
+                else ""
+            )
+        )
 
     def yaml(self) -> str:
         return dump(self.data, self.header())
