@@ -30,7 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument(
         "--holdout",
         metavar="25%|DATE",
-        help="event logs: fit on cases received before the last share (or the date), and "
+        help="fit on the earlier part (event logs: cases received before the last share or "
+        "the date; ticket logs: days) and "
         "report every measure on the later ones too",
     )
     p.add_argument(
@@ -82,9 +83,18 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
         from simlib.calibrate.eventcommand import run_event_calibration
 
         return run_event_calibration(args, logmap, t0)
+    log_path, held_path, held_days = args.ticketlog, None, ""
     if args.holdout:
-        raise CalibrationError("--holdout works with event logs (a map with kind: event log)")
-    cal = calibrate(args.ticketlog, args.map, events=args.events, executor=executor)
+        import tempfile
+
+        from simlib.calibrate.holdout import split_ticket_log
+
+        folder = Path(tempfile.mkdtemp(prefix="simlib-holdout-"))
+        log_path, held_path, held_days = split_ticket_log(
+            args.ticketlog, logmap, args.holdout, folder
+        )
+        print(f"Hold-out: days {held_days} are not fitted", file=sys.stderr)
+    cal = calibrate(log_path, args.map, events=args.events, executor=executor)
     issues = cal.tickets.attrs.get("issues")
     if issues is not None and issues.items:
         print(f"warning: {issues.summary()}", file=sys.stderr)
@@ -118,4 +128,26 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
             f"{s['gave_up_share_hours_within_25pct']:.0%}"
         )
         print(f"Fit report: {Path(path).resolve()}")
+        if held_path is not None:
+            from simlib.calibrate.logmap import read_ticket_log
+
+            held = read_ticket_log(held_path, logmap)
+            check = check_fit(
+                scenario,
+                held,
+                reps=args.reps,
+                seed=args.seed + 1,
+                busy_hours=(lo, hi),
+                executor=executor,
+            )
+            hpath = write_fit_report(cal, check, Path(args.report) / "holdout")
+            s = check.summary()
+            print(
+                f"Hold-out check, days {held_days} (the fitted hall, simulated over the "
+                f"fitted days, against the held-out days' averages): tickets/day "
+                f"{s['tickets_per_day_rel_error']:+.1%}; busy hours: mean wait of served "
+                f"{s['wait_served_min_rel_error']:+.1%}, gave up "
+                f"{s['gave_up_share_rel_error']:+.1%}"
+            )
+            print(f"Hold-out report: {Path(hpath).resolve()}")
     return 0

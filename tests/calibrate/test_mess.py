@@ -150,3 +150,26 @@ def test_cli_refuses_unusable_inputs_before_fitting(tmp_path: Path, capsys) -> N
         code = main(["calibrate", str(log), "--map", str(MAP), "--out", str(out)])
         err = capsys.readouterr().err
         assert code == 2 and message in err and "Traceback" not in err, err
+
+
+def test_holdout_on_a_ticket_log(tmp_path: Path, capsys) -> None:
+    """--holdout DATE: the later days are not fitted (the scenario covers the others) and
+    the fit is checked on them too."""
+    import yaml
+
+    from simlib.cli import main
+
+    (tmp_path / "week.csv").write_text("".join(_week()))
+    quick = tmp_path / "map.yaml"
+    quick.write_text(MAP.read_text() + "refine_rounds: 0\n")
+    out, report = tmp_path / "hall.yaml", tmp_path / "fit"
+    argv = ["calibrate", str(tmp_path / "week.csv"), "--map", str(quick), "--out", str(out)]
+    code = main([*argv, "--report", str(report), "--reps", "2", "--holdout", "1999-08-06"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "1999-08-06 - 1999-08-07 (2 of 7 days)" in captured.err
+    assert yaml.safe_load(out.read_text())["horizon"]["days"] == 5
+    assert "Hold-out check" in captured.out
+    assert (report / "holdout" / "report.html").exists()
+    assert main([*argv, "--holdout", "1999-09-01"]) == 2
+    assert "leaves no day on one side" in capsys.readouterr().err
