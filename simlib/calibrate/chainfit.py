@@ -105,6 +105,11 @@ def fit_chain(
             items[at - 1].append(a)
         else:
             items.insert(at, [a])
+    # Branches of a group in the order of the most frequent path: one officer doing a
+    # case's group in one sitting takes them in the listed order.
+    top = Counter(tuple(f) for f in firsts.values()).most_common(1)[0][0]
+    rank = {a: i for i, a in enumerate(top)}
+    items = [sorted(it, key=lambda a: (rank.get(a, len(rank)), mean_pos[a])) for it in items]
     order = [a for it in items for a in it]
     sets = {c: set(f) for c, f in firsts.items()}
     prob: dict[str, float] = {}
