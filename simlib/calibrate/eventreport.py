@@ -105,8 +105,10 @@ def write_event_report(
         "<h2>Does the simulated log look like the real one?</h2>",
         "<p>Log-distance measures of Chapela-Campa et al. (2023), mean over the simulated "
         "logs, beside the noise floor: the same measure between two halves of the real log "
-        "(split at the median receipt, and at random). A ratio near 1 means the model is as "
-        "close to the log as the log is to itself.</p>",
+        "(split at the median receipt, and at random). The ratio is to the larger of the two "
+        "floors; near 1, the model is as close to the log as the log is to itself. The "
+        "time split sets the floor of the absolute and arrival distributions high (the halves "
+        "cover different months): read those against the random split.</p>",
     ]
     for name, t in tables.items():
         parts.append(f"<h3>{_e(name)} ({t['cases']['real']} real cases)</h3>")
