@@ -122,7 +122,10 @@ def _across_replications(per_rep: list[dict[str, Estimate]]) -> dict[str, Estima
             if len(x) > 1
             else float("nan")
         )
-        out[k] = Estimate(m, m - half, m + half)
+        lo, hi = m - half, m + half
+        if "share" in k:  # a share's interval stays within [0, 1]
+            lo, hi = max(lo, 0.0), min(hi, 1.0)
+        out[k] = Estimate(m, lo, hi)
     return out
 
 
