@@ -14,6 +14,7 @@ from simlib import theory
 from simlib.engine.arrivals import rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.model import simulate
+from simlib.scenario.chain import step_shares
 from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
 from simlib.warmup import suggested_warmup_days, warmup_warning
 
@@ -25,11 +26,13 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
 
 
 def _chain_work(matter) -> dict[str, float]:
-    """Mean officer minutes per decided case, by pool, including rework repeats."""
+    """Mean officer minutes per decided case, by pool, including rework repeats and the
+    share of cases taking optional steps."""
     work: dict[str, float] = defaultdict(float)
+    shares = step_shares(matter.chain)
     for step in matter.steps():
         if isinstance(step, Step):
-            work[step.pool] += step.time.expected() / (1 - step.rework_prob)
+            work[step.pool] += shares[step.id] * step.time.expected() / (1 - step.rework_prob)
     return work
 
 

@@ -247,7 +247,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed = replication_seed(seed, 0)
         records = simulate(scenario, seed)
         if args.events:
-            path = write_event_log(records, args.events)
+            path = write_event_log(records, args.events, scenario)
             print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
         if args.tickets:
             from simlib.ticketlog import write_ticket_log
@@ -479,6 +479,16 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
 
+def cmd_fidelity(args: argparse.Namespace) -> int:
+    from simlib.calibrate import CalibrationError
+    from simlib.calibrate.eventcommand import run_fidelity
+
+    try:
+        return run_fidelity(args)
+    except CalibrationError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
@@ -659,6 +669,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.visual.command import add_parsers as visual_parsers
 
     visual_parsers(sub)  # replay, chains
+    from simlib.calibrate.eventcommand import add_fidelity_parser
+
+    add_fidelity_parser(sub).set_defaults(func=cmd_fidelity)
 
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")

@@ -15,30 +15,38 @@ __all__ = ["DEFAULT_START", "event_log", "write_event_log"]
 DEFAULT_START = dt.date(2025, 1, 6)  # a Monday, for scenarios without a start_date
 
 
-def event_log(records: Records) -> pd.DataFrame:
+def event_log(records: Records, labels: dict[str, str] | None = None) -> pd.DataFrame:
     """Activities with real timestamps (minute 0 = the calendar's ``start_date``, 00:00).
 
-    Columns: ``case:concept:name``, ``concept:name`` (activity), ``org:resource``
-    (pool#officer), ``time:start_timestamp``, ``time:timestamp`` (completion), ``matter``,
-    ``channel``; sorted by case, then start.
+    Columns: ``case:concept:name``, ``concept:name`` (activity: the step's ``label`` where
+    ``labels`` gives one, e.g. the real log's names in a calibrated scenario, else its id),
+    ``org:resource`` (pool#officer), ``time:start_timestamp``, ``time:timestamp``
+    (completion), ``matter``, ``channel``, ``case:submitted`` (the case's arrival); sorted
+    by case, then start.
     """
     steps = records.steps
     cases = records.cases
     start = records.calendar.start_date or DEFAULT_START
     origin = pd.Timestamp(start)
+    activity = steps["activity"].astype(str)
+    if labels:
+        activity = activity.map(lambda a: labels.get(a, a))
+    arrival = cases["arrival"].to_numpy()[steps["case"].to_numpy()]
     log = pd.DataFrame(
         {
             "case:concept:name": steps["case"].astype(str),
-            "concept:name": steps["activity"].astype(str),
+            "concept:name": activity,
             "org:resource": steps["resource"].astype(str),
             "time:start_timestamp": origin + pd.to_timedelta(steps["start"], unit="min"),
             "time:timestamp": origin + pd.to_timedelta(steps["end"], unit="min"),
             "matter": cases["matter"].astype(str).to_numpy()[steps["case"].to_numpy()],
             "channel": cases["channel"].astype(str).to_numpy()[steps["case"].to_numpy()],
+            "case:submitted": origin + pd.to_timedelta(arrival, unit="min"),
         }
     )
     log["time:start_timestamp"] = log["time:start_timestamp"].dt.round("s")
     log["time:timestamp"] = log["time:timestamp"].dt.round("s")
+    log["case:submitted"] = log["case:submitted"].dt.round("s")
     order = (
         steps.assign(_start=steps["start"])
         .sort_values(["case", "_start", "end"], kind="stable")
@@ -47,9 +55,20 @@ def event_log(records: Records) -> pd.DataFrame:
     return log.loc[order].reset_index(drop=True)
 
 
-def write_event_log(records: Records, path: str | Path) -> Path:
-    """Write :func:`event_log` as CSV (ISO timestamps)."""
+def step_labels(scenario) -> dict[str, str]:
+    """Step id -> the activity label of the step (steps that have one)."""
+    return {
+        step.id: step.label
+        for m in scenario.matters
+        for step in m.steps()
+        if getattr(step, "label", None)
+    }
+
+
+def write_event_log(records: Records, path: str | Path, scenario=None) -> Path:
+    """Write :func:`event_log` as CSV (ISO timestamps), with the scenario's step labels."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    event_log(records).to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    labels = step_labels(scenario) if scenario is not None else None
+    event_log(records, labels).to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     return path

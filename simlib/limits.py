@@ -14,6 +14,7 @@ it. A user who really needs more raises it with an environment variable, e.g.
 | ``points`` | 100,000 | points of a sweep design |
 | ``file_mb`` | 64 | size of a YAML file, in MB |
 | ``yaml_nodes`` | 1,000,000 | YAML nodes after expanding aliases |
+| ``log_mb`` | 1,024 | size of a ticket or event log file given to ``calibrate``, in MB |
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ DEFAULTS: dict[str, int] = {
     "points": 100_000,
     "file_mb": 64,
     "yaml_nodes": 1_000_000,
+    "log_mb": 1_024,
 }
 
 

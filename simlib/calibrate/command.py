@@ -3,25 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 from pathlib import Path
 
 from simlib.calibrate.hall import calibrate
+from simlib.calibrate.logmap import CalibrationError
 
 __all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser(
-        "calibrate", help="fit a scenario from a ticket log (and an event log); fit report"
+        "calibrate",
+        help="fit a scenario from a ticket log (and an event log), or from an event log "
+        "alone (a map with kind: event log); fit report",
     )
-    p.add_argument("ticketlog")
+    p.add_argument("ticketlog", metavar="LOG", help="ticket log, or event log (by the map)")
     p.add_argument("--map", required=True, metavar="MAP", help="the calibration map (YAML)")
     p.add_argument("--out", required=True, metavar="SCENARIO.yaml", help="scenario to write")
     p.add_argument("--events", metavar="EVENTLOG", help="a process-mining event log (CSV)")
     p.add_argument("--report", metavar="DIR", help="write the fit report (HTML, PNG) here")
     p.add_argument("--reps", type=int, default=10, help="replications of the fit check")
     p.add_argument("--seed", type=int, default=1, help="seed of the fit check")
+    p.add_argument(
+        "--holdout",
+        metavar="25%|DATE",
+        help="fit on the earlier part (event logs: cases received before the last share or "
+        "the date; ticket logs: days) and "
+        "report every measure on the later ones too",
+    )
     p.add_argument(
         "--workers", type=int, default=1, help="processes for the simulations (default 1)"
     )
@@ -41,10 +53,51 @@ def run(args: argparse.Namespace) -> int:
             executor.shutdown(cancel_futures=True)
 
 
+def writable_target(path: str | Path, what: str, folder: bool = False) -> None:
+    """Refuse, before any fitting, an output path that cannot be written: its nearest
+    existing ancestor is not a writable folder, or it exists as the wrong kind of thing."""
+    p = Path(path)
+    if p.exists() and p.is_dir() != folder:
+        kind = "a folder" if p.is_dir() else "a file"
+        raise CalibrationError(f"{path}: {what} is {kind}; give a {'folder' if folder else 'file'}")
+    parent = p if folder and p.exists() else p.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise CalibrationError(f"{path}: cannot write the {what}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CalibrationError(
+            f"{path}: cannot write the {what}: no permission to write in {parent}"
+        )
+
+
 def _run(args: argparse.Namespace, executor, t0: float) -> int:
     from simlib import load_scenario
+    from simlib.calibrate.logmap import load_map
 
-    cal = calibrate(args.ticketlog, args.map, events=args.events, executor=executor)
+    writable_target(args.out, "scenario (--out)")
+    if args.report:
+        writable_target(args.report, "fit report (--report)", folder=True)
+    logmap = load_map(args.map)
+    if getattr(logmap, "kind", None) == "event log":
+        from simlib.calibrate.eventcommand import run_event_calibration
+
+        return run_event_calibration(args, logmap, t0)
+    log_path, held_path, held_days = args.ticketlog, None, ""
+    if args.holdout:
+        import tempfile
+
+        from simlib.calibrate.holdout import split_ticket_log
+
+        folder = Path(tempfile.mkdtemp(prefix="simlib-holdout-"))
+        log_path, held_path, held_days = split_ticket_log(
+            args.ticketlog, logmap, args.holdout, folder
+        )
+        print(f"Hold-out: days {held_days} are not fitted", file=sys.stderr)
+    cal = calibrate(log_path, args.map, events=args.events, executor=executor)
+    issues = cal.tickets.attrs.get("issues")
+    if issues is not None and issues.items:
+        print(f"warning: {issues.summary()}", file=sys.stderr)
     out = cal.write(args.out)
     scenario = load_scenario(out)  # the file must validate as written
     n = len(cal.tickets)
@@ -75,4 +128,26 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
             f"{s['gave_up_share_hours_within_25pct']:.0%}"
         )
         print(f"Fit report: {Path(path).resolve()}")
+        if held_path is not None:
+            from simlib.calibrate.logmap import read_ticket_log
+
+            held = read_ticket_log(held_path, logmap)
+            check = check_fit(
+                scenario,
+                held,
+                reps=args.reps,
+                seed=args.seed + 1,
+                busy_hours=(lo, hi),
+                executor=executor,
+            )
+            hpath = write_fit_report(cal, check, Path(args.report) / "holdout")
+            s = check.summary()
+            print(
+                f"Hold-out check, days {held_days} (the fitted hall, simulated over the "
+                f"fitted days, against the held-out days' averages): tickets/day "
+                f"{s['tickets_per_day_rel_error']:+.1%}; busy hours: mean wait of served "
+                f"{s['wait_served_min_rel_error']:+.1%}, gave up "
+                f"{s['gave_up_share_rel_error']:+.1%}"
+            )
+            print(f"Hold-out report: {Path(hpath).resolve()}")
     return 0

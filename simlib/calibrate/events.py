@@ -22,6 +22,7 @@ import pandas as pd
 
 from simlib.calibrate.fitting import ServiceFit, fit_service
 from simlib.calibrate.logmap import CalibrationError
+from simlib.calibrate.mess import check_log_file
 from simlib.calibrate.yamlout import Note
 
 __all__ = ["Chains", "fit_chains"]
@@ -86,10 +87,13 @@ class Chains:
 
 def read_event_log(path: str | Path) -> pd.DataFrame:
     source = str(path)
+    check_log_file(path, "event log")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise CalibrationError(f"{source}: no such event log") from None
+    except pd.errors.EmptyDataError:
+        raise CalibrationError(f"{source}: the event log has no header row") from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise CalibrationError(f"{source}: cannot read the event log as CSV ({exc})") from None
     start = next((c for c in STARTS if c in df.columns), None)

@@ -102,6 +102,11 @@ class Calibration:
                 f"  {pace}",
             ]
         lines += [f"Note: {n}" for n in self.notes]
+        issues = t.attrs.get("issues")
+        if issues is not None and issues.items:
+            counts = ", ".join(f"{n} {k}" for k, n in issues.counts().items())
+            rows = ", ".join(str(r) for r in sorted({i.row for i in issues.items})[:20])
+            lines.append(f"Rows skipped as bad ({counts}): {rows} (see the fit report)")
         return "\n".join(lines)
 
 
@@ -121,6 +126,8 @@ def calibrate(
     log, if given). Officers are then refined by ``refine_rounds`` rounds of simulation
     (default: the map's), see :mod:`simlib.calibrate.capacity`."""
     m = logmap if isinstance(logmap, LogMap) else load_map(logmap)
+    if not isinstance(m, LogMap):
+        raise CalibrationError(f"{logmap}: this map is for an event log, not a ticket log")
     t = read_ticket_log(ticket_log, m)
     redials = mark_redials(t, m.redial_window_min)
     weights = fresh_weights(t)

@@ -18,6 +18,15 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from simlib.calibrate.mess import (
+    GAP_DAYS,
+    RowIssues,
+    check_log_file,
+    clock_problems,
+    date_outliers,
+    duplicate_rows,
+    span_message,
+)
 from simlib.files import read_yaml
 
 __all__ = ["CalibrationError", "LogMap", "load_map", "read_ticket_log"]
@@ -67,16 +76,25 @@ class LogMap(_Model):
     redial_window_min: float = Field(60.0, gt=0)
     busy_hours: list[int] = [10, 22]  # [from, to) clock hours compared in the fit check
     refine_rounds: int = Field(2, ge=0, le=10)  # simulation rounds refining the officers
+    # Bad rows (impossible or inconsistent times, duplicates, far-off dates) are skipped and
+    # reported; more than this share of them refuses the log (the map is likely wrong).
+    max_bad_share: float = Field(0.01, ge=0, le=1)
 
 
-def load_map(path: str | Path) -> LogMap:
-    """Read and validate a map file."""
+def load_map(path: str | Path) -> Any:
+    """Read and validate a map file: a ticket-log map (:class:`LogMap`), or an event-log
+    map (:class:`simlib.calibrate.eventmap.EventMap`) when it says ``kind: event log``."""
     path = Path(path)
     data = read_yaml(path).data  # the file layer: size, aliases, duplicate keys, line numbers
     if not isinstance(data, dict):
         raise CalibrationError(f"{path}: a map is a YAML mapping with 'columns', 'served' ...")
+    model: Any = LogMap
+    if data.get("kind") == "event log":
+        from simlib.calibrate.eventmap import EventMap
+
+        model = EventMap
     try:
-        return LogMap.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         lines = [
             f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
@@ -149,10 +167,13 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
     ``df.attrs['start_date']`` and ``df.attrs['days']`` give the days the log covers.
     """
     source = str(path)
+    check_log_file(path, "ticket log")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except FileNotFoundError:
         raise CalibrationError(f"{source}: no such ticket log") from None
+    except pd.errors.EmptyDataError:
+        raise CalibrationError(f"{source}: the ticket log has no header row") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, EOFError) as exc:
         raise CalibrationError(f"{source}: cannot read the log as CSV ({exc})") from None
     if df.empty:
@@ -176,6 +197,8 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
             f"served {m.served} or gave_up {m.gave_up}"
         )
     c = m.columns
+    issues = RowIssues(source, len(df))
+    df, rows = _screen(df, rows, m, issues)
     if c.date is not None:
         dates = pd.to_datetime(df[c.date], format=m.date_format, errors="coerce")
         if dates.isna().any():
@@ -246,20 +269,112 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
     out["applicant"] = _codes(df, c.applicant, m.no_applicant, None)
     _left_at(df, m, out, clock, base if c.date is not None else 0.0)
     skew = 2.0  # minutes: clocks of the queue and the agents' systems disagree a little
-    bad = out["served"] & ((out["wait"] < -skew) | (out["service"] < -skew))
+    bad = (out["served"] & ((out["wait"] < -skew) | (out["service"] < -skew))).to_numpy()
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise CalibrationError(
-            f"{source}: row {rows[i]}: call before the ticket or end before the call "
-            f"(ticket {ticket[i]:.1f}, call {call[i]:.1f}, end {end[i]:.1f} minutes)"
+        idx = np.flatnonzero(bad)
+        issues.add(
+            rows[idx],
+            [
+                f"inconsistent times: call before the ticket or end before the call (ticket "
+                f"{_clock(ticket[i])}, call {_clock(call[i])}, end {_clock(end[i])})"
+                for i in idx
+            ],
         )
+        out = out[~bad].reset_index(drop=True)
+        start = _first_date(start, out)
+    issues.check(m.max_bad_share)
+    if out.empty:
+        raise CalibrationError(f"{source}: no usable row is left")
     out["wait"] = out["wait"].clip(lower=0.0)
     out["service"] = out["service"].clip(lower=0.0)
     out["matter"] = _matter_ids(out, m)
     out.attrs["start_date"] = start
     out.attrs["days"] = int(out["day"].max()) + 1
     out.attrs["source"] = source
+    out.attrs["issues"] = issues
     return out
+
+
+def _clock(minutes: float) -> str:
+    if minutes != minutes:
+        return "none"
+    m = minutes % 1440
+    return f"{int(m // 60):02d}:{int(m % 60):02d}:{round(m * 60 % 60) % 60:02d}"
+
+
+def _first_date(start: dt.date, out: pd.DataFrame) -> dt.date:
+    """The first date again after rows were dropped (days renumbered from it)."""
+    shift = int(out["day"].min()) if len(out) else 0
+    if shift:
+        for col in ("ticket", "call", "end"):
+            out[col] = out[col] - shift * 1440.0
+        out["day"] = out["day"] - shift
+    return start + dt.timedelta(days=shift)
+
+
+def _screen(
+    df: pd.DataFrame, rows: np.ndarray, m: LogMap, issues: RowIssues
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Skip (and record) duplicated rows, unreadable or impossible dates and times, and
+    dates far from the rest of the log; refuse a log whose dates span too many days."""
+    c = m.columns
+    bad: dict[int, str] = {}
+    pos, texts = duplicate_rows(df, rows)
+    bad.update(zip(pos.tolist(), texts, strict=True))
+    zero = m.zero_time or "\0"
+    clock = m.time_format in ("%H:%M:%S", "%H:%M")
+    stamps = None
+    for col in [c.ticket, c.ticket_fallback, c.call, c.end, c.left]:
+        if col is None:
+            continue
+        text = df[col].astype(str).str.strip()
+        used = ((text != "") & (text != zero)).to_numpy()
+        if clock:
+            wrong = clock_problems(text) & used
+        else:
+            parsed = pd.to_datetime(text.where(used, None), format=m.time_format, errors="coerce")
+            wrong = parsed.isna().to_numpy() & used
+            if col == c.ticket:
+                stamps = parsed
+        for i in np.flatnonzero(wrong):
+            bad.setdefault(
+                int(i),
+                f"impossible time: column '{col}' holds '{df[col].iloc[i]}', not a time "
+                f"as {m.time_format}",
+            )
+    if c.date is not None:
+        dates = pd.to_datetime(df[c.date], format=m.date_format, errors="coerce")
+        for i in np.flatnonzero(dates.isna().to_numpy()):
+            bad.setdefault(
+                int(i),
+                f"unreadable date: column '{c.date}' holds '{df[c.date].iloc[i]}', not a "
+                f"date as {m.date_format}",
+            )
+        col = c.date
+    else:
+        dates, col = stamps, c.ticket
+    if dates is not None:
+        day = (dates - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+        far = date_outliers(day)
+        for i in np.flatnonzero(far):
+            bad.setdefault(
+                int(i),
+                f"date far from the rest: column '{col}' holds '{df[col].iloc[i]}', over "
+                f"{GAP_DAYS} days from every other date of the log",
+            )
+        keep_day = day[~far & ~np.isnan(day)]
+        if len(keep_day):
+            msg = span_message(float(keep_day.max() - keep_day.min() + 1), issues.source)
+            if msg is not None:
+                raise CalibrationError(msg)
+    if bad:
+        idx = np.array(sorted(bad))
+        issues.add(rows[idx], [bad[i] for i in idx])
+        keep = np.ones(len(df), dtype=bool)
+        keep[idx] = False
+        issues.check(m.max_bad_share)
+        df, rows = df[keep].reset_index(drop=True), rows[keep]
+    return df, rows
 
 
 def _left_at(df: pd.DataFrame, m: LogMap, out: pd.DataFrame, clock: Any, base: Any) -> None:

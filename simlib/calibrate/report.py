@@ -48,6 +48,23 @@ def _pct(x: float) -> str:
     return f"{x:+.1%}" if x == x else "–"
 
 
+def _issues_section(issues) -> list[str]:
+    """The log's bad rows: what was wrong with each and what was done (all of them)."""
+    if issues is None:
+        return []
+    if not issues.items:
+        return [f"<p>All {issues.n_rows} rows of the log were usable.</p>"]
+    counts = ", ".join(f"{n} {_e(k)}" for k, n in issues.counts().items())
+    rows = [[i.row, _e(i.problem), _e(i.action)] for i in sorted(issues.items, key=lambda i: i.row)]
+    return [
+        "<h2>Rows of the log that could not be used</h2>",
+        f"<p>{len({i.row for i in issues.items})} of {issues.n_rows} rows "
+        f"({issues.share:.2%}): {counts}. The log is refused only when the share exceeds "
+        "the map's <code>max_bad_share</code>. Row numbers count the header as row 1.</p>",
+        _table(["row", "problem", "action"], rows),
+    ]
+
+
 def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) -> Path:
     """Write ``report.html`` and the charts (PNG and SVG) into ``out``."""
     out = Path(out)
@@ -76,6 +93,7 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
         f"log {_e(Path(t.attrs['source']).name)}: "
         f"{len(t)} tickets, {t.attrs['start_date']} + {t.attrs['days']} days.</p>",
     ]
+    parts += _issues_section(t.attrs.get("issues"))
     if check is not None:
         s = check.summary()
         rows = []

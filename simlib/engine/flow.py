@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
+STARTED_AHEAD = 1e12  # minutes: ahead of every deadline (pool order started_first)
 
 
 @dataclass
@@ -47,6 +48,9 @@ class StepPlan:
     applicant_visit: bool = False
     handoff_minutes: float = 0.0  # calendar delay before the step (file moves between pools)
     handoff_at: Callable[[float], float] | None = None  # or: when a file handed over arrives
+    prob: float = 1.0  # optional step: the share of cases that take it
+    requires: str | None = None  # considered only when this earlier step was taken
+    started_first: bool = False  # pool order started_first: a started case goes ahead
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -136,6 +140,18 @@ class Case(Draws):
         self.cohort = False  # arrived between warm-up and horizon: the run drains it
         self.open_parts = 0  # after the decision: collection and verification still to come
         self.attempts: dict[str, int] = {}
+
+
+def _takes(case: Case, step: StepPlan) -> bool:
+    """Whether the case takes an optional step (all branch decisions are made here). The
+    draw has its own purpose per step (``branch:<step>``), so chains without optional steps
+    draw exactly what they drew before; a required earlier step must have been done."""
+    if step.requires is not None and step.requires not in case.attempts:
+        return False
+    if step.prob >= 1 or case.u("branch:" + step.name) < step.prob:
+        case.attempts.setdefault(step.name, 0)  # taken: later branches may require it
+        return True
+    return False
 
 
 class CaseFlow:
@@ -300,6 +316,11 @@ class CaseFlow:
         def next_item() -> None:
             self._run_chain(case, chain, i + 1, then)
 
+        if item[0].prob < 1 or item[0].requires is not None or len(item) > 1:
+            item = [step for step in item if _takes(case, step)]
+            if not item:
+                next_item()
+                return
         if len(item) == 1:
             self._step(case, item[0], next_item)
             return
@@ -344,6 +365,8 @@ class CaseFlow:
 
         job = Job(case.id, step.activity, step.pool, work, False, done)
         job.deadline = case.deadline
+        if step.started_first and any(case.attempts.values()):
+            job.deadline -= STARTED_AHEAD  # the officer finishes a started case first
         step.queue.put(job, self.env._now)
 
     def _supplement(

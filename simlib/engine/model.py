@@ -165,7 +165,7 @@ class Model:
                 self.hall_queues.append(queue)
                 self.desks[p].hall_queue = queue
         for pid, desk in self.desks.items():
-            kind = DeadlineQueue if scenario.pools[pid].order == "deadline" else WorkQueue
+            kind = DeadlineQueue if scenario.pools[pid].order != "fifo" else WorkQueue
             desk.back_queue = kind(f"back:{desk.name}", [desk])
             desk.queues = [q for q in (desk.hall_queue, desk.back_queue) if q is not None]
 
@@ -232,6 +232,9 @@ class Model:
                             b.time,
                             rework_prob=b.rework_prob,
                             applicant_visit=b.applicant_visit,
+                            prob=b.prob,
+                            requires=b.requires,
+                            started_first=self.scenario.pools[b.pool].order == "started_first",
                             handoff_minutes=handoff if b.pool not in previous else 0.0,
                             handoff_at=courier if b.pool not in previous else None,
                         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-__all__ = ["branches", "walk_chain"]
+__all__ = ["branches", "step_shares", "walk_chain"]
 
 
 def branches(item: Any) -> list[Any]:
@@ -30,3 +30,20 @@ def walk_chain(chain: Iterable[Any]) -> Iterator[tuple[str, Any]]:
         )
         for k, step in enumerate(branches(item)):
             yield (f"[{j}].parallel[{k}]" if grouped else f"[{j}]"), step
+
+
+def _get(step: Any, key: str, default: Any) -> Any:
+    return step.get(key, default) if isinstance(step, dict) else getattr(step, key, default)
+
+
+def step_shares(chain: Iterable[Any]) -> dict[str, float]:
+    """Step id -> the share of cases that take it: its ``prob`` (default 1), times the share
+    of the step it ``requires`` (cases without that one never take it)."""
+    out: dict[str, float] = {}
+    for _, step in walk_chain(chain):
+        share = float(_get(step, "prob", 1.0))
+        req = _get(step, "requires", None)
+        if req is not None:
+            share *= out.get(req, 0.0)
+        out[_get(step, "id", "")] = share
+    return out

@@ -319,7 +319,9 @@ class Pool(_Model):
     shifts: Annotated[list[Shift], Field(min_length=1)] | None = None
     absence: Absence = Absence()
     backup: str | None = None
-    order: Literal["fifo", "deadline"] = "fifo"  # back-office work: arrival or deadline order
+    # back-office work: arrival order, deadline order, or deadline order with the next steps
+    # of cases already started in the chain ahead (an officer finishes a case in one sitting)
+    order: Literal["fifo", "deadline", "started_first"] = "fifo"
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
     skills: Skills | None = None  # None: every officer serves every ticket of its hall queue
 
@@ -419,13 +421,22 @@ class Acceptance(_Model):
 
 
 class Step(_Model):
-    """Work in a back-office pool, measured in working minutes."""
+    """Work in a back-office pool, measured in working minutes.
+
+    Branching (optional steps, as fitted from an event log): a step with ``prob`` < 1 is
+    taken by that share of cases; with ``requires`` it is considered only in cases that
+    took the named earlier step (then ``prob`` is conditional on it), so that a block of
+    steps that come together (a document request and its checks) is taken together.
+    ``label`` is the activity's name in event logs (the real log's label)."""
 
     id: Ident
     pool: str
     time: Distribution
     rework_prob: Annotated[float, Field(ge=0, lt=1)] = 0.0
     applicant_visit: bool = False
+    prob: Annotated[float, Field(gt=0, le=1)] = 1.0
+    requires: str | None = None
+    label: str | None = None
 
 
 class DelayStep(_Model):
@@ -628,6 +639,14 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
             step_ids.add(step.id)
             if isinstance(step, Step):
                 need_pool(f"{path}.pool", step.pool)
+                if step.requires is not None and step.requires not in step_ids - {step.id}:
+                    issues.append(
+                        (
+                            f"{path}.requires",
+                            f"'{step.requires}' is not an earlier step of this matter's chain; "
+                            f"earlier steps are: {_allowed(step_ids - {step.id})}",
+                        )
+                    )
         for k, sid in enumerate(m.commitment.verify):
             if sid not in step_ids:
                 issues.append(

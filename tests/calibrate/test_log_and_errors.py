@@ -61,8 +61,10 @@ def test_unparsable_time_names_the_row(tmp_path: Path) -> None:
         lines[50] = ",".join(cells)
         return lines
 
-    with pytest.raises(CalibrationError, match=r"row 51, column 'ser_start'.*'10h30'"):
-        read_ticket_log(_small_log(tmp_path, edit=garble), load_map(MAP))
+    strict = tmp_path / "map.yaml"  # no bad row allowed (by default: 1 % of them skipped)
+    strict.write_text(MAP.read_text() + "max_bad_share: 0\n")
+    with pytest.raises(CalibrationError, match=r"row 51: .*column 'ser_start'.*'10h30'"):
+        read_ticket_log(_small_log(tmp_path, edit=garble), load_map(strict))
 
 
 def test_bad_map_is_named(tmp_path: Path) -> None:

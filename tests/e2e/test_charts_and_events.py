@@ -156,8 +156,10 @@ def test_event_log_matches_the_records(records) -> None:
         "time:timestamp",
         "matter",
         "channel",
+        "case:submitted",
     ]
     assert len(log) == len(records.steps)
+    assert (log["case:submitted"] <= log["time:start_timestamp"]).all()
     assert (log["time:timestamp"] >= log["time:start_timestamp"]).all()
     starts = log.groupby("case:concept:name", sort=False)["time:start_timestamp"]
     assert starts.apply(lambda s: s.is_monotonic_increasing).all()  # in order within each case

@@ -12,7 +12,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.i
 
 
 def test_the_planner_notebooks_exist() -> None:
-    assert {"01", "02", "03", "04", "05", "06", "07", "08"} <= {p.stem[:2] for p in NOTEBOOKS}
+    assert {"01", "02", "03", "04", "05", "06", "07", "08", "09"} <= {p.stem[:2] for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

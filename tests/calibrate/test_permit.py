@@ -1,0 +1,175 @@
+"""Event-log calibration: a round trip on a simulated permit log (branches, rework, batch
+work, completion times only), and the shared permit receipt log through the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simlib.calibrate.chainfit import fit_chain, step_times
+from simlib.calibrate.eventmap import read_events
+from simlib.calibrate.logmap import load_map
+from simlib.engine import simulate
+from simlib.eventlog import event_log
+from tests.helpers import always_open, exp
+
+ROOT = Path(__file__).resolve().parents[2]
+LOG = ROOT / "simlib" / "data" / "permit_receipt_log" / "receipt_2010-10_2011-06.csv.gz"
+MAP = ROOT / "scenarios" / "calibrate_permit_receipt.yaml"
+
+MEANS = {"receipt": 20.0, "check": 6.0, "advice": 15.0, "advice_check": 4.0, "decide": 8.0}
+CHAIN = [
+    {"id": "receipt", "pool": "back", "time": exp(MEANS["receipt"])},
+    {"id": "check", "pool": "back", "time": exp(MEANS["check"]), "rework_prob": 0.2},
+    {"id": "advice", "pool": "back", "time": exp(MEANS["advice"]), "prob": 0.3},
+    {
+        "id": "advice_check",
+        "pool": "back",
+        "time": exp(MEANS["advice_check"]),
+        "prob": 0.6,
+        "requires": "advice",
+    },
+    {"id": "decide", "pool": "back", "time": exp(MEANS["decide"])},
+]
+
+
+@pytest.fixture(scope="module")
+def trip():
+    """Simulated permits: completion times only, officers finishing a started case first
+    (batch work), the receipt time as a case attribute."""
+    pools = {"desk": {"count": 3}, "back": {"count": 3, "order": "started_first"}}
+    matter = {
+        "id": "permit",
+        "arrivals": {"per_hour": 0.25},
+        "online_share": 1.0,
+        "time_limit_days": 40,
+        "acceptance": {"pool": "desk", "time": {"dist": "constant", "value": 1.0}},
+        "chain": CHAIN,
+    }
+    # Rework waits for the applicant's supplement (days): its gap is waiting, not work.
+    hall = {"return_delay_days": {"dist": "constant", "value": 2.0}}
+    sc = always_open(150, 0, pools, [matter], seed=9, hall=hall)
+    log = event_log(simulate(sc, 9))
+    log = log[~log["concept:name"].isin(["acceptance", "collection"])].reset_index(drop=True)
+    ev = pd.DataFrame(
+        {
+            "case": log["case:concept:name"],
+            "activity": log["concept:name"].astype(str),
+            "end": log["time:timestamp"],
+            "start": pd.NaT,  # completion times only
+            "resource": log["org:resource"],
+            "received": log["case:submitted"],
+            "row": np.arange(len(log)) + 2,
+        }
+    ).sort_values(["case", "end"], kind="stable")
+    return ev, fit_chain(ev, 0.01), step_times(ev, 15.0, 120.0)
+
+
+def _binom_ci(k: int, n: int) -> tuple[float, float]:
+    ci = stats.binomtest(k, n).proportion_ci(0.99)
+    return ci.low, ci.high
+
+
+def test_round_trip_recovers_branches_and_rework(trip) -> None:
+    ev, fit, _ = trip
+    n = fit.n_cases
+    assert n > 700
+    assert fit.requires["advice_check"] == "advice"
+    for act, p, trials in (
+        ("advice", 0.3, n),
+        ("advice_check", 0.6, round(n * fit.share["advice"])),
+    ):
+        lo, hi = _binom_ci(round(fit.prob[act] * trials), trials)
+        assert lo <= p <= hi, (act, fit.prob[act], trials)
+        assert abs(fit.prob[act] - p) < 0.1  # the test can fail: a marginal 0.18 would not pass
+    done = int((ev["activity"] == "check").sum())
+    lo, hi = _binom_ci(done - n, done)
+    assert lo <= 0.2 <= hi, fit.rework["check"]
+    assert fit.prob["receipt"] == fit.prob["check"] == fit.prob["decide"] == 1.0
+    assert fit.covered > 0.99
+
+
+def test_round_trip_recovers_step_times_from_completions(trip) -> None:
+    _, _, times = trip
+    # An officer finishes a started case: runs of completions (steps of 4-20 min, 15 min gap)
+    assert times.batch_share > 0.3 and times.n_batches > 100
+    for act, mean in MEANS.items():
+        x = times.samples[act]
+        assert len(x) > 100, act
+        half = stats.t.ppf(0.995, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+        assert abs(x.mean() - mean) <= half, (act, x.mean(), mean, half)
+        assert half < 0.25 * mean  # tight enough to tell a wrong estimate apart
+
+
+def test_shared_permit_log_reads_with_its_mess() -> None:
+    ev = read_events(LOG, load_map(MAP))
+    assert ev["case"].nunique() == 944 and len(ev) == 5764
+    issues = ev.attrs["issues"]
+    assert [i.action for i in issues.items] == ["corrected", "corrected"]  # two early events
+    assert (ev.groupby("case")["end"].min() >= ev.groupby("case")["received"].first()).all()
+    # Daylight saving: local clock hours, no event at 05:00-06:00 from a +02:00 offset read as UTC.
+    assert ev["end"].dt.hour.between(7, 22).all()
+    fit = fit_chain(ev, 0.01)
+    assert fit.variants == 96 and abs(fit.top_variant_share - 0.41) < 0.01
+    assert fit.covered > 0.7
+    assert (
+        "T02 Check confirmation of receipt" in fit.ids
+        and fit.ids["T02 Check confirmation of receipt"] == "T02"
+    )
+
+
+def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -> None:
+    from simlib.cli import main
+
+    quick = tmp_path / "map.yaml"
+    quick.write_text(MAP.read_text() + "refine_rounds: 3\n")
+    out, report = tmp_path / "permits.yaml", tmp_path / "fit"
+    code = main(
+        [
+            "calibrate",
+            str(LOG),
+            "--map",
+            str(quick),
+            "--out",
+            str(out),
+            "--report",
+            str(report),
+            "--reps",
+            "2",
+            "--holdout",
+            "25%",
+        ]
+    )
+    text = capsys.readouterr().out
+    assert code == 0 and "covers" in text and "hold-out" in text
+    tables = json.loads((report / "fidelity.json").read_text())
+    assert set(tables) == {"in-sample", "hold-out"}
+    assert set(tables["in-sample"]["distances"]) >= {"cfld", "ngram", "circadian", "cycle_time"}
+    assert (report / "lead_times.png").stat().st_size > 10_000
+    yaml_text = out.read_text()
+    for key in (
+        "label: ",
+        "prob: ",
+        "requires: ",
+        "rework_prob: ",
+        "time_limit_days: ",
+        "online_share: ",
+        "started_first",
+        "head count",
+    ):
+        assert key in yaml_text, key
+    events = tmp_path / "sim.csv"
+    assert main(["run", str(out), "--reps", "1", "--events", str(events)]) == 0
+    sim = pd.read_csv(events)
+    assert "T02 Check confirmation of receipt" in set(sim["concept:name"])
+    assert "case:submitted" in sim.columns
+    capsys.readouterr()
+    assert main(["fidelity", str(LOG), str(events), "--map", str(MAP), "--json"]) == 0
+    measures = json.loads(capsys.readouterr().out)
+    assert 0 <= measures["distances"]["cfld"]["simulated"] <= 1
