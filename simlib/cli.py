@@ -227,7 +227,10 @@ def precision_options(p: argparse.ArgumentParser) -> None:
         help="a KPI --precision watches (repeatable; default: the headline KPIs)",
     )
     p.add_argument(
-        "--max-reps", type=int, default=100, help="cap on replications for --precision (100)"
+        "--max-reps",
+        type=int,
+        default=100,
+        help="cap on replications for --precision and --decide (100)",
     )
 
 
@@ -361,6 +364,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
     else:
         result = _compare(study, reps, seed, args.workers, args.quiet, baseline=baseline)
+    if getattr(args, "decide", False):
+        result = _decide(result, material, args)
     print(comparison_text(result, material=material))
     if args.out:
         command = compare_command(
@@ -372,11 +377,30 @@ def cmd_compare(args: argparse.Namespace) -> int:
             material.as_text(),
             args.out,
         )
+        if getattr(args, "decide", False):
+            command += f" --decide --max-reps {args.max_reps}"
         write_comparison(result, args.out, args.study, material, command)
         print(f"\nTables, per-run KPIs and charts are in {args.out}/")
         if getattr(args, "report", False):
             print(f"The proposal report: {write_report(args.out).resolve()}")
     return 0
+
+
+def _decide(result, material, args: argparse.Namespace):
+    """``--decide``: replications added until no verdict is inconclusive (or --max-reps)."""
+    from simlib.experiment.decide import decide
+    from simlib.outputs import comparison_verdicts
+
+    if args.max_reps < 3:
+        raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
+    bar, tick = _progress(not args.quiet, args.max_reps, "deciding runs")
+    try:
+        return decide(
+            result, lambda c: comparison_verdicts(c, material), args.max_reps, args.workers, tick
+        )
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -650,6 +674,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--report", action="store_true", help="also write report.html/pdf in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--decide",
+        action="store_true",
+        help="add replications (baseline and inconclusive reforms, common random numbers) until "
+        "every verdict is decided or --max-reps is reached",
+    )
     precision_options(p)
     p.set_defaults(func=cmd_compare)
 

@@ -17,6 +17,7 @@ from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
 from simlib.experiment.touched import ordered_table, touched_matters
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
+from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, reform_verdicts, verdict_words
 from simlib.reforms import apply_reforms
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, verdict
 
@@ -25,6 +26,7 @@ __all__ = [
     "SCREEN_KPIS",
     "comparison_text",
     "comparison_touched",
+    "comparison_verdicts",
     "kpi_table",
     "write_comparison",
 ]
@@ -53,6 +55,47 @@ def comparison_touched(comparison: Comparison) -> dict[str, list[str]]:
         name: touched_matters(comparison.baseline, apply_reforms(comparison.baseline, reforms))
         for name, reforms in comparison.variants.items()
     }
+
+
+def yardstick_variants(comparison: Comparison) -> set[str]:
+    """Variants that change the time limits (their on-time rate is on another yardstick)."""
+    return {
+        n
+        for n, rs in comparison.variants.items()
+        if changes_yardstick([r.model_dump(mode="json") for r in rs])
+    }
+
+
+def comparison_verdicts(
+    comparison: Comparison, material: Material | None = None, table: pd.DataFrame | None = None
+) -> dict[str, ReformVerdict]:
+    """Each reform's verdict from the pooled KPIs and every matter it touches
+    (:mod:`simlib.reform_verdict`)."""
+    return reform_verdicts(
+        comparison.table() if table is None else table,
+        material,
+        yardstick_variants(comparison),
+        comparison_touched(comparison),
+    )
+
+
+def matter_names(scenario: Any) -> dict[str, str]:
+    """Matter id -> the name planners know it by (the id where the file gives none)."""
+    return {m.id: m.name or m.id for m in scenario.matters}
+
+
+def _verdict_lines(comparison: Comparison, verdicts: dict[str, ReformVerdict]) -> list[str]:
+    names = matter_names(comparison.baseline)
+    lines = [
+        "Verdicts: each reform judged on the pooled KPIs and on every matter it touches "
+        "(better = helps somewhere, harms nowhere; inconclusive = a CI still reaches a "
+        "material change)"
+    ]
+    for name, v in verdicts.items():
+        lines.append(f"  {name:<26} {VERDICT_WORDS[v.verdict].upper():<20}")
+        lines.append(f"      {verdict_words(v, names)}")
+    lines.append("")
+    return lines
 
 
 def _matter_lines(comparison: Comparison, table: Any) -> list[str]:
@@ -114,6 +157,9 @@ def comparison_text(
         lines += [warning, ""]
     if comparison.meta.get("precision") is not None:
         lines += [comparison.meta["precision"].text(), ""]
+    if comparison.meta.get("decide") is not None:
+        lines += [comparison.meta["decide"].text(), ""]
+    lines += _verdict_lines(comparison, comparison_verdicts(comparison, material, table))
     for kpi in kpis:
         label, unit, better = kpi_info(kpi)
         rows = table[table["kpi"] == kpi]
@@ -273,6 +319,12 @@ def write_comparison(
         "description": str(comparison.meta.get("description", "")),
         "costs": {n: c.as_row() for n, c in comparison.costs.items()},
         "warnings": comparison_warnings(comparison),
+        "verdicts": {n: v.to_json() for n, v in comparison_verdicts(comparison, material).items()},
+        **(
+            {"decide": comparison.meta["decide"].to_json()}
+            if comparison.meta.get("decide") is not None
+            else {}
+        ),
         **(
             {"precision": comparison.meta["precision"].to_json()}
             if comparison.meta.get("precision") is not None

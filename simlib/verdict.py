@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from simlib.metrics import KPI_INFO
 
 __all__ = [
+    "SHARE_FLOOR",
     "Material",
     "changes_yardstick",
     "digits_from_ci",
@@ -61,6 +62,9 @@ def is_share(kpi: str) -> bool:
     return kpi_info(kpi)[1] == "share"
 
 
+SHARE_FLOOR = 0.005  # the smallest material change of a share, unless given per KPI
+
+
 @dataclass(frozen=True)
 class Material:
     """The smallest change that matters, per KPI.
@@ -73,19 +77,25 @@ class Material:
     per_kpi_relative: dict[str, float] = field(default_factory=dict)
 
     def threshold(self, kpi: str, baseline: float) -> float:
-        """The material change of ``kpi`` at ``baseline``, in the KPI's unit."""
+        """The material change of ``kpi`` at ``baseline``, in the KPI's unit. A relative
+        threshold of a share is at least ``SHARE_FLOOR`` (half a percentage point): 5 % of a
+        0.2 % abandon rate is no change anyone would act on."""
         base = kpi.split("[")[0]
+        floor = SHARE_FLOOR if is_share(kpi) else 0.0
         for key in (kpi, base):
             if key in self.absolute:
                 return self.absolute[key]
             if key in self.per_kpi_relative:
-                return self.per_kpi_relative[key] * abs(baseline)
-        return self.relative * abs(baseline)
+                return max(floor, self.per_kpi_relative[key] * abs(baseline))
+        return max(floor, self.relative * abs(baseline))
 
     def describe(self, kpi: str | None = None) -> str:
         """The rule in words, for the report (``kpi=None``: the default and every override)."""
         if kpi is None:
-            parts = [f"{_pct(self.relative)} of the baseline value"]
+            parts = [
+                f"{_pct(self.relative)} of the baseline value (of a share, at least "
+                f"{SHARE_FLOOR * 100:g} percentage point)"
+            ]
             for k, v in self.absolute.items():
                 parts.append(
                     f"{k}: {v:g} {kpi_info(k)[1]}"
