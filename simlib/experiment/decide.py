@@ -33,7 +33,7 @@ class DecideRun:
     """What ``--decide`` did: the replications per round and what stayed open."""
 
     max_reps: int
-    rounds: list[dict[str, Any]] = field(default_factory=list)  # {replications, open}
+    rounds: list[dict[str, Any]] = field(default_factory=list)  # {replications, open, verdicts}
     still_open: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -68,7 +68,13 @@ def decide(
         verdicts = judge(comparison)
         still = [v for v, x in verdicts.items() if x.verdict == "inconclusive"]
         n = int(comparison.runs.loc[comparison.runs["kind"] == BASELINE, "replication"].max()) + 1
-        run.rounds.append({"replications": n, "open": still})
+        run.rounds.append(
+            {
+                "replications": n,
+                "open": still,
+                "verdicts": {v: x.verdict for v, x in verdicts.items()},
+            }
+        )
         if not still or n >= max_reps:
             run.still_open = still
             break

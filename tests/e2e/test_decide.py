@@ -32,7 +32,8 @@ def test_decide_adds_replications_only_where_a_verdict_is_open() -> None:
     assert per_arm[("alone", "notify")] == 2  # decided: no more runs
     assert per_arm[("baseline", "baseline")] == per_arm[("alone", "a bit complete")] > 2
     run = decided.meta["decide"]
-    assert run.rounds[0] == {"replications": 2, "open": ["a bit complete"]}
+    assert run.rounds[0]["replications"] == 2 and run.rounds[0]["open"] == ["a bit complete"]
+    assert run.rounds[0]["verdicts"]["a bit complete"] == "inconclusive"
     after = comparison_verdicts(decided)
     assert run.still_open == [v for v, x in after.items() if x.verdict == "inconclusive"]
     assert ("STILL OPEN" in run.text()) == bool(run.still_open)
