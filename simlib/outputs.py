@@ -20,6 +20,7 @@ from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_wa
 from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, reform_verdicts, verdict_words
 from simlib.reforms import apply_reforms
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, verdict
+from simlib.warmup import warmup_warning
 
 __all__ = [
     "MATTER_SCREEN_KPIS",
@@ -239,8 +240,22 @@ def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
 
 
 def comparison_warnings(comparison: Comparison) -> list[str]:
-    """An overload warning for each arm of the comparison (baseline, variants alone, stages)."""
+    """Everything the reader must know before trusting the numbers: failed runs, MSER-5's
+    verdict on the warm-up (from the baseline's runs) and an overload warning for each arm
+    of the comparison (baseline, variants alone, stages)."""
     out = []
+    failed = comparison.failures
+    if len(failed):
+        out.append(
+            f"{len(failed)} run(s) failed and are left out of the tables (first: "
+            f"{failed['variant'].iloc[0]}, replication {failed['replication'].iloc[0]}: "
+            f"{failed['error'].iloc[0]})"
+        )
+    base = comparison.runs[comparison.runs["kind"] == "baseline"]
+    if "warmup_mser5_days" in base:
+        warning = warmup_warning(base["warmup_mser5_days"], comparison.baseline.horizon.warmup_days)
+        if warning:
+            out.append(warning[0].upper() + warning[1:])
     for (kind, variant), rows in comparison.runs.groupby(["kind", "variant"], sort=False):
         what = " of the baseline" if kind == "baseline" else f" of '{variant}' ({kind})"
         warning = overload_warning(rows, what)

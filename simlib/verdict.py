@@ -198,7 +198,7 @@ def verdict(
 def digits_from_ci(half_width: float, value: float = 0.0) -> int:
     """Decimals to show: down to the first significant digit of the CI half-width (at least
     0, at most 4); without a CI, three significant digits of the value."""
-    if not (math.isfinite(half_width) and half_width > 0):
+    if not (math.isfinite(half_width) and half_width > 1e-9 * max(1.0, abs(value))):
         mag = abs(value)
         return 0 if mag >= 100 else 1 if mag >= 10 else 2 if mag >= 0.1 or mag == 0 else 4
     return max(0, min(4, -math.floor(math.log10(half_width))))

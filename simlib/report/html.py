@@ -27,6 +27,9 @@ vertical-align:top}th{background:#f0f4f8}td.l,th.l{text-align:left}
 .muted{color:#666}.ci{color:#666;font-size:90%;white-space:nowrap}
 .summary{background:#f4f8fb;border-left:4px solid #0072B2;padding:.4em 1em;margin:.8em 0}
 .note{font-size:9pt;color:#444}
+.warn{background:#fff4e5;border-left:4px solid #D55E00;padding:.3em 1em;margin:.8em 0;
+font-size:9pt}.warn ul{margin:.2em 0;padding-left:1.2em}
+table.ranked{width:100%}table.ranked td{text-align:left}
 figure{margin:.8em 0;break-inside:avoid}figure img{width:100%;max-width:165mm;border:0}
 figcaption{color:#555;font-size:9pt}
 code{background:#f4f4f4;padding:0 .3em;font-size:90%;overflow-wrap:anywhere}

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from simlib.plots.comparison import level_ci
+from simlib.reform_verdict import ReformVerdict, reform_verdicts
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, kpi_info, verdict
 
 __all__ = ["HEADLINE", "MORE", "SUMMARY_KPIS", "Study", "half_width"]
@@ -23,7 +24,13 @@ HEADLINE = (
     "on_time_rate",
     "visits_per_case",
 )
-MORE = ("abandon_rate", "throughput_per_day")
+MORE = (
+    "applicant_hours_per_case",
+    "abandon_rate",
+    "revoked_rate",
+    "undecided_rate",
+    "throughput_per_day",
+)
 SUMMARY_KPIS = ("hall_wait_mean_min", "lead_time_mean_days", "visits_per_case", "on_time_rate")
 
 
@@ -46,6 +53,33 @@ class Study:
         self.yardstick = {n for n, rs in self.meta["variants"].items() if changes_yardstick(rs)}
         self.rows = {(r.variant, r.kpi): r for r in self.table.itertuples()}
         self.kpis = list(dict.fromkeys(self.table["kpi"]))
+        self.names = {
+            m["id"]: m.get("name") or m["id"]
+            for m in (self.meta.get("baseline_scenario") or {}).get("matters", [])
+        }
+        self.touched: dict[str, list[str]] = {v: [] for v in self.variants}
+        if "touched" in self.table:
+            mine = self.table[self.table["touched"].astype(bool)]
+            for v, m in zip(mine["variant"], mine["matter"], strict=True):
+                if isinstance(m, str) and m not in self.touched[v]:
+                    self.touched[v].append(m)
+        self.verdicts: dict[str, ReformVerdict] = reform_verdicts(
+            self.table, self.material, self.yardstick, self.touched
+        )
+
+    def name(self, matter: str) -> str:
+        """A matter's display name."""
+        return self.names.get(matter, matter)
+
+    def original_limits_stage(self) -> tuple[int, list[str]]:
+        """The last stage of the stack still on the baseline's time limits, and the reforms
+        left out of it (a reform that changes the limits, and those stacked after it): totals
+        are given on the original yardstick only."""
+        stack = list(self.meta.get("stack") or [])
+        for i, v in enumerate(stack):
+            if v in self.yardstick:
+                return i, stack[i:]
+        return len(stack), []
 
     def has(self, kpi: str) -> bool:
         return kpi in self.kpis
@@ -94,13 +128,25 @@ class Study:
         sign = -1.0 if kpi_info(kpi)[2] == "lower" else 1.0
         return sign * r.diff / abs(r.baseline_mean)
 
-    def final(self, kpi: str, unit: bool = True) -> tuple[str, str]:
-        """(level with all reforms, change vs baseline) as the stacked table prints them."""
+    def final(self, kpi: str, unit: bool = True, stage: int | None = None) -> tuple[str, str]:
+        """(level with all reforms — or those up to ``stage`` —, change vs baseline) as the
+        stacked table prints them."""
         rows = self.stacked[self.stacked["kpi"] == kpi].sort_values("stage")
-        last = rows.iloc[-1]
+        last = rows.iloc[-1] if stage is None else rows[rows["stage"] == stage].iloc[0]
         _, lo, hi = level_ci(self.runs, "stacked", str(last["variant"]), kpi)
         half = half_width(last["cumulative_ci_low"], last["cumulative_ci_high"])
         return (
             fmt_level(kpi, last["level"], half_width(lo, hi), unit=unit),
             fmt_change(kpi, last["cumulative"], half, unit=unit),
         )
+
+    def final_ci(self, kpi: str, stage: int) -> str:
+        """The 95 % CI of the total change up to ``stage`` (paired with the baseline)."""
+        rows = self.stacked[(self.stacked["kpi"] == kpi) & (self.stacked["stage"] == stage)]
+        r = rows.iloc[0]
+        lo, hi = r["cumulative_ci_low"], r["cumulative_ci_high"]
+        if not math.isfinite(lo):
+            return "no CI (one replication)"
+        half = half_width(lo, hi)
+        a, b = fmt_change(kpi, lo, half), fmt_change(kpi, hi, half)
+        return f"[{a.removesuffix(' pp')}, {b.removesuffix(' pp')}]"
