@@ -258,7 +258,7 @@ def comparison_warnings(comparison: Comparison) -> list[str]:
             out.append(warning[0].upper() + warning[1:])
     for (kind, variant), rows in comparison.runs.groupby(["kind", "variant"], sort=False):
         what = " of the baseline" if kind == "baseline" else f" of '{variant}' ({kind})"
-        warning = overload_warning(rows, what)
+        warning = overload_warning(rows, what, comparison.baseline.horizon.drain_days > 0)
         if warning:
             out.append(warning)
     return out
@@ -448,7 +448,7 @@ def kpi_table(result: Replications) -> str:
     )
     if result.precision is not None:
         lines.append(result.precision.text())
-    warning = overload_warning(result.runs)
+    warning = overload_warning(result.runs, drained=result.scenario.horizon.drain_days > 0)
     if warning:
         lines = [warning, "", *lines]
     return "\n".join(lines)
