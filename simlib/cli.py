@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simlib import cli_checks as checks
-from simlib.checks import warmup_check, warnings_for
+from simlib.checks import headcount, warmup_check, warnings_for
 from simlib.cli_checks import UsageError
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
@@ -133,7 +133,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     for warning in [*warnings_for(scenario), *warmup_check(scenario)]:
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
-    pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
+    pools = ", ".join(
+        f"{p} ({v.count})" if v.shifts is None else f"{p} (up to {headcount(scenario, p)} on duty)"
+        for p, v in scenario.pools.items()
+    )
     print(
         f"{args.file}: OK — scenario '{scenario.name}', "
         f"{len(scenario.matters)} matter(s), pools: {pools}"

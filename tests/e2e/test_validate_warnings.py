@@ -104,3 +104,21 @@ def test_validate_prints_warnings_on_stderr_and_exits_0(
     captured = capsys.readouterr()
     assert "OK" in captured.out
     assert "warning" in captured.err and "pools.desk" in captured.err
+
+
+def test_headcount_counts_people_not_shift_fragments() -> None:
+    from simlib.checks import headcount
+
+    data = _with(
+        pools__desk={
+            "shifts": [
+                {"hours": ["09:00-10:00"], "count": 3},
+                {"hours": ["10:00-12:00"], "count": 4},
+                {"hours": ["13:00-17:00"], "count": 4},
+                {"hours": ["11:00-12:00"], "count": 1},
+            ]
+        }
+    )
+    # 12 shift fragments, but never more than 5 officers on duty at once
+    assert headcount(scenario_from_dict(data), "desk") == 5
+    assert headcount(scenario_from_dict(data), "back") == 1
