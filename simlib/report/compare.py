@@ -55,14 +55,17 @@ def _results_table(s: Study, kpis: list[str], first: bool) -> str:
     rows = [["<b>baseline</b>"] + [e(s.base(k, unit=False)) for k in kpis]]
     rows += [[e(v)] + [_cell(s, v, k) for k in kpis] for v in ranked(s)]
     if not first:
-        return "<h3>Other results</h3>" + table(head, rows)
+        return "<h3>Other results</h3>" + table(head, rows, columns=COLUMNS)
     return (
         "<h2>Each reform alone</h2><p>Mean over replications; under it, the change against the "
         "baseline and its 95 % confidence interval (shares in %, their changes in percentage "
         "points, pp). <span class=better>Blue</span>: better, <span class=worse>vermilion</span>: "
         "worse, both only when significant and material. Reforms in the order of the ranking."
-        "</p>" + table(head, rows)
+        "</p>" + table(head, rows, columns=COLUMNS)
     )
+
+
+COLUMNS = 4  # result columns per table: wider tables are split to fit A4 portrait
 
 
 def _unit_head(k: str) -> str:

@@ -61,8 +61,24 @@ def figure(source: Path | Figure, caption: str) -> str:
     )
 
 
-def table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
-    """A table of already formatted (and escaped) cells; the first ``left`` columns are text."""
+def table(
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    left: int = 1,
+    cls: str = "",
+    columns: int | None = None,
+) -> str:
+    """A table of already formatted (and escaped) cells; the first ``left`` columns are text.
+    ``columns``: at most this many other columns per table — a wider one is split into
+    several tables, each repeating the first ``left`` columns, so that it fits A4 portrait."""
+    if columns is not None and len(head) - left > columns:
+        parts = []
+        for start in range(left, len(head), columns):
+            keep = list(range(left)) + list(range(start, min(start + columns, len(head))))
+            parts.append(
+                table([head[i] for i in keep], [[r[i] for i in keep] for r in rows], left, cls)
+            )
+        return "".join(parts)
     th = "".join(f"<th{' class=l' if i < left else ''}>{h}</th>" for i, h in enumerate(head))
     body = "".join(
         "<tr>"
