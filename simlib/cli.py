@@ -27,6 +27,7 @@ from simlib.experiment.precision import (
     compare_to_precision,
     replicate_to_precision,
 )
+from simlib.experiment.stats import CSV_FLOAT
 from simlib.experiment.store import OutputFolderError
 from simlib.experiment.sweep import run_sweep
 from simlib.files import (
@@ -183,8 +184,8 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> 
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        result.runs.to_csv(out / "runs.csv", index=False)
-        result.summary().to_csv(out / "summary.csv")
+        result.runs.to_csv(out / "runs.csv", index=False, float_format=CSV_FLOAT)
+        result.summary().to_csv(out / "summary.csv", float_format=CSV_FLOAT)
         (out / "kpis.json").write_text(json.dumps(result.to_json(), indent=2))
     warning = result.warmup_warning()
     if warning and not args.json:

@@ -15,6 +15,7 @@ import pandas as pd
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
+from simlib.experiment.stats import CSV_FLOAT
 from simlib.experiment.touched import ordered_table, touched_matters
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
 from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, reform_verdicts, verdict_words
@@ -284,7 +285,7 @@ def write_comparison(
         "runs": comparison.runs,
     }
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
+        frame.to_csv(out / f"{name}.csv", index=False, float_format=CSV_FLOAT)
         frame.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
     table, stacked, runs = frames["comparison"], frames["stacked"], frames["runs"]

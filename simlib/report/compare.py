@@ -235,7 +235,9 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         "applicant, so all variants see the same applicants (<i>common random numbers</i>): "
         "differences are the reforms' effects, not luck. Confidence intervals are Student-t "
         "intervals over replications (of the paired differences for changes, of the values for "
-        f"levels). The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
+        "levels); a level that cannot be negative (a wait, a lead time, a rate) has its "
+        "interval's lower end clipped at 0, since a mean of non-negative values cannot be "
+        f"below it. Tables and CSV files keep 12 significant digits. The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
         "discarded as warm-up.</p>"
         + reproduce
         + assumptions_section(meta.get("baseline_path") or None, settings)
