@@ -237,7 +237,8 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         "intervals over replications (of the paired differences for changes, of the values for "
         "levels); a level that cannot be negative (a wait, a lead time, a rate) has its "
         "interval's lower end clipped at 0, since a mean of non-negative values cannot be "
-        f"below it. Tables and CSV files keep 12 significant digits. The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
+        "below it. CSV files keep 12 significant digits. "
+        f"The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
         "discarded as warm-up.</p>"
         + reproduce
         + assumptions_section(meta.get("baseline_path") or None, settings)
