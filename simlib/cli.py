@@ -371,6 +371,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if getattr(args, "decide", False):
         result = _decide(result, material, args)
     print(comparison_text(result, material=material))
+    if getattr(args, "sensitivity", False):
+        from simlib.experiment.sensitivity import sensitivity
+
+        result.meta["sensitivity"] = sensitivity(result, args.workers)
+        print("\n" + result.meta["sensitivity"].text())
     if args.out:
         command = compare_command(
             args.study,
@@ -383,6 +388,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
         if getattr(args, "decide", False):
             command += f" --decide --max-reps {args.max_reps}"
+        if getattr(args, "sensitivity", False):
+            command += " --sensitivity"
         write_comparison(result, args.out, args.study, material, command)
         print(f"\nTables, per-run KPIs and charts are in {args.out}/")
         if getattr(args, "report", False):
@@ -683,6 +690,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add replications (baseline and inconclusive reforms, common random numbers) until "
         "every verdict is decided or --max-reps is reached",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="sweep the assumed behaviour of reforms (completeness after one-time notification, "
+        "online share) on common random numbers: tornado chart and break-even per cost",
     )
     precision_options(p)
     p.set_defaults(func=cmd_compare)

@@ -317,6 +317,11 @@ def write_comparison(
             charts[f"waterfall_{name}"] = plots.waterfall(
                 stacked, kpi, runs=runs, material=material, note=note
             )
+    sens = comparison.meta.get("sensitivity")
+    if sens is not None and sens.curves:
+        from simlib.plots.sensitivity import tornado
+
+        charts["tornado"] = tornado(sens.curves, note=note)
     for name, fig in charts.items():
         written += plots.save(fig, out, name)
     meta = {
@@ -336,6 +341,11 @@ def write_comparison(
         "costs": {n: c.as_row() for n, c in comparison.costs.items()},
         "warnings": comparison_warnings(comparison),
         "verdicts": {n: v.to_json() for n, v in comparison_verdicts(comparison, material).items()},
+        **(
+            {"sensitivity": comparison.meta["sensitivity"].to_json()}
+            if comparison.meta.get("sensitivity") is not None
+            else {}
+        ),
         **(
             {"decide": comparison.meta["decide"].to_json()}
             if comparison.meta.get("decide") is not None

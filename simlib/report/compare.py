@@ -154,6 +154,23 @@ def _stacked(s: Study) -> str:
     )
 
 
+def _sensitivity(meta: dict[str, Any]) -> str:
+    """Break-even of the assumed behaviour (``compare --sensitivity``), when it was run."""
+    curves = meta.get("sensitivity")
+    if not curves:
+        return ""
+    from simlib.experiment.sensitivity import Curve
+
+    items = "".join(f"<li>{e(Curve.from_json(c).text())}</li>" for c in curves)
+    return (
+        "<h2>How the answer depends on assumed behaviour</h2><p>Reform parameters that are "
+        "guesses about applicants were swept over a range on the same applicants (common "
+        "random numbers); the saving is applicant-hours a year, the break-even the value at "
+        "which the reform's cost per applicant-hour saved equals the best other reform's. "
+        "The tornado chart is under Charts.</p><ul>" + items + "</ul>"
+    )
+
+
 def _reforms(meta: dict[str, Any]) -> str:
     items = []
     for name, reforms in meta["variants"].items():
@@ -178,6 +195,11 @@ CHARTS = (
         "Each reform alone: change against the baseline, 95 % CI of the change.",
     ),
     ("waterfall_lead_time.png", "Reforms added one after another: mean lead time."),
+    (
+        "tornado.png",
+        "Assumed behaviour: applicant-hours saved a year at the low and high ends of each "
+        "assumed parameter's range (the tick: at the assumed value).",
+    ),
     ("waterfall_hall_wait.png", "Reforms added one after another: mean hall wait."),
     (
         "visits_per_case.png",
@@ -225,6 +247,7 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         + _results(s)
         + _per_matter(s)
         + _stacked(s)
+        + _sensitivity(meta)
         + "<h2>Charts</h2>"
         + figures
         + _reforms(meta)
