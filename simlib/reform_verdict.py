@@ -277,11 +277,17 @@ VERDICT_WORDS = {
 }
 
 
-def change_words(c: Change, names: Mapping[str, str] | None = None, ci: bool = True) -> str:
+def change_words(
+    c: Change,
+    names: Mapping[str, str] | None = None,
+    ci: bool = True,
+    half: float | None = None,
+) -> str:
     """``"Planning permit: lead time −1.0 working days [−1.2, −0.7]"`` (pooled: ``"all
     matters: ..."``); digits from the CI."""
     names = names or {}
-    half = (c.ci[1] - c.ci[0]) / 2 if c.is_decided_by_ci else math.nan
+    if half is None:  # digits from this change's own CI (a table passes its column's)
+        half = (c.ci[1] - c.ci[0]) / 2 if c.is_decided_by_ci else math.nan
     col = c.column
     label = SHORT_LABELS.get(c.kpi, kpi_info(c.kpi)[0].lower())
     text = f"{label} {fmt_change(col, c.change, half, unit=True)}"

@@ -38,6 +38,11 @@ def half_width(lo: float, hi: float) -> float:
     return (hi - lo) / 2 if math.isfinite(lo) and math.isfinite(hi) else math.nan
 
 
+def _median(values: list[float]) -> float:
+    finite = sorted(v for v in values if math.isfinite(v) and v > 0)
+    return finite[len(finite) // 2] if finite else math.nan
+
+
 @dataclass
 class Study:
     """The folder's tables, and the one formatting of every number the report prints."""
@@ -63,6 +68,8 @@ class Study:
             for v, m in zip(mine["variant"], mine["matter"], strict=True):
                 if isinstance(m, str) and m not in self.touched[v]:
                     self.touched[v].append(m)
+        self._level_half: dict[str, float] = {}
+        self._change_half: dict[str, float] = {}
         self.verdicts: dict[str, ReformVerdict] = reform_verdicts(
             self.table, self.material, self.yardstick, self.touched
         )
@@ -84,27 +91,50 @@ class Study:
     def has(self, kpi: str) -> bool:
         return kpi in self.kpis
 
+    def level_half(self, kpi: str) -> float:
+        """The column's half-width for levels: the median of the baseline's and each reform's
+        own CI half-width, so that every level in a column has the same decimals."""
+        if kpi not in self._level_half:
+            halves = [
+                half_width(*level_ci(self.runs, kind, v, kpi)[1:])
+                for kind, v in [("baseline", "baseline")] + [("alone", v) for v in self.variants]
+            ]
+            self._level_half[kpi] = _median(halves)
+        return self._level_half[kpi]
+
+    def change_half(self, kpi: str) -> float:
+        """The column's half-width for changes: the median over the reforms (one number of
+        decimals per column, from the CIs)."""
+        if kpi not in self._change_half:
+            halves = [
+                half_width(self.rows[(v, kpi)].diff_ci_low, self.rows[(v, kpi)].diff_ci_high)
+                for v in self.variants
+                if (v, kpi) in self.rows
+            ]
+            self._change_half[kpi] = _median(halves)
+        return self._change_half[kpi]
+
     def base(self, kpi: str, unit: bool = True) -> str:
-        _, lo, hi = level_ci(self.runs, "baseline", "baseline", kpi)
         r = self.rows[(self.variants[0], kpi)]
-        return fmt_level(kpi, r.baseline_mean, half_width(lo, hi), unit=unit)
+        return fmt_level(kpi, r.baseline_mean, self.level_half(kpi), unit=unit)
 
     def level(self, variant: str, kpi: str, unit: bool = True, kind: str = "alone") -> str:
-        """A level, with the digits its own CI supports (not the tighter paired one)."""
-        m, lo, hi = level_ci(self.runs, kind, variant, kpi)
+        """A level, with the column's decimals (from the levels' own CIs, not the tighter
+        paired ones)."""
+        m, _, _ = level_ci(self.runs, kind, variant, kpi)
         if kind == "alone":
             m = self.rows[(variant, kpi)].variant_mean
-        return fmt_level(kpi, m, half_width(lo, hi), unit=unit)
+        return fmt_level(kpi, m, self.level_half(kpi), unit=unit)
 
     def change(self, variant: str, kpi: str, unit: bool = True) -> str:
         r = self.rows[(variant, kpi)]
-        return fmt_change(kpi, r.diff, half_width(r.diff_ci_low, r.diff_ci_high), unit=unit)
+        return fmt_change(kpi, r.diff, self.change_half(kpi), unit=unit)
 
     def ci(self, variant: str, kpi: str) -> str:
         r = self.rows[(variant, kpi)]
         if not math.isfinite(r.diff_ci_low):
             return "no CI (one replication)"
-        half = half_width(r.diff_ci_low, r.diff_ci_high)
+        half = self.change_half(kpi)
         lo, hi = fmt_change(kpi, r.diff_ci_low, half), fmt_change(kpi, r.diff_ci_high, half)
         return f"[{lo.removesuffix(' pp')}, {hi.removesuffix(' pp')}]"
 

@@ -37,7 +37,7 @@ def matter_columns(s: Study, kpi: str) -> list[str]:
 
 
 def _listed(s: Study, items: list, limit: int = 3) -> str:
-    shown = "; ".join(change_words(c, s.names) for c in items[:limit])
+    shown = "; ".join(change_words(c, s.names, half=s.change_half(c.column)) for c in items[:limit])
     more = len(items) - limit
     return shown + (f"; and {more} more (see the tables)" if more > 0 else "")
 
