@@ -401,13 +401,16 @@ def _breakdown(
     keys: list[str],
     kind: str,
     columns: tuple[tuple[str, str], ...],
+    labels: dict[str, str] | None = None,
 ) -> list[str]:
-    """A table of means: one line per matter (or hour), one column per KPI."""
+    """A table of means: one line per matter (or hour), one column per KPI; ``labels``:
+    what each key is shown as (a matter's name, an hour as "09:00–10:00")."""
     runs = result.runs
     present = [(k, label) for k, label in columns if any(f"{k}[{kind}=" in c for c in runs)]
     if not keys or not present:
         return []
-    width = max(len(k) for k in keys) + 2
+    labels = labels or {}
+    width = max(len(labels.get(k, k)) for k in keys) + 2
     head = f"{'':<{width}}" + "".join(f"{label:>12}" for _, label in present)
     lines = ["", f"{title}:", head]
     for key in keys:
@@ -417,8 +420,13 @@ def _breakdown(
             x = runs[col].to_numpy(dtype=float) if col in runs else []
             x = x[np.isfinite(x)] if len(x) else x
             cells.append(f"{_fmt(float(np.mean(x))) if len(x) else '-':>12}")
-        lines.append(f"{key:<{width}}" + "".join(cells))
+        lines.append(f"{labels.get(key, key):<{width}}" + "".join(cells))
     return lines
+
+
+def hour_label(hour: str) -> str:
+    """``"09"`` -> ``"09:00–10:00"``."""
+    return f"{int(hour):02d}:00–{(int(hour) + 1) % 24:02d}:00"
 
 
 def kpi_table(result: Replications) -> str:
@@ -447,9 +455,17 @@ def kpi_table(result: Replications) -> str:
         [m.id for m in result.scenario.matters],
         "matter",
         BY_MATTER_COLUMNS,
+        matter_names(result.scenario),
     )
     hours = sorted({c[-3:-1] for c in result.runs.columns if "[hour=" in c})
-    lines += _breakdown(result, "By clock hour of the ticket", hours, "hour", BY_HOUR_COLUMNS)
+    lines += _breakdown(
+        result,
+        "By clock hour of the ticket",
+        hours,
+        "hour",
+        BY_HOUR_COLUMNS,
+        {h: hour_label(h) for h in hours},
+    )
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
     lines.append(

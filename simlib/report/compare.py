@@ -21,6 +21,7 @@ from simlib.report.summary import ranked, summary
 from simlib.verdict import (
     Material,
     fmt_change,
+    fmt_level,
     is_share,
     kpi_info,
 )
@@ -32,8 +33,12 @@ def _cell(s: Study, variant: str, kpi: str) -> str:
     v = s.verdict(variant, kpi)
     cls = f" class={v}" if v in ("better", "worse") else ""
     mark = " †" if v == "yardstick" else ""
+    level = s.level(variant, kpi, unit=False)
+    if cls and level == s.base(kpi, unit=False):  # a marked change must show: "5 → 5" won't do
+        r = s.rows[(variant, kpi)]
+        level = fmt_level(kpi, r.variant_mean, s.change_half(kpi))
     return (
-        f"<span{cls}>{e(s.level(variant, kpi, unit=False))}{mark}</span><br>"
+        f"<span{cls}>{e(level)}{mark}</span><br>"
         f"<span class=ci>{e(s.change(variant, kpi, unit=False))}<br>{e(s.ci(variant, kpi))}</span>"
     )
 
