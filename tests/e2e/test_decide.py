@@ -63,3 +63,18 @@ def test_study_json_has_verdicts_and_decide(
         assert item["matter"] in (None, "a", "b")
     assert meta["decide"]["max_reps"] == 4
     assert "--decide --max-reps 4" in meta["command"]
+
+
+def test_every_warning_of_the_study_reaches_study_json_and_the_report(tmp_path: Path) -> None:
+    from simlib.outputs import write_comparison
+    from simlib.report import write_report
+
+    result = compare(scenario_from_dict(SMALL), {"n": [{"type": "mail_delivery"}]}, reps=2, seed=4)
+    # MSER-5 asked for 9 days of warm-up in every baseline run; the scenario discards 2
+    result.runs.loc[result.runs["kind"] == "baseline", "warmup_mser5_days"] = 9.0
+    write_comparison(result, tmp_path / "out")
+    warnings = json.loads((tmp_path / "out" / "study.json").read_text())["warnings"]
+    assert any("warm-up may be too short" in w.lower() for w in warnings), warnings
+    page = write_report(tmp_path / "out", pdf=False).read_text(encoding="utf-8")
+    first = page[: page.index("<h2>Each reform alone")]
+    assert "Warnings about these results" in first and "Warm-up may be too short" in first
