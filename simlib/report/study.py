@@ -68,7 +68,7 @@ class Study:
             for v, m in zip(mine["variant"], mine["matter"], strict=True):
                 if isinstance(m, str) and m not in self.touched[v]:
                     self.touched[v].append(m)
-        self._level_half: dict[str, float] = {}
+        self._level_half: dict[tuple[str, str], float] = {}
         self._change_half: dict[str, float] = {}
         self.verdicts: dict[str, ReformVerdict] = reform_verdicts(
             self.table, self.material, self.yardstick, self.touched
@@ -91,16 +91,19 @@ class Study:
     def has(self, kpi: str) -> bool:
         return kpi in self.kpis
 
-    def level_half(self, kpi: str) -> float:
-        """The column's half-width for levels: the median of the baseline's and each reform's
-        own CI half-width, so that every level in a column has the same decimals."""
-        if kpi not in self._level_half:
-            halves = [
-                half_width(*level_ci(self.runs, kind, v, kpi)[1:])
-                for kind, v in [("baseline", "baseline")] + [("alone", v) for v in self.variants]
-            ]
-            self._level_half[kpi] = _median(halves)
-        return self._level_half[kpi]
+    def level_half(self, kpi: str, kind: str = "alone") -> float:
+        """The column's half-width for levels: the median of the arms' own CI half-widths
+        (the baseline and each reform alone, or each stage of the stack), so that every
+        level in a column has the same decimals."""
+        if (kind, kpi) not in self._level_half:
+            arms = (
+                [("baseline", "baseline")] + [("alone", v) for v in self.variants]
+                if kind == "alone"
+                else [("stacked", v) for v in self.meta.get("stack") or []]
+            )
+            halves = [half_width(*level_ci(self.runs, k, v, kpi)[1:]) for k, v in arms]
+            self._level_half[(kind, kpi)] = _median(halves)
+        return self._level_half[(kind, kpi)]
 
     def change_half(self, kpi: str) -> float:
         """The column's half-width for changes: the median over the reforms (one number of
@@ -124,7 +127,7 @@ class Study:
         m, _, _ = level_ci(self.runs, kind, variant, kpi)
         if kind == "alone":
             m = self.rows[(variant, kpi)].variant_mean
-        return fmt_level(kpi, m, self.level_half(kpi), unit=unit)
+        return fmt_level(kpi, m, self.level_half(kpi, kind), unit=unit)
 
     def change(self, variant: str, kpi: str, unit: bool = True) -> str:
         r = self.rows[(variant, kpi)]
@@ -163,10 +166,9 @@ class Study:
         stacked table prints them."""
         rows = self.stacked[self.stacked["kpi"] == kpi].sort_values("stage")
         last = rows.iloc[-1] if stage is None else rows[rows["stage"] == stage].iloc[0]
-        _, lo, hi = level_ci(self.runs, "stacked", str(last["variant"]), kpi)
         half = half_width(last["cumulative_ci_low"], last["cumulative_ci_high"])
         return (
-            fmt_level(kpi, last["level"], half_width(lo, hi), unit=unit),
+            fmt_level(kpi, last["level"], self.level_half(kpi, "stacked"), unit=unit),
             fmt_change(kpi, last["cumulative"], half, unit=unit),
         )
 
