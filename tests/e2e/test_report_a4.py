@@ -109,6 +109,9 @@ def test_portfolio_report_fits_a4(tmp_path: Path) -> None:
     assert main(["optimize", str(spec), "--out", str(tmp_path / "pf"), "--quiet"]) == 0
     report = write_report(tmp_path / "pf", pdf=False)
     assert wide_tables(report, tmp_path)[1] == []
+    page = report.read_text(encoding="utf-8")
+    for part in ("Executive summary", "Question.", "Answer.", "Method", "simlib optimize"):
+        assert part in page, part
 
 
 def test_calibration_report_fits_a4(tmp_path: Path) -> None:
