@@ -30,7 +30,7 @@ __all__ = ["ASSUMED", "Sensitivity", "sensitivity"]
 
 # reform type -> (assumed parameter, values swept)
 ASSUMED: dict[str, tuple[str, tuple[float, ...]]] = {
-    "one_time_notification": ("complete_prob", (0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)),
+    "one_time_notification": ("complete_prob", (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0)),
     "online": ("share", (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)),
 }
 YARDSTICK = "applicant_hours_per_case"
