@@ -234,8 +234,8 @@ def reform_verdict(
             out.to_decide = min(known)
         elif toward_none and None not in toward_none:
             out.to_decide = max(x for x in toward_none if x is not None)
-    for items in (out.helps, out.harms):
-        items.sort(key=lambda c: -abs(c.change) / (abs(c.baseline) or 1.0))
+    for items in (out.helps, out.harms):  # means before percentiles, largest share first
+        items.sort(key=lambda c: ("p90" in c.kpi, -abs(c.change) / (abs(c.baseline) or 1.0)))
     return out
 
 

@@ -167,8 +167,13 @@ class Study:
         rows = self.stacked[self.stacked["kpi"] == kpi].sort_values("stage")
         last = rows.iloc[-1] if stage is None else rows[rows["stage"] == stage].iloc[0]
         half = half_width(last["cumulative_ci_low"], last["cumulative_ci_high"])
+        # the total keeps the digits of its own CI when the column's would round it away
+        _, lo, hi = level_ci(self.runs, "stacked", str(last["variant"]), kpi)
+        column = self.level_half(kpi, "stacked")
+        own = half_width(lo, hi)
+        level_half = min(column, own) if math.isfinite(own) else column
         return (
-            fmt_level(kpi, last["level"], self.level_half(kpi, "stacked"), unit=unit),
+            fmt_level(kpi, last["level"], level_half, unit=unit),
             fmt_change(kpi, last["cumulative"], half, unit=unit),
         )
 
