@@ -117,6 +117,18 @@ class Study:
             self._change_half[kpi] = _median(halves)
         return self._change_half[kpi]
 
+    def cell_half(self, variant: str, kpi: str) -> float:
+        """The column's half-width, unless it would round this change's CI to one number
+        ("+1 [+1, +1]"): then the change keeps the digits of its own CI."""
+        r = self.rows[(variant, kpi)]
+        column = self.change_half(kpi)
+        own = half_width(r.diff_ci_low, r.diff_ci_high)
+        if math.isfinite(own) and own < column:
+            lo = fmt_change(kpi, r.diff_ci_low, column)
+            if lo == fmt_change(kpi, r.diff_ci_high, column):
+                return own
+        return column
+
     def base(self, kpi: str, unit: bool = True) -> str:
         r = self.rows[(self.variants[0], kpi)]
         return fmt_level(kpi, r.baseline_mean, self.level_half(kpi), unit=unit)
@@ -131,13 +143,13 @@ class Study:
 
     def change(self, variant: str, kpi: str, unit: bool = True) -> str:
         r = self.rows[(variant, kpi)]
-        return fmt_change(kpi, r.diff, self.change_half(kpi), unit=unit)
+        return fmt_change(kpi, r.diff, self.cell_half(variant, kpi), unit=unit)
 
     def ci(self, variant: str, kpi: str) -> str:
         r = self.rows[(variant, kpi)]
         if not math.isfinite(r.diff_ci_low):
             return "no CI (one replication)"
-        half = self.change_half(kpi)
+        half = self.cell_half(variant, kpi)
         lo, hi = fmt_change(kpi, r.diff_ci_low, half), fmt_change(kpi, r.diff_ci_high, half)
         return f"[{lo.removesuffix(' pp')}, {hi.removesuffix(' pp')}]"
 

@@ -36,8 +36,10 @@ def matter_columns(s: Study, kpi: str) -> list[str]:
     return [k for k in s.kpis if k.startswith(f"{kpi}[matter=")]
 
 
-def _listed(s: Study, items: list, limit: int = 3) -> str:
-    shown = "; ".join(change_words(c, s.names, half=s.change_half(c.column)) for c in items[:limit])
+def _listed(s: Study, variant: str, items: list, limit: int = 3) -> str:
+    shown = "; ".join(
+        change_words(c, s.names, half=s.cell_half(variant, c.column)) for c in items[:limit]
+    )
     more = len(items) - limit
     return shown + (f"; and {more} more (see the tables)" if more > 0 else "")
 
@@ -135,14 +137,14 @@ def summary(s: Study) -> str:
     if best:
         top = s.verdicts[best[0]]
         sentences.append(
-            f"The strongest is <b>{e(best[0])}</b>: it helps {e(_listed(s, top.helps, 2))}; "
-            "harms nothing."
+            f"The strongest is <b>{e(best[0])}</b>: it helps "
+            f"{e(_listed(s, best[0], top.helps, 2))}; harms nothing."
         )
     for v in order:
         x = s.verdicts[v]
         if x.verdict in ("mixed", "worse"):
-            helps = f"helps {_listed(s, x.helps, 2)} but " if x.helps else ""
-            sentences.append(f"<b>{e(v)}</b> {e(helps)}harms {e(_listed(s, x.harms, 2))}.")
+            helps = f"helps {_listed(s, v, x.helps, 2)} but " if x.helps else ""
+            sentences.append(f"<b>{e(v)}</b> {e(helps)}harms {e(_listed(s, v, x.harms, 2))}.")
     sentences.append(_totals(s))
     answer = " ".join(t for t in sentences if t)
 
@@ -153,13 +155,13 @@ def summary(s: Study) -> str:
     rows = []
     for i, v in enumerate(order, start=1):
         x = s.verdicts[v]
-        harms = _listed(s, x.harms) if x.harms else "nothing"
+        harms = _listed(s, v, x.harms) if x.harms else "nothing"
         unknown = f"{len(x.unknown)} change(s) not known" if x.unknown else ""
         cells = [
             str(i),
             f"<b>{e(v)}</b>",
             _verdict_cell(x),
-            e(_listed(s, x.helps)) if x.helps else "<span class=muted>nothing material</span>",
+            e(_listed(s, v, x.helps)) if x.helps else "<span class=muted>nothing material</span>",
             (f"<span class=worse>{e(harms)}</span>" if x.harms else e(harms))
             + (f"<br><span class=muted>{e(unknown)}</span>" if unknown else ""),
         ]
