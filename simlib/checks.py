@@ -7,8 +7,9 @@ the officers on shift; :mod:`simlib.theory` gives the expected wait where it app
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from simlib import theory
 from simlib.engine.arrivals import rate_segments
@@ -18,7 +19,7 @@ from simlib.scenario.chain import step_shares
 from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
 from simlib.warmup import suggested_warmup_days, warmup_warning
 
-__all__ = ["warmup_check", "warnings_for"]
+__all__ = ["headcount", "warmup_check", "warnings_for"]
 
 
 def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
@@ -48,6 +49,88 @@ def _sum_by_hour(by_pool: dict[str, dict[float, float]]) -> dict[float, float]:
         for hour, x in loads.items():
             total[hour] += x
     return total
+
+
+LONG_WAIT = 60.0  # minutes: a peak wait the load check reports even without reneging
+
+
+def _clock(minute: float) -> str:
+    return f"{int(minute % DAY) // 60:02d}:00"
+
+
+def _hall_day(
+    pools: str,
+    loads: dict[float, float],
+    tickets: dict[float, float],
+    reneging: dict[float, float],
+    on_shift: Callable[[str, float], float],
+    worst: float,
+    when: str,
+) -> list[str]:
+    """The busiest day of a window pool, hour by hour, as a fluid queue that counts
+    reneging: work waiting grows by the offered load less the officers on shift, and each
+    waiting applicant gives up at the rate 1 / mean patience. A peak the hall works off
+    within the day is normal; a warning is given when the queue is still there at closing,
+    or when waits in the peak reach an hour or the applicants' mean patience.
+    Steady hours near capacity get Erlang A's (or, without reneging, Erlang C's) mean wait."""
+    day = int(worst // DAY)
+    every_hour = (day * DAY + 60 * i for i in range(24))
+    hours = [h for h in every_hour if loads.get(h, 0.0) > 0 or on_shift(pools, h) > 0]
+    queue, peak, peak_at, over = 0.0, 0.0, hours[0], []  # queue in officer-minutes of work
+    out: list[str] = []
+    total = sum(tickets.get(h, 0.0) for h in hours)
+    # reneging rate per waiting applicant, per minute (the day's mix of matters)
+    theta = sum(reneging.get(h, 0.0) for h in hours) / total if total else 0.0
+    for h in hours:
+        officers = on_shift(pools, h)
+        offered = loads.get(h, 0.0) / 60
+        visits = tickets.get(h, 0.0)
+        if offered > officers:
+            over.append(h)
+        # an hour of the fluid queue, reneging as exponential decay of the waiting work
+        net = (offered - officers) * 60
+        if theta > 0:
+            decay = math.exp(-theta * 60)
+            queue = max(0.0, queue * decay + net * (1 - decay) / (theta * 60))
+        else:
+            queue = max(0.0, queue + net)
+        wait = queue / officers if officers > 0 else math.inf
+        if wait > peak:
+            peak, peak_at = wait, h
+        if offered < officers and officers >= 1 and offered / officers > 0.9 and not over:
+            c = max(1, round(officers))
+            mean_service = loads[h] / visits if visits else 0.0
+            if mean_service > 0 and offered < c:
+                lam, mu = visits / 60, 1 / mean_service
+                steady = (
+                    theory.erlang_a(lam, mu, theta, c)["mean_wait"]
+                    if theta > 0
+                    else theory.mmc_mean_wait(lam, mu, c)
+                )
+                out.append(
+                    f"pools.{pools}: {_clock(h)} runs at {offered / officers:.0%} of capacity; "
+                    f"Erlang {'A' if theta > 0 else 'C'} expects a mean wait near "
+                    f"{steady:.0f} min then"
+                )
+                break
+    patience = 1 / theta if theta > 0 else math.inf
+    if over and (queue > 1.0 or peak >= min(patience, LONG_WAIT)):
+        why = (
+            f"the queue is still there at closing ({queue / 60:.1f} officer-hours of work)"
+            if queue > 1.0
+            else f"waits near {peak:.0f} min by {_clock(peak_at + 60)}"
+            + (
+                f", the applicants' mean patience ({patience:.0f} min): many will give up"
+                if peak >= patience
+                else ""
+            )
+        )
+        out.append(
+            f"pools.{pools}: in the busiest hour ({when}) the offered load is "
+            f"{loads[worst] / 60:.1f} officers' worth of work on {on_shift(pools, worst):.1f} on "
+            f"shift; counting returns and reneging, {why}"
+        )
+    return out
 
 
 def warnings_for(scenario: Scenario) -> list[str]:
@@ -101,9 +184,11 @@ def warnings_for(scenario: Scenario) -> list[str]:
                 f"yet it serves {users[0]}"
             )
 
-    # Window load, hour by hour of the first week: arrivals x visits x mean time.
+    # Window load, hour by hour of the first week: arrivals x visits x mean time. Visits
+    # count the returns of incomplete files (1 / complete_prob); reneging is counted below.
     hall_load: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
     hall_visits: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+    renege_rate: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
     daily_work: dict[str, float] = defaultdict(float)
     for m in scenario.matters:
         visits = 1 / m.complete_prob
@@ -111,6 +196,8 @@ def warnings_for(scenario: Scenario) -> list[str]:
         per_visit = m.acceptance.time.expected()
         collect = m.collection_time.expected() if m.collection == "in_person" else 0.0
         chain = _chain_work(m)
+        patience = m.patience or scenario.hall.patience
+        theta = 0.0 if patience is None else 1 / max(patience.expected(), 1e-9)
         for start, end, rate in rate_segments(m.arrivals, cal, scenario.demand_factor):
             t = start
             while t < end:
@@ -120,49 +207,38 @@ def warnings_for(scenario: Scenario) -> list[str]:
                 hall_load[m.acceptance.pool][hour] += arrivals * (
                     walk_in * visits * per_visit + collect
                 )
-                hall_visits[m.acceptance.pool][hour] += arrivals * (
-                    walk_in * visits + (m.collection == "in_person")
-                )
+                tickets = arrivals * (walk_in * visits + (m.collection == "in_person"))
+                hall_visits[m.acceptance.pool][hour] += tickets
+                renege_rate[m.acceptance.pool][hour] += tickets * theta
                 daily_work[m.acceptance.pool] += arrivals * (1 - walk_in) * visits * per_visit
                 for pool, minutes in chain.items():
                     daily_work[pool] += arrivals * minutes
                 t = nxt
     if scenario.hall.mode == "comprehensive":
         key = "+".join(hall_load)
-        hall_load, hall_visits = ({key: _sum_by_hour(d)} for d in (hall_load, hall_visits))
+        hall_load, hall_visits, renege_rate = (
+            {key: _sum_by_hour(d)} for d in (hall_load, hall_visits, renege_rate)
+        )
+
+    def on_shift(pools: str, when: float) -> float:
+        """Officers of ``pools`` present in the clock hour starting at ``when``."""
+        weekday = WEEKDAYS[cal.weekday[int(when // DAY)]]
+        clock_hour = [(int(when % DAY), int(when % DAY) + 60)]
+        return sum(
+            n * _overlap(spans, clock_hour) / 60 * (1 - scenario.pools[pid].absence.daily_prob)
+            for pid in pools.split("+")
+            for n, spans, days in crews[pid]
+            if days is None or weekday in days
+        )
+
     for pools, loads in hall_load.items():
         worst = max(loads, key=lambda hour: loads[hour], default=None)
         if worst is None:
             continue
-        officers = 0.0
-        for pid in pools.split("+"):
-            staff = scenario.pools[pid]
-            weekday = WEEKDAYS[cal.weekday[int(worst // DAY)]]
-            clock_hour = [(int(worst % DAY), int(worst % DAY) + 60)]
-            on_shift = sum(
-                n * _overlap(spans, clock_hour) / 60
-                for n, spans, days in crews[pid]
-                if days is None or weekday in days
-            )
-            officers += on_shift * (1 - staff.absence.daily_prob)
-        offered = loads[worst] / 60  # officers' worth of work in that hour
-        day = WEEKDAYS[cal.weekday[int(worst // DAY)]]
-        when = f"{day} {int(worst % DAY) // 60:02d}:00"
-        if offered >= officers:
-            out.append(
-                f"pools.{pools}: in the busiest hour ({when}) the offered load is {offered:.1f} "
-                f"officers' worth of work on {officers:.1f} on shift: the queue will grow all hour"
-            )
-        elif offered > 0 and officers >= 1 and offered / officers > 0.9:
-            c = max(1, round(officers))
-            visits = hall_visits[pools][worst]
-            mean_service = loads[worst] / visits
-            lam = visits / 60
-            wait = theory.mmc_mean_wait(lam, 1 / mean_service, c) if offered < c else float("inf")
-            out.append(
-                f"pools.{pools}: the busiest hour ({when}) runs at {offered / officers:.0%} of "
-                f"capacity; Erlang C expects a mean wait near {wait:.0f} min then"
-            )
+        when = f"{WEEKDAYS[cal.weekday[int(worst // DAY)]]} {_clock(worst)}"
+        out += _hall_day(
+            pools, loads, hall_visits[pools], renege_rate[pools], on_shift, worst, when
+        )
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
         staff = scenario.pools[pid]
@@ -178,6 +254,27 @@ def warnings_for(scenario: Scenario) -> list[str]:
                 f"{capacity:.0f} available: its backlog will grow without bound"
             )
     return out
+
+
+def headcount(scenario: Scenario, pool_id: str) -> int:
+    """Officers a pool needs at its busiest moment: the most on duty at once, summed over
+    the shifts that cover that moment on one weekday. With shifts, the sum of their counts
+    counts every fragment of a working day again (a log fitted hour by hour has many)."""
+    pool = scenario.pools[pool_id]
+    if pool.shifts is None:
+        return pool.count
+    opening = parse_hours(list(scenario.calendar.hours))
+    best = 0
+    for day in scenario.calendar.workdays:
+        spans = [
+            (x.count, parse_hours(list(x.hours)) if x.hours is not None else opening)
+            for x in pool.shifts
+            if x.days is None or day in x.days
+        ]
+        moments = {start for _, ss in spans for start, _ in ss}
+        for t in moments:
+            best = max(best, sum(n for n, ss in spans if any(a <= t < b for a, b in ss)))
+    return best
 
 
 def warmup_check(scenario: Scenario, seed: int | None = None) -> list[str]:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from simlib import cli_checks as checks
-from simlib.checks import warmup_check, warnings_for
+from simlib.checks import headcount, warmup_check, warnings_for
 from simlib.cli_checks import UsageError
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
@@ -27,6 +27,7 @@ from simlib.experiment.precision import (
     compare_to_precision,
     replicate_to_precision,
 )
+from simlib.experiment.stats import CSV_FLOAT
 from simlib.experiment.store import OutputFolderError
 from simlib.experiment.sweep import run_sweep
 from simlib.files import (
@@ -133,7 +134,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     for warning in [*warnings_for(scenario), *warmup_check(scenario)]:
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
-    pools = ", ".join(f"{p} ({v.count})" for p, v in scenario.pools.items())
+    pools = ", ".join(
+        f"{p} ({v.count})" if v.shifts is None else f"{p} (up to {headcount(scenario, p)} on duty)"
+        for p, v in scenario.pools.items()
+    )
     print(
         f"{args.file}: OK — scenario '{scenario.name}', "
         f"{len(scenario.matters)} matter(s), pools: {pools}"
@@ -180,8 +184,8 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> 
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        result.runs.to_csv(out / "runs.csv", index=False)
-        result.summary().to_csv(out / "summary.csv")
+        result.runs.to_csv(out / "runs.csv", index=False, float_format=CSV_FLOAT)
+        result.summary().to_csv(out / "summary.csv", float_format=CSV_FLOAT)
         (out / "kpis.json").write_text(json.dumps(result.to_json(), indent=2))
     warning = result.warmup_warning()
     if warning and not args.json:
@@ -227,7 +231,10 @@ def precision_options(p: argparse.ArgumentParser) -> None:
         help="a KPI --precision watches (repeatable; default: the headline KPIs)",
     )
     p.add_argument(
-        "--max-reps", type=int, default=100, help="cap on replications for --precision (100)"
+        "--max-reps",
+        type=int,
+        default=100,
+        help="cap on replications for --precision and --decide (100)",
     )
 
 
@@ -361,7 +368,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
     else:
         result = _compare(study, reps, seed, args.workers, args.quiet, baseline=baseline)
+    if getattr(args, "decide", False):
+        result = _decide(result, material, args)
     print(comparison_text(result, material=material))
+    if getattr(args, "sensitivity", False):
+        from simlib.experiment.sensitivity import sensitivity
+
+        result.meta["sensitivity"] = sensitivity(result, args.workers)
+        print("\n" + result.meta["sensitivity"].text())
     if args.out:
         command = compare_command(
             args.study,
@@ -372,11 +386,32 @@ def cmd_compare(args: argparse.Namespace) -> int:
             material.as_text(),
             args.out,
         )
+        if getattr(args, "decide", False):
+            command += f" --decide --max-reps {args.max_reps}"
+        if getattr(args, "sensitivity", False):
+            command += " --sensitivity"
         write_comparison(result, args.out, args.study, material, command)
         print(f"\nTables, per-run KPIs and charts are in {args.out}/")
         if getattr(args, "report", False):
             print(f"The proposal report: {write_report(args.out).resolve()}")
     return 0
+
+
+def _decide(result, material, args: argparse.Namespace):
+    """``--decide``: replications added until no verdict is inconclusive (or --max-reps)."""
+    from simlib.experiment.decide import decide
+    from simlib.outputs import comparison_verdicts
+
+    if args.max_reps < 3:
+        raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
+    bar, tick = _progress(not args.quiet, args.max_reps, "deciding runs")
+    try:
+        return decide(
+            result, lambda c: comparison_verdicts(c, material), args.max_reps, args.workers, tick
+        )
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -660,6 +695,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--report", action="store_true", help="also write report.html/pdf in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--decide",
+        action="store_true",
+        help="add replications (baseline and inconclusive reforms, common random numbers) until "
+        "every verdict is decided or --max-reps is reached",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="sweep the assumed behaviour of reforms (completeness after one-time notification, "
+        "online share) on common random numbers: tornado chart and break-even per cost",
+    )
     precision_options(p)
     p.set_defaults(func=cmd_compare)
 

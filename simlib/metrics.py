@@ -370,6 +370,21 @@ def _backlog(records: Records) -> tuple[float, float]:
     return float(open_cases), float(np.count_nonzero(drawn & ~called & ~left))
 
 
+def backlog_growing(records: Records) -> bool:
+    """True when the back-office backlog at the end of working days grows over the measured
+    days (after warm-up): the fitted rise over them exceeds half its mean and 5 cases'
+    worth. The overload test for runs without a drain, where undecided cases say nothing."""
+    days = np.asarray(records.backlog_days, dtype=float)
+    backlog = np.asarray(records.daily_backlog, dtype=float)
+    keep = days * DAY >= records.warmup
+    days, backlog = days[keep], backlog[keep]
+    if len(days) < 5 or np.ptp(days) == 0:
+        return False
+    slope = float(np.polyfit(days, backlog, 1)[0])
+    rise = slope * float(np.ptp(days))
+    return rise > max(0.5 * float(backlog.mean()), 5.0)
+
+
 def kpis(records: Records) -> dict[str, float | dict[str, float]]:
     """Every pooled KPI of DESIGN §7 for one run; per-pool KPIs map pool id to a value."""
     return _pooled(_run(records), records)
@@ -387,7 +402,11 @@ def _pooled(run: _Run, records: Records) -> dict[str, float | dict[str, float]]:
     saturated = any(u >= SATURATED for u in utilization.values() if np.isfinite(u))
     undecided = out["undecided_rate"]
     assert isinstance(undecided, float)
-    out["unstable"] = float(saturated or (np.isfinite(undecided) and undecided > UNDECIDED_LIMIT))
+    if records.cap > records.horizon:  # drained: cases left undecided at the cap are a backlog
+        stuck = bool(np.isfinite(undecided) and undecided > UNDECIDED_LIMIT)
+    else:  # no drain (drain_days 0): undecided cases are simply young; ask the backlog's trend
+        stuck = backlog_growing(records)
+    out["unstable"] = float(saturated or stuck)
     out["utilization"] = utilization
     out["queue_wait_mean_min"] = {
         p: (t.wait_sum / t.wait_n if t.wait_n else _NAN) for p, t in records.tally.items()
@@ -438,9 +457,10 @@ def _by_hour(run: _Run, records: Records) -> dict[str, dict[str, float]]:
     }
 
 
-def overload_warning(rows: Any, what: str = "") -> str | None:
+def overload_warning(rows: Any, what: str = "", drained: bool = True) -> str | None:
     """A warning for every output when some runs (rows of KPI columns) were overloaded:
-    which pools were saturated and how much of the cohort was left undecided."""
+    which pools were saturated and how much of the cohort was left undecided (``drained``
+    False: runs without a drain, flagged by their growing backlog instead)."""
     if "unstable" not in rows:
         return None
     unstable = np.asarray(rows["unstable"], dtype=float) > 0
@@ -456,7 +476,9 @@ def overload_warning(rows: Any, what: str = "") -> str | None:
     why = []
     if pools:
         why.append("officers busy all the time they were there in " + ", ".join(pools))
-    if undecided > UNDECIDED_LIMIT:
+    if not drained and not pools:
+        why.append("the back-office backlog grew through the measured days")
+    elif drained and undecided > UNDECIDED_LIMIT:
         why.append(f"up to {undecided:.1%} of the cases still undecided at the end of the drain")
     return (
         f"OVERLOADED: {int(unstable.sum())} of {len(unstable)} run(s){what} — "

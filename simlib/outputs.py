@@ -15,16 +15,20 @@ import pandas as pd
 from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
+from simlib.experiment.stats import CSV_FLOAT
 from simlib.experiment.touched import ordered_table, touched_matters
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
+from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, reform_verdicts, verdict_words
 from simlib.reforms import apply_reforms
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, verdict
+from simlib.warmup import warmup_warning
 
 __all__ = [
     "MATTER_SCREEN_KPIS",
     "SCREEN_KPIS",
     "comparison_text",
     "comparison_touched",
+    "comparison_verdicts",
     "kpi_table",
     "write_comparison",
 ]
@@ -53,6 +57,47 @@ def comparison_touched(comparison: Comparison) -> dict[str, list[str]]:
         name: touched_matters(comparison.baseline, apply_reforms(comparison.baseline, reforms))
         for name, reforms in comparison.variants.items()
     }
+
+
+def yardstick_variants(comparison: Comparison) -> set[str]:
+    """Variants that change the time limits (their on-time rate is on another yardstick)."""
+    return {
+        n
+        for n, rs in comparison.variants.items()
+        if changes_yardstick([r.model_dump(mode="json") for r in rs])
+    }
+
+
+def comparison_verdicts(
+    comparison: Comparison, material: Material | None = None, table: pd.DataFrame | None = None
+) -> dict[str, ReformVerdict]:
+    """Each reform's verdict from the pooled KPIs and every matter it touches
+    (:mod:`simlib.reform_verdict`)."""
+    return reform_verdicts(
+        comparison.table() if table is None else table,
+        material,
+        yardstick_variants(comparison),
+        comparison_touched(comparison),
+    )
+
+
+def matter_names(scenario: Any) -> dict[str, str]:
+    """Matter id -> the name planners know it by (the id where the file gives none)."""
+    return {m.id: m.name or m.id for m in scenario.matters}
+
+
+def _verdict_lines(comparison: Comparison, verdicts: dict[str, ReformVerdict]) -> list[str]:
+    names = matter_names(comparison.baseline)
+    lines = [
+        "Verdicts: each reform judged on the pooled KPIs and on every matter it touches "
+        "(better = helps somewhere, harms nowhere; inconclusive = a CI still reaches a "
+        "material change)"
+    ]
+    for name, v in verdicts.items():
+        lines.append(f"  {name:<26} {VERDICT_WORDS[v.verdict].upper():<20}")
+        lines.append(f"      {verdict_words(v, names)}")
+    lines.append("")
+    return lines
 
 
 def _matter_lines(comparison: Comparison, table: Any) -> list[str]:
@@ -114,6 +159,9 @@ def comparison_text(
         lines += [warning, ""]
     if comparison.meta.get("precision") is not None:
         lines += [comparison.meta["precision"].text(), ""]
+    if comparison.meta.get("decide") is not None:
+        lines += [comparison.meta["decide"].text(), ""]
+    lines += _verdict_lines(comparison, comparison_verdicts(comparison, material, table))
     for kpi in kpis:
         label, unit, better = kpi_info(kpi)
         rows = table[table["kpi"] == kpi]
@@ -193,11 +241,25 @@ def _cost_lines(comparison: Comparison, table: pd.DataFrame) -> list[str]:
 
 
 def comparison_warnings(comparison: Comparison) -> list[str]:
-    """An overload warning for each arm of the comparison (baseline, variants alone, stages)."""
+    """Everything the reader must know before trusting the numbers: failed runs, MSER-5's
+    verdict on the warm-up (from the baseline's runs) and an overload warning for each arm
+    of the comparison (baseline, variants alone, stages)."""
     out = []
+    failed = comparison.failures
+    if len(failed):
+        out.append(
+            f"{len(failed)} run(s) failed and are left out of the tables (first: "
+            f"{failed['variant'].iloc[0]}, replication {failed['replication'].iloc[0]}: "
+            f"{failed['error'].iloc[0]})"
+        )
+    base = comparison.runs[comparison.runs["kind"] == "baseline"]
+    if "warmup_mser5_days" in base:
+        warning = warmup_warning(base["warmup_mser5_days"], comparison.baseline.horizon.warmup_days)
+        if warning:
+            out.append(warning[0].upper() + warning[1:])
     for (kind, variant), rows in comparison.runs.groupby(["kind", "variant"], sort=False):
         what = " of the baseline" if kind == "baseline" else f" of '{variant}' ({kind})"
-        warning = overload_warning(rows, what)
+        warning = overload_warning(rows, what, comparison.baseline.horizon.drain_days > 0)
         if warning:
             out.append(warning)
     return out
@@ -223,7 +285,7 @@ def write_comparison(
         "runs": comparison.runs,
     }
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
+        frame.to_csv(out / f"{name}.csv", index=False, float_format=CSV_FLOAT)
         frame.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
     table, stacked, runs = frames["comparison"], frames["stacked"], frames["runs"]
@@ -255,6 +317,11 @@ def write_comparison(
             charts[f"waterfall_{name}"] = plots.waterfall(
                 stacked, kpi, runs=runs, material=material, note=note
             )
+    sens = comparison.meta.get("sensitivity")
+    if sens is not None and sens.curves:
+        from simlib.plots.sensitivity import tornado
+
+        charts["tornado"] = tornado(sens.curves, note=note)
     for name, fig in charts.items():
         written += plots.save(fig, out, name)
     meta = {
@@ -273,6 +340,17 @@ def write_comparison(
         "description": str(comparison.meta.get("description", "")),
         "costs": {n: c.as_row() for n, c in comparison.costs.items()},
         "warnings": comparison_warnings(comparison),
+        "verdicts": {n: v.to_json() for n, v in comparison_verdicts(comparison, material).items()},
+        **(
+            {"sensitivity": comparison.meta["sensitivity"].to_json()}
+            if comparison.meta.get("sensitivity") is not None
+            else {}
+        ),
+        **(
+            {"decide": comparison.meta["decide"].to_json()}
+            if comparison.meta.get("decide") is not None
+            else {}
+        ),
         **(
             {"precision": comparison.meta["precision"].to_json()}
             if comparison.meta.get("precision") is not None
@@ -323,13 +401,16 @@ def _breakdown(
     keys: list[str],
     kind: str,
     columns: tuple[tuple[str, str], ...],
+    labels: dict[str, str] | None = None,
 ) -> list[str]:
-    """A table of means: one line per matter (or hour), one column per KPI."""
+    """A table of means: one line per matter (or hour), one column per KPI; ``labels``:
+    what each key is shown as (a matter's name, an hour as "09:00–10:00")."""
     runs = result.runs
     present = [(k, label) for k, label in columns if any(f"{k}[{kind}=" in c for c in runs)]
     if not keys or not present:
         return []
-    width = max(len(k) for k in keys) + 2
+    labels = labels or {}
+    width = max(len(labels.get(k, k)) for k in keys) + 2
     head = f"{'':<{width}}" + "".join(f"{label:>12}" for _, label in present)
     lines = ["", f"{title}:", head]
     for key in keys:
@@ -339,8 +420,13 @@ def _breakdown(
             x = runs[col].to_numpy(dtype=float) if col in runs else []
             x = x[np.isfinite(x)] if len(x) else x
             cells.append(f"{_fmt(float(np.mean(x))) if len(x) else '-':>12}")
-        lines.append(f"{key:<{width}}" + "".join(cells))
+        lines.append(f"{labels.get(key, key):<{width}}" + "".join(cells))
     return lines
+
+
+def hour_label(hour: str) -> str:
+    """``"09"`` -> ``"09:00–10:00"``."""
+    return f"{int(hour):02d}:00–{(int(hour) + 1) % 24:02d}:00"
 
 
 def kpi_table(result: Replications) -> str:
@@ -369,9 +455,17 @@ def kpi_table(result: Replications) -> str:
         [m.id for m in result.scenario.matters],
         "matter",
         BY_MATTER_COLUMNS,
+        matter_names(result.scenario),
     )
     hours = sorted({c[-3:-1] for c in result.runs.columns if "[hour=" in c})
-    lines += _breakdown(result, "By clock hour of the ticket", hours, "hour", BY_HOUR_COLUMNS)
+    lines += _breakdown(
+        result,
+        "By clock hour of the ticket",
+        hours,
+        "hour",
+        BY_HOUR_COLUMNS,
+        {h: hour_label(h) for h in hours},
+    )
     n = len(result.runs)
     lines.append(f"\n{n} replication(s), seed {result.seed}; means over runs, Student-t 95% CI.")
     lines.append(
@@ -381,7 +475,7 @@ def kpi_table(result: Replications) -> str:
     )
     if result.precision is not None:
         lines.append(result.precision.text())
-    warning = overload_warning(result.runs)
+    warning = overload_warning(result.runs, drained=result.scenario.horizon.drain_days > 0)
     if warning:
         lines = [warning, "", *lines]
     return "\n".join(lines)

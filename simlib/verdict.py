@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from simlib.metrics import KPI_INFO
 
 __all__ = [
+    "SHARE_FLOOR",
     "Material",
     "changes_yardstick",
     "digits_from_ci",
@@ -61,6 +62,9 @@ def is_share(kpi: str) -> bool:
     return kpi_info(kpi)[1] == "share"
 
 
+SHARE_FLOOR = 0.005  # the smallest material change of a share, unless given per KPI
+
+
 @dataclass(frozen=True)
 class Material:
     """The smallest change that matters, per KPI.
@@ -73,19 +77,25 @@ class Material:
     per_kpi_relative: dict[str, float] = field(default_factory=dict)
 
     def threshold(self, kpi: str, baseline: float) -> float:
-        """The material change of ``kpi`` at ``baseline``, in the KPI's unit."""
+        """The material change of ``kpi`` at ``baseline``, in the KPI's unit. A relative
+        threshold of a share is at least ``SHARE_FLOOR`` (half a percentage point): 5 % of a
+        0.2 % abandon rate is no change anyone would act on."""
         base = kpi.split("[")[0]
+        floor = SHARE_FLOOR if is_share(kpi) else 0.0
         for key in (kpi, base):
             if key in self.absolute:
                 return self.absolute[key]
             if key in self.per_kpi_relative:
-                return self.per_kpi_relative[key] * abs(baseline)
-        return self.relative * abs(baseline)
+                return max(floor, self.per_kpi_relative[key] * abs(baseline))
+        return max(floor, self.relative * abs(baseline))
 
     def describe(self, kpi: str | None = None) -> str:
         """The rule in words, for the report (``kpi=None``: the default and every override)."""
         if kpi is None:
-            parts = [f"{_pct(self.relative)} of the baseline value"]
+            parts = [
+                f"{_pct(self.relative)} of the baseline value (of a share, at least "
+                f"{SHARE_FLOOR * 100:g} percentage point)"
+            ]
             for k, v in self.absolute.items():
                 parts.append(
                     f"{k}: {v:g} {kpi_info(k)[1]}"
@@ -188,7 +198,7 @@ def verdict(
 def digits_from_ci(half_width: float, value: float = 0.0) -> int:
     """Decimals to show: down to the first significant digit of the CI half-width (at least
     0, at most 4); without a CI, three significant digits of the value."""
-    if not (math.isfinite(half_width) and half_width > 0):
+    if not (math.isfinite(half_width) and half_width > 1e-9 * max(1.0, abs(value))):
         mag = abs(value)
         return 0 if mag >= 100 else 1 if mag >= 10 else 2 if mag >= 0.1 or mag == 0 else 4
     return max(0, min(4, -math.floor(math.log10(half_width))))

@@ -84,14 +84,25 @@ class Comparison:
         rows = self.runs[(self.runs["kind"] == kind) & (self.runs["variant"] == variant)]
         return rows.sort_values("replication")
 
+    @staticmethod
+    def _common(a: pd.DataFrame, b: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The replications both arms have, in the same order: pairs stay pairs when one arm
+        has more replications (``compare --decide`` adds them only where still needed)."""
+        reps = sorted(set(a["replication"]) & set(b["replication"]))
+        return (
+            a.set_index("replication").loc[reps].reset_index(),
+            b.set_index("replication").loc[reps].reset_index(),
+        )
+
     def table(self) -> pd.DataFrame:
         """Each reform alone vs the baseline: one row per variant and KPI. With costs, also
         ``cost``, ``officer_hours`` and ``diff_per_cost`` (the change per unit of one-off
         cost; empty when the variant costs nothing)."""
-        base = self._values(BASELINE, BASELINE)
         rows = []
         for name in self.variants:
-            other = self._values("alone", name)
+            base, other = self._common(
+                self._values(BASELINE, BASELINE), self._values("alone", name)
+            )
             extra: dict[str, Any] = {}
             if self.costs:
                 c = self.costs.get(name, VariantCost())
@@ -112,6 +123,8 @@ class Comparison:
         base = previous
         for stage, name in enumerate(self.stack):
             current = self._values("stacked", name)
+            previous, current = self._common(previous, current)
+            base, _ = self._common(base, current)
             for kpi in self.kpi_columns:
                 step = paired(previous[kpi].to_numpy(float), current[kpi].to_numpy(float))
                 total = paired(base[kpi].to_numpy(float), current[kpi].to_numpy(float))

@@ -112,7 +112,7 @@ class Replications:
         }
         hours = sorted({c[-3:-1] for c in self.runs.columns if "[hour=" in c})
         by_hour = {h: {k: entry(column(f"{k}[hour={h}]")) for k in HOUR_KPIS} for h in hours}
-        warning = overload_warning(self.runs)
+        warning = overload_warning(self.runs, drained=self.scenario.horizon.drain_days > 0)
         warnings = [w for w in (warning, self.warmup_warning()) if w]
         result = {
             "scenario": self.scenario.name,

@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["mean_ci", "summarize"]
+__all__ = ["CSV_FLOAT", "level_ci", "mean_ci", "summarize"]
+
+CSV_FLOAT = "%.12g"  # CSV numbers: full precision without float noise (0.1 + 0.2 = 0.3)
 
 
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -25,13 +27,25 @@ def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[floa
     return m, m - half, m + half
 
 
+def level_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:
+    """:func:`mean_ci` of a level that cannot be negative (a wait, a backlog, a rate): when
+    every value is >= 0 the t-interval's lower end is clipped at 0, since the mean of
+    non-negative values cannot be below it (the upper end is left as it is)."""
+    m, lo, hi = mean_ci(values, level)
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) and (x >= 0).all() and math.isfinite(lo):
+        lo = max(lo, 0.0)
+    return m, lo, hi
+
+
 def summarize(runs: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """One row per KPI column: mean, ci95_low, ci95_high, std, n (finite values only)."""
     rows = []
     for col in columns:
         x = runs[col].to_numpy(dtype=float)
         finite = x[np.isfinite(x)]
-        m, lo, hi = mean_ci(finite)
+        m, lo, hi = level_ci(finite)
         rows.append(
             {
                 "kpi": col,

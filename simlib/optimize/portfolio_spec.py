@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from simlib.experiment.study import Study, load_study
 from simlib.files import file_error, line_for_path, read_yaml, validated
 from simlib.metrics import KPI_NAMES, POOL_KPIS
+from simlib.optimize.sanity import study_issues
 from simlib.optimize.spec import Requirement
 from simlib.scenario.errors import Issue, ScenarioError
 
@@ -203,10 +204,12 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
         tol = spec.indifference.get(req.kpi, REQUIREMENT_TOLERANCE * abs(bound) or 1e-6)
         sense = "max" if req.max is not None else "min"
         needs.append(Need(req.kpi, req.matter, req.every_hour, sense, bound, tol))
-    if issues:
-        raise file_error(str(path), issues, tree)
     budgets = spec.portfolio.budget
     budgets = sorted(budgets) if isinstance(budgets, list) else [budgets]
+    if not issues:  # units, budgets and floors by theory, on a study that loaded cleanly
+        issues += study_issues(spec.requirements, budgets, study)
+    if issues:
+        raise file_error(str(path), issues, tree)
     return PortfolioSpec(
         name=spec.optimize,
         path=path,

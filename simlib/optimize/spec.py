@@ -28,6 +28,7 @@ from simlib.files import (
 )
 from simlib.files.scenario import load_referenced
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
+from simlib.optimize.sanity import requirement_issues
 from simlib.reforms import apply_reforms
 from simlib.scenario.errors import Issue, ScenarioError
 from simlib.scenario.model import Scenario, parse_hours
@@ -285,6 +286,7 @@ def optimization_from_dict(
                     line_for_path(tree, "objective"),
                 )
             )
+    issues += requirement_issues(spec.requirements, [base])  # units, and floors by theory
     if issues:
         raise file_error(source, issues, tree)
     reps = spec.replications

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from simlib.experiment.stats import mean_ci
+from simlib.experiment.stats import level_ci as _level_ci
 from simlib.plots.style import (
     PALETTE,
     caption,
@@ -51,7 +51,7 @@ def level_ci(runs: pd.DataFrame, kind: str, variant: str, kpi: str) -> tuple[flo
     rows = runs[(runs["kind"] == kind) & (runs["variant"] == variant)]
     if kpi not in rows:
         return float("nan"), float("nan"), float("nan")
-    return mean_ci(rows[kpi].to_numpy(float))
+    return _level_ci(rows[kpi].to_numpy(float))
 
 
 @styled

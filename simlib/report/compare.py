@@ -13,13 +13,15 @@ from typing import Any
 import pandas as pd
 
 from simlib.experiment.replicate import replication_seed
+from simlib.reform_verdict import MATTER_VERDICT_KPIS
 from simlib.report.assumptions import assumptions_section, readable
 from simlib.report.html import e, figure, table
 from simlib.report.study import HEADLINE, MORE, SUMMARY_KPIS, Study, half_width
-from simlib.report.summary import matter_columns, ranking, summary
+from simlib.report.summary import ranked, summary
 from simlib.verdict import (
     Material,
     fmt_change,
+    fmt_level,
     is_share,
     kpi_info,
 )
@@ -31,8 +33,12 @@ def _cell(s: Study, variant: str, kpi: str) -> str:
     v = s.verdict(variant, kpi)
     cls = f" class={v}" if v in ("better", "worse") else ""
     mark = " †" if v == "yardstick" else ""
+    level = s.level(variant, kpi, unit=False)
+    if cls and level == s.base(kpi, unit=False):  # a marked change must show: "5 → 5" won't do
+        r = s.rows[(variant, kpi)]
+        level = fmt_level(kpi, r.variant_mean, s.change_half(kpi))
     return (
-        f"<span{cls}>{e(s.level(variant, kpi, unit=False))}{mark}</span><br>"
+        f"<span{cls}>{e(level)}{mark}</span><br>"
         f"<span class=ci>{e(s.change(variant, kpi, unit=False))}<br>{e(s.ci(variant, kpi))}</span>"
     )
 
@@ -52,46 +58,52 @@ def _results_table(s: Study, kpis: list[str], first: bool) -> str:
         for k in kpis
     ]
     rows = [["<b>baseline</b>"] + [e(s.base(k, unit=False)) for k in kpis]]
-    recommended = [v for v, _, _ in ranking(s)[0]]
-    order = recommended + [v for v in s.variants if v not in recommended]
-    rows += [[e(v)] + [_cell(s, v, k) for k in kpis] for v in order]
+    rows += [[e(v)] + [_cell(s, v, k) for k in kpis] for v in ranked(s)]
     if not first:
-        return "<h3>Other results</h3>" + table(head, rows)
+        return "<h3>Other results</h3>" + table(head, rows, columns=COLUMNS)
     return (
         "<h2>Each reform alone</h2><p>Mean over replications; under it, the change against the "
         "baseline and its 95 % confidence interval (shares in %, their changes in percentage "
         "points, pp). <span class=better>Blue</span>: better, <span class=worse>vermilion</span>: "
         "worse, both only when significant and material. Reforms in the order of the ranking."
-        "</p>" + table(head, rows)
+        "</p>" + table(head, rows, columns=COLUMNS)
     )
 
 
+COLUMNS = 4  # result columns per table: wider tables are split to fit A4 portrait
+
+
+def _unit_head(k: str) -> str:
+    unit = "%" if is_share(k) else kpi_info(k)[1]
+    return f"{e(kpi_info(k)[0])}<br><span class=muted>[{e(unit)}]</span>"
+
+
 def _per_matter(s: Study) -> str:
-    parts = []
-    for kpi in (*HEADLINE,):
-        cols = matter_columns(s, kpi)
-        if not cols:
-            continue
-        shown = [v for v in s.variants if any(s.verdict(v, c) in ("better", "worse") for c in cols)]
-        head = ["matter", "baseline"] + [e(v) for v in shown]
-        rows = []
-        for c in cols:
-            matter = c.split("=", 1)[1][:-1]
-            rows.append([e(matter), e(s.base(c, unit=False))] + [_cell(s, v, c) for v in shown])
-        note = (
-            ""
-            if shown
-            else "<p class=note>No reform changes this result materially for any matter.</p>"
-        )
-        parts.append(f"<h3>{e(kpi_info(kpi)[0])}</h3>" + table(head, rows) + note)
-    if not parts:
+    """One table per matter: the reforms that touch it (rows) and its results (columns);
+    the reforms that do not touch it are named under the table ("—": not touched)."""
+    matters = [m for m in s.names if any(k.endswith(f"[matter={m}]") for k in s.kpis)]
+    if not matters:
         return (
             "<h2>Per matter</h2><p class=note>This comparison has no per-matter KPIs "
             "(columns named <code>KPI[matter=ID]</code>).</p>"
         )
+    parts = []
+    order = ranked(s)
+    for m in matters:
+        cols = [f"{k}[matter={m}]" for k in MATTER_VERDICT_KPIS if s.has(f"{k}[matter={m}]")]
+        touching = [v for v in order if m in s.touched.get(v, [])]
+        head = ["reform"] + [_unit_head(c.split("[")[0]) for c in cols]
+        rows = [["<b>baseline</b>"] + [e(s.base(c, unit=False)) for c in cols]]
+        rows += [[e(v)] + [_cell(s, v, c) for c in cols] for v in touching]
+        others = [v for v in order if v not in touching]
+        note = f"<p class=note>— not touched by: {e(', '.join(others))}.</p>" if others else ""
+        if not touching:
+            note = "<p class=note>— no reform touches this matter.</p>"
+        parts.append(f"<h3>{e(s.name(m))}</h3>" + table(head, rows) + note)
     return (
-        "<h2>Per matter</h2><p>Only reforms that change the result materially for at least one "
-        "matter are shown.</p>" + "".join(parts)
+        "<h2>Per matter</h2><p>Each matter with the reforms that touch it (its own steps, "
+        "the pools its cases pass through, or the hall it is served in): mean over "
+        "replications, under it the change and its 95 % CI. Colours as above.</p>" + "".join(parts)
     )
 
 
@@ -120,17 +132,47 @@ def _stacked(s: Study) -> str:
                 f"<br>[{e(lo)}, {e(hi)}]</span>"
             )
         rows.append([str(stage), e(v), *cells])
-    rows.append(
-        ["", "<b>all reforms</b>"]
-        + [
-            f"<b>{e(s.final(k, False)[0])}</b><br><span class=ci>{e(s.final(k, False)[1])}</span>"
-            for k in kpis
-        ]
+    stage, left_out = s.original_limits_stage()
+    if stage:
+        label = "all reforms" + (
+            f" on the original time limits (stages 1–{stage})" if left_out else ""
+        )
+        rows.append(
+            ["", f"<b>{e(label)}</b>"]
+            + [
+                f"<b>{e(s.final(k, False, stage)[0])}</b><br><span class=ci>"
+                f"{e(s.final(k, False, stage)[1])}<br>{e(s.final_ci(k, stage))}</span>"
+                for k in kpis
+            ]
+        )
+    why = (
+        f" Totals stop before {e(', '.join(left_out))}: it changes the time limits, so on-time "
+        "decisions after it are on another yardstick."
+        if left_out
+        else ""
     )
     return (
         "<h2>Stacked: each reform on top of the ones before</h2><p>The level after each stage; "
-        "under it, that reform's contribution with its 95 % CI. The last row: all reforms, and "
-        "the total change against the baseline.</p>" + table(head, rows, left=2)
+        "under it, that reform's contribution with its 95 % CI. The last row: all reforms, "
+        f"the total change against the baseline and its 95 % CI.{why}</p>"
+        + table(head, rows, left=2)
+    )
+
+
+def _sensitivity(meta: dict[str, Any]) -> str:
+    """Break-even of the assumed behaviour (``compare --sensitivity``), when it was run."""
+    curves = meta.get("sensitivity")
+    if not curves:
+        return ""
+    from simlib.experiment.sensitivity import Curve
+
+    items = "".join(f"<li>{e(Curve.from_json(c).text())}</li>" for c in curves)
+    return (
+        "<h2>How the answer depends on assumed behaviour</h2><p>Reform parameters that are "
+        "guesses about applicants were swept over a range on the same applicants (common "
+        "random numbers); the saving is applicant-hours a year, the break-even the value at "
+        "which the reform's cost per applicant-hour saved equals the best other reform's. "
+        "The tornado chart is under Charts.</p><ul>" + items + "</ul>"
     )
 
 
@@ -158,6 +200,11 @@ CHARTS = (
         "Each reform alone: change against the baseline, 95 % CI of the change.",
     ),
     ("waterfall_lead_time.png", "Reforms added one after another: mean lead time."),
+    (
+        "tornado.png",
+        "Assumed behaviour: applicant-hours saved a year at the low and high ends of each "
+        "assumed parameter's range (the tick: at the assumed value).",
+    ),
     ("waterfall_hall_wait.png", "Reforms added one after another: mean hall wait."),
     (
         "visits_per_case.png",
@@ -205,6 +252,7 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         + _results(s)
         + _per_matter(s)
         + _stacked(s)
+        + _sensitivity(meta)
         + "<h2>Charts</h2>"
         + figures
         + _reforms(meta)
@@ -215,7 +263,10 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         "applicant, so all variants see the same applicants (<i>common random numbers</i>): "
         "differences are the reforms' effects, not luck. Confidence intervals are Student-t "
         "intervals over replications (of the paired differences for changes, of the values for "
-        f"levels). The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
+        "levels); a level that cannot be negative (a wait, a lead time, a rate) has its "
+        "interval's lower end clipped at 0, since a mean of non-negative values cannot be "
+        "below it. CSV files keep 12 significant digits. "
+        f"The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
         "discarded as warm-up.</p>"
         + reproduce
         + assumptions_section(meta.get("baseline_path") or None, settings)

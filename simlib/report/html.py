@@ -27,6 +27,9 @@ vertical-align:top}th{background:#f0f4f8}td.l,th.l{text-align:left}
 .muted{color:#666}.ci{color:#666;font-size:90%;white-space:nowrap}
 .summary{background:#f4f8fb;border-left:4px solid #0072B2;padding:.4em 1em;margin:.8em 0}
 .note{font-size:9pt;color:#444}
+.warn{background:#fff4e5;border-left:4px solid #D55E00;padding:.3em 1em;margin:.8em 0;
+font-size:9pt}.warn ul{margin:.2em 0;padding-left:1.2em}
+table.ranked{width:100%}table.ranked td{text-align:left}
 figure{margin:.8em 0;break-inside:avoid}figure img{width:100%;max-width:165mm;border:0}
 figcaption{color:#555;font-size:9pt}
 code{background:#f4f4f4;padding:0 .3em;font-size:90%;overflow-wrap:anywhere}
@@ -58,8 +61,24 @@ def figure(source: Path | Figure, caption: str) -> str:
     )
 
 
-def table(head: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
-    """A table of already formatted (and escaped) cells; the first ``left`` columns are text."""
+def table(
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    left: int = 1,
+    cls: str = "",
+    columns: int | None = None,
+) -> str:
+    """A table of already formatted (and escaped) cells; the first ``left`` columns are text.
+    ``columns``: at most this many other columns per table — a wider one is split into
+    several tables, each repeating the first ``left`` columns, so that it fits A4 portrait."""
+    if columns is not None and len(head) - left > columns:
+        parts = []
+        for start in range(left, len(head), columns):
+            keep = list(range(left)) + list(range(start, min(start + columns, len(head))))
+            parts.append(
+                table([head[i] for i in keep], [[r[i] for i in keep] for r in rows], left, cls)
+            )
+        return "".join(parts)
     th = "".join(f"<th{' class=l' if i < left else ''}>{h}</th>" for i, h in enumerate(head))
     body = "".join(
         "<tr>"

@@ -1,63 +1,99 @@
-"""The executive summary of a compare report: the question, the answer in three sentences,
-and the reforms ranked by effect (and by effect per cost when the study gives costs), with the
-per-matter effects that matter."""
+"""The executive summary of a compare report: the question, the Answer, and the reforms
+ranked by their verdict (:mod:`simlib.reform_verdict`) with what each helps and harms in
+words.
+
+The Answer judges each reform on the pooled KPIs *and* on every matter it touches, so a
+reform aimed at a small matter is not dropped because the hall's average hardly moves, and a
+reform that harms one matter says so. "Not known" (inconclusive) is kept apart from "no
+material change". Totals of all reforms are given on the baseline's time limits only: a
+reform that changes the limits measures on-time decisions on another yardstick."""
 
 from __future__ import annotations
 
+from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, change_words
 from simlib.report.html import e, table
-from simlib.report.study import HEADLINE, SUMMARY_KPIS, Study
+from simlib.report.money import money_section
+from simlib.report.study import SUMMARY_KPIS, Study
 from simlib.verdict import kpi_info
 
-__all__ = ["matter_columns", "ranking", "summary"]
+__all__ = ["matter_columns", "ranked", "summary"]
+
+ORDER = {"better": 0, "mixed": 1, "inconclusive": 2, "no_material_change": 3, "worse": 4}
 
 
-def ranking(s: Study) -> tuple[list[tuple[str, float, str]], list[str], list[str]]:
-    """Recommended (variant, score, KPI of its best effect), those with no material effect,
-    and those that make a headline KPI worse."""
-    recommended, nothing, harmful = [], [], []
-    for v in s.variants:
-        kpis = [k for k in HEADLINE if s.has(k)]
-        verdicts = {k: s.verdict(v, k) for k in kpis}
-        better = [k for k in kpis if verdicts[k] == "better"]
-        if any(x == "worse" for x in verdicts.values()):
-            harmful.append(v)
-        if better:
-            best = max(better, key=lambda k: s.relative(v, k))
-            recommended.append((v, s.relative(v, best), best))
-        elif v not in harmful:
-            nothing.append(v)
-    recommended.sort(key=lambda t: -t[1])
-    return recommended, nothing, harmful
+def score(v: ReformVerdict) -> float:
+    """The largest material improvement, as a share of its baseline (0 when none)."""
+    return max((abs(c.change) / abs(c.baseline) for c in v.helps if c.baseline), default=0.0)
+
+
+def ranked(s: Study) -> list[str]:
+    """Reforms by verdict (better, mixed, inconclusive, no material change, worse), then by
+    their largest material improvement as a share of the baseline."""
+    return sorted(s.variants, key=lambda v: (ORDER[s.verdicts[v].verdict], -score(s.verdicts[v])))
 
 
 def matter_columns(s: Study, kpi: str) -> list[str]:
     return [k for k in s.kpis if k.startswith(f"{kpi}[matter=")]
 
 
-def _matter_effects(s: Study, variant: str, limit: int = 3) -> list[str]:
-    """The per-matter changes that are significant and material, largest first."""
-    found = []
+def _listed(s: Study, variant: str, items: list, limit: int = 3) -> str:
+    shown = "; ".join(
+        change_words(c, s.names, half=s.cell_half(variant, c.column)) for c in items[:limit]
+    )
+    more = len(items) - limit
+    return shown + (f"; and {more} more (see the tables)" if more > 0 else "")
+
+
+def _counts(s: Study) -> str:
+    groups: dict[str, list[str]] = {k: [] for k in ORDER}
+    for v in ranked(s):
+        groups[s.verdicts[v].verdict].append(v)
+    parts = []
+    for verdict, names in groups.items():
+        if not names:
+            continue
+        what = VERDICT_WORDS[verdict]
+        if verdict == "inconclusive":
+            need = [s.verdicts[v].to_decide for v in names]
+            known = [x for x in need if x is not None]
+            what += (
+                f" (not known yet; about {max(known)} replications would decide "
+                f"{'it' if len(names) == 1 else 'them'}: <code>simlib compare --decide</code>)"
+                if known
+                else " (not known yet)"
+            )
+        parts.append(f"{len(names)} {what}: {e(', '.join(names))}")
+    return f"Of the {len(s.variants)} reforms, " + "; ".join(parts) + "."
+
+
+def _totals(s: Study) -> str:
+    if s.stacked.empty:
+        return ""
+    stage, left_out = s.original_limits_stage()
+    if stage == 0:
+        return (
+            "The stack starts with a reform that changes the time limits, so no total is given "
+            "on the baseline's yardstick."
+        )
+    parts = []
     for kpi in SUMMARY_KPIS:
-        for col in matter_columns(s, kpi):
-            v = s.verdict(variant, col)
-            if v in ("better", "worse"):
-                matter = col.split("=", 1)[1][:-1]
-                found.append(
-                    (
-                        abs(s.relative(variant, col)),
-                        f"{matter}: {kpi_info(kpi)[0].lower()} {s.change(variant, col)} ({v})",
-                    )
-                )
-    return [t for _, t in sorted(found, reverse=True)[:limit]]
-
-
-def _trade_off(s: Study, variant: str) -> str:
-    worse = [
-        f"{kpi_info(k)[0].lower()} {s.change(variant, k)}"
-        for k in HEADLINE
-        if s.has(k) and s.verdict(variant, k) == "worse"
-    ]
-    return f"<br><span class=worse>trade-off: {e('; '.join(worse))}</span>" if worse else ""
+        if s.has(kpi):
+            level, change = s.final(kpi, stage=stage)
+            parts.append(
+                f"{kpi_info(kpi)[0].lower()} from {s.base(kpi)} to {level} "
+                f"({change} {s.final_ci(kpi, stage)})"
+            )
+    scope = (
+        f"All reforms together on the baseline's time limits (the stack without "
+        f"{', '.join(left_out)}, which {'changes' if len(left_out) == 1 else 'change'} the "
+        "yardstick)"
+        if left_out
+        else "All reforms together"
+    )
+    return e(
+        scope + " take the " + "; the ".join(parts) + " (total change, its confidence interval "
+        "in brackets)."
+    )
 
 
 def _costs(s: Study) -> dict[str, float]:
@@ -66,108 +102,92 @@ def _costs(s: Study) -> dict[str, float]:
     return {v: float(c.get("cost", 0) or 0) for v, c in costs.items() if isinstance(c, dict)}
 
 
+def _warnings(s: Study) -> str:
+    warnings = [w for w in s.meta.get("warnings") or [] if w]
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{e(w)}</li>" for w in warnings)
+    return f"<div class=warn><b>Warnings about these results</b><ul>{items}</ul></div>"
+
+
+def _verdict_cell(v: ReformVerdict) -> str:
+    word = VERDICT_WORDS[v.verdict]
+    cls = {"better": "better", "worse": "worse", "mixed": "worse"}.get(v.verdict, "muted")
+    extra = ""
+    if v.verdict == "inconclusive":
+        extra = (
+            f"<br><span class=muted>~{v.to_decide} reps decide</span>"
+            if v.to_decide is not None
+            else ""
+        )
+    return f"<span class={cls}>{e(word)}</span>{extra}"
+
+
 def summary(s: Study) -> str:
-    recommended, nothing, harmful = ranking(s)
     n = len(s.variants)
     question = (
         f"Which of the {n} reforms of '{s.meta['study']}' should the hall adopt: what does each "
-        "change for applicants (waits, days to a decision, visits, on-time decisions), and what "
-        "do they achieve together?"
+        "change for applicants (waits, days to a decision, visits, on-time decisions) in each "
+        "matter it touches, and what do they achieve together?"
     )
     context = s.meta.get("description") or ""
-    sentences = []
-    if recommended:
-        top, _, kpi = recommended[0]
+    order = ranked(s)
+    sentences = [_counts(s)]
+    best = [v for v in order if s.verdicts[v].verdict == "better"]
+    if best:
+        top = s.verdicts[best[0]]
         sentences.append(
-            f"{len(recommended)} of the {n} reforms improve at least one headline result "
-            f"significantly and materially; the strongest is <b>{e(top)}</b>: "
-            f"{e(kpi_info(kpi)[0].lower())} {e(s.base(kpi))} → {e(s.level(top, kpi))} "
-            f"({e(s.change(top, kpi))})."
+            f"The strongest is <b>{e(best[0])}</b>: it helps "
+            f"{e(_listed(s, best[0], top.helps, 2))}; harms nothing."
         )
-    else:
-        sentences.append(
-            f"None of the {n} reforms changes a headline result both significantly and "
-            f"materially (threshold: {e(s.material.describe())})."
-        )
-    if not s.stacked.empty:
-        parts = []
-        for kpi in SUMMARY_KPIS:
-            if s.has(kpi):
-                level, _ = s.final(kpi)
-                parts.append(f"{kpi_info(kpi)[0].lower()} from {s.base(kpi)} to {level}")
-        sentences.append("All reforms together take the " + e("; ".join(parts)) + ".")
-    rest = []
-    if nothing:
-        verb = "makes" if len(nothing) == 1 else "make"
-        rest.append(f"{len(nothing)} {verb} no material difference ({', '.join(nothing)})")
-    if harmful:
-        worse = [
-            f"{v}: {kpi_info(k)[0].lower()} {s.change(v, k)}"
-            for v in harmful
-            for k in HEADLINE
-            if s.has(k) and s.verdict(v, k) == "worse"
-        ]
-        verb = "makes" if len(harmful) == 1 else "make"
-        rest.append(f"{len(harmful)} {verb} a headline result worse ({'; '.join(worse)})")
-    if rest:
-        sentences.append(e("; ".join(rest)).capitalize() + ".")
-    elif s.yardstick:
-        sentences.append("No reform makes a headline result worse.")
-    answer = " ".join(sentences)
+    for v in order:
+        x = s.verdicts[v]
+        if x.verdict in ("mixed", "worse"):
+            helps = f"helps {_listed(s, v, x.helps, 2)} but " if x.helps else ""
+            sentences.append(f"<b>{e(v)}</b> {e(helps)}harms {e(_listed(s, v, x.harms, 2))}.")
+    sentences.append(_totals(s))
+    answer = " ".join(t for t in sentences if t)
 
     costs = _costs(s)
-    head = ["rank", "reform", "strongest effect", "change [95 % CI]", "per matter (material)"]
+    head = ["rank", "reform", "verdict", "helps (95 % CI)", "harms; not known"]
     if costs:
-        head += ["one-off cost", "effect per 100,000"]
+        head.append("one-off cost")
     rows = []
-    for i, (v, score, kpi) in enumerate(recommended, start=1):
+    for i, v in enumerate(order, start=1):
+        x = s.verdicts[v]
+        harms = _listed(s, v, x.harms) if x.harms else "nothing"
+        unknown = f"{len(x.unknown)} change(s) not known" if x.unknown else ""
         cells = [
             str(i),
-            f"<b>{e(v)}</b>" + _trade_off(s, v),
-            e(kpi_info(kpi)[0]),
-            f"{e(s.change(v, kpi))} {e(s.ci(v, kpi))} ({score * 100:.0f} % better)",
-            e("; ".join(_matter_effects(s, v))) or "<span class=muted>–</span>",
+            f"<b>{e(v)}</b>",
+            _verdict_cell(x),
+            e(_listed(s, v, x.helps)) if x.helps else "<span class=muted>nothing material</span>",
+            (f"<span class=worse>{e(harms)}</span>" if x.harms else e(harms))
+            + (f"<br><span class=muted>{e(unknown)}</span>" if unknown else ""),
         ]
         if costs:
             cost = costs.get(v, 0.0)
-            per = f"{score * 100 / cost * 100_000:,.1f} % per 100,000" if cost else "no cost"
-            cells += [f"{cost:,.0f}" if cost else "–", per]
+            cells.append(f"{cost:,.0f}" if cost else "–")
         rows.append(cells)
-    ranked = (
-        table(head, rows, left=3) if rows else "<p>No reform to recommend on these results.</p>"
-    )
-    by_cost = ""
-    if costs and recommended:
-
-        def per_cost(item: tuple[str, float, str]) -> float:
-            cost = costs.get(item[0], 0.0)
-            return -item[1] / cost if cost else -float("inf")  # free reforms first
-
-        order = sorted(recommended, key=per_cost)
-        by_cost = "<p>Ranked by effect per cost: " + e(" → ".join(v for v, _, _ in order)) + ".</p>"
-    elif not costs:
-        by_cost = (
-            "<p class=note>The study file gives no costs, so reforms are ranked by effect only "
-            "(give each variant a <code>cost</code> to rank by effect per cost).</p>"
-        )
     yard = (
         "<p class=note>† "
         + e(", ".join(sorted(s.yardstick)))
         + " changes the time limits themselves: its on-time rate is measured against another "
-        "yardstick and is not comparable with the baseline's (not counted as worse).</p>"
+        "yardstick, is not judged, and is left out of the totals.</p>"
         if s.yardstick
         else ""
     )
     return (
-        "<h2>Executive summary</h2><div class=summary>"
+        "<h2>Executive summary</h2>" + _warnings(s) + "<div class=summary>"
         f"<p><b>Question.</b> {e(question)}</p>"
         + (f"<p class=note>{e(context)}</p>" if context else "")
         + f"<p><b>Answer.</b> {answer}</p></div>"
-        f"<p>A change counts as an improvement (or a deterioration) only when it is significant "
-        f"(its 95 % confidence interval excludes zero) <i>and</i> material: at least "
-        f"<b>{e(s.material.describe())}</b>. Recommended reforms, ranked by the largest "
-        "material improvement of a headline result (as a share of the baseline):</p>"
-        + ranked
-        + by_cost
-        + yard
+        "<p>Each reform is judged on the hall's pooled results <i>and</i> on every matter it "
+        "touches. A change counts when it is significant (its 95 % confidence interval excludes "
+        f"zero) <i>and</i> material: at least <b>{e(s.material.describe())}</b>. "
+        "<b>Better</b>: helps somewhere, harms nowhere; <b>mixed</b>: helps and harms; "
+        "<b>no material change</b>: every confidence interval lies within the material "
+        "threshold; <b>inconclusive</b>: some interval still reaches a material change. "
+        "Ranked by verdict, then by the largest material improvement as a share of its "
+        "baseline:</p>" + table(head, rows, left=5, cls="ranked") + yard + money_section(s)
     )

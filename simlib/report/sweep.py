@@ -113,7 +113,7 @@ def sweep_body(out: Path, spec: dict[str, Any]) -> str:
         f"{len(summary)} points × {reps} replications. Parameters:</p><ul>{levels}</ul>"
         + "".join(figures)
         + "<h2>Every point</h2>"
-        + table(head, rows, left=0)
+        + table(head, rows, left=len(params), columns=4)  # split to fit A4 portrait
         + "<h2>Method</h2><p>Each point was run with the same replication seeds (derived from base "
         f"seed {seed}), so neighbouring points are compared on the same applicants. Means over "
         "replications with Student-t 95 % confidence intervals (in <code>summary.csv</code>).</p>"

@@ -43,8 +43,29 @@ def test_quiet_scenario_has_no_warnings() -> None:
 
 def test_window_overloaded_in_busiest_hour() -> None:
     data = _with(matters__0__arrivals={"per_day": 40, "profile": {"09": 10, "10": 1}})
-    (w,) = [w for w in warnings_for(scenario_from_dict(data)) if "busiest hour" in w]
-    assert "pools.desk" in w and "09:00" in w
+    (w,) = [w for w in warnings_for(scenario_from_dict(data)) if "offered load" in w]
+    # 36 applicants x 10 min at 09:00 on 2 officers: 4 officer-hours queue up; waits ~2 h
+    assert "pools.desk" in w and "09:00" in w and "waits near 12" in w
+    # with a mean patience of 20 min, reneging bounds the queue, and says so
+    data["hall"] = {"patience": {"dist": "exponential", "mean": 20}}
+    (w,) = [w for w in warnings_for(scenario_from_dict(data)) if "offered load" in w]
+    assert "patience (20 min)" in w and "give up" in w
+
+
+def test_a_peak_worked_off_within_the_hour_is_no_alarm() -> None:
+    # 4 officers' worth at 09:00 on 3 officers, then quiet: the queue clears before 10:30
+    data = _with(
+        pools__desk__count=3,
+        matters__0__arrivals={"per_day": 30, "profile": {"09": 8, "10": 1, "11": 1}},
+    )
+    assert not [w for w in warnings_for(scenario_from_dict(data)) if "pools.desk" in w]
+
+
+def test_the_shipped_baseline_has_no_false_load_alarm() -> None:
+    from simlib.files import load_scenario
+
+    baseline = Path(__file__).parents[2] / "simlib" / "data" / "new_district.yaml"
+    assert not [w for w in warnings_for(load_scenario(baseline)) if "load" in w]
 
 
 def test_back_office_backlog() -> None:
@@ -83,3 +104,21 @@ def test_validate_prints_warnings_on_stderr_and_exits_0(
     captured = capsys.readouterr()
     assert "OK" in captured.out
     assert "warning" in captured.err and "pools.desk" in captured.err
+
+
+def test_headcount_counts_people_not_shift_fragments() -> None:
+    from simlib.checks import headcount
+
+    data = _with(
+        pools__desk={
+            "shifts": [
+                {"hours": ["09:00-10:00"], "count": 3},
+                {"hours": ["10:00-12:00"], "count": 4},
+                {"hours": ["13:00-17:00"], "count": 4},
+                {"hours": ["11:00-12:00"], "count": 1},
+            ]
+        }
+    )
+    # 12 shift fragments, but never more than 5 officers on duty at once
+    assert headcount(scenario_from_dict(data), "desk") == 5
+    assert headcount(scenario_from_dict(data), "back") == 1

@@ -177,6 +177,6 @@ def test_validate_warnings_count_the_officers_of_the_shifts_on_duty() -> None:
     ]
     warnings = warnings_for(_hall(pools, matters=busy))
     # 09-11 h: about 45 tickets an hour x 10 min = 7.6 officers' worth on the 1 on shift
-    assert any("queue will grow all hour" in w and "on 1.0 on shift" in w for w in warnings)
+    assert any("offered load is" in w and "on 1.0 on shift" in w for w in warnings)
     fine = {"desk": {"shifts": [{"hours": ["09:00-11:00"], "count": 12}, {"count": 2}]}}
-    assert not any("queue will grow" in w for w in warnings_for(_hall(fine, matters=busy)))
+    assert not any("offered load" in w for w in warnings_for(_hall(fine, matters=busy)))
