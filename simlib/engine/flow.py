@@ -158,6 +158,8 @@ class CaseFlow:
         self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
         self.cohort_size = 0
         self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
+        # The event log's writer, or None when only KPIs are recorded (no call per step).
+        self._log = records.step if records.detail == "full" else None
         cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
         self._visits_col, self._status = cols["visits"], cols["status"]
         self._accepted, self._decision, self._revoked = (
@@ -317,6 +319,9 @@ class CaseFlow:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
             delay = step.handoff_at(self.env._now) - self.env._now
+        if delay <= 0:
+            self._do_step(case, step, then)
+            return
         self._after(delay, lambda: self._do_step(case, step, then))
 
     def _do_step(
@@ -331,11 +336,11 @@ class CaseFlow:
             now = self.env._now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
         work = step.sample(case, attempt)
+        log = self._log
 
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
-            self.records.step(
-                case.id, step.activity, step.pool, officer.index, job.enqueued, start, end
-            )
+            if log:
+                log(case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
             case.attempts[step.name] = attempt + 1
             if step.rework_prob and case.u("rework:" + step.name, attempt) < step.rework_prob:
                 self._supplement(case, step, then, attempt)

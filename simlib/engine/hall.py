@@ -53,6 +53,7 @@ class Hall:
         self.at_close = at_close
         self.patience = patience
         self.renege_return_prob = renege_return_prob
+        self._log = records.detail == "full"  # the event log is kept
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
@@ -93,15 +94,16 @@ class Hall:
         del self.waiting[ticket]
         rec = self.records
         rec.visit(ticket.case, ticket.kind, ticket.pool, ticket.enqueued, start, end, SERVED)
-        rec.step(
-            ticket.case,
-            ticket.activity,
-            officer.desk.code,
-            officer.index,
-            ticket.enqueued,
-            start,
-            end,
-        )
+        if self._log:
+            rec.step(
+                ticket.case,
+                ticket.activity,
+                officer.desk.code,
+                officer.index,
+                ticket.enqueued,
+                start,
+                end,
+            )
         self.on_served(ticket)
 
     def _renege(self, ticket: Ticket) -> None:
