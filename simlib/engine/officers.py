@@ -14,7 +14,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable
 from heapq import heappush
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import NORMAL
@@ -211,14 +211,16 @@ class Officer:
         self.job: Job | None = None  # in service
         self.start = 0.0  # of the current service (chunk)
         self.chunk = 0.0  # back-office minutes of the current service
-        self._queue = env._queue  # SimPy's event list: service ends are pushed on it directly
+        self._queue: list[Any] = (
+            env._queue
+        )  # SimPy's event list: service ends are pushed on it directly
         self._eid = env._eid
         self._tally = desk.tally
         self._tallies = records.tally_by_code
         self._warmup, self._horizon = records.warmup, records.horizon
         # The callbacks of a service end (shared: SimPy only iterates over them).
-        self._window_cb = [self._window_done]
-        self._back_cb = [self._back_done]
+        self._window_cb: list[Callable[[Any], None]] = [self._window_done]
+        self._back_cb: list[Callable[[Any], None]] = [self._back_done]
         at_start(env, self._loop)  # started as a SimPy process would be
 
     def hand(self, job: Job | None) -> None:
