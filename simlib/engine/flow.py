@@ -17,6 +17,7 @@ import simpy
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
+from simlib.engine.quantiles import quantile_fn
 from simlib.engine.records import STATUSES, Records
 from simlib.engine.schedule import later
 from simlib.engine.streams import ApplicantDraws, Draws
@@ -80,6 +81,8 @@ class MatterPlan:
 
     def __post_init__(self) -> None:
         self.accept_sample = sampler(self.accept_time, "accept_time")
+        self.collection_quantile = quantile_fn(self.collection_time)
+        self.patience_quantile = quantile_fn(self.patience) if self.patience is not None else None
 
 
 Sampler = Callable[[Draws, int], float]
@@ -100,7 +103,7 @@ def sampler(dist: BaseDistribution, key: str) -> Sampler:
             return longest + extra(draws, attempt) if extra is not None else longest
 
         return joint
-    quantile = dist.quantile
+    quantile = quantile_fn(dist)
     return lambda draws, attempt: quantile(draws.u(key, attempt))
 
 
@@ -155,6 +158,7 @@ class CaseFlow:
         self.hall = hall
         hall.bind(self.ticket_served, self.ticket_left)
         self.return_delay = return_delay
+        self._return_days = quantile_fn(return_delay)
         self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
         self.cohort_size = 0
         self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
@@ -184,7 +188,7 @@ class CaseFlow:
         hall's working days (so returns do not pile up on Mondays) and, when it ends while the
         hall is closed, comes at their usual time of day (that of their first arrival) on the
         next open day, rather than all at once at the next opening."""
-        days = self.return_delay.quantile(case.u(purpose, attempt))
+        days = self._return_days(case.u(purpose, attempt))
         if walk_in:
             cal = self.calendar
             at = self._walk_in_time(
@@ -377,9 +381,7 @@ class CaseFlow:
 
     def _collect(self, case: Case) -> None:
         plan = case.plan
-        work = plan.collection_time.quantile(
-            case.u("collect_time", case.attempts.get("collection", 0))
-        )
+        work = plan.collection_quantile(case.u("collect_time", case.attempts.get("collection", 0)))
         case.attempts["collection"] = case.attempts.get("collection", 0) + 1
         visit_no = self._visit(case)
         self.hall.issue(

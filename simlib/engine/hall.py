@@ -85,9 +85,9 @@ class Hall:
         ticket.visit_no = visit_no
         self.waiting[ticket] = None
         queue.put(ticket, self.env._now)
-        dist = holder.plan.patience  # the matter's own, else the hall's
-        if dist is not None and not ticket.taken:
-            patience = dist.quantile(holder.u("patience", visit_no))
+        quantile = holder.plan.patience_quantile  # the matter's own, else the hall's
+        if quantile is not None and not ticket.taken:
+            patience = quantile(holder.u("patience", visit_no))
             later(self.env, patience, lambda _ev: self._renege(ticket))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
