@@ -120,7 +120,13 @@ class Model:
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
             ArrivalStream(
-                env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
+                env,
+                segments,
+                rng,
+                records.cap,
+                self._arrival(plan),
+                self._arrivals_needed,
+                open_until=records.horizon,  # arrivals are needed before the horizon
             )
         self.drained: simpy.Event = env.event()
         env.process(self._drain())

@@ -228,6 +228,13 @@ class Officer:
         instant, after what is already scheduled then (as ``event.succeed(job)`` would)."""
         if self.asleep:
             self.asleep = False
+            if job is not None and (job.window or self.env._now < self.duty_end):
+                # Handed work it can start now: start at once. A wake-up event would run
+                # next anyway (nothing else is due at the instant work is handed over,
+                # which follows an arrival, a return or a service end), so this only saves
+                # the event; the golden records pin it.
+                self._begin(job)
+                return
             wake = Call([self._woken])
             wake._value = job
             heappush(self._queue, (self.env._now, NORMAL, next(self._eid), wake))
