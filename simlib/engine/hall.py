@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from heapq import heappush
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
+from simpy.events import NORMAL
 
 from simlib.engine.officers import HallState, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
-from simlib.engine.schedule import later
+from simlib.engine.schedule import Call
 from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
@@ -107,7 +109,10 @@ class Hall:
         quantile = holder.plan.patience_quantile  # the matter's own, else the hall's
         if quantile is not None and not ticket.taken:
             patience = quantile(holder.u("patience", visit_no))
-            later(self.env, patience, lambda _ev: self._renege(ticket))
+            env = self.env
+            renege = Call([lambda _ev: self._renege(ticket)])  # as env.timeout(patience)
+            queue: list[Any] = env._queue
+            heappush(queue, (env._now + patience, NORMAL, next(env._eid), renege))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
