@@ -111,8 +111,8 @@ class Hall:
             patience = quantile(holder.u("patience", visit_no))
             env = self.env
             renege = Call([lambda _ev: self._renege(ticket)])  # as env.timeout(patience)
-            queue: list[Any] = env._queue
-            heappush(queue, (env._now + patience, NORMAL, next(env._eid), renege))
+            events: list[Any] = env._queue
+            heappush(events, (env._now + patience, NORMAL, next(env._eid), renege))
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
