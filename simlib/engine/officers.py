@@ -329,10 +329,19 @@ class Officer:
         self._loop()
 
     def _back_done(self, _event: object) -> None:
-        job = self.job
+        job, start, end = self.job, self.start, self.env._now
         assert job is not None
         job.work -= self.chunk
-        self._back_finish(job, self.start)
+        warmup, horizon = self._warmup, self._horizon
+        if job.work > 1e-9:  # the shift ended first: the rest waits on the desk
+            self._tally.busy += _overlap(start, end, warmup, horizon)
+            self.held = job
+        else:
+            if start >= warmup and end <= horizon:
+                self._tally.busy += end - start
+            else:
+                self._tally.busy += _overlap(start, end, warmup, horizon)
+            job.on_done(job, job.started, end, self)
         self._loop()
 
     def _back_finish(self, job: Job, start: float) -> None:
