@@ -70,6 +70,9 @@ def test_auto_takes_the_kernel_only_for_window_halls(monkeypatch: pytest.MonkeyP
         simulate(chains_hall(), 1, engine="kernel")
     monkeypatch.setenv(ENGINE_VARIABLE, "simpy")  # what `simlib run --engine simpy` sets
     assert Model(windows_hall(), 1).engine == "simpy"
+    monkeypatch.setenv(ENGINE_VARIABLE, "fast")
+    with pytest.raises(ValueError, match="SIMLIB_ENGINE must be auto, simpy or kernel"):
+        Model(windows_hall(), 1)
 
 
 def test_kernel_refuses_what_it_was_not_checked_against() -> None:

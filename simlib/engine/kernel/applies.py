@@ -107,6 +107,8 @@ def choose_engine(scenario: Scenario, engine: Engine = "auto") -> Literal["simpy
     --engine`` sets it, so that worker processes follow the command line)."""
     if engine == "auto":
         engine = os.environ.get(ENGINE_VARIABLE, "auto")  # type: ignore[assignment]
+        if engine not in ("auto", "simpy", "kernel"):
+            raise ValueError(f"{ENGINE_VARIABLE} must be auto, simpy or kernel; got {engine!r}")
     if engine == "simpy":
         return "simpy"
     reason = kernel_refusal(scenario)
