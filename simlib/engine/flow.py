@@ -353,7 +353,7 @@ class CaseFlow:
 
         job = Job(case.id, step.activity, step.pool, work, False, done)
         job.deadline = case.deadline
-        step.queue.put(job, self.env._now)
+        step.queue.put(job, self.env.now)
 
     def _supplement(
         self, case: Case, step: StepPlan, then: Callable[[], None], attempt: int
