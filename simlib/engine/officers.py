@@ -272,16 +272,13 @@ class Officer:
         """Take jobs until one needs time (a service timeout) or none is left (sleep)."""
         while True:
             job = self._next()
-            if job is None:
-                self._sleep()
+            if job is None:  # sleep until handed work (idle only while on duty)
+                self.asleep = True
+                if self.on_duty:
+                    self.desk.idle.append(self)
                 return
             if self._begin(job):
                 return
-
-    def _sleep(self) -> None:
-        self.asleep = True
-        if self.on_duty:
-            self.desk.idle.append(self)
 
     def _woken(self, event: Call) -> None:
         job = event._value
