@@ -19,6 +19,7 @@ from simlib import cli_checks as checks
 from simlib.checks import headcount, warmup_check, warnings_for
 from simlib.cli_checks import UsageError
 from simlib.engine import simulate
+from simlib.engine.kernel import ENGINE_VARIABLE, kernel_refusal
 from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
 from simlib.experiment.compare import compare
@@ -239,6 +240,8 @@ def precision_options(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.engine != "auto":  # read by the engine in this process and in its workers
+        os.environ[ENGINE_VARIABLE] = args.engine
     scenario = load_scenario(args.file)
     for path in args.reform or []:
         scenario = apply_reform_file(scenario, path)
@@ -248,6 +251,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         checks.check_out_file(args.events, "--events")
     if args.tickets:
         checks.check_out_file(args.tickets, "--tickets")
+    if args.engine == "kernel" and (reason := kernel_refusal(scenario)) is not None:
+        raise UsageError(f"--engine kernel: the hall kernel cannot run {args.file}: {reason}")
     seed = scenario.seed if args.seed is None else args.seed  # decided here, once
     status = _run_and_report(scenario, args, seed)
     if args.events or args.tickets:
@@ -740,6 +745,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--tickets", metavar="PATH.csv", help="write replication 0's ticket log (calibrate)"
+    )
+    p.add_argument(
+        "--engine",
+        choices=["auto", "simpy", "kernel"],
+        default="auto",
+        help="simpy: the reference SimPy engine; kernel: the hall kernel (window-only halls); "
+        "auto (default): the kernel where it applies. Records are identical.",
     )
     run_options(p, 10)
     precision_options(p)

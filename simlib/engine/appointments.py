@@ -160,11 +160,7 @@ class AppointmentDesk:
         if counted:
             stats["booked"] += 1
             stats["days_ahead_sum"] += (slot - now) / DAY
-        ticket = BookedTicket(holder.id, activity, pool, work, True, self._served)  # type: ignore[arg-type]
-        ticket.holder = holder
-        ticket.kind = BOOKED
-        ticket.queue = queue
-        ticket.visit_no = visit_no
+        ticket = BookedTicket(holder, BOOKED, queue, pool, activity, work, visit_no, self._served)  # type: ignore[arg-type]
         ticket.slot = slot
         if holder.u("no_show", 0) < rule.no_show:
             self._at(slot, lambda: self._no_show(ticket, mid))

@@ -8,12 +8,15 @@ a gap that crosses a segment's end is simply restarted at the next segment.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from heapq import heappush
+from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from simlib.engine.calendar import DAY, HallCalendar
-from simlib.engine.schedule import at_start, later
+from simlib.engine.schedule import Call, at_start
 from simlib.scenario.model import WEEKDAYS, PerHourOrDay
 
 __all__ = ["ArrivalStream", "arrival_times", "rate_segments"]
@@ -106,8 +109,9 @@ def arrival_times(
 
 class ArrivalStream:
     """``create()`` at each arrival instant, until ``horizon`` or until ``still_open()``
-    says no more arrivals are needed. Driven by event callbacks (see ``schedule``); each
-    arrival is scheduled as a process's ``env.timeout(t - env.now)`` would be."""
+    says no more arrivals are needed (asked only from ``open_until`` on: before it, they
+    are). Driven by event callbacks (see ``schedule``); each arrival is scheduled as a
+    process's ``env.timeout(t - env.now)`` would be."""
 
     def __init__(
         self,
@@ -117,21 +121,29 @@ class ArrivalStream:
         horizon: float,
         create: Callable[[], None],
         still_open: Callable[[], bool] = lambda: True,
+        open_until: float = 0.0,
     ):
         self.env = env
         self.times = arrival_times(segments, rng, horizon)
         self.create = create
         self.still_open = still_open
+        self.open_until = open_until
+        self._queue: list[Any] = env._queue
+        self._eid = env._eid
+        self._arrive_cb: list[Callable[[Any], None]] = [self._arrive]
         at_start(env, self._next)
 
     def _next(self, _event: object = None) -> None:
         t = next(self.times, None)
         if t is not None:
-            env = self.env
-            later(env, t - env._now, self._arrive)
+            now = self.env._now
+            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), Call(self._arrive_cb)))
 
     def _arrive(self, _event: object) -> None:
-        if not self.still_open():
+        if self.env._now >= self.open_until and not self.still_open():
             return
         self.create()
-        self._next()
+        t = next(self.times, None)
+        if t is not None:
+            now = self.env._now
+            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), Call(self._arrive_cb)))

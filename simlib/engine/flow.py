@@ -17,6 +17,7 @@ import simpy
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
+from simlib.engine.quantiles import quantile_fn
 from simlib.engine.records import STATUSES, Records
 from simlib.engine.schedule import later
 from simlib.engine.streams import ApplicantDraws, Draws
@@ -84,6 +85,8 @@ class MatterPlan:
 
     def __post_init__(self) -> None:
         self.accept_sample = sampler(self.accept_time, "accept_time")
+        self.collection_quantile = quantile_fn(self.collection_time)
+        self.patience_quantile = quantile_fn(self.patience) if self.patience is not None else None
 
 
 Sampler = Callable[[Draws, int], float]
@@ -104,7 +107,7 @@ def sampler(dist: BaseDistribution, key: str) -> Sampler:
             return longest + extra(draws, attempt) if extra is not None else longest
 
         return joint
-    quantile = dist.quantile
+    quantile = quantile_fn(dist)
     return lambda draws, attempt: quantile(draws.u(key, attempt))
 
 
@@ -171,9 +174,12 @@ class CaseFlow:
         self.hall = hall
         hall.bind(self.ticket_served, self.ticket_left)
         self.return_delay = return_delay
+        self._return_days = quantile_fn(return_delay)
         self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
         self.cohort_size = 0
         self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
+        # The event log's writer, or None when only KPIs are recorded (no call per step).
+        self._log = records.step if records.detail == "full" else None
         cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
         self._visits_col, self._status = cols["visits"], cols["status"]
         self._accepted, self._decision, self._revoked = (
@@ -198,7 +204,7 @@ class CaseFlow:
         hall's working days (so returns do not pile up on Mondays) and, when it ends while the
         hall is closed, comes at their usual time of day (that of their first arrival) on the
         next open day, rather than all at once at the next opening."""
-        days = self.return_delay.quantile(case.u(purpose, attempt))
+        days = self._return_days(case.u(purpose, attempt))
         if walk_in:
             cal = self.calendar
             at = self._walk_in_time(
@@ -338,6 +344,9 @@ class CaseFlow:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
             delay = step.handoff_at(self.env._now) - self.env._now
+        if delay <= 0:
+            self._do_step(case, step, then)
+            return
         self._after(delay, lambda: self._do_step(case, step, then))
 
     def _do_step(
@@ -352,11 +361,11 @@ class CaseFlow:
             now = self.env._now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
         work = step.sample(case, attempt)
+        log = self._log
 
         def done(job: Job, start: float, end: float, officer: Officer) -> None:
-            self.records.step(
-                case.id, step.activity, step.pool, officer.index, job.enqueued, start, end
-            )
+            if log:
+                log(case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
             case.attempts[step.name] = attempt + 1
             if step.rework_prob and case.u("rework:" + step.name, attempt) < step.rework_prob:
                 self._supplement(case, step, then, attempt)
@@ -395,9 +404,7 @@ class CaseFlow:
 
     def _collect(self, case: Case) -> None:
         plan = case.plan
-        work = plan.collection_time.quantile(
-            case.u("collect_time", case.attempts.get("collection", 0))
-        )
+        work = plan.collection_quantile(case.u("collect_time", case.attempts.get("collection", 0)))
         case.attempts["collection"] = case.attempts.get("collection", 0) + 1
         visit_no = self._visit(case)
         self.hall.issue(

@@ -21,6 +21,7 @@ from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
+from simlib.engine.kernel import Clock, choose_engine
 from simlib.engine.officers import (
     DeadlineQueue,
     Desk,
@@ -53,7 +54,11 @@ class Model:
     seed: int
 
     def __init__(
-        self, scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        detail: Literal["full", "kpi"] = "full",
+        engine: Literal["auto", "simpy", "kernel"] = "auto",
     ):
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
@@ -63,7 +68,8 @@ class Model:
             raise ValueError(f"seed must be a whole number >= 0; got {self.seed!r}")
         days = scenario.horizon.days
         cap_days = days + scenario.horizon.drain_days
-        self.env = env = simpy.Environment()
+        self.engine = choose_engine(scenario, engine)
+        self.env = env = Clock() if self.engine == "kernel" else simpy.Environment()
         self.calendar = HallCalendar(scenario.calendar, cap_days, scenario.hall.cutoff_minute)
         pool_ids = list(scenario.pools)
         self.records = records = Records(
@@ -130,7 +136,13 @@ class Model:
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
             ArrivalStream(
-                env, segments, rng, records.cap, self._arrival(plan), self._arrivals_needed
+                env,
+                segments,
+                rng,
+                records.cap,
+                self._arrival(plan),
+                self._arrivals_needed,
+                open_until=records.horizon,  # arrivals are needed before the horizon
             )
         self.drained: simpy.Event = env.event()
         env.process(self._drain())
@@ -388,7 +400,14 @@ def _ticket_priority(ticket) -> int:
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, detail: Literal["full", "kpi"] = "full"
+    scenario: Scenario,
+    seed: int | None = None,
+    detail: Literal["full", "kpi"] = "full",
+    engine: Literal["auto", "simpy", "kernel"] = "auto",
 ) -> Records:
-    """Run ``scenario`` once with ``seed`` (default: the scenario's) and return its records."""
-    return Model(scenario, seed, detail).run()
+    """Run ``scenario`` once with ``seed`` (default: the scenario's) and return its records.
+
+    ``engine``: "simpy" runs the reference SimPy engine; "kernel" the hall kernel (the same
+    model on a heapq event list, for halls it supports, see ``engine.kernel``); "auto" the
+    kernel where it applies, else SimPy. Both give identical records."""
+    return Model(scenario, seed, detail, engine).run()

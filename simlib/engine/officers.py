@@ -14,7 +14,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable
 from heapq import heappush
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import simpy
 from simpy.events import NORMAL
@@ -211,14 +211,16 @@ class Officer:
         self.job: Job | None = None  # in service
         self.start = 0.0  # of the current service (chunk)
         self.chunk = 0.0  # back-office minutes of the current service
-        self._queue = env._queue  # SimPy's event list: service ends are pushed on it directly
+        self._queue: list[Any] = (
+            env._queue
+        )  # SimPy's event list: service ends are pushed on it directly
         self._eid = env._eid
         self._tally = desk.tally
         self._tallies = records.tally_by_code
         self._warmup, self._horizon = records.warmup, records.horizon
         # The callbacks of a service end (shared: SimPy only iterates over them).
-        self._window_cb = [self._window_done]
-        self._back_cb = [self._back_done]
+        self._window_cb: list[Callable[[Any], None]] = [self._window_done]
+        self._back_cb: list[Callable[[Any], None]] = [self._back_done]
         at_start(env, self._loop)  # started as a SimPy process would be
 
     def hand(self, job: Job | None) -> None:
@@ -226,6 +228,13 @@ class Officer:
         instant, after what is already scheduled then (as ``event.succeed(job)`` would)."""
         if self.asleep:
             self.asleep = False
+            if job is not None and (job.window or self.env._now < self.duty_end):
+                # Handed work it can start now: start at once. A wake-up event would run
+                # next anyway (nothing else is due at the instant work is handed over,
+                # which follows an arrival, a return or a service end), so this only saves
+                # the event; the golden records pin it.
+                self._begin(job)
+                return
             wake = Call([self._woken])
             wake._value = job
             heappush(self._queue, (self.env._now, NORMAL, next(self._eid), wake))
@@ -263,16 +272,13 @@ class Officer:
         """Take jobs until one needs time (a service timeout) or none is left (sleep)."""
         while True:
             job = self._next()
-            if job is None:
-                self._sleep()
+            if job is None:  # sleep until handed work (idle only while on duty)
+                self.asleep = True
+                if self.on_duty:
+                    self.desk.idle.append(self)
                 return
             if self._begin(job):
                 return
-
-    def _sleep(self) -> None:
-        self.asleep = True
-        if self.on_duty:
-            self.desk.idle.append(self)
 
     def _woken(self, event: Call) -> None:
         job = event._value
@@ -320,10 +326,19 @@ class Officer:
         self._loop()
 
     def _back_done(self, _event: object) -> None:
-        job = self.job
+        job, start, end = self.job, self.start, self.env._now
         assert job is not None
         job.work -= self.chunk
-        self._back_finish(job, self.start)
+        warmup, horizon = self._warmup, self._horizon
+        if job.work > 1e-9:  # the shift ended first: the rest waits on the desk
+            self._tally.busy += _overlap(start, end, warmup, horizon)
+            self.held = job
+        else:
+            if start >= warmup and end <= horizon:
+                self._tally.busy += end - start
+            else:
+                self._tally.busy += _overlap(start, end, warmup, horizon)
+            job.on_done(job, job.started, end, self)
         self._loop()
 
     def _back_finish(self, job: Job, start: float) -> None:

@@ -28,15 +28,17 @@ class Call:
 
     def __init__(self, callbacks: list[Callable[[Any], None]]):
         self._ok = True
-        self._value = None
-        self.callbacks = callbacks
+        self._value: Any = None
+        self.callbacks: list[Callable[[Any], None]] | None = callbacks
 
 
 def later(env: simpy.Environment, delay: float, callback: Callable[[Any], None]) -> None:
     """Call ``callback(event)`` after ``delay``, ordered as ``env.timeout(delay)`` would be."""
-    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), Call([callback])))
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now + delay, NORMAL, next(env._eid), Call([callback])))
 
 
 def at_start(env: simpy.Environment, callback: Callable[[Any], None]) -> None:
     """Call ``callback(event)`` now, ordered as the start of a new ``env.process`` would be."""
-    heappush(env._queue, (env._now, URGENT, next(env._eid), Call([callback])))
+    queue: list[Any] = env._queue
+    heappush(queue, (env._now, URGENT, next(env._eid), Call([callback])))

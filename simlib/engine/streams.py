@@ -53,7 +53,7 @@ class ApplicantDraws:
         self.seed = seed
         self.matter = matter
         self._keys: dict[str, bytes] = {}
-        self._blocks: dict[str, dict[int, np.ndarray]] = {}
+        self._blocks: dict[str, dict[int, list[float]]] = {}
         self._count = 0
 
     def first(self, purpose: str, index: int) -> float:
@@ -65,10 +65,11 @@ class ApplicantDraws:
         block = blocks.get(number)
         if block is None:
             names = ("matter", self.matter, "attr", purpose, number)
-            block = blocks[number] = stream(self.seed, *names).random(1 << _BLOCK_BITS)
+            # As Python floats (the same values): indexing a list is the cheaper read.
+            block = blocks[number] = stream(self.seed, *names).random(1 << _BLOCK_BITS).tolist()
             if len(blocks) > _KEEP_BLOCKS:
                 del blocks[min(blocks)]
-        return float(block[index & _BLOCK_MASK])
+        return block[index & _BLOCK_MASK]
 
     def key(self, purpose: str) -> bytes:
         key = self._keys.get(purpose)
@@ -96,7 +97,14 @@ class Draws:
 
     def u(self, purpose: str, attempt: int = 0) -> float:
         if attempt == 0:
-            return self.owner.first(purpose, self.index)
+            # ApplicantDraws.first, its usual case inlined (the hot path of every draw).
+            owner, index = self.owner, self.index
+            blocks = owner._blocks.get(purpose)
+            if blocks is not None:
+                block = blocks.get(index >> _BLOCK_BITS)
+                if block is not None:
+                    return block[index & _BLOCK_MASK]
+            return owner.first(purpose, index)
         digest = blake2b(
             _PACK(self.index, attempt), digest_size=8, key=self.owner.key(purpose)
         ).digest()
