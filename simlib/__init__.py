@@ -10,7 +10,7 @@ Typical use::
     records.cases, records.visits, records.steps   # what happened, as DataFrames
 """
 
-__version__ = "0.1.0"
+from simlib._version import __version__
 
 from simlib import theory
 from simlib.engine import Records, simulate
