@@ -10,9 +10,8 @@ Typical use::
     records.cases, records.visits, records.steps   # what happened, as DataFrames
 """
 
-from simlib._version import __version__
-
 from simlib import theory
+from simlib._version import __version__
 from simlib.engine import Records, simulate
 from simlib.experiment import Replications, replicate
 from simlib.experiment.compare import Comparison, compare

@@ -553,6 +553,34 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _cache_option(p: argparse.ArgumentParser) -> None:
+    """--cache DIR: a run store shared by commands (runs asked again are read back)."""
+    p.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="reuse and keep runs in this shared run store (default: $SIMLIB_CACHE, if set)",
+    )
+
+
+@contextlib.contextmanager
+def _shared_cache(folder: str | None):
+    """SIMLIB_CACHE set to ``folder`` while a command runs (the run core reads it)."""
+    from simlib.experiment.store import CACHE_ENV
+
+    if not folder:
+        yield
+        return
+    before = os.environ.get(CACHE_ENV)
+    os.environ[CACHE_ENV] = folder
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(CACHE_ENV, None)
+        else:
+            os.environ[CACHE_ENV] = before
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="simlib",
@@ -573,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
         p.add_argument("--out", metavar="DIR", help="also write runs.csv, summary.csv, kpis.json")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        _cache_option(p)
 
     p = sub.add_parser(
         "demo", help="the demo hall's KPIs, then a short green approval study with charts"
@@ -593,6 +622,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="results folder (default: sweeps/<name>)")
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _cache_option(p)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("optimize", help="the fewest officers that meet service targets")
@@ -602,6 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
     _executor_options(p)
     p.add_argument("--resume", action="store_true", help="reuse the runs stored in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _cache_option(p)
     p.set_defaults(func=cmd_optimize)
 
     p = sub.add_parser(
@@ -650,6 +681,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--report", action="store_true", help="also write report.html/pdf in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _cache_option(p)
     precision_options(p)
     p.set_defaults(func=cmd_compare)
 
@@ -688,7 +720,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with _shared_cache(getattr(args, "cache", None)):
+            return args.func(args)
     except ScenarioError as exc:
         print(f"simlib: error: {exc.report()}", file=sys.stderr)
         return 2
