@@ -431,19 +431,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     """Staffing files here; portfolio files (a ``portfolio:`` key) go to their own module."""
-    import importlib.util
-
     data = read_yaml(args.spec).data
+    if args.out:
+        checks.check_out_dir(args.out)
     if isinstance(data, dict) and "portfolio" in data:
-        if importlib.util.find_spec("simlib.optimize.portfolio") is None:
-            raise UsageError("portfolio optimisation is not available in this build")
         from simlib.optimize import portfolio
 
         return portfolio.main(args)
     from simlib.optimize.command import run_command
 
-    if args.out:
-        checks.check_out_dir(args.out)
     with contextlib.ExitStack() as stack:
         executor = checks.open_executor(args, stack)
         try:
@@ -461,9 +457,11 @@ def _stop_listening_to_ctrl_c() -> None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     material = _material(args.material) if args.material else None
+    from simlib.report.folder import FolderError
+
     try:
         path = write_report(args.dir, material, pdf=not args.no_pdf)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, FolderError) as exc:
         raise UsageError(str(exc)) from None
     print(f"Report: {path.resolve()}")
     return 0

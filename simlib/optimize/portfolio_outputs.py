@@ -18,6 +18,7 @@ from simlib import plots
 from simlib.experiment.replicate import Replications
 from simlib.metrics import kpi_info
 from simlib.optimize.portfolio import Frontier, Step
+from simlib.report.folder import read_json
 
 __all__ = [
     "frontier_chart",
@@ -290,7 +291,7 @@ def portfolio_report_section(out_dir: str | Path) -> str:
     """An HTML section (for ``simlib report``) from a portfolio output folder: the package
     per budget, what each reform adds on top of the others, cost per unit gained."""
     out = Path(out_dir)
-    meta = json.loads((out / "portfolio.json").read_text(encoding="utf-8"))
+    meta = read_json(out / "portfolio.json")
     e = html.escape
     what = meta.get("objective_label", meta["best"]["objective"]["kpi"])
     rows = []
