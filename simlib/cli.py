@@ -44,6 +44,7 @@ from simlib.metrics import KPI_INFO
 from simlib.outputs import comparison_text, kpi_table, write_comparison
 from simlib.report import write_report
 from simlib.scenario import Scenario, ScenarioError
+from simlib.writing import write_csv
 
 __all__ = [
     "build_parser",
@@ -180,8 +181,8 @@ def _run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> 
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        result.runs.to_csv(out / "runs.csv", index=False)
-        result.summary().to_csv(out / "summary.csv")
+        write_csv(result.runs, out / "runs.csv", index=False)
+        write_csv(result.summary(), out / "summary.csv")
         (out / "kpis.json").write_text(json.dumps(result.to_json(), indent=2))
     warning = result.warmup_warning()
     if warning and not args.json:

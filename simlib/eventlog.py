@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from simlib.engine.records import Records
+from simlib.writing import write_csv
 
 __all__ = ["DEFAULT_START", "event_log", "write_event_log"]
 
@@ -51,5 +52,5 @@ def write_event_log(records: Records, path: str | Path) -> Path:
     """Write :func:`event_log` as CSV (ISO timestamps)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    event_log(records).to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    write_csv(event_log(records), path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     return path

@@ -19,6 +19,7 @@ from simlib.experiment.touched import ordered_table, touched_matters
 from simlib.metrics import CASE_KPIS, KPI_INFO, POOL_KPIS, kpi_info, overload_warning
 from simlib.reforms import apply_reforms
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, verdict
+from simlib.writing import write_csv
 
 __all__ = [
     "MATTER_SCREEN_KPIS",
@@ -223,7 +224,7 @@ def write_comparison(
         "runs": comparison.runs,
     }
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False)
+        write_csv(frame, out / f"{name}.csv", index=False)
         frame.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
     table, stacked, runs = frames["comparison"], frames["stacked"], frames["runs"]

@@ -25,6 +25,7 @@ from simlib.experiment.core import Job, RunFn, evaluate, replication_seed, run_k
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import open_output
 from simlib.files.sweep import Sweep, load_sweep
+from simlib.writing import write_csv
 
 __all__ = ["SweepResult", "run_sweep", "summarize_points", "sweep"]
 
@@ -93,7 +94,7 @@ def run_sweep(
         folder = Path(out)
         runs.to_parquet(folder / "runs.parquet", index=False)
         summary = summarize_points(runs, sweep.parameters)
-        summary.to_csv(folder / "summary.csv", index=False)
+        write_csv(summary, folder / "summary.csv", index=False)
         summary.to_parquet(folder / "summary.parquet", index=False)
     quarantined = store.quarantined if store is not None else []
     return SweepResult(sweep, runs, Path(out) if out is not None else None, quarantined)
