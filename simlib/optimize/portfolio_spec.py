@@ -23,8 +23,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simlib.experiment.study import Study, load_study
 from simlib.files import file_error, line_for_path, read_yaml, validated
+from simlib.files.study import Study, load_study
 from simlib.metrics import KPI_NAMES, POOL_KPIS
 from simlib.optimize.spec import Reps, Requirement
 from simlib.scenario.errors import Issue, ScenarioError
