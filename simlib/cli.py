@@ -436,9 +436,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.out:
         checks.check_out_dir(args.out)
     if isinstance(data, dict) and "portfolio" in data:
-        from simlib.optimize import portfolio
+        from simlib.optimize import portfolio_command
 
-        return portfolio.main(args)
+        return portfolio_command.main(args)
     from simlib.optimize.command import run_command
 
     with contextlib.ExitStack() as stack:

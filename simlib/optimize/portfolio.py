@@ -10,9 +10,6 @@ runs are shared across budgets (the frontier costs little more than its largest 
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -24,22 +21,19 @@ import numpy as np
 
 from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
 from simlib.experiment.costs import VariantCost, portfolio_cost
-from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore, open_output
 from simlib.files.yaml_io import read_yaml
 from simlib.optimize.portfolio_search import Choice, Portfolio, search
-from simlib.optimize.portfolio_spec import Need, PortfolioSpec, load_portfolio
+from simlib.optimize.portfolio_spec import Need, PortfolioSpec
 from simlib.optimize.selection import Requirement
 from simlib.reforms import apply_reforms
-from simlib.scenario.errors import ScenarioError
 from simlib.scenario.model import Scenario
 
 __all__ = [
     "Frontier",
     "SimulationOracle",
     "Step",
-    "main",
     "optimize_portfolio",
     "portfolio_store",
 ]
@@ -272,62 +266,3 @@ def portfolio_store(spec: PortfolioSpec, out: str | Path, resume: bool) -> RunSt
     """The run store of output folder ``out``: refuses a folder holding runs without
     ``resume``, and runs of a different question with it (OutputFolderError)."""
     return open_output(out, "portfolio optimisation", portfolio_question(spec), resume)
-
-
-def _executor(args: Any, stack: contextlib.ExitStack) -> Executor | int:
-    workers = int(getattr(args, "workers", 1) or 1)
-    scheduler = getattr(args, "scheduler", None)
-    dask_local = getattr(args, "dask_local", None)
-    if scheduler or dask_local:
-        from distributed import Client, LocalCluster
-
-        if scheduler:
-            client = stack.enter_context(Client(scheduler, timeout="20s"))
-        else:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=dask_local,
-                    threads_per_worker=1,
-                    dashboard_address=None,
-                    host="127.0.0.1",
-                )
-            )
-            client = stack.enter_context(Client(cluster))
-        return client.get_executor()
-    return stack.enter_context(process_pool(workers)) if workers > 1 else 1
-
-
-def main(args: Any) -> int:
-    """``simlib optimize SPEC`` for a portfolio file; returns the exit status."""
-    from simlib.optimize.portfolio_outputs import frontier_json, frontier_text, write_outputs
-
-    quiet = bool(getattr(args, "quiet", False))
-    out = getattr(args, "out", None)
-    try:
-        spec = load_portfolio(args.spec)
-    except ScenarioError as exc:
-        print(f"simlib: {exc.report()}", file=sys.stderr)
-        return 2
-    store = portfolio_store(spec, out, bool(getattr(args, "resume", False))) if out else None
-
-    def progress(n: int) -> None:
-        if not quiet:
-            print(f"\r{n} simulation runs", end="", file=sys.stderr, flush=True)
-
-    with contextlib.ExitStack() as stack:
-        try:
-            frontier = optimize_portfolio(spec, _executor(args, stack), store, progress)
-        except ValueError as exc:
-            print(f"\nsimlib: {spec.path}: {exc}", file=sys.stderr)
-            return 2
-    if not quiet:
-        print(file=sys.stderr)
-    if getattr(args, "json", False):
-        print(json.dumps(frontier_json(frontier), indent=2, ensure_ascii=False))
-    else:
-        print(frontier_text(frontier))
-    if out:
-        written = write_outputs(frontier, out)
-        if not getattr(args, "json", False):
-            print(f"\nWrote {len(written)} files to {out}/")
-    return 0
