@@ -38,6 +38,7 @@ __all__ = [
     "RunStore",
     "measure_name",
     "open_output",
+    "quarantine_note",
     "run_key",
     "shared_cache",
 ]
@@ -156,6 +157,16 @@ class RunStore:
             os.fsync(f.fileno())
         os.replace(tmp, folder / f"{key}.json")  # atomic: readers see all of it or nothing
         _sync(folder)
+
+
+def quarantine_note(store: RunStore | None) -> str | None:
+    """The warning to print when damaged run files were moved aside (None: there were none)."""
+    if store is None or not store.quarantined:
+        return None
+    return (
+        f"{len(store.quarantined)} damaged run file(s) moved to "
+        f"{store.quarantined[0].parent}/; their runs were done again"
+    )
 
 
 def shared_cache() -> Path | None:

@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import Executor
 from typing import Any
 
+from simlib.experiment.store import quarantine_note
 from simlib.optimize.portfolio import optimize_portfolio, portfolio_store
 from simlib.optimize.portfolio_outputs import frontier_json, frontier_text, write_outputs
 from simlib.optimize.portfolio_spec import load_portfolio
@@ -57,6 +58,9 @@ def main(args: Any) -> int:
             return 2
     if not quiet:
         print(file=sys.stderr)
+    note = quarantine_note(store)
+    if note:
+        print(f"simlib: warning: {note}", file=sys.stderr)
     if getattr(args, "json", False):
         print(json.dumps(frontier_json(frontier), indent=2, ensure_ascii=False))
     else:

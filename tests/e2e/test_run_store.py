@@ -197,7 +197,9 @@ def test_damaged_and_half_written_run_files_are_run_again_with_the_same_answer(
     files[1].write_bytes(b"")  # empty
     files[2].write_text(files[2].read_text()[:-10])  # half-written (copied without rename)
     (out / "runs" / ".deadbeef.0000.tmp").write_text('{"key": "dead')  # a kill mid-write
+    capsys.readouterr()
     assert _run(kind, path, out, "--resume") == 0
+    assert "3 damaged run file(s) moved to" in capsys.readouterr().err
     assert len(list((out / "runs" / "quarantine").iterdir())) == 3
     assert len(RunStore(out / "runs")) == len(RunStore(fresh / "runs"))
     assert _answer(kind, out) == _answer(kind, fresh)  # no gap, no replication twice
