@@ -274,3 +274,28 @@ def test_concurrent_writers_of_the_same_key_are_harmless(tmp_path: Path) -> None
         bad = list(pool.map(_write_same_key, [str(tmp_path)] * 2, [200, 200]))
     assert bad == [0, 0]
     assert [p.name for p in tmp_path.iterdir()] == ["k.json"]  # no temporary file left
+
+
+def test_compare_after_optimize_reuses_the_baseline_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hall already has the staffing the search settles on: ``compare`` on the same
+    seed reads the baseline's runs back from the shared cache and simulates only the variant."""
+    monkeypatch.delenv(store_module.CACHE_ENV, raising=False)
+    spec = {**STAFFING, "replications": {"min": 3, "max": 3}}
+    path = write_optimization(tmp_path, mmc_scenario(20, 10.0, 5, 2), spec)
+    cache = tmp_path / "cache"
+    assert main(["optimize", str(path), "--quiet", "--json", "--cache", str(cache)]) == 0
+    chosen = json.loads(capsys.readouterr().out)["best"]["decisions"]["pools.clerk.count"]
+    assert chosen == 5  # Erlang C: W(4) = 9.9, W(5) = 2.0 min
+    before = len(RunStore(cache))
+    study = {
+        "study": "s",
+        "baseline": "hall.yaml",
+        "seed": STAFFING["seed"],
+        "replications": 3,
+        "variants": {"six": [{"type": "set_staff", "pools": {"clerk": 6}}]},
+    }
+    write_yaml(tmp_path / "study.yaml", study)
+    assert main(["compare", str(tmp_path / "study.yaml"), "--quiet", "--cache", str(cache)]) == 0
+    assert len(RunStore(cache)) == before + 3  # the variant's three runs, and no baseline run
