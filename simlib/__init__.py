@@ -11,9 +11,8 @@ Typical use::
     simlib.replay(records, scenario, seed=1).save("day.html")   # watch a day in the browser
 """
 
-__version__ = "0.1.0"
-
 from simlib import theory
+from simlib._version import __version__
 from simlib.engine import Records, simulate
 from simlib.experiment import Replications, replicate
 from simlib.experiment.compare import Comparison, compare

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from simlib import theory
+from simlib.duty import pool_hours
 from simlib.engine.arrivals import rate_segments
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.model import simulate
@@ -35,12 +36,6 @@ def _chain_work(matter) -> dict[str, float]:
         if isinstance(step, Step):
             work[step.pool] += shares[step.id] * step.time.expected() / (1 - step.rework_prob)
     return work
-
-
-def _share_of_workdays(days: Sequence[str] | None, scenario: Scenario) -> float:
-    """Share of the workdays a crew working on ``days`` (None: every workday) works."""
-    workdays = scenario.calendar.workdays
-    return 1.0 if days is None else len(set(days) & set(workdays)) / len(workdays)
 
 
 def _sum_by_hour(by_pool: dict[str, dict[float, float]]) -> dict[float, float]:
@@ -242,10 +237,7 @@ def warnings_for(scenario: Scenario) -> list[str]:
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
         staff = scenario.pools[pid]
-        officer_minutes = sum(
-            n * sum(e - s for s, e in spans) * _share_of_workdays(days, scenario)
-            for n, spans, days in crews[pid]
-        )
+        officer_minutes = 60 * pool_hours(scenario, pid)  # one definition: simlib.duty
         capacity = (1 - staff.absence.daily_prob) * officer_minutes
         per_day = minutes / workdays
         if capacity > 0 and per_day >= capacity:

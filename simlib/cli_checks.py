@@ -70,6 +70,21 @@ def _writable_ancestor(path: Path, option: str) -> None:
         raise UsageError(f"{option} {path}: {parent} is a file, so nothing can be written below it")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"{option} {path}: the folder {parent} is not writable")
+    _try_writing(parent, path, option)
+
+
+def _try_writing(folder: Path, path: Path, option: str) -> None:
+    """Create and remove a scratch folder in ``folder``: permissions alone do not tell
+    (root passes os.access everywhere; /proc or a read-only mount still refuse)."""
+    import tempfile
+
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".simlib-", dir=folder))
+    except OSError as exc:
+        raise UsageError(
+            f"{option} {path}: cannot write in {folder} ({exc.strerror}); "
+            "give a path in a folder you can write to"
+        ) from None
 
 
 def check_out_dir(path: str | Path, option: str = "--out") -> Path:
@@ -80,6 +95,7 @@ def check_out_dir(path: str | Path, option: str = "--out") -> Path:
             raise UsageError(f"{option} {path}: this is a file; give a folder")
         if not os.access(path, os.W_OK | os.X_OK):
             raise UsageError(f"{option} {path}: the folder is not writable")
+        _try_writing(path, path, option)
         return path
     _writable_ancestor(path, option)
     return path

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from simlib.engine.records import Records
+from simlib.writing import write_csv
 
 __all__ = ["DEFAULT_START", "event_log", "write_event_log"]
 
@@ -70,5 +71,5 @@ def write_event_log(records: Records, path: str | Path, scenario=None) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     labels = step_labels(scenario) if scenario is not None else None
-    event_log(records, labels).to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    write_csv(event_log(records, labels), path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     return path

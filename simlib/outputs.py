@@ -22,6 +22,7 @@ from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, reform_verdicts,
 from simlib.reforms import apply_reforms
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, verdict
 from simlib.warmup import warmup_warning
+from simlib.writing import write_csv
 
 __all__ = [
     "MATTER_SCREEN_KPIS",
@@ -285,7 +286,7 @@ def write_comparison(
         "runs": comparison.runs,
     }
     for name, frame in frames.items():
-        frame.to_csv(out / f"{name}.csv", index=False, float_format=CSV_FLOAT)
+        write_csv(frame, out / f"{name}.csv", index=False, float_format=CSV_FLOAT)
         frame.to_parquet(out / f"{name}.parquet", index=False)
         written += [out / f"{name}.csv", out / f"{name}.parquet"]
     table, stacked, runs = frames["comparison"], frames["stacked"], frames["runs"]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from simlib.engine.records import Records
 from simlib.eventlog import DEFAULT_START
+from simlib.writing import write_csv
 
 __all__ = ["MAP_PATH", "ticket_log", "write_ticket_log"]
 
@@ -76,5 +77,6 @@ def write_ticket_log(
     """Write :func:`ticket_log` as CSV (ISO timestamps; empty where a time did not happen)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    ticket_log(records, priorities).to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
+    log = ticket_log(records, priorities)
+    write_csv(log, path, index=False, date_format="%Y-%m-%dT%H:%M:%S")
     return path

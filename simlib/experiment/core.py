@@ -26,6 +26,10 @@ Contract:
   executor is used.
 * Identical (scenario, seed) pairs are run once and their row is shared (a reform stacked
   first is the same scenario as that reform alone).
+* ``store`` (a :class:`~simlib.experiment.store.RunStore`) keeps every finished run under
+  a key of everything it depends on (scenario, seed, measure, simlib's version): a job
+  whose run is stored is not run again, its row is read back by key. Without ``store``,
+  the shared cache named by ``SIMLIB_CACHE`` (``--cache DIR``) is used if set.
 * Ctrl-C (or any exception in the caller) cancels the jobs not yet started.
 * Seeds must be integers >= 0 (:func:`check_seed`); :func:`replication_seed` derives the
   seed of replication r from a base seed, the same everywhere (common random numbers).
@@ -43,6 +47,7 @@ from typing import Any, Literal
 import numpy as np
 
 from simlib.engine import simulate
+from simlib.experiment.store import RunStore, measure_name, run_key, shared_cache
 from simlib.metrics import kpi_row
 from simlib.scenario.model import Scenario
 
@@ -112,15 +117,21 @@ def evaluate(
     executor: Executor | None = None,
     on_progress: Progress | None = None,
     run: RunFn = run_kpis,
+    store: RunStore | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Run every job; yield one row per job as runs finish (see the module docstring)."""
     jobs = list(jobs)
     for job in jobs:
         check_seed(job.seed)
+    if store is None:
+        cache = shared_cache()
+        store = RunStore(cache) if cache is not None else None
+    measure = measure_name(run)
     groups: dict[tuple[str, int], list[Job]] = {}
     for job in jobs:
         groups.setdefault((job.scenario.model_dump_json(), job.seed), []).append(job)
     total, done, failed = len(jobs), 0, 0
+    keys: dict[tuple[str, int], str] = {}
 
     def rows_of(key: tuple[str, int], values: dict[str, Any]) -> Iterator[dict[str, Any]]:
         nonlocal done, failed
@@ -131,13 +142,27 @@ def evaluate(
                 on_progress(done, total, failed)
             yield {**job.tags, **values}
 
+    def finished(key: tuple[str, int], values: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if store is not None and key in keys:
+            store.put(keys[key], values)
+        yield from rows_of(key, values)
+
+    todo: dict[tuple[str, int], list[Job]] = {}
+    for key, same in groups.items():
+        if store is not None:
+            keys[key] = run_key(same[0].scenario, same[0].seed, measure)
+            stored = store.get(keys[key])
+            if stored is not None:
+                yield from rows_of(key, stored)
+                continue
+        todo[key] = same
     if executor is None:
-        for key, same in groups.items():
-            yield from rows_of(key, safe_run(run, same[0].scenario, same[0].seed))
+        for key, same in todo.items():
+            yield from finished(key, safe_run(run, same[0].scenario, same[0].seed))
         return
     futures: dict[Future[dict[str, Any]], tuple[str, int]] = {}
     try:
-        for key, same in groups.items():
+        for key, same in todo.items():
             futures[executor.submit(safe_run, run, same[0].scenario, same[0].seed)] = key
         for future in as_completed(futures):
             key = futures[future]
@@ -146,7 +171,9 @@ def evaluate(
             except Exception as exc:  # the worker died (a broken pool, a lost Dask worker)
                 reason = traceback.format_exception_only(type(exc), exc)[-1].strip()
                 values = {"seed": key[1], "seconds": float("nan"), "error": reason}
-            yield from rows_of(key, values)
+                yield from rows_of(key, values)  # not stored: a lost worker is no result
+                continue
+            yield from finished(key, values)
     finally:
         for future in futures:
             future.cancel()

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from simlib.scenario.model import Scenario, parse_hours
+from simlib.duty import pool_hours
+from simlib.scenario.model import Scenario
 
 __all__ = ["VariantCost", "portfolio_cost", "staff_hours_change", "variant_cost"]
 
@@ -39,27 +40,14 @@ class VariantCost:
         }
 
 
-def _duty_hours(scenario: Scenario, pool_id: str) -> float:
-    pool = scenario.pools[pool_id]
-    ranges = pool.hours if pool.hours is not None else scenario.calendar.hours
-    return sum(end - start for start, end in parse_hours(list(ranges))) / 60
-
-
 def staff_hours_change(baseline: Scenario, reformed: Scenario) -> tuple[float, float | None]:
-    """Officer-hours per working day added by ``reformed`` over ``baseline`` (pool counts x
-    duty hours), and their price per day (None when a changed pool has no cost_per_hour)."""
+    """Officer-hours per working day added by ``reformed`` over ``baseline`` (officers on
+    duty x hours, shifts, shift days and weekday hours included: :mod:`simlib.duty`), and
+    their price per day (None when a changed pool has no cost_per_hour)."""
     hours, money, priced = 0.0, 0.0, True
     for pool_id in set(baseline.pools) | set(reformed.pools):
-        before = (
-            baseline.pools[pool_id].count * _duty_hours(baseline, pool_id)
-            if pool_id in baseline.pools
-            else 0.0
-        )
-        after = (
-            reformed.pools[pool_id].count * _duty_hours(reformed, pool_id)
-            if pool_id in reformed.pools
-            else 0.0
-        )
+        before = pool_hours(baseline, pool_id) if pool_id in baseline.pools else 0.0
+        after = pool_hours(reformed, pool_id) if pool_id in reformed.pools else 0.0
         if after == before:
             continue
         hours += after - before

@@ -149,12 +149,3 @@ def points(design: Design, parameters: dict[str, Any]) -> list[dict[str, Any]]:
 def point_scenario(base: Scenario, point: dict[str, Any]) -> Scenario:
     """``base`` with the point's values set: one ``set`` reform (raises ReformError)."""
     return apply_reforms(base, [SetValue(values=point)], where="parameters")
-
-
-def __getattr__(name: str) -> Any:
-    # Sweep files are read by simlib.files; these names stay importable from here.
-    if name in ("Sweep", "SweepFile", "load_sweep", "sweep_from_dict"):
-        from simlib.files import sweep as files_sweep
-
-        return getattr(files_sweep, name)
-    raise AttributeError(name)

@@ -1,134 +1,243 @@
-"""A sweep's results on disk: a Parquet dataset that survives crashes.
+"""The run store: every stored simulation run, found by what it depends on.
 
-Every finished run is written at once as its own small Parquet file (atomically: written
-under a temporary name, flushed to disk with fsync, then renamed), so a sweep killed at any
-moment — or a machine that loses power — keeps every row it finished. At the end the small
-files are compacted into one, itself synced before the small files are deleted. Readers
-drop duplicates by (point, replication), so a crash during compaction loses nothing either.
-A run file that cannot be read (truncated, empty) is moved to ``runs/quarantine/`` and
-its run counts as not done, so ``--resume`` runs it again.
+A run's key is a fingerprint of everything its row depends on — the resolved scenario (its
+reforms applied; canonical JSON of the model), the seed (which encodes the base seed and
+the replication index, see :func:`~simlib.experiment.core.replication_seed`), the measure
+that turned the run into a row, and simlib's version — so a stored row is reused by any
+command that asks the same thing, and by no other. Sweeps, staffing and portfolio searches
+all store their runs here (``<out>/runs/``), through :func:`simlib.experiment.core.evaluate`.
+
+Each run is one small JSON file named by its key, written atomically (a temporary name,
+fsync, rename, fsync of the folder): a process killed at any moment leaves whole files
+only, and two processes writing the same key write the same content, so sharing a store
+(``--cache DIR`` or ``SIMLIB_CACHE``) between concurrent commands is harmless. A file that
+cannot be read (truncated by a crash of the disk, emptied by hand) is moved to
+``quarantine/`` and its run counts as not done, so it is simply run again.
+
+:func:`open_output` guards an output folder: it refuses a folder that holds runs unless
+``--resume`` is given, and refuses to resume runs of a different question (changed scenario,
+reforms, seed, spec or simlib version), naming what changed — results never mix.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from simlib._version import __version__
 
-__all__ = ["OutputFolderError", "RunStore"]
+__all__ = [
+    "CACHE_ENV",
+    "OutputFolderError",
+    "RunStore",
+    "measure_name",
+    "open_output",
+    "quarantine_note",
+    "run_key",
+    "shared_cache",
+]
 
-KEY = ["point", "replication"]
+CACHE_ENV = "SIMLIB_CACHE"
+_QUESTION = "store.json"
 
 
 class OutputFolderError(Exception):
     """The output folder holds other results: resume them, or choose another folder."""
 
 
+def measure_name(run: Callable[..., Any]) -> str:
+    """A stable name of the function that turns a run into a row (part of a run's key)."""
+    if isinstance(run, functools.partial):
+        args = json.dumps([list(run.args), run.keywords], sort_keys=True, default=repr)
+        return f"{measure_name(run.func)}{args}"
+    module = getattr(run, "__module__", "?")
+    return f"{module}.{getattr(run, '__qualname__', repr(run))}"
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def run_key(scenario: Any, seed: int, measure: str) -> str:
+    """The key of one run: scenario (pydantic model), seed, measure name, simlib version."""
+    scenario_json = (
+        scenario.model_dump(mode="json") if hasattr(scenario, "model_dump") else scenario
+    )
+    text = _canonical(
+        {"scenario": scenario_json, "seed": int(seed), "measure": measure, "simlib": __version__}
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready value (numpy numbers to Python ones; NaN stays NaN)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()
+    return value
+
+
 class RunStore:
-    """The ``runs/`` dataset and ``sweep.json`` of one sweep output folder."""
+    """Stored runs in ``folder`` (and, read and written alike, in a shared ``cache`` folder).
 
-    def __init__(self, out: str | Path):
-        self.out = Path(out)
-        self.parts = self.out / "runs"
-        self.quarantined: list[Path] = []  # damaged run files moved aside by read()
+    ``get(key)`` returns the stored row or None; ``put(key, row)`` stores one finished run.
+    ``hits`` counts rows reused, ``written`` rows stored, ``quarantined`` the damaged files
+    moved aside.
+    """
 
-    def check_spec(self, spec: dict[str, Any], resume: bool, fingerprint: str = "") -> None:
-        """Refuse to mix two different sweeps in one folder, or to overwrite without --resume.
+    def __init__(self, folder: str | Path, cache: str | Path | None = None):
+        self.folder = Path(folder)
+        self.cache = Path(cache) if cache is not None else None
+        self.quarantined: list[Path] = []
+        self.hits = 0
+        self.written = 0
 
-        ``fingerprint`` covers everything the runs depend on (the sweep file, the resolved
-        scenario and reforms, simlib's version): results are resumed only when it matches.
-        """
-        meta = self.out / "sweep.json"
-        if self.out.exists() and not self.out.is_dir():
-            raise OutputFolderError(f"{self.out} is a file; --out must be a folder")
-        if meta.exists() and self.parts.exists() and any(self.parts.iterdir()):
-            if not resume:
-                raise OutputFolderError(
-                    f"{self.out} already holds sweep results; add --resume to finish that sweep, "
-                    "or choose another --out"
-                )
-            try:
-                stored = json.loads(meta.read_text()).get("fingerprint")
-            except (OSError, ValueError, AttributeError):
-                stored = None
-            if stored != fingerprint:
-                raise OutputFolderError(
-                    f"{self.out} holds results of a different sweep: the sweep file, its "
-                    "scenario or reforms, or simlib's version changed since they were run; "
-                    "choose another --out (or delete the folder to start again)"
-                )
-        self.parts.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({**spec, "fingerprint": fingerprint}, sort_keys=True, default=str)
-        meta.write_text(text)
+    @property
+    def folders(self) -> list[Path]:
+        return [self.folder] + ([self.cache] if self.cache is not None else [])
 
-    def append(self, row: dict[str, Any]) -> None:
-        """Write one finished run now (survives a kill a moment later)."""
-        table = pa.Table.from_pylist([row])
-        name = f"part-{row['point']:06d}-{row['replication']:04d}-{uuid.uuid4().hex[:8]}"
-        tmp = self.parts / f".{name}.tmp"
-        pq.write_table(table, tmp)
-        _sync(tmp)
-        os.replace(tmp, self.parts / f"{name}.parquet")
-        _sync(self.parts)
+    def __len__(self) -> int:
+        return len(list(self.folder.glob("*.json"))) if self.folder.is_dir() else 0
 
-    def _load(self, path: Path) -> pd.DataFrame | None:
-        """One run file, or None after moving a damaged one to quarantine/."""
+    def get(self, key: str) -> dict[str, Any] | None:
+        for i, folder in enumerate(self.folders):
+            row = self._read(folder, key)
+            if row is not None:
+                if i > 0:  # found in the shared cache: the output folder stays complete
+                    self._write(self.folder, key, row)
+                self.hits += 1
+                return row
+        return None
+
+    def put(self, key: str, row: Mapping[str, Any]) -> None:
+        """Store one finished run now (it survives a kill a moment later)."""
+        clean = {k: _plain(v) for k, v in row.items()}
+        for folder in self.folders:
+            self._write(folder, key, clean)
+        self.written += 1
+
+    def _read(self, folder: Path, key: str) -> dict[str, Any] | None:
+        path = folder / f"{key}.json"
         try:
-            frame = pq.read_table(path).to_pandas()
-            if not set(KEY) <= set(frame.columns):
-                raise ValueError("no point/replication columns")
-            return frame
-        except (OSError, ValueError, pa.ArrowException):
-            aside = self.parts / "quarantine"
-            aside.mkdir(exist_ok=True)
-            target = aside / path.name
-            os.replace(path, target)
-            self.quarantined.append(target)
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError):
+            data = None
+        if not (
+            isinstance(data, dict) and data.get("key") == key and isinstance(data.get("row"), dict)
+        ):
+            self._quarantine(folder, path)
+            return None
+        row: dict[str, Any] = data["row"]
+        return row
 
-    def read(self) -> pd.DataFrame:
-        """Every stored run, one row per (point, replication), sorted."""
-        files = sorted(self.parts.glob("*.parquet")) if self.parts.exists() else []
-        frames = [f for f in (self._load(path) for path in files) if f is not None]
-        if not frames:
-            return pd.DataFrame(columns=KEY)
-        rows = pd.concat(frames, ignore_index=True)
-        rows = rows.drop_duplicates(subset=KEY, keep="first")
-        return rows.sort_values(KEY).reset_index(drop=True)
+    def _quarantine(self, folder: Path, path: Path) -> None:
+        aside = folder / "quarantine"
+        aside.mkdir(exist_ok=True)
+        target = aside / path.name
+        try:
+            os.replace(path, target)
+        except FileNotFoundError:  # another process moved or rewrote it meanwhile
+            return
+        self.quarantined.append(target)
 
-    def done(self) -> set[tuple[int, int]]:
-        rows = self.read()
-        return set(zip(rows["point"].astype(int), rows["replication"].astype(int), strict=True))
+    def _write(self, folder: Path, key: str, row: Mapping[str, Any]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+        text = json.dumps({"key": key, "row": row}, default=str)
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, folder / f"{key}.json")  # atomic: readers see all of it or nothing
+        _sync(folder)
 
-    def compact(self) -> pd.DataFrame:
-        """Merge the small files into one; returns the rows."""
-        rows = self.read()
-        files = list(self.parts.glob("part-*.parquet"))
-        if len(files) <= 1:
-            return rows
-        name = f"all-{uuid.uuid4().hex[:8]}"
-        tmp = self.parts / f".{name}.tmp"
-        rows.to_parquet(tmp, index=False)
-        _sync(tmp)
-        os.replace(tmp, self.parts / f"{name}.parquet")
-        _sync(self.parts)  # the merged file is on disk before the run files go
-        for f in files:
-            f.unlink()
-        for f in self.parts.glob("all-*.parquet"):
-            if f.name != f"{name}.parquet":
-                f.unlink()
-        return rows
+
+def quarantine_note(store: RunStore | None) -> str | None:
+    """The warning to print when damaged run files were moved aside (None: there were none)."""
+    if store is None or not store.quarantined:
+        return None
+    return (
+        f"{len(store.quarantined)} damaged run file(s) moved to "
+        f"{store.quarantined[0].parent}/; their runs were done again"
+    )
+
+
+def shared_cache() -> Path | None:
+    """The shared run cache named by ``SIMLIB_CACHE`` (``--cache DIR`` sets it), or None."""
+    raw = os.environ.get(CACHE_ENV, "").strip()
+    return Path(raw) if raw else None
+
+
+_PARTS = {
+    "scenario": "the scenario (or a file it names, or its reforms)",
+    "reforms": "the reforms",
+    "seed": "the seed",
+    "spec": "the spec file",
+    "simlib": "simlib's version",
+}
+
+
+def open_output(out: str | Path, kind: str, question: Mapping[str, Any], resume: bool) -> RunStore:
+    """The run store of output folder ``out`` for a ``kind`` command ("sweep", "staffing
+    optimisation", "portfolio optimisation") asking ``question`` (its parts: ``scenario``,
+    ``reforms``, ``seed``, ``spec``; simlib's version is added).
+
+    Refuses (OutputFolderError) an ``out`` that is a file, one holding runs without
+    ``resume``, and a resume whose question differs from the stored one, naming the parts
+    that changed.
+    """
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise OutputFolderError(f"{folder} is a file; --out must be a folder")
+    parts = {
+        name: hashlib.sha256(_canonical(v).encode()).hexdigest() for name, v in question.items()
+    }
+    parts["simlib"] = __version__
+    meta = folder / _QUESTION
+    store = RunStore(folder / "runs", shared_cache())
+    held = len(store)
+    if held or meta.exists():
+        stored = _stored_question(meta)
+        if held and not resume:
+            raise OutputFolderError(
+                f"{folder} already holds {held} stored run(s) of a "
+                f"{stored.get('kind', kind)}; add --resume to continue it, or choose another --out"
+            )
+        if held and (stored.get("kind") != kind or stored.get("parts") != parts):
+            changed = [
+                _PARTS.get(name, name)
+                for name in sorted(set(parts) | set(stored.get("parts") or {}))
+                if (stored.get("parts") or {}).get(name) != parts.get(name)
+            ]
+            what = ", ".join(changed) if stored.get("kind") == kind else f"a {stored.get('kind')}"
+            raise OutputFolderError(
+                f"{folder} holds runs of a different {kind}: {what} changed since they were "
+                "run, and --resume would mix two answers; choose another --out (or delete "
+                "the folder to start again)"
+            )
+    folder.mkdir(parents=True, exist_ok=True)
+    meta.write_text(json.dumps({"kind": kind, "parts": parts}, indent=1, sort_keys=True))
+    return store
+
+
+def _stored_question(meta: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _sync(path: Path) -> None:
-    """fsync a file or a folder (a rename is durable once its folder is synced)."""
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    """fsync a folder (a rename is durable once its folder is synced)."""
+    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
     try:
         fd = os.open(path, flags)
     except OSError:  # e.g. folders cannot be opened on Windows: nothing more to do

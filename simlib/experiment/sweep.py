@@ -1,15 +1,17 @@
 """Running a sweep on any ``concurrent.futures.Executor``: sequentially, on a process pool,
 or on a Dask cluster (``distributed.Client(...).get_executor()``).
 
-Work goes out as (scenario, seed) pairs; every finished run is stored at once (see
-:mod:`simlib.experiment.store`); a run that raises is stored with its error and the sweep
-goes on; ``resume`` runs only the (point, replication) pairs that have no row yet.
+Work goes out as (scenario, seed) pairs through the run core; with an output folder every
+finished run is stored at once in its run store (see :mod:`simlib.experiment.store`), keyed
+by what it depends on; a run that raises is stored with its error and the sweep goes on;
+``resume`` reads the stored runs back by key and runs only the missing ones.
 Replication r of every point uses the same seed, so neighbouring points are compared on
 the same applicants (common random numbers across the design).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -21,8 +23,9 @@ import pandas as pd
 
 from simlib.experiment.core import Job, RunFn, evaluate, replication_seed, run_kpis
 from simlib.experiment.stats import mean_ci
-from simlib.experiment.store import RunStore
+from simlib.experiment.store import open_output
 from simlib.files.sweep import Sweep, load_sweep
+from simlib.writing import write_csv
 
 __all__ = ["SweepResult", "run_sweep", "summarize_points", "sweep"]
 
@@ -70,36 +73,42 @@ def run_sweep(
     on_progress: Callable[[int, int, int], None] | None = None,
     run: RunFn = run_kpis,
 ) -> SweepResult:
-    """Run every point x replication of ``sweep``; ``on_progress(done, total, failed)``."""
-    store = RunStore(out) if out is not None else None
-    if store is not None:
-        store.check_spec(sweep.spec, resume, sweep.fingerprint)
-    finished = store.done() if (store is not None and resume) else set()
+    """Run every point x replication of ``sweep``; ``on_progress(done, total, failed)``.
+
+    With ``out``, runs are stored in ``out/runs/`` as they finish, the tidy table goes to
+    ``out/runs.parquet`` and the per-point summary to ``out/summary.csv|parquet``.
+    """
+    store = open_output(out, "sweep", sweep_question(sweep), resume) if out is not None else None
+    if out is not None:
+        meta = json.dumps(sweep.spec, sort_keys=True, default=str)
+        (Path(out) / "sweep.json").write_text(meta)
     seeds = [replication_seed(sweep.seed, r) for r in range(sweep.replications)]
-    jobs = [
-        (p, r)
-        for p in range(len(sweep.scenarios))
-        for r in range(sweep.replications)
-        if (p, r) not in finished
-    ]
     work = [
         Job(sweep.scenarios[p], seeds[r], {"point": p, "replication": r, **sweep.values[p]})
-        for p, r in jobs
+        for p in range(len(sweep.scenarios))
+        for r in range(sweep.replications)
     ]
-    rows: list[dict[str, Any]] = []
-    for row in evaluate(work, executor, on_progress, run):
-        rows.append(row)
-        if store is not None:
-            store.append(row)
-    if store is not None:
-        runs = store.compact()
+    rows = list(evaluate(work, executor, on_progress, run, store))
+    runs = pd.DataFrame(rows).sort_values(["point", "replication"]).reset_index(drop=True)
+    if out is not None:
+        folder = Path(out)
+        runs.to_parquet(folder / "runs.parquet", index=False)
         summary = summarize_points(runs, sweep.parameters)
-        summary.to_csv(store.out / "summary.csv", index=False)
-        summary.to_parquet(store.out / "summary.parquet", index=False)
-    else:
-        runs = pd.DataFrame(rows).sort_values(["point", "replication"]).reset_index(drop=True)
+        write_csv(summary, folder / "summary.csv", index=False)
+        summary.to_parquet(folder / "summary.parquet", index=False)
     quarantined = store.quarantined if store is not None else []
     return SweepResult(sweep, runs, Path(out) if out is not None else None, quarantined)
+
+
+def sweep_question(sweep: Sweep) -> dict[str, Any]:
+    """What a sweep's stored runs answer (the parts ``--resume`` must find unchanged)."""
+    spec = {k: v for k, v in sweep.spec.items() if k not in ("seed", "reforms")}
+    return {
+        "spec": spec,
+        "reforms": sweep.spec.get("reforms"),
+        "scenario": sweep.base.model_dump(mode="json"),
+        "seed": sweep.seed,
+    }
 
 
 def sweep(

@@ -5,8 +5,6 @@ or value fails fast, naming the parameter.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +24,6 @@ from simlib.scenario.model import Scenario
 __all__ = [
     "Sweep",
     "SweepFile",
-    "fingerprint",
     "load_sweep",
     "sweep_from_dict",
 ]
@@ -61,20 +58,6 @@ class Sweep:
     values: list[dict[str, Any]]  # one mapping parameter -> value per point
     scenarios: list[Scenario]
     spec: dict[str, Any]  # the file's content
-    fingerprint: str = ""  # of everything the runs depend on (see fingerprint())
-
-
-def fingerprint(spec: dict[str, Any], base: Scenario) -> str:
-    """What a sweep's runs depend on: the sweep file's content, the resolved scenario after
-    its reforms (so an edited scenario file counts as a change), and simlib's version."""
-    from simlib import __version__
-
-    text = json.dumps(
-        {"spec": spec, "scenario": base.model_dump(mode="json"), "simlib": __version__},
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def sweep_from_dict(data: dict[str, Any], source: str, base_dir: Path, tree: Any = None) -> Sweep:
@@ -102,7 +85,6 @@ def sweep_from_dict(data: dict[str, Any], source: str, base_dir: Path, tree: Any
         design,
         scenarios,
         data,
-        fingerprint(data, reformed),
     )
 
 

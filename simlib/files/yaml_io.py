@@ -175,19 +175,25 @@ def read_text(path: str | Path) -> str:
     try:
         if path.is_dir():
             raise ScenarioError(source, [Issue("", "this is a folder, not a file")])
+        cap = max_mb * 1024 * 1024
         size = path.stat().st_size
-        if size > max_mb * 1024 * 1024:
+        if size <= cap:  # a device or a pipe says 0: read at most one byte past the cap
+            with path.open("rb") as f:
+                raw = f.read(8192)
+                if b"\x00" not in raw:  # binary (e.g. /dev/zero): refused below, unread
+                    raw += f.read(cap + 1 - len(raw))
+            size = len(raw)
+        if size > cap:
             raise ScenarioError(
                 source,
                 [
                     Issue(
                         "",
-                        f"the file is {size / 2**20:.0f} MB; the limit is {max_mb} MB "
+                        f"the file is over {max_mb} MB; the limit is {max_mb} MB "
                         "(raise it with SIMLIB_MAX_FILE_MB)",
                     )
                 ],
             )
-        raw = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError(source, [Issue("", "file not found")]) from None
     except OSError as exc:

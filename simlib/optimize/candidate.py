@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from simlib import duty
 from simlib.engine.calendar import HallCalendar
 from simlib.optimize.shifts import Pattern, cover, generate_patterns, pattern_from_hours
 from simlib.optimize.spec import ByHour
@@ -104,12 +105,4 @@ def apply(base: Scenario, candidate: Candidate) -> Scenario:
 
 def officer_hours(scenario: Scenario, cost: bool = False) -> float:
     """Officer-hours on shift per working day (mean over two weeks), or their cost."""
-    cal = HallCalendar(scenario.calendar, 14, scenario.hall.ticket_cutoff)
-    workdays = max(1, len(cal.workdays()))
-    total = 0.0
-    for pool in scenario.pools.values():
-        price = (pool.cost_per_hour or 0.0) if cost else 1.0
-        for shift in pool.crews():
-            minutes = sum(e - s for s, e in cal.shift_periods(shift.hours, shift.days))
-            total += price * shift.count * minutes / 60
-    return total / workdays
+    return duty.officer_hours(scenario, cost)

@@ -8,6 +8,7 @@ import sys
 from concurrent.futures import Executor
 from pathlib import Path
 
+from simlib.experiment.store import quarantine_note
 from simlib.optimize.output import result_json, summary_text, write_outputs
 from simlib.optimize.search import optimize
 from simlib.optimize.spec import load_optimization
@@ -32,6 +33,9 @@ def run_command(args: argparse.Namespace, executor: Executor | None) -> int:
     finally:
         if bar is not None:
             bar.close()
+    note = quarantine_note(result.evaluator.store)
+    if note:
+        print(f"simlib: warning: {note}", file=sys.stderr)
     data = result_json(result)
     if args.out:
         write_outputs(result, data, Path(args.out))

@@ -4,12 +4,14 @@ judged against the requirements with one-sided confidence bounds.
 Every candidate runs replication r on the same seed (common random numbers), so that two
 staffings are compared on the same applicants. Replications are added, never redone:
 a candidate judged on 5 and then on 12 replications reuses the first 5. With an output
-folder, every finished run is stored at once, and ``--resume`` reads them back.
+folder, every finished run is stored at once in the run store (keyed by the candidate's
+scenario, seed, measure and simlib's version), and ``--resume`` reads each back by key: a
+judgement uses the rows of replications 0..n-1 of that very scenario, never rows by
+position, so a damaged or missing run file is run again instead of leaving a gap.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Callable
@@ -21,20 +23,15 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from simlib.engine import simulate
-from simlib.experiment.core import Job, evaluate, replication_seed
-from simlib.experiment.store import OutputFolderError, RunStore
-from simlib.metrics import kpi_row
+from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
+from simlib.experiment.store import RunStore, open_output, shared_cache
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.spec import Optimization, Requirement
 
 __all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing"]
 
 
-def run_staffing(scenario: Any, seed: int) -> dict[str, Any]:
-    """One run as one flat row, per-hour and per-matter KPIs included (the work unit the
-    optimiser hands to the run core; module-level so that executors can pickle it)."""
-    return kpi_row(simulate(scenario, seed, detail="kpi"), scenario)
+run_staffing = run_kpis  # the work unit: the run core's KPI row (shared with compare)
 
 
 @dataclass(frozen=True)
@@ -119,12 +116,15 @@ def judge(
     return Judgement(feasible, point, checks)
 
 
-def _point_id(key: str) -> int:
-    return int(hashlib.sha1(key.encode()).hexdigest()[:15], 16)
+def staffing_question(opt: Optimization) -> dict[str, Any]:
+    """What a staffing search's stored runs answer (the parts ``--resume`` must find
+    unchanged): the optimisation file, its scenario resolved with its reforms, the seed."""
+    spec = {k: v for k, v in opt.spec.items() if k != "seed"}
+    return {"spec": spec, "scenario": opt.base.model_dump(mode="json"), "seed": opt.seed}
 
 
 class Evaluator:
-    """Runs candidates through the run core, caches their rows, stores them."""
+    """Runs candidates through the run core and its store; keeps their rows by replication."""
 
     def __init__(
         self,
@@ -137,44 +137,38 @@ class Evaluator:
         self.opt = opt
         self.executor = executor
         self.seeds = [replication_seed(opt.seed, r) for r in range(opt.reps_max)]
-        self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.runs_by_key: dict[str, dict[int, dict[str, Any]]] = {}
         self.candidates: dict[str, Candidate] = {}
         self.errors: dict[str, str] = {}
-        self.runs = 0
+        self.runs = 0  # simulated now (runs read back from the store are not counted)
         self.on_progress = on_progress
-        self.store = RunStore(out) if out is not None else None
-        if self.store is not None:
-            self._open(resume)
+        cache = shared_cache()
+        self.store: RunStore | None = (
+            open_output(out, "staffing optimisation", staffing_question(opt), resume)
+            if out is not None
+            else RunStore(cache)
+            if cache is not None
+            else None
+        )
+        if out is not None:  # the optimisation file, beside its runs (report finds it)
+            text = json.dumps(opt.spec, sort_keys=True, default=str)
+            (Path(out) / "optimize.json").write_text(text)
 
-    def _open(self, resume: bool) -> None:
-        store = self.store
-        assert store is not None
-        meta = store.out / "optimize.json"
-        text = json.dumps(self.opt.spec, sort_keys=True, default=str)
-        has_runs = store.parts.exists() and any(store.parts.glob("*.parquet"))
-        if has_runs and not resume:
-            raise OutputFolderError(
-                f"{store.out} already holds optimisation runs; add --resume to continue, "
-                "or choose another --out"
-            )
-        if has_runs and meta.exists() and meta.read_text() != text:
-            raise OutputFolderError(
-                f"{store.out} holds runs of a different optimisation file; choose another --out"
-            )
-        store.parts.mkdir(parents=True, exist_ok=True)
-        meta.write_text(text)
-        if has_runs:
-            for row in store.read().to_dict("records"):
-                key = row.pop("candidate")
-                row.pop("point", None)
-                if isinstance(row.get("error"), str):
-                    self.errors.setdefault(key, row["error"])
-                self.rows.setdefault(key, []).append(row)
-            for rows in self.rows.values():
-                rows.sort(key=lambda r: r["replication"])
+    @property
+    def rows(self) -> dict[str, list[dict[str, Any]]]:
+        """Each candidate's rows in replication order."""
+        return {k: [runs[r] for r in sorted(runs)] for k, runs in self.runs_by_key.items()}
 
     def have(self, candidate: Candidate) -> int:
-        return len(self.rows.get(candidate.key(), []))
+        """Replications 0..have-1 of ``candidate`` are at hand (they are added in order)."""
+        return self._have(candidate.key())
+
+    def _have(self, key: str) -> int:
+        runs = self.runs_by_key.get(key, {})
+        n = 0
+        while n in runs:
+            n += 1
+        return n
 
     def ensure(self, candidates: list[Candidate], n: int) -> None:
         """Make sure every candidate has at least ``n`` replications (batched)."""
@@ -198,18 +192,17 @@ class Evaluator:
                 ]
         if not jobs:
             return
-        fresh: dict[str, list[dict[str, Any]]] = {}
-        for row in evaluate(jobs, self.executor, self._tick(len(jobs)), run=run_staffing):
+        reused = self.store.hits if self.store is not None else 0
+        start = self.runs
+        for row in evaluate(jobs, self.executor, self._tick(), run_staffing, self.store):
             key = row.pop("candidate")
             if row.get("error"):  # a failing staffing is a result: it is never chosen
                 self.errors.setdefault(key, str(row["error"]))
-            fresh.setdefault(key, []).append(row)
-            if self.store is not None:
-                self.store.append({"point": _point_id(key), "candidate": key, **row})
-        for key, rows in fresh.items():
-            self.rows.setdefault(key, []).extend(sorted(rows, key=lambda r: r["replication"]))
+            self.runs_by_key.setdefault(key, {})[int(row["replication"])] = row
+        reused = (self.store.hits if self.store is not None else 0) - reused
+        self.runs = start + len(jobs) - reused
 
-    def _tick(self, total: int) -> Callable[[int, int, int], None]:
+    def _tick(self) -> Callable[[int, int, int], None]:
         start = self.runs
 
         def tick(done: int, _n: int, _failed: int = 0) -> None:
@@ -223,7 +216,12 @@ class Evaluator:
         key = candidate.key()
         if key in self.errors:
             return Judgement(False, False, [])
-        return judge(self.rows.get(key, []), self.opt.requirements, self.opt.confidence)
+        return judge(self._rows(key), self.opt.requirements, self.opt.confidence)
+
+    def _rows(self, key: str) -> list[dict[str, Any]]:
+        """The rows of replications 0..have-1, read by replication index."""
+        runs = self.runs_by_key.get(key, {})
+        return [runs[r] for r in range(self._have(key))]
 
     def objective(self, candidate: Candidate) -> float:
         return officer_hours(apply(self.opt.base, candidate), cost=self.opt.objective == "cost")
@@ -232,7 +230,7 @@ class Evaluator:
         return officer_hours(apply(self.opt.base, candidate))
 
     def mean(self, candidate: Candidate, column: str) -> float:
-        x = [row.get(column, math.nan) for row in self.rows.get(candidate.key(), [])]
+        x = [row.get(column, math.nan) for row in self._rows(candidate.key())]
         x = [v for v in x if v is not None and math.isfinite(v)]
         return float(np.mean(x)) if x else math.nan
 

@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import mean_ci
 from simlib.metrics import HOUR_KPIS
 from simlib.optimize.candidate import officer_hours
 from simlib.optimize.search import OptimizeResult, _on_shift
+from simlib.writing import write_csv, yaml_text
 
 __all__ = ["frontier", "result_json", "staffing_table", "summary_text", "write_outputs"]
 
@@ -340,23 +340,19 @@ def write_outputs(result: OptimizeResult, data: dict[str, Any], out: str | Path)
     if scenario is not None:
         dumped = scenario.model_dump(mode="json", exclude_none=True)
         dumped["name"] = f"{scenario.name} (optimised: {result.opt.name})"
-        header = (
-            f"# Staffing chosen by `simlib optimize` ({result.opt.name}).\n# {_verdict(result)}\n"
-        )
-        (out / "best.yaml").write_text(
-            header + yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True)
-        )
+        notes = [f"Staffing chosen by `simlib optimize` ({result.opt.name}).", _verdict(result)]
+        (out / "best.yaml").write_text(yaml_text(dumped, notes), encoding="utf-8")
     (out / "result.json").write_text(json.dumps(data, indent=2, default=_clean))
     trace = pd.DataFrame(result.trace)
     if len(trace):
         trace["decisions"] = trace["decisions"].map(json.dumps)
-        trace.to_csv(out / "trace.csv", index=False)
+        write_csv(trace, out / "trace.csv", index=False)
     table = frontier(result)
     if len(table):
-        table.to_csv(out / "frontier.csv", index=False)
+        write_csv(table, out / "frontier.csv", index=False)
         save(frontier_chart(result, table), out, "frontier")
     staffing = staffing_table(result)
     if len(staffing):
-        staffing.to_csv(out / "staffing.csv", index=False)
+        write_csv(staffing, out / "staffing.csv", index=False)
         if result.opt.by_hour:
             save(staffing_chart(result, staffing), out, "staffing")

@@ -10,9 +10,6 @@ runs are shared across budgets (the frontier costs little more than its largest 
 
 from __future__ import annotations
 
-import contextlib
-import json
-import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
@@ -22,45 +19,47 @@ from typing import Any
 
 import numpy as np
 
-from simlib.experiment.core import Job, evaluate, replication_seed
+from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
 from simlib.experiment.costs import VariantCost, portfolio_cost
-from simlib.experiment.runner import process_pool
 from simlib.experiment.stats import mean_ci
+from simlib.experiment.store import RunStore, open_output
+from simlib.files.yaml_io import read_yaml
 from simlib.optimize.portfolio_search import Choice, Portfolio, search
-from simlib.optimize.portfolio_spec import Need, PortfolioSpec, load_portfolio
-from simlib.optimize.runs import run_row
+from simlib.optimize.portfolio_spec import Need, PortfolioSpec
 from simlib.optimize.selection import Requirement
 from simlib.reforms import apply_reforms
-from simlib.scenario.errors import ScenarioError
 from simlib.scenario.model import Scenario
 
-__all__ = ["Frontier", "SimulationOracle", "Step", "main", "optimize_portfolio"]
+__all__ = [
+    "Frontier",
+    "SimulationOracle",
+    "Step",
+    "optimize_portfolio",
+    "portfolio_store",
+]
 
 
 class SimulationOracle:
-    """Observations of portfolios by simulation, cached per (scenario, replication).
+    """Observations of portfolios by simulation, kept per (scenario, replication).
 
     A portfolio's scenario is the baseline with its variants' reforms applied in the
-    study's order. Rows are kept whole (every KPI) for the report; ``journal`` (a JSON
-    lines file) receives each new row so that ``--resume`` can skip finished runs.
+    study's order. Rows are kept whole (every KPI) for the report; with a ``store`` (the
+    run store of ``--out``), every finished run is stored at once and ``--resume`` reads
+    each back by its key (scenario, seed, measure, simlib's version).
     """
 
     def __init__(
         self,
         spec: PortfolioSpec,
         executor: Executor | int = 1,
-        journal: Path | None = None,
+        store: RunStore | None = None,
         on_progress: Callable[[int], None] | None = None,
     ):
-        self.spec, self.executor, self.journal = spec, executor, journal
+        self.spec, self.executor, self.store = spec, executor, store
         self.on_progress = on_progress
         self.rows: dict[tuple[str, int], dict[str, Any]] = {}
         self._scenarios: dict[Portfolio, Scenario] = {}
         self._keys: dict[Portfolio, str] = {}
-        if journal is not None and journal.exists():
-            for line in journal.read_text(encoding="utf-8").splitlines():
-                item = json.loads(line)
-                self.rows[(item["key"], item["replication"])] = item["row"]
 
     @property
     def evaluations(self) -> int:
@@ -98,26 +97,20 @@ class SimulationOracle:
         return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
 
     def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
-        """Run the jobs through the run core; each row is stored (and journalled) as soon
-        as it is done. A failed run stops the search with its error: KN needs every value."""
+        """Run the jobs through the run core (and its store). A failed run stops the search
+        with its error: KN needs every value."""
         executor = None if isinstance(self.executor, int) else self.executor
         work = [
             Job(scenarios[k], replication_seed(self.spec.seed, r), {"key": k, "replication": r})
             for k, r in jobs
         ]
-        for row in evaluate(work, executor, run=run_row):
+        for row in evaluate(work, executor, run=run_kpis, store=self.store):
             key, r = row.pop("key"), row.pop("replication")
             if row.get("error"):
                 raise ValueError(f"a run failed (replication {r}): {row['error']}")
-            self._store(key, r, row)
+            self.rows[(key, r)] = row
             if self.on_progress is not None:
                 self.on_progress(self.evaluations)
-
-    def _store(self, key: str, r: int, row: dict[str, Any]) -> None:
-        self.rows[(key, r)] = row
-        if self.journal is not None:
-            with self.journal.open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"key": key, "replication": r, "row": row}) + "\n")
 
     def values(self, row: dict[str, Any]) -> np.ndarray:
         """[objective, requirement_1, ...] of one run's row."""
@@ -201,12 +194,13 @@ def portfolio_costs(spec: PortfolioSpec, oracle: SimulationOracle, p: Portfolio)
 def optimize_portfolio(
     spec: PortfolioSpec,
     executor: Executor | int = 1,
-    journal: Path | None = None,
+    store: RunStore | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Frontier:
-    """Search every budget of ``spec`` (sharing runs between budgets)."""
+    """Search every budget of ``spec`` (sharing runs between budgets); runs are kept in
+    ``store`` (see :func:`portfolio_store`) when given."""
     started = time.perf_counter()
-    oracle = SimulationOracle(spec, executor, journal, on_progress)
+    oracle = SimulationOracle(spec, executor, store, on_progress)
     names = list(spec.study.variants)
     costs = {n: spec.study.cost_of(n).cost for n in names}
     steps = []
@@ -251,65 +245,24 @@ def _describe(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice) -> 
     )
 
 
-def _executor(args: Any, stack: contextlib.ExitStack) -> Executor | int:
-    workers = int(getattr(args, "workers", 1) or 1)
-    scheduler = getattr(args, "scheduler", None)
-    dask_local = getattr(args, "dask_local", None)
-    if scheduler or dask_local:
-        from distributed import Client, LocalCluster
-
-        if scheduler:
-            client = stack.enter_context(Client(scheduler, timeout="20s"))
-        else:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=dask_local,
-                    threads_per_worker=1,
-                    dashboard_address=None,
-                    host="127.0.0.1",
-                )
-            )
-            client = stack.enter_context(Client(cluster))
-        return client.get_executor()
-    return stack.enter_context(process_pool(workers)) if workers > 1 else 1
+def portfolio_question(spec: PortfolioSpec) -> dict[str, Any]:
+    """What a portfolio search's stored runs answer (the parts ``--resume`` must find
+    unchanged): the portfolio file, the baseline, the variants' reforms, the seed."""
+    data = read_yaml(spec.path).data
+    file = {k: v for k, v in data.items() if k != "seed"} if isinstance(data, dict) else data
+    reforms = {
+        name: [r.model_dump(mode="json") for r in reforms]
+        for name, reforms in spec.study.variants.items()
+    }
+    return {
+        "spec": file,
+        "scenario": spec.study.baseline.model_dump(mode="json"),
+        "reforms": reforms,
+        "seed": spec.seed,
+    }
 
 
-def main(args: Any) -> int:
-    """``simlib optimize SPEC`` for a portfolio file; returns the exit status."""
-    from simlib.optimize.portfolio_outputs import frontier_json, frontier_text, write_outputs
-
-    quiet = bool(getattr(args, "quiet", False))
-    out = getattr(args, "out", None)
-    try:
-        spec = load_portfolio(args.spec)
-    except ScenarioError as exc:
-        print(f"simlib: {exc.report()}", file=sys.stderr)
-        return 2
-    journal = None
-    if out:
-        Path(out).mkdir(parents=True, exist_ok=True)
-        journal = Path(out) / "evaluations.jsonl"
-        if journal.exists() and not getattr(args, "resume", False):
-            journal.unlink()
-
-    def progress(n: int) -> None:
-        if not quiet:
-            print(f"\r{n} simulation runs", end="", file=sys.stderr, flush=True)
-
-    with contextlib.ExitStack() as stack:
-        try:
-            frontier = optimize_portfolio(spec, _executor(args, stack), journal, progress)
-        except ValueError as exc:
-            print(f"\nsimlib: {spec.path}: {exc}", file=sys.stderr)
-            return 2
-    if not quiet:
-        print(file=sys.stderr)
-    if getattr(args, "json", False):
-        print(json.dumps(frontier_json(frontier), indent=2, ensure_ascii=False))
-    else:
-        print(frontier_text(frontier))
-    if out:
-        written = write_outputs(frontier, out)
-        if not getattr(args, "json", False):
-            print(f"\nWrote {len(written)} files to {out}/")
-    return 0
+def portfolio_store(spec: PortfolioSpec, out: str | Path, resume: bool) -> RunStore:
+    """The run store of output folder ``out``: refuses a folder holding runs without
+    ``resume``, and runs of a different question with it (OutputFolderError)."""
+    return open_output(out, "portfolio optimisation", portfolio_question(spec), resume)

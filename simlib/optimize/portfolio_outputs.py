@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from matplotlib.figure import Figure
 
 from simlib import plots
 from simlib.experiment.replicate import Replications
 from simlib.metrics import kpi_info
 from simlib.optimize.portfolio import Frontier, Step
+from simlib.report.folder import read_json
+from simlib.writing import write_csv, yaml_text
 
 __all__ = [
     "frontier_chart",
@@ -253,12 +254,12 @@ def _scenario_yaml(frontier: Frontier, step: Step) -> str:
     data["reforms"] = [
         r.model_dump(mode="json") for n in step.portfolio for r in spec.study.variants[n]
     ]
-    head = (
-        f"# {spec.name}: the package chosen for budget {_num(step.choice.budget)}\n"
-        f"# reforms: {_label(step)}; one-off cost {_num(step.cost.cost)}\n"
-        "# the baseline of the study with the package's reforms (applied on load)\n"
-    )
-    return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    notes = [
+        f"{spec.name}: the package chosen for budget {_num(step.choice.budget)}",
+        f"reforms: {_label(step)}; one-off cost {_num(step.cost.cost)}",
+        "the baseline of the study with the package's reforms (applied on load)",
+    ]
+    return yaml_text(data, notes)
 
 
 def write_outputs(frontier: Frontier, out: str | Path) -> list[Path]:
@@ -275,7 +276,7 @@ def write_outputs(frontier: Frontier, out: str | Path) -> list[Path]:
     if frontier.best.feasible:
         (out / "best.yaml").write_text(_scenario_yaml(frontier, frontier.best), encoding="utf-8")
         written.append(out / "best.yaml")
-    frontier_table(frontier).to_csv(out / "frontier.csv", index=False)
+    write_csv(frontier_table(frontier), out / "frontier.csv", index=False)
     written.append(out / "frontier.csv")
     written += plots.save(frontier_chart(frontier), out, "frontier")
     meta = frontier_json(frontier)
@@ -290,7 +291,7 @@ def portfolio_report_section(out_dir: str | Path) -> str:
     """An HTML section (for ``simlib report``) from a portfolio output folder: the package
     per budget, what each reform adds on top of the others, cost per unit gained."""
     out = Path(out_dir)
-    meta = json.loads((out / "portfolio.json").read_text(encoding="utf-8"))
+    meta = read_json(out / "portfolio.json")
     e = html.escape
     what = meta.get("objective_label", meta["best"]["objective"]["kpi"])
     rows = []

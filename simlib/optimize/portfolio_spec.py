@@ -23,11 +23,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simlib.experiment.study import Study, load_study
 from simlib.files import file_error, line_for_path, read_yaml, validated
+from simlib.files.study import Study, load_study
 from simlib.metrics import KPI_NAMES, POOL_KPIS
 from simlib.optimize.sanity import study_issues
-from simlib.optimize.spec import Requirement
+from simlib.optimize.spec import Reps, Requirement
 from simlib.scenario.errors import Issue, ScenarioError
 
 __all__ = [
@@ -71,8 +71,8 @@ RequirementSpec = Requirement  # one requirement form for staffing and portfolio
 
 
 class Replications(_Strict):
-    min: Annotated[int, Field(ge=2)] = 5
-    max: Annotated[int, Field(ge=2)] = 100
+    min: Reps = 5
+    max: Reps = 100
 
     @model_validator(mode="after")
     def _ordered(self) -> Replications:
@@ -90,8 +90,8 @@ class PortfolioFile(_Strict):
     objective: Objective
     requirements: list[RequirementSpec] = []
     confidence: Annotated[float, Field(gt=0.5, lt=1)] = 0.95
-    indifference: dict[str, Annotated[float, Field(gt=0)]]
-    seed: int | None = None
+    indifference: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]]
+    seed: Annotated[int, Field(ge=0)] | None = None
     replications: Replications = Replications()
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from simlib.report.folder import read_json
 
 __all__ = ["report_section"]
 
@@ -41,7 +42,7 @@ def _img(path: Path, caption: str) -> str:
 def report_section(out_dir: str | Path) -> str:
     """HTML fragment for an optimisation output folder (``result.json`` and friends)."""
     out = Path(out_dir)
-    data = json.loads((out / "result.json").read_text())
+    data = read_json(out / "result.json")
     best = data.get("best")
     parts = [f"<section><h2>Staffing: {_e(data['optimize'])}</h2>"]
     if data["feasible"] is True:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from simlib.files import (
     expect_kind,
@@ -27,6 +27,7 @@ from simlib.files import (
     validated,
 )
 from simlib.files.scenario import load_referenced
+from simlib.limits import checker, over
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
 from simlib.optimize.sanity import requirement_issues
 from simlib.reforms import apply_reforms
@@ -51,6 +52,9 @@ class _Strict(BaseModel):
 def _pair(v: list[int]) -> list[int]:
     if v[0] > v[1] or v[0] < 0:
         raise ValueError(f"[{v[0]}, {v[1]}] is not a range [low, high] of officers (low >= 0)")
+    too_many = over("officers", v[1], "the top of the range of officers")
+    if too_many:
+        raise ValueError(too_many)
     return v
 
 
@@ -78,9 +82,13 @@ class DecisionSpec(_Strict):
         return self
 
 
+Reps = Annotated[int, Field(ge=2), AfterValidator(checker("replications", "replications"))]
+Bound = Annotated[float, Field(allow_inf_nan=False)]  # NaN or inf would hold or fail silently
+
+
 class Replications(_Strict):
-    min: Annotated[int, Field(ge=2)] = 5
-    max: Annotated[int, Field(ge=2)] = 40
+    min: Reps = 5
+    max: Reps = 40
 
     @model_validator(mode="after")
     def _order(self) -> Replications:
@@ -97,8 +105,8 @@ class Requirement(_Strict):
     """``{kpi, min|max, matter?, every_hour?}``."""
 
     kpi: str
-    min: float | None = None
-    max: float | None = None
+    min: Bound | None = None
+    max: Bound | None = None
     matter: str | None = None
     every_hour: bool = False
 
@@ -155,8 +163,8 @@ class OptimizeFile(_Strict):
     scenario: str | None = None
     study: str | None = None
     reforms: list[dict[str, Any]] = []  # applied to the scenario first (as in sweep files)
-    seed: int = 0
-    replications: Replications | Annotated[int, Field(ge=2)] = Replications()
+    seed: Annotated[int, Field(ge=0)] = 0
+    replications: Replications | Reps = Replications()
     decisions: Annotated[dict[str, DecisionSpec], Field(min_length=1)]
     objective: Objective = Objective()
     requirements: Annotated[list[Requirement], Field(min_length=1)]
@@ -231,7 +239,26 @@ def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHou
         return Level(path, pool, d.range[0], d.range[1]), ""
     if not d.by_hour:
         return None, f"pools.{pool}.shifts needs by_hour: true"
+    uncovered = _uncovered(d.patterns, base)
+    if uncovered:
+        return None, (
+            f"no pattern covers the open hour(s) {uncovered}: every clock hour the hall is "
+            "open must lie inside some pattern (patterns are clipped to opening hours)"
+        )
     return ByHour(path, pool, d.range[0], d.range[1], d.patterns, list(d.shift_lengths)), ""
+
+
+def _uncovered(patterns: list[list[str]] | None, base: Scenario) -> str:
+    """The open clock hours no explicit pattern covers ("" when all are, or none given)."""
+    if not patterns:
+        return ""
+    from simlib.engine.calendar import HallCalendar
+    from simlib.optimize.shifts import Pattern
+
+    opening = HallCalendar(base.calendar, 7, base.hall.ticket_cutoff).hours
+    open_hours = {h for s, e in opening for h in range(s // 60, -(-e // 60))}
+    covered = set().union(*(Pattern(list(p), opening).covers for p in patterns))
+    return ", ".join(f"{h:02d}" for h in sorted(open_hours - covered))
 
 
 def optimization_from_dict(

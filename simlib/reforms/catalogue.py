@@ -417,3 +417,6 @@ def apply_reforms(scenario: Scenario, reforms: list[Any], where: str = "reforms"
             message = f"{reform.type} makes an invalid scenario: {detail}"
             raise ReformError(f"{label}: {message}", [Issue(f"{where}[{i}]", message)]) from None
     return current
+
+
+spec.APPLIER[:] = [apply_reforms]  # reforms are callable: reform(scenario)

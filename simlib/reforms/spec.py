@@ -6,6 +6,7 @@ it (``parallelize(matter="permit", steps=["fire", "env"])(scenario)``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -42,6 +43,11 @@ Probability = Annotated[float, Field(ge=0, le=1)]
 Matters = Annotated[list[str], Field(min_length=1)] | None  # None: every matter
 
 
+# How reforms are applied lives in the catalogue, which imports this module: it registers
+# its ``apply_reforms`` here, so that a reform is callable without a circular import.
+APPLIER: list[Callable[[Scenario, list[BaseReform]], Scenario]] = []
+
+
 class BaseReform(BaseModel):
     """What every reform is: a typed, frozen parameter set that applies itself to a scenario."""
 
@@ -49,9 +55,7 @@ class BaseReform(BaseModel):
     type: str
 
     def __call__(self, scenario: Scenario) -> Scenario:
-        from simlib.reforms.catalogue import apply_reforms
-
-        return apply_reforms(scenario, [self])
+        return APPLIER[0](scenario, [self])
 
     def label(self) -> str:
         """A short human description for tables and charts."""

@@ -5,18 +5,17 @@ mailed or attached to a proposal as it is.
 The folder's kind is told by its JSON file (``FOLDER_KINDS``): ``study.json`` (compare),
 ``sweep.json`` (sweep), ``optimize.json`` (staffing search) and ``portfolio.json`` (reform
 portfolio). The last two are written and reported by ``simlib.optimize``: their section is
-``simlib.optimize.report_section(out_dir)`` / ``portfolio_report_section(out_dir)``, each
-returning HTML; when that function is not importable the report says the section is
-unavailable."""
+``simlib.optimize.report.report_section(out_dir)`` /
+``simlib.optimize.portfolio_outputs.portfolio_report_section(out_dir)``, each returning HTML.
+A damaged JSON file is a :class:`~simlib.report.folder.FolderError` naming the file."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import json
 from pathlib import Path
 
 from simlib.report.compare import compare_body
+from simlib.report.folder import read_json
 from simlib.report.html import e, page
 from simlib.report.pdf import print_pdf
 from simlib.report.sweep import sweep_body
@@ -44,23 +43,14 @@ def folder_kind(out: Path) -> str | None:
 
 
 def _optimize_section(out: Path, function: str) -> str:
-    """The section ``simlib.optimize`` writes for its folder (the package, or its ``report`` /
-    ``portfolio`` module, since the package's ``__init__`` holds only its docstring)."""
-    for module in (
-        "simlib.optimize",
-        "simlib.optimize.report",
-        "simlib.optimize.portfolio",
-        "simlib.optimize.portfolio_outputs",
-    ):
-        try:
-            section = getattr(importlib.import_module(module), function)
-        except (ImportError, AttributeError):
-            continue
-        return str(section(out))
-    return (
-        "<p class=note>This section is unavailable: this simlib has no "
-        f"<code>simlib.optimize.{e(function)}</code> to report the folder with.</p>"
-    )
+    """The section ``simlib.optimize`` writes for its folder (staffing or portfolio)."""
+    if function == "portfolio_report_section":
+        from simlib.optimize.portfolio_outputs import portfolio_report_section
+
+        return portfolio_report_section(out)
+    from simlib.optimize.report import report_section
+
+    return report_section(out)
 
 
 def write_report(out: str | Path, material: Material | str | None = None, pdf: bool = True) -> Path:
@@ -74,7 +64,7 @@ def write_report(out: str | Path, material: Material | str | None = None, pdf: b
             f"{out} is not an output folder of compare, sweep or optimize: no study.json, "
             "sweep.json (with summary.csv), optimize.json or portfolio.json in it"
         )
-    meta = json.loads((out / name).read_text(encoding="utf-8"))
+    meta = read_json(out / name)
     if name == "optimize.json" and meta.get("portfolio"):  # one JSON name for both searches
         name = "portfolio.json"
     kind, suffix, function = FOLDER_KINDS[name]
@@ -87,7 +77,7 @@ def write_report(out: str | Path, material: Material | str | None = None, pdf: b
     else:
         title = f"{meta.get('optimize') or meta.get('portfolio') or out.name}: {suffix}"
         body = _optimize_section(out, function or "")
-    from simlib import __version__
+    from simlib._version import __version__
 
     stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     subtitle = f"Generated {stamp} by simlib {e(__version__)} from <code>{e(out)}</code>."

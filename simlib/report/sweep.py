@@ -60,24 +60,32 @@ def sweep_body(out: Path, spec: dict[str, Any]) -> str:
     note = run_caption(reps, seed=seed, per="point")
     grid = (spec.get("design") or {}).get("type", "grid") == "grid"
     figures = []
+    # Charts need numbers on their axes; text levels (e.g. an order) are read in the table.
+    charted = [p for p in params if pd.api.types.is_numeric_dtype(summary[p])]
+    if len(charted) < len(params):
+        text = ", ".join(p for p in params if p not in charted)
+        figures.append(
+            f"<p class=note>No charts over {e(text)}: its levels are text; the "
+            "table below has every point.</p>"
+        )
     for kpi in ("hall_wait_mean_min", "lead_time_mean_days"):
-        if kpi not in summary:
+        if kpi not in summary or not charted:
             continue
-        if len(params) >= 2:
+        if len(charted) >= 2:
             figures.append(
                 figure(
-                    plots.sweep_heatmap(summary, params[0], params[1], kpi, note=note),
-                    f"{kpi_info(kpi)[0]} over {params[0]} and {params[1]}"
+                    plots.sweep_heatmap(summary, charted[0], charted[1], kpi, note=note),
+                    f"{kpi_info(kpi)[0]} over {charted[0]} and {charted[1]}"
                     + ("" if grid else " (points binned; other parameters averaged)")
                     + ".",
                 )
             )
-        if grid or len(params) == 1:
-            group = params[1] if len(params) >= 2 else None
+        if grid or len(charted) == 1:
+            group = charted[1] if len(charted) >= 2 else None
             figures.append(
                 figure(
-                    plots.sweep_lines(summary, params[0], kpi, group=group, note=note),
-                    f"{kpi_info(kpi)[0]} against {params[0]}"
+                    plots.sweep_lines(summary, charted[0], kpi, group=group, note=note),
+                    f"{kpi_info(kpi)[0]} against {charted[0]}"
                     + (f", one line per value of {group}" if group else "")
                     + "; 95 % CI band.",
                 )

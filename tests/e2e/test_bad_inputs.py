@@ -30,7 +30,7 @@ def _fill(text: str, entry: dict[str, Any], tmp: Path) -> str:
 
 
 def test_every_case_has_its_file_and_every_file_its_case() -> None:
-    named = {e["file"] for e in MANIFEST if "file" in e}
+    named = {e["file"] for e in MANIFEST if "file" in e}  # a file may serve two cases
     present = {p.name for p in CASES.iterdir() if not p.name.startswith("_")}
     assert named == present
     assert len({e["case"] for e in MANIFEST}) == len(MANIFEST) >= 140
@@ -47,6 +47,8 @@ def test_bad_input_is_a_clean_error(
         monkeypatch.setenv(key, value)
     for path in entry.get("touch", []):
         Path(_fill(path, entry, tmp_path)).write_text("not a folder")
+    for path, text in entry.get("write", {}).items():  # e.g. a truncated JSON file
+        Path(_fill(path, entry, tmp_path)).write_text(text)
     argv = [_fill(a, entry, tmp_path) for a in entry["argv"]]
     started = time.perf_counter()
     try:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import psutil
 import pytest
 
@@ -50,26 +51,19 @@ def test_damaged_run_files_are_quarantined_and_their_runs_done_again(
 ) -> None:
     path = _sweep(tmp_path)
     out = tmp_path / "out"
-    store = RunStore(out)
-    store.check_spec({}, resume=False)
-    # A sweep killed before compaction: its run files are still separate.
-    from simlib import load_sweep
-    from simlib.experiment.sweep import run_sweep
-
-    spec = load_sweep(path)
-    whole = run_sweep(spec).runs
-    store.check_spec(spec.spec, resume=False, fingerprint=spec.fingerprint)
-    for row in whole.to_dict("records"):
-        store.append(row)
-    parts = sorted((out / "runs").glob("part-*.parquet"))
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 0
+    parts = sorted((out / "runs").glob("*.json"))
+    assert len(parts) == 3
     parts[0].write_bytes(parts[0].read_bytes()[:20])  # truncated
     parts[1].write_bytes(b"")  # empty
+    capsys.readouterr()
     assert main(["sweep", str(path), "--out", str(out), "--quiet", "--resume"]) == 0
     err = capsys.readouterr().err
     assert "2 damaged run file(s) moved to" in err and "done again" in err
     assert len(list((out / "runs" / "quarantine").iterdir())) == 2
-    final = RunStore(out).read()
+    final = pd.read_parquet(out / "runs.parquet")
     assert sorted(final["point"]) == [0, 1, 2] and final["error"].isna().all()
+    assert len(RunStore(out / "runs")) == 3
 
 
 def _start_sweep(tmp_path: Path) -> tuple[subprocess.Popen[str], list[psutil.Process]]:

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
-from simlib.optimize.portfolio import main, optimize_portfolio
+from simlib.experiment.store import RunStore
+from simlib.optimize.portfolio import optimize_portfolio, portfolio_store
+from simlib.optimize.portfolio_command import main
 from simlib.optimize.portfolio_outputs import (
     frontier_json,
     portfolio_report_section,
@@ -30,7 +32,7 @@ C, D = "faster x", "drop y"  # C helps only once D removed the parallel step
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("portfolio")
     spec = load_portfolio(DATA / "portfolio_nonadditive.yaml")
-    return spec, optimize_portfolio(spec, journal=out / "evaluations.jsonl"), out
+    return spec, optimize_portfolio(spec, store=portfolio_store(spec, out, resume=False)), out
 
 
 def test_search_is_right_where_the_additive_screen_is_wrong(run):
@@ -80,9 +82,9 @@ def test_outputs_scenarios_and_report_section(run, tmp_path):
     assert f"{C} + {D}" in html and "data:image/png;base64" in html
 
 
-def test_main_json_resumes_from_the_journal(run, capsys):
+def test_main_json_resumes_from_the_run_store(run, capsys):
     _, _, out = run
-    lines = (out / "evaluations.jsonl").read_text().count("\n")
+    lines = len(RunStore(out / "runs"))
     args = types.SimpleNamespace(
         spec=str(DATA / "portfolio_nonadditive.yaml"),
         json=True,
@@ -93,7 +95,7 @@ def test_main_json_resumes_from_the_journal(run, capsys):
     assert main(args) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["best"]["decisions"]["reforms"] == [C, D]
-    assert (out / "evaluations.jsonl").read_text().count("\n") == lines  # nothing re-run
+    assert len(RunStore(out / "runs")) == lines  # nothing re-run
 
 
 def test_portfolio_file_errors_name_the_line(tmp_path, capsys):

@@ -9,8 +9,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -211,27 +209,6 @@ def test_the_reproduce_command_reproduces_the_tables(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(pd.read_csv(first / name), pd.read_csv(again / name))
     meta = json.loads((again / "study.json").read_text())
     assert meta["horizon_days"] == 8 and meta["warmup_days"] == 1 and meta["material"] == "10%"
-
-
-def test_optimize_folders_get_their_section_or_say_it_is_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = tmp_path / "opt"
-    out.mkdir()
-    (out / "optimize.json").write_text(json.dumps({"optimize": "market windows"}))
-    fake = types.ModuleType("simlib.optimize")
-    monkeypatch.setitem(sys.modules, "simlib.optimize", fake)
-    for name in ("report", "portfolio", "portfolio_outputs"):  # only the stand-in answers
-        monkeypatch.setitem(sys.modules, f"simlib.optimize.{name}", None)
-    text = write_report(out, pdf=False).read_text(encoding="utf-8")
-    assert "unavailable" in text and "report_section" in text
-    fake.report_section = lambda d: f"<h2>Staffing</h2><p>from {Path(d).name}</p>"
-    text = write_report(out, pdf=False).read_text(encoding="utf-8")
-    assert "<h2>Staffing</h2><p>from opt</p>" in text
-    (out / "optimize.json").unlink()
-    (out / "portfolio.json").write_text(json.dumps({"optimize": "package"}))
-    fake.portfolio_report_section = lambda d: "<h2>Portfolio</h2>"
-    assert "<h2>Portfolio</h2>" in write_report(out, pdf=False).read_text(encoding="utf-8")
 
 
 def test_sweep_report_opens_in_chromium(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simlib.experiment.costs import portfolio_cost, staff_hours_change
-from simlib.experiment.study import load_study
+from simlib.files.study import load_study
 from simlib.reforms import apply_reforms, parse_reforms
 from simlib.scenario.errors import ScenarioError
 
@@ -76,3 +76,48 @@ def test_cost_errors_name_the_line(tmp_path):
     text = str(err.value)
     assert "line 8: variants.stated.cost" in text and "did you mean 'officer_hours'" in text
     assert "list[" not in text  # only the errors of the form the variant is written in
+
+
+SHIFT_HALL = """\
+name: shift costs
+horizon: {days: 2, warmup_days: 0}
+calendar:
+  workdays: [mon, tue, wed, thu, fri]
+  hours: ["09:00-17:00"]
+  hours_by_weekday: {fri: ["09:00-13:00"]}
+pools:
+  front: {count: 3, cost_per_hour: 30}
+  back:
+    cost_per_hour: 40
+    shifts:
+      - {hours: ["08:00-12:00"], count: 2}
+      - {hours: ["12:00-18:00"], count: 1, days: [mon, wed]}
+matters:
+  - id: walkin
+    arrivals: {per_hour: 5}
+    acceptance: {pool: front, time: {dist: exponential, mean: 15}}
+    chain: [{id: review, pool: back, time: {dist: exponential, mean: 11}}]
+"""
+
+
+def test_shift_pool_costs_follow_shifts_shift_days_and_weekday_hours(tmp_path: Path) -> None:
+    """Officer-hours per working day, counted by hand: a shift on two of five workdays counts
+    2/5 of its hours; Friday's short opening day shortens the front desk's hours."""
+    from simlib import load_scenario
+    from simlib.duty import officer_hours, pool_hours
+
+    (tmp_path / "hall.yaml").write_text(SHIFT_HALL)
+    base = load_scenario(tmp_path / "hall.yaml")
+    front = 3 * (4 * 8 + 4) / 5  # Mon-Thu 8 h, Fri 4 h (hours_by_weekday)
+    back = 2 * 4 + 1 * 6 * 2 / 5  # the late shift only on Monday and Wednesday
+    assert pool_hours(base, "front") == pytest.approx(front)
+    assert pool_hours(base, "back") == pytest.approx(back)
+    assert officer_hours(base) == pytest.approx(front + back)
+    # A reform that adds an officer to the Monday/Wednesday shift costs 6 h x 2/5 a day.
+    shifts = list(base.pools["back"].shifts or [])
+    later = shifts[1].model_copy(update={"count": 2})
+    pool = base.pools["back"].model_copy(update={"shifts": [shifts[0], later], "count": 4})
+    reformed = base.model_copy(update={"pools": {**base.pools, "back": pool}})
+    hours, money = staff_hours_change(base, reformed)
+    assert hours == pytest.approx(6 * 2 / 5)
+    assert money == pytest.approx(40 * 6 * 2 / 5)

@@ -1,0 +1,207 @@
+"""``simlib compare``: the reforms of a study file, on common random numbers."""
+
+from __future__ import annotations
+
+import argparse
+
+from simlib import cli_checks as checks
+from simlib.cli_checks import UsageError
+from simlib.commands.common import (
+    cache_option,
+    check_precision,
+    material_option,
+    precision_options,
+    progress_bar,
+    with_horizon,
+)
+from simlib.experiment.compare import compare
+from simlib.experiment.precision import (
+    DEFAULT_KPIS,
+    compare_to_precision,
+)
+from simlib.files import (
+    Study,
+    load_study,
+)
+from simlib.outputs import comparison_text, write_comparison
+from simlib.report import write_report
+from simlib.scenario import Scenario
+
+
+def run_study(
+    study: Study, reps: int, seed: int, workers: int, quiet: bool, baseline: Scenario | None = None
+):
+    bar, tick = progress_bar(not quiet, 1, "study runs")
+    try:
+        result = compare(
+            baseline or study.baseline,
+            study.variants,
+            reps,
+            seed,
+            study.stack,
+            workers,
+            tick,
+            study.name,
+            costs=study.costs,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
+    return result
+
+
+def compare_command(
+    study: str, reps: int, seed: int, days: int, warmup: int, material: str, out: str
+) -> str:
+    """The ``simlib compare`` command line that writes this folder again, number for number."""
+    import shlex
+
+    return shlex.join(
+        [
+            "simlib",
+            "compare",
+            study,
+            "--reps",
+            str(reps),
+            "--seed",
+            str(seed),
+            "--days",
+            str(days),
+            "--warmup",
+            str(warmup),
+            "--material",
+            material,
+            "--out",
+            out,
+        ]
+    )
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    study = load_study(args.study)
+    reps = study.replications if args.reps is None else args.reps
+    seed = study.seed if args.seed is None else args.seed
+    if args.out:
+        checks.check_out_dir(args.out)
+    material = material_option(args.material)
+    baseline = with_horizon(study.baseline, args.days, args.warmup)
+    if args.precision is not None:
+        check_precision(args)
+        bar, tick = progress_bar(not args.quiet, args.max_reps, "replications")
+        try:
+            result = compare_to_precision(
+                baseline,
+                study.variants,
+                args.precision,
+                args.kpi or DEFAULT_KPIS,
+                args.max_reps,
+                seed,
+                study.stack,
+                args.workers,
+                tick,
+                study.name,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+        result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
+    else:
+        result = run_study(study, reps, seed, args.workers, args.quiet, baseline=baseline)
+    if getattr(args, "decide", False):
+        result = _decide(result, material, args)
+    print(comparison_text(result, material=material))
+    if getattr(args, "sensitivity", False):
+        from simlib.experiment.sensitivity import sensitivity
+
+        result.meta["sensitivity"] = sensitivity(result, args.workers)
+        print("\n" + result.meta["sensitivity"].text())
+    if args.out:
+        command = compare_command(
+            args.study,
+            reps,
+            seed,
+            baseline.horizon.days,
+            baseline.horizon.warmup_days,
+            material.as_text(),
+            args.out,
+        )
+        if getattr(args, "decide", False):
+            command += f" --decide --max-reps {args.max_reps}"
+        if getattr(args, "sensitivity", False):
+            command += " --sensitivity"
+        write_comparison(result, args.out, args.study, material, command)
+        print(f"\nTables, per-run KPIs and charts are in {args.out}/")
+        if getattr(args, "report", False):
+            print(f"The proposal report: {write_report(args.out).resolve()}")
+    return 0
+
+
+def _decide(result, material, args: argparse.Namespace):
+    """``--decide``: replications added until no verdict is inconclusive (or --max-reps)."""
+    from simlib.experiment.decide import decide
+    from simlib.outputs import comparison_verdicts
+
+    if args.max_reps < 3:
+        raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
+    bar, tick = progress_bar(not args.quiet, args.max_reps, "deciding runs")
+    try:
+        return decide(
+            result, lambda c: comparison_verdicts(c, material), args.max_reps, args.workers, tick
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register the command on ``sub`` (the CLI's subcommands)."""
+    p = sub.add_parser("compare", help="compare reforms in a study file (common random numbers)")
+    p.add_argument("study")
+    p.add_argument(
+        "--reps",
+        type=checks.count("--reps", "replications"),
+        default=None,
+        help="replications (default: the study's)",
+    )
+    p.add_argument(
+        "--seed", type=checks.seed, default=None, help="base seed (default: the study's)"
+    )
+    p.add_argument(
+        "--workers",
+        type=checks.count("--workers"),
+        default=1,
+        help="processes to run replications on",
+    )
+    p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
+    p.add_argument(
+        "--days",
+        type=checks.count("--days", "days"),
+        help="simulated days (default: the baseline's horizon)",
+    )
+    p.add_argument("--warmup", type=int, help="warm-up days left out (default: the baseline's)")
+    p.add_argument(
+        "--material",
+        metavar="SPEC",
+        default="5%",
+        help="smallest change that counts as better/worse: 5%% of the baseline (default), or "
+        "per KPI, e.g. 5%%,hall_wait_mean_min=2,on_time_rate=3pp",
+    )
+    p.add_argument("--report", action="store_true", help="also write report.html/pdf in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--decide",
+        action="store_true",
+        help="add replications (baseline and inconclusive reforms, common random numbers) until "
+        "every verdict is decided or --max-reps is reached",
+    )
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="sweep the assumed behaviour of reforms (completeness after one-time notification, "
+        "online share) on common random numbers: tornado chart and break-even per cost",
+    )
+    cache_option(p)
+    precision_options(p)
+    p.set_defaults(func=cmd_compare)
+    return p

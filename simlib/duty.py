@@ -1,0 +1,45 @@
+"""Officers on duty and officer-hours: one definition for the engine's roster, the checks,
+the staffing optimiser and the cost of a reform.
+
+A pool's officers are its shifts (``count`` officers during ``hours`` on ``days``; the
+one-shift shorthand is a shift on the opening hours of every workday). Which clock periods
+a shift covers on which calendar day comes from :meth:`HallCalendar.shift_periods` — the
+same periods the engine's roster puts officers on duty in — so weekday hours
+(``hours_by_weekday``), shift days and holidays count the same everywhere. Pure functions
+of a scenario, no simulation.
+"""
+
+from __future__ import annotations
+
+from simlib.engine.calendar import HallCalendar
+from simlib.scenario.model import Scenario
+
+__all__ = ["officer_hours", "pool_hours"]
+
+WEEKS = 2  # two calendar weeks: every weekday twice, whatever the start date
+
+
+def _calendar(scenario: Scenario) -> HallCalendar:
+    return HallCalendar(scenario.calendar, 7 * WEEKS, scenario.hall.ticket_cutoff)
+
+
+def pool_hours(scenario: Scenario, pool_id: str, calendar: HallCalendar | None = None) -> float:
+    """Officer-hours on duty in pool ``pool_id`` per working day (mean over two weeks)."""
+    cal = calendar or _calendar(scenario)
+    workdays = max(1, len(cal.workdays()))
+    minutes = 0.0
+    for shift in scenario.pools[pool_id].crews():
+        periods = cal.shift_periods(shift.hours, shift.days)
+        minutes += shift.count * sum(end - start for start, end in periods)
+    return minutes / 60 / workdays
+
+
+def officer_hours(scenario: Scenario, cost: bool = False) -> float:
+    """Officer-hours on duty per working day over every pool, or (``cost``) their price
+    per working day (pools without ``cost_per_hour`` count 0)."""
+    cal = _calendar(scenario)
+    total = 0.0
+    for pool_id, pool in scenario.pools.items():
+        price = (pool.cost_per_hour or 0.0) if cost else 1.0
+        total += price * pool_hours(scenario, pool_id, cal)
+    return total

@@ -1,5 +1,0 @@
-"""Study files are read by :mod:`simlib.files.study`; these names stay importable here."""
-
-from simlib.files.study import Study, StudyFile, VariantSpec, load_study
-
-__all__ = ["Study", "StudyFile", "VariantSpec", "load_study"]
