@@ -105,6 +105,9 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
         for p in pools:
             row[f"{p} today"] = _on_shift(base, p, h)
             row[f"{p} chosen"] = _on_shift(best, p, h)
+        for req in result.opt.requirements:  # share of days that met the bound, per hour
+            if req.every_hour:
+                row[_days_label(req)] = result.evaluator.share(result.best, req, f"{h:02d}")
         for kpi in HOUR_KPIS:
             col = f"{kpi}[hour={h:02d}]"
             if any(col in r for r in rows_runs):
@@ -114,6 +117,12 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
                 row[f"{kpi}_ci_high"] = hi
         out.append(row)
     return pd.DataFrame(out)
+
+
+def _days_label(req: Any) -> str:
+    """The staffing-table column of the share of days on which an hour met ``req``."""
+    op = "<=" if req.sense == "max" else ">="
+    return f"days {req.kpi} {op} {req.bound:g}"
 
 
 def result_json(result: OptimizeResult) -> dict[str, Any]:
@@ -147,8 +156,11 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
                     "mean": _clean(c.mean),
                     "bound_low": _clean(c.low),
                     "bound_high": _clean(c.high),
-                    "replications": c.n,
+                    "replications": len(runs) if c.on_days else c.n,
+                    "days": c.n if c.on_days else None,  # days judged (requirements on days)
                     "status": c.status,
+                    "share_of_days_met": _clean(c.share),
+                    "on_days": c.requirement.on_days,
                 }
                 for c in (j.checks if j else [])
             ],
@@ -219,8 +231,9 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
         for req in best["requirements"]:
             if "[hour=" in req["column"] and req["status"] == "met":
                 continue
+            what = "share of days" if req.get("on_days") else "mean"
             lines.append(
-                f"  {req['requirement']:<45} {req['column']:<32} mean {req['mean']:.3g} "
+                f"  {req['requirement']:<45} {req['column']:<32} {what} {req['mean']:.3g} "
                 f"[{req['bound_low']:.3g}, {req['bound_high']:.3g}] {req['status']}"
                 if req["mean"] is not None
                 else f"  {req['requirement']}: no data"
@@ -237,6 +250,7 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
             or "today" in c
             or "chosen" in c
             or c in ("hall_wait_p90_min", "hall_service_level")
+            or c.startswith("days ")
         ]
         lines.append(table[keep].to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     lines.append(f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs.")

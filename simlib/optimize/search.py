@@ -299,7 +299,11 @@ class _Search:
                 observed = self.ev.mean(c, f"{r.kpi}[hour={h:02d}]")
                 if math.isfinite(observed):
                     k = _load_factor(r.kpi, queues, target, observed)
-                    verdicts.append((th.meets(observed, r.bound, r.sense), k))
+                    if r.on_days is not None:  # met on enough days, not on average
+                        met = self.ev.share(c, r, f"{h:02d}") >= r.on_days
+                    else:
+                        met = th.meets(observed, r.bound, r.sense)
+                    verdicts.append((met, k))
             if not verdicts:
                 continue
             missed = [k for ok, k in verdicts if not ok]

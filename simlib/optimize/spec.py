@@ -93,13 +93,18 @@ class Objective(_Strict):
 
 
 class Requirement(_Strict):
-    """``{kpi, min|max, matter?, every_hour?}``."""
+    """``{kpi, min|max, matter?, every_hour?, on_days?}``.
+
+    ``on_days: q`` (with ``every_hour``): the bound must hold in each open hour on at least
+    the share q of days (a day is one observation; a run gives many), judged with a
+    Clopper–Pearson bound on that share. Without it the mean over runs must meet the bound."""
 
     kpi: str
     min: float | None = None
     max: float | None = None
     matter: str | None = None
     every_hour: bool = False
+    on_days: Annotated[float, Field(gt=0, lt=1)] | None = None
 
     @model_validator(mode="after")
     def _one_bound(self) -> Requirement:
@@ -108,6 +113,10 @@ class Requirement(_Strict):
         base, _, rest = self.kpi.partition("[")
         if self.every_hour and self.matter is not None:
             raise ValueError("every_hour and matter cannot be combined")
+        if self.on_days is not None and not self.every_hour:
+            raise ValueError(
+                "on_days goes with every_hour: true (the share of days each hour meets)"
+            )
         if self.every_hour and base not in HOUR_KPIS:
             raise ValueError(f"every_hour needs an hourly KPI: {', '.join(HOUR_KPIS)}")
         if self.matter is not None and base not in MATTER_KPIS:
@@ -135,7 +144,20 @@ class Requirement(_Strict):
             f" for {self.matter}" if self.matter else " in every hour" if self.every_hour else ""
         )
         op = "<=" if self.sense == "max" else ">="
-        return f"{self.kpi}{where} {op} {self.bound:g}"
+        days = f" on >= {self.on_days:.0%} of days" if self.on_days is not None else ""
+        return f"{self.kpi}{where} {op} {self.bound:g}{days}"
+
+    def met_on(self, value: float) -> bool:
+        """Whether one observation (a day's hour) meets the bound."""
+        return value <= self.bound if self.sense == "max" else value >= self.bound
+
+    def days_columns(self, hour: str) -> tuple[str, str]:
+        """The flat columns of one run: days on which ``hour`` met the bound, days judged."""
+        op = "<=" if self.sense == "max" else ">="
+        return (
+            f"days_met:{self.kpi}{op}{self.bound:g}[hour={hour}]",
+            f"days:{self.kpi}{op}{self.bound:g}[hour={hour}]",
+        )
 
     def column(self, hour: str | None = None) -> str:
         """The flat KPI column (shared naming contract) this requirement reads."""
