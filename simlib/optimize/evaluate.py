@@ -25,7 +25,7 @@ from scipy import stats
 from simlib.engine import simulate
 from simlib.experiment.core import Job, evaluate, replication_seed
 from simlib.experiment.store import OutputFolderError, RunStore
-from simlib.metrics import hall_kpis_by_day_hour, kpi_row
+from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.spec import Optimization, Requirement
 
@@ -150,6 +150,8 @@ def judge(
         else:
             half = math.inf
         low, high = mean - half, mean + half
+        top = 1.0 if kpi_info(col)[1] == "share" else math.inf  # every KPI here is >= 0
+        low, high = min(max(low, 0.0), top), min(max(high, 0.0), top)
         if req.sense == "max":
             status = "met" if high <= req.bound else "missed" if low > req.bound else "unsure"
         else:

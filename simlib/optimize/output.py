@@ -20,9 +20,11 @@ import yaml
 
 from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import mean_ci
-from simlib.metrics import HOUR_KPIS
-from simlib.optimize.candidate import officer_hours
-from simlib.optimize.search import OptimizeResult, _on_shift
+from simlib.metrics import HOUR_KPIS, kpi_info
+from simlib.optimize.candidate import Candidate, apply, officer_hours
+from simlib.optimize.evaluate import Judgement
+from simlib.optimize.search import TODAY, OptimizeResult, _on_shift, headcount
+from simlib.scenario.model import Scenario
 
 __all__ = ["frontier", "result_json", "staffing_table", "summary_text", "write_outputs"]
 
@@ -33,6 +35,13 @@ def _clean(x: Any) -> Any:
     if isinstance(x, (np.floating, np.integer)):
         return _clean(x.item())
     return x
+
+
+def _bounded(kpi: str, ci: tuple[float, float, float]) -> tuple[float, float, float]:
+    """A CI of a KPI that cannot be negative (waits, shares) cut at 0, and at 1 for shares."""
+    m, lo, hi = ci
+    top = 1.0 if kpi_info(kpi)[1] == "share" else math.inf
+    return m, min(max(lo, 0.0), top), min(max(hi, 0.0), top)
 
 
 def _ci(values: list[float]) -> tuple[float, float, float]:
@@ -59,6 +68,8 @@ def frontier(result: OptimizeResult) -> pd.DataFrame:
     column, sense = binding.column, binding.requirement.sense
     rows = []
     for key, cand in ev.candidates.items():
+        if key == TODAY.key():  # today is drawn beside the proposal, not on the frontier
+            continue
         values = [r.get(column, math.nan) for r in ev.rows.get(key, [])]
         if not values:
             continue
@@ -99,6 +110,7 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
     assert best is not None
     pools = [d.pool for d in result.opt.levels] + [d.pool for d in result.opt.by_hour]
     rows_runs = result.evaluator.rows.get(result.best.key(), [])
+    today_runs = result.evaluator.rows.get(result.today.key(), [])
     out = []
     for h in result.hours:
         row: dict[str, Any] = {"hour": f"{h:02d}"}
@@ -107,14 +119,21 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
             row[f"{p} chosen"] = _on_shift(best, p, h)
         for req in result.opt.requirements:  # share of days that met the bound, per hour
             if req.every_hour:
-                row[_days_label(req)] = result.evaluator.share(result.best, req, f"{h:02d}")
+                label = _days_label(req)
+                row[label] = result.evaluator.share(result.best, req, f"{h:02d}")
+                row[f"{label} today"] = result.evaluator.share(result.today, req, f"{h:02d}")
         for kpi in HOUR_KPIS:
             col = f"{kpi}[hour={h:02d}]"
             if any(col in r for r in rows_runs):
-                m, lo, hi = _ci([r.get(col, math.nan) for r in rows_runs])
+                m, lo, hi = _bounded(kpi, _ci([r.get(col, math.nan) for r in rows_runs]))
                 row[kpi] = m
                 row[f"{kpi}_ci_low"] = lo
                 row[f"{kpi}_ci_high"] = hi
+            if any(col in r for r in today_runs):
+                m, lo, hi = _bounded(kpi, _ci([r.get(col, math.nan) for r in today_runs]))
+                row[f"{kpi} today"] = m
+                row[f"{kpi} today_ci_low"] = lo
+                row[f"{kpi} today_ci_high"] = hi
         out.append(row)
     return pd.DataFrame(out)
 
@@ -125,46 +144,101 @@ def _days_label(req: Any) -> str:
     return f"days {req.kpi} {op} {req.bound:g}"
 
 
+def _decisions_today(result: OptimizeResult) -> dict[str, Any]:
+    """Today's values of the decided pools, in the form of ``Candidate.decisions``."""
+    base = result.opt.base
+    out: dict[str, Any] = {
+        f"pools.{d.pool}.count": base.pools[d.pool].count for d in result.opt.levels
+    }
+    for d in result.opt.by_hour:
+        out[f"pools.{d.pool}.shifts"] = {
+            "by_hour": {f"{h:02d}": _on_shift(base, d.pool, h) for h in result.hours},
+            "shifts": [
+                {"hours": list(x.hours or base.calendar.hours), "count": x.count}
+                for x in base.pools[d.pool].crews()
+            ],
+        }
+    return out
+
+
+def _headcount(result: OptimizeResult, scenario: Scenario) -> dict[str, Any]:
+    """People (not officer-hours) per decided pool, their total, and the whole hall's."""
+    decided = [d.pool for d in result.opt.levels] + [d.pool for d in result.opt.by_hour]
+    per_pool = {p: headcount(scenario, p) for p in decided}
+    return {
+        "per_pool": per_pool,
+        "decided_pools": sum(per_pool.values()),
+        "hall": sum(headcount(scenario, p) for p in scenario.pools),
+    }
+
+
+def _staffing_json(
+    result: OptimizeResult, cand: Candidate, j: Judgement | None, decisions: dict[str, Any]
+) -> dict[str, Any]:
+    """One staffing (the chosen one, or today's) as the ``best`` / ``today`` object."""
+    opt, ev = result.opt, result.evaluator
+    runs = pd.DataFrame(ev.rows.get(cand.key(), []))
+    scenario = apply(opt.base, cand)
+    rep = Replications(scenario, opt.seed, runs).to_json() if len(runs) else {}
+    cost = opt.objective == "cost"
+    return {
+        "decisions": decisions,
+        "objective": {
+            "minimize": opt.objective,
+            "value": ev.objective(cand),
+            "today": officer_hours(opt.base, cost=cost),
+            "officer_hours": ev.officer_hours(cand),
+            "officer_hours_today": officer_hours(opt.base),
+            "cost": officer_hours(scenario, cost=True) if _priced(opt.base) else None,
+        },
+        "headcount": _headcount(result, scenario),
+        "kpis": rep.get("kpis", {}),
+        "by_hour": rep.get("by_hour", {}),
+        "by_matter": rep.get("by_matter", {}),
+        "replications": len(runs),
+        "requirements": [
+            {
+                "requirement": c.requirement.label(),
+                "column": c.column,
+                "mean": _clean(c.mean),
+                "bound_low": _clean(c.low),
+                "bound_high": _clean(c.high),
+                "replications": len(runs) if c.on_days else c.n,
+                "days": c.n if c.on_days else None,  # days judged (requirements on days)
+                "status": c.status,
+                "share_of_days_met": _clean(c.share),
+                "on_days": c.requirement.on_days,
+            }
+            for c in (j.checks if j else [])
+        ],
+        "binding": (j.binding.requirement.label() if j and j.binding else None),
+    }
+
+
+def _priced(scenario: Scenario) -> bool:
+    return any(p.cost_per_hour is not None for p in scenario.pools.values())
+
+
 def result_json(result: OptimizeResult) -> dict[str, Any]:
-    """The ``simlib optimize --json`` object (DESIGN §9)."""
+    """The ``simlib optimize --json`` object (DESIGN §9): ``best`` and ``today`` (the
+    scenario's own staffing on the same seeds) in the same shape, and the change."""
     opt, ev = result.opt, result.evaluator
     best: dict[str, Any] | None = None
+    today = _staffing_json(result, result.today, result.today_judgement, _decisions_today(result))
+    change: dict[str, Any] | None = None
     if result.best is not None:
-        runs = pd.DataFrame(ev.rows.get(result.best.key(), []))
-        scenario = result.best_scenario
-        assert scenario is not None
-        rep = Replications(scenario, opt.seed, runs).to_json() if len(runs) else {}
-        j = result.judgement
-        cost = opt.objective == "cost"
-        best = {
-            "decisions": result.best.decisions(result.hours),
-            "objective": {
-                "minimize": opt.objective,
-                "value": ev.objective(result.best),
-                "today": officer_hours(opt.base, cost=cost),
-                "officer_hours": ev.officer_hours(result.best),
-                "officer_hours_today": officer_hours(opt.base),
-            },
-            "kpis": rep.get("kpis", {}),
-            "by_hour": rep.get("by_hour", {}),
-            "by_matter": rep.get("by_matter", {}),
-            "replications": len(runs),
-            "requirements": [
-                {
-                    "requirement": c.requirement.label(),
-                    "column": c.column,
-                    "mean": _clean(c.mean),
-                    "bound_low": _clean(c.low),
-                    "bound_high": _clean(c.high),
-                    "replications": len(runs) if c.on_days else c.n,
-                    "days": c.n if c.on_days else None,  # days judged (requirements on days)
-                    "status": c.status,
-                    "share_of_days_met": _clean(c.share),
-                    "on_days": c.requirement.on_days,
-                }
-                for c in (j.checks if j else [])
-            ],
-            "binding": (j.binding.requirement.label() if j and j.binding else None),
+        best = _staffing_json(
+            result, result.best, result.judgement, result.best.decisions(result.hours)
+        )
+        change = {
+            "officer_hours": best["objective"]["officer_hours"]
+            - today["objective"]["officer_hours"],
+            "headcount_decided_pools": best["headcount"]["decided_pools"]
+            - today["headcount"]["decided_pools"],
+            "headcount_hall": best["headcount"]["hall"] - today["headcount"]["hall"],
+            "cost": best["objective"]["cost"] - today["objective"]["cost"]
+            if best["objective"]["cost"] is not None
+            else None,
         }
     table = frontier(result)
     return jsonable(
@@ -173,6 +247,8 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
             "feasible": result.feasible,
             "confidence": opt.confidence,
             "best": best,
+            "today": today,
+            "change": change,
             "evaluations": len(result.trace),
             "runs": ev.runs,
             "one_step_cheaper": result.cheaper,
@@ -219,6 +295,15 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
         )
         if obj["minimize"] == "cost":
             lines.append(f"Cost per working day: {obj['value']:.0f} (today {obj['today']:.0f})")
+        heads, before = best["headcount"], data["today"]["headcount"]
+        per_pool = ", ".join(
+            f"{p} {n} (today {before['per_pool'][p]})" for p, n in heads["per_pool"].items()
+        )
+        lines.append(
+            f"Headcount (people): decided pools {heads['decided_pools']} "
+            f"(today {before['decided_pools']}); whole hall {heads['hall']} "
+            f"(today {before['hall']}): {per_pool}"
+        )
         for name, value in best["decisions"].items():
             if isinstance(value, dict):
                 shifts = "; ".join(
@@ -241,17 +326,15 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
     for c in result.cheaper:
         lines.append(f"One step cheaper ({c['change']}): {c['verdict']} ({c['replications']} reps)")
     table = staffing_table(result)
-    if len(table) and result.opt.by_hour:
-        keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]
-        keep = [
-            c
-            for c in keep
-            if c in ("hour",)
-            or "today" in c
-            or "chosen" in c
-            or c in ("hall_wait_p90_min", "hall_service_level")
-            or c.startswith("days ")
-        ]
+    if len(table):
+        kpis = [r.kpi for r in result.opt.requirements if r.every_hour]
+        days = [_days_label(r) for r in result.opt.requirements if r.every_hour]
+        keep = ["hour"]
+        pools = [d.pool for d in result.opt.levels] + [d.pool for d in result.opt.by_hour]
+        keep += [f"{p} {w}" for p in pools for w in ("today", "chosen")]
+        keep += [c for k in dict.fromkeys(kpis) for c in (f"{k} today", k) if c in table]
+        keep += [c for d in days for c in (f"{d} today", d) if c in table]
+        lines.append("By hour, today and chosen (same seeds); 'days ...': share of days met:")
         lines.append(table[keep].to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     lines.append(f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs.")
     return "\n".join(lines)

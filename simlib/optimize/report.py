@@ -59,6 +59,30 @@ def report_section(out_dir: str | Path) -> str:
             f"(today {obj['officer_hours_today']:.1f}, {delta:+.1f}). "
             f"Binding requirement: <b>{_e(best['binding'])}</b>.</p>"
         )
+        today, change = data.get("today"), data.get("change")
+        if today and change:
+            heads = best["headcount"]
+            cost = (
+                f", cost {change['cost']:+.0f} per working day"
+                if change.get("cost") is not None
+                else ""
+            )
+            parts.append(
+                f"<p>Today's staffing, simulated on the same seeds: "
+                f"{today['objective']['officer_hours']:.1f} officer-hours, "
+                f"{today['headcount']['decided_pools']} people in the decided pools. "
+                f"Proposed: {heads['decided_pools']} people "
+                f"({change['headcount_decided_pools']:+d}; whole hall "
+                f"{change['headcount_hall']:+d}), "
+                f"{change['officer_hours']:+.1f} officer-hours{cost}. Per pool: "
+                + _e(
+                    ", ".join(
+                        f"{p} {n} (today {today['headcount']['per_pool'][p]})"
+                        for p, n in heads["per_pool"].items()
+                    )
+                )
+                + ".</p>"
+            )
         rows = "".join(
             f"<tr><td>{_e(r['requirement'])}</td><td>{_e(r['column'])}</td>"
             f"<td>{_num(r['mean'])}</td><td>{_num(r['bound_low'])} – {_num(r['bound_high'])}</td>"

@@ -30,7 +30,9 @@ from simlib.optimize.evaluate import Evaluator, Judgement
 from simlib.optimize.spec import ByHour, Optimization, Requirement
 from simlib.scenario.model import Scenario, parse_hours
 
-__all__ = ["OptimizeResult", "optimize", "theory_start"]
+__all__ = ["TODAY", "OptimizeResult", "headcount", "optimize", "theory_start"]
+
+TODAY = Candidate()  # no decision applied: the hall as the scenario staffs it today
 
 _ISA_ROUNDS = 6
 
@@ -46,6 +48,8 @@ class OptimizeResult:
     trace: list[dict[str, Any]] = field(default_factory=list)
     cheaper: list[dict[str, Any]] = field(default_factory=list)  # one step cheaper: verdicts
     start: Candidate | None = None
+    today: Candidate = TODAY  # the scenario's own staffing, run on the same seeds
+    today_judgement: Judgement | None = None
 
     @property
     def best_scenario(self) -> Scenario | None:
@@ -60,6 +64,11 @@ def _on_shift(scenario: Scenario, pool: str, hour: int) -> int:
         if any(s <= hour * 60 and (hour + 1) * 60 <= e for s, e in spans):
             total += shift.count
     return total
+
+
+def headcount(scenario: Scenario, pool: str) -> int:
+    """People on ``pool``'s roster (each shift's officers are different people)."""
+    return sum(shift.count for shift in scenario.pools[pool].crews())
 
 
 def _theory_reqs(opt: Optimization) -> list[Requirement]:
@@ -543,8 +552,20 @@ def optimize(
         best, judgement = moved
     for row in search.trace:
         row["replications"] = len(ev.rows.get(row["key"], []))
+    # Today on the same seeds (common random numbers): the change is measured pairwise.
+    ev.ensure([TODAY], max(ev.have(best), opt.reps_min))
     return OptimizeResult(
-        opt, search.hours, best, judgement, judgement.feasible, ev, search.trace, verdicts, start
+        opt,
+        search.hours,
+        best,
+        judgement,
+        judgement.feasible,
+        ev,
+        search.trace,
+        verdicts,
+        start,
+        TODAY,
+        ev.judge(TODAY),
     )
 
 
