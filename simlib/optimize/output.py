@@ -282,6 +282,18 @@ def _verdict(result: OptimizeResult) -> str:
     return head
 
 
+def _rosters(shifts: list[dict[str, Any]]) -> str:
+    """``5 x 09:00-17:00 (7 h at the window, off 12:00-13:00)``: paid roster, worked hours."""
+    out = []
+    for s in shifts:
+        if "roster" not in s:
+            out.append(f"{s['count']} x {', '.join(s['hours'])}")
+            continue
+        off = f", off {', '.join(s['off'])}" if s["off"] else ""
+        out.append(f"{s['count']} x {s['roster']} ({s['worked_hours']:g} h at the window{off})")
+    return "; ".join(out)
+
+
 def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
     """The planner's summary: the verdict, the staffing, the binding requirement, the table."""
     lines = [f"Optimisation '{result.opt.name}'", _verdict(result)]
@@ -306,10 +318,7 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
         )
         for name, value in best["decisions"].items():
             if isinstance(value, dict):
-                shifts = "; ".join(
-                    f"{s['count']} x {', '.join(s['hours'])}" for s in value["shifts"]
-                )
-                lines.append(f"  {name}: {shifts}")
+                lines.append(f"  {name}: {_rosters(value['shifts'])}")
             else:
                 lines.append(f"  {name}: {value}")
         lines.append(f"Binding requirement: {best['binding']}")
@@ -440,6 +449,17 @@ def write_outputs(result: OptimizeResult, data: dict[str, Any], out: str | Path)
         header = (
             f"# Staffing chosen by `simlib optimize` ({result.opt.name}).\n# {_verdict(result)}\n"
         )
+        rosters = [
+            f"#   {name[len('pools.') : -len('.shifts')]}: {_rosters(value['shifts'])}\n"
+            for name, value in (data["best"] or {}).get("decisions", {}).items()
+            if isinstance(value, dict)
+        ]
+        if rosters:
+            header += (
+                "# Rosters (paid start-end; the hall's lunch inside counts; hours at the window "
+                "beside). Under shifts: the hours each officer is at the window.\n"
+                + "".join(rosters)
+            )
         (out / "best.yaml").write_text(
             header + yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True)
         )

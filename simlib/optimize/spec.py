@@ -11,12 +11,14 @@ line and path of each mistake, before a single run.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simlib.engine.calendar import HallCalendar
 from simlib.files import (
     expect_kind,
     file_error,
@@ -28,6 +30,7 @@ from simlib.files import (
 )
 from simlib.files.scenario import load_referenced
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
+from simlib.optimize.shifts import ShiftRule, roster_patterns
 from simlib.reforms import apply_reforms
 from simlib.scenario.errors import Issue, ScenarioError
 from simlib.scenario.model import Scenario, parse_hours
@@ -56,16 +59,59 @@ def _pair(v: list[int]) -> list[int]:
 Range = Annotated[list[int], Field(min_length=2, max_length=2)]
 
 
+class LengthRange(_Strict):
+    """``shift_lengths: {min: 4, max: 8}``: any length in between, in steps of the grid."""
+
+    min: Annotated[float, Field(gt=0, le=24)]
+    max: Annotated[float, Field(gt=0, le=24)]
+
+    @model_validator(mode="after")
+    def _order(self) -> LengthRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class BreakRule(_Strict):
+    """``break: {after_hours: 6, minutes: 30}``: a paid break in longer shifts."""
+
+    after_hours: Annotated[float, Field(gt=0, le=24)]
+    minutes: Annotated[int, Field(ge=5, le=120)]
+
+
 class DecisionSpec(_Strict):
-    """``{range: [a, b]}`` (a level) or ``{by_hour: true, range: [a, b], ...}`` (per hour)."""
+    """``{range: [a, b]}`` (a level) or ``{by_hour: true, range: [a, b], ...}`` (per hour).
+    Shift rules (by the hour): ``shift_lengths`` (hours, start to end, a list or
+    ``{min, max}``), ``start_every_min``, ``break``, ``max_part_time_share``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     range: Range
     by_hour: bool = False
-    shift_lengths: Annotated[list[Annotated[int, Field(ge=1, le=24)]], Field(min_length=1)] = [
-        4,
-        8,
-    ]  # hours, for generated shift patterns
+    shift_lengths: (
+        Annotated[list[Annotated[float, Field(gt=0, le=24)]], Field(min_length=1)] | LengthRange
+    ) = [4, 8]  # hours from start to end (the hall's lunch inside counts)
     patterns: list[Annotated[list[str], Field(min_length=1)]] | None = None  # explicit shifts
+    start_every_min: Annotated[int, Field(ge=5, le=240)] = 60
+    break_rule: BreakRule | None = Field(None, alias="break")
+    max_part_time_share: Annotated[float, Field(ge=0, le=1)] | None = None
+
+    def rule(self) -> ShiftRule:
+        """The shift rule in minutes (lengths of a range on the start grid)."""
+        grid = self.start_every_min
+        if isinstance(self.shift_lengths, LengthRange):
+            low = math.ceil(self.shift_lengths.min * 60 / grid) * grid
+            lengths = tuple(range(low, int(self.shift_lengths.max * 60) + 1, grid))
+        else:
+            lengths = tuple(round(h * 60) for h in self.shift_lengths)
+        b = self.break_rule
+        return ShiftRule(
+            lengths,
+            grid,
+            round(b.after_hours * 60) if b else None,
+            b.minutes if b else 0,
+            self.max_part_time_share,
+        )
 
     @model_validator(mode="after")
     def _checks(self) -> DecisionSpec:
@@ -214,6 +260,7 @@ class ByHour:
     high: int
     patterns: list[list[str]] | None
     shift_lengths: list[int]
+    rule: ShiftRule | None = None  # lengths, start grid, breaks, part-time cap
 
 
 @dataclass(frozen=True)
@@ -234,6 +281,10 @@ class Optimization:
     spec: dict[str, Any] = field(default_factory=dict)  # the file's content (for --resume)
 
 
+def open_clock_hours(opening: list[tuple[int, int]]) -> list[int]:
+    return sorted({h for s, e in opening for h in range(s // 60, math.ceil(e / 60))})
+
+
 def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHour | None, str]:
     parts = path.split(".")
     if len(parts) != 3 or parts[0] != "pools" or parts[2] not in ("count", "shifts"):
@@ -252,7 +303,21 @@ def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHou
         return Level(path, pool, d.range[0], d.range[1]), ""
     if not d.by_hour:
         return None, f"pools.{pool}.shifts needs by_hour: true"
-    return ByHour(path, pool, d.range[0], d.range[1], d.patterns, list(d.shift_lengths)), ""
+    rule = d.rule()
+    if not d.patterns:
+        opening = HallCalendar(base.calendar, 7, base.hall.ticket_cutoff).hours
+        made = roster_patterns(opening, rule)
+        covered = {h for p in made for h in p.share}
+        missing = [h for h in open_clock_hours(opening) if h not in covered]
+        if missing:
+            return None, (
+                "no shift these rules allow covers hour(s) "
+                f"{', '.join(f'{h:02d}:00' for h in missing)} (shifts run start to end within "
+                "the opening hours, the hall's lunch inside counts toward the length): "
+                "add shorter lengths or a finer start_every_min"
+            )
+    lengths = [x // 60 for x in rule.lengths]
+    return ByHour(path, pool, d.range[0], d.range[1], d.patterns, lengths, rule), ""
 
 
 def optimization_from_dict(
