@@ -275,10 +275,13 @@ def _verdict(result: OptimizeResult) -> str:
         )
     cheaper = [c for c in result.cheaper]
     if cheaper and all(c["verdict"] == "infeasible" for c in cheaper):
-        head += f" Every staffing one step cheaper is shown infeasible with {conf} confidence."
+        head += (
+            f" Every cheaper staffing tried (one step cheaper, and those that met the "
+            f"requirements on the means) is shown infeasible with {conf} confidence."
+        )
     elif any(c["verdict"] == "undecided" for c in cheaper):
         undecided = ", ".join(c["change"] for c in cheaper if c["verdict"] == "undecided")
-        head += f" Could not decide whether one step cheaper also works: {undecided}."
+        head += f" Could not decide whether a cheaper staffing also works: {undecided}."
     return head
 
 
@@ -333,7 +336,11 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
                 else f"  {req['requirement']}: no data"
             )
     for c in result.cheaper:
-        lines.append(f"One step cheaper ({c['change']}): {c['verdict']} ({c['replications']} reps)")
+        why = f": {c['why']}" if c.get("why") else ""
+        lines.append(
+            f"Cheaper ({c['change']}, {c['objective']:.1f}): {c['verdict']} "
+            f"({c['replications']} reps){why}"
+        )
     table = staffing_table(result)
     if len(table):
         kpis = [r.kpi for r in result.opt.requirements if r.every_hour]

@@ -95,7 +95,8 @@ def report_section(out_dir: str | Path) -> str:
             f"<tbody>{rows}</tbody></table>"
         )
     for c in data.get("one_step_cheaper", []):
-        parts.append(f"<p>One step cheaper ({_e(c['change'])}): {_e(c['verdict'])}.</p>")
+        why = f" — {c['why']}" if c.get("why") else ""
+        parts.append(f"<p>Cheaper ({_e(c['change'])}): {_e(c['verdict'])}{_e(why)}.</p>")
     staffing = out / "staffing.csv"
     if staffing.exists():
         table = pd.read_csv(staffing, dtype={"hour": str})
