@@ -22,7 +22,7 @@ from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import mean_ci
 from simlib.metrics import HOUR_KPIS, kpi_info
 from simlib.optimize.candidate import Candidate, apply, officer_hours
-from simlib.optimize.evaluate import Judgement
+from simlib.optimize.evaluate import Judgement, share_bounds
 from simlib.optimize.search import TODAY, OptimizeResult, _on_shift, headcount
 from simlib.scenario.model import Scenario
 
@@ -65,25 +65,42 @@ def frontier(result: OptimizeResult) -> pd.DataFrame:
     binding = result.judgement.binding if result.judgement else None
     if binding is None:
         return pd.DataFrame()
-    column, sense = binding.column, binding.requirement.sense
+    req, column = binding.requirement, binding.column
+    on_days = req.on_days is not None
+    sense = "min" if on_days else req.sense  # on days: the share of days met is drawn
+    hour = column.split("[hour=")[1][:2] if "[hour=" in column else None
     rows = []
     for key, cand in ev.candidates.items():
         if key == TODAY.key():  # today is drawn beside the proposal, not on the frontier
             continue
-        values = [r.get(column, math.nan) for r in ev.rows.get(key, [])]
+        runs = ev.rows.get(key, [])
+        values = [r.get(column, math.nan) for r in runs]
         if not values:
             continue
-        m, lo, hi = _ci(values)
+        if on_days and hour is not None:
+            met_col, days_col = req.days_columns(hour)
+            met = float(np.nansum([r.get(met_col, math.nan) for r in runs]))
+            days = float(np.nansum([r.get(days_col, math.nan) for r in runs]))
+            m = met / days if days else math.nan
+            lo, hi = share_bounds(met, days, 0.025)
+            meets = m >= req.on_days  # type: ignore[operator]
+        else:
+            m, lo, hi = _bounded(column, _ci(values))
+            meets = m <= req.bound if req.sense == "max" else m >= req.bound
         j = ev.judge(cand)
         rows.append(
             {
                 "objective": ev.objective(cand),
                 "officer_hours": ev.officer_hours(cand),
-                "kpi": column,
+                "kpi": f"share of days {column} {'<=' if req.sense == 'max' else '>='} "
+                f"{req.bound:g}"
+                if on_days
+                else column,
                 "mean": m,
                 "ci95_low": lo,
                 "ci95_high": hi,
                 "replications": len(values),
+                "meets_in_this_hour": bool(meets),
                 "feasible_on_means": j.point_feasible,
                 "feasible": j.feasible,
                 "chosen": key == result.best.key() if result.best else False,
@@ -356,8 +373,17 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _hour_span(column: str) -> str:
+    """``hall_wait_p90_min[hour=10]`` -> ``10:00-11:00`` (the clock hour a column is about)."""
+    if "[hour=" not in column:
+        return ""
+    h = int(column.split("[hour=")[1][:2])
+    return f"{h:02d}:00–{(h + 1) % 24:02d}:00"
+
+
 def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
-    """Officer-hours (or cost) against the binding KPI, with 95 % CIs and the bound."""
+    """Officer-hours (or cost) against the binding KPI in the binding hour, with 95 % CIs
+    and the bound; a point is marked a miss only when it misses in that hour."""
     from matplotlib.figure import Figure
 
     from simlib.metrics import kpi_info
@@ -368,16 +394,22 @@ def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
     binding = result.judgement.binding if result.judgement else None
     if binding is None or not len(table):
         return fig
+    req = binding.requirement
     base = binding.column.split("[hour=")[0].split("[matter=")[0]
     label, unit, _ = kpi_info(base)
-    ok = table["feasible_on_means"].astype(bool)
-    for mask, style, name in ((ok, "o", "meets the requirements (mean)"), (~ok, "x", "misses")):
+    span = _hour_span(binding.column)
+    ok = table["meets_in_this_hour"].astype(bool)
+    where = f" in {span}" if span else ""
+    for mask, style, name in ((ok, "o", f"meets{where}"), (~ok, "x", f"misses{where}")):
         part = table[mask]
         if len(part):
             ax.errorbar(
                 part["objective"],
                 part["mean"],
-                yerr=[part["mean"] - part["ci95_low"], part["ci95_high"] - part["mean"]],
+                yerr=[
+                    (part["mean"] - part["ci95_low"]).clip(lower=0),
+                    (part["ci95_high"] - part["mean"]).clip(lower=0),
+                ],
                 fmt=style,
                 color=PALETTE["better"] if name.startswith("meets") else PALETTE["worse"],
                 ecolor="#999999",
@@ -396,19 +428,88 @@ def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
             markersize=11,
             label="chosen",
         )
-    ax.axhline(
-        binding.requirement.bound, color=PALETTE["baseline"], ls="--", lw=1, label="required"
-    )
+    op = "≤" if req.sense == "max" else "≥"
+    if req.on_days is not None:
+        ax.axhline(req.on_days, color=PALETTE["baseline"], ls="--", lw=1, label="required share")
+        ax.set_ylabel(f"Share of days with {label.lower()} {op} {req.bound:g} {unit}")
+        ax.set_ylim(min(0.0, float(table["ci95_low"].min())), 1.02)
+    else:
+        ax.axhline(req.bound, color=PALETTE["baseline"], ls="--", lw=1, label="required")
+        ax.set_ylabel(f"{label} ({unit})")
+        ax.set_ylim(bottom=0)
     obj = (
         "cost per working day"
         if result.opt.objective == "cost"
         else "officer-hours per working day"
     )
     ax.set_xlabel(obj.capitalize())
-    ax.set_ylabel(f"{label} ({unit})")
-    ax.set_title(f"Cost-service frontier: {binding.column}", fontsize=10)
+    ax.set_title(f"Cost-service frontier, binding hour {span or binding.column}", fontsize=10)
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=8, loc="best")
+    return fig
+
+
+def hours_chart(result: OptimizeResult, table: pd.DataFrame):
+    """Today vs proposed by hour: the hourly requirement's KPI (same seeds) with its bound,
+    and the share of days that met it written above each hour."""
+    from matplotlib.figure import Figure
+
+    from simlib.metrics import kpi_info
+    from simlib.plots.style import PALETTE
+
+    fig = Figure(figsize=(6.5, 3.6), layout="constrained")
+    ax = fig.add_subplot()
+    reqs = [r for r in result.opt.requirements if r.every_hour]
+    if not reqs or reqs[0].kpi not in table:
+        return fig
+    req = reqs[0]
+    label, unit, _ = kpi_info(req.kpi)
+    x = np.arange(len(table))
+    for col, name, color in (
+        (f"{req.kpi} today", "today", PALETTE["worse"]),
+        (req.kpi, "proposed", PALETTE["better"]),
+    ):
+        if col not in table:
+            continue
+        m = table[col].to_numpy(dtype=float)
+        lo = table[f"{col}_ci_low"].to_numpy(dtype=float)
+        hi = table[f"{col}_ci_high"].to_numpy(dtype=float)
+        ax.errorbar(
+            x,
+            m,
+            yerr=[np.clip(m - lo, 0, None), np.clip(hi - m, 0, None)],
+            fmt="o-",
+            color=color,
+            capsize=2,
+            markersize=4,
+            label=f"{name} (mean over runs, 95 % CI)",
+        )
+    ax.axhline(req.bound, color=PALETTE["baseline"], ls="--", lw=1, label="bound")
+    days = _days_label(req)
+    if days in table:
+        for i, (now, then) in enumerate(
+            zip(table[days], table.get(f"{days} today", table[days]), strict=True)
+        ):
+            ax.text(
+                x[i],
+                1.01,
+                f"{now:.0%}\n({then:.0%})",
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+            )
+    ax.set_xticks(x, [f"{h}:00" for h in table["hour"]])
+    ax.set_xlabel("Clock hour (tickets drawn)")
+    ax.set_ylabel(f"{label} ({unit})")
+    ax.set_ylim(bottom=0)
+    share = (
+        f"; on top: share of days met, proposed (today); required {req.on_days:.0%}"
+        if (req.on_days is not None)
+        else "; on top: share of days met, proposed (today)"
+    )
+    ax.set_title(f"Today vs proposed by hour, same seeds{share}", fontsize=9, pad=26)
+    fig.legend(fontsize=7, ncol=3, loc="outside lower center")
     return fig
 
 
@@ -484,3 +585,5 @@ def write_outputs(result: OptimizeResult, data: dict[str, Any], out: str | Path)
         staffing.to_csv(out / "staffing.csv", index=False)
         if result.opt.by_hour:
             save(staffing_chart(result, staffing), out, "staffing")
+        if any(r.every_hour for r in result.opt.requirements):
+            save(hours_chart(result, staffing), out, "hours")
