@@ -134,6 +134,15 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
         for p in pools:
             row[f"{p} today"] = _on_shift(base, p, h)
             row[f"{p} chosen"] = _on_shift(best, p, h)
+        i = result.hours.index(h)
+        if result.start is not None and result.start.hourly:  # Erlang C vs the simulation
+            erlang = dict(result.start.hourly)
+            needs = dict(result.best.hourly)
+            row["Erlang C says"] = sum(n[i] for n in erlang.values())
+            row["simulation needs"] = sum(n[i] for n in needs.values())
+            for p in erlang:
+                row[f"{p} Erlang C"] = erlang[p][i]
+                row[f"{p} needs"] = needs[p][i]
         for req in result.opt.requirements:  # share of days that met the bound, per hour
             if req.every_hour:
                 label = _days_label(req)
@@ -367,6 +376,16 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
         keep += [f"{p} {w}" for p in pools for w in ("today", "chosen")]
         keep += [c for k in dict.fromkeys(kpis) for c in (f"{k} today", k) if c in table]
         keep += [c for d in days for c in (f"{d} today", d) if c in table]
+        if "Erlang C says" in table:
+            lines.append(
+                "Erlang C on the modified offered load vs the simulation, officers at the "
+                "windows decided (what returns, lunch, closing, absences and abandonment change):"
+            )
+            for _, r in table.iterrows():
+                n, m = int(r["Erlang C says"]), int(r["simulation needs"])
+                lines.append(
+                    f"  {r['hour']}:00  Erlang C says {n}, the simulation needs {m} ({m - n:+d})"
+                )
         lines.append("By hour, today and chosen (same seeds); 'days ...': share of days met:")
         lines.append(table[keep].to_string(index=False, float_format=lambda x: f"{x:.2f}"))
     lines.append(f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs.")

@@ -100,9 +100,28 @@ def report_section(out_dir: str | Path) -> str:
     staffing = out / "staffing.csv"
     if staffing.exists():
         table = pd.read_csv(staffing, dtype={"hour": str})
-        keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]
+        if "Erlang C says" in table:
+            rows = "".join(
+                f"<li>{_e(r['hour'])}:00 — Erlang C says {int(r['Erlang C says'])}, the "
+                f"simulation needs {int(r['simulation needs'])}</li>"
+                for _, r in table.iterrows()
+            )
+            parts.append(
+                "<p>Erlang C on the modified offered load (the spreadsheet answer) beside the "
+                "simulation, officers at the decided windows per hour; the difference is what "
+                "returns, lunch, closing, absences and abandonment change:</p>"
+                f"<ul>{rows}</ul>"
+            )
+        keep = [
+            c
+            for c in table.columns
+            if not c.endswith(("_ci_low", "_ci_high", " Erlang C", " needs"))
+        ]
         parts.append(table[keep].to_html(index=False, float_format=lambda x: f"{x:.3g}"))
     parts.append(_img(out / "staffing.png", "Officers on shift by hour, chosen vs today"))
+    parts.append(
+        _img(out / "hours.png", "Today vs proposed by hour, same seeds, share of days met")
+    )
     parts.append(_img(out / "frontier.png", "Cost-service frontier of the staffings evaluated"))
     parts.append(
         f"<p>{data['evaluations']} staffings evaluated with {data['runs']} simulation runs.</p>"
