@@ -119,12 +119,15 @@ def apply(base: Scenario, candidate: Candidate) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def officer_hours(scenario: Scenario, cost: bool = False) -> float:
-    """Officer-hours on shift per working day (mean over two weeks), or their cost."""
+def officer_hours(scenario: Scenario, cost: bool = False, pools: set[str] | None = None) -> float:
+    """Officer-hours on shift per working day (mean over two weeks), or their cost; of the
+    given ``pools`` only, or of the whole hall."""
     cal = HallCalendar(scenario.calendar, 14, scenario.hall.ticket_cutoff)
     workdays = max(1, len(cal.workdays()))
     total = 0.0
-    for pool in scenario.pools.values():
+    for pid, pool in scenario.pools.items():
+        if pools is not None and pid not in pools:
+            continue
         price = (pool.cost_per_hour or 0.0) if cost else 1.0
         for shift in pool.crews():
             minutes = sum(e - s for s, e in cal.shift_periods(shift.hours, shift.days))

@@ -215,6 +215,7 @@ def _staffing_json(
             "today": officer_hours(opt.base, cost=cost),
             "officer_hours": ev.officer_hours(cand),
             "officer_hours_today": officer_hours(opt.base),
+            "officer_hours_decided_pools": _decided_hours(result, scenario),
             "cost": officer_hours(scenario, cost=True) if _priced(opt.base) else None,
         },
         "headcount": _headcount(result, scenario),
@@ -241,6 +242,13 @@ def _staffing_json(
     }
 
 
+def _decided_hours(result: OptimizeResult, scenario: Scenario) -> float:
+    """Officer-hours per working day of the decided pools alone (the hall-wide figure
+    includes the back offices, which no decision touches)."""
+    decided = {d.pool for d in result.opt.levels} | {d.pool for d in result.opt.by_hour}
+    return officer_hours(scenario, pools=decided)
+
+
 def _priced(scenario: Scenario) -> bool:
     return any(p.cost_per_hour is not None for p in scenario.pools.values())
 
@@ -259,6 +267,8 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
         change = {
             "officer_hours": best["objective"]["officer_hours"]
             - today["objective"]["officer_hours"],
+            "officer_hours_decided_pools": best["objective"]["officer_hours_decided_pools"]
+            - today["objective"]["officer_hours_decided_pools"],
             "headcount_decided_pools": best["headcount"]["decided_pools"]
             - today["headcount"]["decided_pools"],
             "headcount_hall": best["headcount"]["hall"] - today["headcount"]["hall"],
@@ -336,6 +346,11 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
         )
         if obj["minimize"] == "cost":
             lines.append(f"Cost per working day: {obj['value']:.0f} (today {obj['today']:.0f})")
+        mine = obj["officer_hours_decided_pools"]
+        then = data["today"]["objective"]["officer_hours_decided_pools"]
+        lines.append(
+            f"  of which the decided pools: {mine:.1f} (today {then:.1f}, {mine - then:+.1f})"
+        )
         heads, before = best["headcount"], data["today"]["headcount"]
         per_pool = ", ".join(
             f"{p} {n} (today {before['per_pool'][p]})" for p, n in heads["per_pool"].items()

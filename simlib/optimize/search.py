@@ -551,7 +551,10 @@ def _settled(ev: Evaluator, what: str, cand: Candidate, j: Judgement) -> dict[st
         unsure = [x for x in j.checks if x.status == "unsure"]
         x = min(unsure, key=lambda x: abs(x.slack))
         gap = abs(x.mean - (x.requirement.on_days or x.requirement.bound))
-        half = (x.high - x.low) / 2
+        # the one-sided bound that must clear the requirement: low for a minimum or a
+        # share of days, high for a maximum
+        lower = x.on_days or x.requirement.sense == "min"
+        half = x.mean - x.low if lower else x.high - x.mean
         runs = ev.have(cand)
         needed = math.ceil(runs * (half / gap) ** 2) if gap > 0 else None
         more = f"about {needed} replications" if needed else "more replications than any budget"
