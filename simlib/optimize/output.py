@@ -24,6 +24,7 @@ from simlib.metrics import HOUR_KPIS, kpi_info
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.evaluate import Judgement, share_bounds
 from simlib.optimize.search import TODAY, OptimizeResult, _on_shift, headcount
+from simlib.optimize.shifts import roster
 from simlib.scenario.model import Scenario
 
 __all__ = ["frontier", "result_json", "staffing_table", "summary_text", "write_outputs"]
@@ -316,7 +317,9 @@ def _verdict(result: OptimizeResult) -> str:
             f"requirements on the means) is shown infeasible with {conf} confidence."
         )
     elif any(c["verdict"] == "undecided" for c in cheaper):
-        undecided = ", ".join(c["change"] for c in cheaper if c["verdict"] == "undecided")
+        undecided = "; ".join(
+            f"{c['change']} ({c['objective']:.1f})" for c in cheaper if c["verdict"] == "undecided"
+        )
         head += f" Could not decide whether a cheaper staffing also works: {undecided}."
     return head
 
@@ -588,6 +591,10 @@ def write_outputs(result: OptimizeResult, data: dict[str, Any], out: str | Path)
     if scenario is not None:
         dumped = scenario.model_dump(mode="json", exclude_none=True)
         dumped["name"] = f"{scenario.name} (optimised: {result.opt.name})"
+        for d in result.opt.by_hour:  # each shift as the roster paid, hours at the window beside
+            for shift in dumped["pools"][d.pool].get("shifts", []):
+                if shift.get("hours"):
+                    shift["roster"] = str(roster(shift["hours"])["roster"])
         header = (
             f"# Staffing chosen by `simlib optimize` ({result.opt.name}).\n# {_verdict(result)}\n"
         )
@@ -599,8 +606,8 @@ def write_outputs(result: OptimizeResult, data: dict[str, Any], out: str | Path)
         if rosters:
             header += (
                 "# Rosters (paid start-end; the hall's lunch inside counts; hours at the window "
-                "beside). Under shifts: the hours each officer is at the window.\n"
-                + "".join(rosters)
+                "beside). Under shifts: roster is the paid start-end, hours the hours at the "
+                "window (what the engine runs).\n" + "".join(rosters)
             )
         (out / "best.yaml").write_text(
             header + yaml.safe_dump(dumped, sort_keys=False, allow_unicode=True)
