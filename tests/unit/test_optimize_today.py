@@ -9,6 +9,7 @@ import pytest
 
 from simlib.engine import simulate
 from simlib.experiment import replication_seed
+from simlib.files import load_scenario
 from simlib.metrics import kpis
 from simlib.optimize.output import result_json, summary_text
 from simlib.optimize.search import optimize
@@ -27,8 +28,11 @@ def test_today_runs_on_the_same_seeds_and_has_the_shape_of_best(tmp_path: Path) 
             "requirements": [{"kpi": "hall_wait_mean_min", "max": 2.0}],
         },
     )
-    result = optimize(opt)
+    result = optimize(opt, out=tmp_path / "out")
     data = result_json(result)
+    # The best staffing so far was kept as a runnable scenario while the search ran.
+    kept = load_scenario(tmp_path / "out" / "best_so_far.yaml")
+    assert kept.pools["clerk"].count >= 1
     today, best = data["today"], data["best"]
     assert set(today) == set(best)
     assert today["decisions"] == {"pools.clerk.count": 7}
