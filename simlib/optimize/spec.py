@@ -307,6 +307,8 @@ def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHou
     if not d.patterns:
         opening = HallCalendar(base.calendar, 7, base.hall.ticket_cutoff).hours
         made = roster_patterns(opening, rule)
+        if rule.part_time_share == 0:  # full-time shifts alone must cover the day
+            made = [p for p in made if p.minutes >= rule.full_time]
         covered = {h for p in made for h in p.share}
         missing = [h for h in open_clock_hours(opening) if h not in covered]
         if missing:
