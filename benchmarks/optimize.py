@@ -4,7 +4,10 @@
 ``scenarios/optimize_market_windows.yaml`` on 2 worker processes and prints the wall time,
 the staffings evaluated and the simulation runs, against what an exhaustive grid over the
 same decisions would need (one evaluation per combination of officers per pool and hour).
-Targets: <= 10 minutes on 2 cores, <= 5 % of the grid's evaluations.
+Targets: <= 10 minutes on 2 cores, <= 5 % of the grid's evaluations. Prints the CPU
+seconds (this process and its workers) and the load average beside the wall time, since a
+shared machine stretches the wall time; and the simulated days spent (runs x days after
+warm-up). ``python benchmarks/optimize.py DIR`` keeps the outputs in DIR.
 """
 
 from __future__ import annotations
