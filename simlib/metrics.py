@@ -382,6 +382,7 @@ def hall_kpis_by_day_hour(records: Records, names: list[str]) -> dict[str, dict[
         in_hour = run.tickets & (hour == h)
         for d in sorted(set(day[in_hour].tolist())):
             values = _hall_kpis(run, records, (hour == h) & (day == d))
+            values["tickets_per_day"] *= run.workdays  # one day's tickets, not a run's mean
             for k in names:
                 out[k].setdefault(f"{h:02d}", []).append(values[k])
     return {k: {h: np.array(v, dtype=float) for h, v in by.items()} for k, by in out.items()}
