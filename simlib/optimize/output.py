@@ -310,7 +310,18 @@ def _verdict(result: OptimizeResult) -> str:
             f"The chosen staffing meets the requirements on average, but not yet with {conf} "
             f"confidence after {result.opt.reps_max} replications (raise replications.max)."
         )
-    cheaper = [c for c in result.cheaper]
+    adopted = [c for c in result.cheaper if c["verdict"] == "adopted"]
+    cheaper = [c for c in result.cheaper if c["verdict"] != "adopted"]
+    if adopted:
+        head += (
+            f" {len(adopted)} cheaper staffing(s) were shown to meet every requirement and "
+            "adopted in turn."
+        )
+    if result.feasible is True and not cheaper:
+        head += (
+            " No cheaper staffing is left to settle: one officer fewer in the hours with most "
+            "room re-rosters to no saving, and none cheaper met the requirements on the means."
+        )
     if cheaper and all(c["verdict"] == "infeasible" for c in cheaper):
         head += (
             f" Every cheaper staffing tried (one step cheaper, and those that met the "

@@ -642,7 +642,8 @@ def optimize(
             search.evaluate([best], "repair")
             judgement = ev.sequential(best)
             continue
-        verdicts, moved = [], None
+        verdicts = [v for v in verdicts if v["verdict"] == "adopted"]  # history of moves
+        moved = None
         # One step cheaper, then every cheaper staffing the search saw meet the requirements
         # on the means (as rostered): each shown infeasible, adopted, or left undecided.
         for what, cand in search.cheaper(best) + search.cheaper_seen(best):
