@@ -34,12 +34,14 @@ def pool_hours(scenario: Scenario, pool_id: str, calendar: HallCalendar | None =
     return minutes / 60 / workdays
 
 
-def officer_hours(scenario: Scenario, cost: bool = False) -> float:
-    """Officer-hours on duty per working day over every pool, or (``cost``) their price
-    per working day (pools without ``cost_per_hour`` count 0)."""
+def officer_hours(scenario: Scenario, cost: bool = False, pools: set[str] | None = None) -> float:
+    """Officer-hours on duty per working day over every pool (or the given ``pools`` only),
+    or (``cost``) their price per working day (pools without ``cost_per_hour`` count 0)."""
     cal = _calendar(scenario)
     total = 0.0
     for pool_id, pool in scenario.pools.items():
+        if pools is not None and pool_id not in pools:
+            continue
         price = (pool.cost_per_hour or 0.0) if cost else 1.0
         total += price * pool_hours(scenario, pool_id, cal)
     return total

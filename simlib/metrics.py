@@ -61,6 +61,7 @@ __all__ = [
     "MATTER_KPIS",
     "POOL_KPIS",
     "flatten",
+    "hall_kpis_by_day_hour",
     "kpi_info",
     "kpi_row",
     "kpis",
@@ -455,6 +456,26 @@ def _by_hour(run: _Run, records: Records) -> dict[str, dict[str, float]]:
         f"{h:02d}": _hall_kpis(run, records, hour == h)
         for h in sorted(set(ticket_hours(records)) | seen)
     }
+
+
+def hall_kpis_by_day_hour(records: Records, names: list[str]) -> dict[str, dict[str, np.ndarray]]:
+    """``{kpi: {"HH": values}}``: each hall KPI of ``names`` (from ``HOUR_KPIS``) per day, for
+    the tickets drawn that day in clock hour HH (after warm-up). A day is one value; days
+    without a ticket in the hour are left out (nothing to judge). Service levels "on days"
+    (the share of days an hour met its bound) are judged on these."""
+    run = _run(records)
+    when = np.nan_to_num(run.ticket_time, nan=-1.0)  # rows without a ticket are masked out
+    day = (when // DAY).astype(int)
+    hour = (np.mod(when, DAY) // 60).astype(int)
+    out: dict[str, dict[str, list[float]]] = {k: {} for k in names}
+    for h in sorted(set(hour[run.tickets].tolist())):
+        in_hour = run.tickets & (hour == h)
+        for d in sorted(set(day[in_hour].tolist())):
+            values = _hall_kpis(run, records, (hour == h) & (day == d))
+            values["tickets_per_day"] *= run.workdays  # one day's tickets, not a run's mean
+            for k in names:
+                out[k].setdefault(f"{h:02d}", []).append(values[k])
+    return {k: {h: np.array(v, dtype=float) for h, v in by.items()} for k, by in out.items()}
 
 
 def overload_warning(rows: Any, what: str = "", drained: bool = True) -> str | None:

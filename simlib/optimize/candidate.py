@@ -13,7 +13,14 @@ from typing import Any
 
 from simlib import duty
 from simlib.engine.calendar import HallCalendar
-from simlib.optimize.shifts import Pattern, cover, generate_patterns, pattern_from_hours
+from simlib.optimize.shifts import (
+    Pattern,
+    cover,
+    generate_patterns,
+    pattern_from_hours,
+    roster,
+    roster_patterns,
+)
 from simlib.optimize.spec import ByHour
 from simlib.scenario.model import Scenario
 
@@ -38,7 +45,9 @@ class Candidate:
         for pool, shifts in self.shifts:
             out[f"pools.{pool}.shifts"] = {
                 "by_hour": {f"{h:02d}": n for h, n in zip(hours, needs[pool], strict=True)},
-                "shifts": [{"hours": list(hrs), "count": n} for hrs, n in shifts],
+                "shifts": [
+                    {"hours": list(hrs), "count": n, **roster(list(hrs))} for hrs, n in shifts
+                ],
             }
         return out
 
@@ -58,10 +67,18 @@ def realise(
         if not covered:
             out.append((d.pool, _layered(need, hours, cal.hours)))
             continue
-        raw = d.patterns or generate_patterns(cal.hours, d.shift_lengths)
-        patterns = [Pattern(list(p), cal.hours) for p in raw]
+        if d.patterns:
+            patterns = [Pattern(list(p), cal.hours) for p in d.patterns]
+        elif d.rule is not None:
+            patterns = roster_patterns(cal.hours, d.rule)
+        else:
+            patterns = [
+                Pattern(p, cal.hours) for p in generate_patterns(cal.hours, d.shift_lengths)
+            ]
         price = scenario.pools[d.pool].cost_per_hour or 1.0
-        chosen = cover(dict(zip(hours, need, strict=True)), patterns, price / 60)
+        cap = d.rule.part_time_share if d.rule is not None else None
+        part_time = (d.rule.full_time, cap) if d.rule is not None and cap is not None else None
+        chosen = cover(dict(zip(hours, need, strict=True)), patterns, price / 60, part_time)
         out.append((d.pool, tuple((tuple(p.hours), n) for p, n in chosen)))
     return tuple(out)
 
@@ -103,6 +120,7 @@ def apply(base: Scenario, candidate: Candidate) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def officer_hours(scenario: Scenario, cost: bool = False) -> float:
-    """Officer-hours on shift per working day (mean over two weeks), or their cost."""
-    return duty.officer_hours(scenario, cost)
+def officer_hours(scenario: Scenario, cost: bool = False, pools: set[str] | None = None) -> float:
+    """Officer-hours on shift per working day (mean over two weeks), or their cost; of the
+    given ``pools`` only, or of the whole hall."""
+    return duty.officer_hours(scenario, cost, pools)

@@ -7,6 +7,7 @@ import json
 import sys
 from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
 from simlib.experiment.store import quarantine_note
 from simlib.optimize.output import result_json, summary_text, write_outputs
@@ -24,12 +25,31 @@ def run_command(args: argparse.Namespace, executor: Executor | None) -> int:
 
         bar = tqdm(unit="run", desc="optimize", file=sys.stderr, leave=False)
 
+    unit = "cost" if opt.objective == "cost" else "officer-hours"
+
     def tick(runs: int) -> None:
         if bar is not None:
             bar.update(runs - bar.n)
 
+    def best(info: dict[str, Any]) -> None:
+        if bar is not None:
+            state = "meets on means" if info["feasible_on_means"] else "misses"
+            bar.set_postfix_str(
+                f"best so far {info['objective']:.1f} {unit} ({state}), "
+                f"{info['evaluated']} staffings, ETA ~{info['eta_s'] / 60:.0f} min",
+                refresh=True,
+            )
+
     try:
-        result = optimize(opt, executor, args.out, args.resume, tick)
+        result = optimize(opt, executor, args.out, args.resume, tick, best)
+    except KeyboardInterrupt:
+        if args.out:
+            print(
+                f"simlib: interrupted; the best staffing so far is {args.out}/best_so_far.yaml "
+                "and finished runs are kept: rerun with --resume to continue",
+                file=sys.stderr,
+            )
+        raise
     finally:
         if bar is not None:
             bar.close()

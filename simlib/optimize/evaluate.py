@@ -17,21 +17,49 @@ import math
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
+from simlib.engine import simulate
 from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
 from simlib.experiment.store import RunStore, open_output, shared_cache
+from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.spec import Optimization, Requirement
 
-__all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing"]
+__all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing", "share_bounds"]
 
 
-run_staffing = run_kpis  # the work unit: the run core's KPI row (shared with compare)
+def run_staffing(scenario: Any, seed: int, daily: tuple[Requirement, ...] = ()) -> dict[str, Any]:
+    """One run as one flat row: :func:`run_kpis`'s KPIs plus the days met (the work unit the
+    optimiser hands to the run core for hourly requirements; module-level so that executors
+    can pickle it). For
+    each hourly requirement in ``daily``: per hour, the days that met its bound and the days
+    judged (``Requirement.days_columns``)."""
+    records = simulate(scenario, seed, detail="kpi")
+    row = kpi_row(records, scenario)
+    if daily:
+        by_day = hall_kpis_by_day_hour(records, sorted({r.kpi for r in daily}))
+        for r in daily:
+            for hour, values in by_day[r.kpi].items():
+                values = values[np.isfinite(values)]
+                met, days = r.days_columns(hour)
+                row[met] = float(sum(r.met_on(v) for v in values))
+                row[days] = float(len(values))
+    return row
+
+
+def share_bounds(met: float, days: float, alpha: float) -> tuple[float, float]:
+    """One-sided Clopper–Pearson bounds (each at level 1 - alpha) on a share of days."""
+    if days <= 0:
+        return 0.0, 1.0
+    low = float(stats.beta.ppf(alpha, met, days - met + 1)) if met > 0 else 0.0
+    high = float(stats.beta.ppf(1 - alpha, met + 1, days - met)) if met < days else 1.0
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -43,16 +71,32 @@ class Check:
     mean: float
     low: float  # one-sided bounds at the Bonferroni-split confidence
     high: float
-    n: int
+    n: int  # replications (runs), or days for a requirement on days
     status: str  # "met", "missed" or "unsure"
+    share: float = math.nan  # share of days that met the bound in this hour (hourly checks)
+
+    @property
+    def on_days(self) -> bool:
+        """Judged on the share of days (``mean``, ``low``, ``high`` are shares)."""
+        return self.requirement.on_days is not None
 
     @property
     def slack(self) -> float:
-        """How far the mean is inside the bound, relative to the bound (negative: missed)."""
+        """How far the mean is inside the bound, relative to the bound (negative: missed);
+        for a requirement on days, how far the share of days is above the share required."""
+        if self.requirement.on_days is not None:
+            return (self.mean - self.requirement.on_days) / self.requirement.on_days
         bound = self.requirement.bound
         scale = abs(bound) if bound else 1.0
         gap = bound - self.mean if self.requirement.sense == "max" else self.mean - bound
         return gap / scale
+
+    @property
+    def point_met(self) -> bool:
+        if self.requirement.on_days is not None:
+            return self.mean >= self.requirement.on_days
+        bound = self.requirement.bound
+        return self.mean <= bound if self.requirement.sense == "max" else self.mean >= bound
 
 
 @dataclass(frozen=True)
@@ -85,6 +129,19 @@ def judge(
     alpha = (1 - confidence) / k
     checks = []
     for req, col in columns:
+        share = math.nan
+        if req.every_hour:
+            met_col, days_col = req.days_columns(col.split("[hour=")[1][:2])
+            met = float(np.nansum([row.get(met_col, math.nan) for row in rows]))
+            days = float(np.nansum([row.get(days_col, math.nan) for row in rows]))
+            share = met / days if days else math.nan
+        if req.on_days is not None:
+            if not math.isfinite(share):  # no day had a ticket in that hour
+                continue
+            low, high = share_bounds(met, days, alpha)
+            status = "met" if low >= req.on_days else "missed" if high < req.on_days else "unsure"
+            checks.append(Check(req, col, share, low, high, int(days), status, share))
+            continue
         x = np.array([row.get(col, math.nan) for row in rows], dtype=float)
         x = x[np.isfinite(x)]
         n = len(x)
@@ -96,23 +153,20 @@ def judge(
         else:
             half = math.inf
         low, high = mean - half, mean + half
+        top = 1.0 if kpi_info(col)[1] == "share" else math.inf  # every KPI here is >= 0
+        low, high = min(max(low, 0.0), top), min(max(high, 0.0), top)
         if req.sense == "max":
             status = "met" if high <= req.bound else "missed" if low > req.bound else "unsure"
         else:
             status = "met" if low >= req.bound else "missed" if high < req.bound else "unsure"
-        checks.append(Check(req, col, mean, low, high, n, status))
+        checks.append(Check(req, col, mean, low, high, n, status, share))
     if any(c.status == "missed" for c in checks):
         feasible: bool | None = False
     elif all(c.status == "met" for c in checks):
         feasible = True
     else:
         feasible = None
-    point = all(
-        (c.mean <= c.requirement.bound)
-        if c.requirement.sense == "max"
-        else (c.mean >= c.requirement.bound)
-        for c in checks
-    )
+    point = all(c.point_met for c in checks)
     return Judgement(feasible, point, checks)
 
 
@@ -194,7 +248,10 @@ class Evaluator:
             return
         reused = self.store.hits if self.store is not None else 0
         start = self.runs
-        for row in evaluate(jobs, self.executor, self._tick(), run_staffing, self.store):
+        daily = tuple(r for r in self.opt.requirements if r.every_hour)
+        # Without hourly requirements a run is the run core's KPI row (shared with compare).
+        run = partial(run_staffing, daily=daily) if daily else run_kpis
+        for row in evaluate(jobs, self.executor, self._tick(), run, self.store):
             key = row.pop("candidate")
             if row.get("error"):  # a failing staffing is a result: it is never chosen
                 self.errors.setdefault(key, str(row["error"]))
@@ -233,6 +290,14 @@ class Evaluator:
         x = [row.get(column, math.nan) for row in self._rows(candidate.key())]
         x = [v for v in x if v is not None and math.isfinite(v)]
         return float(np.mean(x)) if x else math.nan
+
+    def share(self, candidate: Candidate, req: Requirement, hour: str) -> float:
+        """The share of simulated days on which ``hour`` met ``req``'s bound (NaN: none)."""
+        met_col, days_col = req.days_columns(hour)
+        rows = self.rows.get(candidate.key(), [])
+        met = float(np.nansum([row.get(met_col, math.nan) for row in rows]))
+        days = float(np.nansum([row.get(days_col, math.nan) for row in rows]))
+        return met / days if days else math.nan
 
     def sequential(self, candidate: Candidate) -> Judgement:
         """Add replications (x1.5 each step, up to the maximum) until every requirement is

@@ -199,6 +199,8 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
         problem = _kpi_issue(req.kpi, where, req.matter, study)
         if problem:
             issue(where, problem)
+        if req.on_days is not None:
+            issue(f"{where}.on_days", "on_days is for staffing files; portfolios judge means")
         bound = req.max if req.max is not None else req.min
         assert bound is not None
         tol = spec.indifference.get(req.kpi, REQUIREMENT_TOLERANCE * abs(bound) or 1e-6)

@@ -60,6 +60,30 @@ def report_section(out_dir: str | Path) -> str:
             f"(today {obj['officer_hours_today']:.1f}, {delta:+.1f}). "
             f"Binding requirement: <b>{_e(best['binding'])}</b>.</p>"
         )
+        today, change = data.get("today"), data.get("change")
+        if today and change:
+            heads = best["headcount"]
+            cost = (
+                f", cost {change['cost']:+.0f} per working day"
+                if change.get("cost") is not None
+                else ""
+            )
+            parts.append(
+                f"<p>Today's staffing, simulated on the same seeds: "
+                f"{today['objective']['officer_hours']:.1f} officer-hours, "
+                f"{today['headcount']['decided_pools']} people in the decided pools. "
+                f"Proposed: {heads['decided_pools']} people "
+                f"({change['headcount_decided_pools']:+d}; whole hall "
+                f"{change['headcount_hall']:+d}), "
+                f"{change['officer_hours']:+.1f} officer-hours{cost}. Per pool: "
+                + _e(
+                    ", ".join(
+                        f"{p} {n} (today {today['headcount']['per_pool'][p]})"
+                        for p, n in heads["per_pool"].items()
+                    )
+                )
+                + ".</p>"
+            )
         rows = "".join(
             f"<tr><td>{_e(r['requirement'])}</td><td>{_e(r['column'])}</td>"
             f"<td>{_num(r['mean'])}</td><td>{_num(r['bound_low'])} – {_num(r['bound_high'])}</td>"
@@ -72,13 +96,33 @@ def report_section(out_dir: str | Path) -> str:
             f"<tbody>{rows}</tbody></table>"
         )
     for c in data.get("one_step_cheaper", []):
-        parts.append(f"<p>One step cheaper ({_e(c['change'])}): {_e(c['verdict'])}.</p>")
+        why = f" — {c['why']}" if c.get("why") else ""
+        parts.append(f"<p>Cheaper ({_e(c['change'])}): {_e(c['verdict'])}{_e(why)}.</p>")
     staffing = out / "staffing.csv"
     if staffing.exists():
         table = pd.read_csv(staffing, dtype={"hour": str})
-        keep = [c for c in table.columns if not c.endswith(("_ci_low", "_ci_high"))]
+        if "Erlang C says" in table:
+            rows = "".join(
+                f"<li>{_e(r['hour'])}:00 — Erlang C says {int(r['Erlang C says'])}, the "
+                f"simulation needs {int(r['simulation needs'])}</li>"
+                for _, r in table.iterrows()
+            )
+            parts.append(
+                "<p>Erlang C on the modified offered load (the spreadsheet answer) beside the "
+                "simulation, officers at the decided windows per hour; the difference is what "
+                "returns, lunch, closing, absences and abandonment change:</p>"
+                f"<ul>{rows}</ul>"
+            )
+        keep = [
+            c
+            for c in table.columns
+            if not c.endswith(("_ci_low", "_ci_high", " Erlang C", " needs"))
+        ]
         parts.append(table[keep].to_html(index=False, float_format=lambda x: f"{x:.3g}"))
     parts.append(_img(out / "staffing.png", "Officers on shift by hour, chosen vs today"))
+    parts.append(
+        _img(out / "hours.png", "Today vs proposed by hour, same seeds, share of days met")
+    )
     parts.append(_img(out / "frontier.png", "Cost-service frontier of the staffings evaluated"))
     parts.append(
         f"<p>{data['evaluations']} staffings evaluated with {data['runs']} simulation runs.</p>"

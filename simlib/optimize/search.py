@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from simlib.optimize import offered as th
 from simlib.optimize.candidate import Candidate, apply, realise
@@ -30,9 +32,12 @@ from simlib.optimize.evaluate import Evaluator, Judgement
 from simlib.optimize.spec import ByHour, Optimization, Requirement
 from simlib.scenario.model import Scenario, parse_hours
 
-__all__ = ["OptimizeResult", "optimize", "theory_start"]
+__all__ = ["TODAY", "OptimizeResult", "headcount", "optimize", "theory_start"]
+
+TODAY = Candidate()  # no decision applied: the hall as the scenario staffs it today
 
 _ISA_ROUNDS = 6
+_GUARANTEE_ROUNDS = 40  # moves to a cheaper proven staffing (each strictly cheaper)
 
 
 @dataclass
@@ -46,6 +51,8 @@ class OptimizeResult:
     trace: list[dict[str, Any]] = field(default_factory=list)
     cheaper: list[dict[str, Any]] = field(default_factory=list)  # one step cheaper: verdicts
     start: Candidate | None = None
+    today: Candidate = TODAY  # the scenario's own staffing, run on the same seeds
+    today_judgement: Judgement | None = None
 
     @property
     def best_scenario(self) -> Scenario | None:
@@ -60,6 +67,11 @@ def _on_shift(scenario: Scenario, pool: str, hour: int) -> int:
         if any(s <= hour * 60 and (hour + 1) * 60 <= e for s, e in spans):
             total += shift.count
     return total
+
+
+def headcount(scenario: Scenario, pool: str) -> int:
+    """People on ``pool``'s roster (each shift's officers are different people)."""
+    return sum(shift.count for shift in scenario.pools[pool].crews())
 
 
 def _theory_reqs(opt: Optimization) -> list[Requirement]:
@@ -200,13 +212,62 @@ def _pooled_p90(queues: list[th.Queue], weights: np.ndarray, target: float) -> f
 
 
 class _Search:
-    def __init__(self, opt: Optimization, evaluator: Evaluator):
+    def __init__(
+        self,
+        opt: Optimization,
+        evaluator: Evaluator,
+        out: str | Path | None = None,
+        on_best: Callable[[dict[str, Any]], None] | None = None,
+    ):
         self.opt = opt
         self.ev = evaluator
         self.hours = th.open_hours(opt.base)
         self.trace: list[dict[str, Any]] = []
         self.seen: set[str] = set()
         self.loads: dict[str, th.HourlyLoad] = {}
+        self.out = Path(out) if out is not None else None
+        self.on_best = on_best
+        self.best_so_far: tuple[tuple[int, float, float], Candidate] | None = None
+        self.started = time.monotonic()
+
+    def note(self, c: Candidate) -> None:
+        """Keep the best staffing so far (feasible on the means first, then cheapest; else
+        the least short), write it to ``best_so_far.yaml`` and report it with an ETA."""
+        if c.key() in self.ev.errors:
+            return
+        j = self.ev.judge(c)
+        shown = self.cover(c) if self.opt.by_hour else c  # as rostered
+        cost = self.ev.objective(shown)
+        rank = (0, cost, -_worst_slack(j)) if j.point_feasible else (1, -_worst_slack(j), cost)
+        if self.best_so_far is not None and rank >= self.best_so_far[0]:
+            self._report()
+            return
+        self.best_so_far = (rank, shown)
+        if self.out is not None:
+            scenario = apply(self.opt.base, shown).model_dump(mode="json", exclude_none=True)
+            status = "meets the requirements on the means" if j.point_feasible else "misses"
+            self.out.mkdir(parents=True, exist_ok=True)
+            (self.out / "best_so_far.yaml").write_text(
+                f"# Best staffing so far ({status}; not yet proven): simlib optimize --resume "
+                "continues the search.\n" + yaml.safe_dump(scenario, sort_keys=False)
+            )
+        self._report()
+
+    def _report(self) -> None:
+        if self.on_best is None or self.best_so_far is None:
+            return
+        (feasible, *_), c = self.best_so_far
+        done = max(1, len(self.seen))
+        left = max(0, self.opt.max_evaluations - len(self.seen))
+        pace = (time.monotonic() - self.started) / done
+        self.on_best(
+            {
+                "objective": self.ev.objective(c),
+                "feasible_on_means": feasible == 0,
+                "evaluated": len(self.seen),
+                "eta_s": pace * min(left, 10),  # the search rarely uses its whole budget
+            }
+        )
 
     # -- bookkeeping -------------------------------------------------------------------
     def evaluate(self, candidates: list[Candidate], phase: str, n: int | None = None) -> None:
@@ -219,6 +280,7 @@ class _Search:
         for c in fresh:
             self.seen.add(c.key())
             self.log(c, phase)
+            self.note(c)
 
     def log(self, c: Candidate, phase: str) -> None:
         j = self.ev.judge(c)
@@ -299,7 +361,11 @@ class _Search:
                 observed = self.ev.mean(c, f"{r.kpi}[hour={h:02d}]")
                 if math.isfinite(observed):
                     k = _load_factor(r.kpi, queues, target, observed)
-                    verdicts.append((th.meets(observed, r.bound, r.sense), k))
+                    if r.on_days is not None:  # met on enough days, not on average
+                        met = self.ev.share(c, r, f"{h:02d}") >= r.on_days
+                    else:
+                        met = th.meets(observed, r.bound, r.sense)
+                    verdicts.append((met, k))
             if not verdicts:
                 continue
             missed = [k for ok, k in verdicts if not ok]
@@ -449,11 +515,69 @@ class _Search:
                     break
         return out
 
+    def cheaper_seen(self, best: Candidate, limit: int = 4) -> list[tuple[str, Candidate]]:
+        """Staffings the search evaluated that meet the requirements on the means and, as
+        rostered, cost less than ``best``: cheapest first."""
+        target = self.ev.objective(best)
+        out: dict[str, Candidate] = {}
+        for key, cand in list(self.ev.candidates.items()):
+            if key == TODAY.key() or key in self.ev.errors or not self.ok(cand):
+                continue
+            shown = self.cover(cand) if self.opt.by_hour else cand
+            if self.ev.objective(shown) < target - 1e-9 and shown.key() != best.key():
+                out.setdefault(shown.key(), shown)
+        ranked = sorted(out.values(), key=self.ev.objective)[:limit]
+        return [
+            ("a staffing the search saw meet the requirements on the means, as rostered", c)
+            for c in ranked
+        ]
+
     def cover(self, c: Candidate) -> Candidate:
         needs = dict(c.hourly)
         return replace(
             c, shifts=realise(self.opt.base, self.opt.by_hour, self.hours, needs, covered=True)
         )
+
+
+def _settled(ev: Evaluator, what: str, cand: Candidate, j: Judgement) -> dict[str, Any]:
+    """A cheaper staffing's verdict and why: the requirement it misses, or the replications
+    that would decide it."""
+    verdict = {True: "adopted", False: "infeasible", None: "undecided"}[j.feasible]
+    why, needed = "", None
+    if j.feasible is False:
+        x = next(x for x in j.checks if x.status == "missed")
+        why = f"misses {x.requirement.label()} at {x.column}: {_shown(x)}"
+    elif j.feasible is None:
+        unsure = [x for x in j.checks if x.status == "unsure"]
+        x = min(unsure, key=lambda x: abs(x.slack))
+        gap = abs(x.mean - (x.requirement.on_days or x.requirement.bound))
+        # the one-sided bound that must clear the requirement: low for a minimum or a
+        # share of days, high for a maximum
+        lower = x.on_days or x.requirement.sense == "min"
+        half = x.mean - x.low if lower else x.high - x.mean
+        runs = ev.have(cand)
+        needed = math.ceil(runs * (half / gap) ** 2) if gap > 0 else None
+        more = f"about {needed} replications" if needed else "more replications than any budget"
+        why = (
+            f"{x.column} is too close to call ({_shown(x)}): {more} would decide it "
+            f"(replications.max is {ev.opt.reps_max})"
+        )
+    elif j.feasible is True:
+        why = "shown to meet every requirement: adopted"
+    return {
+        "change": what,
+        "objective": ev.objective(cand),
+        "verdict": verdict,
+        "replications": ev.have(cand),
+        "binding": j.binding.requirement.label() if j.binding else None,
+        "why": why,
+        "replications_to_decide": needed,
+    }
+
+
+def _shown(x: Any) -> str:
+    what = "share of days" if x.on_days else "mean"
+    return f"{what} {x.mean:.3g}, bounds [{x.low:.3g}, {x.high:.3g}]"
 
 
 def _worst_slack(j: Judgement) -> float:
@@ -492,10 +616,12 @@ def optimize(
     out: str | Path | None = None,
     resume: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    on_best: Callable[[dict[str, Any]], None] | None = None,
 ) -> OptimizeResult:
-    """Find the cheapest staffing that meets every requirement (see the module docstring)."""
+    """Find the cheapest staffing that meets every requirement (see the module docstring).
+    ``on_best`` hears of the best staffing so far (also written to ``out/best_so_far.yaml``)."""
     ev = Evaluator(opt, executor, out, resume, on_progress)
-    search = _Search(opt, ev)
+    search = _Search(opt, ev, out, on_best)
     start, loads = theory_start(opt)
     search.loads = loads
     c = start
@@ -507,7 +633,7 @@ def optimize(
         search.evaluate([c], "shifts")
     best, judgement = c, ev.sequential(c)
     verdicts: list[dict[str, Any]] = []
-    for round_ in range(10):  # the guarantee; a cheaper staffing shown feasible becomes the best
+    for _ in range(_GUARANTEE_ROUNDS):  # a cheaper staffing shown feasible becomes the best
         if judgement.feasible is not True:  # not shown feasible: one officer more, again
             bigger = _step_up(search, best, judgement)
             if bigger is None:
@@ -516,22 +642,15 @@ def optimize(
             search.evaluate([best], "repair")
             judgement = ev.sequential(best)
             continue
-        last = round_ == 9  # out of rounds: report on the cheaper ones, move no more
-        verdicts, moved = [], None
-        for what, cand in search.cheaper(best):
-            search.evaluate([cand], "one cheaper")
+        verdicts = [v for v in verdicts if v["verdict"] == "adopted"]  # history of moves
+        moved = None
+        # One step cheaper, then every cheaper staffing the search saw meet the requirements
+        # on the means (as rostered): each shown infeasible, adopted, or left undecided.
+        for what, cand in search.cheaper(best) + search.cheaper_seen(best):
+            search.evaluate([cand], "cheaper")
             j = ev.sequential(cand)
-            verdict = {True: "feasible", False: "infeasible", None: "undecided"}[j.feasible]
-            verdicts.append(
-                {
-                    "change": what,
-                    "objective": ev.objective(cand),
-                    "verdict": verdict,
-                    "replications": ev.have(cand),
-                    "binding": j.binding.requirement.label() if j.binding else None,
-                }
-            )
-            if j.feasible is True and not last:
+            verdicts.append(_settled(ev, what, cand, j))
+            if j.feasible is True:
                 moved = (cand, j)
                 break
         if moved is None:
@@ -539,8 +658,20 @@ def optimize(
         best, judgement = moved
     for row in search.trace:
         row["replications"] = len(ev.rows.get(row["key"], []))
+    # Today on the same seeds (common random numbers): the change is measured pairwise.
+    ev.ensure([TODAY], max(ev.have(best), opt.reps_min))
     return OptimizeResult(
-        opt, search.hours, best, judgement, judgement.feasible, ev, search.trace, verdicts, start
+        opt,
+        search.hours,
+        best,
+        judgement,
+        judgement.feasible,
+        ev,
+        search.trace,
+        verdicts,
+        start,
+        TODAY,
+        ev.judge(TODAY),
     )
 
 

@@ -11,12 +11,14 @@ line and path of each mistake, before a single run.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from simlib.engine.calendar import HallCalendar
 from simlib.files import (
     expect_kind,
     file_error,
@@ -30,6 +32,7 @@ from simlib.files.scenario import load_referenced
 from simlib.limits import checker, over
 from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
 from simlib.optimize.sanity import requirement_issues
+from simlib.optimize.shifts import ShiftRule, roster_patterns
 from simlib.reforms import apply_reforms
 from simlib.scenario.errors import Issue, ScenarioError
 from simlib.scenario.model import Scenario, parse_hours
@@ -61,16 +64,59 @@ def _pair(v: list[int]) -> list[int]:
 Range = Annotated[list[int], Field(min_length=2, max_length=2)]
 
 
+class LengthRange(_Strict):
+    """``shift_lengths: {min: 4, max: 8}``: any length in between, in steps of the grid."""
+
+    min: Annotated[float, Field(gt=0, le=24)]
+    max: Annotated[float, Field(gt=0, le=24)]
+
+    @model_validator(mode="after")
+    def _order(self) -> LengthRange:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) must not exceed max ({self.max:g})")
+        return self
+
+
+class BreakRule(_Strict):
+    """``break: {after_hours: 6, minutes: 30}``: a paid break in longer shifts."""
+
+    after_hours: Annotated[float, Field(gt=0, le=24)]
+    minutes: Annotated[int, Field(ge=5, le=120)]
+
+
 class DecisionSpec(_Strict):
-    """``{range: [a, b]}`` (a level) or ``{by_hour: true, range: [a, b], ...}`` (per hour)."""
+    """``{range: [a, b]}`` (a level) or ``{by_hour: true, range: [a, b], ...}`` (per hour).
+    Shift rules (by the hour): ``shift_lengths`` (hours, start to end, a list or
+    ``{min, max}``), ``start_every_min``, ``break``, ``max_part_time_share``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     range: Range
     by_hour: bool = False
-    shift_lengths: Annotated[list[Annotated[int, Field(ge=1, le=24)]], Field(min_length=1)] = [
-        4,
-        8,
-    ]  # hours, for generated shift patterns
+    shift_lengths: (
+        Annotated[list[Annotated[float, Field(gt=0, le=24)]], Field(min_length=1)] | LengthRange
+    ) = [4, 8]  # hours from start to end (the hall's lunch inside counts)
     patterns: list[Annotated[list[str], Field(min_length=1)]] | None = None  # explicit shifts
+    start_every_min: Annotated[int, Field(ge=5, le=240)] = 60
+    break_rule: BreakRule | None = Field(None, alias="break")
+    max_part_time_share: Annotated[float, Field(ge=0, le=1)] | None = None
+
+    def rule(self) -> ShiftRule:
+        """The shift rule in minutes (lengths of a range on the start grid)."""
+        grid = self.start_every_min
+        if isinstance(self.shift_lengths, LengthRange):
+            low = math.ceil(self.shift_lengths.min * 60 / grid) * grid
+            lengths = tuple(range(low, int(self.shift_lengths.max * 60) + 1, grid))
+        else:
+            lengths = tuple(round(h * 60) for h in self.shift_lengths)
+        b = self.break_rule
+        return ShiftRule(
+            lengths,
+            grid,
+            round(b.after_hours * 60) if b else None,
+            b.minutes if b else 0,
+            self.max_part_time_share,
+        )
 
     @model_validator(mode="after")
     def _checks(self) -> DecisionSpec:
@@ -102,13 +148,18 @@ class Objective(_Strict):
 
 
 class Requirement(_Strict):
-    """``{kpi, min|max, matter?, every_hour?}``."""
+    """``{kpi, min|max, matter?, every_hour?, on_days?}``.
+
+    ``on_days: q`` (with ``every_hour``): the bound must hold in each open hour on at least
+    the share q of days (a day is one observation; a run gives many), judged with a
+    Clopper–Pearson bound on that share. Without it the mean over runs must meet the bound."""
 
     kpi: str
     min: Bound | None = None
     max: Bound | None = None
     matter: str | None = None
     every_hour: bool = False
+    on_days: Annotated[float, Field(gt=0, lt=1)] | None = None
 
     @model_validator(mode="after")
     def _one_bound(self) -> Requirement:
@@ -117,6 +168,10 @@ class Requirement(_Strict):
         base, _, rest = self.kpi.partition("[")
         if self.every_hour and self.matter is not None:
             raise ValueError("every_hour and matter cannot be combined")
+        if self.on_days is not None and not self.every_hour:
+            raise ValueError(
+                "on_days goes with every_hour: true (the share of days each hour meets)"
+            )
         if self.every_hour and base not in HOUR_KPIS:
             raise ValueError(f"every_hour needs an hourly KPI: {', '.join(HOUR_KPIS)}")
         if self.matter is not None and base not in MATTER_KPIS:
@@ -144,7 +199,20 @@ class Requirement(_Strict):
             f" for {self.matter}" if self.matter else " in every hour" if self.every_hour else ""
         )
         op = "<=" if self.sense == "max" else ">="
-        return f"{self.kpi}{where} {op} {self.bound:g}"
+        days = f" on >= {self.on_days:.0%} of days" if self.on_days is not None else ""
+        return f"{self.kpi}{where} {op} {self.bound:g}{days}"
+
+    def met_on(self, value: float) -> bool:
+        """Whether one observation (a day's hour) meets the bound."""
+        return value <= self.bound if self.sense == "max" else value >= self.bound
+
+    def days_columns(self, hour: str) -> tuple[str, str]:
+        """The flat columns of one run: days on which ``hour`` met the bound, days judged."""
+        op = "<=" if self.sense == "max" else ">="
+        return (
+            f"days_met:{self.kpi}{op}{self.bound:g}[hour={hour}]",
+            f"days:{self.kpi}{op}{self.bound:g}[hour={hour}]",
+        )
 
     def column(self, hour: str | None = None) -> str:
         """The flat KPI column (shared naming contract) this requirement reads."""
@@ -201,6 +269,7 @@ class ByHour:
     high: int
     patterns: list[list[str]] | None
     shift_lengths: list[int]
+    rule: ShiftRule | None = None  # lengths, start grid, breaks, part-time cap
 
 
 @dataclass(frozen=True)
@@ -221,6 +290,10 @@ class Optimization:
     spec: dict[str, Any] = field(default_factory=dict)  # the file's content (for --resume)
 
 
+def open_clock_hours(opening: list[tuple[int, int]]) -> list[int]:
+    return sorted({h for s, e in opening for h in range(s // 60, math.ceil(e / 60))})
+
+
 def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHour | None, str]:
     parts = path.split(".")
     if len(parts) != 3 or parts[0] != "pools" or parts[2] not in ("count", "shifts"):
@@ -239,13 +312,30 @@ def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHou
         return Level(path, pool, d.range[0], d.range[1]), ""
     if not d.by_hour:
         return None, f"pools.{pool}.shifts needs by_hour: true"
-    uncovered = _uncovered(d.patterns, base)
-    if uncovered:
-        return None, (
-            f"no pattern covers the open hour(s) {uncovered}: every clock hour the hall is "
-            "open must lie inside some pattern (patterns are clipped to opening hours)"
-        )
-    return ByHour(path, pool, d.range[0], d.range[1], d.patterns, list(d.shift_lengths)), ""
+    rule = d.rule()
+    if d.patterns:
+        uncovered = _uncovered(d.patterns, base)
+        if uncovered:
+            return None, (
+                f"no pattern covers the open hour(s) {uncovered}: every clock hour the hall is "
+                "open must lie inside some pattern (patterns are clipped to opening hours)"
+            )
+    else:
+        opening = HallCalendar(base.calendar, 7, base.hall.ticket_cutoff).hours
+        made = roster_patterns(opening, rule)
+        if rule.part_time_share == 0:  # full-time shifts alone must cover the day
+            made = [p for p in made if p.minutes >= rule.full_time]
+        covered = {h for p in made for h in p.share}
+        missing = [h for h in open_clock_hours(opening) if h not in covered]
+        if missing:
+            return None, (
+                "no shift these rules allow covers hour(s) "
+                f"{', '.join(f'{h:02d}:00' for h in missing)} (shifts run start to end within "
+                "the opening hours, the hall's lunch inside counts toward the length): "
+                "add shorter lengths or a finer start_every_min"
+            )
+    lengths = [x // 60 for x in rule.lengths]
+    return ByHour(path, pool, d.range[0], d.range[1], d.patterns, lengths, rule), ""
 
 
 def _uncovered(patterns: list[list[str]] | None, base: Scenario) -> str:

@@ -273,6 +273,9 @@ class Shift(_Model):
     hours: Hours | None = None
     count: Annotated[int, Field(ge=0)]
     days: Annotated[list[Weekday], Field(min_length=1)] | None = None
+    # The roster a planner pays, start-end with the hall's lunch inside ("09:00-17:00"):
+    # written by simlib optimize beside the hours at the window; the engine uses ``hours``.
+    roster: HourRange | None = None
 
 
 class SkillGroup(_Model):

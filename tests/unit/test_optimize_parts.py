@@ -53,12 +53,15 @@ def test_shift_covering_is_optimal_against_brute_force(seed: int) -> None:
     assert minutes == pytest.approx(_brute_force(need, patterns))
 
 
-def test_generated_patterns_keep_to_opening_hours_and_lunch_is_unpaid() -> None:
+def test_generated_patterns_keep_to_opening_hours_and_lunch_counts_in_the_roster() -> None:
     patterns = generate_patterns(OPENING, [4, 8])
-    assert ["09:00-12:00", "13:00-17:00"] in patterns  # the whole day, lunch unpaid
-    assert patterns[1] == ["09:00-12:00", "13:00-17:00"]
+    assert ["09:00-12:00", "13:00-17:00"] in patterns  # the whole day: 09-17, lunch inside
+    assert patterns[0] == ["09:00-12:00", "13:00-17:00"]
+    assert ["10:00-12:00", "13:00-14:00"] in patterns  # 10-14: four paid hours, lunch inside
+    assert ["09:00-12:00"] not in patterns  # 09-12 is three hours; 09-13 would end at lunch
+    assert ["11:00-12:00", "13:00-14:00"] not in patterns  # 11-14 is three hours, not four
     whole = Pattern(["09:00-12:00", "13:00-17:00"], OPENING)
-    assert whole.covers == set(OPEN_HOURS) and whole.minutes == 420
+    assert whole.covers == set(OPEN_HOURS) and whole.minutes == 480 and whole.worked == 420
     with pytest.raises(ValueError, match="no shift pattern covers hour"):
         cover({9: 1, 16: 2}, [Pattern(["09:00-12:00"], OPENING)])
 
