@@ -4,6 +4,7 @@ the records and the engine's calendar directly, not through ``simlib.visual.scen
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from simlib.engine.calendar import DAY
 from simlib.engine.records import Records
@@ -47,6 +48,44 @@ def hall(**changes) -> Scenario:
 
 HALL_KINDS = (0, 1, 2)  # submit, return, collect (records.VISIT_KINDS order)
 
+# The same hall where a share of matter a books a slot (some come late and are refused,
+# some do not come) and applicants balk when a window has one ticket or more ahead.
+BOOKING = {
+    "share": 0.4,
+    "slot_min": 15,
+    "template": 2,
+    "no_show": 0.1,
+    "punctuality": {"dist": "uniform", "min": 0, "max": 30},
+    "early_by_min": 15,
+    "late_rule": "refused",
+}
+
+
+def booked_hall() -> Scenario:
+    a, b = HALL["matters"]
+    return hall(
+        hall={**HALL["hall"], "balking": {"ahead_per_window": 1, "return_prob": 0.5}},
+        matters=[{**a, "appointments": BOOKING}, b],
+    )
+
+
+def queued(records: Records) -> pd.DataFrame:
+    """Hall visits with the time each joined the queue (``joined``): its ticket, or for a
+    booked one its step's enqueued (when it became eligible; ``ticket`` is the slot).
+    Refused latecomers never queued: they join and leave at their ``end``."""
+    v = records.visits
+    v = v[v["kind"].isin(["submit", "return", "collect", "booked"])].copy()
+    s = records.steps
+    eligible = dict(zip(zip(s["case"], s["start"], strict=True), s["enqueued"], strict=True))
+    booked = (v["kind"] == "booked").to_numpy()
+    joined = v["ticket"].to_numpy(copy=True)
+    for n in np.flatnonzero(booked & v["call"].notna().to_numpy()):
+        joined[n] = eligible.get((v["case"].iat[n], v["call"].iat[n]), joined[n])
+    refused = (v["outcome"] == "refused").to_numpy()
+    joined[refused] = v["end"].to_numpy()[refused]
+    v["joined"] = joined
+    return v
+
 
 def expected_at(records: Records, scenario: Scenario, t: float, seed: int) -> dict[str, list[int]]:
     """Tickets waiting and window officers busy at absolute minute ``t``, per window pool.
@@ -54,10 +93,9 @@ def expected_at(records: Records, scenario: Scenario, t: float, seed: int) -> di
     Absences are not in the records: an absent officer's back-office work waits on the desk
     (who is absent comes from ``absent_officers``, checked against the engine's roster)."""
     pools = list(dict.fromkeys(m.acceptance.pool for m in scenario.matters))
-    v = records.visits
-    v = v[v["kind"].isin(["submit", "return", "collect"])]
+    v = queued(records)
     leaves = v["call"].fillna(v["end"]).fillna(np.inf)
-    waiting = v[(v["ticket"] <= t) & (t < leaves)]
+    waiting = v[(v["joined"] <= t) & (t < leaves)]
     s = records.steps
     called = dict(zip(zip(v["case"], v["call"], strict=True), v["pool"], strict=True))
     on = s[(s["start"] <= t) & (t < s["end"])]

@@ -3,9 +3,13 @@
 Pure functions of (records, scenario, seed, day), no drawing: the browser replays these
 columns, and the tests compute the same instants from the records independently.
 
-* **tickets**: hall tickets (submit, return, collect) alive during the day: when drawn,
-  called and gone, how they ended, which window served them (joined to the event log by
-  case, ticket time and call time).
+* **tickets**: hall tickets (submit, return, collect, booked) alive during the day: when
+  they joined the queue, called and gone, how they ended, which window served them (joined
+  to the event log by case, ticket time and call time). A booked ticket's ``ticket`` column
+  is its slot (kept as ``slot``); it joins the queue when it became eligible, its step's
+  ``enqueued`` (a ticket still waiting when the run stopped has no step: its slot then).
+  Balked applicants (left at the display), no-shows and refused latecomers never queue:
+  they join and leave at the same instant (``t`` = ``end``; no-shows at their slot).
 * **windows**: the officers of the pools that take tickets, each with the periods of its
   shift that day, whether the roster made it absent, and the periods it spent on
   back-office work (its event-log steps that are not tickets, cut to its shift: held work
@@ -26,14 +30,16 @@ from typing import Any
 import numpy as np
 
 from simlib.engine.calendar import DAY, HallCalendar
-from simlib.engine.records import VISIT_KINDS, Records
+from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.streams import stream
 from simlib.scenario.model import Scenario
 
 __all__ = ["HALL_KINDS", "absent_officers", "default_day", "hall_day", "window_pools"]
 
-HALL_KINDS = ("submit", "return", "collect")  # visits that take a ticket in the hall
+# visits that take a ticket in the hall ("booked": an appointment, see engine.appointments)
+HALL_KINDS = ("submit", "return", "collect", "booked")
 _TICKET_WORK = ("acceptance", "collection")  # activities of a ticket at a window
+_NEVER_QUEUED = ("balked", "no_show", "refused")  # looked, did not come, came too late
 _ROUND = 2  # minutes to 2 decimals (0.6 s): plenty for drawing, compact JSON
 
 
@@ -157,10 +163,24 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
     step_of = {
         (int(c), float(q), float(b)): r for (c, q, b), r in zip(keys, rows.tolist(), strict=True)
     }
+    # Booked tickets: the step's enqueued (eligible) is not the visit's ticket (the slot).
+    booked_step = {(c, b): r for (c, _q, b), r in step_of.items()}
+    joined = v["ticket"][idx].copy()
+    booked = v["kind"][idx] == VISIT_KINDS.index("booked")
+    never = np.isin(v["outcome"][idx], [OUTCOMES.index(o) for o in _NEVER_QUEUED])
+    joined[never] = v["end"][idx][never]
     taken: set[int] = set()
     win = []
-    for i in idx:
-        found = step_of.pop((int(v["case"][i]), float(v["ticket"][i]), float(v["call"][i])), None)
+    for n, i in enumerate(idx):
+        key = (int(v["case"][i]), float(v["ticket"][i]), float(v["call"][i]))
+        found = step_of.pop(key, None)
+        if found is None and booked[n]:
+            found = booked_step.get(key[::2])
+            if found is not None:
+                step_of.pop((key[0], float(s["enqueued"][found]), key[2]), None)
+                joined[n] = s["enqueued"][found]
+            elif not math.isnan(key[2]):  # in service when the run stopped: no step yet
+                joined[n] = min(joined[n], key[2])
         if found is None:
             win.append(-1)  # not called (yet)
             continue
@@ -202,12 +222,15 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
         "matter": records.arrays("cases")["matter"][v["case"][idx]].tolist(),
         "area": [area_of.get(records.pools[c], 0) for c in pool_codes],
         "kind": [HALL_KINDS.index(VISIT_KINDS[k]) for k in v["kind"][idx]],
-        "t": _r(v["ticket"][idx], origin),
+        "t": _r(joined, origin),
+        "slot": _r(np.where(booked, v["ticket"][idx], np.nan), origin),
         "call": _r(v["call"][idx], origin),
         "end": _r(v["end"][idx], origin),
         "out": v["outcome"][idx].tolist(),
         "win": win,
     }
+    order = np.lexsort((v["case"][idx], joined)).tolist()  # in the order they queued
+    tickets = {k: [col[j] for j in order] for k, col in tickets.items()}
     opening = cal.day_hours[day]
     return {
         "areas": areas,

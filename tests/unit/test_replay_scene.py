@@ -11,7 +11,7 @@ from simlib.engine.calendar import DAY
 from simlib.engine.model import Model
 from simlib.visual import replay
 from simlib.visual.scene import absent_officers, default_day, hall_day
-from tests.replay_hall import DAY_NO, expected_at, hall, sample_times
+from tests.replay_hall import DAY_NO, booked_hall, expected_at, hall, queued, sample_times
 
 
 def test_absences_are_the_rosters() -> None:
@@ -102,6 +102,32 @@ def test_every_served_ticket_has_a_window_that_was_there(run) -> None:
             assert any(s <= a and b <= e for s, e in w["shifts"])
     left = [i for i, o in enumerate(T["out"]) if o == 1]
     assert left and all(T["call"][i] is None for i in left)
+
+
+def test_booked_tickets_queue_from_eligibility_and_balkers_never_queue() -> None:
+    """A booked ticket waits from when it became eligible (its step's enqueued), not from its
+    slot; balked, refused and no-show applicants join and leave at one instant."""
+    scenario = booked_hall()
+    records = simulate(scenario, 3)
+    data = hall_day(records, scenario, 3, DAY_NO)
+    origin = DAY_NO * DAY
+    for t in sample_times(records, DAY_NO, 40):
+        assert _at(data, t - origin) == expected_at(records, scenario, t, 3), t
+    T = data["tickets"]
+    v = queued(records)
+    day = v[v["ticket"] // DAY == DAY_NO]
+    outcomes = day.groupby(["kind", "outcome"], observed=True).size()
+    booked = [i for i, k in enumerate(T["kind"]) if k == 3]
+    assert len(booked) == outcomes["booked"].sum() and all(T["slot"][i] is not None for i in booked)
+    assert all(T["slot"][i] is None for i, k in enumerate(T["kind"]) if k != 3)
+    served = [i for i in booked if T["out"][i] == 0]
+    assert served and all(T["win"][i] >= 0 for i in served)
+    early = [i for i in served if T["t"][i] < T["slot"][i]]  # eligible before the slot
+    assert early and all(T["t"][i] >= T["slot"][i] - 15 for i in early)  # early window 15 min
+    for name, n in (("balked", 5), ("no_show", 6), ("refused", 7)):
+        gone = [i for i, o in enumerate(T["out"]) if o == n]
+        assert len(gone) == int(day["outcome"].eq(name).sum()) > 0, name
+        assert all(T["t"][i] == T["end"][i] and T["call"][i] is None for i in gone), name
 
 
 def test_default_day_and_bad_days(run) -> None:
