@@ -16,17 +16,27 @@ import subprocess
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from simlib import reforms
 from simlib.cli import main
 from simlib.engine import simulate
 from simlib.engine.calendar import DAY
+from simlib.engine.records import OUTCOMES
 from simlib.files import load_scenario
 from simlib.metrics import kpis
 from simlib.reforms import apply_reforms
 from simlib.visual import replay
-from tests.replay_hall import DAY_NO, expected_at, hall, sample_times
+from tests.replay_hall import (
+    DAY_NO,
+    booked_hall,
+    event_times,
+    expected_at,
+    hall,
+    queued,
+    sample_times,
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +133,40 @@ def test_drawn_tokens_and_windows_equal_the_records(small, tmp_path: Path) -> No
     assert end["served"] + sum(end["left"].values()) == len(day)
     assert sum(end["left"].values()) / len(day) == pytest.approx(k["abandon_rate"], abs=1e-12)
     assert end["waitSum"] / end["called"] == pytest.approx(k["hall_wait_mean_min"], abs=0.01)
+
+
+def test_booked_tokens_and_balked_applicants_equal_the_records(tmp_path: Path) -> None:
+    """A hall with bookings and balking: waiting tokens (booked ones among them) and busy
+    windows at random instants, and who left how by the end of the day, as the records say."""
+    scenario = booked_hall()
+    records = simulate(scenario, 3)
+    page = replay(records, scenario, 3, day=DAY_NO).save(tmp_path / "booked.html")
+    v = queued(records)
+    leaves = v["call"].fillna(v["end"]).fillna(float("inf"))
+    # Booked applicants are called ahead of walk-ins, so few instants find one waiting: add
+    # the middles of this day's booked waits (off any event) to the random instants.
+    events = event_times(records)
+    b = v[(v["kind"] == "booked") & (v["ticket"] // DAY == DAY_NO)]
+    middles = ((b["joined"] + leaves[b.index]) / 2).dropna()
+    middles = [t for t in middles if np.all(np.abs(events[~np.isnan(events)] - t) > 0.05)]
+    times = sorted(sample_times(records, DAY_NO, 20) + middles[:5])
+    seen = open_replay(page, [t - DAY_NO * DAY for t in times], tmp_path)
+    booked_somewhere = 0
+    for t, sample in zip(times, seen["samples"], strict=True):
+        drawn, want = sample["halls"][0], expected_at(records, scenario, t, 3)
+        assert (drawn["waiting"], drawn["busy"]) == (want["waiting"], want["busy"]), t
+        booked = int(((v["kind"] == "booked") & (v["joined"] <= t) & (t < leaves)).sum())
+        assert drawn["booked"] == booked, t
+        booked_somewhere += booked > 0
+    assert booked_somewhere >= 3
+    end = seen["end"]["halls"][0]
+    day = v[v["ticket"] // DAY == DAY_NO]["outcome"].value_counts()
+    codes = {
+        name: str(OUTCOMES.index(name)) for name in ("reneged", "balked", "no_show", "refused")
+    }
+    assert end["served"] == day["served"]
+    assert end["left"] == {codes[name]: int(day[name]) for name in codes if day[name]}
+    assert day["balked"] > 0 and day["refused"] > 0 and day["no_show"] > 0
 
 
 def test_side_by_side_has_the_same_applicants_in_both_halls(small, tmp_path: Path) -> None:
