@@ -258,6 +258,7 @@ def to_dot(pm: ProcessMap) -> Any:
             "rankdir": "LR",
             "label": pm.title,
             "labelloc": "t",
+            "labeljust": "l",  # wide maps: the title where the reader starts
             "fontname": "Helvetica",
             "fontsize": "16",
             "nodesep": "0.25",

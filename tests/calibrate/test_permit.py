@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -152,6 +153,13 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     assert set(tables) == {"in-sample", "hold-out"}
     assert set(tables["in-sample"]["distances"]) >= {"cfld", "ngram", "circadian", "cycle_time"}
     assert (report / "lead_times.png").stat().st_size > 10_000
+    page = (report / "report.html").read_text()  # the real log's map beside the model's
+    maps = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(maps) == 2
+    assert ">The real log<" in maps[0] and ">The calibrated model (one simulated log)<" in maps[1]
+    real, model = (set(re.findall(r'class="node">\s*<title>(.*?)</title>', m)) for m in maps)
+    assert real == model and "log__T02 Check confirmation of receipt" in real  # same steps
+    assert f">{tables['in-sample']['cases']['real']}×<" in maps[0]  # the log's cases start
     yaml_text = out.read_text()
     for key in (
         "label: ",
