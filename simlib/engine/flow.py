@@ -59,6 +59,8 @@ class StepPlan:
     def __post_init__(self) -> None:
         if self.time is not None:
             self.sample = sampler(self.time, "time:" + self.name)
+        # Neither a hand-off nor a courier: the step starts when the previous one ends.
+        self.direct = self.handoff_minutes <= 0 and self.handoff_at is None
         # Random-number purposes, built once (not a string per event).
         self.rework_key = "rework:" + self.name
         self.supplement_key = "supplement:" + self.name
@@ -94,6 +96,17 @@ class MatterPlan:
         self.accept_sample = sampler(self.accept_time, "accept_time")
         self.collection_quantile = quantile_fn(self.collection_time)
         self.patience_quantile = quantile_fn(self.patience) if self.patience is not None else None
+        self.plain_chain = _plain_steps(self.chain)
+        self.plain_verify_chain = _plain_steps(self.verify_chain)
+
+
+def _plain_steps(chain: list[list[StepPlan]]) -> list[StepPlan | None]:
+    """Per chain item: its step when the item is one step every case takes (the hot path:
+    no branch decision, no fork), else None."""
+    return [
+        item[0] if len(item) == 1 and item[0].prob >= 1 and item[0].requires is None else None
+        for item in chain
+    ]
 
 
 Sampler = Callable[[Draws, int], float]
@@ -134,6 +147,7 @@ class Case(Draws):
         "online",
         "open_parts",
         "pending",
+        "plain",
         "plan",
         "submissions",
         "visits",
@@ -151,6 +165,7 @@ class Case(Draws):
         self.visits = 0
         self.pending = 0  # steps of the current chain item still running (parallel branches)
         self.chain: list[list[StepPlan]] = []  # the chain the case is in, at item ``at``
+        self.plain: list[StepPlan | None] = []  # _plain_steps of ``chain``
         self.at = 0
         self.chain_then: Callable[[Case], None] | None = None  # called at the chain's end
         self.cohort = False  # arrived between warm-up and horizon: the run drains it
@@ -364,9 +379,10 @@ class CaseFlow:
         self._accepted[case.id] = self.env._now
         if plan.commitment:
             self._decide(case)
-            case.chain, case.chain_then = plan.verify_chain, self._verified
+            case.chain, case.plain = plan.verify_chain, plan.plain_verify_chain
+            case.chain_then = self._verified
         else:
-            case.chain, case.chain_then = plan.chain, self._decide
+            case.chain, case.plain, case.chain_then = plan.chain, plan.plain_chain, self._decide
         self._run_chain(case, 0)
 
     # --- the chain -------------------------------------------------------------------
@@ -378,17 +394,22 @@ class CaseFlow:
         chain = case.chain
         n = len(chain)
         while i < n:
-            item = chain[i]
-            first = item[0]
-            if first.prob < 1 or first.requires is not None or len(item) > 1:
-                item = [step for step in item if _takes(case, step)]
-                if not item:
-                    i += 1
-                    continue
             case.at = i
+            step = case.plain[i]
+            if step is not None:  # one step every case takes
+                case.pending = 1
+                if step.direct:
+                    self._do_step(case, step, STEP_VISIT)
+                else:
+                    self._step(case, step)
+                return
+            item = [branch for branch in chain[i] if _takes(case, branch)]
+            if not item:
+                i += 1
+                continue
             case.pending = len(item)
-            for step in item:
-                self._step(case, step)
+            for branch in item:
+                self._step(case, branch)
             return
         then = case.chain_then
         assert then is not None
