@@ -97,6 +97,7 @@ class MatterPlan:
         self.collection_quantile = quantile_fn(self.collection_time)
         self.patience_quantile = quantile_fn(self.patience) if self.patience is not None else None
         self.plain_chain = _plain_steps(self.chain)
+        self.collect_in_person = self.collection == "in_person"
         self.plain_verify_chain = _plain_steps(self.verify_chain)
 
 
@@ -382,6 +383,9 @@ class CaseFlow:
             case.chain, case.plain = plan.verify_chain, plan.plain_verify_chain
             case.chain_then = self._verified
         else:
+            if not plan.chain:  # decided at the window
+                self._decide(case)
+                return
             case.chain, case.plain, case.chain_then = plan.chain, plan.plain_chain, self._decide
         self._run_chain(case, 0)
 
@@ -477,10 +481,11 @@ class CaseFlow:
         self._decision[case.id] = self.env._now
         self._status[case.id] = DECIDED
         plan = case.plan
-        case.open_parts = (plan.collection == "in_person") + plan.commitment
+        in_person = plan.collect_in_person
+        case.open_parts = in_person + plan.commitment
         if not case.open_parts:
             self._finished(case)
-        if plan.collection == "in_person":
+        if in_person:
             # Notified of the decision, the applicant comes to collect on another day.
             self._come_back(case, 0, "collect_delay", self._collect, walk_in=True)
 
