@@ -131,13 +131,18 @@ class ArrivalStream:
         self._queue: list[Any] = env._queue
         self._eid = env._eid
         self._arrive_cb: list[Callable[[Any], None]] = [self._arrive]
+        # One arrival is pending at a time: its event is reused (the loop clears the
+        # callbacks when it fires; they are set again before it is pushed).
+        self._arrival = Call(self._arrive_cb)
         at_start(env, self._next)
 
     def _next(self, _event: object = None) -> None:
         t = next(self.times, None)
         if t is not None:
             now = self.env._now
-            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), Call(self._arrive_cb)))
+            arrival = self._arrival
+            arrival.callbacks = self._arrive_cb
+            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), arrival))
 
     def _arrive(self, _event: object) -> None:
         if self.env._now >= self.open_until and not self.still_open():
@@ -146,4 +151,6 @@ class ArrivalStream:
         t = next(self.times, None)
         if t is not None:
             now = self.env._now
-            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), Call(self._arrive_cb)))
+            arrival = self._arrival
+            arrival.callbacks = self._arrive_cb
+            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), arrival))

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from heapq import heappush
+from typing import Any
 
 import simpy
+from simpy.events import NORMAL
 
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
 from simlib.engine.quantiles import quantile_fn
 from simlib.engine.records import STATUSES, Records
-from simlib.engine.schedule import later
+from simlib.engine.schedule import Call
 from simlib.engine.streams import ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
 
@@ -56,6 +59,12 @@ class StepPlan:
     def __post_init__(self) -> None:
         if self.time is not None:
             self.sample = sampler(self.time, "time:" + self.name)
+        # Neither a hand-off nor a courier: the step starts when the previous one ends.
+        self.direct = self.handoff_minutes <= 0 and self.handoff_at is None
+        # Random-number purposes, built once (not a string per event).
+        self.rework_key = "rework:" + self.name
+        self.supplement_key = "supplement:" + self.name
+        self.branch_key = "branch:" + self.name
 
 
 @dataclass
@@ -87,6 +96,18 @@ class MatterPlan:
         self.accept_sample = sampler(self.accept_time, "accept_time")
         self.collection_quantile = quantile_fn(self.collection_time)
         self.patience_quantile = quantile_fn(self.patience) if self.patience is not None else None
+        self.plain_chain = _plain_steps(self.chain)
+        self.collect_in_person = self.collection == "in_person"
+        self.plain_verify_chain = _plain_steps(self.verify_chain)
+
+
+def _plain_steps(chain: list[list[StepPlan]]) -> list[StepPlan | None]:
+    """Per chain item: its step when the item is one step every case takes (the hot path:
+    no branch decision, no fork), else None."""
+    return [
+        item[0] if len(item) == 1 and item[0].prob >= 1 and item[0].requires is None else None
+        for item in chain
+    ]
 
 
 Sampler = Callable[[Draws, int], float]
@@ -116,7 +137,10 @@ class Case(Draws):
     its own random needs (``case.u(purpose, attempt)``), indexed by applicant for CRN."""
 
     __slots__ = (
+        "at",
         "attempts",
+        "chain",
+        "chain_then",
         "cohort",
         "deadline",
         "habit",
@@ -124,6 +148,7 @@ class Case(Draws):
         "online",
         "open_parts",
         "pending",
+        "plain",
         "plan",
         "submissions",
         "visits",
@@ -139,7 +164,11 @@ class Case(Draws):
         self.online = online
         self.submissions = 0
         self.visits = 0
-        self.pending = 0  # branches of a parallel group still running
+        self.pending = 0  # steps of the current chain item still running (parallel branches)
+        self.chain: list[list[StepPlan]] = []  # the chain the case is in, at item ``at``
+        self.plain: list[StepPlan | None] = []  # _plain_steps of ``chain``
+        self.at = 0
+        self.chain_then: Callable[[Case], None] | None = None  # called at the chain's end
         self.cohort = False  # arrived between warm-up and horizon: the run drains it
         self.open_parts = 0  # after the decision: collection and verification still to come
         self.attempts: dict[str, int] = {}
@@ -151,10 +180,42 @@ def _takes(case: Case, step: StepPlan) -> bool:
     draw exactly what they drew before; a required earlier step must have been done."""
     if step.requires is not None and step.requires not in case.attempts:
         return False
-    if step.prob >= 1 or case.u("branch:" + step.name) < step.prob:
+    if step.prob >= 1 or case.u(step.branch_key) < step.prob:
         case.attempts.setdefault(step.name, 0)  # taken: later branches may require it
         return True
     return False
+
+
+class StepJob(Job):
+    """Back-office work of a case: the job plus its case, step and attempt, so that one
+    bound handler of the flow finishes every step (no closure per step)."""
+
+    __slots__ = ("attempt", "holder", "step")
+
+    def __init__(
+        self,
+        holder: Case,
+        step: StepPlan | None,
+        attempt: int,
+        activity: int,
+        pool: int,
+        work: float,
+        on_done: Callable[[StepJob, float, float, Officer], None],
+    ):
+        # Every field set here, without Job.__init__: one call less per step.
+        self.case = holder.id
+        self.activity = activity
+        self.pool = pool
+        self.work = work
+        self.window = False
+        self.on_done = on_done  # type: ignore[assignment]
+        self.enqueued = 0.0
+        self.started = -1.0
+        self.taken = False
+        self.deadline = holder.deadline
+        self.holder = holder
+        self.step = step
+        self.attempt = attempt
 
 
 class CaseFlow:
@@ -187,18 +248,38 @@ class CaseFlow:
             cols["decision"],
             cols["revoked"],
         )
+        self._queue: list[Any] = env._queue  # the event list: timers are pushed on it directly
+        self._eid = env._eid
+        self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
+        self._step_done_cb = self._step_done  # bound once, not per step
+        self._online_done_cb = self._online_done
 
     # --- timing helpers --------------------------------------------------------------
-    def _after(self, delay: float, then: Callable[[], None]) -> None:
+    def _after(self, delay: float, then: Callable[[Any], None], arg: Any) -> None:
+        """``then(arg)`` after ``delay``, ordered as ``env.timeout(delay)`` would be."""
         if delay <= 0:
-            then()
+            then(arg)
             return
-        if self.env._now + delay >= self.records.cap:
+        at = self.env._now + delay
+        if at >= self.records.cap:
             return  # beyond the end of the drain: the case stays in progress
-        later(self.env, delay, lambda _ev: then())
+        timer = Call(self._fire_cb)
+        timer._value = (then, arg)
+        heappush(self._queue, (at, NORMAL, next(self._eid), timer))
+
+    @staticmethod
+    def _fire(timer: Call) -> None:
+        then, arg = timer._value
+        then(arg)
 
     def _come_back(
-        self, case: Case, attempt: int, purpose: str, then: Callable[[], None], walk_in: bool
+        self,
+        case: Case,
+        attempt: int,
+        purpose: str,
+        then: Callable[[Any], None],
+        walk_in: bool,
+        arg: Any = None,
     ) -> None:
         """The applicant returns after the return delay. A walk-in counts the delay in the
         hall's working days (so returns do not pile up on Mondays) and, when it ends while the
@@ -212,7 +293,7 @@ class CaseFlow:
             )
         else:
             at = self.env._now + days * DAY
-        self._after(at - self.env._now, then)
+        self._after(at - self.env._now, then, case if arg is None else arg)
 
     def _walk_in_time(self, at: float, habit: float) -> float:
         tickets = self.calendar.tickets
@@ -251,10 +332,9 @@ class CaseFlow:
         k = case.submissions
         work = plan.accept_sample(case, k)
         if case.online:
-            job = Job(
-                case.id, plan.accept_activity, plan.pool, work, False, self._online_checked(case)
+            job = StepJob(
+                case, None, k, plan.accept_activity, plan.pool, work, self._online_done_cb
             )
-            job.deadline = case.deadline
             plan.back_queue.put(job, self.env._now)
             return
         visit_no = self._visit(case)
@@ -276,18 +356,14 @@ class CaseFlow:
         if ticket.kind == COLLECT:
             self._collection_left(case, comes_back)
         else:
-            self._left(case, comes_back, lambda: self.submit(case))
+            self._left(case, comes_back, self.submit)
 
-    def _online_checked(self, case: Case) -> Callable[[Job, float, float, Officer], None]:
-        def done(job: Job, start: float, end: float, officer: Officer) -> None:
-            self.records.step(
-                case.id, job.activity, job.pool, officer.index, job.enqueued, start, end
-            )
-            self._checked(case)
+    def _online_done(self, job: StepJob, start: float, end: float, officer: Officer) -> None:
+        """Online pre-review done: on to the document check's outcome."""
+        self.records.step(job.case, job.activity, job.pool, officer.index, job.enqueued, start, end)
+        self._checked(job.holder)
 
-        return done
-
-    def _left(self, case: Case, comes_back: bool, retry: Callable[[], None]) -> None:
+    def _left(self, case: Case, comes_back: bool, retry: Callable[[Case], None]) -> None:
         if comes_back:
             self._come_back(case, case.visits, "renege_delay", retry, walk_in=True)
         else:
@@ -299,108 +375,119 @@ class CaseFlow:
         k = case.submissions
         case.submissions += 1
         if plan.complete_prob < 1 and case.u("complete", k) >= plan.complete_prob:
-            self._come_back(
-                case, k, "return_delay", lambda: self.submit(case), walk_in=not case.online
-            )
+            self._come_back(case, k, "return_delay", self.submit, walk_in=not case.online)
             return
         self._accepted[case.id] = self.env._now
         if plan.commitment:
             self._decide(case)
-            self._run_chain(case, plan.verify_chain, 0, self._verified)
+            case.chain, case.plain = plan.verify_chain, plan.plain_verify_chain
+            case.chain_then = self._verified
         else:
-            self._run_chain(case, plan.chain, 0, self._decide)
+            if not plan.chain:  # decided at the window
+                self._decide(case)
+                return
+            case.chain, case.plain, case.chain_then = plan.chain, plan.plain_chain, self._decide
+        self._run_chain(case, 0)
 
     # --- the chain -------------------------------------------------------------------
-    def _run_chain(
-        self, case: Case, chain: list[list[StepPlan]], i: int, then: Callable[[Case], None]
-    ) -> None:
-        if i == len(chain):
-            then(case)
-            return
-        item = chain[i]
-
-        def next_item() -> None:
-            self._run_chain(case, chain, i + 1, then)
-
-        if item[0].prob < 1 or item[0].requires is not None or len(item) > 1:
-            item = [step for step in item if _takes(case, step)]
-            if not item:
-                next_item()
+    # Where a case is in its chain lives on the case (``chain``, ``at``, ``pending``,
+    # ``chain_then``), so a step needs no continuation closure: when the last running step
+    # of item ``at`` is done, the case goes on with item ``at + 1``.
+    def _run_chain(self, case: Case, i: int) -> None:
+        """Start item ``i`` of the case's chain (skipping optional steps not taken)."""
+        chain = case.chain
+        n = len(chain)
+        while i < n:
+            case.at = i
+            step = case.plain[i]
+            if step is not None:  # one step every case takes
+                case.pending = 1
+                if step.direct:
+                    self._do_step(case, step, STEP_VISIT)
+                else:
+                    self._step(case, step)
                 return
-        if len(item) == 1:
-            self._step(case, item[0], next_item)
+            item = [branch for branch in chain[i] if _takes(case, branch)]
+            if not item:
+                i += 1
+                continue
+            case.pending = len(item)
+            for branch in item:
+                self._step(case, branch)
             return
-        case.pending = len(item)
+        then = case.chain_then
+        assert then is not None
+        then(case)
 
-        def join() -> None:
-            case.pending -= 1
-            if case.pending == 0:
-                next_item()
+    def _advance(self, case: Case) -> None:
+        """A step of the current item is done: on to the next item once all of them are."""
+        case.pending -= 1
+        if case.pending == 0:
+            self._run_chain(case, case.at + 1)
 
-        for branch in item:
-            self._step(case, branch, join)
-
-    def _step(self, case: Case, step: StepPlan, then: Callable[[], None]) -> None:
+    def _step(self, case: Case, step: StepPlan) -> None:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
             delay = step.handoff_at(self.env._now) - self.env._now
         if delay <= 0:
-            self._do_step(case, step, then)
+            self._do_step(case, step, STEP_VISIT)
             return
-        self._after(delay, lambda: self._do_step(case, step, then))
+        self._after(delay, self._handed_over, (case, step))
 
-    def _do_step(
-        self, case: Case, step: StepPlan, then: Callable[[], None], kind: int = STEP_VISIT
-    ) -> None:
-        if step.queue is None:
-            self._after(step.delay_minutes, then)
+    def _handed_over(self, arg: tuple[Case, StepPlan]) -> None:
+        self._do_step(arg[0], arg[1], STEP_VISIT)
+
+    def _do_step(self, case: Case, step: StepPlan, kind: int) -> None:
+        queue = step.queue
+        if queue is None:
+            self._after(step.delay_minutes, self._advance, case)
             return
-        attempt = case.attempts.get(step.name, 0)
+        attempts = case.attempts
+        attempt = attempts.get(step.name, 0)
         if step.applicant_visit:  # in person at the department (not a hall ticket)
             self._visit(case)
             now = self.env._now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
         work = step.sample(case, attempt)
-        log = self._log
-
-        def done(job: Job, start: float, end: float, officer: Officer) -> None:
-            if log:
-                log(case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
-            case.attempts[step.name] = attempt + 1
-            if step.rework_prob and case.u("rework:" + step.name, attempt) < step.rework_prob:
-                self._supplement(case, step, then, attempt)
-            else:
-                then()
-
-        job = Job(case.id, step.activity, step.pool, work, False, done)
-        job.deadline = case.deadline
-        if step.started_first and any(case.attempts.values()):
+        job = StepJob(case, step, attempt, step.activity, step.pool, work, self._step_done_cb)
+        if step.started_first and any(attempts.values()):
             job.deadline -= STARTED_AHEAD  # the officer finishes a started case first
-        step.queue.put(job, self.env._now)
+        queue.put(job, self.env._now)
 
-    def _supplement(
-        self, case: Case, step: StepPlan, then: Callable[[], None], attempt: int
-    ) -> None:
-        """Rework: the applicant supplies material after the return delay, the step is redone."""
+    def _step_done(self, job: StepJob, start: float, end: float, officer: Officer) -> None:
+        case, step, attempt = job.holder, job.step, job.attempt
+        assert step is not None
+        if self._log:
+            self._log(case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
+        case.attempts[step.name] = attempt + 1
+        if step.rework_prob and case.u(step.rework_key, attempt) < step.rework_prob:
+            # Rework: the applicant supplies material after the return delay, the step is redone.
+            self._come_back(
+                case,
+                attempt,
+                step.supplement_key,
+                self._supplied,
+                walk_in=step.applicant_visit,
+                arg=(case, step),
+            )
+        else:
+            self._advance(case)
 
-        def supplied() -> None:
-            self._do_step(case, step, then, SUPPLEMENT)
-
-        self._come_back(
-            case, attempt, "supplement:" + step.name, supplied, walk_in=step.applicant_visit
-        )
+    def _supplied(self, arg: tuple[Case, StepPlan]) -> None:
+        self._do_step(arg[0], arg[1], SUPPLEMENT)
 
     # --- decision and after ------------------------------------------------------------
     def _decide(self, case: Case) -> None:
         self._decision[case.id] = self.env._now
         self._status[case.id] = DECIDED
         plan = case.plan
-        case.open_parts = (plan.collection == "in_person") + plan.commitment
+        in_person = plan.collect_in_person
+        case.open_parts = in_person + plan.commitment
         if not case.open_parts:
             self._finished(case)
-        if plan.collection == "in_person":
+        if in_person:
             # Notified of the decision, the applicant comes to collect on another day.
-            self._come_back(case, 0, "collect_delay", lambda: self._collect(case), walk_in=True)
+            self._come_back(case, 0, "collect_delay", self._collect, walk_in=True)
 
     def _collect(self, case: Case) -> None:
         plan = case.plan
@@ -414,9 +501,7 @@ class CaseFlow:
     def _collection_left(self, case: Case, comes_back: bool) -> None:
         # The decision stands; a reneged collection is only tried again if the applicant returns.
         if comes_back:
-            self._come_back(
-                case, case.visits, "renege_delay", lambda: self._collect(case), walk_in=True
-            )
+            self._come_back(case, case.visits, "renege_delay", self._collect, walk_in=True)
         else:
             self._part_done(case)
 

@@ -88,6 +88,7 @@ class Hall:
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
+        self._renege_cb: list[Callable[[Any], None]] = [self._renege_timer]  # shared by all
 
     def bind(
         self, on_served: Callable[[Ticket], None], on_left: Callable[[Ticket, bool], None]
@@ -124,7 +125,8 @@ class Hall:
         if quantile is not None and not ticket.taken:
             patience = quantile(holder.u("patience", visit_no))
             env = self.env
-            renege = Call([lambda _ev: self._renege(ticket)])  # as env.timeout(patience)
+            renege = Call(self._renege_cb)  # as env.timeout(patience)
+            renege._value = ticket
             events: list[Any] = env._queue
             heappush(events, (env._now + patience, NORMAL, next(env._eid), renege))
 
@@ -143,6 +145,9 @@ class Hall:
                 end,
             )
         self.on_served(ticket)
+
+    def _renege_timer(self, timer: Call) -> None:
+        self._renege(timer._value)
 
     def _renege(self, ticket: Ticket) -> None:
         if not ticket.queue.withdraw(ticket):

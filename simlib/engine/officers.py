@@ -221,6 +221,9 @@ class Officer:
         # The callbacks of a service end (shared: SimPy only iterates over them).
         self._window_cb: list[Callable[[Any], None]] = [self._window_done]
         self._back_cb: list[Callable[[Any], None]] = [self._back_done]
+        # An officer serves one job at a time, so one service-end event is reused for every
+        # service (the event loop clears its callbacks when it fires; they are set again).
+        self._service_end = Call(self._window_cb)
         at_start(env, self._loop)  # started as a SimPy process would be
 
     def hand(self, job: Job | None) -> None:
@@ -298,15 +301,18 @@ class Officer:
                 pool_tally.wait_n += 1
         self.job = job
         self.start = start
+        end = self._service_end
         if job.window:
-            heappush(
-                self._queue, (start + job.work, NORMAL, next(self._eid), Call(self._window_cb))
-            )
+            end.callbacks = self._window_cb
+            heappush(self._queue, (start + job.work, NORMAL, next(self._eid), end))
             return True
-        chunk = min(job.work, self.duty_end - start)
+        chunk = self.duty_end - start
+        if job.work < chunk:
+            chunk = job.work
         if chunk > 0:
             self.chunk = chunk
-            heappush(self._queue, (start + chunk, NORMAL, next(self._eid), Call(self._back_cb)))
+            end.callbacks = self._back_cb
+            heappush(self._queue, (start + chunk, NORMAL, next(self._eid), end))
             return True
         self._back_finish(job, start)
         return False

@@ -98,13 +98,12 @@ class Draws:
     def u(self, purpose: str, attempt: int = 0) -> float:
         if attempt == 0:
             # ApplicantDraws.first, its usual case inlined (the hot path of every draw).
+            # A try costs nothing when the block is there (nearly always).
             owner, index = self.owner, self.index
-            blocks = owner._blocks.get(purpose)
-            if blocks is not None:
-                block = blocks.get(index >> _BLOCK_BITS)
-                if block is not None:
-                    return block[index & _BLOCK_MASK]
-            return owner.first(purpose, index)
+            try:
+                return owner._blocks[purpose][index >> _BLOCK_BITS][index & _BLOCK_MASK]
+            except KeyError:
+                return owner.first(purpose, index)
         digest = blake2b(
             _PACK(self.index, attempt), digest_size=8, key=self.owner.key(purpose)
         ).digest()
