@@ -123,7 +123,8 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
         print(
             f"Fit check ({args.reps} reps): tickets/day {s['tickets_per_day_rel_error']:+.1%}; "
             f"busy hours {lo}-{hi}: mean wait of served {s['wait_served_min_rel_error']:+.1%}, "
-            f"gave up {s['gave_up_share_rel_error']:+.1%}; hours within 25 %: wait "
+            f"gave up {s['gave_up_share_rel_error']:+.1%}, served within 1 min "
+            f"{s['service_level_rel_error']:+.1%}; hours within 25 %: wait "
             f"{s['wait_served_min_hours_within_25pct']:.0%}, gave up "
             f"{s['gave_up_share_hours_within_25pct']:.0%}"
         )

@@ -196,6 +196,39 @@ def _dist_note(fit: ServiceFit) -> Note:
     return Note(fit.spec, text)
 
 
+def _day_factor(a: ArrivalFit) -> Note | None:
+    """A random daily rate where the dispersion test rejects Poisson and the daily counts
+    show excess variance (method of moments, see :mod:`simlib.calibrate.arrivals`)."""
+    cv = min(_round(a.day_cv, 3), 3.0)
+    if not a.poisson_rejected or cv <= 0:
+        return None
+    return Note(
+        {"dist": "gamma", "cv": cv},
+        f"Poisson rejected across weeks (X2/df={a.dispersion:.2f}): each day's rate times a "
+        f"Gamma factor of mean 1; cv by the method of moments on daily counts per weekday "
+        f"(variance = mean + mean^2 cv^2, {a.day_cv_df} df: a rough estimate on few weeks)",
+    )
+
+
+def persons_note(staff: Staffing) -> str:
+    """Effective officers beside the head count, so that "+1 officer" can be read as a
+    person: the simulated officers are effective ones (busy while someone waited, refined
+    by simulation), fewer than the persons present."""
+    sim = staff.simulated if staff.simulated is not None else staff.effective
+    open_cells = staff.effective > 0
+    present = float(staff.present.where(open_cells).sum().sum())
+    effective = float(sim.where(open_cells).sum().sum())
+    per_person = effective / present if present > 0 else 1.0
+    return (
+        f"officers here are EFFECTIVE officers (busy while someone waited, refined by "
+        f"simulation), not persons: {effective:.0f} effective vs {present:.0f} present "
+        f"officer-hours a week in the log (head count {staff.n_officers} distinct officers; "
+        f"present and effective by hour in the header), {per_person:.2f} effective officer "
+        f"per person present; so +1 person present is about +{per_person:.2f} officer here, "
+        f"and +1 officer here about {1 / per_person if per_person > 0 else 1:.2f} persons"
+    )
+
+
 def _km(median: float) -> str:
     return f"{median:.2f}" if median == median else "not reached in the longest wait"
 
@@ -257,15 +290,7 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         ),
     }
     shifts = shifts_from_counts(staff.simulated)
-    pools = {
-        POOL: {
-            "shifts": Note(
-                shifts,
-                f"effective officers refined by simulation, by weekday x hour ({staff.n_officers} "
-                "officers in the log; see the header)",
-            )
-        }
-    }
+    pools = {POOL: {"shifts": Note(shifts, persons_note(staff))}}
     matters = []
     names = cal.logmap.priority.names
     for a in sorted(cal.arrivals, key=lambda a: -a.n_tickets):
@@ -290,6 +315,9 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
                 "ML: mean daily tickets of the weekday / per_day",
             ),
         }
+        spread = _day_factor(a) if cal.logmap.day_factor else None
+        if spread is not None:
+            arrivals["day_factor"] = spread
         if a.profile_by_weekday:
             arrivals["profile_by_weekday"] = Note(
                 {

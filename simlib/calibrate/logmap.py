@@ -76,6 +76,9 @@ class LogMap(_Model):
     redial_window_min: float = Field(60.0, gt=0)
     busy_hours: list[int] = [10, 22]  # [from, to) clock hours compared in the fit check
     refine_rounds: int = Field(2, ge=0, le=10)  # simulation rounds refining the officers
+    # fit a random daily rate (arrivals.day_factor) to matters whose counts are more
+    # variable across weeks than Poisson allows; false: Poisson arrivals throughout
+    day_factor: bool = True
     # Bad rows (impossible or inconsistent times, duplicates, far-off dates) are skipped and
     # reported; more than this share of them refuses the log (the map is likely wrong).
     max_bad_share: float = Field(0.01, ge=0, le=1)
