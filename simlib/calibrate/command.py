@@ -117,6 +117,7 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
             seed=args.seed,
             busy_hours=(lo, hi),
             executor=executor,
+            levels=cal.levels(),
         )
         path = write_fit_report(cal, check, args.report)
         s = check.summary()
@@ -140,6 +141,7 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
                 seed=args.seed + 1,
                 busy_hours=(lo, hi),
                 executor=executor,
+                levels=cal.levels(),
             )
             hpath = write_fit_report(cal, check, Path(args.report) / "holdout")
             s = check.summary()
