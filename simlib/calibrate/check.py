@@ -237,15 +237,15 @@ def check_fit(
     sim_half = hourly_of(half)
     sim_overall = {k: float(mean[k]) for k in MEASURES}
     ci = {k: float(half[k]) for k in MEASURES}
-    levels = sorted(
+    seen = sorted(
         {int(c.split("=")[1][:-1]) for c in rows.columns if c.startswith("gave_up_share[level")}
     )
     sim_levels = pd.DataFrame(
         {
-            k: [mean.get(f"{k}[level={lv}]", np.nan) for lv in levels]
+            k: [mean.get(f"{k}[level={lv}]", np.nan) for lv in seen]
             for k in ("wait_served_min", "gave_up_share")
         },
-        index=levels,
+        index=seen,
     )
     busy_log = log[(log["hour"] >= busy_hours[0]) & (log["hour"] < busy_hours[1]) & log["served"]]
     log_w = busy_log["wait"].dropna().to_numpy()
