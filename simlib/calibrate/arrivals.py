@@ -11,6 +11,11 @@ ML estimates are the mean daily total per weekday and the hour shares within eac
 Two checks say where this is wrong: a likelihood-ratio test against one free rate per
 weekday and hour, and a dispersion test of the counts of the same weekday-hour across
 weeks (Poisson: variance = mean).
+
+Where the dispersion test rejects Poisson, a random daily rate is fitted (Gamma-Poisson:
+the day's rate times a Gamma factor of mean 1, ``arrivals.day_factor``) by the method of
+moments on daily counts per weekday: a weekday's daily counts have variance m + m^2 cv^2,
+so cv^2 = sum_w (s_w^2 - m_w) / sum_w m_w^2 over weekdays with at least two dates.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["ArrivalFit", "fit_arrivals", "mark_redials"]
+__all__ = ["ArrivalFit", "day_rate_cv", "fit_arrivals", "mark_redials"]
 
 
 def mark_redials(t: pd.DataFrame, window_min: float) -> dict[str, float]:
@@ -70,6 +75,8 @@ class ArrivalFit:
     dispersion: float  # Pearson X^2 / df across weeks
     dispersion_p: float
     rate: pd.DataFrame = field(repr=False)  # fitted mean count, weekday x hour
+    day_cv: float = 0.0  # method-of-moments cv of the daily rate factor (0: none seen)
+    day_cv_df: int = 0  # degrees of freedom behind it (dates minus weekdays)
 
     @property
     def poisson_rejected(self) -> bool:
@@ -111,6 +118,7 @@ def fit_arrivals(
         )
         lr_p = _lr_test(counts, fitted, wd)
         disp, disp_p = _dispersion(counts, wd)
+        day_cv, day_df = day_rate_cv(totals, wd)
         main_profile = profiles.get(main_group, profiles[int(grp[0])])
         fits.append(
             ArrivalFit(
@@ -132,9 +140,29 @@ def fit_arrivals(
                     [mean_by_wd[w] * profiles[int(grp[wd == w][0])] for w in sorted(mean_by_wd)],
                     index=sorted(mean_by_wd),
                 ),
+                day_cv=day_cv,
+                day_cv_df=day_df,
             )
         )
     return fits
+
+
+def day_rate_cv(totals: np.ndarray, wd: np.ndarray) -> tuple[float, int]:
+    """Method-of-moments cv of a Gamma daily-rate factor from daily counts ``totals`` and
+    their weekdays ``wd``: pooled over weekdays, excess variance / squared mean (0 when the
+    counts are no more variable than Poisson). Also the degrees of freedom used."""
+    excess, scale, df = 0.0, 0.0, 0
+    for w in np.unique(wd):
+        c = totals[wd == w]
+        if len(c) < 2:
+            continue
+        m = float(c.mean())
+        excess += float(c.var(ddof=1)) - m
+        scale += m * m
+        df += len(c) - 1
+    if df == 0 or scale <= 0 or excess <= 0:
+        return 0.0, df
+    return float(np.sqrt(excess / scale)), df
 
 
 def _lr_test(counts: np.ndarray, fitted: np.ndarray, wd: np.ndarray) -> float:

@@ -146,15 +146,17 @@ def run_profile(
     *,
     target: float = 1.0,
     busy_hours: tuple[int, int] = (10, 22),
+    levels: dict[str, int] | None = None,
 ) -> dict[str, float]:
     """One run of ``scenario`` as flat numbers (a run function for the run core): the four
     measures per clock hour (``"<measure>[hour=HH]"``), over the busy hours (``"<measure>"``),
     per priority level (``"<measure>[level=L]"``) and quantiles of the waits of those served
-    in busy hours (``"wait_q[i]"``)."""
+    in busy hours (``"wait_q[i]"``). ``levels``: each matter's level in the log (default:
+    its priority; a hall fitted as one FIFO queue keeps its levels here)."""
     start = scenario.calendar.start_date
     start_wd = start.weekday() if start is not None else 0
     rec = simulate(scenario, seed, detail="kpi")
-    st = sim_tickets(rec, start_wd, {m.id: m.priority for m in scenario.matters})
+    st = sim_tickets(rec, start_wd, levels or {m.id: m.priority for m in scenario.matters})
     days = scenario.horizon.days
     row: dict[str, float] = {}
     h = hourly(st, days, target)
@@ -197,8 +199,10 @@ def check_fit(
     busy_hours: tuple[int, int] = (10, 22),
     boot: int = 200,
     executor=None,
+    levels: dict[str, int] | None = None,
 ) -> FitCheck:
-    """Simulate ``scenario`` ``reps`` times and compare with the tickets ``log``."""
+    """Simulate ``scenario`` ``reps`` times and compare with the tickets ``log``
+    (``levels``: the matters' priority levels in the log, see :func:`run_profile`)."""
     days = int(log.attrs["days"])
     rng = np.random.default_rng(seed)
     log_h = hourly(log, days, target)
@@ -216,7 +220,7 @@ def check_fit(
         warnings.simplefilter("ignore", RuntimeWarning)
         lo, hi = frame(np.nanpercentile(b, 2.5, axis=0)), frame(np.nanpercentile(b, 97.5, axis=0))
         se = frame(np.nanstd(b, axis=0)) / log_h
-    run = functools.partial(run_profile, target=target, busy_hours=busy_hours)
+    run = functools.partial(run_profile, target=target, busy_hours=busy_hours, levels=levels)
     rows = simulate_rows(run, scenario, seed, reps, executor)
     tq = stats.t.ppf(0.975, max(reps - 1, 1))
 
@@ -233,15 +237,15 @@ def check_fit(
     sim_half = hourly_of(half)
     sim_overall = {k: float(mean[k]) for k in MEASURES}
     ci = {k: float(half[k]) for k in MEASURES}
-    levels = sorted(
+    seen = sorted(
         {int(c.split("=")[1][:-1]) for c in rows.columns if c.startswith("gave_up_share[level")}
     )
     sim_levels = pd.DataFrame(
         {
-            k: [mean.get(f"{k}[level={lv}]", np.nan) for lv in levels]
+            k: [mean.get(f"{k}[level={lv}]", np.nan) for lv in seen]
             for k in ("wait_served_min", "gave_up_share")
         },
-        index=levels,
+        index=seen,
     )
     busy_log = log[(log["hour"] >= busy_hours[0]) & (log["hour"] < busy_hours[1]) & log["served"]]
     log_w = busy_log["wait"].dropna().to_numpy()

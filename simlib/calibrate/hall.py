@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simlib.calibrate.arrivals import ArrivalFit, fit_arrivals, fresh_weights, mark_redials
 from simlib.calibrate.fitting import PatienceFit, ServiceFit, censored_fit, fit_service
@@ -46,6 +47,15 @@ class Calibration:
     groups: dict[tuple[int, ...], int] = field(default_factory=dict)
     main_group: int = 0
     refinement: list[float] = field(default_factory=list)
+    ahead: bool = True  # higher priority levels called first (else one FIFO queue)
+    settled: dict[float, dict[str, float]] = field(default_factory=dict)  # scale -> errors
+    ahead_note: str = ""
+
+    def levels(self) -> dict[str, int]:
+        """Each matter's priority level in the log (the scenario's ``priority`` is 0 for all
+        when the levels are not served ahead)."""
+        t = self.tickets
+        return {str(k): int(v) for k, v in t.groupby("matter")["level"].first().items()}
 
     def rebuild(self) -> None:
         """The scenario again from the fits (after officers were refined)."""
@@ -84,8 +94,21 @@ class Calibration:
             "match the log (mean |log/simulated - 1| of served calls by round: "
             + (", ".join(f"{x:.1%}" for x in self.refinement) or "none")
             + ").",
-            "Present / effective / as simulated, by hour:",
         ]
+        if self.settled:
+            best = min(self.settled, key=lambda k: self.settled[k]["loss"])
+            lines += [
+                "Then all officers scaled by one factor from a grid, the one whose busy-hours",
+                "mean wait of served, share who gave up and share called within 1 min are",
+                "jointly nearest the log (relative errors wait/gave up/within 1 min):",
+            ]
+            for k, e in self.settled.items():
+                mark = " <- kept" if k == best else ""
+                lines.append(
+                    f"  x{k:.2f}: {e['wait_served_min']:+.1%} / {e['gave_up_share']:+.1%} / "
+                    f"{e['service_level']:+.1%}{mark}"
+                )
+        lines.append("Present / effective / as simulated, by hour:")
         sim = s.simulated if s.simulated is not None else s.effective
         for w in s.effective.index:
             hrs = [h for h in range(24) if s.effective.loc[w, h] > 0]
@@ -164,6 +187,7 @@ def calibrate(
                 g["wait"].to_numpy(), g["gave_up"].to_numpy()
             )
     cal.groups, cal.main_group = groups, main
+    cal.ahead, cal.ahead_note = served_ahead(t, m.priority.served_ahead)
     cal.data = _scenario(cal, groups, main)
     if events is not None:
         from simlib.calibrate.events import fit_chains
@@ -180,6 +204,10 @@ def calibrate(
         from simlib.calibrate.capacity import refine_capacity
 
         cal.refinement = refine_capacity(cal, rounds=rounds, seed=seed + 11, executor=executor)
+        if m.settle_scale:
+            from simlib.calibrate.capacity import settle_scale
+
+            cal.settled = settle_scale(cal, seed=seed + 17, executor=executor)
     return cal
 
 
@@ -194,6 +222,68 @@ def _dist_note(fit: ServiceFit) -> Note:
     if fit.use_empirical:
         text += f"; {fit.reason}"
     return Note(fit.spec, text)
+
+
+def served_ahead(t: pd.DataFrame, given: bool | None) -> tuple[bool, str]:
+    """Whether the log's higher priority levels were called first: as ``given`` by the map,
+    or (None) when the top level's served waits are clearly shorter than the others' (mean
+    at most 0.8 of theirs and a one-sided Welch t-test p < 0.01; the means, since waits
+    have a mass at zero that rank tests misread). A log whose levels wait
+    alike was not served by priority, whatever its codes say: simulated as served ahead,
+    the top level would be called at once and the others wait longer (too many called
+    within the target, too long a tail)."""
+    levels = sorted(t["level"].unique())
+    if len(levels) < 2:
+        return True, "one priority level"
+    served = t[t["served"] & t["wait"].notna()]
+    top = served.loc[served["level"] == levels[-1], "wait"].to_numpy()
+    rest = served.loc[served["level"] != levels[-1], "wait"].to_numpy()
+    if len(top) < 2 or len(rest) < 2:
+        return (True if given is None else given), "too few served tickets per level to test"
+    ratio = float(top.mean() / rest.mean()) if rest.mean() > 0 else 1.0
+    p = float(stats.ttest_ind(top, rest, equal_var=False, alternative="less").pvalue)
+    seen = ratio <= 0.8 and p < 0.01
+    text = (
+        f"in the log level {levels[-1]} waited {top.mean():.2f} min when served, the others "
+        f"{rest.mean():.2f} (ratio {ratio:.2f}, Welch one-sided p={p:.3g}): "
+        + ("called first" if seen else "not called first")
+    )
+    if given is None:
+        return seen, text + " (map: served_ahead from the log)"
+    return given, text + f" (map: served_ahead {str(given).lower()})"
+
+
+def _day_factor(a: ArrivalFit) -> Note | None:
+    """A random daily rate where the dispersion test rejects Poisson and the daily counts
+    show excess variance (method of moments, see :mod:`simlib.calibrate.arrivals`)."""
+    cv = min(_round(a.day_cv, 3), 3.0)
+    if not a.poisson_rejected or cv <= 0:
+        return None
+    return Note(
+        {"dist": "gamma", "cv": cv},
+        f"Poisson rejected across weeks (X2/df={a.dispersion:.2f}): each day's rate times a "
+        f"Gamma factor of mean 1; cv by the method of moments on daily counts per weekday "
+        f"(variance = mean + mean^2 cv^2, {a.day_cv_df} df: a rough estimate on few weeks)",
+    )
+
+
+def persons_note(staff: Staffing) -> str:
+    """Effective officers beside the head count, so that "+1 officer" can be read as a
+    person: the simulated officers are effective ones (busy while someone waited, refined
+    by simulation), fewer than the persons present."""
+    sim = staff.simulated if staff.simulated is not None else staff.effective
+    open_cells = staff.effective > 0
+    present = float(staff.present.where(open_cells).sum().sum())
+    effective = float(sim.where(open_cells).sum().sum())
+    per_person = effective / present if present > 0 else 1.0
+    return (
+        f"officers here are EFFECTIVE officers (busy while someone waited, refined by "
+        f"simulation), not persons: {effective:.0f} effective vs {present:.0f} present "
+        f"officer-hours a week in the log (head count {staff.n_officers} distinct officers; "
+        f"present and effective by hour in the header), {per_person:.2f} effective officer "
+        f"per person present; so +1 person present is about +{per_person:.2f} officer here, "
+        f"and +1 officer here about {1 / per_person if per_person > 0 else 1:.2f} persons"
+    )
 
 
 def _km(median: float) -> str:
@@ -257,15 +347,7 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         ),
     }
     shifts = shifts_from_counts(staff.simulated)
-    pools = {
-        POOL: {
-            "shifts": Note(
-                shifts,
-                f"effective officers refined by simulation, by weekday x hour ({staff.n_officers} "
-                "officers in the log; see the header)",
-            )
-        }
-    }
+    pools = {POOL: {"shifts": Note(shifts, persons_note(staff))}}
     matters = []
     names = cal.logmap.priority.names
     for a in sorted(cal.arrivals, key=lambda a: -a.n_tickets):
@@ -290,6 +372,9 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
                 "ML: mean daily tickets of the weekday / per_day",
             ),
         }
+        spread = _day_factor(a) if cal.logmap.day_factor else None
+        if spread is not None:
+            arrivals["day_factor"] = spread
         if a.profile_by_weekday:
             arrivals["profile_by_weekday"] = Note(
                 {
@@ -311,7 +396,12 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         matter = {
             "id": a.matter,
             "name": f"{kinds} ({names.get(level, f'priority {level}')})",
-            "priority": Note(level, f"log priority level; {len(sub)} tickets"),
+            "priority": Note(
+                level if cal.ahead else 0,
+                f"log priority level {level}; {len(sub)} tickets; "
+                + ("higher levels called first: " if cal.ahead else "one FIFO queue: ")
+                + cal.ahead_note,
+            ),
             "arrivals": arrivals,
             "acceptance": {"pool": POOL, "time": time},
         }

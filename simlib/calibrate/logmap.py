@@ -57,6 +57,10 @@ class Columns(_Model):
 class Priority(_Model):
     levels: dict[str, int] = {}  # log code -> scenario priority (higher first); default: as is
     names: dict[int, str] = {}  # scenario priority -> suffix of the matter id
+    # Are higher levels called first? null: as the log shows (their waits clearly shorter,
+    # see simlib.calibrate.hall.served_ahead); false: one FIFO queue, levels kept for
+    # patience and names only
+    served_ahead: bool | None = None
 
 
 class LogMap(_Model):
@@ -76,6 +80,12 @@ class LogMap(_Model):
     redial_window_min: float = Field(60.0, gt=0)
     busy_hours: list[int] = [10, 22]  # [from, to) clock hours compared in the fit check
     refine_rounds: int = Field(2, ge=0, le=10)  # simulation rounds refining the officers
+    # fit a random daily rate (arrivals.day_factor) to matters whose counts are more
+    # variable across weeks than Poisson allows; false: Poisson arrivals throughout
+    day_factor: bool = True
+    # after the refinement, scale all officers by the factor of a short grid that brings the
+    # mean wait, the share who gave up and the share called within 1 min jointly nearest
+    settle_scale: bool = True
     # Bad rows (impossible or inconsistent times, duplicates, far-off dates) are skipped and
     # reported; more than this share of them refuses the log (the map is likely wrong).
     max_bad_share: float = Field(0.01, ge=0, le=1)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from simlib.calibrate import charts
 from simlib.calibrate.check import FitCheck
-from simlib.calibrate.hall import Calibration
+from simlib.calibrate.hall import Calibration, persons_note
 from simlib.report.html import CSS
 from simlib.report.html import figure as _figure
 
@@ -153,9 +153,14 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
                 for lvl in lv.index
             ]
             parts.append(
-                "<p>By priority level (busy hours). The simulated hall calls higher levels "
-                "first from one queue of one pool; where the log's levels wait alike, its "
-                "officers were not one pool for all (a limit of this fit).</p>"
+                "<p>By priority level (busy hours). "
+                + (
+                    "The simulated hall calls higher levels first from one queue: "
+                    if cal.ahead
+                    else "The simulated hall serves all levels from one FIFO queue (each "
+                    "level keeps its own patience): "
+                )
+                + f"{_e(cal.ahead_note)}.</p>"
                 + _table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
             )
         tab = check.table()
@@ -251,8 +256,9 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
         "<h2>Officers</h2>",
         _figure(out / "officers_by_hour.png", figs["officers_by_hour"][1]),
         f"<p>Effective availability: the mean number of officers busy while someone waited; "
-        f"{cal.staffing.availability:.2f} of those present overall. These counts are the shifts "
-        "of the scenario.</p>",
+        f"{cal.staffing.availability:.2f} of those present overall. These counts, refined by "
+        "simulation, are the shifts of the scenario: "
+        f"{_e(persons_note(cal.staffing))}.</p>",
         "</body></html>",
     ]
     path = out / "report.html"

@@ -1,5 +1,8 @@
 """Arrivals: a non-homogeneous Poisson process, exact for rates that are constant per hour.
 
+With a ``day_factor`` each day's rates are first multiplied by a random factor of mean 1
+(a Gamma-Poisson, over-dispersed process); within the day it is again Poisson.
+
 The rate is piecewise constant (per hour of day × weekday factor) over the ticket hours,
 so arrivals are generated segment by segment with exponential gaps: by memorylessness
 a gap that crosses a segment's end is simply restarted at the next segment.
@@ -19,7 +22,7 @@ from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.schedule import Call, at_start
 from simlib.scenario.model import WEEKDAYS, PerHourOrDay
 
-__all__ = ["ArrivalStream", "arrival_times", "rate_segments"]
+__all__ = ["ArrivalStream", "arrival_times", "rate_segments", "with_day_factors"]
 
 Segment = tuple[float, float, float]  # start, end (minutes), rate per minute
 
@@ -61,6 +64,19 @@ def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.
         base = d * DAY
         segments.extend((base + s, base + e, n * r) for s, e, r in shapes[key])
     return segments
+
+
+def with_day_factors(
+    segments: list[Segment], cv: float, rng: np.random.Generator, days: int
+) -> list[Segment]:
+    """``segments`` with each day's rates times a Gamma factor of mean 1 and coefficient of
+    variation ``cv`` (shape 1/cv^2): a doubly stochastic (Gamma-Poisson) process whose
+    daily counts have variance mean + mean^2 cv^2. One factor per calendar day of the
+    horizon, drawn at once from ``rng`` (its own stream: other draws do not move)."""
+    k = 1.0 / (cv * cv)
+    factor = rng.gamma(k, 1.0 / k, size=days + 1)
+    last = len(factor) - 1
+    return [(s, e, r * float(factor[min(int(s // DAY), last)])) for s, e, r in segments]
 
 
 def _day_shape(

@@ -16,7 +16,7 @@ from typing import Literal
 import simpy
 
 from simlib.engine.appointments import AppointmentDesk, AppointmentQueue
-from simlib.engine.arrivals import ArrivalStream, rate_segments
+from simlib.engine.arrivals import ArrivalStream, rate_segments, with_day_factors
 from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
@@ -134,6 +134,10 @@ class Model:
         self.plans = [self._plan(i, m) for i, m in enumerate(scenario.matters)]
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
+            spread = matter.arrivals.day_factor
+            if spread is not None:  # its own stream: halls without it draw nothing new
+                day_rng = stream(self.seed, "matter", matter.id, "day_factor")
+                segments = with_day_factors(segments, spread.cv, day_rng, self.calendar.days)
             rng = stream(self.seed, "matter", matter.id, "arrivals")
             ArrivalStream(
                 env,

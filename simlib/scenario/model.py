@@ -39,6 +39,7 @@ __all__ = [
     "Calendar",
     "ChainItem",
     "Commitment",
+    "DayFactor",
     "DelayStep",
     "Hall",
     "Handoff",
@@ -384,6 +385,18 @@ class Pool(_Model):
         return self._spans
 
 
+class DayFactor(_Model):
+    """A random factor on each day's arrival rate (over-dispersed arrivals): the day's
+    rate is multiplied by a Gamma draw of mean 1 and coefficient of variation ``cv``
+    (shape k = 1/cv^2), so that a day's count is Gamma-Poisson (negative binomial), with
+    variance mean + mean^2/k instead of the Poisson mean. Busy and quiet days of real logs
+    beyond what a Poisson process gives (``simlib calibrate`` fits it where the log's
+    dispersion test rejects Poisson)."""
+
+    dist: Literal["gamma"] = "gamma"
+    cv: Annotated[float, Field(gt=0, le=3)]
+
+
 class PerHourOrDay(_Model):
     """``{per_hour: x}`` or ``{per_day: x, profile: {"09": w}, weekday_factors: {mon: f}}``."""
 
@@ -393,6 +406,8 @@ class PerHourOrDay(_Model):
     weekday_factors: dict[Weekday, Annotated[float, Field(ge=0)]] = {}
     # weekdays whose hour shares differ (e.g. a short Friday); others use ``profile``
     profile_by_weekday: dict[Weekday, dict[str, Annotated[float, Field(ge=0)]]] = {}
+    # each day's rate times a random factor of mean 1 (none: a Poisson process)
+    day_factor: DayFactor | None = None
 
     @model_validator(mode="after")
     def _one_rate(self) -> PerHourOrDay:
