@@ -8,8 +8,6 @@ through the run core (:mod:`simlib.experiment.core`), sequentially or on any exe
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,7 +15,16 @@ import numpy as np
 import pandas as pd
 
 from simlib.engine import simulate
-from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
+from simlib.experiment.core import (
+    Job,
+    Progress,
+    RunFn,
+    check_seed,
+    evaluate,
+    replication_seed,
+    run_kpis,
+)
+from simlib.experiment.runner import ExecutorArg, executor_for
 from simlib.experiment.stats import mean_ci, summarize
 from simlib.limits import over
 from simlib.metrics import (
@@ -139,16 +146,18 @@ def replicate(
     scenario: Scenario,
     n: int = 10,
     seed: int | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-    executor: Executor | None = None,
+    on_progress: Progress | None = None,
+    executor: ExecutorArg = None,
+    run: RunFn = run_kpis,
 ) -> Replications:
     """Run ``n`` independent replications and collect their KPIs (one row each; a run that
-    fails is a row with its ``error``). ``seed`` defaults to the scenario's."""
+    fails is a row with its ``error``). ``seed`` defaults to the scenario's; ``run`` is the
+    measure of one run (see :func:`~simlib.experiment.core.evaluate`)."""
     n = check_reps(n)
     base = check_seed(scenario.seed if seed is None else seed)
     jobs = [Job(scenario, replication_seed(base, i), {"replication": i}) for i in range(n)]
-    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
-    rows = list(evaluate(jobs, executor, tick))
+    with executor_for(executor) as pool:
+        rows = list(evaluate(jobs, pool, on_progress, run))
     runs = pd.DataFrame(rows).sort_values("replication").reset_index(drop=True)
     runs = runs[list(_META) + [c for c in runs.columns if c not in _META]]
     return Replications(scenario, base, runs)
