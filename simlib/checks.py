@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from simlib import theory
 from simlib.duty import pool_hours
@@ -27,7 +28,7 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
     return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
-def _chain_work(matter) -> dict[str, float]:
+def _chain_work(matter: Any) -> dict[str, float]:
     """Mean officer minutes per decided case, by pool, including rework repeats and the
     share of cases taking optional steps."""
     work: dict[str, float] = defaultdict(float)

@@ -12,6 +12,8 @@ rounds settle it; each costs a few runs.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -32,7 +34,7 @@ def served_by_cell(call: np.ndarray, start_weekday: int, days: int) -> pd.DataFr
     return pd.DataFrame(counts / np.maximum(n_dates, 1)[:, None])
 
 
-def run_served(scenario, seed: int) -> dict[str, float]:
+def run_served(scenario: Any, seed: int) -> dict[str, float]:
     """One run as flat numbers (a run function for the run core): calls served per date of
     each weekday and clock hour of service start, ``"served[w,hh]"``."""
     start = scenario.calendar.start_date
@@ -48,13 +50,13 @@ def run_served(scenario, seed: int) -> dict[str, float]:
 
 
 def refine_capacity(
-    cal,
+    cal: Any,
     rounds: int = 2,
     reps: int = 3,
     seed: int = 11,
     lo: float = 0.6,
     hi: float = 1.6,
-    executor=None,
+    executor: Any = None,
 ) -> list[float]:
     """Scale ``cal.staffing.simulated`` in place, round by round; returns the mean
     |log/sim - 1| of served calls over busy cells before each round."""

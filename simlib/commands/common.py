@@ -85,7 +85,7 @@ def precision_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def material_option(text: str | None):
+def material_option(text: str | None) -> Any:
     from simlib.verdict import parse_material
 
     try:
