@@ -147,8 +147,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     if (args.events and not Path(args.events).exists()) or (
         args.tickets and not Path(args.tickets).exists()
-    ):  # replication 0 was read back from the run store: its records are made again
-        logs.write(simulate(scenario, first, "full"), scenario)
+    ):  # replication 0 was read back from the run store (or failed): made again from its seed
+        try:
+            logs.write(simulate(scenario, first, "full"), scenario)
+        except Exception as exc:  # replication 0 failed: it has no log (warned above)
+            print(f"simlib: warning: no log written, replication 0 failed: {exc}", file=sys.stderr)
+            return status
     for path, what in ((args.events, "Event"), (args.tickets, "Ticket")):
         if path:
             print(f"{what} log of replication 0 (seed {first}): {path}", file=sys.stderr)

@@ -14,7 +14,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from simlib.engine import simulate
 from simlib.experiment.core import (
     Job,
     Progress,
@@ -32,7 +31,6 @@ from simlib.metrics import (
     HOUR_KPIS,
     MATTER_KPIS,
     POOL_KPIS,
-    kpi_row,
     overload_warning,
 )
 from simlib.scenario.model import Scenario
@@ -46,9 +44,10 @@ _META = ("replication", "seed", "seconds", "error")
 def run_once(
     scenario: Scenario, seed: int, detail: Literal["full", "kpi"] = "kpi"
 ) -> dict[str, float]:
-    """One run's KPIs, flattened, with its seed and wall-clock seconds."""
+    """One run's KPIs (:func:`~simlib.experiment.core.run_kpis`), flattened, with its seed
+    and wall-clock seconds."""
     started = time.perf_counter()
-    values = kpi_row(simulate(scenario, seed, detail), scenario)
+    values = run_kpis(scenario, seed, detail)
     values["seed"] = seed
     values["seconds"] = time.perf_counter() - started
     return values
