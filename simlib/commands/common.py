@@ -217,5 +217,4 @@ def run_options(p: argparse.ArgumentParser, reps: int) -> None:
     json_option(p)
     p.add_argument("--out", metavar="DIR", help="also write runs.csv, summary.csv, kpis.json")
     quiet_option(p)
-    executor_options(p)
     cache_option(p)

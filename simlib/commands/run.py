@@ -15,6 +15,7 @@ from simlib import cli_checks as checks
 from simlib.cli_checks import UsageError
 from simlib.commands.common import (
     check_precision,
+    executor_options,
     opened_executor,
     precision_options,
     progress_bar,
@@ -183,6 +184,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "auto (default): the kernel where it applies. Records are identical.",
     )
     run_options(p, 10)
+    executor_options(p)
     precision_options(p)
     p.set_defaults(func=cmd_run)
     return p
