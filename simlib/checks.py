@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from typing import Any
 
 from simlib import theory
 from simlib.duty import pool_hours
@@ -27,7 +28,7 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
     return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
-def _chain_work(matter) -> dict[str, float]:
+def _chain_work(matter: Any) -> dict[str, float]:
     """Mean officer minutes per decided case, by pool, including rework repeats and the
     share of cases taking optional steps."""
     work: dict[str, float] = defaultdict(float)
@@ -269,15 +270,26 @@ def headcount(scenario: Scenario, pool_id: str) -> int:
     return best
 
 
+def warmup_days(scenario: Scenario, seed: int) -> dict[str, float]:
+    """The measure of :func:`warmup_check`'s run (through the run core): MSER-5's warm-up
+    on the daily back-office backlog, and whether it sits at the edge of the horizon."""
+    records = simulate(scenario, seed, detail="kpi")
+    days, at_edge = suggested_warmup_days(records.daily_backlog, records.backlog_days)
+    return {"warmup_days": float(days), "at_edge": float(at_edge)}
+
+
 def warmup_check(scenario: Scenario, seed: int | None = None) -> list[str]:
     """Run the scenario once over its horizon (no drain) and check its warm-up with MSER-5
     on the daily back-office backlog: ``[warning]`` if it looks too short, else ``[]``."""
+    from simlib.experiment.core import Job, evaluate
+
     quick = scenario.model_copy(
         update={"horizon": scenario.horizon.model_copy(update={"drain_days": 0})}
     )
-    records = simulate(quick, seed, detail="kpi")
-    days, at_edge = suggested_warmup_days(records.daily_backlog, records.backlog_days)
-    warning = warmup_warning([days], scenario.horizon.warmup_days)
-    if warning and at_edge:
+    (row,) = evaluate([Job(quick, scenario.seed if seed is None else seed)], run=warmup_days)
+    if row["error"] is not None:
+        return [f"the warm-up check could not run the scenario: {row['error']}"]
+    warning = warmup_warning([row["warmup_days"]], scenario.horizon.warmup_days)
+    if warning and row["at_edge"]:
         warning += " (the backlog was still changing at mid-horizon: lengthen the horizon too)"
     return [warning] if warning else []

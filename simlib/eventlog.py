@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +57,7 @@ def event_log(records: Records, labels: dict[str, str] | None = None) -> pd.Data
     return log.loc[order].reset_index(drop=True)
 
 
-def step_labels(scenario) -> dict[str, str]:
+def step_labels(scenario: Any) -> dict[str, str]:
     """Step id -> the activity label of the step (steps that have one)."""
     return {
         step.id: step.label
@@ -66,7 +67,7 @@ def step_labels(scenario) -> dict[str, str]:
     }
 
 
-def write_event_log(records: Records, path: str | Path, scenario=None) -> Path:
+def write_event_log(records: Records, path: str | Path, scenario: Any = None) -> Path:
     """Write :func:`event_log` as CSV (ISO timestamps), with the scenario's step labels."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

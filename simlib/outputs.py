@@ -325,7 +325,22 @@ def write_comparison(
         charts["tornado"] = tornado(sens.curves, note=note)
     for name, fig in charts.items():
         written += plots.save(fig, out, name)
-    meta = {
+    meta = comparison_meta(comparison, source, material, command)
+    (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+    written.append(out / "study.json")
+    return written
+
+
+def comparison_meta(
+    comparison: Comparison,
+    source: str = "",
+    material: Material | None = None,
+    command: str = "",
+) -> dict[str, Any]:
+    """What ``study.json`` holds (and ``simlib compare --json`` prints): the question, the
+    verdicts and the precision or decision procedure, without the per-run rows."""
+    material = material or Material()
+    return {
         "study": comparison.name,
         "source": source,
         "baseline": comparison.baseline.name,
@@ -362,9 +377,6 @@ def write_comparison(
         "material": material.as_text(),
         "command": command,
     }
-    (out / "study.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
-    written.append(out / "study.json")
-    return written
 
 
 def _fmt(x: float) -> str:

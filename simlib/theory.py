@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import integrate, special
@@ -255,7 +256,7 @@ def transient_mmc_staffed(
         rewards = np.stack([np.maximum(states - c, 0), np.minimum(states, c)])  # queue, busy
 
         def rhs(
-            _t: float, y: np.ndarray, lam: float = lam, death=death, rewards=rewards
+            _t: float, y: np.ndarray, lam: float = lam, death: Any = death, rewards: Any = rewards
         ) -> np.ndarray:
             prob = y[:-2]
             dp = -(lam + death) * prob

@@ -18,6 +18,8 @@ target are jointly nearest the log (least sum of squared relative errors).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -38,7 +40,7 @@ def served_by_cell(call: np.ndarray, start_weekday: int, days: int) -> pd.DataFr
     return pd.DataFrame(counts / np.maximum(n_dates, 1)[:, None])
 
 
-def run_served(scenario, seed: int) -> dict[str, float]:
+def run_served(scenario: Any, seed: int) -> dict[str, float]:
     """One run as flat numbers (a run function for the run core): calls served per date of
     each weekday and clock hour of service start, ``"served[w,hh]"``."""
     start = scenario.calendar.start_date
@@ -54,13 +56,13 @@ def run_served(scenario, seed: int) -> dict[str, float]:
 
 
 def refine_capacity(
-    cal,
+    cal: Any,
     rounds: int = 2,
     reps: int = 3,
     seed: int = 11,
     lo: float = 0.6,
     hi: float = 1.6,
-    executor=None,
+    executor: Any = None,
 ) -> list[float]:
     """Scale ``cal.staffing.simulated`` in place, round by round; returns the mean
     |log/sim - 1| of served calls over busy cells before each round."""
@@ -89,12 +91,12 @@ SETTLED = ("wait_served_min", "gave_up_share", "service_level")
 
 
 def settle_scale(
-    cal,
+    cal: Any,
     scales: tuple[float, ...] = SCALES,
     reps: int = 3,
     seed: int = 17,
     target: float = 1.0,
-    executor=None,
+    executor: Any = None,
 ) -> dict[float, dict[str, float]]:
     """Scale ``cal.staffing.simulated`` by the factor of ``scales`` whose simulated busy-hours
     measures (:data:`SETTLED`) are jointly nearest the log's; returns each factor's relative

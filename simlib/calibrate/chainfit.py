@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -156,7 +157,7 @@ def _group(acts: list[str], either: set[frozenset[str]], items: list[list[str]])
     return items
 
 
-def _either_order(firsts, kept: set[str], share: float) -> set[frozenset[str]]:
+def _either_order(firsts: Any, kept: set[str], share: float) -> set[frozenset[str]]:
     before: Counter = Counter()
     both: Counter = Counter()
     for f in firsts:

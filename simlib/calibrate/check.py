@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ MEASURES = ("tickets_per_day", "wait_served_min", "gave_up_share", "service_leve
 
 
 def sim_tickets(
-    records,
+    records: Any,
     start_weekday: int,
     priorities: dict[str, int] | None = None,
 ) -> pd.DataFrame:
@@ -141,7 +142,7 @@ class FitCheck:
 
 
 def run_profile(
-    scenario,
+    scenario: Any,
     seed: int,
     *,
     target: float = 1.0,
@@ -178,7 +179,9 @@ def run_profile(
 QUANTILES = (np.arange(200) + 0.5) / 200
 
 
-def simulate_rows(run, scenario, seed: int, reps: int, executor=None) -> pd.DataFrame:
+def simulate_rows(
+    run: Any, scenario: Any, seed: int, reps: int, executor: Any = None
+) -> pd.DataFrame:
     """``reps`` replications of ``run(scenario, seed_r)`` through the run core (any
     executor), as a table in replication order; a failed run is an error, not a gap."""
     jobs = [Job(scenario, replication_seed(seed, i), {"replication": i}) for i in range(reps)]
@@ -191,14 +194,14 @@ def simulate_rows(run, scenario, seed: int, reps: int, executor=None) -> pd.Data
 
 
 def check_fit(
-    scenario,
+    scenario: Any,
     log: pd.DataFrame,
     reps: int = 10,
     seed: int = 1,
     target: float = 1.0,
     busy_hours: tuple[int, int] = (10, 22),
     boot: int = 200,
-    executor=None,
+    executor: Any = None,
     levels: dict[str, int] | None = None,
 ) -> FitCheck:
     """Simulate ``scenario`` ``reps`` times and compare with the tickets ``log``

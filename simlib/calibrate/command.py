@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
+from concurrent.futures import Executor
 from pathlib import Path
+from typing import Any
 
+from simlib import cli_checks as checks
 from simlib.calibrate.hall import calibrate
 from simlib.calibrate.logmap import CalibrationError
+from simlib.commands.common import (
+    executor_options,
+    json_option,
+    json_text,
+    opened_executor,
+    quiet_option,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -25,8 +36,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="SCENARIO.yaml", help="scenario to write")
     p.add_argument("--events", metavar="EVENTLOG", help="a process-mining event log (CSV)")
     p.add_argument("--report", metavar="DIR", help="write the fit report (HTML, PNG) here")
-    p.add_argument("--reps", type=int, default=10, help="replications of the fit check")
-    p.add_argument("--seed", type=int, default=1, help="seed of the fit check")
+    p.add_argument(
+        "--reps",
+        type=checks.count("--reps", "replications"),
+        default=10,
+        help="replications of the fit check",
+    )
+    p.add_argument("--seed", type=checks.seed, default=1, help="seed of the fit check")
     p.add_argument(
         "--holdout",
         metavar="25%|DATE",
@@ -34,23 +50,25 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "the date; ticket logs: days) and "
         "report every measure on the later ones too",
     )
-    p.add_argument(
-        "--workers", type=int, default=1, help="processes for the simulations (default 1)"
-    )
+    executor_options(p)
+    json_option(p)
+    quiet_option(p)
     return p
 
 
 def run(args: argparse.Namespace) -> int:
-    """Calibrate, write and re-load the scenario, and (with --report) check it by simulation."""
-    from simlib.experiment.runner import process_pool
-
+    """Calibrate, write and re-load the scenario, and (with --report) check it by simulation.
+    With ``--json`` what is said on the way goes to stderr and stdout gets one JSON object."""
     t0 = time.perf_counter()
-    executor = process_pool(args.workers) if args.workers > 1 else None
-    try:
-        return _run(args, executor, t0)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+    info: dict[str, Any] = {"scenario": str(args.out)}
+    with opened_executor(args) as executor:
+        if not args.json:
+            return _run(args, executor, t0, info)
+        with contextlib.redirect_stdout(sys.stderr):
+            status = _run(args, executor, t0, info)
+    info["seconds"] = time.perf_counter() - t0
+    print(json_text(info))
+    return status
 
 
 def writable_target(path: str | Path, what: str, folder: bool = False) -> None:
@@ -71,7 +89,9 @@ def writable_target(path: str | Path, what: str, folder: bool = False) -> None:
         )
 
 
-def _run(args: argparse.Namespace, executor, t0: float) -> int:
+def _run(
+    args: argparse.Namespace, executor: Executor | None, t0: float, info: dict[str, Any]
+) -> int:
     from simlib import load_scenario
     from simlib.calibrate.logmap import load_map
 
@@ -82,6 +102,7 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
     if getattr(logmap, "kind", None) == "event log":
         from simlib.calibrate.eventcommand import run_event_calibration
 
+        info["log"] = "event log"
         return run_event_calibration(args, logmap, t0)
     log_path, held_path, held_days = args.ticketlog, None, ""
     if args.holdout:
@@ -101,6 +122,12 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
     out = cal.write(args.out)
     scenario = load_scenario(out)  # the file must validate as written
     n = len(cal.tickets)
+    info.update(
+        log="ticket log",
+        matters=len(scenario.matters),
+        tickets=n,
+        days=cal.tickets.attrs["days"],
+    )
     print(
         f"Calibrated {len(scenario.matters)} matter(s) from {n} tickets over "
         f"{cal.tickets.attrs['days']} days in {time.perf_counter() - t0:.1f} s: {out}"
@@ -121,6 +148,7 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
         )
         path = write_fit_report(cal, check, args.report)
         s = check.summary()
+        info.update(fit_check=dict(s), report=str(Path(path).resolve()))
         print(
             f"Fit check ({args.reps} reps): tickets/day {s['tickets_per_day_rel_error']:+.1%}; "
             f"busy hours {lo}-{hi}: mean wait of served {s['wait_served_min_rel_error']:+.1%}, "
@@ -145,6 +173,7 @@ def _run(args: argparse.Namespace, executor, t0: float) -> int:
             )
             hpath = write_fit_report(cal, check, Path(args.report) / "holdout")
             s = check.summary()
+            info.update(holdout_days=held_days, holdout_check=dict(s))
             print(
                 f"Hold-out check, days {held_days} (the fitted hall, simulated over the "
                 f"fitted days, against the held-out days' averages): tickets/day "

@@ -59,7 +59,7 @@ class EventCalibration:
     notes: list[str] = field(default_factory=list)
     holdout: pd.DataFrame | None = None
 
-    def scenario(self):
+    def scenario(self) -> Any:
         from simlib import scenario_from_dict
 
         return scenario_from_dict(plain(self.data))
@@ -431,7 +431,7 @@ def _absence(cal: EventCalibration) -> Note:
     )
 
 
-def simulated_events(scenario, seed: int) -> pd.DataFrame:
+def simulated_events(scenario: Any, seed: int) -> pd.DataFrame:
     """One replication's event log in the real log's language (labels, completion,
     ``case:submitted``), restricted to cases submitted within the horizon."""
     from simlib.engine import simulate

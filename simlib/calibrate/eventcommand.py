@@ -55,11 +55,11 @@ def tidy_simulated(log: pd.DataFrame, time_limit_days: float | None = None) -> p
     return out.reset_index(drop=True)
 
 
-def _sim_logs(scenario, reps: int, seed: int, limit: float | None) -> list[pd.DataFrame]:
+def _sim_logs(scenario: Any, reps: int, seed: int, limit: float | None) -> list[pd.DataFrame]:
     return [tidy_simulated(simulated_events(scenario, seed + r), limit) for r in range(reps)]
 
 
-def _extended(cal: EventCalibration):
+def _extended(cal: EventCalibration) -> Any:
     """The scenario simulated on over the held-out receipts (same fit, longer horizon)."""
     assert cal.holdout is not None
     data = plain(cal.data)
@@ -154,7 +154,7 @@ def fidelity_text(table: dict[str, Any], title: str) -> str:
     for k, d in table["planner"].items():
         r, s = d["real"], d["simulated"]
 
-        def ci(e):
+        def ci(e: Any) -> str:
             return "-" if e is None else f"{_fmt(e['value'])} [{_fmt(e['lo'])}, {_fmt(e['hi'])}]"
 
         lines.append(f"  {k[:36]:36s} {ci(r):>24s} {ci(s):>24s}")

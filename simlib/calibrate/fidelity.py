@@ -33,6 +33,7 @@ to the real log than the real log's halves come to each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -198,7 +199,7 @@ class Estimate:
     hi: float
 
 
-def _boot(log: pd.DataFrame, stat, reps: int, seed: int) -> Estimate:
+def _boot(log: pd.DataFrame, stat: Any, reps: int, seed: int) -> Estimate:
     """A statistic of the cases and its 95 % bootstrap interval (cases resampled)."""
     per_case = _per_case(log)
     value = stat(per_case)

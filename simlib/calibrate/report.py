@@ -11,6 +11,7 @@ import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from simlib.calibrate import charts
 from simlib.calibrate.check import FitCheck
@@ -48,7 +49,7 @@ def _pct(x: float) -> str:
     return f"{x:+.1%}" if x == x else "–"
 
 
-def _issues_section(issues) -> list[str]:
+def _issues_section(issues: Any) -> list[str]:
     """The log's bad rows: what was wrong with each and what was done (all of them)."""
     if issues is None:
         return []

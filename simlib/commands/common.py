@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
+import math
 import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from simlib import cli_checks as checks
 from simlib.cli_checks import UsageError
+from simlib.experiment.core import Progress
 from simlib.files import load_scenario
 from simlib.metrics import KPI_INFO
 from simlib.scenario import Scenario
@@ -26,17 +32,20 @@ def demo_scenario() -> Scenario:
     return load_scenario(DATA / "demo_hall.yaml")
 
 
-def progress_bar(enabled: bool, total: int, what: str = "runs"):
-    """A tqdm bar on stderr (shown only for runs over 2 s), or a no-op when quiet."""
+def progress_bar(enabled: bool, total: int, what: str = "runs") -> tuple[Any, Progress]:
+    """A tqdm bar on stderr (shown only for runs over 2 s) and its ``on_progress(done,
+    total, failed)``, or (None, a no-op) when quiet."""
     if not enabled:
-        return None, lambda done, n: None
+        return None, lambda done, n, failed=0: None
     from tqdm import tqdm
 
     bar = tqdm(total=total, unit="run", desc=what, file=sys.stderr, leave=False, delay=2.0)
 
-    def tick(done: int, n: int) -> None:
+    def tick(done: int, n: int, failed: int = 0) -> None:
         bar.total = n
         bar.update(done - bar.n)
+        if failed:
+            bar.set_postfix(failed=failed)
 
     return bar, tick
 
@@ -76,7 +85,7 @@ def precision_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def material_option(text: str | None):
+def material_option(text: str | None) -> Any:
     from simlib.verdict import parse_material
 
     try:
@@ -107,7 +116,8 @@ def stop_listening_to_ctrl_c() -> None:
 
 
 def executor_options(p: argparse.ArgumentParser) -> None:
-    """--workers, --scheduler and --dask-local: where sweep and optimize runs go."""
+    """--workers, --scheduler and --dask-local: where the runs of every command that
+    simulates go (run, compare, sweep, optimize, calibrate). Results never depend on it."""
     p.add_argument(
         "--workers",
         type=checks.count("--workers"),
@@ -155,6 +165,45 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text.lower()).strip("_") or "sweep"
 
 
+def json_option(p: argparse.ArgumentParser) -> None:
+    """--json: print one JSON object on stdout (DESIGN §9) and nothing else there."""
+    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as one line of JSON, NaN and infinities as null (JSON has no NaN)."""
+    return json.dumps(finite(value), ensure_ascii=False, default=str)
+
+
+def finite(value: Any) -> Any:
+    """``value`` with NaN and infinities as None, numpy scalars as Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def quiet_option(p: argparse.ArgumentParser) -> None:
+    """--quiet: no progress bar."""
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+@contextlib.contextmanager
+def opened_executor(args: argparse.Namespace) -> Iterator[Any]:
+    """The executor of the command's executor options (None: this process), checked and
+    closed on leaving."""
+    checks.check_executor_options(args)
+    with contextlib.ExitStack() as stack:
+        yield checks.open_executor(args, stack)
+
+
 def run_options(p: argparse.ArgumentParser, reps: int) -> None:
     p.add_argument(
         "--reps",
@@ -165,7 +214,7 @@ def run_options(p: argparse.ArgumentParser, reps: int) -> None:
     p.add_argument(
         "--seed", type=checks.seed, default=None, help="base seed (default: the scenario's)"
     )
-    p.add_argument("--json", action="store_true", help="print one JSON object (DESIGN §9)")
+    json_option(p)
     p.add_argument("--out", metavar="DIR", help="also write runs.csv, summary.csv, kpis.json")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    quiet_option(p)
     cache_option(p)

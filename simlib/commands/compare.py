@@ -9,28 +9,40 @@ from simlib.cli_checks import UsageError
 from simlib.commands.common import (
     cache_option,
     check_precision,
+    executor_options,
+    json_option,
+    json_text,
     material_option,
+    opened_executor,
     precision_options,
     progress_bar,
+    quiet_option,
     with_horizon,
 )
-from simlib.experiment.compare import compare
+from simlib.experiment.compare import Comparison, compare
 from simlib.experiment.precision import (
     DEFAULT_KPIS,
     compare_to_precision,
 )
+from simlib.experiment.runner import ExecutorArg
 from simlib.files import (
     Study,
     load_study,
 )
-from simlib.outputs import comparison_text, write_comparison
+from simlib.outputs import comparison_meta, comparison_text, write_comparison
 from simlib.report import write_report
 from simlib.scenario import Scenario
+from simlib.verdict import Material
 
 
 def run_study(
-    study: Study, reps: int, seed: int, workers: int, quiet: bool, baseline: Scenario | None = None
-):
+    study: Study,
+    reps: int,
+    seed: int,
+    executor: ExecutorArg,
+    quiet: bool,
+    baseline: Scenario | None = None,
+) -> Comparison:
     bar, tick = progress_bar(not quiet, 1, "study runs")
     try:
         result = compare(
@@ -39,7 +51,7 @@ def run_study(
             reps,
             seed,
             study.stack,
-            workers,
+            executor,
             tick,
             study.name,
             costs=study.costs,
@@ -79,7 +91,13 @@ def compare_command(
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    with opened_executor(args) as executor:
+        return _compare(args, executor)
+
+
+def _compare(args: argparse.Namespace, executor: ExecutorArg) -> int:
     study = load_study(args.study)
+    quiet = args.quiet or args.json
     reps = study.replications if args.reps is None else args.reps
     seed = study.seed if args.seed is None else args.seed
     if args.out:
@@ -88,7 +106,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     baseline = with_horizon(study.baseline, args.days, args.warmup)
     if args.precision is not None:
         check_precision(args)
-        bar, tick = progress_bar(not args.quiet, args.max_reps, "replications")
+        bar, tick = progress_bar(not quiet, args.max_reps, "replications")
         try:
             result = compare_to_precision(
                 baseline,
@@ -98,7 +116,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 args.max_reps,
                 seed,
                 study.stack,
-                args.workers,
+                executor,
                 tick,
                 study.name,
             )
@@ -107,15 +125,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
                 bar.close()
         result.meta.update(baseline_path=str(study.baseline_path), description=study.description)
     else:
-        result = run_study(study, reps, seed, args.workers, args.quiet, baseline=baseline)
+        result = run_study(study, reps, seed, executor, quiet, baseline=baseline)
     if getattr(args, "decide", False):
-        result = _decide(result, material, args)
-    print(comparison_text(result, material=material))
+        result = _decide(result, material, args, executor)
+    say = print if not args.json else (lambda *_a, **_k: None)  # --json: one object only
+    say(comparison_text(result, material=material))
     if getattr(args, "sensitivity", False):
         from simlib.experiment.sensitivity import sensitivity
 
-        result.meta["sensitivity"] = sensitivity(result, args.workers)
-        print("\n" + result.meta["sensitivity"].text())
+        result.meta["sensitivity"] = sensitivity(result, executor)
+        say("\n" + result.meta["sensitivity"].text())
     if args.out:
         command = compare_command(
             args.study,
@@ -131,23 +150,36 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if getattr(args, "sensitivity", False):
             command += " --sensitivity"
         write_comparison(result, args.out, args.study, material, command)
-        print(f"\nTables, per-run KPIs and charts are in {args.out}/")
+        say(f"\nTables, per-run KPIs and charts are in {args.out}/")
         if getattr(args, "report", False):
-            print(f"The proposal report: {write_report(args.out).resolve()}")
+            say(f"The proposal report: {write_report(args.out).resolve()}")
+    if args.json:
+        print(comparison_json(result, args.study, material))
     return 0
 
 
-def _decide(result, material, args: argparse.Namespace):
+def comparison_json(result: Comparison, source: str, material: Material) -> str:
+    """``simlib compare --json``: ``study.json``'s object plus the comparison table (each
+    reform alone vs the baseline, one row per variant and KPI); NaN becomes null."""
+    data = comparison_meta(result, source, material)
+    data["comparison"] = result.table().to_dict("records")
+    data["failed_runs"] = len(result.failures)
+    return json_text(data)
+
+
+def _decide(
+    result: Comparison, material: Material, args: argparse.Namespace, executor: ExecutorArg
+) -> Comparison:
     """``--decide``: replications added until no verdict is inconclusive (or --max-reps)."""
     from simlib.experiment.decide import decide
     from simlib.outputs import comparison_verdicts
 
     if args.max_reps < 3:
         raise UsageError(f"--max-reps must be at least 3; got {args.max_reps}")
-    bar, tick = progress_bar(not args.quiet, args.max_reps, "deciding runs")
+    bar, tick = progress_bar(not (args.quiet or args.json), args.max_reps, "deciding runs")
     try:
         return decide(
-            result, lambda c: comparison_verdicts(c, material), args.max_reps, args.workers, tick
+            result, lambda c: comparison_verdicts(c, material), args.max_reps, executor, tick
         )
     finally:
         if bar is not None:
@@ -167,12 +199,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=checks.seed, default=None, help="base seed (default: the study's)"
     )
-    p.add_argument(
-        "--workers",
-        type=checks.count("--workers"),
-        default=1,
-        help="processes to run replications on",
-    )
+    executor_options(p)
+    json_option(p)
     p.add_argument("--out", metavar="DIR", help="write tables, runs and charts here")
     p.add_argument(
         "--days",
@@ -188,7 +216,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "per KPI, e.g. 5%%,hall_wait_mean_min=2,on_time_rate=3pp",
     )
     p.add_argument("--report", action="store_true", help="also write report.html/pdf in --out")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    quiet_option(p)
     p.add_argument(
         "--decide",
         action="store_true",

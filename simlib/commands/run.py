@@ -6,35 +6,78 @@ import argparse
 import json
 import os
 import sys
+from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from simlib import cli_checks as checks
 from simlib.cli_checks import UsageError
 from simlib.commands.common import (
     check_precision,
+    executor_options,
+    opened_executor,
     precision_options,
     progress_bar,
     run_options,
 )
-from simlib.engine import simulate
+from simlib.engine import Records, simulate
 from simlib.engine.kernel import ENGINE_VARIABLE, kernel_refusal
 from simlib.eventlog import write_event_log
 from simlib.experiment import replicate, replication_seed
+from simlib.experiment.core import RunFn, run_kpis
 from simlib.experiment.precision import (
     DEFAULT_KPIS,
     replicate_to_precision,
 )
 from simlib.experiment.stats import CSV_FLOAT
+from simlib.experiment.store import measure_name
 from simlib.files import (
     apply_reform_file,
     load_scenario,
 )
+from simlib.metrics import kpi_row
 from simlib.outputs import kpi_table
 from simlib.scenario import Scenario
 from simlib.writing import write_csv
 
 
-def run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> int:
+@dataclass(frozen=True)
+class RunWithLogs:
+    """The run core's measure for ``simlib run --events/--tickets``: every run's KPI row
+    (the same row as :func:`~simlib.experiment.core.run_kpis`, so stored runs are shared),
+    and the run seeded ``seed`` (replication 0) also writes its logs, from the very records
+    its KPIs come from: the logs are that replication, never a second run."""
+
+    seed: int
+    events: str | None = None
+    tickets: str | None = None
+    measure_name: str = measure_name(run_kpis)
+
+    def __call__(self, scenario: Scenario, seed: int) -> dict[str, Any]:
+        if seed != self.seed:
+            return run_kpis(scenario, seed)
+        records = simulate(scenario, seed, "full")
+        self.write(records, scenario)
+        return kpi_row(records, scenario)
+
+    def write(self, records: Records, scenario: Scenario) -> None:
+        if self.events:
+            write_event_log(records, self.events, scenario)
+        if self.tickets:
+            from simlib.ticketlog import write_ticket_log
+
+            priorities = {m.id: m.priority for m in scenario.matters}
+            write_ticket_log(records, self.tickets, priorities)
+
+
+def run_and_report(
+    scenario: Scenario,
+    args: argparse.Namespace,
+    seed: int,
+    executor: Executor | None = None,
+    run: RunFn = run_kpis,
+) -> int:
     precision = getattr(args, "precision", None)
     if precision is not None:
         check_precision(args)
@@ -43,10 +86,11 @@ def run_and_report(scenario: Scenario, args: argparse.Namespace, seed: int) -> i
     )
     try:
         if precision is None:
-            result = replicate(scenario, args.reps, seed, on_progress=tick)
+            result = replicate(scenario, args.reps, seed, tick, executor, run)
         else:
+            kpis = args.kpi or DEFAULT_KPIS
             result = replicate_to_precision(
-                scenario, precision, args.kpi or DEFAULT_KPIS, args.max_reps, seed, tick
+                scenario, precision, kpis, args.max_reps, seed, tick, executor, run
             )
     finally:
         if bar is not None:
@@ -93,19 +137,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.engine == "kernel" and (reason := kernel_refusal(scenario)) is not None:
         raise UsageError(f"--engine kernel: the hall kernel cannot run {args.file}: {reason}")
     seed = scenario.seed if args.seed is None else args.seed  # decided here, once
-    status = run_and_report(scenario, args, seed)
-    if args.events or args.tickets:
-        seed = replication_seed(seed, 0)
-        records = simulate(scenario, seed)
-        if args.events:
-            path = write_event_log(records, args.events, scenario)
-            print(f"Event log of replication 0 (seed {seed}): {path}", file=sys.stderr)
-        if args.tickets:
-            from simlib.ticketlog import write_ticket_log
-
-            priorities = {m.id: m.priority for m in scenario.matters}
-            path = write_ticket_log(records, args.tickets, priorities)
-            print(f"Ticket log of replication 0 (seed {seed}): {path}", file=sys.stderr)
+    first = replication_seed(seed, 0)
+    logs = RunWithLogs(first, args.events, args.tickets)
+    for path in (args.events, args.tickets):
+        if path:  # written afresh by replication 0 (a stale file must not pass for it)
+            Path(path).unlink(missing_ok=True)
+    with opened_executor(args) as executor:
+        status = run_and_report(
+            scenario, args, seed, executor, logs if args.events or args.tickets else run_kpis
+        )
+    if (args.events and not Path(args.events).exists()) or (
+        args.tickets and not Path(args.tickets).exists()
+    ):  # replication 0 was read back from the run store (or failed): made again from its seed
+        try:
+            logs.write(simulate(scenario, first, "full"), scenario)
+        except Exception as exc:  # replication 0 failed: it has no log (warned above)
+            print(f"simlib: warning: no log written, replication 0 failed: {exc}", file=sys.stderr)
+            return status
+    for path, what in ((args.events, "Event"), (args.tickets, "Ticket")):
+        if path:
+            print(f"{what} log of replication 0 (seed {first}): {path}", file=sys.stderr)
     return status
 
 
@@ -133,6 +184,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "auto (default): the kernel where it applies. Records are identical.",
     )
     run_options(p, 10)
+    executor_options(p)
     precision_options(p)
     p.set_defaults(func=cmd_run)
     return p

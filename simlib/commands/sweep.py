@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import sys
 from pathlib import Path
+from typing import Any
 
 from simlib import cli_checks as checks
 from simlib.commands.common import (
     cache_option,
     executor_options,
+    json_option,
+    json_text,
+    quiet_option,
     slug,
     stop_listening_to_ctrl_c,
 )
-from simlib.experiment.sweep import run_sweep
+from simlib.experiment.sweep import SweepResult, run_sweep
 from simlib.files import load_sweep
 
 
@@ -23,12 +28,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_sweep(args.spec)
     out = checks.check_out_dir(args.out or Path("sweeps") / slug(spec.name))
     total = len(spec.scenarios) * spec.replications
-    print(
+    say = functools.partial(print, file=sys.stderr if args.json else sys.stdout)
+    say(
         f"Sweep '{spec.name}': {len(spec.scenarios)} point(s) x {spec.replications} replication(s) "
         f"= {total} runs; results go to {out}/"
     )
     bar = None
-    if not args.quiet:
+    if not (args.quiet or args.json):
         from tqdm import tqdm
 
         bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
@@ -61,11 +67,31 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     failures = result.failures
-    print(f"{len(result.runs)} run(s) stored, {len(failures)} failed.")
-    print(f"Per-point summary: {out}/summary.csv")
+    say(f"{len(result.runs)} run(s) stored, {len(failures)} failed.")
+    say(f"Per-point summary: {out}/summary.csv")
     for row in failures.head(5).itertuples():
-        print(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
+        say(f"  failed: point {row.point}, replication {row.replication}: {row.error}")
+    if args.json:
+        print(json_text(sweep_json(result)))
     return 0
+
+
+def sweep_json(result: SweepResult) -> dict[str, Any]:
+    """``simlib sweep --json``: what was run, where it is stored, and each point's means
+    and 95 % CIs (``summary.csv`` as records)."""
+    failures = result.failures
+    return {
+        "sweep": result.sweep.name,
+        "out": str(result.out),
+        "parameters": list(result.sweep.parameters),
+        "points": len(result.sweep.scenarios),
+        "replications": result.sweep.replications,
+        "runs": len(result.runs),
+        "failed": len(failures),
+        "errors": [str(e) for e in failures["error"].head(5)],
+        "quarantined": len(result.quarantined),
+        "summary": result.summary().to_dict("records"),
+    }
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -75,7 +101,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     executor_options(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default: sweeps/<name>)")
     p.add_argument("--resume", action="store_true", help="run only what is missing in --out")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    json_option(p)
+    quiet_option(p)
     cache_option(p)
     p.set_defaults(func=cmd_sweep)
     return p

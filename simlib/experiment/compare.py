@@ -9,18 +9,17 @@ narrower than with independent runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
+from simlib.experiment.core import Job, Progress, check_seed, evaluate, replication_seed
 from simlib.experiment.costs import VariantCost
 from simlib.experiment.replicate import check_reps
-from simlib.experiment.runner import process_pool
+from simlib.experiment.runner import ExecutorArg, executor_for
 from simlib.experiment.stats import mean_ci
 from simlib.reforms import apply_reforms, parse_reforms
 from simlib.reforms.spec import BaseReform
@@ -153,25 +152,26 @@ def compare(
     reps: int = 10,
     seed: int | None = None,
     stack: Sequence[str] | None = None,
-    workers: int | Executor = 1,
-    on_progress: Callable[[int, int], None] | None = None,
+    executor: ExecutorArg = None,
+    on_progress: Progress | None = None,
     name: str = "comparison",
     costs: Mapping[str, VariantCost] | None = None,
 ) -> Comparison:
     """Run the baseline and every variant (each a list of reforms) on the same seeds.
 
     ``stack`` (default: every variant, in order) also runs the reforms cumulatively; pass
-    ``[]`` to skip stacking. Results do not depend on ``workers``.
+    ``[]`` to skip stacking. ``executor``: None (this process), a number of worker
+    processes, or any Executor; results do not depend on it.
     """
     reps = check_reps(reps, "reps")
-    if isinstance(workers, bool) or (isinstance(workers, int) and workers < 1):
-        raise ValueError(f"workers must be a whole number >= 1; got {workers!r}")
+    if isinstance(executor, bool) or (isinstance(executor, int) and executor < 1):
+        raise ValueError(f"executor must be an Executor or a whole number >= 1; got {executor!r}")
     base_seed = check_seed(baseline.seed if seed is None else seed)
     parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}
     order = list(parsed) if stack is None else list(stack)
     jobs = study_arms(baseline, variants, stack)
     seeds = [replication_seed(base_seed, i) for i in range(reps)]
-    rows = run_arms(jobs, seeds, range(reps), workers, on_progress)
+    rows = run_arms(jobs, seeds, range(reps), executor, on_progress)
     return Comparison(
         baseline, parsed, order, base_seed, runs_frame(rows), name=name, costs=dict(costs or {})
     )
@@ -181,8 +181,8 @@ def run_arms(
     jobs: list[tuple[str, str, int, Scenario]],
     seeds: Sequence[int],
     replications: Sequence[int],
-    workers: int | Executor = 1,
-    on_progress: Callable[[int, int], None] | None = None,
+    executor: ExecutorArg = None,
+    on_progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Rows of every arm x (replication, seed), through the run core, in arm order."""
     work = [
@@ -190,12 +190,8 @@ def run_arms(
         for kind, variant, stage, scenario in jobs
         for r, seed in zip(replications, seeds, strict=True)
     ]
-    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
-    if isinstance(workers, int) and workers > 1:
-        with process_pool(workers) as pool:
-            rows = list(evaluate(work, pool, tick))
-    else:
-        rows = list(evaluate(work, None if isinstance(workers, int) else workers, tick))
+    with executor_for(executor) as pool:
+        rows = list(evaluate(work, pool, on_progress))
     order_of = {(kind, variant): i for i, (kind, variant, _, _) in enumerate(jobs)}
     rows.sort(key=lambda row: (order_of[(row["kind"], row["variant"])], row["replication"]))
     return rows

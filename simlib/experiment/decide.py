@@ -16,12 +16,12 @@ reform is called better or worse by luck grows with the number of looks. The rou
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 from simlib.experiment.compare import BASELINE, Comparison, run_arms, runs_frame
-from simlib.experiment.core import replication_seed
+from simlib.experiment.core import Progress, replication_seed
+from simlib.experiment.runner import ExecutorArg
 from simlib.reform_verdict import ReformVerdict
 from simlib.reforms import apply_reforms
 
@@ -57,8 +57,8 @@ def decide(
     comparison: Comparison,
     judge: Callable[[Comparison], dict[str, ReformVerdict]],
     max_reps: int,
-    workers: int | Executor = 1,
-    on_progress: Callable[[int, int], None] | None = None,
+    executor: ExecutorArg = None,
+    on_progress: Progress | None = None,
 ) -> Comparison:
     """Add replications to ``comparison`` (the baseline and the inconclusive reforms alone)
     until ``judge`` finds no inconclusive reform or the baseline has ``max_reps``;
@@ -87,7 +87,7 @@ def decide(
         ]
         reps = list(range(n, target))
         seeds = [replication_seed(comparison.seed, i) for i in reps]
-        rows = run_arms(arms, seeds, reps, workers, on_progress)
+        rows = run_arms(arms, seeds, reps, executor, on_progress)
         comparison.runs = runs_frame(
             comparison.runs.to_dict("records") + rows  # same columns, new replications
         )

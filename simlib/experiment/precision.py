@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +25,17 @@ import pandas as pd
 from scipy import stats
 
 from simlib.experiment.compare import BASELINE, Comparison, run_arms, runs_frame, study_arms
-from simlib.experiment.core import check_seed, replication_seed, run_kpis, safe_run
+from simlib.experiment.core import (
+    Job,
+    Progress,
+    RunFn,
+    check_seed,
+    evaluate,
+    replication_seed,
+    run_kpis,
+)
 from simlib.experiment.replicate import Replications
+from simlib.experiment.runner import ExecutorArg, executor_for
 from simlib.reforms import parse_reforms
 from simlib.scenario.model import Scenario
 
@@ -168,23 +176,40 @@ def replicate_to_precision(
     kpis: Sequence[str] = DEFAULT_KPIS,
     max_reps: int = 100,
     seed: int | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Progress | None = None,
+    executor: ExecutorArg = None,
+    run: RunFn = run_kpis,
 ) -> Replications:
     """:func:`~simlib.experiment.replicate` with as many replications as ``precision``
-    needs (at most ``max_reps``); the result's ``precision`` says how it went."""
+    needs (at most ``max_reps``); the result's ``precision`` says how it went.
+
+    Replications go through the run core; with worker processes they are run a batch of
+    one per worker ahead (runs the procedure does not ask for are left out of the result,
+    which is the same on any executor)."""
     base = check_seed(scenario.seed if seed is None else seed)
+    rows_by_rep: dict[int, dict[str, Any]] = {}
+    failed = 0
+    with executor_for(executor) as pool:
+        batch = 1 if pool is None else max(1, int(getattr(pool, "_max_workers", 2)))
 
-    def replication(i: int) -> dict[str, float]:
-        row = {"replication": i, **safe_run(run_kpis, scenario, replication_seed(base, i))}
-        if on_progress is not None:
-            on_progress(i + 1, max_reps)
-        return row
+        def replication(i: int) -> dict[str, Any]:
+            nonlocal failed
+            if i not in rows_by_rep:
+                reps = range(i, min(max_reps, i + batch))
+                jobs = [Job(scenario, replication_seed(base, r), {"replication": r}) for r in reps]
+                for row in evaluate(jobs, pool, None, run):
+                    rows_by_rep[int(row["replication"])] = row
+            row = rows_by_rep[i]
+            failed += row["error"] is not None
+            if on_progress is not None:
+                on_progress(i + 1, max_reps, failed)
+            return row
 
-    rows, run = to_precision(replication, kpis, precision, max_reps)
+        rows, procedure = to_precision(replication, kpis, precision, max_reps)
     runs = pd.DataFrame(rows)
     front = ["replication", "seed", "seconds", "error"]
     runs = runs[front + [c for c in runs.columns if c not in front]]
-    return Replications(scenario, base, runs, precision=run)
+    return Replications(scenario, base, runs, precision=procedure)
 
 
 def compare_to_precision(
@@ -195,8 +220,8 @@ def compare_to_precision(
     max_reps: int = 100,
     seed: int | None = None,
     stack: Sequence[str] | None = None,
-    workers: int | Executor = 1,
-    on_progress: Callable[[int, int], None] | None = None,
+    executor: ExecutorArg = None,
+    on_progress: Progress | None = None,
     name: str = "comparison",
 ) -> Comparison:
     """:func:`~simlib.experiment.compare.compare` with as many replications as it takes for
@@ -209,21 +234,25 @@ def compare_to_precision(
         for kind, variant, _, _ in arms
     }
     rows: list[dict[str, Any]] = []
+    failed = 0
 
     def replication(i: int) -> dict[str, float]:
-        done = run_arms(arms, [replication_seed(base_seed, i)], [i], workers)
+        nonlocal failed
+        done = run_arms(arms, [replication_seed(base_seed, i)], [i], pool)
         rows.extend(done)
+        failed += sum(row["error"] is not None for row in done)
         flat: dict[str, float] = {}
         for row in done:
             label = labels[(row["kind"], row["variant"])]
             for k in kpis:
                 flat[f"{k} in {label}"] = row.get(k, math.nan)
         if on_progress is not None:
-            on_progress(i + 1, max_reps)
+            on_progress(i + 1, max_reps, failed)
         return flat
 
     watched = [f"{k} in {label}" for label in labels.values() for k in kpis]
-    _, run = to_precision(replication, watched, precision, max_reps)
+    with executor_for(executor) as pool:  # one pool for every replication
+        _, run = to_precision(replication, watched, precision, max_reps)
     order_of = {key: i for i, key in enumerate(labels)}
     rows.sort(key=lambda row: (order_of[(row["kind"], row["variant"])], row["replication"]))
     parsed = {n: parse_reforms(list(r), where=f"variants.{n}") for n, r in variants.items()}

@@ -8,16 +8,22 @@ through the run core (:mod:`simlib.experiment.core`), sequentially or on any exe
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from simlib.engine import simulate
-from simlib.experiment.core import Job, check_seed, evaluate, replication_seed
+from simlib.experiment.core import (
+    Job,
+    Progress,
+    RunFn,
+    check_seed,
+    evaluate,
+    replication_seed,
+    run_kpis,
+)
+from simlib.experiment.runner import ExecutorArg, executor_for
 from simlib.experiment.stats import mean_ci, summarize
 from simlib.limits import over
 from simlib.metrics import (
@@ -25,7 +31,6 @@ from simlib.metrics import (
     HOUR_KPIS,
     MATTER_KPIS,
     POOL_KPIS,
-    kpi_row,
     overload_warning,
 )
 from simlib.scenario.model import Scenario
@@ -39,9 +44,10 @@ _META = ("replication", "seed", "seconds", "error")
 def run_once(
     scenario: Scenario, seed: int, detail: Literal["full", "kpi"] = "kpi"
 ) -> dict[str, float]:
-    """One run's KPIs, flattened, with its seed and wall-clock seconds."""
+    """One run's KPIs (:func:`~simlib.experiment.core.run_kpis`), flattened, with its seed
+    and wall-clock seconds."""
     started = time.perf_counter()
-    values = kpi_row(simulate(scenario, seed, detail), scenario)
+    values = run_kpis(scenario, seed, detail)
     values["seed"] = seed
     values["seconds"] = time.perf_counter() - started
     return values
@@ -139,16 +145,18 @@ def replicate(
     scenario: Scenario,
     n: int = 10,
     seed: int | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-    executor: Executor | None = None,
+    on_progress: Progress | None = None,
+    executor: ExecutorArg = None,
+    run: RunFn = run_kpis,
 ) -> Replications:
     """Run ``n`` independent replications and collect their KPIs (one row each; a run that
-    fails is a row with its ``error``). ``seed`` defaults to the scenario's."""
+    fails is a row with its ``error``). ``seed`` defaults to the scenario's; ``run`` is the
+    measure of one run (see :func:`~simlib.experiment.core.evaluate`)."""
     n = check_reps(n)
     base = check_seed(scenario.seed if seed is None else seed)
     jobs = [Job(scenario, replication_seed(base, i), {"replication": i}) for i in range(n)]
-    tick = None if on_progress is None else (lambda done, total, _failed: on_progress(done, total))
-    rows = list(evaluate(jobs, executor, tick))
+    with executor_for(executor) as pool:
+        rows = list(evaluate(jobs, pool, on_progress, run))
     runs = pd.DataFrame(rows).sort_values("replication").reset_index(drop=True)
     runs = runs[list(_META) + [c for c in runs.columns if c not in _META]]
     return Replications(scenario, base, runs)

@@ -10,15 +10,21 @@ workers behind).
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing as mp
 import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
-__all__ = ["WorkerPool", "process_pool"]
+__all__ = ["ExecutorArg", "WorkerPool", "executor_for", "process_pool"]
+
+ExecutorArg = Executor | int | None
+"""What the Python API's ``executor`` argument takes: None (or 1) runs in this process;
+an int N > 1, a process pool of N workers made for the call; any Executor is used as is."""
 
 _WATCH_SECONDS = 0.5
 
@@ -83,3 +89,16 @@ def process_pool(workers: int) -> WorkerPool:
         initializer=_worker_start,
         initargs=(os.getpid(),),
     )
+
+
+@contextlib.contextmanager
+def executor_for(executor: ExecutorArg) -> Iterator[Executor | None]:
+    """The Executor an ``executor`` argument stands for (see :data:`ExecutorArg`); a pool
+    made here is closed on leaving."""
+    if isinstance(executor, bool) or (isinstance(executor, int) and executor < 1):
+        raise ValueError(f"executor must be an Executor or a whole number >= 1; got {executor!r}")
+    if isinstance(executor, int) and executor > 1:
+        with process_pool(executor) as pool:
+            yield pool
+    else:
+        yield None if isinstance(executor, int) else executor

@@ -15,15 +15,14 @@ reform's (linear interpolation between the swept values).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from simlib.experiment.compare import BASELINE, Comparison, paired, run_arms
-from simlib.experiment.core import replication_seed
+from simlib.experiment.core import Progress, replication_seed
+from simlib.experiment.runner import ExecutorArg
 from simlib.reforms import apply_reforms
 
 __all__ = ["ASSUMED", "Sensitivity", "sensitivity"]
@@ -153,8 +152,8 @@ def _saving(comparison: Comparison, rows: list[dict[str, Any]], per_year: float)
 
 def sensitivity(
     comparison: Comparison,
-    workers: int | Executor = 1,
-    on_progress: Callable[[int, int], None] | None = None,
+    executor: ExecutorArg = None,
+    on_progress: Progress | None = None,
 ) -> Sensitivity:
     """Sweep every assumed parameter of the comparison's variants (see ``ASSUMED``)."""
     per_year = _cases_a_year(comparison)
@@ -181,7 +180,7 @@ def sensitivity(
                 changed[i] = reform.model_copy(update={parameter: x})
                 scenario = apply_reforms(comparison.baseline, changed)
                 arms.append(("sensitivity", f"{variant}|{x}", 0, scenario))
-            rows = run_arms(arms, seeds, reps, workers, on_progress)
+            rows = run_arms(arms, seeds, reps, executor, on_progress)
             saved = [
                 _saving(comparison, [r for r in rows if r["variant"] == f"{variant}|{x}"], per_year)
                 for x in values

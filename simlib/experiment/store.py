@@ -52,7 +52,12 @@ class OutputFolderError(Exception):
 
 
 def measure_name(run: Callable[..., Any]) -> str:
-    """A stable name of the function that turns a run into a row (part of a run's key)."""
+    """A stable name of the function that turns a run into a row (part of a run's key).
+    A callable object may name itself with a ``measure_name`` attribute (it then promises
+    rows identical to that measure's: ``simlib run --events`` shares the KPI runs)."""
+    named = getattr(run, "measure_name", None)
+    if isinstance(named, str):
+        return named
     if isinstance(run, functools.partial):
         args = json.dumps([list(run.args), run.keywords], sort_keys=True, default=repr)
         return f"{measure_name(run.func)}{args}"

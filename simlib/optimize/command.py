@@ -27,9 +27,11 @@ def run_command(args: argparse.Namespace, executor: Executor | None) -> int:
 
     unit = "cost" if opt.objective == "cost" else "officer-hours"
 
-    def tick(runs: int) -> None:
+    def tick(runs: int, _total: int, failed: int) -> None:
         if bar is not None:
             bar.update(runs - bar.n)
+            if failed:
+                bar.set_postfix_str(f"{failed} failed", refresh=False)
 
     def best(info: dict[str, Any]) -> None:
         if bar is not None:

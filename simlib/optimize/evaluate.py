@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import partial
@@ -25,7 +24,7 @@ import numpy as np
 from scipy import stats
 
 from simlib.engine import simulate
-from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
+from simlib.experiment.core import Job, Progress, evaluate, replication_seed, run_kpis
 from simlib.experiment.store import RunStore, open_output, shared_cache
 from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row
 from simlib.optimize.candidate import Candidate, apply, officer_hours
@@ -186,7 +185,7 @@ class Evaluator:
         executor: Executor | None = None,
         out: str | Path | None = None,
         resume: bool = False,
-        on_progress: Callable[[int], None] | None = None,
+        on_progress: Progress | None = None,
     ):
         self.opt = opt
         self.executor = executor
@@ -195,6 +194,7 @@ class Evaluator:
         self.candidates: dict[str, Candidate] = {}
         self.errors: dict[str, str] = {}
         self.runs = 0  # simulated now (runs read back from the store are not counted)
+        self.failed = 0  # of those, runs that failed
         self.on_progress = on_progress
         cache = shared_cache()
         self.store: RunStore | None = (
@@ -259,13 +259,15 @@ class Evaluator:
         reused = (self.store.hits if self.store is not None else 0) - reused
         self.runs = start + len(jobs) - reused
 
-    def _tick(self) -> Callable[[int, int, int], None]:
-        start = self.runs
+    def _tick(self) -> Progress:
+        """``on_progress(done, total, failed)`` over the whole search: runs done so far,
+        those plus the batch under way (a search does not know its end), failures."""
+        start, failed_before = self.runs, self.failed
 
-        def tick(done: int, _n: int, _failed: int = 0) -> None:
-            self.runs = start + done
+        def tick(done: int, n: int, failed: int = 0) -> None:
+            self.runs, self.failed = start + done, failed_before + failed
             if self.on_progress is not None:
-                self.on_progress(self.runs)
+                self.on_progress(self.runs, start + n, self.failed)
 
         return tick
 

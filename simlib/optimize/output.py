@@ -429,7 +429,7 @@ def _hour_span(column: str) -> str:
     return f"{h:02d}:00–{(h + 1) % 24:02d}:00"
 
 
-def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
+def frontier_chart(result: OptimizeResult, table: pd.DataFrame) -> Any:
     """Officer-hours (or cost) against the binding KPI in the binding hour, with 95 % CIs
     and the bound; a point is marked a miss only when it misses in that hour."""
     from matplotlib.figure import Figure
@@ -500,7 +500,7 @@ def frontier_chart(result: OptimizeResult, table: pd.DataFrame):
     return fig
 
 
-def hours_chart(result: OptimizeResult, table: pd.DataFrame):
+def hours_chart(result: OptimizeResult, table: pd.DataFrame) -> Any:
     """Today vs proposed by hour: the hourly requirement's KPI (same seeds) with its bound,
     and the share of days that met it written above each hour."""
     from matplotlib.figure import Figure
@@ -565,7 +565,7 @@ def hours_chart(result: OptimizeResult, table: pd.DataFrame):
     return fig
 
 
-def staffing_chart(result: OptimizeResult, table: pd.DataFrame):
+def staffing_chart(result: OptimizeResult, table: pd.DataFrame) -> Any:
     """Officers on shift by hour per decided pool: chosen (bars) and today (black ticks)."""
     from matplotlib.figure import Figure
 

@@ -11,7 +11,7 @@ runs are shared across budgets (the frontier costs little more than its largest 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib.experiment.core import Job, evaluate, replication_seed, run_kpis
+from simlib.experiment.core import Job, Progress, evaluate, replication_seed, run_kpis
 from simlib.experiment.costs import VariantCost, portfolio_cost
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore, open_output
@@ -53,7 +53,7 @@ class SimulationOracle:
         spec: PortfolioSpec,
         executor: Executor | int = 1,
         store: RunStore | None = None,
-        on_progress: Callable[[int], None] | None = None,
+        on_progress: Progress | None = None,
     ):
         self.spec, self.executor, self.store = spec, executor, store
         self.on_progress = on_progress
@@ -92,14 +92,13 @@ class SimulationOracle:
         if todo:
             jobs = [(key, r) for key in todo for r in replications if (key, r) not in self.rows]
             self._run(todo, jobs)
-            if self.on_progress is not None:
-                self.on_progress(self.evaluations)
         return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
 
     def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
         """Run the jobs through the run core (and its store). A failed run stops the search
         with its error: KN needs every value."""
         executor = None if isinstance(self.executor, int) else self.executor
+        total = self.evaluations + len(jobs)  # a search does not know its end: this batch
         work = [
             Job(scenarios[k], replication_seed(self.spec.seed, r), {"key": k, "replication": r})
             for k, r in jobs
@@ -110,7 +109,7 @@ class SimulationOracle:
                 raise ValueError(f"a run failed (replication {r}): {row['error']}")
             self.rows[(key, r)] = row
             if self.on_progress is not None:
-                self.on_progress(self.evaluations)
+                self.on_progress(self.evaluations, total, 0)  # a failure stops the search
 
     def values(self, row: dict[str, Any]) -> np.ndarray:
         """[objective, requirement_1, ...] of one run's row."""
@@ -195,7 +194,7 @@ def optimize_portfolio(
     spec: PortfolioSpec,
     executor: Executor | int = 1,
     store: RunStore | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Progress | None = None,
 ) -> Frontier:
     """Search every budget of ``spec`` (sharing runs between budgets); runs are kept in
     ``store`` (see :func:`portfolio_store`) when given."""

@@ -37,7 +37,7 @@ def _executor(args: Any, stack: contextlib.ExitStack) -> Executor | int:
 
 def main(args: Any) -> int:
     """``simlib optimize SPEC`` for a portfolio file; returns the exit status."""
-    quiet = bool(getattr(args, "quiet", False))
+    quiet = bool(getattr(args, "quiet", False)) or bool(getattr(args, "json", False))
     out = getattr(args, "out", None)
     try:
         spec = load_portfolio(args.spec)
@@ -46,7 +46,7 @@ def main(args: Any) -> int:
         return 2
     store = portfolio_store(spec, out, bool(getattr(args, "resume", False))) if out else None
 
-    def progress(n: int) -> None:
+    def progress(n: int, _total: int, _failed: int) -> None:
         if not quiet:
             print(f"\r{n} simulation runs", end="", file=sys.stderr, flush=True)
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from simlib.experiment.core import Progress
 from simlib.optimize import offered as th
 from simlib.optimize.candidate import Candidate, apply, realise
 from simlib.optimize.evaluate import Evaluator, Judgement
@@ -615,7 +616,7 @@ def optimize(
     executor: Executor | None = None,
     out: str | Path | None = None,
     resume: bool = False,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Progress | None = None,
     on_best: Callable[[dict[str, Any]], None] | None = None,
 ) -> OptimizeResult:
     """Find the cheapest staffing that meets every requirement (see the module docstring).

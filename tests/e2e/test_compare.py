@@ -74,7 +74,7 @@ def test_compare_table_and_stack() -> None:
 def test_results_do_not_depend_on_the_number_of_workers() -> None:
     base = scenario_from_dict(SMALL)
     one = compare(base, VARIANTS, reps=2, seed=4, stack=[]).runs.drop(columns="seconds")
-    two = compare(base, VARIANTS, reps=2, seed=4, stack=[], workers=2).runs.drop(columns="seconds")
+    two = compare(base, VARIANTS, reps=2, seed=4, stack=[], executor=2).runs.drop(columns="seconds")
     pd.testing.assert_frame_equal(one, two)
 
 
