@@ -165,7 +165,7 @@ def test_run_with_reform_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 def test_green_approval_study_validates() -> None:
     study = load_study(Path(__file__).resolve().parents[2] / "scenarios" / "green_approval.yaml")
-    assert len(study.variants) == 11 and study.stack == list(study.variants)
+    assert len(study.variants) == 12 and study.stack == list(study.variants)
 
 
 def test_wrong_kind_of_file_is_named(tmp_path: Path) -> None:
