@@ -128,9 +128,11 @@ def queue_over_day(
 
 
 @styled
-def lead_time_by_matter(records: Records, title: str = "") -> Figure:
+def lead_time_by_matter(
+    records: Records, title: str = "", names: Mapping[str, str] | None = None
+) -> Figure:
     """Lead time per matter (working days): 10-90 % range, median, mean with 95 % CI, and
-    the promised time limit."""
+    the promised time limit. ``names``: display names of matters (id -> name)."""
     cases = records.cases
     decided = cases[(cases["status"] == "decided") & (cases["arrival"] >= records.warmup)]
     lead = records.calendar.working_days(
@@ -160,7 +162,7 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
                 va="center",
                 fontsize=8,
             )
-    ax.set_yticks(range(len(matters)), matters)
+    ax.set_yticks(range(len(matters)), [(names or {}).get(m, m) for m in matters])
     ax.invert_yaxis()
     ax.set_xlabel("lead time, first submission to decision [working days]")
     ax.grid(axis="x", alpha=0.3)
@@ -177,7 +179,9 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
 
 @styled
 def utilization(result: Replications, title: str = "") -> Figure:
-    """Officer utilisation per pool: mean over replications with 95 % CI error bars."""
+    """Officer utilisation per pool: mean over replications with 95 % CI error bars; pools
+    by their display names where the scenario gives them."""
+    shown = {k: p.name or k for k, p in result.scenario.pools.items()}
     summary = result.summary()
     rows = summary[summary.index.str.startswith("utilization[")]
     names = [i[len("utilization[") : -1] for i in rows.index]
@@ -204,7 +208,7 @@ def utilization(result: Replications, title: str = "") -> Figure:
         linewidth=1,
         label="85 %: queues grow fast above",
     )
-    ax.set_yticks(y, [names[i] for i in order])
+    ax.set_yticks(y, [shown.get(names[i], names[i]) for i in order])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
     share_axis(ax.xaxis)
