@@ -53,6 +53,7 @@ class PortfolioBlock(_Strict):
         | Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=1)]
     )
     max_reforms: Annotated[int, Field(ge=1)] | None = None
+    currency: str = ""  # what budgets and costs are counted in (the chart's cost axis)
 
 
 class Objective(_Strict):
@@ -144,6 +145,7 @@ class PortfolioSpec:
     seed: int
     n0: int
     max_reps: int
+    currency: str = ""  # the unit of budgets and costs ("" : the study's currency, unnamed)
 
 
 def kpi_column(kpi: str, matter: str | None = None) -> str:
@@ -224,4 +226,5 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
         seed=study.seed if spec.seed is None else spec.seed,
         n0=spec.replications.min,
         max_reps=spec.replications.max,
+        currency=spec.portfolio.currency,
     )
