@@ -138,7 +138,7 @@ def test_staffing_report_fits_a4(tmp_path: Path) -> None:
     )
     assert main(["optimize", str(spec), "--out", str(tmp_path / "staff"), "--quiet"]) == 0
     report = write_report(tmp_path / "staff", pdf=False)
-    wide = wide_tables(report, tmp_path)[1]
-    if wide == ["hour"]:  # the hour-by-hour staffing table is being reworked in issue #18
-        pytest.xfail("the staffing report's hour table is wider than A4 (issue #18 fixes it)")
-    assert wide == []
+    tables, wide = wide_tables(report, tmp_path)
+    assert tables >= 2 and wide == []
+    text = report.read_text(encoding="utf-8")
+    assert "09:00–10:00" in text and "hall_wait_mean_min[" not in text
