@@ -72,10 +72,14 @@ def wait_distribution(waits: Mapping[str, np.ndarray], title: str = "") -> Figur
 
 @styled
 def queue_over_day(
-    records: Records, pools: Sequence[str] | None = None, step: float = 10.0, title: str = ""
+    records: Records,
+    pools: Sequence[str] | None = None,
+    step: float = 10.0,
+    title: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Tickets waiting by time of day (mean and 5-95 % band across workdays after warm-up),
-    one panel per hall queue."""
+    one panel per hall queue (``names``: display names of pools, id -> name)."""
     v = records.visits
     v = v[v["kind"].isin(_HALL) & (v["ticket"] >= records.warmup)]
     left = v["call"].where(v["call"].notna(), v["end"]).fillna(records.horizon).to_numpy(float)
@@ -116,7 +120,7 @@ def queue_over_day(
             alpha=0.2,
             label="5-95 % of days",
         )
-        ax.set_title(str(pool), fontsize=9)
+        ax.set_title(str((names or {}).get(str(pool), pool)), fontsize=9)
         ax.set_xlabel("time of day [h]")
         ax.set_ylabel("tickets waiting [applicants]")
         ax.grid(alpha=0.3)
@@ -232,8 +236,16 @@ def utilization(result: Replications, title: str = "") -> Figure:
 
 
 @styled
-def gantt(records: Records, pool: str, day: int | None = None, title: str = "") -> Figure:
-    """One day of one pool: who served what when (the replay of a hall day)."""
+def gantt(
+    records: Records,
+    pool: str,
+    day: int | None = None,
+    title: str = "",
+    names: Mapping[str, str] | None = None,
+) -> Figure:
+    """One day of one pool: who served what when (the replay of a hall day); ``names``:
+    display names of pools and matters (id -> name)."""
+    shown = (names or {}).get(pool, pool)
     log = records.steps
     log = log[log["pool"] == pool]
     if day is None:
@@ -265,7 +277,7 @@ def gantt(records: Records, pool: str, day: int | None = None, title: str = "") 
                     linewidth=0.3,
                 )
     handles = [Patch(color=c, label=a) for a, c in colours.items()]
-    ax.set_yticks(range(len(officers)), [f"{pool} #{o}" for o in officers])
+    ax.set_yticks(range(len(officers)), [f"{shown} #{o}" for o in officers])
     ax.invert_yaxis()
     ax.set_xlabel("time of day [h]")
     ax.set_ylabel("officer")
@@ -280,5 +292,5 @@ def gantt(records: Records, pool: str, day: int | None = None, title: str = "") 
             loc="outside lower center",
             frameon=False,
         )
-    ax.set_title(title or f"A day at {pool}: day {day} (each bar: one service)")
+    ax.set_title(title or f"A day at {shown}: day {day} (each bar: one service)")
     return fig

@@ -11,11 +11,12 @@ import pandas as pd
 import yaml
 from matplotlib.figure import Figure
 
-from simlib import plots
+from simlib import plots, simulate
 from simlib.cli import main
 from simlib.experiment.replicate import replicate
 from simlib.metrics import kpi_info as metrics_kpi_info
 from simlib.report import write_report
+from simlib.report.names import Names
 from simlib.scenario import scenario_from_dict
 from simlib.verdict import kpi_info
 from tests.e2e.test_compare import SMALL
@@ -73,6 +74,14 @@ def test_hall_charts_use_display_names() -> None:
     text = _labels(plots.utilization(result))
     assert "Front desk" in text and "Review office" in text
     assert "front_desk" not in text and "review_office" not in text
+    records = simulate(scenario_from_dict(_named()), seed=1)
+    names = Names(_named()).mapping
+    text = _labels(plots.lead_time_by_matter(records, names=names))
+    assert "Closing a company" in text and "company_deregistration" not in text
+    text = _labels(plots.gantt(records, "front_desk", names=names))
+    assert "Front desk" in text and "front_desk" not in text
+    text = _labels(plots.queue_over_day(records, names=names))
+    assert "Front desk" in text and "front_desk" not in text
 
 
 def test_hours_are_written_as_clock_ranges() -> None:
