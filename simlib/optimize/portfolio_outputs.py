@@ -293,6 +293,8 @@ def write_outputs(frontier: Frontier, out: str | Path) -> list[Path]:
     meta = frontier_json(frontier)
     meta["source"] = str(frontier.spec.path)
     meta["objective_label"] = " [".join(_goal_label(frontier)) + "]"
+    names = Names(frontier.spec.study.baseline).mapping
+    meta["requirement_words"] = [n.words(names) for n in frontier.spec.needs]
     (out / "portfolio.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     written.append(out / "portfolio.json")
     return written
@@ -350,7 +352,7 @@ def portfolio_report_section(out_dir: str | Path) -> str:
     return (
         _answer(meta, what)
         + f"<section><h2>Reform package under budget: {e(meta['optimize'])}</h2>"
-        f"<p>Objective: {e(what)}. Requirements: {e(', '.join(meta['requirements']) or 'none')}. "
+        f"<p>Objective: {e(what)}. Requirements: {e(', '.join(_needs(meta)) or 'none')}. "
         f"Each package was chosen with probability at least {meta['confidence']:.0%} of being "
         f"the best feasible one, up to differences of {meta['indifference']:g} (Kim–Nelson "
         "ranking and selection on common random numbers, after simulating every reform alone "
@@ -363,6 +365,11 @@ def portfolio_report_section(out_dir: str | Path) -> str:
     )
 
 
+def _needs(meta: dict) -> list[str]:
+    """The requirements in words (folders written before they were kept: as given)."""
+    return list(meta.get("requirement_words") or meta["requirements"])
+
+
 def _answer(meta: dict, what: str) -> str:
     """The executive summary of a portfolio report: the question and, per budget, the
     package with its change against today and the CI (what a director signs)."""
@@ -371,7 +378,7 @@ def _answer(meta: dict, what: str) -> str:
     question = (
         f"Which reforms should be adopted within a budget of {', '.join(_num(b) for b in budgets)}"
         f" to improve {what.lower()}"
-        + (f", while {', '.join(meta['requirements'])}" if meta["requirements"] else "")
+        + (f", while {', '.join(_needs(meta))}" if meta["requirements"] else "")
         + "?"
     )
     parts = []

@@ -17,6 +17,7 @@ Errors name the file, the line and the key, like scenario files.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -130,6 +131,19 @@ class Need:
         hour = " in every hour" if self.every_hour else ""
         op = "<=" if self.sense == "max" else ">="
         return f"{self.kpi}{where}{hour} {op} {self.bound:g}"
+
+    def words(self, names: Mapping[str, str] | None = None) -> str:
+        """The requirement as the report prints it: "90th-percentile wait in the hall for
+        Planning permits in every hour ≤ 20 min" (KPI label, display names, unit)."""
+        from simlib.metrics import kpi_info
+
+        label, unit, _ = kpi_info(self.kpi)
+        matter = (names or {}).get(self.matter, self.matter) if self.matter else ""
+        where = f" for {matter}" if matter else ""
+        hour = " in every hour" if self.every_hour else ""
+        op = "≤" if self.sense == "max" else "≥"
+        bound = f"{self.bound * 100:g} %" if unit == "share" else f"{self.bound:g} {unit}"
+        return f"{label}{where}{hour} {op} {bound}"
 
 
 @dataclass(frozen=True)

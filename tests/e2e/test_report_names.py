@@ -90,3 +90,13 @@ def test_hours_are_written_as_clock_ranges() -> None:
     assert metrics_kpi_info("hall_wait_p90_min[hour=23]")[0].endswith("(23:00–00:00)")
     assert kpi_info("utilization[front_desk]", names)[0].endswith("(Front desk)")
     assert metrics_kpi_info("utilization[front_desk]", names)[0].endswith("(Front desk)")
+
+
+def test_portfolio_requirements_are_written_in_words() -> None:
+    from simlib.optimize.portfolio_spec import Need
+
+    need = Need("on_time_rate", "company_deregistration", False, "min", 0.9, 0.01)
+    words = need.words({"company_deregistration": "Closing a company"})
+    assert words == "Decided within the time limit for Closing a company ≥ 90 %", words
+    wait = Need("hall_wait_p90_min", None, True, "max", 20.0, 1.0).words()
+    assert wait.endswith("in every hour ≤ 20 min") and "hall_wait" not in wait
