@@ -41,6 +41,7 @@ Conventions, so that every number has one meaning:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -158,13 +159,17 @@ SATURATED = 0.98  # utilisation of a pool at which a run counts as overloaded
 UNDECIDED_LIMIT = 0.01  # share of the cohort undecided at the cap beyond which it does too
 
 
-def kpi_info(column: str) -> tuple[str, str, str]:
+def kpi_info(column: str, names: Mapping[str, str] | None = None) -> tuple[str, str, str]:
     """(label, unit, better) for a KPI column, also ``utilization[front]``,
-    ``lead_time_mean_days[matter=permit]`` and ``hall_wait_mean_min[hour=09]``."""
+    ``lead_time_mean_days[matter=permit]`` and ``hall_wait_mean_min[hour=09]`` (written
+    "09:00–10:00"); ``names`` maps matter and pool ids to their display names."""
     base, _, where = column.partition("[")
     label, unit, better = KPI_INFO[base]
-    where = where[:-1].replace("matter=", "").replace("hour=", "hour ")
-    return (f"{label} ({where})" if where else label), unit, better
+    key, _, value = where[:-1].rpartition("=")
+    if key == "hour" and value.isdigit():
+        value = f"{int(value):02d}:00–{(int(value) + 1) % 24:02d}:00"
+    value = (names or {}).get(value, value)
+    return (f"{label} ({value})" if value else label), unit, better
 
 
 _DECIDED = STATUSES.index("decided")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from simlib.metrics import KPI_INFO
@@ -32,15 +33,20 @@ __all__ = [
 ]
 
 
-def kpi_info(column: str) -> tuple[str, str, str]:
+def kpi_info(column: str, names: Mapping[str, str] | None = None) -> tuple[str, str, str]:
     """(label, unit, better) of a KPI column: plain, per pool (``utilization[front]``), per
-    matter (``on_time_rate[matter=x]``) or per hour; ``better`` is "" for a KPI simlib does not
-    know (then no change of it is called better or worse)."""
+    matter (``on_time_rate[matter=x]``) or per hour (``[hour=09]``, written "09:00–10:00");
+    ``names`` maps matter and pool ids to their display names. ``better`` is "" for a KPI
+    simlib does not know (then no change of it is called better or worse)."""
     base, _, rest = column.partition("[")
     label, unit, better = KPI_INFO.get(base, (base.replace("_", " "), "", ""))
     if rest:
         what = rest[:-1]
-        label = f"{label}, {what.split('=', 1)[1]}" if "=" in what else f"{label} ({what})"
+        key, _, value = what.rpartition("=")
+        if key == "hour" and value.isdigit():
+            value = f"{int(value):02d}:00–{(int(value) + 1) % 24:02d}:00"
+        value = (names or {}).get(value, value)
+        label = f"{label}, {value}" if key else f"{label} ({value})"
     return label, unit, better
 
 

@@ -18,6 +18,7 @@ from simlib.experiment.replicate import Replications
 from simlib.metrics import kpi_info
 from simlib.optimize.portfolio import Frontier, Step
 from simlib.report.folder import read_json
+from simlib.report.names import Names
 from simlib.writing import write_csv, yaml_text
 
 __all__ = [
@@ -51,7 +52,7 @@ def _goal_label(frontier: Frontier) -> tuple[str, str]:
     goal = frontier.spec.goal
     label, unit, _ = kpi_info(goal.kpi)
     if goal.matter:
-        label += f" ({goal.matter})"
+        label += f" ({Names(frontier.spec.study.baseline)(goal.matter)})"
     return label, unit
 
 
@@ -191,31 +192,37 @@ def frontier_json(frontier: Frontier) -> dict[str, Any]:
     }
 
 
+def cost_axis_label(currency: str) -> str:
+    """The cost axis: one-off cost in the portfolio file's currency."""
+    return f"one-off cost of the package [{currency or 'the study’s currency'}]"
+
+
 def frontier_chart(frontier: Frontier) -> Figure:
-    """Objective against one-off cost: the best package per budget with 95 % CIs."""
+    """The paired change of the objective against the package's one-off cost: one point per
+    budget (the best package within it) with the 95 % CI of its paired difference from
+    today, and today itself at (0, 0). Points, not a line: nothing lies between budgets."""
     label, unit = _goal_label(frontier)
+    minimize = frontier.spec.goal.minimize
     fig = Figure(figsize=(6.5, 4.2), layout="constrained")
     ax = fig.subplots()
-    base = frontier.oracle
-    n = max(s.replications for s in frontier.steps)
-    base_values = [base.values(base.row((), r))[0] for r in range(min(n, frontier.spec.n0))]
-    b_mean = sum(base_values) / len(base_values)
-    ax.plot([0], [b_mean], "s", color=plots.PALETTE["baseline"], label="baseline (no reform)")
+    ax.axhline(0, color=plots.PALETTE["neutral"], lw=1)
+    ax.plot([0], [0], "s", color=plots.PALETTE["baseline"], label="today (no reform)")
     steps = [s for s in frontier.steps if s.feasible]
     xs = [s.cost.cost for s in steps]
-    ys = [s.objective[0] for s in steps]
+    ys = [s.effect[0] for s in steps]
     err = [
-        [y - s.objective[1] for y, s in zip(ys, steps, strict=True)],
-        [s.objective[2] - y for y, s in zip(ys, steps, strict=True)],
+        [max(0.0, y - s.effect[1]) for y, s in zip(ys, steps, strict=True)],
+        [max(0.0, s.effect[2] - y) for y, s in zip(ys, steps, strict=True)],
     ]
     ax.errorbar(
         xs,
         ys,
         yerr=err,
-        fmt="o-",
+        fmt="o",
+        linestyle="none",
         color=plots.PALETTE["better"],
         capsize=3,
-        label="best package per budget (95 % CI)",
+        label="best package per budget: change vs today (95 % CI, paired)",
     )
     right = max(xs, default=0.0)
     for s, x, y in zip(steps, xs, ys, strict=True):
@@ -237,10 +244,14 @@ def frontier_chart(frontier: Frontier) -> Figure:
             lw=1,
             label="budgets" if k == 0 else None,
         )
-    ax.margins(x=0.15)
-    ax.set_xlabel("one-off cost of the package")
-    ax.set_ylabel(f"{label}\n[{unit}]" if len(label) > 30 else f"{label} [{unit}]", fontsize=9)
-    ax.set_title("Best reform package per budget (efficient frontier)", fontsize=10)
+    ax.margins(x=0.15, y=0.2)
+    ax.set_xlabel(cost_axis_label(frontier.spec.currency))
+    better = "lower" if minimize else "higher"
+    what = f"change of {label[0].lower()}{label[1:]} [{unit}]"
+    ax.set_ylabel(what if len(what) <= 45 else what.replace(" [", "\n["), fontsize=9)
+    ax.set_title(
+        f"Best reform package per budget: change against today ({better} is better)", fontsize=10
+    )
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=8, loc="best")
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
@@ -282,6 +293,8 @@ def write_outputs(frontier: Frontier, out: str | Path) -> list[Path]:
     meta = frontier_json(frontier)
     meta["source"] = str(frontier.spec.path)
     meta["objective_label"] = " [".join(_goal_label(frontier)) + "]"
+    names = Names(frontier.spec.study.baseline).mapping
+    meta["requirement_words"] = [n.words(names) for n in frontier.spec.needs]
     (out / "portfolio.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     written.append(out / "portfolio.json")
     return written
@@ -331,13 +344,15 @@ def portfolio_report_section(out_dir: str | Path) -> str:
         data = base64.b64encode((out / "frontier.png").read_bytes()).decode("ascii")
         chart = (
             f'<figure><img alt="efficient frontier" src="data:image/png;base64,{data}">'
-            "<figcaption>Best package per budget, with 95 % confidence intervals</figcaption>"
+            "<figcaption>Best package per budget: its change against today (paired, on the "
+            "same applicants) with the 95 % confidence interval, against its one-off cost"
+            "</figcaption>"
             "</figure>"
         )
     return (
         _answer(meta, what)
         + f"<section><h2>Reform package under budget: {e(meta['optimize'])}</h2>"
-        f"<p>Objective: {e(what)}. Requirements: {e(', '.join(meta['requirements']) or 'none')}. "
+        f"<p>Objective: {e(what)}. Requirements: {e(', '.join(_needs(meta)) or 'none')}. "
         f"Each package was chosen with probability at least {meta['confidence']:.0%} of being "
         f"the best feasible one, up to differences of {meta['indifference']:g} (Kim–Nelson "
         "ranking and selection on common random numbers, after simulating every reform alone "
@@ -350,6 +365,11 @@ def portfolio_report_section(out_dir: str | Path) -> str:
     )
 
 
+def _needs(meta: dict) -> list[str]:
+    """The requirements in words (folders written before they were kept: as given)."""
+    return list(meta.get("requirement_words") or meta["requirements"])
+
+
 def _answer(meta: dict, what: str) -> str:
     """The executive summary of a portfolio report: the question and, per budget, the
     package with its change against today and the CI (what a director signs)."""
@@ -358,7 +378,7 @@ def _answer(meta: dict, what: str) -> str:
     question = (
         f"Which reforms should be adopted within a budget of {', '.join(_num(b) for b in budgets)}"
         f" to improve {what.lower()}"
-        + (f", while {', '.join(meta['requirements'])}" if meta["requirements"] else "")
+        + (f", while {', '.join(_needs(meta))}" if meta["requirements"] else "")
         + "?"
     )
     parts = []

@@ -17,6 +17,7 @@ Errors name the file, the line and the key, like scenario files.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,6 +54,7 @@ class PortfolioBlock(_Strict):
         | Annotated[list[Annotated[float, Field(ge=0)]], Field(min_length=1)]
     )
     max_reforms: Annotated[int, Field(ge=1)] | None = None
+    currency: str = ""  # what budgets and costs are counted in (the chart's cost axis)
 
 
 class Objective(_Strict):
@@ -130,6 +132,19 @@ class Need:
         op = "<=" if self.sense == "max" else ">="
         return f"{self.kpi}{where}{hour} {op} {self.bound:g}"
 
+    def words(self, names: Mapping[str, str] | None = None) -> str:
+        """The requirement as the report prints it: "90th-percentile wait in the hall for
+        Planning permits in every hour ≤ 20 min" (KPI label, display names, unit)."""
+        from simlib.metrics import kpi_info
+
+        label, unit, _ = kpi_info(self.kpi)
+        matter = (names or {}).get(self.matter, self.matter) if self.matter else ""
+        where = f" for {matter}" if matter else ""
+        hour = " in every hour" if self.every_hour else ""
+        op = "≤" if self.sense == "max" else "≥"
+        bound = f"{self.bound * 100:g} %" if unit == "share" else f"{self.bound:g} {unit}"
+        return f"{label}{where}{hour} {op} {bound}"
+
 
 @dataclass(frozen=True)
 class PortfolioSpec:
@@ -144,6 +159,7 @@ class PortfolioSpec:
     seed: int
     n0: int
     max_reps: int
+    currency: str = ""  # the unit of budgets and costs ("" : the study's currency, unnamed)
 
 
 def kpi_column(kpi: str, matter: str | None = None) -> str:
@@ -224,4 +240,5 @@ def load_portfolio(path: str | Path) -> PortfolioSpec:
         seed=study.seed if spec.seed is None else spec.seed,
         n0=spec.replications.min,
         max_reps=spec.replications.max,
+        currency=spec.portfolio.currency,
     )

@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
+from simlib.metrics import kpi_info
 from simlib.report.folder import read_json
+from simlib.report.html import table as html_table
+from simlib.report.names import Names
+from simlib.verdict import fmt_level
 
-__all__ = ["report_section"]
+__all__ = ["clock_hour", "hour_tables", "report_section"]
 
 
 def _e(x: Any) -> str:
@@ -37,6 +42,82 @@ def _img(path: Path, caption: str) -> str:
         f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
         f"<figcaption>{_e(caption)}</figcaption></figure>"
     )
+
+
+def clock_hour(hour: Any) -> str:
+    """Clock hour "09" (or 9) as "09:00–10:00"."""
+    h = int(hour)
+    return f"{h:02d}:00–{(h + 1) % 24:02d}:00"
+
+
+def _names(out: Path) -> Names:
+    """Display names of the scenario's pools and matters (from the folder's best.yaml)."""
+    path = out / "best.yaml"
+    try:
+        return Names(yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None)
+    except (OSError, yaml.YAMLError, AttributeError, TypeError):
+        return Names()
+
+
+def _kpi_label(column: str, names: Names | None = None) -> str:
+    """A KPI column in words ("Mean wait in the hall (09:00–10:00)"); unknown ones as given."""
+    try:
+        label, unit, _ = kpi_info(column, (names or Names()).mapping)
+    except KeyError:
+        return column
+    return f"{label} [{'%' if unit == 'share' else unit}]"
+
+
+HOUR_COLUMNS = 4  # result columns per hour table: wider ones are split to fit A4 portrait
+
+
+def hour_tables(table: pd.DataFrame, names: Names) -> str:
+    """The hour-by-hour staffing table, as people read it and as A4 portrait holds it: one
+    row per clock hour ("09:00–10:00"), each pool's officers and each KPI as "today →
+    proposed" in one cell (fixed decimals per column, from the CIs), at most
+    ``HOUR_COLUMNS`` columns per table beside the hour, split into several tables if more."""
+    pools = [
+        c.removesuffix(" chosen")
+        for c in table.columns
+        if c.endswith(" chosen") and f"{c.removesuffix(' chosen')} today" in table
+    ]
+    kpis = [
+        c
+        for c in table.columns
+        if f"{c} today" in table and c not in pools and not c.endswith(("_ci_low", "_ci_high"))
+    ]
+    head = ["hour"]
+    head += [f"{_e(names(p))}<br><span class=muted>[officers]</span>" for p in pools]
+    for k in kpis:
+        label, unit, _ = kpi_info(k)
+        head.append(
+            f"{_e(label)}<br><span class=muted>[{_e('%' if unit == 'share' else unit)}]</span>"
+        )
+    halves = {k: _column_half(table, k) for k in kpis}
+    rows = []
+    for _, r in table.iterrows():
+        cells = [f"<span style='white-space:nowrap'>{_e(clock_hour(r['hour']))}</span>"]
+        cells += [f"{int(r[f'{p} today'])} → {int(r[f'{p} chosen'])}" for p in pools]
+        for k in kpis:
+            today = fmt_level(k, float(r[f"{k} today"]), halves[k]).removesuffix(" %")
+            chosen = fmt_level(k, float(r[k]), halves[k]).removesuffix(" %")
+            cells.append(_e(f"{today} → {chosen}"))
+        rows.append(cells)
+    return (
+        "<p>Hour by hour, today → proposed (mean over replications; shares in %):</p>"
+        + html_table(head, rows, columns=HOUR_COLUMNS)
+    )
+
+
+def _column_half(table: pd.DataFrame, kpi: str) -> float:
+    """The median positive CI half-width of a KPI's column (today and proposed): one number
+    of decimals per column."""
+    halves = []
+    for col in (kpi, f"{kpi} today"):
+        lo, hi = table.get(f"{col}_ci_low"), table.get(f"{col}_ci_high")
+        if lo is not None and hi is not None:
+            halves += [h for h in ((hi - lo) / 2).tolist() if math.isfinite(h) and h > 0]
+    return sorted(halves)[len(halves) // 2] if halves else math.nan
 
 
 def report_section(out_dir: str | Path) -> str:
@@ -61,6 +142,7 @@ def report_section(out_dir: str | Path) -> str:
             f"Binding requirement: <b>{_e(best['binding'])}</b>.</p>"
         )
         today, change = data.get("today"), data.get("change")
+        names = _names(out)
         if today and change:
             heads = best["headcount"]
             cost = (
@@ -78,14 +160,14 @@ def report_section(out_dir: str | Path) -> str:
                 f"{change['officer_hours']:+.1f} officer-hours{cost}. Per pool: "
                 + _e(
                     ", ".join(
-                        f"{p} {n} (today {today['headcount']['per_pool'][p]})"
+                        f"{names(p)} {n} (today {today['headcount']['per_pool'][p]})"
                         for p, n in heads["per_pool"].items()
                     )
                 )
                 + ".</p>"
             )
         rows = "".join(
-            f"<tr><td>{_e(r['requirement'])}</td><td>{_e(r['column'])}</td>"
+            f"<tr><td>{_e(r['requirement'])}</td><td>{_e(_kpi_label(r['column']))}</td>"
             f"<td>{_num(r['mean'])}</td><td>{_num(r['bound_low'])} – {_num(r['bound_high'])}</td>"
             f"<td>{_e(r['status'])}</td></tr>"
             for r in best["requirements"]
@@ -103,7 +185,7 @@ def report_section(out_dir: str | Path) -> str:
         table = pd.read_csv(staffing, dtype={"hour": str})
         if "Erlang C says" in table:
             rows = "".join(
-                f"<li>{_e(r['hour'])}:00 — Erlang C says {int(r['Erlang C says'])}, the "
+                f"<li>{_e(clock_hour(r['hour']))} — Erlang C says {int(r['Erlang C says'])}, the "
                 f"simulation needs {int(r['simulation needs'])}</li>"
                 for _, r in table.iterrows()
             )
@@ -113,12 +195,7 @@ def report_section(out_dir: str | Path) -> str:
                 "returns, lunch, closing, absences and abandonment change:</p>"
                 f"<ul>{rows}</ul>"
             )
-        keep = [
-            c
-            for c in table.columns
-            if not c.endswith(("_ci_low", "_ci_high", " Erlang C", " needs"))
-        ]
-        parts.append(table[keep].to_html(index=False, float_format=lambda x: f"{x:.3g}"))
+        parts.append(hour_tables(table, _names(out)))
     parts.append(_img(out / "staffing.png", "Officers on shift by hour, chosen vs today"))
     parts.append(
         _img(out / "hours.png", "Today vs proposed by hour, same seeds, share of days met")

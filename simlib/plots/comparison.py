@@ -9,7 +9,7 @@ carry the CI of the level."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -62,10 +62,12 @@ def kpi_comparison(
     material: Material | None = None,
     note: str = "",
     yardstick: Collection[str] = (),
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Change of each KPI under each reform alone vs the baseline, with the 95 % CI of the
     change (``Comparison.table()``), one panel per KPI, reforms sorted by their effect on the
-    first KPI. ``yardstick``: variants that change time limits; ``note``: the caption line."""
+    first KPI. ``yardstick``: variants that change time limits; ``note``: the caption line;
+    ``names``: display names of matters and pools in per-matter or per-pool KPIs."""
     material = material or Material()
     kpis = [k for k in kpis if k in set(table["kpi"])]
     first = table[table["kpi"] == kpis[0]]
@@ -77,7 +79,7 @@ def kpi_comparison(
     y = np.arange(len(variants))
     used: set[str] = set()
     for ax, kpi in zip(axes, kpis, strict=False):
-        label, unit, better = kpi_info(kpi)
+        label, unit, better = kpi_info(kpi, names)
         rows = table[table["kpi"] == kpi].set_index("variant").loc[variants]
         diff = rows["diff"].to_numpy(float)
         low, high = rows["diff_ci_low"].to_numpy(float), rows["diff_ci_high"].to_numpy(float)
@@ -105,7 +107,7 @@ def kpi_comparison(
         ax.set_visible(False)
     axes[0].set_yticks(y, variants)
     axes[0].invert_yaxis()
-    effect_on = kpi_info(kpis[0])[0].lower()
+    effect_on = kpi_info(kpis[0], names)[0].lower()
     fig.suptitle(title or f"Each reform alone vs the baseline (sorted by effect on {effect_on})")
     caption(fig, note, [*verdict_handles(used, material.describe(kpis[0])), _CI])
     return fig

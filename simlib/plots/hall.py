@@ -72,10 +72,14 @@ def wait_distribution(waits: Mapping[str, np.ndarray], title: str = "") -> Figur
 
 @styled
 def queue_over_day(
-    records: Records, pools: Sequence[str] | None = None, step: float = 10.0, title: str = ""
+    records: Records,
+    pools: Sequence[str] | None = None,
+    step: float = 10.0,
+    title: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> Figure:
     """Tickets waiting by time of day (mean and 5-95 % band across workdays after warm-up),
-    one panel per hall queue."""
+    one panel per hall queue (``names``: display names of pools, id -> name)."""
     v = records.visits
     v = v[v["kind"].isin(_HALL) & (v["ticket"] >= records.warmup)]
     left = v["call"].where(v["call"].notna(), v["end"]).fillna(records.horizon).to_numpy(float)
@@ -116,7 +120,7 @@ def queue_over_day(
             alpha=0.2,
             label="5-95 % of days",
         )
-        ax.set_title(str(pool), fontsize=9)
+        ax.set_title(str((names or {}).get(str(pool), pool)), fontsize=9)
         ax.set_xlabel("time of day [h]")
         ax.set_ylabel("tickets waiting [applicants]")
         ax.grid(alpha=0.3)
@@ -128,9 +132,11 @@ def queue_over_day(
 
 
 @styled
-def lead_time_by_matter(records: Records, title: str = "") -> Figure:
+def lead_time_by_matter(
+    records: Records, title: str = "", names: Mapping[str, str] | None = None
+) -> Figure:
     """Lead time per matter (working days): 10-90 % range, median, mean with 95 % CI, and
-    the promised time limit."""
+    the promised time limit. ``names``: display names of matters (id -> name)."""
     cases = records.cases
     decided = cases[(cases["status"] == "decided") & (cases["arrival"] >= records.warmup)]
     lead = records.calendar.working_days(
@@ -160,7 +166,7 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
                 va="center",
                 fontsize=8,
             )
-    ax.set_yticks(range(len(matters)), matters)
+    ax.set_yticks(range(len(matters)), [(names or {}).get(m, m) for m in matters])
     ax.invert_yaxis()
     ax.set_xlabel("lead time, first submission to decision [working days]")
     ax.grid(axis="x", alpha=0.3)
@@ -177,7 +183,9 @@ def lead_time_by_matter(records: Records, title: str = "") -> Figure:
 
 @styled
 def utilization(result: Replications, title: str = "") -> Figure:
-    """Officer utilisation per pool: mean over replications with 95 % CI error bars."""
+    """Officer utilisation per pool: mean over replications with 95 % CI error bars; pools
+    by their display names where the scenario gives them."""
+    shown = {k: p.name or k for k, p in result.scenario.pools.items()}
     summary = result.summary()
     rows = summary[summary.index.str.startswith("utilization[")]
     names = [i[len("utilization[") : -1] for i in rows.index]
@@ -204,7 +212,7 @@ def utilization(result: Replications, title: str = "") -> Figure:
         linewidth=1,
         label="85 %: queues grow fast above",
     )
-    ax.set_yticks(y, [names[i] for i in order])
+    ax.set_yticks(y, [shown.get(names[i], names[i]) for i in order])
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
     share_axis(ax.xaxis)
@@ -228,8 +236,16 @@ def utilization(result: Replications, title: str = "") -> Figure:
 
 
 @styled
-def gantt(records: Records, pool: str, day: int | None = None, title: str = "") -> Figure:
-    """One day of one pool: who served what when (the replay of a hall day)."""
+def gantt(
+    records: Records,
+    pool: str,
+    day: int | None = None,
+    title: str = "",
+    names: Mapping[str, str] | None = None,
+) -> Figure:
+    """One day of one pool: who served what when (the replay of a hall day); ``names``:
+    display names of pools and matters (id -> name)."""
+    shown = (names or {}).get(pool, pool)
     log = records.steps
     log = log[log["pool"] == pool]
     if day is None:
@@ -261,7 +277,7 @@ def gantt(records: Records, pool: str, day: int | None = None, title: str = "") 
                     linewidth=0.3,
                 )
     handles = [Patch(color=c, label=a) for a, c in colours.items()]
-    ax.set_yticks(range(len(officers)), [f"{pool} #{o}" for o in officers])
+    ax.set_yticks(range(len(officers)), [f"{shown} #{o}" for o in officers])
     ax.invert_yaxis()
     ax.set_xlabel("time of day [h]")
     ax.set_ylabel("officer")
@@ -276,5 +292,5 @@ def gantt(records: Records, pool: str, day: int | None = None, title: str = "") 
             loc="outside lower center",
             frameon=False,
         )
-    ax.set_title(title or f"A day at {pool}: day {day} (each bar: one service)")
+    ax.set_title(title or f"A day at {shown}: day {day} (each bar: one service)")
     return fig

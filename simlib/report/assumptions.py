@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from simlib.report.html import e, table
+from simlib.report.names import Names
 
 __all__ = ["Assumption", "assumptions", "assumptions_section", "readable"]
 
@@ -161,9 +162,13 @@ def assumptions(path: str | Path) -> list[Assumption]:
     return rows
 
 
-def assumptions_section(path: str | Path | None, settings: dict[str, str]) -> str:
+def assumptions_section(
+    path: str | Path | None, settings: dict[str, str], names: Names | None = None
+) -> str:
     """The sheet: the run settings, then every parameter with its note, and a count of how
-    many numbers rest on a source and how many are illustrative."""
+    many numbers rest on a source and how many are illustrative. Matters and pools with a
+    display name are written by it, in the parameter's path too."""
+    names = names or Names()
     run = table(["setting", "value"], [[e(k), e(v)] for k, v in settings.items()])
     if path is None or not Path(path).exists():
         return (
@@ -177,7 +182,10 @@ def assumptions_section(path: str | Path | None, settings: dict[str, str]) -> st
     }
     body = table(
         ["parameter", "value", "basis", "note in the file"],
-        [[f"<code>{e(r.path)}</code>", e(r.value), e(r.basis), e(r.note)] for r in rows],
+        [
+            [f"<code>{e(names.text(r.path))}</code>", e(names.text(r.value)), e(r.basis), e(r.note)]
+            for r in rows
+        ],
         left=4,
         cls="sheet",
     )

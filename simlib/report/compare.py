@@ -16,6 +16,7 @@ from simlib.experiment.replicate import replication_seed
 from simlib.reform_verdict import MATTER_VERDICT_KPIS
 from simlib.report.assumptions import assumptions_section, readable
 from simlib.report.html import e, figure, table
+from simlib.report.names import Names
 from simlib.report.study import HEADLINE, MORE, SUMMARY_KPIS, Study, half_width
 from simlib.report.summary import ranked, summary
 from simlib.verdict import (
@@ -176,13 +177,13 @@ def _sensitivity(meta: dict[str, Any]) -> str:
     )
 
 
-def _reforms(meta: dict[str, Any]) -> str:
+def _reforms(meta: dict[str, Any], names: Names) -> str:
     items = []
     for name, reforms in meta["variants"].items():
         described = []
         for r in reforms:
             params = ", ".join(
-                f"{k.replace('_', ' ')} {readable(v)}"
+                f"{k.replace('_', ' ')} {names.text(readable(v))}"
                 for k, v in r.items()
                 if k != "type" and v not in (None, [], {})
             )
@@ -255,7 +256,7 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         + _sensitivity(meta)
         + "<h2>Charts</h2>"
         + figures
-        + _reforms(meta)
+        + _reforms(meta, s.labels)
         + "<h2>Method</h2>"
         f"<p>Discrete-event simulation (simlib) of the hall and its approval chains. Each variant "
         f"was run {reps} times with the seeds {seeds} (derived from base seed {seed}); replication "
@@ -269,5 +270,5 @@ def compare_body(out: Path, meta: dict[str, Any], material: Material) -> str:
         f"The first {meta['warmup_days']} of {meta['horizon_days']} simulated days are "
         "discarded as warm-up.</p>"
         + reproduce
-        + assumptions_section(meta.get("baseline_path") or None, settings)
+        + assumptions_section(meta.get("baseline_path") or None, settings, s.labels)
     )

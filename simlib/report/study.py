@@ -12,6 +12,7 @@ import pandas as pd
 
 from simlib.plots.comparison import level_ci
 from simlib.reform_verdict import ReformVerdict, reform_verdicts
+from simlib.report.names import Names
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, kpi_info, verdict
 
 __all__ = ["HEADLINE", "MORE", "SUMMARY_KPIS", "Study", "half_width"]
@@ -58,6 +59,7 @@ class Study:
         self.yardstick = {n for n, rs in self.meta["variants"].items() if changes_yardstick(rs)}
         self.rows = {(r.variant, r.kpi): r for r in self.table.itertuples()}
         self.kpis = list(dict.fromkeys(self.table["kpi"]))
+        self.labels = Names(self.meta.get("baseline_scenario"))
         self.names = {
             m["id"]: m.get("name") or m["id"]
             for m in (self.meta.get("baseline_scenario") or {}).get("matters", [])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from simlib.reform_verdict import VERDICT_WORDS, ReformVerdict, change_words
 from simlib.report.html import e, table
-from simlib.report.money import money_section
+from simlib.report.money import Money, money, money_section, payback_words
 from simlib.report.study import SUMMARY_KPIS, Study
 from simlib.verdict import kpi_info
 
@@ -96,10 +96,17 @@ def _totals(s: Study) -> str:
     )
 
 
-def _costs(s: Study) -> dict[str, float]:
-    """One-off cost per variant: ``study.json`` ``costs: {variant: {cost, officer_hours}}``."""
-    costs = s.meta.get("costs") or {}
-    return {v: float(c.get("cost", 0) or 0) for v, c in costs.items() if isinstance(c, dict)}
+def _cost_cell(m: Money) -> str:
+    """One-off and running cost, the payback where officer-hours are saved, and the
+    [illustrative] mark of an assumed cost."""
+    words = m.cost_words()
+    payback = payback_words(m)
+    text = e(words.removesuffix(" [illustrative]"))
+    if payback != "—":
+        text += f"<br>pays back in {e(payback)}"
+    if m.illustrative:
+        text += "<br><span class=muted>[illustrative]</span>"
+    return text
 
 
 def _warnings(s: Study) -> str:
@@ -148,10 +155,10 @@ def summary(s: Study) -> str:
     sentences.append(_totals(s))
     answer = " ".join(t for t in sentences if t)
 
-    costs = _costs(s)
+    costs = {m.variant: m for m in money(s) if m.one_off or m.officer_hours}
     head = ["rank", "reform", "verdict", "helps (95 % CI)", "harms; not known"]
     if costs:
-        head.append("one-off cost")
+        head.append("cost (payback)")
     rows = []
     for i, v in enumerate(order, start=1):
         x = s.verdicts[v]
@@ -166,8 +173,7 @@ def summary(s: Study) -> str:
             + (f"<br><span class=muted>{e(unknown)}</span>" if unknown else ""),
         ]
         if costs:
-            cost = costs.get(v, 0.0)
-            cells.append(f"{cost:,.0f}" if cost else "–")
+            cells.append(_cost_cell(costs[v]) if v in costs else "–")
         rows.append(cells)
     yard = (
         "<p class=note>† "

@@ -319,6 +319,7 @@ class Pool(_Model):
     each with its own officers (``count`` is then the headcount, their sum)."""
 
     count: Annotated[int, Field(ge=0)]
+    name: str | None = None  # display name in reports and charts (else the pool's id)
     hours: Hours | None = None
     shifts: Annotated[list[Shift], Field(min_length=1)] | None = None
     absence: Absence = Absence()

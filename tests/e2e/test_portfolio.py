@@ -128,3 +128,34 @@ def test_runs_do_not_depend_on_the_executor(run):
         parallel = SimulationOracle(spec, pool).observe(chosen, [0, 1])
     for key, values in parallel.items():
         assert values.tolist() == frontier.oracle.observe([key[0]], [key[1]])[key].tolist()
+
+
+def test_frontier_chart_plots_paired_changes_against_cost(run, tmp_path):
+    """Points with the CI of the paired change (no line between budgets), today at (0, 0),
+    the cost axis in the portfolio file's currency."""
+    import dataclasses
+
+    from matplotlib.lines import Line2D
+
+    from simlib.optimize.portfolio_outputs import frontier_chart
+
+    _, frontier, _ = run
+    spec = dataclasses.replace(frontier.spec, currency="EUR")
+    fig = frontier_chart(dataclasses.replace(frontier, spec=spec))
+    ax = fig.axes[0]
+    assert "[EUR]" in ax.get_xlabel() and "change" in ax.get_ylabel()
+    feasible = [s for s in frontier.steps if s.feasible]
+    points = [
+        line for line in ax.get_lines() if isinstance(line, Line2D) and line.get_marker() == "o"
+    ]
+    assert points, "the packages are plotted"
+    marks = points[0]
+    assert marks.get_linestyle() == "None", "no line drawn between budgets"
+    assert list(marks.get_xdata()) == [s.cost.cost for s in feasible]
+    assert list(marks.get_ydata()) == pytest.approx([s.effect[0] for s in feasible])
+    # the error bars span the paired change's 95 % CI
+    bars = [c for c in ax.collections if len(c.get_segments()) == len(feasible)]
+    spans = sorted(sorted((seg[0][1], seg[1][1])) for seg in bars[0].get_segments())
+    expected = sorted([s.effect[1], s.effect[2]] for s in feasible)
+    assert np.allclose(spans, expected)
+    fig.savefig("/tmp/frep/frontier.png" if Path("/tmp/frep").is_dir() else tmp_path / "f.png")

@@ -176,13 +176,17 @@ def test_costs_are_put_on_one_yardstick(tmp_path: Path) -> None:
     result = compare(scenario_from_dict(SMALL), VARIANTS, reps=3, seed=4, stack=[], costs=costs)
     write_comparison(result, tmp_path / "out")
     text = write_report(tmp_path / "out", pdf=False).read_text(encoding="utf-8")
-    assert "one-off cost" in text and "cost per applicant-hour saved" in text
+    assert "one-off" in text and "cost per applicant-hour saved" in text
     assert "% per 100,000" not in text, "no percentages of different KPIs divided by cost"
     money = text[text.index("Money on one yardstick") :]
     row = re.search(r"<td class=l>notify</td>(.*?)</tr>", money).group(1)
     cells = re.findall(r"<td>([^<]*)</td>", row)
     # notify saves lead time: 1,000 per case-day saved, with a range; or no figure
-    assert cells[0] == "1,000" and re.match(r"[\d,.]+ \[[\d,.]+, [\d,.]+\]", cells[5]), cells
+    assert (
+        cells[0] == "1,000; 0"
+        and cells[1] == "—"
+        and re.match(r"[\d,.]+ \[[\d,.]+, [\d,.]+\]", cells[5])
+    ), cells
     assert all(c == "no saving shown" or c[0].isdigit() for c in (cells[3], cells[5]))
 
 
@@ -219,3 +223,36 @@ def test_sweep_report_opens_in_chromium(tmp_path: Path) -> None:
 
 def test_report_of_a_folder_that_is_not_an_output(tmp_path: Path) -> None:
     assert main(["report", str(tmp_path)]) == 2
+
+
+def test_a_reform_saving_officer_hours_shows_its_payback(tmp_path: Path) -> None:
+    """Hand-computed: 4 officer-hours a working day saved at 30 an hour is 120 a day, 30,000
+    a year (250 working days); a one-off cost of 45,000 pays back in 45,000 / 30,000 = 1.5
+    years. The study file marks that cost [illustrative]; the other reform's cost is quoted."""
+    import yaml
+
+    hall = {**SMALL, "pools": {k: {**p, "cost_per_hour": 30} for k, p in SMALL["pools"].items()}}
+    (tmp_path / "hall.yaml").write_text(yaml.safe_dump(hall))
+    (tmp_path / "study.yaml").write_text(
+        "study: payback\nbaseline: hall.yaml\nreplications: 2\nseed: 3\nvariants:\n"
+        "  notify:\n"
+        "    cost: 45000  # [illustrative] one-off\n"
+        "    officer_hours: -4\n"
+        "    reforms: [{type: one_time_notification, complete_prob: 0.95}]\n"
+        "  parallel:\n"
+        "    cost: 20000  # [source: the vendor's quote]\n"
+        "    reforms: [{type: parallelize, matter: a, steps: [s1, s2]}]\n"
+    )
+    out = tmp_path / "out"
+    assert main(["compare", str(tmp_path / "study.yaml"), "--out", str(out), "--quiet"]) == 0
+    text = write_report(out, pdf=False).read_text(encoding="utf-8")
+    ranked = text[text.index("cost (payback)") : text.index("Money on one yardstick")]
+    notify = re.search(r"<b>notify</b>.*?</tr>", ranked, re.S).group(0)
+    assert "45,000 one-off; running −30,000 a year" in notify
+    assert "pays back in 1.5 years" in notify and "[illustrative]" in notify
+    parallel = re.search(r"<b>parallel</b>.*?</tr>", ranked, re.S).group(0)
+    assert "20,000 one-off" in parallel
+    assert "pays back" not in parallel and "[illustrative]" not in parallel
+    money = text[text.index("Money on one yardstick") :]
+    row = re.search(r"<td class=l>notify</td>(.*?)</tr>", money).group(1)
+    assert "45,000; −30,000" in row and "1.5 years" in row and "[illustrative]" in row
