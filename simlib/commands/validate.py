@@ -32,6 +32,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from simlib.optimize.spec import load_optimization
 
         opt = load_optimization(args.file)
+        from simlib.optimize.sanity import room_to_spare
+
+        for note in room_to_spare(opt):
+            print(f"simlib: note: {args.file}: {note}", file=sys.stderr)
         print(
             f"{args.file}: OK — optimisation '{opt.name}' of '{opt.base.name}', "
             f"{len(opt.levels) + len(opt.by_hour)} decision(s), "

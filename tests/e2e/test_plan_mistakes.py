@@ -105,3 +105,22 @@ def test_the_shipped_budget_check_on_the_green_approval_study(tmp_path: Path) ->
     start = time.process_time()
     assert main(["validate", str(path)]) == 2
     assert time.process_time() - start < 5
+
+
+@pytest.mark.parametrize(("bound", "noted"), [(600, True), (1, False)])
+def test_a_requirement_met_with_room_to_spare_today_is_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bound: float, noted: bool
+) -> None:
+    """Five desks for under one erlang: a 600-minute mean-wait bound is met with room by
+    Erlang C (a desk or two would do), a 1-minute bound needs three — only the first is noted."""
+    req = "{kpi: hall_wait_mean_min, max: " + f"{bound:g}" + "}"
+    path = _files(tmp_path, "staffing", req, "0")
+    hall = tmp_path / "hall.yaml"
+    hall.write_text(hall.read_text().replace("desk: {count: 3}", "desk: {count: 5}"))
+    start = time.process_time()
+    assert main(["validate", str(path)]) == 0
+    assert time.process_time() - start < 5
+    err = capsys.readouterr().err
+    assert ("room to spare" in err) is noted, err
+    if noted:
+        assert "pool desk" in err and "today has at least 5" in err
