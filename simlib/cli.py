@@ -9,6 +9,7 @@ never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -105,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         stop_listening_to_ctrl_c()
         print("simlib: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `simlib ... | head`: the reader left; not an error of ours
+        # Point stdout at /dev/null so that the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
 
 
 if __name__ == "__main__":  # pragma: no cover

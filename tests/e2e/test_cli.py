@@ -86,3 +86,18 @@ def test_demo_prints_the_kpi_table_and_writes_the_study_charts(tmp_path: Path) -
         "visits_per_case",
     ):
         assert (tmp_path / f"{chart}.png").exists()
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """``simlib schema | head -c 10``: the pipe closes before simlib writes; it must exit
+    quietly (141, as a shell reports SIGPIPE), never with a BrokenPipeError traceback."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "simlib.cli", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader leaves before the first byte is written
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=60) == 141, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
