@@ -33,6 +33,7 @@ import pandas as pd
 
 from simlib.calibrate.chainfit import ChainFit, StepTimes, fit_chain, step_times
 from simlib.calibrate.eventmap import EventMap, read_events
+from simlib.calibrate.holdout import parse_holdout
 from simlib.calibrate.logmap import CalibrationError, load_map
 from simlib.calibrate.yamlout import Note, dump, plain
 from simlib.scenario.model import WEEKDAYS
@@ -145,22 +146,11 @@ def split_holdout(
     if not holdout:
         return ev, None
     rec = ev.groupby("case")["received"].first().sort_values(kind="stable")
-    text = holdout.strip()
-    if text.endswith("%"):
-        try:
-            share = float(text[:-1]) / 100
-        except ValueError:
-            share = -1.0
-        if not 0 < share < 1:
-            raise CalibrationError(f"--holdout {holdout}: a share is 1%..99%, or give a date")
-        cut = rec.iloc[min(round(len(rec) * (1 - share)), len(rec) - 1)]
+    value = parse_holdout(holdout)
+    if isinstance(value, float):
+        cut = rec.iloc[min(round(len(rec) * (1 - value)), len(rec) - 1)]
     else:
-        try:
-            cut = pd.Timestamp(dt.date.fromisoformat(text))
-        except ValueError:
-            raise CalibrationError(
-                f"--holdout {holdout}: give a share such as 25% or a date YYYY-MM-DD"
-            ) from None
+        cut = pd.Timestamp(value)
     later = set(rec.index[rec >= cut])
     if not later or len(later) == len(rec):
         raise CalibrationError(f"--holdout {holdout}: leaves no case on one side of {cut.date()}")

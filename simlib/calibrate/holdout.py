@@ -11,11 +11,12 @@ import pandas as pd
 
 from simlib.calibrate.logmap import CalibrationError, LogMap, read_ticket_log
 
-__all__ = ["split_ticket_log"]
+__all__ = ["parse_holdout", "split_ticket_log"]
 
 
-def cut_day(holdout: str, days: int, start: dt.date) -> int:
-    """The first held-out day (days after ``start``): the last share of the days, or a date."""
+def parse_holdout(holdout: str) -> float | dt.date:
+    """``--holdout``'s value: a share of the log (``"25%"`` → 0.25) or a date; anything else
+    is a clear error (shared by ticket logs, split by day, and event logs, split by case)."""
     text = holdout.strip()
     if text.endswith("%"):
         try:
@@ -24,14 +25,19 @@ def cut_day(holdout: str, days: int, start: dt.date) -> int:
             share = -1.0
         if not 0 < share < 1:
             raise CalibrationError(f"--holdout {holdout}: a share is 1%..99%, or give a date")
-        cut = days - max(1, round(days * share))
-    else:
-        try:
-            cut = (dt.date.fromisoformat(text) - start).days
-        except ValueError:
-            raise CalibrationError(
-                f"--holdout {holdout}: give a share such as 25% or a date YYYY-MM-DD"
-            ) from None
+        return share
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CalibrationError(
+            f"--holdout {holdout}: give a share such as 25% or a date YYYY-MM-DD"
+        ) from None
+
+
+def cut_day(holdout: str, days: int, start: dt.date) -> int:
+    """The first held-out day (days after ``start``): the last share of the days, or a date."""
+    value = parse_holdout(holdout)
+    cut = days - max(1, round(days * value)) if isinstance(value, float) else (value - start).days
     if not 0 < cut < days:
         raise CalibrationError(
             f"--holdout {holdout}: leaves no day on one side (the log runs {start} + {days} days)"
