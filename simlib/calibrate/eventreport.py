@@ -5,7 +5,6 @@ measures with intervals, lead-time curves), in sample and on the held-out cases.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from pathlib import Path
 from typing import Any
 
@@ -14,33 +13,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simlib.calibrate.eventcal import EventCalibration
+from simlib.calibrate.report import esc as _e
+from simlib.calibrate.report import html_table as _table
 from simlib.report.html import CSS
 from simlib.report.html import figure as _figure
 
 __all__ = ["write_event_report"]
 
 
-def _e(x: object) -> str:
-    return html.escape(str(x))
-
-
 def _n(x: Any) -> str:
     if x is None or (isinstance(x, float) and x != x):
         return "–"
     return f"{x:.3g}" if isinstance(x, float) else str(x)
-
-
-def _table(header: list[str], rows: list[list[Any]]) -> str:
-    head = "".join(
-        f"<th class='{'l' if i == 0 else ''}'>{_e(h)}</th>" for i, h in enumerate(header)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td class='{'l' if i == 0 else ''}'>{c}</td>" for i, c in enumerate(r))
-        + "</tr>"
-        for r in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def _ci(e: dict | None) -> str:

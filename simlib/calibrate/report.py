@@ -28,13 +28,13 @@ def _num(x: float | None) -> str:
     return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
-def _e(x: object) -> str:
+def esc(x: object) -> str:
     return html.escape(str(x))
 
 
-def _table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
+def html_table(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     head = "".join(
-        f'<th class="{"l" if i == 0 else ""}">{_e(h)}</th>' for i, h in enumerate(header)
+        f'<th class="{"l" if i == 0 else ""}">{esc(h)}</th>' for i, h in enumerate(header)
     )
     body = "".join(
         "<tr>"
@@ -55,14 +55,16 @@ def _issues_section(issues: Any) -> list[str]:
         return []
     if not issues.items:
         return [f"<p>All {issues.n_rows} rows of the log were usable.</p>"]
-    counts = ", ".join(f"{n} {_e(k)}" for k, n in issues.counts().items())
-    rows = [[i.row, _e(i.problem), _e(i.action)] for i in sorted(issues.items, key=lambda i: i.row)]
+    counts = ", ".join(f"{n} {esc(k)}" for k, n in issues.counts().items())
+    rows = [
+        [i.row, esc(i.problem), esc(i.action)] for i in sorted(issues.items, key=lambda i: i.row)
+    ]
     return [
         "<h2>Rows of the log that could not be used</h2>",
         f"<p>{len({i.row for i in issues.items})} of {issues.n_rows} rows "
         f"({issues.share:.2%}): {counts}. The log is refused only when the share exceeds "
         "the map's <code>max_bad_share</code>. Row numbers count the header as row 1.</p>",
-        _table(["row", "problem", "action"], rows),
+        html_table(["row", "problem", "action"], rows),
     ]
 
 
@@ -89,9 +91,9 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>",
         f"<style>{CSS}</style></head><body>",
-        f"<h1>Fit report: {_e(cal.logmap.name)}</h1>",
+        f"<h1>Fit report: {esc(cal.logmap.name)}</h1>",
         f"<p class='muted'>simlib calibrate, {dt.date.today()}; "
-        f"log {_e(Path(t.attrs['source']).name)}: "
+        f"log {esc(Path(t.attrs['source']).name)}: "
         f"{len(t)} tickets, {t.attrs['start_date']} + {t.attrs['days']} days.</p>",
     ]
     parts += _issues_section(t.attrs.get("issues"))
@@ -113,8 +115,8 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
             f"<p>The calibrated scenario simulated {check.reps} times over the log's days. "
             f"Tickets per day over the whole day; the others over the busy hours "
             f"{check.busy_hours[0]}:00–{check.busy_hours[1]}:00.</p>",
-            _table(["measure", "log", "simulated (95 % CI)", "error"], rows),
-            _table(
+            html_table(["measure", "log", "simulated (95 % CI)", "error"], rows),
+            html_table(
                 ["busy hours within", "mean wait of those served", "share who gave up"],
                 [
                     [
@@ -161,8 +163,8 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
                     else "The simulated hall serves all levels from one FIFO queue (each "
                     "level keeps its own patience): "
                 )
-                + f"{_e(cal.ahead_note)}.</p>"
-                + _table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
+                + f"{esc(cal.ahead_note)}.</p>"
+                + html_table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
             )
         tab = check.table()
         rows = [
@@ -175,7 +177,7 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
             for h in tab.index
         ]
         parts.append(
-            _table(
+            html_table(
                 [
                     "hour",
                     "tickets log",
@@ -196,7 +198,7 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
         _figure(out / "arrivals_by_hour.png", figs["arrivals_by_hour"][1]),
     ]
     parts.append(
-        _table(
+        html_table(
             [
                 "matter",
                 "tickets",
@@ -208,7 +210,7 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
             ],
             [
                 [
-                    _e(a.matter),
+                    esc(a.matter),
                     a.n_tickets,
                     _num(a.per_day),
                     f"{a.lr_p:.3f}",
@@ -229,11 +231,11 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     )
     parts += ["<h2>Service times</h2>", _figure(out / "service_qq.png", figs["service_qq"][1])]
     parts.append(
-        _table(
+        html_table(
             ["matter", "n", "sample mean", "best (AIC)", "fitted mean", "AD p", "used"],
             [
                 [
-                    _e(m),
+                    esc(m),
                     f.n,
                     _num(f.sample_mean),
                     f.best.family,
@@ -259,7 +261,7 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
         f"<p>Effective availability: the mean number of officers busy while someone waited; "
         f"{cal.staffing.availability:.2f} of those present overall. These counts, refined by "
         "simulation, are the shifts of the scenario: "
-        f"{_e(persons_note(cal.staffing))}.</p>",
+        f"{esc(persons_note(cal.staffing))}.</p>",
         "</body></html>",
     ]
     path = out / "report.html"
