@@ -251,15 +251,23 @@ class Officer:
             for queue in desk.queues:
                 if queue.live:
                     return queue.pop()
-            for other in desk.backs_up:
-                if other.absent_today:
-                    for queue in other.queues:
-                        if queue.live:
-                            return queue.pop()
-            return None
-        # Off duty: only leftover tickets after closing, when the hall serves them all, by
-        # the officers whose shift ran until closing (not those who left earlier or are absent).
-        leftover = desk.hall_queue
+            return self._backed_up_work()
+        return self._leftover()
+
+    def _backed_up_work(self) -> Job | None:
+        """Work of a pool this officer backs up (an AB post) whose officer is absent today."""
+        for other in self.desk.backs_up:
+            if other.absent_today:
+                for queue in other.queues:
+                    if queue.live:
+                        return queue.pop()
+        return None
+
+    def _leftover(self, call: Callable[[WorkQueue], Job | None] | None = None) -> Job | None:
+        """Off duty: only leftover tickets after closing, when the hall serves them all, by the
+        officers whose shift ran until closing (not those who left earlier or are absent).
+        ``call`` takes the ticket from the queue (a skilled officer calls only its skills)."""
+        leftover = self.desk.hall_queue
         hall = self.hall
         if (
             hall.overtime
@@ -268,7 +276,7 @@ class Officer:
             and leftover.live
             and self.duty_end >= hall.closed_at
         ):
-            return leftover.pop()
+            return leftover.pop() if call is None else call(leftover)
         return None
 
     def _loop(self, _event: object = None) -> None:

@@ -154,23 +154,8 @@ class SkilledOfficer(Officer):
             back = desk.back_queue
             if back is not None and back.live:
                 return back.pop()
-            for other in desk.backs_up:
-                if other.absent_today:
-                    for queue in other.queues:
-                        if queue.live:
-                            return queue.pop()
-            return None
-        leftover = desk.hall_queue
-        state = self.hall
-        if (
-            state.overtime
-            and not self.absent
-            and leftover is not None
-            and leftover.live
-            and self.duty_end >= state.closed_at
-        ):
-            return self._call(leftover, True)
-        return None
+            return self._backed_up_work()
+        return self._leftover(lambda queue: self._call(queue, True))
 
     def _call(self, queue: WorkQueue, own: bool) -> Job | None:
         if isinstance(queue, SkillQueue):
