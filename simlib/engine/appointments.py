@@ -50,6 +50,11 @@ class BookedTicket(Ticket):
     __slots__ = ("slot",)
     slot: float
 
+    @property
+    def issued(self) -> float:
+        """A booked wait is measured from the slot (also for one sent home at closing)."""
+        return self.slot
+
 
 class AppointmentQueue(DeadlineQueue):
     """A hall queue with booked tickets: eligible booked first, by slot time; then walk-ins

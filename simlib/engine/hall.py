@@ -58,6 +58,11 @@ class Ticket(Job):
         self.queue = queue
         self.visit_no = visit_no
 
+    @property
+    def issued(self) -> float:
+        """The time the wait is measured from: when the ticket was taken."""
+        return self.enqueued
+
 
 class Hall:
     """Issues tickets into the hall queues and handles reneging and closing time."""
@@ -166,7 +171,7 @@ class Hall:
         del self.waiting[ticket]
         nan = float("nan")
         self.records.visit(
-            ticket.case, ticket.kind, ticket.pool, ticket.enqueued, nan, self.env._now, outcome
+            ticket.case, ticket.kind, ticket.pool, ticket.issued, nan, self.env._now, outcome
         )
         self.on_left(ticket, comes_back)
 

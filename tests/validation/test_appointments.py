@@ -16,7 +16,8 @@ import pytest
 
 from simlib import theory
 from simlib.engine.model import Model
-from tests.helpers import always_open, assert_in_ci, exp, kpi_samples
+from simlib.scenario import scenario_from_dict
+from tests.helpers import ALL_WEEK, always_open, assert_in_ci, exp, kpi_samples
 
 MEAN = 10.0  # minutes of service
 
@@ -120,3 +121,34 @@ def test_no_walk_in_is_called_while_an_eligible_booking_waits() -> None:
     # and booked applicants are called in slot order once eligible
     slots = v[(v["kind"] == "booked") & (v["outcome"] == "served")]
     assert (slots["call"] - slots["ticket"] >= -10 - 1e-9).all()  # never before the window
+
+
+def test_a_booked_ticket_sent_home_at_closing_keeps_its_slot_as_ticket_time() -> None:
+    """Booked applicants come 10 min early and become eligible 7 min before their slot; sent home at closing,
+    their visit must still record the slot (the wait is measured from it), not eligibility."""
+    booking = {
+        "share": 1.0,
+        "slot_min": 15,
+        "template": 3,
+        "early_by_min": 10,
+        "early_window_min": 7,
+    }
+    matter = {
+        "id": "m",
+        "arrivals": {"per_hour": 14},
+        "acceptance": {"pool": "desk", "time": exp(10)},  # 6 an hour served, 12 booked
+        "appointments": booking,
+    }
+    data = {
+        "name": "sent home",
+        "horizon": {"days": 6, "warmup_days": 1},
+        "calendar": {"workdays": ALL_WEEK, "hours": ["09:00-12:00"]},
+        "hall": {"at_close": "send_home"},
+        "pools": {"desk": {"count": 1}},
+        "matters": [matter],
+    }
+    v = Model(scenario_from_dict(data), 5).run().visits
+    home = v[(v["kind"] == "booked") & (v["outcome"] == "sent_home")]
+    assert len(home) > 20
+    minute_of_day = home["ticket"].to_numpy() % 1440
+    assert np.all(np.abs((minute_of_day - 540) % 15) < 1e-6)  # on the slot grid
