@@ -16,6 +16,7 @@ import numpy as np
 from scipy import integrate, special
 
 __all__ = [
+    "slot_batches_on_time",
     "balking_chain",
     "erlang_a",
     "erlang_b",
@@ -389,3 +390,36 @@ def gim1_mean_wait(lst: Callable[[float], float], mean_gap: float, mu: float) ->
 
     sigma = brentq(lambda x: lst(mu * (1 - x)) - x, 1e-12, 1 - 1e-12)
     return sigma / (mu * (1 - sigma))
+
+
+def slot_batches_on_time(places: int, a: float, mu: float, t: float, cap: int = 400) -> float:
+    """Share of booked applicants called within ``t`` of their slot at one counter when
+    ``places`` punctual applicants arrive together every ``a`` minutes (every place booked,
+    everyone comes) and service is exponential (rate ``mu``): a D^X/M/1 queue.
+
+    The number in the hall just before a slot is a Markov chain (the counter serves a
+    Poisson number, ``mu a`` on average, until it is empty); its stationary law, found by
+    iterating, gives for the j-th of a batch with N ahead a wait Erlang(N + j - 1, mu), so
+    P(W <= t) = P(Poisson(mu t) >= N + j - 1). ``cap`` truncates the chain."""
+    if places >= mu * a:
+        raise ValueError(f"unstable: utilisation {places / (mu * a):.3g} >= 1")
+    from scipy import stats
+
+    after = np.minimum(np.arange(cap) + places, cap - 1)  # in the hall just after a slot
+    left = np.arange(cap)
+    served = after[:, None] - left[None, :]  # departures taking `after` down to `left`
+    move = np.where(served >= 0, stats.poisson.pmf(served, mu * a), 0.0)
+    move[:, 0] = 0.0
+    move[:, 0] = 1.0 - move.sum(axis=1)  # emptied: the rest of the Poisson tail
+    law = np.zeros(cap)
+    law[0] = 1.0
+    for _ in range(100_000):
+        nxt = law @ move
+        if np.abs(nxt - law).sum() < 1e-13:
+            break
+        law = nxt
+    ahead = np.arange(cap)
+    on_time = [
+        float(law @ stats.poisson.sf(ahead + j - 2, mu * t)) for j in range(1, places + 1)
+    ]
+    return sum(on_time) / places

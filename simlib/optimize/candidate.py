@@ -34,13 +34,23 @@ class Candidate:
     levels: tuple[tuple[str, int], ...] = ()
     hourly: tuple[tuple[str, tuple[int, ...]], ...] = ()  # officers needed per open hour
     shifts: tuple[tuple[str, Shifts], ...] = ()  # how the hourly numbers are rostered
+    templates: tuple[tuple[str, int], ...] = ()  # bookable places per slot, per matter
 
     def key(self) -> str:
-        return json.dumps({"levels": self.levels, "shifts": self.shifts})
+        key: dict[str, Any] = {"levels": self.levels, "shifts": self.shifts}
+        if self.templates:  # staffing-only keys stay as they were (--resume)
+            key["templates"] = self.templates
+        return json.dumps(key)
+
+    @property
+    def places(self) -> int:
+        """Bookable places per slot over the decided templates (more is better)."""
+        return sum(n for _, n in self.templates)
 
     def decisions(self, hours: list[int]) -> dict[str, Any]:
         """The decisions as a planner reads them (JSON-ready)."""
         out: dict[str, Any] = {f"pools.{p}.count": n for p, n in self.levels}
+        out.update({f"matters.{m}.appointments.template": n for m, n in self.templates})
         needs = dict(self.hourly)
         for pool, shifts in self.shifts:
             out[f"pools.{pool}.shifts"] = {
@@ -109,6 +119,9 @@ def apply(base: Scenario, candidate: Candidate) -> Scenario:
     data = base.model_dump()
     for pool, n in candidate.levels:
         data["pools"][pool]["count"] = n
+    for mid, n in candidate.templates:
+        matter = next(m for m in data["matters"] if m["id"] == mid)
+        matter["appointments"]["template"] = n
     for pool, shifts in candidate.shifts:
         entry = data["pools"][pool]
         entry.pop("count", None)

@@ -123,7 +123,19 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
         needs = {d.pool: tuple(per_hour(loads[d.pool], d.low, d.high)) for d in opt.by_hour}
     hourly = tuple((d.pool, needs[d.pool]) for d in opt.by_hour)
     shifts = realise(base, opt.by_hour, hours, needs, covered=False)
-    return Candidate(tuple(levels), hourly, shifts), loads
+    return Candidate(tuple(levels), hourly, shifts, _template_start(opt)), loads
+
+
+def _template_start(opt: Optimization) -> tuple[tuple[str, int], ...]:
+    """Each decided template starts where the scenario has it (one number in range), else
+    at the most places: the descent takes places away while a requirement is missed."""
+    out = []
+    for d in opt.templates:
+        rule = next(m.appointments for m in opt.base.matters if m.id == d.matter)
+        today = rule.template if rule is not None else None
+        n = today if isinstance(today, int) and d.low <= today <= d.high else d.high
+        out.append((d.matter, n))
+    return tuple(out)
 
 
 def _joint_needs(
@@ -228,7 +240,7 @@ class _Search:
         self.loads: dict[str, th.HourlyLoad] = {}
         self.out = Path(out) if out is not None else None
         self.on_best = on_best
-        self.best_so_far: tuple[tuple[int, float, float], Candidate] | None = None
+        self.best_so_far: tuple[tuple[int, float, float, float], Candidate] | None = None
         self.started = time.monotonic()
 
     def note(self, c: Candidate) -> None:
@@ -239,7 +251,8 @@ class _Search:
         j = self.ev.judge(c)
         shown = self.cover(c) if self.opt.by_hour else c  # as rostered
         cost = self.ev.objective(shown)
-        rank = (0, cost, -_worst_slack(j)) if j.point_feasible else (1, -_worst_slack(j), cost)
+        slack = _worst_slack(j)
+        rank = (0, cost, -c.places, -slack) if j.point_feasible else (1, -slack, cost, -c.places)
         if self.best_so_far is not None and rank >= self.best_so_far[0]:
             self._report()
             return
@@ -449,9 +462,16 @@ class _Search:
             return None
         return self.with_needs(c, {p: tuple(v) for p, v in needs.items()})
 
+    def rank(self, c: Candidate) -> tuple[float, int]:
+        """Cheapest first; among equally cheap, the most bookable places."""
+        return (self.ev.objective(c), -c.places)
+
     # -- levels: integer descent with CRN ------------------------------------------------
     def descend(self, c: Candidate) -> Candidate:
-        if not self.opt.levels:
+        """Officer levels and appointment templates, one step at a time on common seeds:
+        more officers or fewer places while infeasible; then fewer officers or more places
+        while feasible."""
+        if not self.opt.levels and not self.opt.templates:
             return c
         self.evaluate([c], "levels")
         bounds = {d.pool: (d.low, d.high) for d in self.opt.levels}
@@ -465,8 +485,11 @@ class _Search:
             levels[pool] = n
             return replace(x, levels=tuple(levels.items()))
 
+        def places(x: Candidate, delta: int) -> list[Candidate]:
+            return [t for t in (_template_step(self.opt, x, m, delta) for m, _ in x.templates) if t]
+
         while not self.ok(c) and self.budget_left():  # upward: the best slack per cost
-            ups = [u for u in (step(c, p, 1) for p in bounds) if u is not None]
+            ups = [u for u in (step(c, p, 1) for p in bounds) if u is not None] + places(c, -1)
             if not ups:
                 break
             self.evaluate(ups, "levels up")
@@ -476,14 +499,29 @@ class _Search:
             )
         while self.ok(c) and self.budget_left():  # downward while feasible on the means
             downs = [d for d in (step(c, p, -1) for p in bounds) if d is not None]
+            downs += places(c, 1)
             if not downs:
                 break
             self.evaluate(downs, "levels down")
             good = [d for d in downs if self.ok(d)]
+            if not good and self.opt.templates:  # an officer fewer may do with fewer places
+                traded = (self.fewer_places(d) for d in downs if d.levels != c.levels)
+                good = [t for t in traded if t is not None]
             if not good:
                 break
-            c = min(good, key=self.ev.objective)
+            c = min(good, key=self.rank)
         return c
+
+    def fewer_places(self, c: Candidate) -> Candidate | None:
+        """``c`` with places taken away one at a time (the most helpful first) until it
+        meets the requirements on the means; None if even the fewest do not."""
+        while not self.ok(c) and self.budget_left():
+            fewer = [t for t in (_template_step(self.opt, c, m, -1) for m, _ in c.templates) if t]
+            if not fewer:
+                return None
+            self.evaluate(fewer, "fewer places")
+            c = max(fewer, key=lambda u: (self.ok(u), _worst_slack(self.ev.judge(u))))
+        return c if self.ok(c) else None
 
     # -- the guarantee -------------------------------------------------------------------
     def cheaper(self, c: Candidate) -> list[tuple[str, Candidate]]:
@@ -495,9 +533,21 @@ class _Search:
             if n > d.low:
                 levels = dict(c.levels)
                 levels[pool] = n - 1
-                out.append(
-                    (f"pools.{pool}.count = {n - 1}", replace(c, levels=tuple(levels.items())))
-                )
+                fewer = replace(c, levels=tuple(levels.items()))
+                out.append((f"pools.{pool}.count = {n - 1}", fewer))
+                if c.templates:  # an officer fewer with the fewest places the ranges allow
+                    least = tuple((t.matter, t.low) for t in self.opt.templates)
+                    if least != c.templates:
+                        out.append(
+                            (
+                                f"pools.{pool}.count = {n - 1}, fewest bookable places",
+                                replace(fewer, templates=least),
+                            )
+                        )
+        for mid, n in c.templates:  # one place more per slot: as good a staffing, or better
+            more = _template_step(self.opt, c, mid, 1)
+            if more is not None:
+                out.append((f"matters.{mid}.appointments.template = {n + 1}", more))
         needs = dict(c.hourly)
         for hd in self.opt.by_hour:
             slack = []
@@ -705,4 +755,19 @@ def _step_up(search: _Search, c: Candidate, j: Judgement) -> Candidate | None:
         if levels[d.pool] < d.high:
             levels[d.pool] += 1
             return replace(c, levels=tuple(levels.items()))
+    for mid, _ in c.templates:  # every officer already there: one bookable place fewer
+        fewer = _template_step(search.opt, c, mid, -1)
+        if fewer is not None:
+            return fewer
     return None
+
+
+def _template_step(opt: Optimization, c: Candidate, matter: str, delta: int) -> Candidate | None:
+    """``c`` with ``delta`` places more per slot for ``matter`` (None: out of its range)."""
+    d = next(t for t in opt.templates if t.matter == matter)
+    templates = dict(c.templates)
+    n = templates[matter] + delta
+    if not d.low <= n <= d.high:
+        return None
+    templates[matter] = n
+    return replace(c, templates=tuple(templates.items()))

@@ -40,6 +40,7 @@ from simlib.scenario.model import Scenario, parse_hours
 __all__ = [
     "ByHour",
     "Level",
+    "TemplateChoice",
     "Optimization",
     "OptimizeFile",
     "Requirement",
@@ -273,6 +274,19 @@ class ByHour:
 
 
 @dataclass(frozen=True)
+class TemplateChoice:
+    """Bookable places per slot for a matter with appointments
+    (``matters.<id>.appointments.template``, one number for every slot): more places book
+    more applicants ahead of walk-ins, at the cost of booked waits. It costs no officer
+    hours, so among equally cheap staffings the search prefers the most places."""
+
+    path: str
+    matter: str
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
 class Optimization:
     """A loaded staffing optimisation: the hall, the decisions and the requirements."""
 
@@ -288,18 +302,38 @@ class Optimization:
     confidence: float
     max_evaluations: int
     spec: dict[str, Any] = field(default_factory=dict)  # the file's content (for --resume)
+    templates: list[TemplateChoice] = field(default_factory=list)  # appointment templates
 
 
 def open_clock_hours(opening: list[tuple[int, int]]) -> list[int]:
     return sorted({h for s, e in opening for h in range(s // 60, math.ceil(e / 60))})
 
 
-def _decision(path: str, d: DecisionSpec, base: Scenario) -> tuple[Level | ByHour | None, str]:
+def _template(path: str, d: DecisionSpec, base: Scenario) -> tuple[TemplateChoice | None, str]:
+    """``matters.<id>.appointments.template`` with a range of places per slot."""
+    mid = path.split(".")[1]
+    matter = next((m for m in base.matters if m.id == mid), None)
+    if matter is None:
+        ids = ", ".join(m.id for m in base.matters)
+        return None, f"unknown matter '{mid}'; matters are: {ids}"
+    if matter.appointments is None:
+        return None, f"matter '{mid}' has no appointments: give it matters[].appointments first"
+    if d.by_hour:
+        return None, "an appointment template is one number of places per slot: no by_hour"
+    return TemplateChoice(path, mid, d.range[0], d.range[1]), ""
+
+
+def _decision(
+    path: str, d: DecisionSpec, base: Scenario
+) -> tuple[Level | ByHour | TemplateChoice | None, str]:
     parts = path.split(".")
+    if len(parts) == 4 and parts[0] == "matters" and parts[2:] == ["appointments", "template"]:
+        return _template(path, d, base)
     if len(parts) != 3 or parts[0] != "pools" or parts[2] not in ("count", "shifts"):
         return None, (
-            "a decision is pools.<pool id>.count (one level for the day) or "
-            "pools.<pool id>.shifts with by_hour: true (officers per clock hour)"
+            "a decision is pools.<pool id>.count (one level for the day), "
+            "pools.<pool id>.shifts with by_hour: true (officers per clock hour) or "
+            "matters.<matter id>.appointments.template (bookable places per slot)"
         )
     pool = parts[1]
     if pool not in base.pools:
@@ -361,10 +395,14 @@ def optimization_from_dict(
     issues: list[Issue] = []
     levels: list[Level] = []
     by_hour: list[ByHour] = []
+    templates: list[TemplateChoice] = []
     seen: set[str] = set()
     for path, d in spec.decisions.items():
         decision, problem = _decision(path, d, base)
         where = f"decisions.{path}"
+        if isinstance(decision, TemplateChoice):
+            templates.append(decision)
+            continue
         if decision is not None and decision.pool in seen:
             problem = f"pool '{decision.pool}' already has a decision"
         if problem:
@@ -421,6 +459,7 @@ def optimization_from_dict(
         spec.confidence,
         spec.max_evaluations,
         data,
+        templates,
     )
 
 
