@@ -26,7 +26,9 @@ def ticket_log(records: Records, priorities: dict[str, int] | None = None) -> pd
 
     Columns: ``ticket`` (number), ``case``, ``matter``, ``priority``, ``kind`` (submit,
     return, collect, ...), ``ticket_time``, ``call_time``, ``end_time`` (served),
-    ``left_time`` (reneged or sent home), ``officer`` (pool#index), ``outcome``.
+    ``left_time`` (reneged or sent home), ``officer`` (pool#index), ``outcome``, ``booked``
+    (1 for an appointment) and ``slot_time`` (its slot; its ``ticket_time`` is the check-in,
+    the slot for a no-show).
     """
     visits = records.visits
     # Tickets issued within the horizon: a log covers its days (the drain that runs the
@@ -54,6 +56,11 @@ def ticket_log(records: Records, priorities: dict[str, int] | None = None) -> pd
     served = visits["outcome"] == "served"
     left = visits["outcome"].isin(["reneged", "sent_home"])
     pri = priorities or {}
+    # Booked tickets: the slot, and the check-in as the ticket time (a no-show: the slot)
+    booked = (visits["kind"] == "booked").to_numpy()
+    slot = visits["ticket"].where(booked)
+    came = pd.Series(visits["case"].map(records.booked_arrivals), index=visits.index)
+    taken = visits["ticket"].where(~booked | came.isna(), came)
     return pd.DataFrame(
         {
             "ticket": np.arange(len(visits)),
@@ -61,12 +68,14 @@ def ticket_log(records: Records, priorities: dict[str, int] | None = None) -> pd
             "matter": matter,
             "priority": [pri.get(m, 0) for m in matter],
             "kind": visits["kind"].astype(str).to_numpy(),
-            "ticket_time": stamp(visits["ticket"]),
+            "ticket_time": stamp(taken),
             "call_time": stamp(visits["call"].where(served)),
             "end_time": stamp(visits["end"].where(served)),
             "left_time": stamp(visits["end"].where(left)),
             "officer": officer,
             "outcome": visits["outcome"].astype(str).to_numpy(),
+            "booked": np.where(booked, "1", ""),
+            "slot_time": stamp(slot),
         }
     )
 

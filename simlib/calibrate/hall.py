@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from simlib.calibrate.arrivals import ArrivalFit, fit_arrivals, fresh_weights, mark_redials
+from simlib.calibrate.booking import BookingFit, fit_bookings
 from simlib.calibrate.fitting import PatienceFit, ServiceFit, censored_fit, fit_service
 from simlib.calibrate.logmap import CalibrationError, LogMap, load_map, read_ticket_log
 from simlib.calibrate.staffing import (
@@ -50,6 +51,7 @@ class Calibration:
     ahead: bool = True  # higher priority levels called first (else one FIFO queue)
     settled: dict[float, dict[str, float]] = field(default_factory=dict)  # scale -> errors
     ahead_note: str = ""
+    bookings: dict[str, BookingFit] = field(default_factory=dict)  # matters with appointments
 
     def levels(self) -> dict[str, int]:
         """Each matter's priority level in the log (the scenario's ``priority`` is 0 for all
@@ -188,6 +190,7 @@ def calibrate(
             )
     cal.groups, cal.main_group = groups, main
     cal.ahead, cal.ahead_note = served_ahead(t, m.priority.served_ahead)
+    cal.bookings = fit_bookings(t)
     cal.data = _scenario(cal, groups, main)
     if events is not None:
         from simlib.calibrate.events import fit_chains
@@ -405,6 +408,8 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
             "arrivals": arrivals,
             "acceptance": {"pool": POOL, "time": time},
         }
+        if a.matter in cal.bookings:
+            matter["appointments"] = cal.bookings[a.matter].keys()
         if level in cal.patience_by_level and cal.patience_by_level[level].observed:
             matter["patience"] = _patience_note(
                 cal.patience_by_level[level], f"priority level {level}"

@@ -52,6 +52,8 @@ class Columns(_Model):
     officer: str | None = None
     priority: str | None = None
     applicant: str | None = None
+    booked: str | None = None  # marks an appointment (1/true/yes/booked; empty or 0: walk-in)
+    slot: str | None = None  # the booked slot's time (the ticket time is then the check-in)
 
 
 class Priority(_Model):
@@ -71,6 +73,7 @@ class LogMap(_Model):
     date_format: str = "%Y-%m-%d"
     served: list[str]  # outcome codes of served tickets
     gave_up: list[str]  # outcome codes of tickets whose holder left before a call
+    no_show: list[str] = []  # outcome codes of booked applicants who did not come
     ignore: list[dict[str, Any]] = []  # rows matching every column: value of an entry
     no_officer: list[str] = []  # officer codes meaning "nobody"
     no_applicant: list[str] = []  # applicant codes meaning "not identified"
@@ -198,7 +201,8 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
             hit &= df[col].isin(vals).to_numpy()
         keep &= ~hit
     outcome = df[m.columns.outcome]
-    known = outcome.isin(m.served + m.gave_up).to_numpy()
+    no_show = m.no_show if m.columns.booked is not None else []  # only booked ones
+    known = outcome.isin(m.served + m.gave_up + no_show).to_numpy()
     keep &= known  # other outcomes (e.g. transfers) are not tickets of this hall
     df, rows = df[keep].reset_index(drop=True), rows[keep]
     if df.empty:
@@ -278,6 +282,7 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
     out["officer"] = _codes(df, c.officer, m.no_officer, served)
     out["applicant"] = _codes(df, c.applicant, m.no_applicant, None)
     _left_at(df, m, out, clock, base if c.date is not None else 0.0)
+    _booking_columns(df, m, out, clock, base if c.date is not None else 0.0)
     skew = 2.0  # minutes: clocks of the queue and the agents' systems disagree a little
     bad = (out["served"] & ((out["wait"] < -skew) | (out["service"] < -skew))).to_numpy()
     if bad.any():
@@ -298,11 +303,33 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
     out["wait"] = out["wait"].clip(lower=0.0)
     out["service"] = out["service"].clip(lower=0.0)
     out["matter"] = _matter_ids(out, m)
+    if "booked" in out:  # the bookings apart (with their no-shows); no-shows are no tickets
+        out.attrs["booking"] = out.loc[out["booked"], ["matter", "ticket", "slot", "call"]].assign(
+            no_show=out.loc[out["booked"], "no_show"]
+        )
+        out = out[~out["no_show"]].reset_index(drop=True)
+        out.attrs["no_show_codes"] = bool(m.no_show)
     out.attrs["start_date"] = start
     out.attrs["days"] = int(out["day"].max()) + 1
     out.attrs["source"] = source
     out.attrs["issues"] = issues
     return out
+
+
+def _booking_columns(df: pd.DataFrame, m: LogMap, out: pd.DataFrame, clock: Any, base: Any) -> None:
+    """``booked``, ``slot`` (minutes; NaN for walk-ins) and ``no_show`` when the map names
+    a booked column; nothing otherwise."""
+    c = m.columns
+    if c.booked is None:
+        return
+    mark = df[c.booked].astype(str).str.strip().str.lower()
+    booked = (~mark.isin(["", "0", "false", "no", "n", "nan"])).to_numpy()
+    out["no_show"] = df[c.outcome].isin(m.no_show).to_numpy() & booked
+    out["booked"] = booked
+    slot = np.full(len(df), np.nan)
+    if c.slot is not None:  # blank slot times read as NaN
+        slot = np.where(booked, np.asarray(clock(c.slot), dtype=float) + base, np.nan)
+    out["slot"] = slot
 
 
 def _clock(minutes: float) -> str:

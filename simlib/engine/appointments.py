@@ -189,6 +189,7 @@ class AppointmentDesk:
 
     def _arrive(self, ticket: BookedTicket, mid: str, rule: Appointments) -> None:
         now = self.env._now
+        self.records.booked_arrivals[ticket.case] = now  # check-in, for the ticket log
         if now > ticket.slot + rule.late_window_min + 1e-9:
             self.stats[mid]["not_yet_come"] -= 1
             self.stats[mid]["late_all"] += 1

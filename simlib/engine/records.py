@@ -98,6 +98,8 @@ class Records:
     # appointments, per matter id: slots offered and booked in [warm-up, horizon), bookings
     # made then with their days ahead, late arrivals sent to the walk-in queue, ...
     booking: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # appointments: when each booked applicant (case id) came to the hall (no-shows: absent)
+    booked_arrivals: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._cases = _Table(
