@@ -419,7 +419,5 @@ def slot_batches_on_time(places: int, a: float, mu: float, t: float, cap: int = 
             break
         law = nxt
     ahead = np.arange(cap)
-    on_time = [
-        float(law @ stats.poisson.sf(ahead + j - 2, mu * t)) for j in range(1, places + 1)
-    ]
+    on_time = [float(law @ stats.poisson.sf(ahead + j - 2, mu * t)) for j in range(1, places + 1)]
     return sum(on_time) / places

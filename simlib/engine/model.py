@@ -161,11 +161,11 @@ class Model:
         def hall_queue(name: str, pools: list[str]) -> WorkQueue:
             levels = {priority[m.id] for m in scenario.matters if m.acceptance.pool in pools}
             owners = [self.desks[p] for p in pools]
-            if any(m.appointments for m in scenario.matters if m.acceptance.pool in pools):
-                return AppointmentQueue(name, owners, _ticket_priority)
             routing = skill_routing(scenario, pools)
             if routing is not None:  # some officer serves only some matters: one line each
                 return SkillQueue(name, owners, [m.priority for m in scenario.matters], routing)
+            if any(m.appointments for m in scenario.matters if m.acceptance.pool in pools):
+                return AppointmentQueue(name, owners, _ticket_priority)
             if len(levels) < 2:  # one level: plain FIFO, the hot path
                 return WorkQueue(name, owners)
             return PriorityQueue(name, owners, _ticket_priority)

@@ -10,9 +10,11 @@ officers (and records) are exactly as before.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from simlib.engine.appointments import BookedTicket
 from simlib.engine.officers import Desk, Job, Officer, WorkQueue
 
 if TYPE_CHECKING:
@@ -42,11 +44,15 @@ def _matter(job: Job) -> int:
 
 
 class SkillQueue(WorkQueue):
-    """Hall tickets in one FIFO line per matter; called by priority, then ticket order."""
+    """Hall tickets in one FIFO line per matter; called by priority, then ticket order.
+    Eligible booked tickets (appointments) wait apart, one heap per matter by slot time: an
+    officer calls them first among its own matters, so a booked applicant goes ahead of
+    walk-ins only for officers trained for that matter."""
 
     def __init__(self, name: str, owners: list[Desk], priorities: list[int], routing: str) -> None:
         super().__init__(name, owners)
         self.lines: list[deque[tuple[int, Job]]] = [deque() for _ in priorities]
+        self.booked: list[list[tuple[float, int, Job]]] = [[] for _ in priorities]
         self.priorities = priorities
         self.routing = routing
         self.helpers: list[Desk] = []  # other pools with officers cross-trained for some matter
@@ -89,8 +95,22 @@ class SkillQueue(WorkQueue):
                 backup.idle.pop().hand(job)
                 return
         self._seq += 1
-        self.lines[matter].append((self._seq, job))
+        if isinstance(job, BookedTicket):
+            heapq.heappush(self.booked[matter], (job.slot, self._seq, job))
+        else:
+            self.lines[matter].append((self._seq, job))
         self.live += 1
+
+    def _best_booked(self, matters: Any) -> int:
+        """The matter whose eligible booked ticket has the earliest slot (-1: none)."""
+        best, key = -1, (0.0, 0)
+        for m in matters:
+            heap = self.booked[m]
+            while heap and heap[0][2].taken:
+                heapq.heappop(heap)
+            if heap and (best < 0 or heap[0][:2] < key):
+                best, key = m, heap[0][:2]
+        return best
 
     def _best(self, matters: Any) -> int:
         """The matter whose head ticket is called next among ``matters`` (-1: none)."""
@@ -109,21 +129,34 @@ class SkillQueue(WorkQueue):
         if matter < 0:
             return None
         job = self.lines[matter].popleft()[1]
+        return self._taken(job)
+
+    def _take_booked(self, matter: int) -> Job:
+        return self._taken(heapq.heappop(self.booked[matter])[2])
+
+    def _taken(self, job: Job) -> Job:
         job.taken = True
         self.live -= 1
         return job
 
+    def _call(self, matters: Any) -> Job | None:
+        booked = self._best_booked(matters)
+        if booked >= 0:
+            return self._take_booked(booked)
+        return self._take(self._best(matters))
+
     def pop(self) -> Job | None:
         """For an officer without skills (or an AB backup): any matter."""
-        return self._take(self._best(range(len(self.lines))))
+        return self._call(range(len(self.lines)))
 
     def pop_for(self, officer: SkilledOfficer, own: bool) -> Job | None:
         """The next ticket ``officer`` may serve (None: none waiting)."""
-        return self._take(self._best(officer.skills))
+        return self._call(officer.skills)
 
     def waiting(self) -> list[Job]:
+        booked = sorted(e for heap in self.booked for e in heap if not e[2].taken)
         entries = sorted(e for line in self.lines for e in line if not e[1].taken)
-        return [job for _, job in entries]
+        return [e[2] for e in booked] + [job for _, job in entries]
 
 
 class SkilledOfficer(Officer):

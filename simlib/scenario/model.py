@@ -687,15 +687,6 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
                     )
                 )
     issues += _skill_issues(s)
-    for i, m in enumerate(s.matters):
-        if m.appointments is not None and s.pools.get(m.acceptance.pool, Pool(count=0)).skills:
-            issues.append(
-                (
-                    f"matters[{i}].appointments",
-                    f"pool '{m.acceptance.pool}' has skills: appointments and skills on one "
-                    "hall queue are not supported yet",
-                )
-            )
     for pid, path in used.items():
         if pools[pid].count < 1:
             issues.append(
