@@ -16,7 +16,6 @@ import numpy as np
 from scipy import integrate, special
 
 __all__ = [
-    "slot_batches_on_time",
     "balking_chain",
     "erlang_a",
     "erlang_b",
@@ -29,6 +28,7 @@ __all__ = [
     "pk_mean_wait",
     "priority_mg1_waits",
     "priority_mmc_waits",
+    "slot_batches_on_time",
     "slots_no_show_lst",
     "square_root_staffing",
     "staff_for_wait",

@@ -533,15 +533,15 @@ class _Search:
             if n > d.low:
                 levels = dict(c.levels)
                 levels[pool] = n - 1
-                fewer = replace(c, levels=tuple(levels.items()))
-                out.append((f"pools.{pool}.count = {n - 1}", fewer))
+                one_less = replace(c, levels=tuple(levels.items()))
+                out.append((f"pools.{pool}.count = {n - 1}", one_less))
                 if c.templates:  # an officer fewer with the fewest places the ranges allow
                     least = tuple((t.matter, t.low) for t in self.opt.templates)
                     if least != c.templates:
                         out.append(
                             (
                                 f"pools.{pool}.count = {n - 1}, fewest bookable places",
-                                replace(fewer, templates=least),
+                                replace(one_less, templates=least),
                             )
                         )
         for mid, n in c.templates:  # one place more per slot: as good a staffing, or better

@@ -40,10 +40,10 @@ from simlib.scenario.model import Scenario, parse_hours
 __all__ = [
     "ByHour",
     "Level",
-    "TemplateChoice",
     "Optimization",
     "OptimizeFile",
     "Requirement",
+    "TemplateChoice",
     "load_optimization",
     "optimization_from_dict",
 ]
