@@ -63,6 +63,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"--warmup {DEMO_WARMUP} --out {out}\n"
     )
     cmd_compare(options)
+    booking = booking_line(Path(out) / "runs.csv")
+    if booking:
+        print("\n" + booking)
     report = write_report(out)
     print(
         f"\nCharts and tables of the study are in {Path(out).resolve()}/ "
@@ -70,6 +73,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(f"The proposal report: {report.resolve()} (and report.pdf beside it)")
     return 0
+
+
+def booking_line(runs_csv: Path, variant: str = "book online") -> str:
+    """Walk-in waits (from the ticket) before and with booking, and booked applicants'
+    waits from their slot, as the study's runs show them ("" when the study has no such
+    variant)."""
+    import pandas as pd
+
+    if not runs_csv.exists():
+        return ""
+    runs = pd.read_csv(runs_csv)
+    base = runs[runs["kind"] == "baseline"]
+    alone = runs[(runs["kind"] == "alone") & (runs["variant"] == variant)]
+    need = {"hall_wait_mean_min", "booked_wait_mean_min", "booked_on_time_rate"}
+    if alone.empty or base.empty or not need <= set(runs.columns):
+        return ""
+    return (
+        f"Walk-in vs booked ('{variant}', means over runs): walk-ins wait "
+        f"{base['hall_wait_mean_min'].mean():.1f} min from their ticket without booking, "
+        f"{alone['hall_wait_mean_min'].mean():.1f} min with it; booked applicants wait "
+        f"{alone['booked_wait_mean_min'].mean():.1f} min from their slot, "
+        f"{alone['booked_on_time_rate'].mean():.0%} called within 10 min of it."
+    )
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
