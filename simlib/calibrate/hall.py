@@ -12,6 +12,7 @@ import pandas as pd
 from scipy import stats
 
 from simlib.calibrate.arrivals import ArrivalFit, fit_arrivals, fresh_weights, mark_redials
+from simlib.calibrate.balking import BalkingFit, fit_balking
 from simlib.calibrate.booking import BookingFit, fit_bookings
 from simlib.calibrate.fitting import PatienceFit, ServiceFit, censored_fit, fit_service
 from simlib.calibrate.logmap import CalibrationError, LogMap, load_map, read_ticket_log
@@ -52,6 +53,7 @@ class Calibration:
     settled: dict[float, dict[str, float]] = field(default_factory=dict)  # scale -> errors
     ahead_note: str = ""
     bookings: dict[str, BookingFit] = field(default_factory=dict)  # matters with appointments
+    balking: BalkingFit | None = None  # when the log records people who looked and left
 
     def levels(self) -> dict[str, int]:
         """Each matter's priority level in the log (the scenario's ``priority`` is 0 for all
@@ -191,6 +193,7 @@ def calibrate(
     cal.groups, cal.main_group = groups, main
     cal.ahead, cal.ahead_note = served_ahead(t, m.priority.served_ahead)
     cal.bookings = fit_bookings(t)
+    cal.balking = fit_balking(t)
     cal.data = _scenario(cal, groups, main)
     if events is not None:
         from simlib.calibrate.events import fit_chains
@@ -349,6 +352,8 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
             f"{day_minutes:.0f} min",
         ),
     }
+    if cal.balking is not None:
+        hall["balking"] = cal.balking.keys()
     shifts = shifts_from_counts(staff.simulated)
     pools = {POOL: {"shifts": Note(shifts, persons_note(staff))}}
     matters = []
@@ -358,11 +363,13 @@ def _scenario(cal: Calibration, groups: dict[tuple[int, ...], int], main: int) -
         level = int(sub["level"].iloc[0])
         kinds = ", ".join(sorted(sub["type"].unique()))
         pois = "Poisson rejected (overdispersed)" if a.poisson_rejected else "Poisson not rejected"
+        balked = cal.balking.per_matter.get(a.matter, 0) if cal.balking else 0
         arrivals: dict[str, Any] = {
             "per_day": Note(
-                _round(a.per_day, 2),
+                _round(a.per_day * (1 + balked / max(a.n_tickets, 1)), 2),
                 f"ML: fresh tickets per main-hours day, n={a.n_tickets} tickets on "
-                f"{a.n_days} days (redials removed)",
+                f"{a.n_days} days (redials removed)"
+                + (f", plus {balked} who looked and left" if balked else ""),
             ),
             "profile": Note(
                 {f"{h:02d}": _round(v) for h, v in sorted(a.profile.items()) if h in main_hours},

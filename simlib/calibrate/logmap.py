@@ -74,6 +74,7 @@ class LogMap(_Model):
     served: list[str]  # outcome codes of served tickets
     gave_up: list[str]  # outcome codes of tickets whose holder left before a call
     no_show: list[str] = []  # outcome codes of booked applicants who did not come
+    balked: list[str] = []  # outcome codes of people who looked at the display and left
     ignore: list[dict[str, Any]] = []  # rows matching every column: value of an entry
     no_officer: list[str] = []  # officer codes meaning "nobody"
     no_applicant: list[str] = []  # applicant codes meaning "not identified"
@@ -202,7 +203,7 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
         keep &= ~hit
     outcome = df[m.columns.outcome]
     no_show = m.no_show if m.columns.booked is not None else []  # only booked ones
-    known = outcome.isin(m.served + m.gave_up + no_show).to_numpy()
+    known = outcome.isin(m.served + m.gave_up + no_show + m.balked).to_numpy()
     keep &= known  # other outcomes (e.g. transfers) are not tickets of this hall
     df, rows = df[keep].reset_index(drop=True), rows[keep]
     if df.empty:
@@ -283,6 +284,7 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
     out["applicant"] = _codes(df, c.applicant, m.no_applicant, None)
     _left_at(df, m, out, clock, base if c.date is not None else 0.0)
     _booking_columns(df, m, out, clock, base if c.date is not None else 0.0)
+    looked = df[c.outcome].isin(m.balked).to_numpy()  # no ticket taken: kept apart below
     skew = 2.0  # minutes: clocks of the queue and the agents' systems disagree a little
     bad = (out["served"] & ((out["wait"] < -skew) | (out["service"] < -skew))).to_numpy()
     if bad.any():
@@ -303,6 +305,10 @@ def read_ticket_log(path: str | Path, m: LogMap) -> pd.DataFrame:
     out["wait"] = out["wait"].clip(lower=0.0)
     out["service"] = out["service"].clip(lower=0.0)
     out["matter"] = _matter_ids(out, m)
+    if m.balked:
+        gone = out["row"].isin(rows[looked]).to_numpy()
+        out.attrs["balked"] = out.loc[gone, ["matter", "ticket", "applicant"]]
+        out = out[~gone].reset_index(drop=True)
     if "booked" in out:  # the bookings apart (with their no-shows); no-shows are no tickets
         out.attrs["booking"] = out.loc[out["booked"], ["matter", "ticket", "slot", "call"]].assign(
             no_show=out.loc[out["booked"], "no_show"]

@@ -74,4 +74,5 @@ def test_booking_share_no_shows_and_punctuality_are_recovered(tmp_path: Path) ->
     assert booked["share"] == round(share, 4) and booked["template"]["10"] == 2
     assert booked["early_window_min"] <= 15 and booked["late_window_min"] <= 45
     assert "appointments" not in matters["licence"]
+    assert "balking" not in cal.data["hall"]  # nobody in the log looked and left
     cal.scenario()  # the calibrated hall, appointments included, validates
