@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.calibrate.chainfit import ChainFit, StepTimes, fit_chain, step_times
+from simlib.calibrate.chainfit import ChainFit, HoldFit, StepTimes, fit_chain, fit_holds, step_times
 from simlib.calibrate.eventmap import EventMap, read_events
 from simlib.calibrate.holdout import parse_holdout
 from simlib.calibrate.logmap import CalibrationError, load_map
@@ -59,6 +59,7 @@ class EventCalibration:
     target_first_wait_days: float = 0.0
     notes: list[str] = field(default_factory=list)
     holdout: pd.DataFrame | None = None
+    holds: dict[str, HoldFit] = field(default_factory=dict)
 
     def scenario(self) -> Any:
         from simlib import scenario_from_dict
@@ -175,8 +176,9 @@ def calibrate_events(
     all_events = read_events(log, m)
     ev, held = split_holdout(all_events, holdout)
     chain = fit_chain(ev, m.min_activity_share)
-    times = step_times(ev, m.batch_gap_min, m.session_gap_min, seed=seed)
-    cal = EventCalibration(m, ev, chain, times, {}, holdout=held)
+    times = step_times(ev, m.batch_gap_min, m.session_gap_min, seed, m.hold_gap_hours)
+    holds = fit_holds(ev, chain.order, m.hold_gap_hours, seed=seed + 50)
+    cal = EventCalibration(m, ev, chain, times, {}, holdout=held, holds=holds)
     cal.data = _scenario(cal)
     first = _first_waits(ev)
     cal.target_first_wait_days = float(np.median(first)) if len(first) else 0.0
@@ -338,11 +340,21 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
             if rw > 0.005:
                 step["rework_prob"] = round(rw, 4)
             cond = f" given {c.ids[req]}" if req is not None else ""
+            hold = cal.holds.get(act)
+            held = ""
+            if hold is not None and hold.fit is not None:
+                step["hold"] = {"prob": round(hold.prob, 4), "days": hold.fit.spec}
+                held = (
+                    f"; put aside before it (waiting on the applicant or an adviser, no "
+                    f"officer) in {len(hold.held)} of {hold.n} cases: completed over "
+                    f"{m.hold_gap_hours:g} h after the case's previous item ended, mean "
+                    f"{hold.fit.sample_mean:.3g} calendar days"
+                )
             steps.append(
                 Note(
                     step,
                     f"in {c.share[act]:.1%} of cases (prob {c.prob[act]:.3f}{cond}); "
-                    f"repeats {c.rework[act]:.1%}; time: {text}",
+                    f"repeats {c.rework[act]:.1%}; time: {text}{held}",
                 )
             )
         chain_items.append(steps[0] if len(steps) == 1 else {"parallel": steps})
@@ -459,7 +471,7 @@ def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int
         cal.data["pools"][BACK]["absence"] = _absence(cal)
         scenario = cal.scenario()
         medians = [
-            np.median(first_task_wait_days(simulated_events(scenario, seed + 100 * k + r)))
+            np.median(first_task_wait_days(simulated_events(scenario, seed + r)))
             for r in range(reps)
         ]
         wait = float(np.nanmean(medians)) if medians else float("inf")
