@@ -304,8 +304,14 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
     cal.head_count, cal.officers_seen = head, seen
     cal.availability_log, cal.spell_days = avail, max(spell, 1.0)
     cal.availability = avail
-    start = cases["received"].min().date()
-    start -= dt.timedelta(days=start.weekday())  # a Monday
+    window = cases["received"].min().date()
+    window -= dt.timedelta(days=window.weekday())  # a Monday
+    # The log is cut out of a running process: the officers' queue at its start held the
+    # cases received before it. A run-in of some median first waits (whole weeks) lets
+    # the simulated queue reach its stride before the log's window opens.
+    first = _first_waits(ev)
+    run_in = 7 * int(np.ceil(m.warmup_waits * float(np.median(first)) / 7)) if len(first) else 0
+    start = window - dt.timedelta(days=run_in)
     last_received = cases["received"].max().date()
     log_end = ev["end"].max().date()
     days = (last_received - start).days + 1
@@ -393,13 +399,17 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
         "description": f"fitted from {Path(ev.attrs['source']).name} by simlib calibrate",
         "seed": 1,
         "horizon": Note(
-            {"days": days, "warmup_days": 0, "drain_days": drain},
-            f"receipts from {start} to {last_received}; the log runs on to {log_end}",
+            {"days": days, "warmup_days": run_in, "drain_days": drain},
+            f"receipts from {window} to {last_received}; the log runs on to {log_end}; "
+            f"run-in {run_in} days ({m.warmup_waits:g} x the median wait before the first "
+            f"task): the log starts on a running queue",
         ),
         "calendar": {
             "workdays": Note(workdays, "weekdays with at least 2 % of the completions"),
             "hours": Note(hours, "clock hours with at least 1 % of the completions"),
-            "start_date": Note(start.isoformat(), "the Monday of the first receipt"),
+            "start_date": Note(
+                start.isoformat(), "the Monday of the first receipt, less the run-in"
+            ),
         },
         "pools": {
             INTAKE: {
@@ -435,7 +445,8 @@ def _absence(cal: EventCalibration) -> Note:
 
 def simulated_events(scenario: Any, seed: int) -> pd.DataFrame:
     """One replication's event log in the real log's language (labels, completion,
-    ``case:submitted``), restricted to cases submitted within the horizon."""
+    ``case:submitted``), restricted to cases submitted within the horizon, after the
+    run-in (``warmup_days``)."""
     from simlib.engine import simulate
     from simlib.eventlog import event_log, step_labels
 
@@ -444,7 +455,9 @@ def simulated_events(scenario: Any, seed: int) -> pd.DataFrame:
     log = log[~log["concept:name"].isin(["acceptance", "collection"])]
     start = pd.Timestamp(scenario.calendar.start_date)
     end = start + pd.Timedelta(days=scenario.horizon.days)
-    return log[log["case:submitted"] < end].reset_index(drop=True)
+    begin = start + pd.Timedelta(days=scenario.horizon.warmup_days)
+    inside = (log["case:submitted"] >= begin) & (log["case:submitted"] < end)
+    return log[inside].reset_index(drop=True)
 
 
 def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
