@@ -101,9 +101,8 @@ class EventCalibration:
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def load_line(self) -> str:
-        """Offered work against the effective capacity: a wait of weeks out of a queue
-        needs a pool at (or past) saturation, and the reader should see that."""
+    def load(self) -> tuple[float, float, float]:
+        """(cases a day, officer-minutes per case, open minutes a day) of the back office."""
         sc = self.scenario()
         from simlib.scenario.chain import step_shares
         from simlib.scenario.model import Step
@@ -117,13 +116,24 @@ class EventCalibration:
         per_day = sum(float(plain(m["arrivals"]["per_day"])) for m in self.data["matters"])
         spans = sc.calendar._spans
         minutes = sum(e - s for s, e in spans) if spans else 480
+        return per_day, per_case, minutes
+
+    def critical_availability(self) -> float:
+        """The availability at which the pool's capacity equals the offered work."""
+        per_day, per_case, minutes = self.load()
+        return per_day * per_case / max(self.head_count * minutes, 1e-9)
+
+    def load_line(self) -> str:
+        """Offered work against the effective capacity: a wait of weeks out of a queue
+        needs a pool close to saturation, and the reader should see that."""
+        per_day, per_case, minutes = self.load()
         cap = self.head_count * self.availability * minutes
         util = per_day * per_case / cap if cap > 0 else float("inf")
         return (
             f"Load: {per_day:.2f} cases a day x {per_case:.0f} officer-minutes = "
             f"{per_day * per_case:.0f} a day against {cap:.0f} effective: utilisation {util:.2f}"
             + (
-                " (at or past saturation: the backlog drifts, see the fit report)"
+                " (close to saturation: runs differ much, see the fit report)"
                 if util > 0.95
                 else ""
             )
@@ -183,7 +193,7 @@ def calibrate_events(
     first = _first_waits(ev)
     cal.target_first_wait_days = float(np.median(first)) if len(first) else 0.0
     rounds = m.refine_rounds if refine_rounds is None else refine_rounds
-    refine_availability(cal, rounds, seed=seed + 7)
+    refine_availability(cal, rounds, seed=seed + 7, reps=m.refine_reps)
     return cal
 
 
@@ -468,18 +478,24 @@ def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
     ).to_numpy()
 
 
-def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 10) -> None:
+def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 16) -> None:
     """Bisect the availability (log scale) until the simulated median wait before the first
     task (the mean over ``reps`` replications of each one's median, as the fit report
-    shows it) matches the log's: more availability, shorter waits. A pool this close to
-    saturation varies much from run to run (one run's median wait ranges over a factor of
-    5), hence the replications."""
+    shows it) matches the log's: more availability, shorter waits. Every round runs the
+    same replications (common random numbers), so the bisection follows the availability,
+    not the noise. A wait of weeks needs a pool close to saturation, so the search starts
+    between saturation (utilisation 1: after the run-in the backlog only grows) and
+    utilisation 0.7, widening to the log's availability if need be. Such a pool varies
+    much from run to run (one run's median wait over a factor of 5), hence the
+    replications."""
     target = cal.target_first_wait_days
     if rounds <= 0 or target <= 0:
         return
-    lo, hi = 1e-3, min(1.0, max(cal.availability_log, 0.05))
-    for k in range(rounds):
-        a = float(np.sqrt(lo * hi)) if k else hi
+    top = min(1.0, max(cal.availability_log, 0.05))
+    crit = cal.critical_availability()
+    lo, hi = min(crit, top), min(top, crit / 0.7)
+
+    def wait_at(a: float) -> float:
         cal.availability = a
         cal.data["pools"][BACK]["absence"] = _absence(cal)
         scenario = cal.scenario()
@@ -489,8 +505,16 @@ def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int
         ]
         wait = float(np.nanmean(medians)) if medians else float("inf")
         cal.refinement.append((a, wait))
+        return wait
+
+    for k in range(rounds):
+        a = float(np.sqrt(lo * hi)) if k else hi
+        wait = wait_at(a)
         if k == 0 and wait >= target:
-            return  # even the log's availability waits too long: keep it
+            if hi >= top:
+                return  # even the log's availability waits too long: keep it
+            lo, hi = hi, top  # widen towards the log's availability
+            continue
         if wait > target:
             lo = a
         else:

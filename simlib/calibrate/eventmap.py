@@ -73,7 +73,8 @@ class EventMap(_Model):
     hold_gap_hours: float = Field(24.0, gt=0)  # a step this long after its item's start: held
     warmup_waits: float = Field(6.0, ge=0, le=50)  # run-in before the log: x median first wait
     max_bad_share: float = Field(0.01, ge=0, le=1)
-    refine_rounds: int = Field(12, ge=0, le=30)  # simulation rounds fitting the capacity
+    refine_rounds: int = Field(9, ge=0, le=30)  # simulation rounds fitting the capacity
+    refine_reps: int = Field(16, ge=1, le=50)  # replications per round (the same each round)
 
 
 def _times(raw: pd.Series, m: EventMap) -> pd.Series:

@@ -166,7 +166,7 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     from simlib.cli import main
 
     quick = tmp_path / "map.yaml"
-    quick.write_text(MAP.read_text() + "refine_rounds: 3\n")
+    quick.write_text(MAP.read_text() + "refine_rounds: 3\nrefine_reps: 4\n")
     out, report = tmp_path / "permits.yaml", tmp_path / "fit"
     code = main(
         [
@@ -207,8 +207,12 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
         "online_share: ",
         "started_first",
         "head count",
+        "hold: {prob: ",
+        "run-in ",
     ):
         assert key in yaml_text, key
+    # The run-in: the simulated log opens on a running queue, before the log's window.
+    assert re.search(r"warmup_days: [1-9]\d*", yaml_text)
     events = tmp_path / "sim.csv"
     assert main(["run", str(out), "--reps", "1", "--events", str(events)]) == 0
     sim = pd.read_csv(events)
@@ -218,3 +222,6 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     assert main(["fidelity", str(LOG), str(events), "--map", str(MAP), "--json"]) == 0
     measures = json.loads(capsys.readouterr().out)
     assert 0 <= measures["distances"]["cfld"]["simulated"] <= 1
+    # Compared over the real log's receipt window: the run-in's cases are left out.
+    assert pd.to_datetime(sim["case:submitted"]).min() < pd.Timestamp("2010-10-01")
+    assert measures["cases"]["simulated"] < sim["case:concept:name"].nunique()
