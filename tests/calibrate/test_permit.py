@@ -166,7 +166,10 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     from simlib.cli import main
 
     quick = tmp_path / "map.yaml"
-    quick.write_text(MAP.read_text() + "refine_rounds: 3\nrefine_reps: 4\n")
+    # Few rounds and a short run-in: this test checks the wiring, not the fit.
+    text = MAP.read_text().replace("warmup_waits: 6 ", "warmup_waits: 1 ")
+    assert "warmup_waits: 1 " in text
+    quick.write_text(text + "refine_rounds: 2\nrefine_reps: 3\n")
     out, report = tmp_path / "permits.yaml", tmp_path / "fit"
     code = main(
         [
