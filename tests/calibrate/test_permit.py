@@ -145,6 +145,16 @@ def test_hold_is_validated_with_a_clear_error() -> None:
     assert "matters[0].chain[0]" in text and "hold.prob" in text, text
 
 
+def test_validate_refuses_a_bad_hold_gap_in_the_map(tmp_path: Path, capsys) -> None:
+    from simlib.cli import main
+
+    bad = tmp_path / "map.yaml"
+    bad.write_text(MAP.read_text().replace("hold_gap_hours: 24 ", "hold_gap_hours: -1 "))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "hold_gap_hours" in err and "greater than 0" in err and "Traceback" not in err
+
+
 def test_shared_permit_log_reads_with_its_mess() -> None:
     ev = read_events(LOG, load_map(MAP))
     assert ev["case"].nunique() == 944 and len(ev) == 5764
