@@ -21,7 +21,11 @@ Camargo et al. 2020). Gaps over the map's ``session_gap_min`` are not work on on
 (the officer was away or on other processes): they are waiting, not working. A run of
 completions by one officer, each within ``batch_gap_min`` of the previous, is batch work.
 A repeated activity (rework) is left out of the step-time sample: what enabled it (the
-applicant's supplement) is not in the log, so its gap measures an officer's idle time too.
+applicant's supplement) is not in the log, so its gap measures an officer's idle time too;
+so is a step after a hold (over ``hold_gap_hours`` since the case's previous event).
+
+Holds between sittings (:func:`fit_holds`): a started case that waits days for its next
+step waited on someone outside the back office, not on an officer.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import pandas as pd
 
 from simlib.calibrate.fitting import ServiceFit, fit_service
 
-__all__ = ["ChainFit", "fit_chain", "step_times"]
+__all__ = ["ChainFit", "HoldFit", "fit_chain", "fit_holds", "step_times"]
 
 
 @dataclass
@@ -208,7 +212,11 @@ class StepTimes:
 
 
 def step_times(
-    ev: pd.DataFrame, batch_gap_min: float, session_gap_min: float, seed: int = 0
+    ev: pd.DataFrame,
+    batch_gap_min: float,
+    session_gap_min: float,
+    seed: int = 0,
+    hold_gap_hours: float | None = None,
 ) -> StepTimes:
     """Working times per activity from completion times (see the module docstring)."""
     e = ev.sort_values(["end", "row"], kind="stable").copy()
@@ -227,6 +235,11 @@ def step_times(
     # arriving): its gap since the visible events is not its work.
     repeat = (e.groupby(["case", "activity"]).cumcount() > 0).to_numpy()
     working = (gap >= 0) & (gap <= session_gap_min) & ~repeat
+    if hold_gap_hours is not None:
+        # Likewise a step after a hold (see fit_holds): the end of the hold is not in the
+        # log, so the gap since the officer's previous completion may be idle time.
+        held = (e["end"] - e["prev_case"]).dt.total_seconds().to_numpy() > hold_gap_hours * 3600
+        working &= ~held
     # Batch runs: consecutive completions of one officer within batch_gap_min.
     res_gap = (e["end"] - e["prev_res"]).dt.total_seconds().to_numpy() / 60
     in_batch = has_res.to_numpy() & (res_gap <= batch_gap_min)
@@ -260,3 +273,62 @@ def step_times(
         float(lead - work_min / 1440),
         pooled,
     )
+
+
+@dataclass
+class HoldFit:
+    """A step's hold: the share of the cases taking it that were put aside before it, and
+    how long (calendar days from the end of the case's previous chain item)."""
+
+    n: int  # first completions of the step after an earlier item
+    held: np.ndarray  # the gaps (days) over the hold threshold
+    fit: ServiceFit | None
+
+    @property
+    def prob(self) -> float:
+        return len(self.held) / self.n if self.n else 0.0
+
+
+def fit_holds(
+    ev: pd.DataFrame,
+    order: list[list[str]],
+    hold_gap_hours: float,
+    min_held: int = 10,
+    seed: int = 0,
+) -> dict[str, HoldFit]:
+    """Holds between sittings, from the gaps between a case's batches of work.
+
+    A case already started is worked in one sitting unless it waits on someone outside
+    the back office (the applicant, an adviser, the post): the officer finishes a started
+    case first (pool order ``started_first``), so a queue cannot keep it waiting for days.
+    A step completed more than ``hold_gap_hours`` after the case's previous chain item
+    ended (its latest completion of an earlier item; a branch of a parallel group counts
+    from the group's start, as the engine starts every branch then) was held; the gap,
+    in calendar days, is the hold. Shorter gaps (the officer's day ending) the engine's
+    calendar reproduces itself. The first item has no hold: its wait is the queue's.
+    Activities with fewer than ``min_held`` held cases get none (too few to fit)."""
+    item_of = {a: i for i, item in enumerate(order) for a in item}
+    e = ev[ev["activity"].isin(item_of)].sort_values(["case", "end"], kind="stable")
+    # First completions are held or not; a repeat (rework) waited for the applicant's
+    # supplement (the return delay), but it ends its item, so it counts as a base.
+    first = ~e.duplicated(["case", "activity"]).to_numpy()
+    gaps: dict[str, list[float]] = {a: [] for a in item_of}
+    pos = 0
+    for _, g in e.groupby("case", sort=False):
+        ends = g["end"].to_numpy()
+        idx = g["activity"].map(item_of).to_numpy()
+        new = first[pos : pos + len(g)]
+        pos += len(g)
+        for k, a in enumerate(g["activity"]):
+            if not new[k]:
+                continue
+            earlier = ends[: k + 1][idx[: k + 1] < idx[k]]
+            if len(earlier):
+                gaps[a].append(float((ends[k] - earlier.max()) / np.timedelta64(1, "s")) / 86400)
+    out = {}
+    for i, (a, x) in enumerate(gaps.items()):
+        arr = np.asarray(x)
+        held = arr[arr > hold_gap_hours / 24]
+        fit = fit_service(held, seed=seed + i) if len(held) >= min_held else None
+        out[a] = HoldFit(len(arr), held if fit is not None else held[:0], fit)
+    return out

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.calibrate.chainfit import ChainFit, StepTimes, fit_chain, step_times
+from simlib.calibrate.chainfit import ChainFit, HoldFit, StepTimes, fit_chain, fit_holds, step_times
 from simlib.calibrate.eventmap import EventMap, read_events
 from simlib.calibrate.holdout import parse_holdout
 from simlib.calibrate.logmap import CalibrationError, load_map
@@ -59,6 +59,7 @@ class EventCalibration:
     target_first_wait_days: float = 0.0
     notes: list[str] = field(default_factory=list)
     holdout: pd.DataFrame | None = None
+    holds: dict[str, HoldFit] = field(default_factory=dict)
 
     def scenario(self) -> Any:
         from simlib import scenario_from_dict
@@ -100,9 +101,8 @@ class EventCalibration:
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def load_line(self) -> str:
-        """Offered work against the effective capacity: a wait of weeks out of a queue
-        needs a pool at (or past) saturation, and the reader should see that."""
+    def load(self) -> tuple[float, float, float]:
+        """(cases a day, officer-minutes per case, open minutes a day) of the back office."""
         sc = self.scenario()
         from simlib.scenario.chain import step_shares
         from simlib.scenario.model import Step
@@ -116,13 +116,24 @@ class EventCalibration:
         per_day = sum(float(plain(m["arrivals"]["per_day"])) for m in self.data["matters"])
         spans = sc.calendar._spans
         minutes = sum(e - s for s, e in spans) if spans else 480
+        return per_day, per_case, minutes
+
+    def critical_availability(self) -> float:
+        """The availability at which the pool's capacity equals the offered work."""
+        per_day, per_case, minutes = self.load()
+        return per_day * per_case / max(self.head_count * minutes, 1e-9)
+
+    def load_line(self) -> str:
+        """Offered work against the effective capacity: a wait of weeks out of a queue
+        needs a pool close to saturation, and the reader should see that."""
+        per_day, per_case, minutes = self.load()
         cap = self.head_count * self.availability * minutes
         util = per_day * per_case / cap if cap > 0 else float("inf")
         return (
             f"Load: {per_day:.2f} cases a day x {per_case:.0f} officer-minutes = "
             f"{per_day * per_case:.0f} a day against {cap:.0f} effective: utilisation {util:.2f}"
             + (
-                " (at or past saturation: the backlog drifts, see the fit report)"
+                " (close to saturation: runs differ much, see the fit report)"
                 if util > 0.95
                 else ""
             )
@@ -175,13 +186,14 @@ def calibrate_events(
     all_events = read_events(log, m)
     ev, held = split_holdout(all_events, holdout)
     chain = fit_chain(ev, m.min_activity_share)
-    times = step_times(ev, m.batch_gap_min, m.session_gap_min, seed=seed)
-    cal = EventCalibration(m, ev, chain, times, {}, holdout=held)
+    times = step_times(ev, m.batch_gap_min, m.session_gap_min, seed, m.hold_gap_hours)
+    holds = fit_holds(ev, chain.order, m.hold_gap_hours, seed=seed + 50)
+    cal = EventCalibration(m, ev, chain, times, {}, holdout=held, holds=holds)
     cal.data = _scenario(cal)
     first = _first_waits(ev)
     cal.target_first_wait_days = float(np.median(first)) if len(first) else 0.0
     rounds = m.refine_rounds if refine_rounds is None else refine_rounds
-    refine_availability(cal, rounds, seed=seed + 7)
+    refine_availability(cal, rounds, seed=seed + 7, reps=m.refine_reps)
     return cal
 
 
@@ -302,8 +314,14 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
     cal.head_count, cal.officers_seen = head, seen
     cal.availability_log, cal.spell_days = avail, max(spell, 1.0)
     cal.availability = avail
-    start = cases["received"].min().date()
-    start -= dt.timedelta(days=start.weekday())  # a Monday
+    window = cases["received"].min().date()
+    window -= dt.timedelta(days=window.weekday())  # a Monday
+    # The log is cut out of a running process: the officers' queue at its start held the
+    # cases received before it. A run-in of some median first waits (whole weeks) lets
+    # the simulated queue reach its stride before the log's window opens.
+    first = _first_waits(ev)
+    run_in = 7 * int(np.ceil(m.warmup_waits * float(np.median(first)) / 7)) if len(first) else 0
+    start = window - dt.timedelta(days=run_in)
     last_received = cases["received"].max().date()
     log_end = ev["end"].max().date()
     days = (last_received - start).days + 1
@@ -338,11 +356,21 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
             if rw > 0.005:
                 step["rework_prob"] = round(rw, 4)
             cond = f" given {c.ids[req]}" if req is not None else ""
+            hold = cal.holds.get(act)
+            held = ""
+            if hold is not None and hold.fit is not None:
+                step["hold"] = {"prob": round(hold.prob, 4), "days": hold.fit.spec}
+                held = (
+                    f"; put aside before it (waiting on the applicant or an adviser, no "
+                    f"officer) in {len(hold.held)} of {hold.n} cases: completed over "
+                    f"{m.hold_gap_hours:g} h after the case's previous item ended, mean "
+                    f"{hold.fit.sample_mean:.3g} calendar days"
+                )
             steps.append(
                 Note(
                     step,
                     f"in {c.share[act]:.1%} of cases (prob {c.prob[act]:.3f}{cond}); "
-                    f"repeats {c.rework[act]:.1%}; time: {text}",
+                    f"repeats {c.rework[act]:.1%}; time: {text}{held}",
                 )
             )
         chain_items.append(steps[0] if len(steps) == 1 else {"parallel": steps})
@@ -381,13 +409,17 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
         "description": f"fitted from {Path(ev.attrs['source']).name} by simlib calibrate",
         "seed": 1,
         "horizon": Note(
-            {"days": days, "warmup_days": 0, "drain_days": drain},
-            f"receipts from {start} to {last_received}; the log runs on to {log_end}",
+            {"days": days, "warmup_days": run_in, "drain_days": drain},
+            f"receipts from {window} to {last_received}; the log runs on to {log_end}; "
+            f"run-in {run_in} days ({m.warmup_waits:g} x the median wait before the first "
+            f"task): the log starts on a running queue",
         ),
         "calendar": {
             "workdays": Note(workdays, "weekdays with at least 2 % of the completions"),
             "hours": Note(hours, "clock hours with at least 1 % of the completions"),
-            "start_date": Note(start.isoformat(), "the Monday of the first receipt"),
+            "start_date": Note(
+                start.isoformat(), "the Monday of the first receipt, less the run-in"
+            ),
         },
         "pools": {
             INTAKE: {
@@ -423,7 +455,8 @@ def _absence(cal: EventCalibration) -> Note:
 
 def simulated_events(scenario: Any, seed: int) -> pd.DataFrame:
     """One replication's event log in the real log's language (labels, completion,
-    ``case:submitted``), restricted to cases submitted within the horizon."""
+    ``case:submitted``), restricted to cases submitted within the horizon, after the
+    run-in (``warmup_days``)."""
     from simlib.engine import simulate
     from simlib.eventlog import event_log, step_labels
 
@@ -432,7 +465,9 @@ def simulated_events(scenario: Any, seed: int) -> pd.DataFrame:
     log = log[~log["concept:name"].isin(["acceptance", "collection"])]
     start = pd.Timestamp(scenario.calendar.start_date)
     end = start + pd.Timedelta(days=scenario.horizon.days)
-    return log[log["case:submitted"] < end].reset_index(drop=True)
+    begin = start + pd.Timedelta(days=scenario.horizon.warmup_days)
+    inside = (log["case:submitted"] >= begin) & (log["case:submitted"] < end)
+    return log[inside].reset_index(drop=True)
 
 
 def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
@@ -443,29 +478,43 @@ def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
     ).to_numpy()
 
 
-def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 10) -> None:
+def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 16) -> None:
     """Bisect the availability (log scale) until the simulated median wait before the first
     task (the mean over ``reps`` replications of each one's median, as the fit report
-    shows it) matches the log's: more availability, shorter waits. A pool this close to
-    saturation varies much from run to run (one run's median wait ranges over a factor of
-    5), hence the replications."""
+    shows it) matches the log's: more availability, shorter waits. Every round runs the
+    same replications (common random numbers), so the bisection follows the availability,
+    not the noise. A wait of weeks needs a pool close to saturation, so the search starts
+    between saturation (utilisation 1: after the run-in the backlog only grows) and
+    utilisation 0.7, widening to the log's availability if need be. Such a pool varies
+    much from run to run (one run's median wait over a factor of 5), hence the
+    replications."""
     target = cal.target_first_wait_days
     if rounds <= 0 or target <= 0:
         return
-    lo, hi = 1e-3, min(1.0, max(cal.availability_log, 0.05))
-    for k in range(rounds):
-        a = float(np.sqrt(lo * hi)) if k else hi
+    top = min(1.0, max(cal.availability_log, 0.05))
+    crit = cal.critical_availability()
+    lo, hi = min(crit, top), min(top, crit / 0.7)
+
+    def wait_at(a: float) -> float:
         cal.availability = a
         cal.data["pools"][BACK]["absence"] = _absence(cal)
         scenario = cal.scenario()
         medians = [
-            np.median(first_task_wait_days(simulated_events(scenario, seed + 100 * k + r)))
+            np.median(first_task_wait_days(simulated_events(scenario, seed + r)))
             for r in range(reps)
         ]
         wait = float(np.nanmean(medians)) if medians else float("inf")
         cal.refinement.append((a, wait))
+        return wait
+
+    for k in range(rounds):
+        a = float(np.sqrt(lo * hi)) if k else hi
+        wait = wait_at(a)
         if k == 0 and wait >= target:
-            return  # even the log's availability waits too long: keep it
+            if hi >= top:
+                return  # even the log's availability waits too long: keep it
+            lo, hi = hi, top  # widen towards the log's availability
+            continue
         if wait > target:
             lo = a
         else:

@@ -239,6 +239,15 @@ def run_fidelity(args: argparse.Namespace) -> int:
             f"writes them); it has {', '.join(raw.columns)}"
         )
     sim = tidy_simulated(raw, args.time_limit_days)
+    # Compared over the real log's receipt window: a calibrated scenario's run-in (cases
+    # received before the log opens) and anything simulated past it are left out.
+    first, last = real["received"].min().normalize(), real["received"].max()
+    sim = sim[(sim["received"] >= first) & (sim["received"] <= last + pd.Timedelta(days=1))]
+    if sim.empty:
+        raise CalibrationError(
+            f"{args.simulated}: no simulated case was submitted between {first.date()} and "
+            f"{last.date()}, the real log's receipt window"
+        )
     table = fidelity_table(real, [sim], _main_activities(real))
     if args.json:
         print(json.dumps(table, indent=1))

@@ -70,8 +70,11 @@ class EventMap(_Model):
     min_matter_share: float = Field(0.05, ge=0, lt=1)  # rarer matters are lumped as other
     batch_gap_min: float = Field(15.0, gt=0)  # a resource's completions this close: batch
     session_gap_min: float = Field(120.0, gt=0)  # longer gaps are not work on one task
+    hold_gap_hours: float = Field(24.0, gt=0)  # a step this long after its item's start: held
+    warmup_waits: float = Field(6.0, ge=0, le=50)  # run-in before the log: x median first wait
     max_bad_share: float = Field(0.01, ge=0, le=1)
-    refine_rounds: int = Field(12, ge=0, le=30)  # simulation rounds fitting the capacity
+    refine_rounds: int = Field(9, ge=0, le=30)  # simulation rounds fitting the capacity
+    refine_reps: int = Field(16, ge=1, le=50)  # replications per round (the same each round)
 
 
 def _times(raw: pd.Series, m: EventMap) -> pd.Series:

@@ -113,6 +113,13 @@ def _maps(cal: EventCalibration, sims: list[pd.DataFrame]) -> list[str]:
     ]
 
 
+def _hold_cells(cal: EventCalibration, act: str) -> list[str]:
+    hold = cal.holds.get(act)
+    if hold is None or hold.fit is None:
+        return ["", ""]
+    return [f"{hold.prob:.1%}", _n(float(hold.held.mean()))]
+
+
 def write_event_report(
     cal: EventCalibration,
     tables: dict[str, dict[str, Any]],
@@ -185,10 +192,30 @@ def write_event_report(
                         if len(cal.times.samples.get(a, []))
                         else None
                     ),
+                    *_hold_cells(cal, a),
                 ]
             )
     parts.append(
-        _table(["item", "activity", "cases", "prob", "requires", "repeats", "work (min)"], rows)
+        "<p>Held: the share of the cases taking the step that were put aside before it "
+        f"(completed over {cal.logmap.hold_gap_hours:g} h after the case's previous item "
+        "ended: waiting on the applicant or an adviser, not on an officer, who finishes a "
+        "started case first), and the mean hold in calendar days.</p>"
+    )
+    parts.append(
+        _table(
+            [
+                "item",
+                "activity",
+                "cases",
+                "prob",
+                "requires",
+                "repeats",
+                "work (min)",
+                "held",
+                "hold (days)",
+            ],
+            rows,
+        )
     )
     issues = ev.attrs.get("issues")
     if issues is not None and issues.items:

@@ -44,8 +44,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 0
     if kind == "calibrate":
         from simlib.calibrate import load_map
+        from simlib.calibrate.logmap import CalibrationError
 
-        load_map(args.file)
+        try:
+            load_map(args.file)
+        except CalibrationError as exc:  # a bad map is bad input: said, exit 2
+            raise UsageError(str(exc)) from None
         print(f"{args.file}: OK — calibration map (use it with simlib calibrate LOG --map FILE)")
         return 0
     if kind == "optimize" and isinstance(data, dict):

@@ -55,12 +55,22 @@ class StepPlan:
     prob: float = 1.0  # optional step: the share of cases that take it
     requires: str | None = None  # considered only when this earlier step was taken
     started_first: bool = False  # pool order started_first: a started case goes ahead
+    hold_prob: float = 0.0  # put aside before the step (waiting on someone outside)
+    hold_days: BaseDistribution | None = None  # for this many calendar days
+    hold_stream: str = ""  # the branches of a parallel group share one (default: own name)
 
     def __post_init__(self) -> None:
         if self.time is not None:
             self.sample = sampler(self.time, "time:" + self.name)
         # Neither a hand-off nor a courier: the step starts when the previous one ends.
-        self.direct = self.handoff_minutes <= 0 and self.handoff_at is None
+        self.direct = self.handoff_minutes <= 0 and self.handoff_at is None and not self.hold_prob
+        if self.hold_prob:
+            assert self.hold_days is not None
+            self.hold_quantile = quantile_fn(self.hold_days)
+            # One draw per group: a case put aside waits as a whole, so a group's branches
+            # are held together (the one with the longer hold sets when the case resumes).
+            self.hold_key = "hold:" + (self.hold_stream or self.name)
+            self.hold_days_key = "hold_days:" + (self.hold_stream or self.name)
         # Random-number purposes, built once (not a string per event).
         self.rework_key = "rework:" + self.name
         self.supplement_key = "supplement:" + self.name
@@ -429,6 +439,10 @@ class CaseFlow:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
             delay = step.handoff_at(self.env._now) - self.env._now
+        if step.hold_prob and case.u(step.hold_key) < step.hold_prob:
+            # Put aside: waiting on the applicant or an adviser, no officer busy. Drawn on
+            # its own stream, so chains without holds draw exactly what they drew before.
+            delay = max(delay, 0.0) + step.hold_quantile(case.u(step.hold_days_key)) * DAY
         if delay <= 0:
             self._do_step(case, step, STEP_VISIT)
             return

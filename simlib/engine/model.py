@@ -228,6 +228,7 @@ class Model:
             previous = {m.acceptance.pool}
             for item in m.chain:
                 plans = []
+                item_id = branches(item)[0].id  # a group's holds share one random stream
                 for b in branches(item):
                     if keep is not None and b.id not in keep:
                         continue
@@ -251,6 +252,9 @@ class Model:
                             prob=b.prob,
                             requires=b.requires,
                             started_first=self.scenario.pools[b.pool].order == "started_first",
+                            hold_prob=b.hold.prob if b.hold is not None else 0.0,
+                            hold_days=b.hold.days if b.hold is not None else None,
+                            hold_stream=item_id,
                             handoff_minutes=handoff if b.pool not in previous else 0.0,
                             handoff_at=courier if b.pool not in previous else None,
                         )

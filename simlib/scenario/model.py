@@ -43,6 +43,7 @@ __all__ = [
     "DelayStep",
     "Hall",
     "Handoff",
+    "Hold",
     "Horizon",
     "Matter",
     "Parallel",
@@ -439,6 +440,15 @@ class Acceptance(_Model):
     time: Distribution
 
 
+class Hold(_Model):
+    """A case put aside before a step, waiting on someone outside the back office (the
+    applicant's answer, an adviser, the post), not on an officer: with ``prob`` the step
+    becomes ready only after ``days`` calendar days, during which no officer works on it."""
+
+    prob: Annotated[float, Field(gt=0, le=1)]
+    days: Distribution
+
+
 class Step(_Model):
     """Work in a back-office pool, measured in working minutes.
 
@@ -456,6 +466,7 @@ class Step(_Model):
     prob: Annotated[float, Field(gt=0, le=1)] = 1.0
     requires: str | None = None
     label: str | None = None
+    hold: Hold | None = None  # off by default: the step is ready when the previous is done
 
 
 class DelayStep(_Model):

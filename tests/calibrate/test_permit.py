@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from simlib.calibrate.chainfit import fit_chain, step_times
+from simlib.calibrate.chainfit import fit_chain, fit_holds, step_times
 from simlib.calibrate.eventmap import read_events
 from simlib.calibrate.logmap import load_map
 from simlib.engine import simulate
@@ -25,6 +25,7 @@ LOG = ROOT / "simlib" / "data" / "permit_receipt_log" / "receipt_2010-10_2011-06
 MAP = ROOT / "scenarios" / "calibrate_permit_receipt.yaml"
 
 MEANS = {"receipt": 20.0, "check": 6.0, "advice": 15.0, "advice_check": 4.0, "decide": 8.0}
+HOLD = {"prob": 0.25, "days": {"dist": "gamma", "mean": 4.0, "cv": 0.5}}
 CHAIN = [
     {"id": "receipt", "pool": "back", "time": exp(MEANS["receipt"])},
     {"id": "check", "pool": "back", "time": exp(MEANS["check"]), "rework_prob": 0.2},
@@ -36,7 +37,9 @@ CHAIN = [
         "prob": 0.6,
         "requires": "advice",
     },
-    {"id": "decide", "pool": "back", "time": exp(MEANS["decide"])},
+    # Put aside before the decision in a quarter of the cases (the applicant's answer):
+    # calendar days, no officer busy.
+    {"id": "decide", "pool": "back", "time": exp(MEANS["decide"]), "hold": HOLD},
 ]
 
 
@@ -69,7 +72,8 @@ def trip():
             "row": np.arange(len(log)) + 2,
         }
     ).sort_values(["case", "end"], kind="stable")
-    return ev, fit_chain(ev, 0.01), step_times(ev, 15.0, 120.0)
+    fit = fit_chain(ev, 0.01)
+    return ev, fit, step_times(ev, 15.0, 120.0, hold_gap_hours=24.0), fit_holds(ev, fit.order, 24.0)
 
 
 def _binom_ci(k: int, n: int) -> tuple[float, float]:
@@ -78,7 +82,7 @@ def _binom_ci(k: int, n: int) -> tuple[float, float]:
 
 
 def test_round_trip_recovers_branches_and_rework(trip) -> None:
-    ev, fit, _ = trip
+    ev, fit, _, _ = trip
     n = fit.n_cases
     assert n > 700
     assert fit.requires["advice_check"] == "advice"
@@ -97,7 +101,7 @@ def test_round_trip_recovers_branches_and_rework(trip) -> None:
 
 
 def test_round_trip_recovers_step_times_from_completions(trip) -> None:
-    _, _, times = trip
+    _, _, times, _ = trip
     # An officer finishes a started case: runs of completions (steps of 4-20 min, 15 min gap)
     assert times.batch_share > 0.3 and times.n_batches > 100
     for act, mean in MEANS.items():
@@ -106,6 +110,49 @@ def test_round_trip_recovers_step_times_from_completions(trip) -> None:
         half = stats.t.ppf(0.995, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
         assert abs(x.mean() - mean) <= half, (act, x.mean(), mean, half)
         assert half < 0.25 * mean  # tight enough to tell a wrong estimate apart
+
+
+def test_round_trip_recovers_the_hold_between_sittings(trip) -> None:
+    """The hold's probability and mean (calendar days) from the gaps between a case's
+    sittings; steps without one get none, though the rework's supplement waits 2 days."""
+    _, _, _, holds = trip
+    decide = holds["decide"]
+    assert decide.fit is not None and decide.n > 700
+    lo, hi = _binom_ci(len(decide.held), decide.n)
+    assert lo <= HOLD["prob"] <= hi, decide.prob
+    x = decide.held
+    half = stats.t.ppf(0.995, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    assert abs(x.mean() - 4.0) <= half and half < 0.6, (x.mean(), half)
+    for act in ("check", "advice", "advice_check"):
+        assert holds[act].fit is None and holds[act].prob < 0.02, (act, holds[act].prob)
+
+
+def test_hold_is_validated_with_a_clear_error() -> None:
+    from simlib import scenario_from_dict
+    from simlib.scenario.errors import ScenarioError
+
+    pools = {"desk": {"count": 1}, "back": {"count": 1}}
+    bad = dict(CHAIN[-1], hold={"prob": 1.5, "days": {"dist": "constant", "value": 1}})
+    matter = {
+        "id": "permit",
+        "arrivals": {"per_hour": 1},
+        "acceptance": {"pool": "desk", "time": exp(1.0)},
+        "chain": [bad],
+    }
+    with pytest.raises(ScenarioError) as err:
+        scenario_from_dict({"name": "x", "pools": pools, "matters": [matter]})
+    text = str(err.value)
+    assert "matters[0].chain[0]" in text and "hold.prob" in text, text
+
+
+def test_validate_refuses_a_bad_hold_gap_in_the_map(tmp_path: Path, capsys) -> None:
+    from simlib.cli import main
+
+    bad = tmp_path / "map.yaml"
+    bad.write_text(MAP.read_text().replace("hold_gap_hours: 24 ", "hold_gap_hours: -1 "))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "hold_gap_hours" in err and "greater than 0" in err and "Traceback" not in err
 
 
 def test_shared_permit_log_reads_with_its_mess() -> None:
@@ -129,7 +176,10 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     from simlib.cli import main
 
     quick = tmp_path / "map.yaml"
-    quick.write_text(MAP.read_text() + "refine_rounds: 3\n")
+    # Few rounds and a short run-in: this test checks the wiring, not the fit.
+    text = MAP.read_text().replace("warmup_waits: 6 ", "warmup_waits: 1 ")
+    assert "warmup_waits: 1 " in text
+    quick.write_text(text + "refine_rounds: 2\nrefine_reps: 3\n")
     out, report = tmp_path / "permits.yaml", tmp_path / "fit"
     code = main(
         [
@@ -170,8 +220,12 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
         "online_share: ",
         "started_first",
         "head count",
+        "hold: {prob: ",
+        "run-in ",
     ):
         assert key in yaml_text, key
+    # The run-in: the simulated log opens on a running queue, before the log's window.
+    assert re.search(r"warmup_days: [1-9]\d*", yaml_text)
     events = tmp_path / "sim.csv"
     assert main(["run", str(out), "--reps", "1", "--events", str(events)]) == 0
     sim = pd.read_csv(events)
@@ -181,3 +235,6 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     assert main(["fidelity", str(LOG), str(events), "--map", str(MAP), "--json"]) == 0
     measures = json.loads(capsys.readouterr().out)
     assert 0 <= measures["distances"]["cfld"]["simulated"] <= 1
+    # Compared over the real log's receipt window: the run-in's cases are left out.
+    assert pd.to_datetime(sim["case:submitted"]).min() < pd.Timestamp("2010-10-01")
+    assert measures["cases"]["simulated"] < sim["case:concept:name"].nunique()
