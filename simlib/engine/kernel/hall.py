@@ -42,14 +42,15 @@ from simlib.scenario.model import Scenario
 
 __all__ = ["run_hall"]
 
-NORMAL = 1  # SimPy's priority of a timeout (urgent, 0, is only used for process starts)
+# Every event here has SimPy's normal priority (urgent ones are only the processes' starts,
+# done first at time 0), so an event is ordered by (time, sequence number) alone.
 DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
 SERVED = 0
 NAN = float("nan")
 
 # Event kinds.
 ARRIVE, END, RENEGE, RETURN_TO_SUBMIT, RETURN_TO_COLLECT, WAKE = 0, 1, 2, 3, 4, 5
-ROSTER, CLOSING, HORIZON, CAP, STOP = 6, 7, 8, 9, 10
+ROSTER, CLOSING, HORIZON, CAP, STOP, DAY_STARTS = 6, 7, 8, 9, 10, 11
 
 # A ticket: [case, kind, pool, work, enqueued, started, taken, visit_no, queue, activity, id]
 T_CASE, T_KIND, T_POOL, T_WORK, T_ENQ, T_START, T_TAKEN, T_VISIT, T_QUEUE, T_ACT, T_ID = range(11)
@@ -183,7 +184,7 @@ class _Officer:
         if self.asleep:
             self.asleep = False
             kernel = self.kernel
-            heappush(kernel.events, (kernel.now, NORMAL, next(kernel.seq), WAKE, self))
+            heappush(kernel.events, (kernel.now, next(kernel.seq), WAKE, self))
 
 
 class _IdleOfficer(_Officer):
@@ -212,7 +213,7 @@ class _ProcessClock:
 
     def timeout(self, delay: float) -> None:
         k = self.kernel
-        heappush(k.events, (k.now + delay, NORMAL, next(k.seq), self.kind, None))
+        heappush(k.events, (k.now + delay, next(k.seq), self.kind, None))
 
 
 class _Kernel:
@@ -224,7 +225,7 @@ class _Kernel:
         self.records = records
         self.calendar = calendar
         self.now = 0.0
-        self.events: list[tuple[float, int, int, int, Any]] = []
+        self.events: list[tuple[float, int, int, Any]] = []
         self.seq = count()
         self.overtime = False
         self.closed_at = 0.0
@@ -343,7 +344,7 @@ class _Kernel:
     def stop(self) -> None:
         if not self.stopped:
             self.stopped = True
-            heappush(self.events, (self.now, NORMAL, next(self.seq), STOP, None))
+            heappush(self.events, (self.now, next(self.seq), STOP, None))
 
     def come_back(self, case: _Case, attempt: int, purpose: str, kind: int) -> None:
         """CaseFlow._come_back of a walk-in: after the return delay in working days, at the
@@ -375,7 +376,15 @@ class _Kernel:
         at = now + delay
         if at >= cap:
             return
-        heappush(self.events, (at, NORMAL, next(self.seq), kind, case))
+        day = int(at // DAY)
+        if day > now // DAY:  # another day: kept aside until that day starts (a smaller heap)
+            bucket = self.later.get(day)
+            if bucket is None:
+                bucket = self.later[day] = []
+                heappush(self.events, (day * DAY, -1, DAY_STARTS, day))  # before all then
+            bucket.append((at, next(self.seq), kind, case))
+            return
+        heappush(self.events, (at, next(self.seq), kind, case))
 
     def walk_in_time(self, at: float, habit: float) -> float:
         """CaseFlow._walk_in_time for an instant ``at`` when no tickets are issued."""
@@ -445,7 +454,7 @@ class _Kernel:
                 if block is not None:
                     u = block[case.index & 1023]
             wait = patience(case.u("patience", visit_no) if u is None else u)
-            heappush(self.events, (now + wait, NORMAL, next(self.seq), RENEGE, ticket))
+            heappush(self.events, (now + wait, next(self.seq), RENEGE, ticket))
 
     def begin(self, officer: _Officer, ticket: list[Any]) -> None:
         """Officer.hand(ticket) of an asleep officer: the service starts at once."""
@@ -459,7 +468,7 @@ class _Kernel:
                 tally.wait_n += 1
         officer.ticket = ticket
         officer.start = now
-        heappush(self.events, (now + ticket[T_WORK], NORMAL, next(self.seq), END, officer))
+        heappush(self.events, (now + ticket[T_WORK], next(self.seq), END, officer))
 
     def next_ticket(self, officer: _Officer) -> None:
         """Officer._loop: the next ticket (own queue, then pools backed up, or after closing
@@ -515,12 +524,16 @@ class _Kernel:
         self.ticket_starts = calendar.tickets.starts
         self.ticket_ends = calendar.tickets.ends
         self.waiting: dict[int, list[Any]] = {}
+        # Returns due on a later day, by day: an event's (time, sequence) fixes its place in
+        # the order wherever it waits, so holding it aside changes nothing but the heap size.
+        self.later: dict[int, list[tuple[float, int, int, Any]]] = {}
         self.ticket_ids = count()
         self.open_cohort = 0
         self.cohort_size = 0
         self.draining = False
         self.stopped = False
         visit = records.visit
+        v_case, v_kind, v_pool, v_ticket, v_call, v_end, v_outcome = records._visit_appends
         self.visit = visit
         log = records.step if detail == "full" else None
         events, seq = self.events, self.seq
@@ -545,8 +558,8 @@ class _Kernel:
             streams.append((matter, times))
             t = next(times, None)
             if t is not None:
-                heappush(events, (0.0 + (t - 0.0), NORMAL, next(seq), ARRIVE, streams[-1]))
-        heappush(events, (0.0 + horizon, NORMAL, next(seq), HORIZON, None))
+                heappush(events, (0.0 + (t - 0.0), next(seq), ARRIVE, streams[-1]))
+        heappush(events, (0.0 + horizon, next(seq), HORIZON, None))
         # The backlog sampler: no back-office work here, so nothing waits at a day's end.
         for day in calendar.workdays():
             if day >= scenario.horizon.days:
@@ -563,7 +576,7 @@ class _Kernel:
         waiting = self.waiting
         new_case = records.new_case
         while events:
-            now, _, _, kind, x = heappop(events)
+            now, _, kind, x = heappop(events)
             self.now = now
             if kind == END:  # a service ends (Officer._window_done, Hall._served)
                 officer = x
@@ -582,7 +595,13 @@ class _Kernel:
                 case = ticket[T_CASE]
                 del waiting[ticket[T_ID]]
                 called = ticket[T_START]
-                visit(case.id, ticket[T_KIND], ticket[T_POOL], ticket[T_ENQ], called, now, SERVED)
+                v_case(case.id)  # Records.visit, written out
+                v_kind(ticket[T_KIND])
+                v_pool(ticket[T_POOL])
+                v_ticket(ticket[T_ENQ])
+                v_call(called)
+                v_end(now)
+                v_outcome(SERVED)
                 if log is not None:
                     log(case.id, ticket[T_ACT], desk.code, officer.index, ticket[T_ENQ], called, now)
                 if ticket[T_KIND] != COLLECT:  # CaseFlow._checked
@@ -617,7 +636,7 @@ class _Kernel:
                 submit(case)
                 t = next(times, None)
                 if t is not None:
-                    heappush(events, (now + (t - now), NORMAL, next(seq), ARRIVE, x))
+                    heappush(events, (now + (t - now), next(seq), ARRIVE, x))
             elif kind == RENEGE:
                 ticket = x
                 if ticket[T_TAKEN]:
@@ -636,12 +655,15 @@ class _Kernel:
                 next(rosters, None)
             elif kind == CLOSING:
                 next(closing, None)
+            elif kind == DAY_STARTS:  # the day's returns join the event list
+                for event in self.later.pop(x):
+                    heappush(events, event)
             elif kind == HORIZON:
                 if self.open_cohort == 0:
                     self.stop()
                 else:
                     self.draining = True
-                    heappush(events, (now + (cap - now), NORMAL, next(seq), CAP, None))
+                    heappush(events, (now + (cap - now), next(seq), CAP, None))
             elif kind == CAP:
                 self.stop()
             else:  # STOP
