@@ -21,6 +21,7 @@ was called first finds it taken and does nothing, as in the engine.
 from __future__ import annotations
 
 import gc
+from hashlib import blake2b
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from bisect import bisect_left, bisect_right
@@ -37,7 +38,8 @@ from simlib.engine.officers import Desk, Officer
 from simlib.engine.quantiles import quantile_fn
 from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import Crew, roster
-from simlib.engine.streams import ApplicantDraws, Draws, stream
+from simlib.engine.streams import _PACK, _SCALE, ApplicantDraws, Draws, stream
+from simlib.scenario.dists import MaxOf
 from simlib.scenario.model import Scenario
 
 __all__ = ["run_hall"]
@@ -51,6 +53,18 @@ NAN = float("nan")
 # Event kinds.
 ARRIVE, END, RENEGE, RETURN_TO_SUBMIT, RETURN_TO_COLLECT, WAKE = 0, 1, 2, 3, 4, 5
 ROSTER, CLOSING, HORIZON, CAP, STOP, DAY_STARTS = 6, 7, 8, 9, 10, 11
+
+# What the hall draws for an applicant (streams.Draws purposes).
+PURPOSES = (
+    "accept_time",
+    "patience",
+    "complete",
+    "return_delay",
+    "renege_return",
+    "renege_delay",
+    "collect_delay",
+    "collect_time",
+)
 
 # A ticket: [case, kind, pool, work, enqueued, started, taken, visit_no, queue, activity, id]
 T_CASE, T_KIND, T_POOL, T_WORK, T_ENQ, T_START, T_TAKEN, T_VISIT, T_QUEUE, T_ACT, T_ID = range(11)
@@ -71,10 +85,17 @@ class _Matter:
         self.collect_time = quantile_fn(m.collection_time)
         patience = m.patience if m.patience is not None else scenario.hall.patience
         self.patience = quantile_fn(patience) if patience is not None else None
-        # The uniforms' blocks of first attempts, shared with ``draws`` (which fills them).
-        self.patience_blocks: dict[int, list[float]] = self.draws._blocks.setdefault(
-            "patience", {}
-        )
+        # A single acceptance time (not the longest of several): its quantile, drawn inline.
+        self.accept_q = None if isinstance(m.acceptance.time, MaxOf) else quantile_fn(m.acceptance.time)
+        # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
+        # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
+        self.first: dict[str, dict[int, list[float]]] = {
+            p: self.draws._blocks.setdefault(p, {}) for p in PURPOSES
+        }
+        self.keys = {p: self.draws.key(p) for p in PURPOSES}
+        self.patience_blocks = self.first["patience"]
+        self.accept_blocks = self.first["accept_time"]
+        self.complete_blocks = self.first["complete"]
 
 
 class _Case(Draws):
@@ -351,7 +372,15 @@ class _Kernel:
         applicant's usual time of day when the hall is closed then (``Timetable.add_working``
         and ``CaseFlow._walk_in_time``, written out with the same arithmetic)."""
         now = self.now
-        days = self.return_days(case.u(purpose, attempt))
+        index = case.index
+        if attempt == 0:
+            block = case.matter.first[purpose].get(index >> 10)
+            u = block[index & 1023] if block is not None else case.u(purpose, 0)
+        else:
+            key = case.matter.keys[purpose]
+            digest = blake2b(_PACK(index, attempt), digest_size=8, key=key).digest()
+            u = (int.from_bytes(digest, "little") >> 11) * _SCALE
+        days = self.return_days(u)
         starts, ends, cum = self.open_starts, self.open_ends, self.open_cum
         i = bisect_right(starts, now) - 1
         target = (0.0 if i < 0 else cum[i] + min(now, ends[i]) - starts[i]) + (
@@ -399,7 +428,12 @@ class _Kernel:
 
     def submit(self, case: _Case) -> None:
         matter = case.matter
-        work = matter.accept(case, case.submissions)
+        k = case.submissions
+        block = matter.accept_blocks.get(case.index >> 10) if k == 0 else None
+        if block is not None and matter.accept_q is not None:
+            work = matter.accept_q(block[case.index & 1023])
+        else:
+            work = matter.accept(case, k)
         n = case.visits
         case.visits = n + 1
         self.visits_col[case.id] = n + 1
@@ -608,7 +642,11 @@ class _Kernel:
                     matter = case.matter
                     k = case.submissions
                     case.submissions = k + 1
-                    if matter.complete_prob < 1 and case.u("complete", k) >= matter.complete_prob:
+                    u = 0.0
+                    if matter.complete_prob < 1:
+                        block = matter.complete_blocks.get(case.index >> 10) if k == 0 else None
+                        u = block[case.index & 1023] if block is not None else case.u("complete", k)
+                    if matter.complete_prob < 1 and u >= matter.complete_prob:
                         come_back(case, k, "return_delay", RETURN_TO_SUBMIT)
                     else:
                         accepted[case.id] = now
