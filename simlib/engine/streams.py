@@ -108,7 +108,9 @@ class Draws:
                 return owner._blocks[purpose][index >> _BLOCK_BITS][index & _BLOCK_MASK]
             except KeyError:
                 return owner.first(purpose, index)
-        digest = blake2b(
-            _PACK(self.index, attempt), digest_size=8, key=self.owner.key(purpose)
-        ).digest()
+        owner = self.owner
+        key = owner._keys.get(purpose)
+        if key is None:
+            key = owner.key(purpose)
+        digest = blake2b(_PACK(self.index, attempt), digest_size=8, key=key).digest()
         return (int.from_bytes(digest, "little") >> 11) * _SCALE
