@@ -21,7 +21,7 @@ from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
-from simlib.engine.kernel import Clock, choose_engine
+from simlib.engine.kernel import choose_engine
 from simlib.engine.officers import (
     DeadlineQueue,
     Desk,
@@ -79,7 +79,8 @@ def new_records(
 
 
 class Model:
-    """One run of a scenario: SimPy environment, pools, hall, matters, recorder."""
+    """One run of a scenario on the SimPy engine (the reference): SimPy environment, pools,
+    hall, matters, recorder. ``simulate`` picks this or the hall kernel."""
 
     env: simpy.Environment
     records: Records
@@ -94,14 +95,12 @@ class Model:
         scenario: Scenario,
         seed: int | None = None,
         detail: Literal["full", "kpi"] = "full",
-        engine: Literal["auto", "simpy", "kernel"] = "auto",
     ):
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = run_seed(scenario, seed)
-        self.engine = choose_engine(scenario, engine)
-        self.env = env = Clock() if self.engine == "kernel" else simpy.Environment()
+        self.env = env = simpy.Environment()
         self.calendar = hall_calendar(scenario)
         pool_ids = list(scenario.pools)
         self.records = records = new_records(scenario, self.calendar, detail)
@@ -429,13 +428,13 @@ def simulate(
 ) -> Records:
     """Run ``scenario`` once with ``seed`` (default: the scenario's) and return its records.
 
-    ``engine``: "simpy" runs the reference SimPy engine; "kernel" the hall kernel (the same
-    model on a heapq event list, for halls it supports, see ``engine.kernel``); "auto" the
-    kernel where it applies, else SimPy. Both give identical records."""
+    ``engine``: "simpy" runs the reference SimPy engine; "kernel" the hall kernel (its own
+    event loop for window-only halls, see ``engine.kernel``); "auto" the kernel where it
+    applies, else SimPy. Both give identical records."""
     if choose_engine(scenario, engine) == "kernel":
         from simlib.engine.kernel.hall import run_hall  # imports this module
 
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         return run_hall(scenario, run_seed(scenario, seed), detail)
-    return Model(scenario, seed, detail, "simpy").run()
+    return Model(scenario, seed, detail).run()

@@ -10,7 +10,6 @@ import pytest
 
 from simlib.engine import Records, simulate
 from simlib.engine.kernel import ENGINE_VARIABLE, choose_engine, kernel_refusal
-from simlib.engine.model import Model
 from simlib.scenario import Scenario, scenario_from_dict
 from tests.unit.golden_halls import chains_hall, district, send_home_hall, windows_hall
 
@@ -199,17 +198,17 @@ def test_kernel_keeps_every_ticket_with_kpi_records_and_other_seeds() -> None:
 
 def test_auto_takes_the_kernel_only_for_window_halls(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
-    assert Model(windows_hall(), 1).engine == "kernel"
-    assert Model(chains_hall(), 1).engine == "simpy"  # back offices: the reference engine
+    assert choose_engine(windows_hall()) == "kernel"
+    assert choose_engine(chains_hall()) == "simpy"  # back offices: the reference engine
     assert "approval chain" in (kernel_refusal(district()) or "")
     assert choose_engine(windows_hall(), "simpy") == "simpy"
     with pytest.raises(ValueError, match="cannot run this scenario: matter 'permit'"):
         simulate(chains_hall(), 1, engine="kernel")
     monkeypatch.setenv(ENGINE_VARIABLE, "simpy")  # what `simlib run --engine simpy` sets
-    assert Model(windows_hall(), 1).engine == "simpy"
+    assert choose_engine(windows_hall()) == "simpy"
     monkeypatch.setenv(ENGINE_VARIABLE, "fast")
     with pytest.raises(ValueError, match="SIMLIB_ENGINE must be auto, simpy or kernel"):
-        Model(windows_hall(), 1)
+        simulate(windows_hall(), 1)
 
 
 def test_kernel_refuses_what_it_was_not_checked_against() -> None:

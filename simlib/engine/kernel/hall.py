@@ -21,10 +21,10 @@ was called first finds it taken and does nothing, as in the engine.
 from __future__ import annotations
 
 import gc
-from hashlib import blake2b
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
-from bisect import bisect_left, bisect_right
+from hashlib import blake2b
 from heapq import heappop, heappush
 from itertools import count
 from typing import Any, cast
@@ -86,7 +86,9 @@ class _Matter:
         patience = m.patience if m.patience is not None else scenario.hall.patience
         self.patience = quantile_fn(patience) if patience is not None else None
         # A single acceptance time (not the longest of several): its quantile, drawn inline.
-        self.accept_q = None if isinstance(m.acceptance.time, MaxOf) else quantile_fn(m.acceptance.time)
+        self.accept_q = (
+            None if isinstance(m.acceptance.time, MaxOf) else quantile_fn(m.acceptance.time)
+        )
         # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
         # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
         self.first: dict[str, dict[int, list[float]]] = {
@@ -250,6 +252,7 @@ class _Kernel:
         self.seq = count()
         self.overtime = False
         self.closed_at = 0.0
+        self.stopped = False  # the run's end is scheduled
         pools = list(scenario.pools)
         self.desks = [_Desk(i, p, records.tally[p]) for i, p in enumerate(pools)]
         by_id = {d.name: d for d in self.desks}
@@ -272,8 +275,8 @@ class _Kernel:
                 by_id[p].queue = shared
         else:
             for p in acceptance:
-                by_id[p].queue = queue_for([p])
-                self.queues.append(by_id[p].queue)
+                own = by_id[p].queue = queue_for([p])
+                self.queues.append(own)
         for pid, pool in scenario.pools.items():
             desk = by_id[pid]
             reached = desk.queue is not None or any(d.queue for d in desk.backs_up)
@@ -317,7 +320,8 @@ class _Kernel:
         for close in closes:
             if close >= cap:
                 break
-            yield env.timeout(close - self.now)
+            env.timeout(close - self.now)
+            yield
             if self.scenario.hall.at_close == "send_home":
                 for queue in self.queues:
                     for ticket in queue.waiting():
@@ -334,7 +338,8 @@ class _Kernel:
             nxt = next((s for s in opens if s > close), None)
             if nxt is None or nxt >= cap:
                 break
-            yield env.timeout(nxt - self.now)
+            env.timeout(nxt - self.now)
+            yield
             self.overtime = False
 
     # --- the hall -------------------------------------------------------------------------
@@ -342,7 +347,9 @@ class _Kernel:
         """A waiting ticket's holder left (reneged, sent home): record it, maybe come back."""
         now = self.now
         del self.waiting[ticket[T_ID]]
-        self.visit(ticket[T_CASE].id, ticket[T_KIND], ticket[T_POOL], ticket[T_ENQ], NAN, now, outcome)
+        self.visit(
+            ticket[T_CASE].id, ticket[T_KIND], ticket[T_POOL], ticket[T_ENQ], NAN, now, outcome
+        )
         case = ticket[T_CASE]
         if ticket[T_KIND] == COLLECT:
             if comes_back:
@@ -542,7 +549,7 @@ class _Kernel:
         records, calendar, scenario = self.records, self.calendar, self.scenario
         self.warmup, self.horizon = warmup, horizon = records.warmup, records.horizon
         cap = records.cap
-        self.tallies = tallies = records.tally_by_code
+        self.tallies = records.tally_by_code
         cols = records.case_cols()
         self.visits_col = cols["visits"]
         self.status = status = cols["status"]
@@ -567,7 +574,8 @@ class _Kernel:
         self.draining = False
         self.stopped = False
         visit = records.visit
-        v_case, v_kind, v_pool, v_ticket, v_call, v_end, v_outcome = records._visit_appends
+        appends: tuple[Callable[[Any], None], ...] = records._visit_appends
+        v_case, v_kind, v_pool, v_ticket, v_call, v_end, v_outcome = appends
         self.visit = visit
         log = records.step if detail == "full" else None
         events, seq = self.events, self.seq
@@ -601,12 +609,7 @@ class _Kernel:
             records.backlog_days.append(day + 1)
             records.daily_backlog.append(0.0)
 
-        submit, begin, next_ticket, come_back = (
-            self.submit,
-            self.begin,
-            self.next_ticket,
-            self.come_back,
-        )
+        submit, next_ticket, come_back = self.submit, self.next_ticket, self.come_back
         waiting = self.waiting
         new_case = records.new_case
         while events:
@@ -637,7 +640,9 @@ class _Kernel:
                 v_end(now)
                 v_outcome(SERVED)
                 if log is not None:
-                    log(case.id, ticket[T_ACT], desk.code, officer.index, ticket[T_ENQ], called, now)
+                    log(
+                        case.id, ticket[T_ACT], desk.code, officer.index, ticket[T_ENQ], called, now
+                    )
                 if ticket[T_KIND] != COLLECT:  # CaseFlow._checked
                     matter = case.matter
                     k = case.submissions
@@ -711,7 +716,15 @@ class _Kernel:
         records.end = self.now
         for ticket in waiting.values():  # Hall.flush
             called, outcome = (ticket[T_START], IN_SERVICE) if ticket[T_TAKEN] else (NAN, WAITING)
-            visit(ticket[T_CASE].id, ticket[T_KIND], ticket[T_POOL], ticket[T_ENQ], called, NAN, outcome)
+            visit(
+                ticket[T_CASE].id,
+                ticket[T_KIND],
+                ticket[T_POOL],
+                ticket[T_ENQ],
+                called,
+                NAN,
+                outcome,
+            )
         return records
 
 
@@ -726,4 +739,3 @@ def run_hall(scenario: Scenario, seed: int, detail: str) -> Records:
     finally:
         if paused:
             gc.enable()
-
