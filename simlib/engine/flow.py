@@ -20,10 +20,10 @@ from simpy.events import NORMAL
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
-from simlib.engine.quantiles import quantile_fn
+from simlib.engine.quantiles import quantile_fn, quantiles_fn
 from simlib.engine.records import STATUSES, Records
 from simlib.engine.schedule import Call
-from simlib.engine.streams import ApplicantDraws, Draws
+from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "sampler",
 ]
 
+BLOCK_MASK = (1 << BLOCK_BITS) - 1
 DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
 STARTED_AHEAD = 1e12  # minutes: ahead of every deadline (pool order started_first)
 
@@ -139,7 +140,28 @@ def sampler(dist: BaseDistribution, key: str) -> Sampler:
 
         return joint
     quantile = quantile_fn(dist)
-    return lambda draws, attempt: quantile(draws.u(key, attempt))
+    quantiles = quantiles_fn(dist)
+    if quantiles is None:
+        return lambda draws, attempt: quantile(draws.u(key, attempt))
+    # First attempts: the quantiles of a block of 1,024 applicants' uniforms at once.
+    done: dict[ApplicantDraws, dict[int, list[float]]] = {}
+
+    def sample(draws: Draws, attempt: int) -> float:
+        if attempt:
+            return quantile(draws.u(key, attempt))
+        owner, index = draws.owner, draws.index
+        number = index >> BLOCK_BITS
+        blocks = done.get(owner)
+        if blocks is None:
+            blocks = done[owner] = {}
+        block = blocks.get(number)
+        if block is None:
+            block = blocks[number] = quantiles(owner.block(key, number))
+            if len(blocks) > KEEP_BLOCKS:
+                del blocks[min(blocks)]
+        return block[index & BLOCK_MASK]
+
+    return sample
 
 
 class Case(Draws):

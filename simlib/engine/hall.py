@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from heapq import heappush
 from typing import TYPE_CHECKING, Any, cast
 
@@ -175,7 +175,7 @@ class Hall:
         )
         self.on_left(ticket, comes_back)
 
-    def closing(self) -> Iterator[simpy.Event]:
+    def closing(self) -> Generator[simpy.Event, Any, None]:
         """SimPy process: at each closing time serve the leftovers or send them home."""
         env = self.env
         closes = self.calendar.closing_times()

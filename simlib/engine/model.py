@@ -21,7 +21,7 @@ from simlib.engine.balking import BalkingRule
 from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
-from simlib.engine.kernel import Clock, choose_engine
+from simlib.engine.kernel import choose_engine
 from simlib.engine.officers import (
     DeadlineQueue,
     Desk,
@@ -42,8 +42,45 @@ __all__ = ["QUIET_TAIL", "Model", "simulate"]
 QUIET_TAIL = 0.01  # share of the cohort still open below which arrivals stop in the drain
 
 
+def run_seed(scenario: Scenario, seed: int | None) -> int:
+    """The seed of a run: ``seed``, else the scenario's; a whole number >= 0."""
+    chosen = scenario.seed if seed is None else seed
+    if isinstance(chosen, bool) or not isinstance(chosen, Integral) or chosen < 0:
+        raise ValueError(f"seed must be a whole number >= 0; got {chosen!r}")
+    return int(chosen)
+
+
+def hall_calendar(scenario: Scenario) -> HallCalendar:
+    """The calendar of a run: the horizon plus the drain."""
+    days = scenario.horizon.days + scenario.horizon.drain_days
+    return HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
+
+
+def new_records(
+    scenario: Scenario, calendar: HallCalendar, detail: Literal["full", "kpi"]
+) -> Records:
+    """The empty records of a run of ``scenario`` (both engines write the same ones)."""
+    pool_ids = list(scenario.pools)
+    return Records(
+        detail=detail,
+        warmup=scenario.horizon.warmup_days * DAY,
+        horizon=scenario.horizon.days * DAY,
+        matters=[m.id for m in scenario.matters],
+        pools=pool_ids,
+        activities=["acceptance", "collection"],
+        time_limits={m.id: m.time_limit_days for m in scenario.matters},
+        commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
+        calendar=calendar,
+        pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
+        wait_target=scenario.hall.wait_target_min,
+        travel=scenario.hall.travel_min,
+        cap=(scenario.horizon.days + scenario.horizon.drain_days) * DAY,
+    )
+
+
 class Model:
-    """One run of a scenario: SimPy environment, pools, hall, matters, recorder."""
+    """One run of a scenario on the SimPy engine (the reference): SimPy environment, pools,
+    hall, matters, recorder. ``simulate`` picks this or the hall kernel."""
 
     env: simpy.Environment
     records: Records
@@ -58,35 +95,15 @@ class Model:
         scenario: Scenario,
         seed: int | None = None,
         detail: Literal["full", "kpi"] = "full",
-        engine: Literal["auto", "simpy", "kernel"] = "auto",
     ):
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
-        self.seed = scenario.seed if seed is None else seed
-        if isinstance(self.seed, bool) or not isinstance(self.seed, Integral) or self.seed < 0:
-            raise ValueError(f"seed must be a whole number >= 0; got {self.seed!r}")
-        days = scenario.horizon.days
-        cap_days = days + scenario.horizon.drain_days
-        self.engine = choose_engine(scenario, engine)
-        self.env = env = Clock() if self.engine == "kernel" else simpy.Environment()
-        self.calendar = HallCalendar(scenario.calendar, cap_days, scenario.hall.cutoff_minute)
+        self.seed = run_seed(scenario, seed)
+        self.env = env = simpy.Environment()
+        self.calendar = hall_calendar(scenario)
         pool_ids = list(scenario.pools)
-        self.records = records = Records(
-            detail=detail,
-            warmup=scenario.horizon.warmup_days * DAY,
-            horizon=days * DAY,
-            matters=[m.id for m in scenario.matters],
-            pools=pool_ids,
-            activities=["acceptance", "collection"],
-            time_limits={m.id: m.time_limit_days for m in scenario.matters},
-            commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
-            calendar=self.calendar,
-            pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
-            wait_target=scenario.hall.wait_target_min,
-            travel=scenario.hall.travel_min,
-            cap=cap_days * DAY,
-        )
+        self.records = records = new_records(scenario, self.calendar, detail)
         self.desks = {pid: Desk(i, pid, records.tally[pid]) for i, pid in enumerate(pool_ids)}
         self._wire_queues(scenario)
         hall_state = HallState()
@@ -415,7 +432,13 @@ def simulate(
 ) -> Records:
     """Run ``scenario`` once with ``seed`` (default: the scenario's) and return its records.
 
-    ``engine``: "simpy" runs the reference SimPy engine; "kernel" the hall kernel (the same
-    model on a heapq event list, for halls it supports, see ``engine.kernel``); "auto" the
-    kernel where it applies, else SimPy. Both give identical records."""
-    return Model(scenario, seed, detail, engine).run()
+    ``engine``: "simpy" runs the reference SimPy engine; "kernel" the hall kernel (its own
+    event loop for window-only halls, see ``engine.kernel``); "auto" the kernel where it
+    applies, else SimPy. Both give identical records."""
+    if choose_engine(scenario, engine) == "kernel":
+        from simlib.engine.kernel.hall import run_hall  # imports this module
+
+        if detail not in ("full", "kpi"):
+            raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
+        return run_hall(scenario, run_seed(scenario, seed), detail)
+    return Model(scenario, seed, detail).run()

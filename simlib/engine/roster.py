@@ -14,8 +14,9 @@ officer whose shift ends mid-service finishes the applicant (see officers).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
+from typing import Any
 
 import simpy
 
@@ -61,7 +62,7 @@ def roster(
     warmup: float,
     horizon: float,
     cap: float,
-) -> Iterator[simpy.Event]:
+) -> Generator[simpy.Event, Any, None]:
     """SimPy process putting officers on and off duty until ``cap`` (the end of any drain);
     available time is counted between ``warmup`` and ``horizon``."""
     absence_streams = [

@@ -21,7 +21,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-__all__ = ["ApplicantDraws", "Draws", "stream", "stream_key"]
+__all__ = ["BLOCK_BITS", "KEEP_BLOCKS", "ApplicantDraws", "Draws", "stream", "stream_key"]
 
 _PACK = struct.Struct("<QI").pack
 _SCALE = 2.0**-53
@@ -41,9 +41,9 @@ def stream(seed: int, *names: str | int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(_seq(seed, names)))
 
 
-_BLOCK_BITS = 10
+BLOCK_BITS = _BLOCK_BITS = 10
 _BLOCK_MASK = (1 << _BLOCK_BITS) - 1
-_KEEP_BLOCKS = 8  # per purpose; older blocks are regenerated if an old applicant needs them
+KEEP_BLOCKS = _KEEP_BLOCKS = 8  # per purpose; older blocks are regenerated if needed again
 
 
 class ApplicantDraws:
@@ -58,10 +58,14 @@ class ApplicantDraws:
 
     def first(self, purpose: str, index: int) -> float:
         """The first-attempt uniform of applicant ``index`` for ``purpose``."""
+        return self.block(purpose, index >> _BLOCK_BITS)[index & _BLOCK_MASK]
+
+    def block(self, purpose: str, number: int) -> list[float]:
+        """The first-attempt uniforms of applicants ``number * 1024`` to ``number * 1024 +
+        1023`` for ``purpose``."""
         blocks = self._blocks.get(purpose)
         if blocks is None:
             blocks = self._blocks[purpose] = {}
-        number = index >> _BLOCK_BITS
         block = blocks.get(number)
         if block is None:
             names = ("matter", self.matter, "attr", purpose, number)
@@ -69,7 +73,7 @@ class ApplicantDraws:
             block = blocks[number] = stream(self.seed, *names).random(1 << _BLOCK_BITS).tolist()
             if len(blocks) > _KEEP_BLOCKS:
                 del blocks[min(blocks)]
-        return block[index & _BLOCK_MASK]
+        return block
 
     def key(self, purpose: str) -> bytes:
         key = self._keys.get(purpose)
@@ -104,7 +108,9 @@ class Draws:
                 return owner._blocks[purpose][index >> _BLOCK_BITS][index & _BLOCK_MASK]
             except KeyError:
                 return owner.first(purpose, index)
-        digest = blake2b(
-            _PACK(self.index, attempt), digest_size=8, key=self.owner.key(purpose)
-        ).digest()
+        owner = self.owner
+        key = owner._keys.get(purpose)
+        if key is None:
+            key = owner.key(purpose)
+        digest = blake2b(_PACK(self.index, attempt), digest_size=8, key=key).digest()
         return (int.from_bytes(digest, "little") >> 11) * _SCALE
