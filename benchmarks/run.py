@@ -30,6 +30,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -137,7 +138,14 @@ def year(detail: str) -> tuple[float, int, float, float, float]:
     queue = ctx.Queue()
     proc = ctx.Process(target=_year_worker, args=(detail, queue))
     proc.start()
-    result = queue.get()
+    while True:  # a child that dies (e.g. a driver without a __main__ guard) must not hang us
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Empty:
+            if not proc.is_alive():
+                died = f"the year benchmark's process died (exit {proc.exitcode})"
+                raise RuntimeError(died) from None
     proc.join()
     return result
 
