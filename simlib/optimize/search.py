@@ -26,12 +26,13 @@ from typing import Any
 import numpy as np
 import yaml
 
+from simlib.duty import on_duty
 from simlib.experiment.core import Progress
 from simlib.optimize import offered as th
 from simlib.optimize.candidate import Candidate, apply, realise
 from simlib.optimize.evaluate import Evaluator, Judgement
 from simlib.optimize.spec import ByHour, Optimization, Requirement
-from simlib.scenario.model import Scenario, parse_hours
+from simlib.scenario.model import Scenario
 
 __all__ = ["TODAY", "OptimizeResult", "headcount", "optimize", "theory_start"]
 
@@ -58,16 +59,6 @@ class OptimizeResult:
     @property
     def best_scenario(self) -> Scenario | None:
         return apply(self.opt.base, self.best) if self.best is not None else None
-
-
-def _on_shift(scenario: Scenario, pool: str, hour: int) -> int:
-    """Officers of ``pool`` on shift for all of clock hour ``hour`` on a usual day."""
-    total = 0
-    for shift in scenario.pools[pool].crews():
-        spans = parse_hours(list(shift.hours or scenario.calendar.hours))
-        if any(s <= hour * 60 and (hour + 1) * 60 <= e for s, e in spans):
-            total += shift.count
-    return total
 
 
 def headcount(scenario: Scenario, pool: str) -> int:
@@ -118,7 +109,7 @@ def theory_start(opt: Optimization) -> tuple[Candidate, dict[str, th.HourlyLoad]
         else:
             c = base.pools[d.pool].count
         levels.append((d.pool, min(max(c, d.low), d.high)))
-    needs = _joint_needs(opt, loads, {}, None)
+    needs = _joint_needs(opt, loads, {})
     if not reqs:
         needs = {d.pool: tuple(per_hour(loads[d.pool], d.low, d.high)) for d in opt.by_hour}
     hourly = tuple((d.pool, needs[d.pool]) for d in opt.by_hour)
@@ -130,10 +121,9 @@ def _joint_needs(
     opt: Optimization,
     loads: dict[str, th.HourlyLoad],
     factor: dict[int, float],
-    on_shift: dict[tuple[str, int], int] | None,
 ) -> dict[str, tuple[int, ...]]:
     """Officers per hour for the by-hour pools, allocated jointly per hour on loads scaled
-    by ``factor[hour]`` (or 1); other hall pools count with their officers ``on_shift``."""
+    by ``factor[hour]`` (or 1); other hall pools count with their officers on duty today."""
     base, hours = opt.base, th.open_hours(opt.base)
     target = base.hall.wait_target_min
     reqs = _theory_reqs(opt)
@@ -141,6 +131,7 @@ def _joint_needs(
     others = sorted({m.acceptance.pool for m in base.matters} - decided)
     for p in others:
         loads.setdefault(p, th.hourly_load(base, p))
+    today = {p: on_duty(base, p, hours) for p in others}
     out: dict[str, list[int]] = {d.pool: [] for d in opt.by_hour}
     for i, h in enumerate(hours):
         k = factor.get(h, 1.0)
@@ -158,7 +149,7 @@ def _joint_needs(
             (
                 k * loads[p].offered[i] * loads[p].mu,
                 loads[p].mu,
-                on_shift[(p, h)] if on_shift else _on_shift(base, p, h),
+                today[p][i],
                 loads[p].wait_scale,
             )
             for p in others
@@ -345,12 +336,13 @@ class _Search:
         loads.update(all_loads)
         needs = dict(c.hourly)
         out: dict[str, list[int]] = {p: list(n) for p, n in needs.items()}
+        duty = {p: on_duty(scenario, p, self.hours) for p in hall_pools}
         for i, h in enumerate(self.hours):
             queues = [
                 (
                     all_loads[p].offered[i] * all_loads[p].mu,
                     all_loads[p].mu,
-                    _on_shift(scenario, p, h),
+                    duty[p][i],
                     all_loads[p].wait_scale,
                 )
                 for p in hall_pools
