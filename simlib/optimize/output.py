@@ -296,6 +296,8 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
             "change": change,
             "evaluations": len(result.trace),
             "runs": ev.runs,
+            # each run's horizon, warm-up included (no drain tail): the search's cost
+            "simulated_days": ev.runs * opt.base.horizon.days,
             "one_step_cheaper": result.cheaper,
             "frontier": [
                 {k: _clean(v) for k, v in row.items()}
