@@ -298,6 +298,7 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
             "runs": ev.runs,
             # each run's horizon, warm-up included (no drain tail): the search's cost
             "simulated_days": ev.runs * opt.base.horizon.days,
+            "model": ev.hall.as_json(),  # hall only or the whole model, and why
             "one_step_cheaper": result.cheaper,
             "frontier": [
                 {k: _clean(v) for k, v in row.items()}
@@ -427,7 +428,16 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
                 )
         lines.append("By hour, today and chosen (same seeds); 'days ...': share of days met:")
         lines.append(table[keep].to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-    lines.append(f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs.")
+    lines.append(
+        f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs, "
+        f"{data['simulated_days']:,} simulated days."
+    )
+    model = data["model"]
+    if model["hall_only"]:
+        lines.append(f"Simulated the hall alone, without {'; '.join(model['left_out'])}: ")
+        lines.append(f"  {model['why']}.")
+    else:
+        lines.append(f"Simulated: {model['why']}.")
     return "\n".join(lines)
 
 

@@ -209,10 +209,13 @@ def optimize(
     resume: bool = False,
     on_progress: Progress | None = None,
     on_best: Callable[[dict[str, Any]], None] | None = None,
+    hall_only: bool = True,
 ) -> OptimizeResult:
     """Find the cheapest staffing that meets every requirement (see the module docstring).
-    ``on_best`` hears of the best staffing so far (also written to ``out/best_so_far.yaml``)."""
-    ev = Evaluator(opt, executor, out, resume, on_progress)
+    ``on_best`` hears of the best staffing so far (also written to ``out/best_so_far.yaml``).
+    Runs leave the back offices out where the question allows (:mod:`.hall_only`);
+    ``hall_only=False`` simulates the whole model."""
+    ev = Evaluator(opt, executor, out, resume, on_progress, hall_only)
     search = Walk(opt, ev, out, on_best)
     start, loads = theory_start(opt)
     search.loads = loads
