@@ -104,7 +104,7 @@ def test_sequential_screen_spends_fewer_runs_and_still_finds_the_true_best():
     best = _true_best(300, 3)
     right = {"fixed": 0, "sequential": 0}
     runs = {"fixed": [], "sequential": []}
-    for seed in range(12):
+    for seed in range(8):
         for mode, first in (("fixed", 10), ("sequential", 3)):
             oracle = Known(seed)
             choice = search(
@@ -113,7 +113,7 @@ def test_sequential_screen_spends_fewer_runs_and_still_finds_the_true_best():
             )  # fmt: skip
             right[mode] += choice.best is not None and true_mean(choice.best)[0] <= best + DELTA
             runs[mode].append(len(oracle.runs))
-    assert right["sequential"] >= 11 and right["fixed"] >= 11
+    assert right["sequential"] >= 7 and right["fixed"] >= 7
     assert np.mean(runs["sequential"]) < 0.85 * np.mean(runs["fixed"])
     print(
         f"runs: fixed screen {np.mean(runs['fixed']):.0f}, sequential {np.mean(runs['sequential']):.0f}"
@@ -132,7 +132,7 @@ class Clear(Known):
 
 
 def test_early_stop_does_not_change_a_clear_decision():
-    for seed in range(3):
+    for seed in range(2):
         choices = {}
         for first in (3, 10):
             oracle = Clear(seed)
