@@ -159,7 +159,8 @@ def search(
     ``n_first`` (default ``min(3, n0)``) replications screen each pair and larger
     portfolio; only those whose place (among the finalists or not, feasible or not) the
     screening test has not decided get more, up to ``n0``. ``n_first = n0`` screens every
-    portfolio on ``n0`` replications (the search before sequential screening)."""
+    portfolio on ``n0`` replications, as before the sequential screen (the finalists are
+    still pruned, see :meth:`Screen.finalists`)."""
     m = len(candidates) if max_reforms is None else max_reforms
     allowed = within_budget(candidates, costs, budget, m)
     sign = 1.0 if minimize else -1.0
