@@ -104,6 +104,7 @@ def test_sequential_screen_spends_fewer_runs_and_still_finds_the_true_best():
     best = _true_best(300, 3)
     right = {"fixed": 0, "sequential": 0}
     runs = {"fixed": [], "sequential": []}
+    spread = set()  # screening replications per pair: 3 where settled, more near the cut
     for seed in range(8):
         for mode, first in (("fixed", 10), ("sequential", 3)):
             oracle = Known(seed)
@@ -113,6 +114,9 @@ def test_sequential_screen_spends_fewer_runs_and_still_finds_the_true_best():
             )  # fmt: skip
             right[mode] += choice.best is not None and true_mean(choice.best)[0] <= best + DELTA
             runs[mode].append(len(oracle.runs))
+            if mode == "sequential":
+                spread |= {n for s, n in choice.screened.items() if len(s) == 2}
+    assert {3, 10} <= spread  # stopped early where clear, sampled to n0 where not
     assert right["sequential"] >= 7 and right["fixed"] >= 7
     assert np.mean(runs["sequential"]) < 0.85 * np.mean(runs["fixed"])
     print(
