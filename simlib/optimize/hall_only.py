@@ -11,8 +11,8 @@ those runs rather than reported from a model without back offices.
 
 Where the back offices do feed the hall — collections in person once a case is decided,
 online submissions checked in the back office, a hall pool working chain steps or backing
-up a back-office pool — the whole model is simulated and the output says why (replaying
-those visits from a full run is not built).
+up a back-office pool, or decisions on commitment (not checked) — the whole model is
+simulated and the output says why (replaying those visits from a full run is not built).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def feedback(scenario: Scenario) -> list[str]:
             pool = getattr(step, "pool", None)
             if pool in hall:
                 out.append(f"matter {m.id}: chain step worked by hall pool {pool}")
-        for verify in m.commitment.verify if m.commitment.eligible else []:
-            out.append(f"matter {m.id}: commitment verification {verify} (decided in the hall)")
+        if m.commitment.eligible:  # conservative: hall-only runs were not checked for it
+            out.append(f"matter {m.id}: decided on commitment, verified by the back office")
     for pid, pool in scenario.pools.items():
         if pool.backup is not None and (pid in hall) != (pool.backup in hall):
             out.append(f"pool {pid} is backed up by {pool.backup} across hall and back office")
