@@ -11,10 +11,13 @@ of a scenario, no simulation.
 
 from __future__ import annotations
 
-from simlib.engine.calendar import HallCalendar
+from collections import Counter
+from collections.abc import Sequence
+
+from simlib.engine.calendar import DAY, HallCalendar
 from simlib.scenario.model import Scenario
 
-__all__ = ["officer_hours", "pool_hours"]
+__all__ = ["officer_hours", "on_duty", "pool_hours"]
 
 WEEKS = 2  # two calendar weeks: every weekday twice, whatever the start date
 
@@ -32,6 +35,24 @@ def pool_hours(scenario: Scenario, pool_id: str, calendar: HallCalendar | None =
         periods = cal.shift_periods(shift.hours, shift.days)
         minutes += shift.count * sum(end - start for start, end in periods)
     return minutes / 60 / workdays
+
+
+def on_duty(
+    scenario: Scenario, pool_id: str, hours: Sequence[int], calendar: HallCalendar | None = None
+) -> list[int]:
+    """Officers of pool ``pool_id`` on duty for the whole of each clock hour in ``hours`` on
+    a usual working day: per hour, the most common count over two weeks' workdays (so a
+    shift on some weekdays only, or a short Friday, does not set the usual day)."""
+    cal = calendar or _calendar(scenario)
+    days = cal.workdays()
+    counts = {d: [0] * len(hours) for d in days}
+    for shift in scenario.pools[pool_id].crews():
+        for start, end in cal.shift_periods(shift.hours, shift.days):
+            day = int(start // DAY)
+            for i, h in enumerate(hours):
+                if start <= day * DAY + h * 60 and day * DAY + (h + 1) * 60 <= end:
+                    counts[day][i] += shift.count
+    return [Counter(counts[d][i] for d in days).most_common(1)[0][0] for i in range(len(hours))]
 
 
 def officer_hours(scenario: Scenario, cost: bool = False, pools: set[str] | None = None) -> float:

@@ -28,6 +28,8 @@ from simlib.experiment.core import Job, Progress, evaluate, replication_seed, ru
 from simlib.experiment.store import RunStore, open_output, shared_cache
 from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row
 from simlib.optimize.candidate import Candidate, apply, officer_hours
+from simlib.optimize.hall_only import HallOnly, blank_beyond_hall, hall_pools, plan
+from simlib.optimize.hall_only import hall_only as without_chains
 from simlib.optimize.spec import Optimization, Requirement
 
 __all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing", "share_bounds"]
@@ -186,9 +188,13 @@ class Evaluator:
         out: str | Path | None = None,
         resume: bool = False,
         on_progress: Progress | None = None,
+        hall_only: bool = True,
     ):
         self.opt = opt
         self.executor = executor
+        # Hall-only runs where the question allows (``hall_only=False``: the whole model).
+        self.hall = plan(opt) if hall_only else HallOnly(False, "the whole model, as asked")
+        self._hall_pools = hall_pools(opt.base)
         self.seeds = [replication_seed(opt.seed, r) for r in range(opt.reps_max)]
         self.runs_by_key: dict[str, dict[int, dict[str, Any]]] = {}
         self.candidates: dict[str, Candidate] = {}
@@ -240,6 +246,8 @@ class Evaluator:
         for have, group in groups.items():
             for c in {c.key(): c for c in group}.values():
                 scenario = apply(self.opt.base, c)
+                if self.hall.used:
+                    scenario = without_chains(scenario)
                 jobs += [
                     Job(scenario, self.seeds[r], {"candidate": c.key(), "replication": r})
                     for r in range(have, n)
@@ -255,6 +263,8 @@ class Evaluator:
             key = row.pop("candidate")
             if row.get("error"):  # a failing staffing is a result: it is never chosen
                 self.errors.setdefault(key, str(row["error"]))
+            if self.hall.used:
+                row = blank_beyond_hall(row, self._hall_pools)
             self.runs_by_key.setdefault(key, {})[int(row["replication"])] = row
         reused = (self.store.hits if self.store is not None else 0) - reused
         self.runs = start + len(jobs) - reused

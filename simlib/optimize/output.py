@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.duty import on_duty
 from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import mean_ci
 from simlib.metrics import HOUR_KPIS, kpi_info
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.evaluate import Judgement, share_bounds
-from simlib.optimize.search import TODAY, OptimizeResult, _on_shift, headcount
+from simlib.optimize.search import TODAY, OptimizeResult, headcount
 from simlib.optimize.shifts import roster
 from simlib.scenario.model import Scenario
 from simlib.writing import write_csv, yaml_text
@@ -130,12 +131,13 @@ def staffing_table(result: OptimizeResult) -> pd.DataFrame:
     rows_runs = result.evaluator.rows.get(result.best.key(), [])
     today_runs = result.evaluator.rows.get(result.today.key(), [])
     out = []
-    for h in result.hours:
+    today = {p: on_duty(base, p, result.hours) for p in pools}
+    chosen = {p: on_duty(best, p, result.hours) for p in pools}
+    for i, h in enumerate(result.hours):
         row: dict[str, Any] = {"hour": f"{h:02d}"}
         for p in pools:
-            row[f"{p} today"] = _on_shift(base, p, h)
-            row[f"{p} chosen"] = _on_shift(best, p, h)
-        i = result.hours.index(h)
+            row[f"{p} today"] = today[p][i]
+            row[f"{p} chosen"] = chosen[p][i]
         if result.start is not None and result.start.hourly:  # Erlang C vs the simulation
             erlang = dict(result.start.hourly)
             needs = dict(result.best.hourly)
@@ -179,7 +181,13 @@ def _decisions_today(result: OptimizeResult) -> dict[str, Any]:
     }
     for d in result.opt.by_hour:
         out[f"pools.{d.pool}.shifts"] = {
-            "by_hour": {f"{h:02d}": _on_shift(base, d.pool, h) for h in result.hours},
+            "by_hour": dict(
+                zip(
+                    [f"{h:02d}" for h in result.hours],
+                    on_duty(base, d.pool, result.hours),
+                    strict=True,
+                )
+            ),
             "shifts": [
                 {"hours": list(x.hours or base.calendar.hours), "count": x.count}
                 for x in base.pools[d.pool].crews()
@@ -288,6 +296,9 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
             "change": change,
             "evaluations": len(result.trace),
             "runs": ev.runs,
+            # each run's horizon, warm-up included (no drain tail): the search's cost
+            "simulated_days": ev.runs * opt.base.horizon.days,
+            "model": ev.hall.as_json(),  # hall only or the whole model, and why
             "one_step_cheaper": result.cheaper,
             "frontier": [
                 {k: _clean(v) for k, v in row.items()}
@@ -417,7 +428,16 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
                 )
         lines.append("By hour, today and chosen (same seeds); 'days ...': share of days met:")
         lines.append(table[keep].to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-    lines.append(f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs.")
+    lines.append(
+        f"{data['evaluations']} staffings evaluated, {data['runs']} simulation runs, "
+        f"{data['simulated_days']:,} simulated days."
+    )
+    model = data["model"]
+    if model["hall_only"]:
+        lines.append(f"Simulated the hall alone, without {'; '.join(model['left_out'])}: ")
+        lines.append(f"  {model['why']}.")
+    else:
+        lines.append(f"Simulated: {model['why']}.")
     return "\n".join(lines)
 
 

@@ -60,11 +60,18 @@ class SimulationOracle:
         self.rows: dict[tuple[str, int], dict[str, Any]] = {}
         self._scenarios: dict[Portfolio, Scenario] = {}
         self._keys: dict[Portfolio, str] = {}
+        self._days: dict[str, int] = {}  # horizon days (warm-up included) per scenario key
 
     @property
     def evaluations(self) -> int:
         """Simulation runs done (or loaded on resume): unique (scenario, replication)."""
         return len(self.rows)
+
+    @property
+    def simulated_days(self) -> int:
+        """Days simulated over all runs: each run's horizon, warm-up included (the drain's
+        tail after the horizon, with arrivals stopped, is not counted)."""
+        return sum(self._days[key] for key, _r in self.rows)
 
     def scenario(self, p: Portfolio) -> Scenario:
         if p not in self._scenarios:
@@ -73,6 +80,7 @@ class SimulationOracle:
             s = apply_reforms(self.spec.study.baseline, reforms, where="+".join(order))
             self._scenarios[p] = s
             self._keys[p] = s.model_dump_json()
+            self._days[self._keys[p]] = s.horizon.days
         return self._scenarios[p]
 
     def key(self, p: Portfolio) -> str:

@@ -91,6 +91,7 @@ def frontier_table(frontier: Frontier) -> pd.DataFrame:
                 "replications": step.replications,
                 "portfolios_within_budget": c.within_budget,
                 "portfolios_simulated": len(c.simulated),
+                "screening_replications": c.screening_runs,
                 "finalists": len(c.finalists),
             }
         )
@@ -129,12 +130,13 @@ def frontier_text(frontier: Frontier) -> str:
                 "(differences may be below the indifference zone)"
             )
         lines.append(
-            f"  {c.within_budget} portfolios within budget, {len(c.simulated)} simulated, "
-            f"{len(c.finalists)} in the final selection"
+            f"  {c.within_budget} portfolios within budget, {len(c.simulated)} simulated "
+            f"({c.screening_runs} screening replications), {len(c.finalists)} in the final "
+            "selection"
         )
     lines.append(
-        f"\n{frontier.evaluations} simulation runs in {frontier.seconds:.1f} s "
-        "(shared between budgets, common random numbers)"
+        f"\n{frontier.evaluations} simulation runs, {frontier.oracle.simulated_days:,} simulated "
+        f"days, in {frontier.seconds:.1f} s (shared between budgets, common random numbers)"
     )
     return "\n".join(lines)
 
@@ -162,6 +164,7 @@ def _step_json(frontier: Frontier, step: Step) -> dict[str, Any]:
         "replications": step.replications,
         "portfolios_within_budget": c.within_budget,
         "portfolios_simulated": len(c.simulated),
+        "screening_replications": c.screening_runs,
         "finalists": [list(s) for s in c.finalists],
     }
 
@@ -184,6 +187,7 @@ def frontier_json(frontier: Frontier) -> dict[str, Any]:
             "kpis": _kpis_json(frontier, best),
         },
         "evaluations": frontier.evaluations,
+        "simulated_days": frontier.oracle.simulated_days,
         "seconds": round(frontier.seconds, 2),
         "confidence": spec.confidence,
         "indifference": goal.delta,
@@ -407,7 +411,9 @@ def _method(meta: dict, out: Path) -> str:
         "<h2>Method</h2><p>Every reform alone and every pair within budget was simulated on "
         "common random numbers (the same applicants in every package), larger packages were "
         "predicted from the singles and the measured pairwise interactions, the best "
-        "predictions were simulated, and Kim–Nelson's fully sequential procedure chose among "
+        "predictions were simulated (pairs and larger packages on three replications, more "
+        "only while a test could not yet tell whether they were among the finalists), and "
+        "Kim–Nelson's fully sequential procedure chose among "
         "the finalists on fresh replications, at the stated confidence and indifference zone. "
         "Changes are paired differences against today with Student-t 95 % confidence "
         "intervals; costs are the study file's (marked [illustrative] there when assumed).</p>"

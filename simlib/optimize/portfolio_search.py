@@ -1,13 +1,16 @@
 """Searching reform portfolios under a budget, without assuming that effects add up.
 
-1. **Screen** (CRN, ``n0`` replications each): the baseline, every reform alone and every
-   pair within the budget. Pairs are *simulated*, so interactions between two reforms
-   (two that relieve the same bottleneck; one that only helps once another removed a step)
-   are measured, not assumed away.
+1. **Screen** (CRN): the baseline and every reform alone on ``n0`` replications, every
+   pair within the budget on ``n_first`` (default 3). Pairs are *simulated*, so
+   interactions between two reforms (two that relieve the same bottleneck; one that only
+   helps once another removed a step) are measured, not assumed away. A pair gets more
+   replications (up to ``n0``) only while the screen's test has not settled whether it is
+   among the finalists (:mod:`simlib.optimize.screen`).
 2. **Predict** larger portfolios with the second-order model
    f(S) = f(∅) + Σ single effects + Σ pairwise interactions, and simulate the ``top`` most
-   promising ones (predicted feasible first, then by predicted objective).
-3. **Select** among the ``finalists`` best simulated portfolios with Kim–Nelson
+   promising ones (predicted feasible first, then by predicted objective), screened alike.
+3. **Select** among the ``finalists`` best screened portfolios (less those the screen shows
+   worse than a clearly feasible one by more than the indifference zone) with Kim–Nelson
    (:mod:`simlib.optimize.selection`) on *fresh* replications (numbers ``n0`` onwards, still
    common to all portfolios): the screening data chose the finalists, so reusing it would
    bias the selection towards lucky ones.
@@ -21,12 +24,13 @@ Nothing here runs a simulation: an *oracle* returns observations for (portfolio,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Protocol
 
 import numpy as np
 
+from simlib.optimize.screen import Screen
 from simlib.optimize.selection import Requirement, Selection, kn_select
 
 __all__ = ["Choice", "Oracle", "Portfolio", "additive_pick", "search", "within_budget"]
@@ -60,6 +64,12 @@ class Choice:
     simulated: list[Portfolio]  # portfolios screened by simulation
     predicted: dict[Portfolio, float]  # second-order predictions of the objective (size >= 3)
     first_replication: int = 0  # KN's replication r is the oracle's first_replication + r
+    screened: dict[Portfolio, int] = field(default_factory=dict)  # screening replications
+
+    @property
+    def screening_runs(self) -> int:
+        """Replications the screen spent (before the final selection's fresh ones)."""
+        return sum(self.screened.values())
 
 
 def within_budget(
@@ -142,44 +152,58 @@ def search(
     requirements: Sequence[Requirement] = (),
     top: int = 8,
     finalists: int = 6,
+    n_first: int | None = None,
 ) -> Choice:
-    """The best feasible portfolio within ``budget``; see the module docstring."""
+    """The best feasible portfolio within ``budget``; see the module docstring.
+
+    ``n_first`` (default ``min(3, n0)``) replications screen each pair and larger
+    portfolio; only those whose place (among the finalists or not, feasible or not) the
+    screening test has not decided get more, up to ``n0``. ``n_first = n0`` screens every
+    portfolio on ``n0`` replications, as before the sequential screen (the finalists are
+    still pruned, see :meth:`Screen.finalists`)."""
     m = len(candidates) if max_reforms is None else max_reforms
     allowed = within_budget(candidates, costs, budget, m)
-    screen = [s for s in allowed if len(s) <= 2]
-    first = range(n0)
-    obs = oracle.observe(screen, first)
-    means = {s: np.mean([obs[(s, r)] for r in first], axis=0) for s in screen}
-    # Predict what was not simulated; simulate the most promising larger portfolios.
     sign = 1.0 if minimize else -1.0
+    screen = Screen(
+        oracle,
+        first=min(n_first or 3, n0),
+        most=n0,
+        sign=sign,
+        delta=delta,
+        confidence=confidence,
+        requirements=requirements,
+        finalists=finalists,
+    )
+    # Baseline and singles enter every prediction: they get all n0 replications.
+    screen.take([s for s in allowed if len(s) <= 1], n0)
+    screen.take([s for s in allowed if len(s) == 2], screen.first)
+    screen.settle()
+    # Predict what was not simulated; simulate the most promising larger portfolios.
+    means = screen.means()
     predicted = {s: _second_order(means, s) for s in allowed if len(s) > 2}
     ranked = sorted(
         predicted,
         key=lambda s: (_violation(predicted[s], requirements) > 0, sign * predicted[s][0]),
     )
     larger = ranked[:top]
-    if larger:
-        obs.update(oracle.observe(larger, first))
-        for s in larger:
-            means[s] = np.mean([obs[(s, r)] for r in first], axis=0)
-    simulated = screen + larger
-
-    # Finalists: best sample means among those not clearly infeasible (by > 1 tolerance + 2 SE).
-    def clearly_infeasible(s: Portfolio) -> bool:
-        values = np.array([obs[(s, r)] for r in first])
-        se = values.std(axis=0, ddof=1) / np.sqrt(n0)
-        for req in requirements:
-            x, e = values[:, req.index].mean(), se[req.index]
-            excess = (x - req.bound) if req.sense == "max" else (req.bound - x)
-            if excess > req.tolerance + 2 * e:
-                return True
-        return False
-
-    hopeful = [s for s in simulated if not clearly_infeasible(s)]
-    final = sorted(hopeful, key=lambda s: sign * means[s][0])[:finalists]
+    screen.take(larger, screen.first)
+    screen.settle()
+    simulated = [s for s in allowed if len(s) <= 2] + larger
+    final = screen.finalists()
     if not final:
         empty = Selection(None, [], True, {}, {}, {})
-        return Choice(budget, None, [], True, [], empty, len(allowed), simulated, _obj(predicted))
+        return Choice(
+            budget,
+            None,
+            [],
+            True,
+            [],
+            empty,
+            len(allowed),
+            simulated,
+            _obj(predicted),
+            screened=screen.counts(),
+        )
     adapter = _Finalists(oracle, final, offset=n0)
     sel = kn_select(
         adapter,
@@ -203,6 +227,7 @@ def search(
         simulated,
         _obj(predicted),
         first_replication=n0,
+        screened=screen.counts(),
     )
 
 

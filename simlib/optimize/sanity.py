@@ -175,8 +175,9 @@ def room_to_spare(opt: Any) -> list[str]:
     :data:`ROOM` times what Erlang C on the modified offered load says the requirements
     need (and at least two officers more): the requirements are met with room to spare
     before any search, by theory."""
+    from simlib.duty import on_duty
     from simlib.optimize.offered import open_hours
-    from simlib.optimize.search import _on_shift, theory_start
+    from simlib.optimize.search import theory_start
 
     start, _ = theory_start(opt)
     base, hours = opt.base, open_hours(opt.base)
@@ -184,7 +185,7 @@ def room_to_spare(opt: Any) -> list[str]:
     needs.update({p: list(n) for p, n in start.hourly})
     notes = []
     for pool, need in needs.items():
-        today = [_on_shift(base, pool, h) for h in hours]
+        today = on_duty(base, pool, hours)
         if need and all(t >= max(ROOM * n, n + 2) for t, n in zip(today, need, strict=True)):
             notes.append(
                 f"pool {pool}: today's staffing already meets the requirements with room to "

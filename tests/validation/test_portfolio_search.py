@@ -96,3 +96,58 @@ def test_additive_screen_picks_wrong_where_the_search_picks_right():
     assert additive_pick(feasible, means, minimize=True) == ("a", "b")  # double counts
     choice = search(NAMES, COSTS, 200, oracle, delta=DELTA, max_reforms=2, n0=10, requirements=REQ)
     assert choice.best == ("c", "d") and true_mean(("c", "d"))[0] < true_mean(("a", "b"))[0]
+
+
+def test_sequential_screen_spends_fewer_runs_and_still_finds_the_true_best():
+    """Against screening every portfolio on n0 replications (``n_first=n0``, the search
+    before the sequential screen), on the same oracles: as often right, fewer runs."""
+    best = _true_best(300, 3)
+    right = {"fixed": 0, "sequential": 0}
+    runs = {"fixed": [], "sequential": []}
+    spread = set()  # screening replications per pair: 3 where settled, more near the cut
+    for seed in range(8):
+        for mode, first in (("fixed", 10), ("sequential", 3)):
+            oracle = Known(seed)
+            choice = search(
+                NAMES, COSTS, 300, oracle, delta=DELTA, max_reforms=3, n0=10,
+                requirements=REQ, n_first=first,
+            )  # fmt: skip
+            right[mode] += choice.best is not None and true_mean(choice.best)[0] <= best + DELTA
+            runs[mode].append(len(oracle.runs))
+            if mode == "sequential":
+                spread |= {n for s, n in choice.screened.items() if len(s) == 2}
+    assert {3, 10} <= spread  # stopped early where clear, sampled to n0 where not
+    assert right["sequential"] >= 7 and right["fixed"] >= 7
+    assert np.mean(runs["sequential"]) < 0.85 * np.mean(runs["fixed"])
+    print(
+        f"runs: fixed screen {np.mean(runs['fixed']):.0f}, sequential {np.mean(runs['sequential']):.0f}"
+    )
+
+
+class Clear(Known):
+    """The same portfolios with a tenth of the noise: every decision is clear."""
+
+    def observe(self, portfolios, replications):
+        out = super().observe(portfolios, replications)
+        for (s, _r), y in out.items():
+            m, q = true_mean(s)
+            y[0], y[1] = m + (y[0] - m) / 10, q + (y[1] - q) / 10
+        return out
+
+
+def test_early_stop_does_not_change_a_clear_decision():
+    for seed in range(2):
+        choices = {}
+        for first in (3, 10):
+            oracle = Clear(seed)
+            choices[first] = search(
+                NAMES, COSTS, 300, oracle, delta=DELTA, max_reforms=3, n0=10,
+                requirements=REQ, n_first=first,
+            )  # fmt: skip
+            choices[first].runs = len(oracle.runs)
+        assert choices[3].best == choices[10].best == ("a", "c", "d")
+        assert choices[3].separated and choices[10].separated
+        # Stopped early: clearly infeasible portfolios (all with e) got 3 replications.
+        screened = choices[3].screened
+        assert all(n == 3 for s, n in screened.items() if "e" in s and len(s) >= 2)
+        assert choices[3].runs < choices[10].runs
