@@ -85,7 +85,9 @@ def arrows(root: Path = ROOT) -> list[Arrow]:
                     up = package.split(".")[: len(package.split(".")) - node.level + 1]
                     base = ".".join([*up, *([node.module] if node.module else [])])
                 # "from simlib.x import y": y may be a module of its own
-                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names]
+                targets = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in mods else base for a in node.names
+                ]
             else:
                 continue
             for target in dict.fromkeys(targets):

@@ -14,11 +14,10 @@ from typing import Any
 
 from simlib import theory
 from simlib.duty import pool_hours
-from simlib.engine.arrivals import rate_segments
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.model import simulate
 from simlib.scenario.chain import step_shares
 from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
+from simlib.timekeeping import DAY, HallCalendar, rate_segments
 from simlib.warmup import suggested_warmup_days, warmup_warning
 
 __all__ = ["headcount", "warmup_check", "warnings_for"]

@@ -11,8 +11,8 @@ of a scenario, no simulation.
 
 from __future__ import annotations
 
-from simlib.engine.calendar import HallCalendar
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import HallCalendar
 
 __all__ = ["officer_hours", "pool_hours"]
 

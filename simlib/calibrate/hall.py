@@ -191,8 +191,8 @@ def calibrate(
     cal.data = _scenario(cal, groups, main)
     if events is not None:
         from simlib.calibrate.events import fit_chains
-        from simlib.engine.calendar import HallCalendar
         from simlib.scenario.model import Calendar
+        from simlib.timekeeping import HallCalendar
 
         days = int(t.attrs["days"]) + 60  # steps run on after the log's last day
         hall_cal = HallCalendar(Calendar.model_validate(plain(cal.data["calendar"])), days)

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 
 import simpy
 
-from simlib.engine.calendar import DAY
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.streams import stream
 from simlib.scenario.model import Absence
+from simlib.timekeeping import DAY
 
 __all__ = ["Crew", "roster"]
 

@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.streams import stream
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY, HallCalendar
 
 __all__ = ["HALL_KINDS", "absent_officers", "default_day", "hall_day", "window_pools"]
 
