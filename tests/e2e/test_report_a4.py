@@ -12,8 +12,8 @@ import pytest
 
 from simlib import load_sweep
 from simlib.cli import main
+from simlib.costs import VariantCost
 from simlib.experiment.compare import compare
-from simlib.experiment.costs import VariantCost
 from simlib.experiment.sweep import run_sweep
 from simlib.outputs import write_comparison
 from simlib.report import write_report

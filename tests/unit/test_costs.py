@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib.experiment.costs import portfolio_cost, staff_hours_change
+from simlib.costs import portfolio_cost, staff_hours_change
 from simlib.files.study import load_study
 from simlib.reforms import apply_reforms, parse_reforms
 from simlib.scenario.errors import ScenarioError
