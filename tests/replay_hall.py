@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from simlib.engine.records import Records
-from simlib.scenario import Scenario, scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.scenario import Scenario
 from simlib.timekeeping import DAY
 from simlib.visual.scene import absent_officers
 

@@ -61,7 +61,7 @@ class EventCalibration:
     holdout: pd.DataFrame | None = None
 
     def scenario(self) -> Any:
-        from simlib import scenario_from_dict
+        from simlib.files import scenario_from_dict
 
         return scenario_from_dict(plain(self.data))
 

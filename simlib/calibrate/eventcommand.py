@@ -67,7 +67,7 @@ def _extended(cal: EventCalibration) -> Any:
     last = cal.holdout["received"].max().normalize()
     data["horizon"]["days"] = int((last - start).days) + 1
     data["horizon"]["drain_days"] = max(1, int((cal.holdout["end"].max() - last).days))
-    from simlib import scenario_from_dict
+    from simlib.files import scenario_from_dict
 
     return scenario_from_dict(data)
 
@@ -167,7 +167,7 @@ def _main_activities(real: pd.DataFrame, share: float = 0.05) -> list[str]:
 
 
 def run_event_calibration(args: argparse.Namespace, logmap: EventMap, t0: float) -> int:
-    from simlib import load_scenario
+    from simlib.files import load_scenario
 
     cal = calibrate_events(args.ticketlog, logmap, seed=args.seed, holdout=args.holdout)
     issues = cal.events.attrs.get("issues")

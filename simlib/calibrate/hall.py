@@ -68,7 +68,7 @@ class Calibration:
         return dump(self.data, self.header())
 
     def scenario(self):
-        from simlib import scenario_from_dict
+        from simlib.files import scenario_from_dict
 
         return scenario_from_dict(plain(self.data))
 

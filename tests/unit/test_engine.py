@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from simlib.engine import simulate
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from simlib.timekeeping import DAY, HallCalendar
 from tests.helpers import ALL_WEEK, always_open, constant, exp
 

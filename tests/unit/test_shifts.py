@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from simlib.engine import simulate
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from simlib.scenario.errors import ScenarioError
 from simlib.timekeeping import DAY
 from tests.helpers import ALL_WEEK

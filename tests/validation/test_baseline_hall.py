@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib.checks import warnings_for
-from simlib.scenario import load_scenario
+from simlib.files import load_scenario
 from tests.helpers import kpi_samples
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "new_district.yaml"

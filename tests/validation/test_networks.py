@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simlib import theory
+from simlib.files import scenario_from_dict
 from simlib.metrics import HOUR_KPIS
-from simlib.scenario import scenario_from_dict
 from tests.helpers import always_open, assert_in_ci, exp, kpi_row_samples, kpi_samples
 
 

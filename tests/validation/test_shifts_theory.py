@@ -7,7 +7,7 @@ import numpy as np
 from simlib import theory
 from simlib.engine import simulate
 from simlib.experiment import replication_seed
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from simlib.timekeeping import DAY
 from tests.helpers import ALL_WEEK, assert_in_ci, exp
 
