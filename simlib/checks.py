@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simlib import theory
-from simlib.duty import on_duty, pool_hours
+from simlib.duty import officers_present, pool_hours
 from simlib.engine.model import simulate
 from simlib.scenario.chain import step_shares
 from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
@@ -138,7 +138,7 @@ def warnings_for(scenario: Scenario) -> list[str]:
 
     def on_shift(pools: str, when: float) -> float:
         """Officers of ``pools`` present in the clock hour starting at ``when``."""
-        return on_duty(scenario, pools.split("+"), when, when + 60, cal)
+        return officers_present(scenario, pools.split("+"), when, when + 60, cal)
 
     for pools, loads in hall_load.items():
         worst = max(loads, key=lambda hour: loads[hour], default=None)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import HallCalendar
 
-__all__ = ["officer_hours", "on_duty", "pool_hours"]
+__all__ = ["officer_hours", "officers_present", "pool_hours"]
 
 WEEKS = 2  # two calendar weeks: every weekday twice, whatever the start date
 
@@ -49,7 +49,7 @@ def officer_hours(scenario: Scenario, cost: bool = False, pools: set[str] | None
     return total
 
 
-def on_duty(
+def officers_present(
     scenario: Scenario, pool_ids: Iterable[str], start: float, end: float, calendar: HallCalendar
 ) -> float:
     """Officers of ``pool_ids`` on duty over [start, end) (absolute minutes, the mean over

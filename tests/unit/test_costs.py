@@ -123,12 +123,12 @@ def test_shift_pool_costs_follow_shifts_shift_days_and_weekday_hours(tmp_path: P
     assert money == pytest.approx(40 * 6 * 2 / 5)
 
 
-def test_officers_on_duty_follow_shift_days_and_weekday_hours(tmp_path: Path) -> None:
-    """The checks' "officers on shift in this hour" is duty.on_duty: the roster's periods.
+def test_officers_present_follow_shift_days_and_weekday_hours(tmp_path: Path) -> None:
+    """The checks' "officers on shift in this hour" is duty.officers_present: the roster's periods.
     Friday closes at 13:00 (the front desk goes home; counting the usual hours would say
     3), the late back-office shift works Monday and Wednesday only, absences net out."""
     from simlib import load_scenario
-    from simlib.duty import on_duty
+    from simlib.duty import officers_present
     from simlib.timekeeping import DAY, HallCalendar
 
     (tmp_path / "hall.yaml").write_text(SHIFT_HALL)
@@ -137,7 +137,7 @@ def test_officers_on_duty_follow_shift_days_and_weekday_hours(tmp_path: Path) ->
     mon, tue, fri = 0 * DAY, 1 * DAY, 4 * DAY
 
     def at(pools: list[str], day: float, hour: int, minutes: int = 60) -> float:
-        return on_duty(base, pools, day + 60 * hour, day + 60 * hour + minutes, cal)
+        return officers_present(base, pools, day + 60 * hour, day + 60 * hour + minutes, cal)
 
     assert at(["front"], mon, 15) == pytest.approx(3)
     assert at(["front"], fri, 15) == 0
@@ -150,4 +150,4 @@ def test_officers_on_duty_follow_shift_days_and_weekday_hours(tmp_path: Path) ->
         update={"absence": base.pools["front"].absence.model_copy(update={"daily_prob": 0.1})}
     )
     absent = base.model_copy(update={"pools": {**base.pools, "front": away}})
-    assert on_duty(absent, ["front"], mon + 600, mon + 660, cal) == pytest.approx(2.7)
+    assert officers_present(absent, ["front"], mon + 600, mon + 660, cal) == pytest.approx(2.7)
