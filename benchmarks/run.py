@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.textbook import tandem
 from simlib.engine import simulate
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -119,7 +119,7 @@ def compare(
 
 
 def _year_worker(detail: str, queue: mp.Queue) -> None:
-    from simlib.scenario import load_scenario
+    from simlib.files import load_scenario
 
     base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
     scenario = base.model_copy(update={"horizon": base.horizon.model_copy(update={"days": 365})})
@@ -173,7 +173,7 @@ def kernel_speedup(days: int = 70) -> tuple[float, float, bool]:
     (its matters without their approval chains), and whether their records are identical."""
     import numpy as np
 
-    from simlib.scenario import load_scenario
+    from simlib.files import load_scenario
 
     base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
     windows = base.model_copy(

@@ -13,12 +13,11 @@ from collections.abc import Callable
 from typing import Any
 
 from simlib import theory
-from simlib.duty import pool_hours
-from simlib.engine.arrivals import rate_segments
-from simlib.engine.calendar import DAY, HallCalendar
+from simlib.duty import officers_present, pool_hours
 from simlib.engine.model import simulate
 from simlib.scenario.chain import step_shares
 from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
+from simlib.timekeeping import DAY, HallCalendar, rate_segments
 from simlib.warmup import suggested_warmup_days, warmup_warning
 
 __all__ = ["headcount", "warmup_check", "warnings_for"]
@@ -131,28 +130,32 @@ def _hall_day(
 
 def warnings_for(scenario: Scenario) -> list[str]:
     """Human-readable warnings; an empty list when nothing looks off."""
-    out: list[str] = []
     days = min(scenario.horizon.days, 7)
     cal = HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
-    opening = scenario.calendar.open_spans
-    # Per pool, its crews: (officers, daily spans, weekdays or None for every workday).
-    crews = {
-        pid: [
-            (x.count, parse_hours(list(x.hours or scenario.calendar.hours)), x.days)
-            for x in p.crews()
-        ]
-        for pid, p in scenario.pools.items()
-    }
-    shifts = {
-        pid: sorted(span for _, spans, _ in cs for span in spans) for pid, cs in crews.items()
-    }
-    used_by: dict[str, list[str]] = defaultdict(list)
+    out = _arrival_warnings(scenario, cal)
+    out += _idle_pool_warnings(scenario)
+    hall_load, hall_visits, renege_rate, daily_work = _offered_work(scenario, cal)
 
+    def on_shift(pools: str, when: float) -> float:
+        """Officers of ``pools`` present in the clock hour starting at ``when``."""
+        return officers_present(scenario, pools.split("+"), when, when + 60, cal)
+
+    for pools, loads in hall_load.items():
+        worst = max(loads, key=lambda hour: loads[hour], default=None)
+        if worst is None:
+            continue
+        when = f"{WEEKDAYS[cal.weekday[int(worst // DAY)]]} {_clock(worst)}"
+        out += _hall_day(
+            pools, loads, hall_visits[pools], renege_rate[pools], on_shift, worst, when
+        )
+    return out + _backlog_warnings(scenario, cal, daily_work)
+
+
+def _arrival_warnings(scenario: Scenario, cal: HallCalendar) -> list[str]:
+    """Arrivals the calendar cannot take: profile hours outside ticket hours, weekday
+    factors on days that are not workdays."""
+    out: list[str] = []
     for i, m in enumerate(scenario.matters):
-        used_by[m.acceptance.pool].append(f"matters[{i}].acceptance")
-        for step in m.steps():
-            if isinstance(step, Step):
-                used_by[step.pool].append(f"matters[{i}] step '{step.id}'")
         spec = m.arrivals
         if spec.profile:
             open_hours = {h for s, e in cal.ticket_hours for h in range(s // 60, (e + 59) // 60)}
@@ -172,19 +175,45 @@ def warnings_for(scenario: Scenario) -> list[str]:
                 f"matters[{i}].arrivals.weekday_factors: {', '.join(closed)} "
                 "is not a workday; nobody can walk in then"
             )
+    return out
 
+
+def _idle_pool_warnings(scenario: Scenario) -> list[str]:
+    """Pools that serve a step but have nobody on shift during opening hours."""
+    used_by: dict[str, list[str]] = defaultdict(list)
+    for i, m in enumerate(scenario.matters):
+        used_by[m.acceptance.pool].append(f"matters[{i}].acceptance")
+        for step in m.steps():
+            if isinstance(step, Step):
+                used_by[step.pool].append(f"matters[{i}] step '{step.id}'")
+    opening = scenario.calendar.open_spans
+    out = []
     for pid, users in used_by.items():
-        if _overlap(shifts[pid], opening) == 0:
+        shifts = sorted(
+            span
+            for x in scenario.pools[pid].crews()
+            for span in parse_hours(list(x.hours or scenario.calendar.hours))
+        )
+        if _overlap(shifts, opening) == 0:
             out.append(
                 f"pools.{pid}: no officer is on shift during opening hours, "
                 f"yet it serves {users[0]}"
             )
+    return out
 
-    # Window load, hour by hour of the first week: arrivals x visits x mean time. Visits
-    # count the returns of incomplete files (1 / complete_prob); reneging is counted below.
-    hall_load: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
-    hall_visits: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
-    renege_rate: dict[str, dict[float, float]] = defaultdict(lambda: defaultdict(float))
+
+ByHour = dict[str, dict[float, float]]
+
+
+def _offered_work(
+    scenario: Scenario, cal: HallCalendar
+) -> tuple[ByHour, ByHour, ByHour, dict[str, float]]:
+    """Window load, hour by hour of the first week: arrivals x visits x mean time (visits
+    count the returns of incomplete files, 1 / complete_prob), tickets and the reneging
+    rate by window pool and hour, and the back-office work per pool over the week."""
+    hall_load: ByHour = defaultdict(lambda: defaultdict(float))
+    hall_visits: ByHour = defaultdict(lambda: defaultdict(float))
+    renege_rate: ByHour = defaultdict(lambda: defaultdict(float))
     daily_work: dict[str, float] = defaultdict(float)
     for m in scenario.matters:
         visits = 1 / m.complete_prob
@@ -215,26 +244,14 @@ def warnings_for(scenario: Scenario) -> list[str]:
         hall_load, hall_visits, renege_rate = (
             {key: _sum_by_hour(d)} for d in (hall_load, hall_visits, renege_rate)
         )
+    return hall_load, hall_visits, renege_rate, daily_work
 
-    def on_shift(pools: str, when: float) -> float:
-        """Officers of ``pools`` present in the clock hour starting at ``when``."""
-        weekday = WEEKDAYS[cal.weekday[int(when // DAY)]]
-        clock_hour = [(int(when % DAY), int(when % DAY) + 60)]
-        return sum(
-            n * _overlap(spans, clock_hour) / 60 * (1 - scenario.pools[pid].absence.daily_prob)
-            for pid in pools.split("+")
-            for n, spans, days in crews[pid]
-            if days is None or weekday in days
-        )
 
-    for pools, loads in hall_load.items():
-        worst = max(loads, key=lambda hour: loads[hour], default=None)
-        if worst is None:
-            continue
-        when = f"{WEEKDAYS[cal.weekday[int(worst // DAY)]]} {_clock(worst)}"
-        out += _hall_day(
-            pools, loads, hall_visits[pools], renege_rate[pools], on_shift, worst, when
-        )
+def _backlog_warnings(
+    scenario: Scenario, cal: HallCalendar, daily_work: dict[str, float]
+) -> list[str]:
+    """Back-office pools whose daily work exceeds the officer-minutes on duty."""
+    out = []
     workdays = max(1, len(cal.workdays()))
     for pid, minutes in daily_work.items():
         staff = scenario.pools[pid]

@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     from simlib.calibrate.command import add_parser as calibrate_parser
 
     calibrate_parser(sub).set_defaults(func=cmd_calibrate)
-    from simlib.visual.command import add_parsers as visual_parsers
+    from simlib.commands.replay import add_parsers as visual_parsers
 
     visual_parsers(sub)  # replay, chains
     from simlib.calibrate.eventcommand import add_fidelity_parser

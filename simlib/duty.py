@@ -12,12 +12,12 @@ of a scenario, no simulation.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY, HallCalendar
 
-__all__ = ["officer_hours", "on_duty", "pool_hours"]
+__all__ = ["officer_hours", "officers_present", "on_duty", "pool_hours"]
 
 WEEKS = 2  # two calendar weeks: every weekday twice, whatever the start date
 
@@ -65,4 +65,23 @@ def officer_hours(scenario: Scenario, cost: bool = False, pools: set[str] | None
             continue
         price = (pool.cost_per_hour or 0.0) if cost else 1.0
         total += price * pool_hours(scenario, pool_id, cal)
+    return total
+
+
+def officers_present(
+    scenario: Scenario, pool_ids: Iterable[str], start: float, end: float, calendar: HallCalendar
+) -> float:
+    """Officers of ``pool_ids`` on duty over [start, end) (absolute minutes, the mean over
+    the interval), less each pool's daily absence: the shift periods the roster uses."""
+    total = 0.0
+    for pool_id in pool_ids:
+        pool = scenario.pools[pool_id]
+        present = 1 - pool.absence.daily_prob
+        for shift in pool.crews():
+            covered = sum(
+                max(0.0, min(e, end) - max(s, start))
+                for s, e in calendar.shift_periods(shift.hours, shift.days)
+                if s < end and e > start
+            )
+            total += shift.count * covered / (end - start) * present
     return total

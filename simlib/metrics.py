@@ -47,8 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES, STATUSES, VISIT_KINDS, Records
+from simlib.timekeeping import DAY
 from simlib.warmup import suggested_warmup_days
 
 if TYPE_CHECKING:

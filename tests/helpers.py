@@ -12,8 +12,9 @@ from scipy import stats
 
 from simlib.engine import simulate
 from simlib.experiment import replication_seed
+from simlib.files import scenario_from_dict
 from simlib.metrics import flatten, kpi_row, kpis
-from simlib.scenario import Scenario, scenario_from_dict
+from simlib.scenario import Scenario
 
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from simlib.engine.calendar import DAY
 from simlib.engine.records import Records
-from simlib.scenario import Scenario, scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.scenario import Scenario
+from simlib.timekeeping import DAY
 from simlib.visual.scene import absent_officers
 
 # Two window pools (one with absences, backed up by the back office), reneging, online

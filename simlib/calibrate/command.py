@@ -92,8 +92,8 @@ def writable_target(path: str | Path, what: str, folder: bool = False) -> None:
 def _run(
     args: argparse.Namespace, executor: Executor | None, t0: float, info: dict[str, Any]
 ) -> int:
-    from simlib import load_scenario
     from simlib.calibrate.logmap import load_map
+    from simlib.files import load_scenario
 
     writable_target(args.out, "scenario (--out)")
     if args.report:

@@ -62,7 +62,7 @@ class EventCalibration:
     holds: dict[str, HoldFit] = field(default_factory=dict)
 
     def scenario(self) -> Any:
-        from simlib import scenario_from_dict
+        from simlib.files import scenario_from_dict
 
         return scenario_from_dict(plain(self.data))
 

@@ -55,8 +55,35 @@ def tidy_simulated(log: pd.DataFrame, time_limit_days: float | None = None) -> p
     return out.reset_index(drop=True)
 
 
+LOG_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "case:submitted")
+
+
+def simulated_log_row(scenario: Any, seed: int) -> dict[str, Any]:
+    """The run core's measure for the fit report: one replication's event log as columns of
+    text (JSON, so that the run store and ``--cache`` keep it like any other row)."""
+    log = simulated_events(scenario, seed)
+    return {c: log[c].astype(str).tolist() for c in LOG_COLUMNS}
+
+
 def _sim_logs(scenario: Any, reps: int, seed: int, limit: float | None) -> list[pd.DataFrame]:
-    return [tidy_simulated(simulated_events(scenario, seed + r), limit) for r in range(reps)]
+    """``reps`` simulated logs of ``scenario``, replication r with the run core's seed
+    ``replication_seed(seed, r)``; a failed run is an error, not a missing replication."""
+    from simlib.experiment.core import Job, evaluate, replication_seed
+
+    jobs = [Job(scenario, replication_seed(seed, r), {"replication": r}) for r in range(reps)]
+    rows = sorted(evaluate(jobs, run=simulated_log_row), key=lambda row: row["replication"])
+    failed = [row["error"] for row in rows if row["error"] is not None]
+    if failed:
+        raise CalibrationError(f"the calibrated scenario could not be simulated: {failed[0]}")
+    return [tidy_simulated(_log_of(row), limit) for row in rows]
+
+
+def _log_of(row: dict[str, Any]) -> pd.DataFrame:
+    """The event log of a :func:`simulated_log_row` (times back to nanosecond datetimes)."""
+    log = pd.DataFrame({c: row[c] for c in LOG_COLUMNS})
+    for c in ("time:timestamp", "case:submitted"):
+        log[c] = pd.to_datetime(log[c]).astype("datetime64[ns]")
+    return log
 
 
 def _extended(cal: EventCalibration) -> Any:
@@ -67,7 +94,7 @@ def _extended(cal: EventCalibration) -> Any:
     last = cal.holdout["received"].max().normalize()
     data["horizon"]["days"] = int((last - start).days) + 1
     data["horizon"]["drain_days"] = max(1, int((cal.holdout["end"].max() - last).days))
-    from simlib import scenario_from_dict
+    from simlib.files import scenario_from_dict
 
     return scenario_from_dict(data)
 
@@ -167,7 +194,7 @@ def _main_activities(real: pd.DataFrame, share: float = 0.05) -> list[str]:
 
 
 def run_event_calibration(args: argparse.Namespace, logmap: EventMap, t0: float) -> int:
-    from simlib import load_scenario
+    from simlib.files import load_scenario
 
     cal = calibrate_events(args.ticketlog, logmap, seed=args.seed, holdout=args.holdout)
     issues = cal.events.attrs.get("issues")

@@ -72,7 +72,7 @@ class Calibration:
         return dump(self.data, self.header())
 
     def scenario(self):
-        from simlib import scenario_from_dict
+        from simlib.files import scenario_from_dict
 
         return scenario_from_dict(plain(self.data))
 
@@ -197,8 +197,8 @@ def calibrate(
     cal.data = _scenario(cal, groups, main)
     if events is not None:
         from simlib.calibrate.events import fit_chains
-        from simlib.engine.calendar import HallCalendar
         from simlib.scenario.model import Calendar
+        from simlib.timekeeping import HallCalendar
 
         days = int(t.attrs["days"]) + 60  # steps run on after the log's last day
         hall_cal = HallCalendar(Calendar.model_validate(plain(cal.data["calendar"])), days)

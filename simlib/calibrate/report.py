@@ -72,6 +72,30 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     """Write ``report.html`` and the charts (PNG and SVG) into ``out``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    captions = _charts(cal, check, out)
+    t = cal.tickets
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>Fit report: {esc(cal.logmap.name)}</h1>",
+        f"<p class='muted'>simlib calibrate, {dt.date.today()}; "
+        f"log {esc(Path(t.attrs['source']).name)}: "
+        f"{len(t)} tickets, {t.attrs['start_date']} + {t.attrs['days']} days.</p>",
+    ]
+    parts += _issues_section(t.attrs.get("issues"))
+    if check is not None:
+        parts += _check_section(cal, check, out, captions)
+    parts += _arrivals_section(cal, out, captions)
+    parts += _service_section(cal, out, captions)
+    parts += _patience_and_officers(cal, out, captions)
+    parts.append("</body></html>")
+    path = out / "report.html"
+    path.write_text("\n".join(parts))
+    return path
+
+
+def _charts(cal: Calibration, check: FitCheck | None, out: Path) -> dict[str, str]:
+    """Draw the charts into ``out`` (PNG only: the page embeds them); their captions."""
     figs = {
         "arrivals_by_hour": (
             charts.arrivals_by_hour(cal),
@@ -85,152 +109,140 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     if check is not None:
         figs["sim_vs_log"] = (charts.sim_vs_log(check), "Simulated vs log, hour by hour")
         figs["wait_ecdf"] = (charts.wait_ecdf(check), "Waits of those served: log vs simulated")
-    for name, (fig, _) in figs.items():  # PNG only: the page embeds them
+    for name, (fig, _) in figs.items():
         fig.savefig(out / f"{name}.png", dpi=150)
-    t = cal.tickets
+    return {name: caption for name, (_, caption) in figs.items()}
+
+
+def _check_section(
+    cal: Calibration, check: FitCheck, out: Path, captions: dict[str, str]
+) -> list[str]:
+    """Does the fitted hall reproduce the log: overall, by priority level, hour by hour."""
+    s = check.summary()
+    rows = []
+    for k, label in charts.LABELS.items():
+        lo, sm = check.log_overall[k], check.sim_overall[k]
+        rows.append(
+            [
+                label,
+                _num(lo),
+                f"{_num(sm)} ± {_num(check.sim_overall_ci[k])}",
+                _pct(sm / lo - 1),
+            ]
+        )
     parts = [
-        "<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>Fit report: {esc(cal.logmap.name)}</h1>",
-        f"<p class='muted'>simlib calibrate, {dt.date.today()}; "
-        f"log {esc(Path(t.attrs['source']).name)}: "
-        f"{len(t)} tickets, {t.attrs['start_date']} + {t.attrs['days']} days.</p>",
-    ]
-    parts += _issues_section(t.attrs.get("issues"))
-    if check is not None:
-        s = check.summary()
-        rows = []
-        for k, label in charts.LABELS.items():
-            lo, sm = check.log_overall[k], check.sim_overall[k]
-            rows.append(
-                [
-                    label,
-                    _num(lo),
-                    f"{_num(sm)} ± {_num(check.sim_overall_ci[k])}",
-                    _pct(sm / lo - 1),
-                ]
-            )
-        parts += [
-            "<h2>Does the fitted hall reproduce the log?</h2>",
-            f"<p>The calibrated scenario simulated {check.reps} times over the log's days. "
-            f"Tickets per day over the whole day; the others over the busy hours "
-            f"{check.busy_hours[0]}:00–{check.busy_hours[1]}:00.</p>",
-            html_table(["measure", "log", "simulated (95 % CI)", "error"], rows),
-            html_table(
-                ["busy hours within", "mean wait of those served", "share who gave up"],
-                [
-                    [
-                        "25 %",
-                        f"{s['wait_served_min_hours_within_25pct']:.0%}",
-                        f"{s['gave_up_share_hours_within_25pct']:.0%}",
-                    ],
-                    [
-                        "40 %",
-                        f"{s['wait_served_min_hours_within_40pct']:.0%}",
-                        f"{s['gave_up_share_hours_within_40pct']:.0%}",
-                    ],
-                    [
-                        "log's own error (median bootstrap SE)",
-                        f"{s['wait_served_min_log_rel_se_median']:.0%}",
-                        f"{s['gave_up_share_log_rel_se_median']:.0%}",
-                    ],
-                ],
-            ),
-            _figure(out / "sim_vs_log.png", figs["sim_vs_log"][1]),
-            _figure(out / "wait_ecdf.png", figs["wait_ecdf"][1]),
-        ]
-        if (
-            check.log_by_level is not None
-            and check.sim_by_level is not None
-            and len(check.log_by_level) > 1
-        ):
-            lv, sv = check.log_by_level, check.sim_by_level.reindex(check.log_by_level.index)
-            rows = [
-                [
-                    lvl,
-                    _num(lv.loc[lvl, "wait_served_min"]),
-                    _num(sv.loc[lvl, "wait_served_min"]),
-                    _num(lv.loc[lvl, "gave_up_share"]),
-                    _num(sv.loc[lvl, "gave_up_share"]),
-                ]
-                for lvl in lv.index
-            ]
-            parts.append(
-                "<p>By priority level (busy hours). "
-                + (
-                    "The simulated hall calls higher levels first from one queue: "
-                    if cal.ahead
-                    else "The simulated hall serves all levels from one FIFO queue (each "
-                    "level keeps its own patience): "
-                )
-                + f"{esc(cal.ahead_note)}.</p>"
-                + html_table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
-            )
-        tab = check.table()
-        rows = [
-            [f"{h:02d}:00"]
-            + [
-                _num(tab.loc[h, (k, c)]) if c != "error" else _pct(tab.loc[h, (k, c)])
-                for k in ("tickets_per_day", "wait_served_min", "gave_up_share")
-                for c in ("log", "sim", "error")
-            ]
-            for h in tab.index
-        ]
-        parts.append(
-            html_table(
-                [
-                    "hour",
-                    "tickets log",
-                    "sim",
-                    "err",
-                    "wait log",
-                    "sim",
-                    "err",
-                    "gave up log",
-                    "sim",
-                    "err",
-                ],
-                rows,
-            )
-        )
-    parts += [
-        "<h2>Arrivals</h2>",
-        _figure(out / "arrivals_by_hour.png", figs["arrivals_by_hour"][1]),
-    ]
-    parts.append(
+        "<h2>Does the fitted hall reproduce the log?</h2>",
+        f"<p>The calibrated scenario simulated {check.reps} times over the log's days. "
+        f"Tickets per day over the whole day; the others over the busy hours "
+        f"{check.busy_hours[0]}:00–{check.busy_hours[1]}:00.</p>",
+        html_table(["measure", "log", "simulated (95 % CI)", "error"], rows),
         html_table(
-            [
-                "matter",
-                "tickets",
-                "per day (fresh)",
-                "LR p (vs free weekday×hour)",
-                "dispersion X²/df",
-                "p",
-                "Poisson",
-            ],
+            ["busy hours within", "mean wait of those served", "share who gave up"],
             [
                 [
-                    esc(a.matter),
-                    a.n_tickets,
-                    _num(a.per_day),
-                    f"{a.lr_p:.3f}",
-                    _num(a.dispersion),
-                    f"{a.dispersion_p:.3f}",
-                    "rejected" if a.poisson_rejected else "not rejected",
-                ]
-                for a in cal.arrivals
+                    "25 %",
+                    f"{s['wait_served_min_hours_within_25pct']:.0%}",
+                    f"{s['gave_up_share_hours_within_25pct']:.0%}",
+                ],
+                [
+                    "40 %",
+                    f"{s['wait_served_min_hours_within_40pct']:.0%}",
+                    f"{s['gave_up_share_hours_within_40pct']:.0%}",
+                ],
+                [
+                    "log's own error (median bootstrap SE)",
+                    f"{s['wait_served_min_log_rel_se_median']:.0%}",
+                    f"{s['gave_up_share_log_rel_se_median']:.0%}",
+                ],
             ],
+        ),
+        _figure(out / "sim_vs_log.png", captions["sim_vs_log"]),
+        _figure(out / "wait_ecdf.png", captions["wait_ecdf"]),
+    ]
+    parts += _levels_table(cal, check)
+    parts.append(_hourly_table(check))
+    return parts
+
+
+def _levels_table(cal: Calibration, check: FitCheck) -> list[str]:
+    """Log and simulation by priority level (busy hours), when the log has levels."""
+    if check.log_by_level is None or check.sim_by_level is None or len(check.log_by_level) <= 1:
+        return []
+    lv, sv = check.log_by_level, check.sim_by_level.reindex(check.log_by_level.index)
+    rows = [
+        [
+            lvl,
+            _num(lv.loc[lvl, "wait_served_min"]),
+            _num(sv.loc[lvl, "wait_served_min"]),
+            _num(lv.loc[lvl, "gave_up_share"]),
+            _num(sv.loc[lvl, "gave_up_share"]),
+        ]
+        for lvl in lv.index
+    ]
+    return [
+        "<p>By priority level (busy hours). "
+        + (
+            "The simulated hall calls higher levels first from one queue: "
+            if cal.ahead
+            else "The simulated hall serves all levels from one FIFO queue (each "
+            "level keeps its own patience): "
         )
+        + f"{esc(cal.ahead_note)}.</p>"
+        + html_table(["level", "wait log", "wait sim", "gave up log", "gave up sim"], rows)
+    ]
+
+
+def _hourly_table(check: FitCheck) -> str:
+    """Log, simulation and error hour by hour for tickets, waits and give-ups."""
+    tab = check.table()
+    rows = [
+        [f"{h:02d}:00"]
+        + [
+            _num(tab.loc[h, (k, c)]) if c != "error" else _pct(tab.loc[h, (k, c)])
+            for k in ("tickets_per_day", "wait_served_min", "gave_up_share")
+            for c in ("log", "sim", "error")
+        ]
+        for h in tab.index
+    ]
+    header = ["hour", "tickets log", "sim", "err", "wait log", "sim", "err"]
+    return html_table([*header, "gave up log", "sim", "err"], rows)
+
+
+def _arrivals_section(cal: Calibration, out: Path, captions: dict[str, str]) -> list[str]:
+    """Fresh arrivals by matter (rates, the Poisson tests) and the redials removed."""
+    header = ["matter", "tickets", "per day (fresh)", "LR p (vs free weekday×hour)"]
+    table = html_table(
+        [*header, "dispersion X²/df", "p", "Poisson"],
+        [
+            [
+                esc(a.matter),
+                a.n_tickets,
+                _num(a.per_day),
+                f"{a.lr_p:.3f}",
+                _num(a.dispersion),
+                f"{a.dispersion_p:.3f}",
+                "rejected" if a.poisson_rejected else "not rejected",
+            ]
+            for a in cal.arrivals
+        ],
     )
     r = cal.redials
-    parts.append(
+    return [
+        "<h2>Arrivals</h2>",
+        _figure(out / "arrivals_by_hour.png", captions["arrivals_by_hour"]),
+        table,
         f"<p>Redials: {r['n_redials']} of {r['n_gave_up_identified']} identified applicants "
         f"who gave up called again within {cal.logmap.redial_window_min:g} min (return "
         f"probability {r['return_prob']:.2f}, mean delay {r['mean_delay_min']:.1f} min); they "
-        "are removed from the arrivals and made by the simulated hall itself.</p>"
-    )
-    parts += ["<h2>Service times</h2>", _figure(out / "service_qq.png", figs["service_qq"][1])]
-    parts.append(
+        "are removed from the arrivals and made by the simulated hall itself.</p>",
+    ]
+
+
+def _service_section(cal: Calibration, out: Path, captions: dict[str, str]) -> list[str]:
+    """Service times by matter: the family chosen by AIC and its fit."""
+    return [
+        "<h2>Service times</h2>",
+        _figure(out / "service_qq.png", captions["service_qq"]),
         html_table(
             ["matter", "n", "sample mean", "best (AIC)", "fitted mean", "AD p", "used"],
             [
@@ -245,25 +257,25 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
                 ]
                 for m, f in cal.service.items()
             ],
-        )
-    )
+        ),
+    ]
+
+
+def _patience_and_officers(cal: Calibration, out: Path, captions: dict[str, str]) -> list[str]:
+    """The patience fitted (or why none was) and the officers on duty."""
     p = cal.patience
-    parts += [
+    return [
         "<h2>Patience</h2>",
-        _figure(out / "patience_km.png", figs["patience_km"][1])
+        _figure(out / "patience_km.png", captions["patience_km"])
         + f"<p>Chosen: {p.best.family}, mean {_num(p.best.mean)} min, median "
         f"{_num(p.median)} min (Kaplan-Meier median {_num(p.km_median)}). The mean wait of "
         f"those who gave up ({_num(p.naive_mean)} min) is not an estimate of patience.</p>"
         if p.observed
         else f"<p>Only {p.n_gave_up} of {p.n} applicants gave up: no patience fitted.</p>",
         "<h2>Officers</h2>",
-        _figure(out / "officers_by_hour.png", figs["officers_by_hour"][1]),
+        _figure(out / "officers_by_hour.png", captions["officers_by_hour"]),
         f"<p>Effective availability: the mean number of officers busy while someone waited; "
         f"{cal.staffing.availability:.2f} of those present overall. These counts, refined by "
         "simulation, are the shifts of the scenario: "
         f"{esc(persons_note(cal.staffing))}.</p>",
-        "</body></html>",
     ]
-    path = out / "report.html"
-    path.write_text("\n".join(parts))
-    return path

@@ -1,7 +1,7 @@
-"""The SimPy model of the hall and its approval chains. Knows nothing of files or plots."""
+"""The SimPy model of the hall and its approval chains. Knows nothing of files or plots;
+its calendar arithmetic is :mod:`simlib.timekeeping`."""
 
-from simlib.engine.calendar import DAY, HallCalendar, Timetable
 from simlib.engine.model import Model, simulate
 from simlib.engine.records import Records
 
-__all__ = ["DAY", "HallCalendar", "Model", "Records", "Timetable", "simulate"]
+__all__ = ["Model", "Records", "simulate"]

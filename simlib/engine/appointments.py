@@ -23,18 +23,18 @@ import bisect
 import heapq
 from typing import TYPE_CHECKING, Any
 
-from simlib.engine.calendar import DAY
 from simlib.engine.hall import SUBMIT, Ticket
 from simlib.engine.officers import DeadlineQueue, Desk, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS
 from simlib.engine.schedule import later
+from simlib.timekeeping import DAY
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from simlib.engine.calendar import HallCalendar
     from simlib.engine.hall import Hall
     from simlib.scenario.model import Appointments
+    from simlib.timekeeping import HallCalendar
 
 __all__ = ["AppointmentDesk", "AppointmentQueue", "BookedTicket", "SlotBook"]
 

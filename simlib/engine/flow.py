@@ -17,7 +17,6 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL
 
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
 from simlib.engine.quantiles import quantile_fn, quantiles_fn
@@ -25,6 +24,7 @@ from simlib.engine.records import STATUSES, Records
 from simlib.engine.schedule import Call
 from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
+from simlib.timekeeping import DAY, HallCalendar
 
 __all__ = [
     "Case",

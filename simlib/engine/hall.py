@@ -16,7 +16,7 @@ from simlib.engine.schedule import Call
 from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
-    from simlib.engine.calendar import HallCalendar
+    from simlib.timekeeping import HallCalendar
 
 __all__ = ["Hall", "Ticket"]
 

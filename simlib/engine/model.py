@@ -16,9 +16,8 @@ from typing import Literal
 import simpy
 
 from simlib.engine.appointments import AppointmentDesk, AppointmentQueue
-from simlib.engine.arrivals import ArrivalStream, rate_segments, with_day_factors
+from simlib.engine.arrivals import ArrivalStream, with_day_factors
 from simlib.engine.balking import BalkingRule
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
 from simlib.engine.kernel import choose_engine
@@ -36,6 +35,7 @@ from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.chain import branches
 from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
+from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
 __all__ = ["QUIET_TAIL", "Model", "simulate"]
 

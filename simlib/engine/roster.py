@@ -20,10 +20,10 @@ from typing import Any
 
 import simpy
 
-from simlib.engine.calendar import DAY
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.streams import stream
 from simlib.scenario.model import Absence
+from simlib.timekeeping import DAY
 
 __all__ = ["Crew", "roster"]
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.costs import VariantCost
 from simlib.experiment.core import Job, Progress, check_seed, evaluate, replication_seed
-from simlib.experiment.costs import VariantCost
 from simlib.experiment.replicate import check_reps
 from simlib.experiment.runner import ExecutorArg, executor_for
 from simlib.experiment.stats import mean_ci

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from simlib.experiment.costs import VariantCost, variant_cost
+from simlib.costs import VariantCost, variant_cost
 from simlib.files.kinds import expect_kind, register_loader
 from simlib.files.located import file_error, located
 from simlib.files.scenario import load_referenced

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from simlib.experiment.design import Design, Levels, point_scenario, points
+from simlib.design import Design, Levels, point_scenario, points
 from simlib.files.kinds import expect_kind, register_loader
 from simlib.files.located import file_error, reported, validated
 from simlib.files.scenario import load_referenced

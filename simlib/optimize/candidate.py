@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib import duty
-from simlib.engine.calendar import HallCalendar
 from simlib.optimize.shifts import (
     Pattern,
     cover,
@@ -23,6 +22,7 @@ from simlib.optimize.shifts import (
 )
 from simlib.optimize.spec import ByHour
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import HallCalendar
 
 __all__ = ["Candidate", "apply", "officer_hours", "realise"]
 

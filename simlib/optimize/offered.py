@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib import theory
-from simlib.engine.arrivals import rate_segments
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
 __all__ = [
     "HourlyLoad",

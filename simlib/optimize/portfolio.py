@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from simlib.costs import VariantCost, portfolio_cost
 from simlib.experiment.core import Job, Progress, evaluate, replication_seed, run_kpis
-from simlib.experiment.costs import VariantCost, portfolio_cost
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore, open_output
 from simlib.files.yaml_io import read_yaml

@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from simlib.engine.calendar import HallCalendar
 from simlib.files import (
     expect_kind,
     file_error,
@@ -36,6 +35,7 @@ from simlib.optimize.shifts import ShiftRule, roster_patterns
 from simlib.reforms import apply_reforms
 from simlib.scenario.errors import Issue, ScenarioError
 from simlib.scenario.model import Scenario, parse_hours
+from simlib.timekeeping import HallCalendar
 
 __all__ = [
     "ByHour",
@@ -376,8 +376,8 @@ def _uncovered(patterns: list[list[str]] | None, base: Scenario) -> str:
     """The open clock hours no explicit pattern covers ("" when all are, or none given)."""
     if not patterns:
         return ""
-    from simlib.engine.calendar import HallCalendar
     from simlib.optimize.shifts import Pattern
+    from simlib.timekeeping import HallCalendar
 
     opening = HallCalendar(base.calendar, 7, base.hall.ticket_cutoff).hours
     open_hours = {h for s, e in opening for h in range(s // 60, -(-e // 60))}

@@ -11,10 +11,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from simlib.engine.calendar import DAY
 from simlib.engine.records import Records
 from simlib.experiment.replicate import Replications
 from simlib.plots.style import PALETTE, SEQUENCE, figure, share_axis, styled, variant_colours
+from simlib.timekeeping import DAY
 
 __all__ = [
     "gantt",

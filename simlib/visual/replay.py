@@ -15,9 +15,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES, Records
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY
 from simlib.visual.scene import HALL_KINDS, default_day, hall_day
 
 __all__ = ["PALETTE", "Replay", "replay"]

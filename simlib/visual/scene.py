@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from simlib.engine.calendar import DAY, HallCalendar
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.streams import stream
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY, HallCalendar
 
 __all__ = ["HALL_KINDS", "absent_officers", "default_day", "hall_day", "window_pools"]
 
@@ -128,24 +128,7 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
         else [{"name": p, "pools": [p]} for p in pools]
     )
     area_of = {p: (0 if comprehensive else i) for i, p in enumerate(pools)}
-
-    windows: list[dict[str, Any]] = []
-    window_of: dict[tuple[int, int], int] = {}
-    for p in pools:
-        code = records.pools.index(p)
-        absent = absent_officers(scenario, seed, day, p)
-        for j, periods in enumerate(_shift_periods(scenario, cal, p, day)):
-            window_of[(code, j)] = len(windows)
-            windows.append(
-                {
-                    "pool": p,
-                    "officer": j,
-                    "area": area_of[p],
-                    "absent": absent[j],
-                    "shifts": [] if absent[j] else periods,
-                    "back": [],
-                }
-            )
+    windows, window_of = _windows(records, scenario, seed, day, pools, area_of)
 
     v = records.arrays("visits")
     kinds = [VISIT_KINDS.index(k) for k in HALL_KINDS]
@@ -158,7 +141,74 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
     window_work = np.isin(s["pool"], [records.pools.index(p) for p in pools])
     ticket_work = np.isin(s["activity"], [records.activities.index(a) for a in _TICKET_WORK])
     near = (window_work | ticket_work) & (s["start"] < origin + DAY) & (s["end"] > origin - DAY)
-    rows = np.flatnonzero(near & ticket_work)
+    calls = _calls(records, idx, np.flatnonzero(near & ticket_work), windows, window_of, area_of)
+    joined, win, taken = calls
+    # The steps left are back-office work of window officers: busy while on shift (work
+    # left at a shift's end waits on the desk until the officer's next period).
+    for back in np.flatnonzero(near & window_work).tolist():
+        at = window_of.get((int(s["pool"][back]), int(s["officer"][back])))
+        if at is None or back in taken or windows[at].get("backup"):
+            continue
+        for a, b in _cut(float(s["start"][back]), float(s["end"][back]), windows[at]["shifts"]):
+            windows[at]["back"].append([round(a - origin, _ROUND), round(b - origin, _ROUND)])
+    for window in windows:
+        window["shifts"] = [
+            [round(a - origin, _ROUND), round(b - origin, _ROUND)] for a, b in window["shifts"]
+        ]
+        window["back"].sort()
+    return {
+        "areas": areas,
+        "windows": windows,
+        "tickets": _ticket_columns(records, idx, joined, win, area_of, origin),
+        "open": [[a, b] for a, b in cal.day_hours[day]],
+    }
+
+
+Window = dict[str, Any]
+
+
+def _windows(
+    records: Records,
+    scenario: Scenario,
+    seed: int,
+    day: int,
+    pools: list[str],
+    area_of: dict[str, int],
+) -> tuple[list[Window], dict[tuple[int, int], int]]:
+    """One window per officer of the window pools on ``day`` (absent ones drawn again from
+    the seed), and the window of each (pool code, officer)."""
+    windows: list[Window] = []
+    window_of: dict[tuple[int, int], int] = {}
+    for p in pools:
+        code = records.pools.index(p)
+        absent = absent_officers(scenario, seed, day, p)
+        for j, periods in enumerate(_shift_periods(scenario, records.calendar, p, day)):
+            window_of[(code, j)] = len(windows)
+            windows.append(
+                {
+                    "pool": p,
+                    "officer": j,
+                    "area": area_of[p],
+                    "absent": absent[j],
+                    "shifts": [] if absent[j] else periods,
+                    "back": [],
+                }
+            )
+    return windows, window_of
+
+
+def _calls(
+    records: Records,
+    idx: np.ndarray,
+    rows: np.ndarray,
+    windows: list[Window],
+    window_of: dict[tuple[int, int], int],
+    area_of: dict[str, int],
+) -> tuple[np.ndarray, list[int], set[int]]:
+    """Match the day's visits ``idx`` to the window steps ``rows`` that served them: when
+    each joined the queue, the window that called it (-1: not called yet) and the step rows
+    taken. An AB backup officer from another pool gets a window of its own."""
+    v, s = records.arrays("visits"), records.arrays("steps")
     keys = zip(s["case"][rows], s["enqueued"][rows], s["start"][rows], strict=True)
     step_of = {
         (int(c), float(q), float(b)): r for (c, q, b), r in zip(keys, rows.tolist(), strict=True)
@@ -202,25 +252,24 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
                 }
             )
         win.append(window_of[officer])
-    # The steps left are back-office work of window officers: busy while on shift (work
-    # left at a shift's end waits on the desk until the officer's next period).
-    for back in np.flatnonzero(near & window_work).tolist():
-        at = window_of.get((int(s["pool"][back]), int(s["officer"][back])))
-        if at is None or back in taken or windows[at].get("backup"):
-            continue
-        for a, b in _cut(float(s["start"][back]), float(s["end"][back]), windows[at]["shifts"]):
-            windows[at]["back"].append([round(a - origin, _ROUND), round(b - origin, _ROUND)])
-    for window in windows:
-        window["shifts"] = [
-            [round(a - origin, _ROUND), round(b - origin, _ROUND)] for a, b in window["shifts"]
-        ]
-        window["back"].sort()
+    return joined, win, taken
 
-    pool_codes = v["pool"][idx]
+
+def _ticket_columns(
+    records: Records,
+    idx: np.ndarray,
+    joined: np.ndarray,
+    win: list[int],
+    area_of: dict[str, int],
+    origin: float,
+) -> dict[str, list[Any]]:
+    """The day's tickets as columns, in the order they queued."""
+    v = records.arrays("visits")
+    booked = v["kind"][idx] == VISIT_KINDS.index("booked")
     tickets = {
         "id": v["case"][idx].tolist(),
         "matter": records.arrays("cases")["matter"][v["case"][idx]].tolist(),
-        "area": [area_of.get(records.pools[c], 0) for c in pool_codes],
+        "area": [area_of.get(records.pools[c], 0) for c in v["pool"][idx]],
         "kind": [HALL_KINDS.index(VISIT_KINDS[k]) for k in v["kind"][idx]],
         "t": _r(joined, origin),
         "slot": _r(np.where(booked, v["ticket"][idx], np.nan), origin),
@@ -230,11 +279,4 @@ def hall_day(records: Records, scenario: Scenario, seed: int, day: int) -> dict[
         "win": win,
     }
     order = np.lexsort((v["case"][idx], joined)).tolist()  # in the order they queued
-    tickets = {k: [col[j] for j in order] for k, col in tickets.items()}
-    opening = cal.day_hours[day]
-    return {
-        "areas": areas,
-        "windows": windows,
-        "tickets": tickets,
-        "open": [[a, b] for a, b in opening],
-    }
+    return {k: [col[j] for j in order] for k, col in tickets.items()}

@@ -17,7 +17,7 @@ from simlib.eventlog import event_log, write_event_log
 from simlib.experiment import replicate
 from simlib.experiment.compare import compare
 from simlib.experiment.sweep import run_sweep
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from tests.e2e.test_compare import SMALL, VARIANTS
 from tests.e2e.test_sweep import GRID, _files
 

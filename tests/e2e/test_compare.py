@@ -11,7 +11,8 @@ from simlib import load_study
 from simlib import reforms as R
 from simlib.cli import main
 from simlib.experiment.compare import compare
-from simlib.scenario import ScenarioError, scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.scenario import ScenarioError
 
 SMALL = {
     "name": "small hall",

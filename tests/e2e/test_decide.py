@@ -10,8 +10,8 @@ import pytest
 from simlib.cli import main
 from simlib.experiment.compare import compare
 from simlib.experiment.decide import decide
+from simlib.files import scenario_from_dict
 from simlib.outputs import comparison_verdicts
-from simlib.scenario import scenario_from_dict
 from tests.e2e.test_compare import SMALL, _study
 
 

@@ -22,11 +22,11 @@ import pytest
 from simlib import reforms
 from simlib.cli import main
 from simlib.engine import simulate
-from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES
 from simlib.files import load_scenario
 from simlib.metrics import kpis
 from simlib.reforms import apply_reforms
+from simlib.timekeeping import DAY
 from simlib.visual import replay
 from tests.replay_hall import (
     DAY_NO,

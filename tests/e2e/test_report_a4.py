@@ -12,12 +12,12 @@ import pytest
 
 from simlib import load_sweep
 from simlib.cli import main
+from simlib.costs import VariantCost
 from simlib.experiment.compare import compare
-from simlib.experiment.costs import VariantCost
 from simlib.experiment.sweep import run_sweep
+from simlib.files import scenario_from_dict
 from simlib.outputs import write_comparison
 from simlib.report import write_report
-from simlib.scenario import scenario_from_dict
 from tests.e2e.test_compare import SMALL
 from tests.e2e.test_sweep import GRID, _files
 from tests.optimize_helpers import mmc_scenario, write_optimization

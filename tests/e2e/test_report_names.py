@@ -14,10 +14,10 @@ from matplotlib.figure import Figure
 from simlib import plots, simulate
 from simlib.cli import main
 from simlib.experiment.replicate import replicate
+from simlib.files import scenario_from_dict
 from simlib.metrics import kpi_info as metrics_kpi_info
 from simlib.report import write_report
 from simlib.report.names import Names
-from simlib.scenario import scenario_from_dict
 from simlib.verdict import kpi_info
 from tests.e2e.test_compare import SMALL
 

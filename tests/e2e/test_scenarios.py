@@ -9,8 +9,9 @@ import yaml
 
 from simlib import load_study, load_sweep
 from simlib.engine import simulate
+from simlib.files import load_scenario
 from simlib.metrics import kpis
-from simlib.scenario import Scenario, load_scenario
+from simlib.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [*sorted((ROOT / "scenarios").glob("*.yaml")), ROOT / "simlib" / "data" / "demo_hall.yaml"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.experiment.design import points
+from simlib.design import points
 from simlib.experiment.replicate import run_once
 from simlib.experiment.runner import process_pool
 from simlib.experiment.store import RunStore

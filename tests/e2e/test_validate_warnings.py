@@ -8,7 +8,7 @@ import pytest
 
 from simlib.checks import warnings_for
 from simlib.cli import main
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 
 BASE = {
     "name": "w",

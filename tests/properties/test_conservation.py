@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simlib.engine import simulate
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 
 POOLS = ["p0", "p1", "p2"]
 

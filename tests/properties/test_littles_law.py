@@ -13,8 +13,9 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simlib.engine import DAY, simulate
+from simlib.engine import simulate
 from simlib.metrics import kpis
+from simlib.timekeeping import DAY
 from tests.helpers import always_open, constant, desk_matter
 
 DISTS = {

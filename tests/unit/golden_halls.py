@@ -12,7 +12,8 @@ from typing import Any
 
 import yaml
 
-from simlib.scenario import Scenario, load_scenario, scenario_from_dict
+from simlib.files import load_scenario, scenario_from_dict
+from simlib.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from simlib.engine.skills import officer_skills
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from simlib.scenario.model import Skills
 
 

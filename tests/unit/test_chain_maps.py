@@ -15,7 +15,7 @@ import pytest
 from simlib.cli import main
 from simlib.engine import simulate
 from simlib.eventlog import write_event_log
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from simlib.visual.chains import chain_map, step_stats, to_dot
 from simlib.visual.flowmap import columns_from_map, log_map, read_log
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simlib.experiment.costs import portfolio_cost, staff_hours_change
+from simlib.costs import portfolio_cost, staff_hours_change
 from simlib.files.study import load_study
 from simlib.reforms import apply_reforms, parse_reforms
 from simlib.scenario.errors import ScenarioError
@@ -121,3 +121,33 @@ def test_shift_pool_costs_follow_shifts_shift_days_and_weekday_hours(tmp_path: P
     hours, money = staff_hours_change(base, reformed)
     assert hours == pytest.approx(6 * 2 / 5)
     assert money == pytest.approx(40 * 6 * 2 / 5)
+
+
+def test_officers_present_follow_shift_days_and_weekday_hours(tmp_path: Path) -> None:
+    """The checks' "officers on shift in this hour" is duty.officers_present: the roster's periods.
+    Friday closes at 13:00 (the front desk goes home; counting the usual hours would say
+    3), the late back-office shift works Monday and Wednesday only, absences net out."""
+    from simlib import load_scenario
+    from simlib.duty import officers_present
+    from simlib.timekeeping import DAY, HallCalendar
+
+    (tmp_path / "hall.yaml").write_text(SHIFT_HALL)
+    base = load_scenario(tmp_path / "hall.yaml")
+    cal = HallCalendar(base.calendar, 7)
+    mon, tue, fri = 0 * DAY, 1 * DAY, 4 * DAY
+
+    def at(pools: list[str], day: float, hour: int, minutes: int = 60) -> float:
+        return officers_present(base, pools, day + 60 * hour, day + 60 * hour + minutes, cal)
+
+    assert at(["front"], mon, 15) == pytest.approx(3)
+    assert at(["front"], fri, 15) == 0
+    assert at(["front"], fri, 12) == pytest.approx(3)
+    assert at(["back"], mon, 13) == pytest.approx(1) and at(["back"], tue, 13) == 0
+    assert at(["back"], mon, 11, 120) == pytest.approx((2 + 1) / 2)  # 11-12 two, 12-13 one
+    assert at(["front", "back"], mon, 9) == pytest.approx(5)
+    assert at(["front"], 5 * DAY, 10) == 0  # Saturday: not a workday
+    away = base.pools["front"].model_copy(
+        update={"absence": base.pools["front"].absence.model_copy(update={"daily_prob": 0.1})}
+    )
+    absent = base.model_copy(update={"pools": {**base.pools, "front": away}})
+    assert officers_present(absent, ["front"], mon + 600, mon + 660, cal) == pytest.approx(2.7)

@@ -4,7 +4,7 @@ outputs' count, from the same shift periods as the engine's roster and the offic
 from __future__ import annotations
 
 from simlib.duty import on_duty, pool_hours
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 
 CALENDAR = {
     "workdays": ["mon", "tue", "wed", "thu", "fri"],

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simlib.engine import DAY, HallCalendar, simulate
-from simlib.scenario import scenario_from_dict
+from simlib.engine import simulate
+from simlib.files import scenario_from_dict
+from simlib.timekeeping import DAY, HallCalendar
 from tests.helpers import ALL_WEEK, always_open, constant, exp
 
 CONST10 = constant(10)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from simlib.engine import simulate
+from simlib.files import scenario_from_dict
 from simlib.optimize.hall_only import feedback, hall_only
 from simlib.optimize.search import optimize
-from simlib.scenario import scenario_from_dict
 from tests.optimize_helpers import optimization
 
 WEEK = ["mon", "tue", "wed", "thu", "fri"]

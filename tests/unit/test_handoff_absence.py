@@ -9,9 +9,10 @@ import numpy as np
 from scipy import stats
 
 from simlib import reforms as R
-from simlib.engine import DAY, simulate
+from simlib.engine import simulate
 from simlib.engine.model import Model
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.timekeeping import DAY
 
 CONST = {"dist": "constant", "value": 10}
 

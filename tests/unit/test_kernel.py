@@ -10,7 +10,8 @@ import pytest
 
 from simlib.engine import Records, simulate
 from simlib.engine.kernel import ENGINE_VARIABLE, choose_engine, kernel_refusal
-from simlib.scenario import Scenario, scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.scenario import Scenario
 from tests.unit.golden_halls import chains_hall, district, send_home_hall, windows_hall
 
 

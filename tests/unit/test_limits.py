@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from simlib.scenario import ScenarioError, scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.scenario import ScenarioError
 from simlib.scenario.size import estimated_arrivals
 from tests.helpers import always_open, exp
 

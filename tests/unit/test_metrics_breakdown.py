@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from simlib.engine import simulate
+from simlib.files import scenario_from_dict
 from simlib.metrics import HOUR_KPIS, MATTER_KPIS, kpi_row, kpis, kpis_by_hour, kpis_by_matter
-from simlib.scenario import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ cases that were simply too young to be decided when the run stopped."""
 from __future__ import annotations
 
 from simlib.engine import simulate
+from simlib.files import scenario_from_dict
 from simlib.metrics import kpis, overload_warning
-from simlib.scenario import scenario_from_dict
 
 HALL = {
     "name": "no drain",

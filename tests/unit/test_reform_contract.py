@@ -11,8 +11,9 @@ import pytest
 
 from simlib import reforms as R
 from simlib.engine import simulate
+from simlib.files import scenario_from_dict
 from simlib.metrics import flatten, kpis
-from simlib.scenario import Scenario, scenario_from_dict
+from simlib.scenario import Scenario
 
 CONTRACT = {
     "name": "contract hall",

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from simlib.experiment.compare import compare
+from simlib.files import scenario_from_dict
 from simlib.reform_verdict import judge, reform_verdict, replications_to_decide
-from simlib.scenario import scenario_from_dict
 from simlib.verdict import Material
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from simlib.engine import simulate
-from simlib.engine.calendar import DAY
 from simlib.engine.model import Model
+from simlib.timekeeping import DAY
 from simlib.visual import replay
 from simlib.visual.scene import absent_officers, default_day, hall_day
 from tests.replay_hall import DAY_NO, booked_hall, expected_at, hall, queued, sample_times

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from simlib.engine import simulate
-from simlib.scenario import ScenarioError, load_scenario
+from simlib.files import load_scenario
+from simlib.scenario import ScenarioError
 
 MINIMAL = """\
 name: M/M/10

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from simlib.engine import DAY, simulate
-from simlib.scenario import scenario_from_dict
+from simlib.engine import simulate
+from simlib.files import scenario_from_dict
 from simlib.scenario.errors import ScenarioError
+from simlib.timekeeping import DAY
 from tests.helpers import ALL_WEEK
 
 CONST25 = {"dist": "constant", "value": 25}

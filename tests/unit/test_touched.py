@@ -6,7 +6,7 @@ import pandas as pd
 
 from simlib import reforms as R
 from simlib.experiment.touched import ordered_table, touched_matters
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from tests.unit.test_reform_contract import CONTRACT
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from simlib.checks import warmup_check
 from simlib.experiment import replicate
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from simlib.warmup import mser5
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from simlib import theory
 from simlib.engine.model import Model
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from tests.helpers import ALL_WEEK, always_open, assert_in_ci, exp, kpi_samples
 
 MEAN = 10.0  # minutes of service

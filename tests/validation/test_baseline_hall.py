@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib.checks import warnings_for
-from simlib.scenario import load_scenario
+from simlib.files import load_scenario
 from tests.helpers import kpi_samples
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "new_district.yaml"
@@ -32,9 +32,11 @@ def test_baseline_structure() -> None:
 
 
 def test_baseline_lands_in_its_calibration_ranges() -> None:
+    # One replication: three gave waits 18.1-19.6 min, on time 0.806-0.819, visits 2.50-2.51,
+    # throughput 780-790 a day; each bound below is 5 or more of their SDs away.
     s = load_scenario(BASELINE)
     got = kpi_samples(
-        s, 3, s.seed, "hall_wait_mean_min", "on_time_rate", "visits_per_case", "throughput_per_day"
+        s, 1, s.seed, "hall_wait_mean_min", "on_time_rate", "visits_per_case", "throughput_per_day"
     )
     assert 15 <= np.mean(got["hall_wait_mean_min"]) <= 30
     assert np.mean(got["on_time_rate"]) < 0.90

@@ -9,8 +9,8 @@ import numpy as np
 from scipy import stats
 
 from simlib.engine import simulate
+from simlib.files import scenario_from_dict
 from simlib.metrics import kpi_row, kpis
-from simlib.scenario import scenario_from_dict
 from tests.helpers import ALL_WEEK, kpi_row_samples
 
 

@@ -18,11 +18,17 @@ from simlib.reforms import apply_reforms
 
 STUDY = Path(__file__).resolve().parents[2] / "scenarios" / "green_approval.yaml"
 REPS = 4
+# The study's first three reforms (28 runs instead of 100: 220 s of CPU was the suite's
+# slowest test). Their ratios of CI half-widths, independent / CRN, were: wait 34, 34, 358;
+# lead time 3.5, 13, 54 (medians 34 and 13; the next two reforms: wait 43, 3.3, lead
+# 2.5, 5.5). Without common random numbers every ratio is near 1: the test fails.
+VARIANTS = 3
 
 
 def test_crn_narrows_paired_confidence_intervals_at_least_threefold() -> None:
     study = load_study(STUDY)
     base = study.baseline
+    chosen = {name: study.variants[name] for name in list(study.variants)[:VARIANTS]}
     # No drain: CRN narrows intervals whatever is measured, and the test stays cheap.
     short = base.model_copy(
         update={
@@ -31,10 +37,10 @@ def test_crn_narrows_paired_confidence_intervals_at_least_threefold() -> None:
             )
         }
     )
-    crn = compare(short, study.variants, REPS, seed=1, stack=[])
+    crn = compare(short, chosen, REPS, seed=1, stack=[])
     table = crn.table().set_index(["variant", "kpi"])
     independent_seeds = [replication_seed(12345, i) for i in range(REPS)]
-    variants = [apply_reforms(short, study.variants[n]) for n in study.variants]
+    variants = [apply_reforms(short, reforms) for reforms in chosen.values()]
     rows = evaluate(
         Job(v, s, {"variant": i, "replication": r})
         for i, v in enumerate(variants)
@@ -47,7 +53,7 @@ def test_crn_narrows_paired_confidence_intervals_at_least_threefold() -> None:
     ratios: dict[str, list[float]] = {"hall_wait_mean_min": [], "lead_time_mean_days": []}
     for kpi, found in ratios.items():
         base_runs = crn.runs[(crn.runs["kind"] == "baseline")][kpi].to_numpy(float)
-        for name, runs in zip(study.variants, independent, strict=True):
+        for name, runs in zip(chosen, independent, strict=True):
             other = np.array([r[kpi] for r in runs])
             half_independent = t * np.sqrt(base_runs.var(ddof=1) / REPS + other.var(ddof=1) / REPS)
             row = table.loc[(name, kpi)]

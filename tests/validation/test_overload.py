@@ -8,9 +8,9 @@ import pytest
 
 from simlib.engine import simulate
 from simlib.experiment import replicate
+from simlib.files import scenario_from_dict
 from simlib.metrics import kpis
 from simlib.outputs import kpi_table
-from simlib.scenario import scenario_from_dict
 
 
 def _hall(days: int, back_mean: float, **extra: Any) -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from simlib import theory
-from simlib.engine import DAY, simulate
+from simlib.engine import simulate
 from simlib.experiment import replication_seed
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
+from simlib.timekeeping import DAY
 from tests.helpers import ALL_WEEK, assert_in_ci, exp
 
 PER_HOUR = [20, 40, 60, 50, 30, 40, 50, 20]  # 09-17 h, arrivals per hour

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from simlib.engine.model import Model
-from simlib.scenario import scenario_from_dict
+from simlib.files import scenario_from_dict
 from tests.helpers import ALL_WEEK, exp
 
 

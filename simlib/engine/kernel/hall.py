@@ -29,8 +29,7 @@ from heapq import heappop, heappush
 from itertools import count
 from typing import Any, cast
 
-from simlib.engine.arrivals import arrival_times, rate_segments, with_day_factors
-from simlib.engine.calendar import DAY, HallCalendar
+from simlib.engine.arrivals import arrival_times, with_day_factors
 from simlib.engine.flow import sampler
 from simlib.engine.hall import COLLECT, IN_SERVICE, RENEGED, RETURN, SENT_HOME, SUBMIT, WAITING
 from simlib.engine.model import QUIET_TAIL, hall_calendar, new_records
@@ -41,6 +40,7 @@ from simlib.engine.roster import Crew, roster
 from simlib.engine.streams import _PACK, _SCALE, ApplicantDraws, Draws, stream
 from simlib.scenario.dists import MaxOf
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
 __all__ = ["run_hall"]
 

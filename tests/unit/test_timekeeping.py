@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from simlib.engine.calendar import DAY, HallCalendar, Timetable
 from simlib.scenario.model import Calendar
+from simlib.timekeeping import DAY, HallCalendar, Timetable
 
 
 def test_timetable_counts_working_minutes_across_lunch_and_nights() -> None:

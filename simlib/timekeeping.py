@@ -1,4 +1,6 @@
-"""Calendar arithmetic: workdays, opening hours, shifts, holidays and working minutes.
+"""Calendar arithmetic: workdays, opening hours, shifts, holidays, working minutes and
+arrival rate segments. Pure functions of a scenario's calendar, outside the engine, so the
+engine, the checks, optimize and costs (via :mod:`simlib.duty`) share one definition.
 
 The clock runs in minutes from day 0, 00:00. Day 0 is ``start_date`` when one is given,
 otherwise a Monday. A :class:`Timetable` is the list of working periods of one set of
@@ -15,11 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from simlib.scenario.model import WEEKDAYS, Calendar, parse_clock, parse_hours
+from simlib.scenario.model import WEEKDAYS, Calendar, PerHourOrDay, parse_clock, parse_hours
 
-__all__ = ["DAY", "HallCalendar", "Timetable"]
+__all__ = ["DAY", "HallCalendar", "Segment", "Timetable", "rate_segments"]
 
 DAY = 1440.0
+
+Segment = tuple[float, float, float]  # start, end (minutes), rate per minute
 
 
 class Timetable:
@@ -180,3 +184,65 @@ class HallCalendar:
         return (self.open.worked_before_array(b) - self.open.worked_before_array(a)) / (
             self.day_minutes
         )
+
+
+def _split_by_hour(spans: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Ticket spans of one day cut at clock-hour boundaries: (start, end, hour)."""
+    out = []
+    for s, e in spans:
+        t = s
+        while t < e:
+            h = int(t // 60)
+            nxt = min(e, (h + 1) * 60)
+            out.append((t, nxt, h))
+            t = nxt
+    return out
+
+
+def rate_segments(spec: PerHourOrDay, calendar: HallCalendar, factor: float = 1.0) -> list[Segment]:
+    """Arrival rate segments over the horizon for one matter (rates times ``factor``)."""
+    if factor != 1.0:
+        return [(s, e, r * factor) for s, e, r in rate_segments(spec, calendar)]
+    if spec.per_hour is not None:
+        rate = spec.per_hour / 60.0
+        return [(s, e, rate) for s, e in calendar.tickets.periods] if rate > 0 else []
+    shapes: dict[tuple[object, ...], list[tuple[int, int, float]]] = {}
+    segments: list[Segment] = []
+    factors: dict[str, float] = {str(k): v for k, v in spec.weekday_factors.items()}
+    own: dict[str, dict[str, float]] = {str(k): v for k, v in spec.profile_by_weekday.items()}
+    for d in calendar.workdays():
+        weekday = WEEKDAYS[calendar.weekday[d]]
+        n = (spec.per_day or 0.0) * factors.get(weekday, 1.0)
+        if n <= 0:
+            continue
+        spans = tuple(calendar.ticket_hours_on(d))
+        profile = own.get(weekday, spec.profile)
+        key = (spans, weekday if weekday in own else None)
+        if key not in shapes:  # days with their own hours (or profile) have their own shape
+            shapes[key] = _day_shape(profile, list(spans))
+        base = d * DAY
+        segments.extend((base + s, base + e, n * r) for s, e, r in shapes[key])
+    return segments
+
+
+def _day_shape(
+    profile: dict[str, float] | None, spans: list[tuple[int, int]]
+) -> list[tuple[int, int, float]]:
+    """(start, end, share per minute) of one day's ticket hours; the shares sum to 1."""
+    pieces = _split_by_hour([(s, e) for s, e in spans if e > s])
+    if profile is not None:
+        weights = [profile.get(f"{h:02d}", 0.0) for _, _, h in pieces]
+        # Each clock hour's weight is spread over the open minutes of that hour.
+        minutes_in_hour: dict[int, float] = {}
+        for s, e, h in pieces:
+            minutes_in_hour[h] = minutes_in_hour.get(h, 0.0) + e - s
+        hours_seen = {h for _, _, h in pieces}
+        total = sum(profile.get(f"{h:02d}", 0.0) for h in hours_seen)
+        per_minute = [
+            (w / total / minutes_in_hour[h]) if total > 0 else 0.0
+            for w, (_, _, h) in zip(weights, pieces, strict=True)
+        ]
+    else:
+        total_minutes = sum(e - s for s, e, _ in pieces)
+        per_minute = [1.0 / total_minutes if total_minutes else 0.0] * len(pieces)
+    return [(s, e, r) for (s, e, _), r in zip(pieces, per_minute, strict=True) if r > 0]

@@ -5,6 +5,7 @@ reforms change pool counts, the running cost is *derived*: the change in officer
 the hours each officer of that pool is on duty per working day (the pool's ``hours`` or
 the opening hours). Where pools have ``cost_per_hour`` the hours are priced too. Every
 figure says where it came from (``officer_hours_source``), so nothing is silently assumed.
+Study files and experiments both use it, so it stands below both.
 """
 
 from __future__ import annotations

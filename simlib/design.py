@@ -5,7 +5,8 @@ levels: a list of values, ``{range: [a, b]}`` (integers, inclusive) or
 ``{uniform: [a, b]}`` (continuous, Latin hypercube only). A point's scenario is the base
 scenario with one ``set`` reform (:func:`point_scenario`): the same code path as every
 other reform, so a path or value error reads the same everywhere. The size of a design is
-counted before any point is made (see :mod:`simlib.limits`).
+counted before any point is made (see :mod:`simlib.limits`). Files parse designs and
+experiments run them, so the model stands below both.
 """
 
 from __future__ import annotations
