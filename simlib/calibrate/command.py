@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from simlib import cli_checks as checks
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.hall import calibrate
-from simlib.calibrate.logmap import CalibrationError
 from simlib.commands.common import (
     executor_options,
     json_option,

@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from simlib.calibrate.chainfit import ChainFit, HoldFit, StepTimes, fit_chain, fit_holds, step_times
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.eventmap import EventMap, read_events
 from simlib.calibrate.holdout import parse_holdout
-from simlib.calibrate.logmap import CalibrationError, load_map
+from simlib.calibrate.logmap import load_map
 from simlib.calibrate.yamlout import Note, dump, plain
 from simlib.scenario.model import WEEKDAYS
 

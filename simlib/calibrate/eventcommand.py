@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.eventcal import EventCalibration, calibrate_events, simulated_events
 from simlib.calibrate.eventmap import EventMap, read_events
 from simlib.calibrate.fidelity import (
@@ -28,7 +29,7 @@ from simlib.calibrate.fidelity import (
     noise_floor,
     planner_measures,
 )
-from simlib.calibrate.logmap import CalibrationError, load_map
+from simlib.calibrate.logmap import load_map
 from simlib.calibrate.yamlout import plain
 
 __all__ = ["add_fidelity_parser", "fidelity_table", "run_event_calibration", "run_fidelity"]

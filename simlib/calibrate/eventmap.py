@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from simlib.calibrate.logmap import CalibrationError
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.mess import (
     GAP_DAYS,
     RowIssues,

@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.fitting import ServiceFit, fit_service
-from simlib.calibrate.logmap import CalibrationError
 from simlib.calibrate.mess import check_log_file
 from simlib.calibrate.yamlout import Note
 

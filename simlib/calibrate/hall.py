@@ -14,8 +14,9 @@ from scipy import stats
 from simlib.calibrate.arrivals import ArrivalFit, fit_arrivals, fresh_weights, mark_redials
 from simlib.calibrate.balking import BalkingFit, fit_balking
 from simlib.calibrate.booking import BookingFit, fit_bookings
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.fitting import PatienceFit, ServiceFit, censored_fit, fit_service
-from simlib.calibrate.logmap import CalibrationError, LogMap, load_map, read_ticket_log
+from simlib.calibrate.logmap import LogMap, load_map, read_ticket_log
 from simlib.calibrate.staffing import (
     Staffing,
     fit_staffing,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from simlib.calibrate.logmap import CalibrationError, LogMap, read_ticket_log
+from simlib.calibrate.errors import CalibrationError
+from simlib.calibrate.logmap import LogMap, read_ticket_log
 
 __all__ = ["parse_holdout", "split_ticket_log"]
 

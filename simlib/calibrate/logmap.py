@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.mess import (
     GAP_DAYS,
     RowIssues,
@@ -29,11 +30,7 @@ from simlib.calibrate.mess import (
 )
 from simlib.files import read_yaml
 
-__all__ = ["CalibrationError", "LogMap", "load_map", "read_ticket_log"]
-
-
-class CalibrationError(ValueError):
-    """A ticket log, event log or map that cannot be used (the CLI exits 2 with it)."""
+__all__ = ["LogMap", "load_map", "read_ticket_log"]
 
 
 class _Model(BaseModel):

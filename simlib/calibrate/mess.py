@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from simlib.calibrate.errors import CalibrationError
 from simlib.limits import over
 
 __all__ = ["RowIssue", "RowIssues", "check_log_file", "date_outliers", "duplicate_rows"]
@@ -69,7 +70,6 @@ class RowIssues:
 
     def check(self, max_share: float) -> None:
         """Refuse (CalibrationError) when more than ``max_share`` of the rows are bad."""
-        from simlib.calibrate.logmap import CalibrationError
 
         if self.share <= max_share:
             return
@@ -98,7 +98,6 @@ class RowIssues:
 def check_log_file(path: str | Path, what: str) -> None:
     """Refuse, before reading, a path that is missing, not a regular file (``/dev/zero``,
     a folder), empty, or larger than the ``log_mb`` limit."""
-    from simlib.calibrate.logmap import CalibrationError
 
     p = Path(path)
     if not p.exists():

@@ -32,7 +32,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from simlib.optimize.spec import load_optimization
 
         opt = load_optimization(args.file)
-        from simlib.optimize.sanity import room_to_spare
+        from simlib.optimize.room import room_to_spare
 
         for note in room_to_spare(opt):
             print(f"simlib: note: {args.file}: {note}", file=sys.stderr)
@@ -44,7 +44,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return 0
     if kind == "calibrate":
         from simlib.calibrate import load_map
-        from simlib.calibrate.logmap import CalibrationError
+        from simlib.calibrate.errors import CalibrationError
 
         try:
             load_map(args.file)

@@ -21,6 +21,7 @@ from simlib.engine.balking import BalkingRule
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
 from simlib.engine.kernel import choose_engine
+from simlib.engine.kernel.hall import run_hall
 from simlib.engine.officers import (
     DeadlineQueue,
     Desk,
@@ -32,14 +33,13 @@ from simlib.engine.officers import (
 from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
 from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
+from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.chain import branches
 from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
 from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
-__all__ = ["QUIET_TAIL", "Model", "simulate"]
-
-QUIET_TAIL = 0.01  # share of the cohort still open below which arrivals stop in the drain
+__all__ = ["Model", "simulate"]
 
 
 def run_seed(scenario: Scenario, seed: int | None) -> int:
@@ -48,34 +48,6 @@ def run_seed(scenario: Scenario, seed: int | None) -> int:
     if isinstance(chosen, bool) or not isinstance(chosen, Integral) or chosen < 0:
         raise ValueError(f"seed must be a whole number >= 0; got {chosen!r}")
     return int(chosen)
-
-
-def hall_calendar(scenario: Scenario) -> HallCalendar:
-    """The calendar of a run: the horizon plus the drain."""
-    days = scenario.horizon.days + scenario.horizon.drain_days
-    return HallCalendar(scenario.calendar, days, scenario.hall.cutoff_minute)
-
-
-def new_records(
-    scenario: Scenario, calendar: HallCalendar, detail: Literal["full", "kpi"]
-) -> Records:
-    """The empty records of a run of ``scenario`` (both engines write the same ones)."""
-    pool_ids = list(scenario.pools)
-    return Records(
-        detail=detail,
-        warmup=scenario.horizon.warmup_days * DAY,
-        horizon=scenario.horizon.days * DAY,
-        matters=[m.id for m in scenario.matters],
-        pools=pool_ids,
-        activities=["acceptance", "collection"],
-        time_limits={m.id: m.time_limit_days for m in scenario.matters},
-        commitment_matters={m.id for m in scenario.matters if m.commitment.eligible},
-        calendar=calendar,
-        pool_hours={pid: scenario.pool_spans(pid) for pid in pool_ids},
-        wait_target=scenario.hall.wait_target_min,
-        travel=scenario.hall.travel_min,
-        cap=(scenario.horizon.days + scenario.horizon.drain_days) * DAY,
-    )
 
 
 class Model:
@@ -436,8 +408,6 @@ def simulate(
     event loop for window-only halls, see ``engine.kernel``); "auto" the kernel where it
     applies, else SimPy. Both give identical records."""
     if choose_engine(scenario, engine) == "kernel":
-        from simlib.engine.kernel.hall import run_hall  # imports this module
-
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         return run_hall(scenario, run_seed(scenario, seed), detail)

@@ -36,7 +36,6 @@ __all__ = [
     "budget_issues",
     "chain_floor_days",
     "requirement_issues",
-    "room_to_spare",
     "study_issues",
 ]
 
@@ -165,32 +164,3 @@ def study_issues(requirements: Iterable[Any], budgets: Sequence[float], study: A
         reachable.append(apply_reforms(study.baseline, everything))
     costs = {v: study.cost_of(v).cost for v in study.variants}
     return requirement_issues(requirements, reachable) + budget_issues(budgets, costs)
-
-
-ROOM = 2.0  # today has at least twice the officers Erlang says, in every hour
-
-
-def room_to_spare(opt: Any) -> list[str]:
-    """Notes for decided pools whose staffing today, in every open hour, is at least
-    :data:`ROOM` times what Erlang C on the modified offered load says the requirements
-    need (and at least two officers more): the requirements are met with room to spare
-    before any search, by theory."""
-    from simlib.duty import on_duty
-    from simlib.optimize.offered import open_hours
-    from simlib.optimize.search import theory_start
-
-    start, _ = theory_start(opt)
-    base, hours = opt.base, open_hours(opt.base)
-    needs: dict[str, list[int]] = {p: [n] * len(hours) for p, n in start.levels}
-    needs.update({p: list(n) for p, n in start.hourly})
-    notes = []
-    for pool, need in needs.items():
-        today = on_duty(base, pool, hours)
-        if need and all(t >= max(ROOM * n, n + 2) for t, n in zip(today, need, strict=True)):
-            notes.append(
-                f"pool {pool}: today's staffing already meets the requirements with room to "
-                f"spare by Erlang C (it needs at most {max(need)} on duty in an hour, today has "
-                f"at least {min(today)}): the search will look for a cheaper staffing; if you "
-                "meant a stricter bound, check its unit (minutes, shares as 0.95)"
-            )
-    return notes

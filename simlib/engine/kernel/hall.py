@@ -32,11 +32,11 @@ from typing import Any, cast
 from simlib.engine.arrivals import arrival_times, with_day_factors
 from simlib.engine.flow import sampler
 from simlib.engine.hall import COLLECT, IN_SERVICE, RENEGED, RETURN, SENT_HOME, SUBMIT, WAITING
-from simlib.engine.model import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.quantiles import quantile_fn
 from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import Crew, roster
+from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import _PACK, _SCALE, ApplicantDraws, Draws, stream
 from simlib.scenario.dists import MaxOf
 from simlib.scenario.model import Scenario
