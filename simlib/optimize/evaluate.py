@@ -45,12 +45,10 @@ def run_staffing(scenario: Any, seed: int, daily: tuple[Requirement, ...] = ()) 
     by_day = hall_kpis_by_day_hour(records, hourly) if hourly else {}
     for r in daily:
         if r.every_hour:
-            per_hour = [
-                (hour, values, r.days_columns(hour)) for hour, values in by_day[r.kpi].items()
-            ]
+            judged = [(r.days_columns(hour), values) for hour, values in by_day[r.kpi].items()]
         else:  # the whole day's value (of the matter, if any)
-            per_hour = [(None, kpis_by_day(records, [r.kpi], r.matter)[r.kpi], r.days_columns())]
-        for _, values, (met, days) in per_hour:
+            judged = [(r.days_columns(), kpis_by_day(records, [r.kpi], r.matter)[r.kpi])]
+        for (met, days), values in judged:
             values = values[np.isfinite(values)]
             row[met] = float(sum(r.met_on(v) for v in values))
             row[days] = float(len(values))
