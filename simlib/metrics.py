@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CASE_KPIS",
+    "DAY_KPIS",
     "HOUR_KPIS",
     "KPI_INFO",
     "KPI_NAMES",
@@ -66,6 +67,7 @@ __all__ = [
     "kpi_info",
     "kpi_row",
     "kpis",
+    "kpis_by_day",
     "kpis_by_hour",
     "kpis_by_matter",
     "overload_warning",
@@ -124,6 +126,10 @@ HOUR_KPIS = (
     "hall_service_level",
     "balk_rate",
 )
+
+# KPIs with one value per day (requirements "on days" without every_hour): the hall's, and
+# the booked applicants' whose slot fell on that day (slot books are per run, not per day)
+DAY_KPIS = (*HOUR_KPIS, "booked_wait_mean_min", "booked_on_time_rate", "no_show_rate")
 
 # name -> (label for people, unit, which direction is better)
 KPI_INFO: dict[str, tuple[str, str, str]] = {
@@ -481,6 +487,28 @@ def hall_kpis_by_day_hour(records: Records, names: list[str]) -> dict[str, dict[
             for k in names:
                 out[k].setdefault(f"{h:02d}", []).append(values[k])
     return {k: {h: np.array(v, dtype=float) for h, v in by.items()} for k, by in out.items()}
+
+
+def kpis_by_day(
+    records: Records, names: list[str], matter: str | None = None
+) -> dict[str, np.ndarray]:
+    """``{kpi: values}``: each KPI of ``names`` (from ``DAY_KPIS``) once per day after warm-up,
+    over the tickets drawn and the booked slots falling that day (of ``matter`` only, if
+    given). Days with nothing to judge give NaN (the caller leaves them out)."""
+    run = _run(records)
+    when = np.nan_to_num(run.ticket_time, nan=-1.0)  # rows without a ticket are masked out
+    day = (when // DAY).astype(int)
+    rows = np.ones(len(when), dtype=bool)
+    if matter is not None and len(run.ticket_matter):
+        rows = run.ticket_matter == records.matters.index(matter)
+    out: dict[str, list[float]] = {k: [] for k in names}
+    for d in sorted(set(day[(run.tickets | run.booked) & rows].tolist())):
+        on_day = rows & (day == d)
+        values = {**_hall_kpis(run, records, on_day), **_booking_kpis(run, records, on_day, [])}
+        values["tickets_per_day"] *= run.workdays  # one day's tickets, not a run's mean
+        for k in names:
+            out[k].append(values[k])
+    return {k: np.array(v, dtype=float) for k, v in out.items()}
 
 
 def overload_warning(rows: Any, what: str = "", drained: bool = True) -> str | None:

@@ -26,7 +26,7 @@ from scipy import stats
 from simlib.engine import simulate
 from simlib.experiment.core import Job, Progress, evaluate, replication_seed, run_kpis
 from simlib.experiment.store import RunStore, open_output, shared_cache
-from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row
+from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row, kpis_by_day
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.hall_only import HallOnly, blank_beyond_hall, hall_pools, plan
 from simlib.optimize.hall_only import hall_only as without_chains
@@ -39,18 +39,21 @@ def run_staffing(scenario: Any, seed: int, daily: tuple[Requirement, ...] = ()) 
     """One run as one flat row: :func:`run_kpis`'s KPIs plus the days met (the work unit the
     optimiser hands to the run core for hourly requirements; module-level so that executors
     can pickle it). For
-    each hourly requirement in ``daily``: per hour, the days that met its bound and the days
-    judged (``Requirement.days_columns``)."""
+    each requirement in ``daily``: per hour (``every_hour``) or for the whole day, the days
+    that met its bound and the days judged (``Requirement.days_columns``)."""
     records = simulate(scenario, seed, detail="kpi")
     row = kpi_row(records, scenario)
-    if daily:
-        by_day = hall_kpis_by_day_hour(records, sorted({r.kpi for r in daily}))
-        for r in daily:
-            for hour, values in by_day[r.kpi].items():
-                values = values[np.isfinite(values)]
-                met, days = r.days_columns(hour)
-                row[met] = float(sum(r.met_on(v) for v in values))
-                row[days] = float(len(values))
+    hourly = sorted({r.kpi for r in daily if r.every_hour})
+    by_day = hall_kpis_by_day_hour(records, hourly) if hourly else {}
+    for r in daily:
+        if r.every_hour:
+            judged = [(r.days_columns(hour), values) for hour, values in by_day[r.kpi].items()]
+        else:  # the whole day's value (of the matter, if any)
+            judged = [(r.days_columns(), kpis_by_day(records, [r.kpi], r.matter)[r.kpi])]
+        for (met, days), values in judged:
+            values = values[np.isfinite(values)]
+            row[met] = float(sum(r.met_on(v) for v in values))
+            row[days] = float(len(values))
     return row
 
 
@@ -131,8 +134,9 @@ def judge(
     checks = []
     for req, col in columns:
         share = math.nan
-        if req.every_hour:
-            met_col, days_col = req.days_columns(col.split("[hour=")[1][:2])
+        if req.every_hour or req.on_days is not None:
+            hour = col.split("[hour=")[1][:2] if req.every_hour else None
+            met_col, days_col = req.days_columns(hour)
             met = float(np.nansum([row.get(met_col, math.nan) for row in rows]))
             days = float(np.nansum([row.get(days_col, math.nan) for row in rows]))
             share = met / days if days else math.nan
@@ -256,8 +260,8 @@ class Evaluator:
             return
         reused = self.store.hits if self.store is not None else 0
         start = self.runs
-        daily = tuple(r for r in self.opt.requirements if r.every_hour)
-        # Without hourly requirements a run is the run core's KPI row (shared with compare).
+        daily = tuple(r for r in self.opt.requirements if r.every_hour or r.on_days is not None)
+        # Without hourly or daily requirements a run is the run core's KPI row (as compare's).
         run = partial(run_staffing, daily=daily) if daily else run_kpis
         for row in evaluate(jobs, self.executor, self._tick(), run, self.store):
             key = row.pop("candidate")

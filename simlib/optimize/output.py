@@ -79,7 +79,7 @@ def frontier(result: OptimizeResult) -> pd.DataFrame:
         values = [r.get(column, math.nan) for r in runs]
         if not values:
             continue
-        if on_days and hour is not None:
+        if on_days:
             met_col, days_col = req.days_columns(hour)
             met = float(np.nansum([r.get(met_col, math.nan) for r in runs]))
             days = float(np.nansum([r.get(days_col, math.nan) for r in runs]))

@@ -29,7 +29,7 @@ from simlib.files import (
 )
 from simlib.files.scenario import load_referenced
 from simlib.limits import checker, over
-from simlib.metrics import CASE_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
+from simlib.metrics import CASE_KPIS, DAY_KPIS, HOUR_KPIS, MATTER_KPIS, POOL_KPIS
 from simlib.optimize.sanity import requirement_issues
 from simlib.optimize.shifts import ShiftRule, roster_patterns
 from simlib.reforms import apply_reforms
@@ -153,7 +153,10 @@ class Requirement(_Strict):
 
     ``on_days: q`` (with ``every_hour``): the bound must hold in each open hour on at least
     the share q of days (a day is one observation; a run gives many), judged with a
-    Clopper–Pearson bound on that share. Without it the mean over runs must meet the bound."""
+    Clopper–Pearson bound on that share. ``on_days`` alone (a KPI of ``DAY_KPIS``, for a
+    matter or the hall): the whole day's value must meet the bound on the share q of days,
+    e.g. booked applicants seen within their window on 90 % of days. Without it the mean
+    over runs must meet the bound."""
 
     kpi: str
     min: Bound | None = None
@@ -169,9 +172,10 @@ class Requirement(_Strict):
         base, _, rest = self.kpi.partition("[")
         if self.every_hour and self.matter is not None:
             raise ValueError("every_hour and matter cannot be combined")
-        if self.on_days is not None and not self.every_hour:
+        if self.on_days is not None and not self.every_hour and base not in DAY_KPIS:
             raise ValueError(
-                "on_days goes with every_hour: true (the share of days each hour meets)"
+                f"on_days needs a daily KPI ({', '.join(DAY_KPIS)}) or every_hour: true "
+                "(the share of days each hour meets)"
             )
         if self.every_hour and base not in HOUR_KPIS:
             raise ValueError(f"every_hour needs an hourly KPI: {', '.join(HOUR_KPIS)}")
@@ -207,12 +211,20 @@ class Requirement(_Strict):
         """Whether one observation (a day's hour) meets the bound."""
         return value <= self.bound if self.sense == "max" else value >= self.bound
 
-    def days_columns(self, hour: str) -> tuple[str, str]:
-        """The flat columns of one run: days on which ``hour`` met the bound, days judged."""
+    def days_columns(self, hour: str | None = None) -> tuple[str, str]:
+        """The flat columns of one run: days on which ``hour`` (without it: the day, for
+        the matter if any) met the bound, days judged."""
         op = "<=" if self.sense == "max" else ">="
+        where = (
+            f"[hour={hour}]"
+            if hour is not None
+            else f"[matter={self.matter}]"
+            if self.matter
+            else ""
+        )
         return (
-            f"days_met:{self.kpi}{op}{self.bound:g}[hour={hour}]",
-            f"days:{self.kpi}{op}{self.bound:g}[hour={hour}]",
+            f"days_met:{self.kpi}{op}{self.bound:g}{where}",
+            f"days:{self.kpi}{op}{self.bound:g}{where}",
         )
 
     def column(self, hour: str | None = None) -> str:

@@ -57,7 +57,7 @@ def test_per_day_hourly_kpis_pool_to_the_hourly_kpis() -> None:
 @pytest.mark.parametrize(
     ("decision", "requirement", "words"),
     [
-        ({"range": [1, 9]}, {"kpi": "hall_wait_mean_min", "max": 2, "on_days": 0.9}, "every_hour"),
+        ({"range": [1, 9]}, {"kpi": "lead_time_mean_days", "max": 2, "on_days": 0.9}, "daily KPI"),
         (
             {"by_hour": True, "range": [1, 9], "shift_lengths": [30]},
             {"kpi": "hall_wait_mean_min", "max": 2},
