@@ -199,9 +199,9 @@ class Estimate:
     hi: float
 
 
-def _boot(log: pd.DataFrame, stat: Any, reps: int, seed: int) -> Estimate:
-    """A statistic of the cases and its 95 % bootstrap interval (cases resampled)."""
-    per_case = _per_case(log)
+def _boot(per_case: pd.DataFrame, stat: Any, reps: int, seed: int) -> Estimate:
+    """A statistic of the cases (one row each, :func:`_per_case`) and its 95 % bootstrap
+    interval (cases resampled)."""
     value = stat(per_case)
     rng = np.random.default_rng(seed)
     n = len(per_case)
@@ -251,21 +251,24 @@ def planner_measures(
     end enter censored, by Kaplan-Meier), wait before the first task
     (median, days), events per case, share within the deadline, share of cases taking
     each of ``activities``; each with a 95 % bootstrap interval over cases."""
+    # The cases' figures once (the bootstrap resamples rows of this table): an activity
+    # taken is a column of its own.
+    p = _per_case(log)
+    for a in activities:
+        p[f"has:{a}"] = p["acts"].map(lambda s, a=a: a in s).astype(float)
     out = {
-        "lead_time_median_days": _boot(log, lambda p: _lead_quantile(p, 0.5), reps, seed),
-        "lead_time_p90_days": _boot(log, lambda p: _lead_quantile(p, 0.9), reps, seed),
-        "first_task_wait_median_days": _boot(log, lambda p: p["first_wait"].median(), reps, seed),
-        "events_per_case": _boot(log, lambda p: p["events"].mean(), reps, seed),
+        "lead_time_median_days": _boot(p, lambda p: _lead_quantile(p, 0.5), reps, seed),
+        "lead_time_p90_days": _boot(p, lambda p: _lead_quantile(p, 0.9), reps, seed),
+        "first_task_wait_median_days": _boot(p, lambda p: p["first_wait"].median(), reps, seed),
+        "events_per_case": _boot(p, lambda p: p["events"].mean(), reps, seed),
     }
     if "deadline" in log and log["deadline"].notna().any():
         out["within_deadline_share"] = _boot(
-            log,
+            p,
             lambda p: float((p["last"] <= p["deadline"])[p["deadline"].notna()].mean()),
             reps,
             seed,
         )
     for a in activities:
-        out[f"share:{a}"] = _boot(
-            log, lambda p, a=a: float(p["acts"].map(lambda s: a in s).mean()), reps, seed
-        )
+        out[f"share:{a}"] = _boot(p, lambda p, a=a: float(p[f"has:{a}"].mean()), reps, seed)
     return out
