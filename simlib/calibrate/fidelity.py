@@ -67,11 +67,9 @@ def damerau_levenshtein(a: tuple, b: tuple) -> int:
     la, lb = len(a), len(b)
     alphabet: dict = {}
     big = la + lb
-    d = np.zeros((la + 2, lb + 2), dtype=int)
-    d[0, :] = big
-    d[:, 0] = big
-    d[1:, 1] = np.arange(la + 1)
-    d[1, 1:] = np.arange(lb + 1)
+    # Plain lists: element access on a numpy array costs several times more here.
+    d = [[big] * (lb + 2)] + [[big, i] + [0] * lb for i in range(la + 1)]
+    d[1][1:] = list(range(lb + 1))
     for i in range(1, la + 1):
         db = 0
         for j in range(1, lb + 1):
@@ -80,14 +78,14 @@ def damerau_levenshtein(a: tuple, b: tuple) -> int:
             cost = 0 if a[i - 1] == b[j - 1] else 1
             if cost == 0:
                 db = j
-            d[i + 1, j + 1] = min(
-                d[i, j] + cost,
-                d[i + 1, j] + 1,
-                d[i, j + 1] + 1,
-                d[i1, j1] + (i - i1 - 1) + 1 + (j - j1 - 1),
+            d[i + 1][j + 1] = min(
+                d[i][j] + cost,
+                d[i + 1][j] + 1,
+                d[i][j + 1] + 1,
+                d[i1][j1] + (i - i1 - 1) + 1 + (j - j1 - 1),
             )
         alphabet[a[i - 1]] = i
-    return int(d[la + 1, lb + 1])
+    return int(d[la + 1][lb + 1])
 
 
 def _traces(log: pd.DataFrame) -> list[tuple]:
