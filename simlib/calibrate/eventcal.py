@@ -59,6 +59,7 @@ class EventCalibration:
     refinement: list[tuple[float, float]] = field(default_factory=list)  # (avail, median)
     target_first_wait_days: float = 0.0
     simulated_days: int = 0  # days simulated by the refinement (rounds x reps x horizon)
+    settled: bool = False  # the refinement stopped with the target inside its 95 % CI
     notes: list[str] = field(default_factory=list)
     holdout: pd.DataFrame | None = None
     holds: dict[str, HoldFit] = field(default_factory=dict)
@@ -93,11 +94,16 @@ class EventCalibration:
             f"{self.spell_days:.1f} days); effective availability for this process refined by "
             f"simulation to {self.availability:.3f} so that the median wait before the first "
             f"task is {self.target_first_wait_days:.1f} days as in the log; effective capacity "
-            f"{self.head_count * self.availability:.2f} officers.",
+            f"{self.head_count * self.availability:.2f} officers, spent "
+            + (
+                "by whole days (availability_as: days)."
+                if self.logmap.availability_as == "days"
+                else "every working day as a share of the open hours (availability_as: hours)."
+            ),
             "Refinement (availability -> simulated median wait before the first task, days): "
             + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement)
-            + f" ({len(self.refinement)} rounds, {self.simulated_days:,} simulated days; "
-            "stopped once the target lies within the round's 95 % CI)",
+            + f" ({len(self.refinement)} rounds, {self.simulated_days:,} simulated days"
+            + ("; stopped with the log's wait inside the round's 95 % CI)" if self.settled else ")"),
             self.load_line(),
         ]
         if issues is not None and issues.items:
@@ -581,6 +587,7 @@ def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int
             lo, hi = hi, top  # widen towards the log's availability
             continue
         if abs(wait - target) <= half:
+            cal.settled = True
             return  # within the noise of the replications: more rounds buy nothing
         if wait > target:
             lo = a

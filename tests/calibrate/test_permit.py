@@ -172,6 +172,25 @@ def test_shared_permit_log_reads_with_its_mess() -> None:
     )
 
 
+def test_availability_as_hours_spends_the_effective_capacity_every_day() -> None:
+    """``availability_as: hours``: the effective officers (head count x availability) on duty
+    every working day for that share of the open hours, in slices over the day."""
+    from simlib.calibrate.eventcal import calibrate_events
+
+    m = load_map(MAP).model_copy(update={"availability_as": "hours"})
+    cal = calibrate_events(LOG, m, refine_rounds=0)
+    pool = cal.scenario().pools["back_office"]
+    eff = cal.head_count * cal.availability
+    (shift,) = pool.crews()
+    assert shift.count == pool.count == math.ceil(eff) and shift.days is None
+    spans = [(int(h[:2]) * 60 + int(h[3:5]), int(h[6:8]) * 60 + int(h[9:11])) for h in shift.hours]
+    lo, hi = (int(x[:2]) * 60 for x in cal.data["calendar"]["hours"].value[0].split("-"))
+    on = sum(e - s for s, e in spans)
+    assert abs(shift.count * on - eff * (hi - lo)) <= len(spans) * shift.count  # rounding
+    assert len(spans) > 1 and spans[0][0] == lo and spans[-1][1] > (lo + hi) / 2  # spread
+    assert "availability_as: hours" in cal.header() and pool.absence.daily_prob == 0
+
+
 def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -> None:
     from simlib.cli import main
 
@@ -222,6 +241,7 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
         "head count",
         "hold: {prob: ",
         "run-in ",
+        "simulated days",
     ):
         assert key in yaml_text, key
     # The run-in: the simulated log opens on a running queue, before the log's window.
