@@ -554,7 +554,10 @@ def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int
         return
     top = min(1.0, max(cal.availability_log, 0.05))
     crit = cal.critical_availability()
-    lo, hi = min(crit, top), min(top, crit / 0.7)
+    # Capacity spent every day (``availability_as: hours``) queues regularly: a wait of
+    # weeks needs the pool somewhat past saturation, so its search reaches utilisation 1.15.
+    over = 1.15 if cal.logmap.availability_as == "hours" else 1.0
+    lo, hi = min(crit / over, top), min(top, crit / 0.7)
 
     def wait_at(a: float) -> tuple[float, float]:
         """Mean of the replications' medians and its 95 % half-width."""
