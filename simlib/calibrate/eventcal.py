@@ -18,7 +18,10 @@ What comes from where:
   spells (``absence``) measured from their days with completions; the availability is then
   refined by simulation so that the simulated median wait before the first task matches
   the log's. The long wait thus comes out of the queue of an officer pool that spends only
-  part of its time on this process, not out of a fitted constant delay.
+  part of its time on this process, not out of a fitted constant delay. By default
+  (``availability_as: hours``) that capacity is on duty every working day for a share of
+  the open hours, since the log has someone on this process on most days; as whole days
+  (``days``) a case resumed after a hold waits for the next day someone is present.
 """
 
 from __future__ import annotations
@@ -103,7 +106,9 @@ class EventCalibration:
             "Refinement (availability -> simulated median wait before the first task, days): "
             + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement)
             + f" ({len(self.refinement)} rounds, {self.simulated_days:,} simulated days"
-            + ("; stopped with the log's wait inside the round's 95 % CI)" if self.settled else ")"),
+            + (
+                "; stopped with the log's wait inside the round's 95 % CI)" if self.settled else ")"
+            ),
             self.load_line(),
         ]
         if issues is not None and issues.items:
@@ -484,7 +489,7 @@ def _slices(cal: EventCalibration) -> tuple[int, list[str]]:
     n = int(np.ceil(eff))
     lo, hi = _open_span(cal)
     on = (hi - lo) * eff / n
-    k = max(1, min(int(round(on / 60)), (hi - lo) // 60))
+    k = max(1, min(round(on / 60), (hi - lo) // 60))
     step = (hi - lo) / k
     out = []
     for i in range(k):

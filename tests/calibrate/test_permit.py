@@ -189,6 +189,10 @@ def test_availability_as_hours_spends_the_effective_capacity_every_day() -> None
     assert abs(shift.count * on - eff * (hi - lo)) <= len(spans) * shift.count  # rounding
     assert len(spans) > 1 and spans[0][0] == lo and spans[-1][1] > (lo + hi) / 2  # spread
     assert "availability_as: hours" in cal.header() and pool.absence.daily_prob == 0
+    days = calibrate_events(LOG, m.model_copy(update={"availability_as": "days"}), refine_rounds=0)
+    pool = days.scenario().pools["back_office"]  # the head count, absent on most days
+    assert pool.count == days.head_count and pool.shifts is None
+    assert pool.absence.daily_prob == pytest.approx(1 - days.availability, abs=1e-4)
 
 
 def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -> None:
@@ -198,7 +202,7 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     # Few rounds and a short run-in: this test checks the wiring, not the fit.
     text = MAP.read_text().replace("warmup_waits: 6 ", "warmup_waits: 1 ")
     assert "warmup_waits: 1 " in text
-    quick.write_text(text + "refine_rounds: 2\nrefine_reps: 3\n")
+    quick.write_text(text + "refine_rounds: 1\nrefine_reps: 2\n")
     out, report = tmp_path / "permits.yaml", tmp_path / "fit"
     code = main(
         [
