@@ -154,6 +154,18 @@ class EventCalibration:
             )
         )
 
+    def with_officers(self, n: int = 1) -> dict[str, Any]:
+        """The scenario's data with ``n`` more officers of the back office, each as available
+        for this process as the others (a person, whether the capacity is spent by hours or
+        by days)."""
+        self.head_count += n
+        try:
+            data = plain(self.data)
+            data["pools"][BACK].update(plain(_presence(self)))
+        finally:
+            self.head_count -= n
+        return dict(data)
+
     def yaml(self) -> str:
         return dump(self.data, self.header())
 
