@@ -189,6 +189,14 @@ def test_availability_as_hours_spends_the_effective_capacity_every_day() -> None
     assert abs(shift.count * on - eff * (hi - lo)) <= len(spans) * shift.count  # rounding
     assert len(spans) > 1 and spans[0][0] == lo and spans[-1][1] > (lo + hi) / 2  # spread
     assert "availability_as: hours" in cal.header() and pool.absence.daily_prob == 0
+    from simlib import scenario_from_dict
+
+    (more,) = scenario_from_dict(cal.with_officers(1)).pools["back_office"].crews()
+    on_more = sum(
+        int(h[6:8]) * 60 + int(h[9:11]) - int(h[:2]) * 60 - int(h[3:5]) for h in more.hours
+    )
+    added = more.count * on_more - shift.count * on  # one more person's minutes a day
+    assert abs(added - cal.availability * (hi - lo)) <= (len(spans) + len(more.hours)) * more.count
     days = calibrate_events(LOG, m.model_copy(update={"availability_as": "days"}), refine_rounds=0)
     pool = days.scenario().pools["back_office"]  # the head count, absent on most days
     assert pool.count == days.head_count and pool.shifts is None
