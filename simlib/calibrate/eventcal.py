@@ -18,7 +18,10 @@ What comes from where:
   spells (``absence``) measured from their days with completions; the availability is then
   refined by simulation so that the simulated median wait before the first task matches
   the log's. The long wait thus comes out of the queue of an officer pool that spends only
-  part of its time on this process, not out of a fitted constant delay.
+  part of its time on this process, not out of a fitted constant delay. By default
+  (``availability_as: hours``) that capacity is on duty every working day for a share of
+  the open hours, since the log has someone on this process on most days; as whole days
+  (``days``) a case resumed after a hold waits for the next day someone is present.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from simlib.calibrate.chainfit import ChainFit, HoldFit, StepTimes, fit_chain, fit_holds, step_times
 from simlib.calibrate.errors import CalibrationError
@@ -58,6 +62,8 @@ class EventCalibration:
     availability: float = 0.0  # as refined by simulation
     refinement: list[tuple[float, float]] = field(default_factory=list)  # (avail, median)
     target_first_wait_days: float = 0.0
+    simulated_days: int = 0  # days simulated by the refinement (rounds x reps x horizon)
+    settled: bool = False  # the refinement stopped with the target inside its 95 % CI
     notes: list[str] = field(default_factory=list)
     holdout: pd.DataFrame | None = None
     holds: dict[str, HoldFit] = field(default_factory=dict)
@@ -92,9 +98,18 @@ class EventCalibration:
             f"{self.spell_days:.1f} days); effective availability for this process refined by "
             f"simulation to {self.availability:.3f} so that the median wait before the first "
             f"task is {self.target_first_wait_days:.1f} days as in the log; effective capacity "
-            f"{self.head_count * self.availability:.2f} officers.",
+            f"{self.head_count * self.availability:.2f} officers, spent "
+            + (
+                "by whole days (availability_as: days)."
+                if self.logmap.availability_as == "days"
+                else "every working day as a share of the open hours (availability_as: hours)."
+            ),
             "Refinement (availability -> simulated median wait before the first task, days): "
-            + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement),
+            + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement)
+            + f" ({len(self.refinement)} rounds, {self.simulated_days:,} simulated days"
+            + (
+                "; stopped with the log's wait inside the round's 95 % CI)" if self.settled else ")"
+            ),
             self.load_line(),
         ]
         if issues is not None and issues.items:
@@ -139,6 +154,18 @@ class EventCalibration:
                 else ""
             )
         )
+
+    def with_officers(self, n: int = 1) -> dict[str, Any]:
+        """The scenario's data with ``n`` more officers of the back office, each as available
+        for this process as the others (a person, whether the capacity is spent by hours or
+        by days)."""
+        self.head_count += n
+        try:
+            data = plain(self.data)
+            data["pools"][BACK].update(plain(_presence(self)))
+        finally:
+            self.head_count -= n
+        return dict(data)
 
     def yaml(self) -> str:
         return dump(self.data, self.header())
@@ -427,12 +454,11 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
                 "count": Note(2, "registration of applications (not in the log)"),
             },
             BACK: {
-                "count": Note(head, f"head count: officers with >= 2 % of events ({seen} seen)"),
                 "order": Note(
                     "started_first",
                     "deadline order, a started case finished first: the log's batch work",
                 ),
-                "absence": _absence(cal),
+                **_presence(cal),
             },
         },
         "matters": matters,
@@ -442,6 +468,58 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
         f"({log_end}) count as closed; {int(cases['last'].isna().sum())} without events"
     )
     return data
+
+
+def _set_presence(cal: EventCalibration) -> None:
+    pool = cal.data["pools"][BACK]
+    for key in ("absence", "shifts", "count"):
+        pool.pop(key, None)
+    pool.update(_presence(cal))
+
+
+def _presence(cal: EventCalibration) -> dict[str, Any]:
+    """The pool's officers and when they work this process: the head count absent on a
+    share of days (``availability_as: days``), or the effective officers present every
+    working day for a share of the open hours (``hours``)."""
+    head, seen = cal.head_count, cal.officers_seen
+    count = Note(head, f"head count: officers with >= 2 % of events ({seen} seen)")
+    if cal.logmap.availability_as == "days":
+        return {"count": count, "absence": _absence(cal)}
+    return {"shifts": Note([{"count": n, "hours": h} for n, h in [_slices(cal)]], _slice_note(cal))}
+
+
+def _open_span(cal: EventCalibration) -> tuple[int, int]:
+    hours = _calendar(cal.events)[1][0]
+    lo, hi = (int(x[:2]) * 60 + int(x[3:5]) for x in hours.split("-"))
+    return lo, hi
+
+
+def _slices(cal: EventCalibration) -> tuple[int, list[str]]:
+    """``n`` officers (the effective capacity rounded up) each on duty for ``eff / n`` of the
+    open minutes, in slices of about an hour spread evenly over the day (so the day's
+    completions spread as in the log)."""
+    eff = max(cal.head_count * min(max(cal.availability, 1e-3), 1.0), 1e-3)
+    n = int(np.ceil(eff))
+    lo, hi = _open_span(cal)
+    on = (hi - lo) * eff / n
+    k = max(1, min(round(on / 60), (hi - lo) // 60))
+    step = (hi - lo) / k
+    out = []
+    for i in range(k):
+        s = lo + round(i * step)
+        e = min(hi, s + max(1, round(on / k)))
+        out.append(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}")
+    return n, out
+
+
+def _slice_note(cal: EventCalibration) -> str:
+    eff = cal.head_count * cal.availability
+    return (
+        f"effective capacity {eff:.3f} officers = head count {cal.head_count} x availability "
+        f"{cal.availability:.4f} (log: present on {cal.availability_log:.3f} of working days; "
+        f"refined by simulation to the wait before the first task), spent every working day "
+        f"as a share of the open hours"
+    )
 
 
 def _absence(cal: EventCalibration) -> Note:
@@ -494,31 +572,47 @@ def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int
         return
     top = min(1.0, max(cal.availability_log, 0.05))
     crit = cal.critical_availability()
-    lo, hi = min(crit, top), min(top, crit / 0.7)
+    # Capacity spent every day (``availability_as: hours``) queues regularly: a wait of
+    # weeks needs the pool somewhat past saturation, so its search reaches utilisation 1.15.
+    over = 1.15 if cal.logmap.availability_as == "hours" else 1.0
+    lo, hi = min(crit / over, top), min(top, crit / 0.7)
 
-    def wait_at(a: float) -> float:
+    def wait_at(a: float) -> tuple[float, float]:
+        """Mean of the replications' medians and its 95 % half-width."""
         cal.availability = a
-        cal.data["pools"][BACK]["absence"] = _absence(cal)
+        _set_presence(cal)
         scenario = cal.scenario()
-        medians = [
-            np.median(first_task_wait_days(simulated_events(scenario, seed + r)))
-            for r in range(reps)
-        ]
-        wait = float(np.nanmean(medians)) if medians else float("inf")
+        medians = np.array(
+            [
+                np.median(first_task_wait_days(simulated_events(scenario, seed + r)))
+                for r in range(reps)
+            ]
+        )
+        cal.simulated_days += reps * (scenario.horizon.days + scenario.horizon.drain_days)
+        wait = float(np.nanmean(medians)) if len(medians) else float("inf")
         cal.refinement.append((a, wait))
-        return wait
+        ok = medians[np.isfinite(medians)]
+        half = (
+            float(stats.t.ppf(0.975, len(ok) - 1) * ok.std(ddof=1) / np.sqrt(len(ok)))
+            if len(ok) > 1
+            else 0.0
+        )
+        return wait, half
 
     for k in range(rounds):
         a = float(np.sqrt(lo * hi)) if k else hi
-        wait = wait_at(a)
+        wait, half = wait_at(a)
         if k == 0 and wait >= target:
             if hi >= top:
                 return  # even the log's availability waits too long: keep it
             lo, hi = hi, top  # widen towards the log's availability
             continue
+        if abs(wait - target) <= half:
+            cal.settled = True
+            return  # within the noise of the replications: more rounds buy nothing
         if wait > target:
             lo = a
         else:
             hi = a
     cal.availability = float(np.sqrt(lo * hi))
-    cal.data["pools"][BACK]["absence"] = _absence(cal)
+    _set_presence(cal)

@@ -75,6 +75,11 @@ class EventMap(_Model):
     max_bad_share: float = Field(0.01, ge=0, le=1)
     refine_rounds: int = Field(9, ge=0, le=30)  # simulation rounds fitting the capacity
     refine_reps: int = Field(16, ge=1, le=50)  # replications per round (the same each round)
+    # How the availability is spent: "hours" (the effective officers present every working
+    # day, for that share of the open hours, in slices spread over the day: the log has
+    # someone on this process on most days) or "days" (each officer present on that share
+    # of working days, in spells: most days nobody, so a resumed case waits days more).
+    availability_as: Literal["days", "hours"] = "hours"
 
 
 def _times(raw: pd.Series, m: EventMap) -> pd.Series:

@@ -67,11 +67,9 @@ def damerau_levenshtein(a: tuple, b: tuple) -> int:
     la, lb = len(a), len(b)
     alphabet: dict = {}
     big = la + lb
-    d = np.zeros((la + 2, lb + 2), dtype=int)
-    d[0, :] = big
-    d[:, 0] = big
-    d[1:, 1] = np.arange(la + 1)
-    d[1, 1:] = np.arange(lb + 1)
+    # Plain lists: element access on a numpy array costs several times more here.
+    d = [[big] * (lb + 2)] + [[big, i] + [0] * lb for i in range(la + 1)]
+    d[1][1:] = list(range(lb + 1))
     for i in range(1, la + 1):
         db = 0
         for j in range(1, lb + 1):
@@ -80,14 +78,14 @@ def damerau_levenshtein(a: tuple, b: tuple) -> int:
             cost = 0 if a[i - 1] == b[j - 1] else 1
             if cost == 0:
                 db = j
-            d[i + 1, j + 1] = min(
-                d[i, j] + cost,
-                d[i + 1, j] + 1,
-                d[i, j + 1] + 1,
-                d[i1, j1] + (i - i1 - 1) + 1 + (j - j1 - 1),
+            d[i + 1][j + 1] = min(
+                d[i][j] + cost,
+                d[i + 1][j] + 1,
+                d[i][j + 1] + 1,
+                d[i1][j1] + (i - i1 - 1) + 1 + (j - j1 - 1),
             )
         alphabet[a[i - 1]] = i
-    return int(d[la + 1, lb + 1])
+    return int(d[la + 1][lb + 1])
 
 
 def _traces(log: pd.DataFrame) -> list[tuple]:
@@ -199,9 +197,9 @@ class Estimate:
     hi: float
 
 
-def _boot(log: pd.DataFrame, stat: Any, reps: int, seed: int) -> Estimate:
-    """A statistic of the cases and its 95 % bootstrap interval (cases resampled)."""
-    per_case = _per_case(log)
+def _boot(per_case: pd.DataFrame, stat: Any, reps: int, seed: int) -> Estimate:
+    """A statistic of the cases (one row each, :func:`_per_case`) and its 95 % bootstrap
+    interval (cases resampled)."""
     value = stat(per_case)
     rng = np.random.default_rng(seed)
     n = len(per_case)
@@ -251,21 +249,24 @@ def planner_measures(
     end enter censored, by Kaplan-Meier), wait before the first task
     (median, days), events per case, share within the deadline, share of cases taking
     each of ``activities``; each with a 95 % bootstrap interval over cases."""
+    # The cases' figures once (the bootstrap resamples rows of this table): an activity
+    # taken is a column of its own.
+    p = _per_case(log)
+    for a in activities:
+        p[f"has:{a}"] = p["acts"].map(lambda s, a=a: a in s).astype(float)
     out = {
-        "lead_time_median_days": _boot(log, lambda p: _lead_quantile(p, 0.5), reps, seed),
-        "lead_time_p90_days": _boot(log, lambda p: _lead_quantile(p, 0.9), reps, seed),
-        "first_task_wait_median_days": _boot(log, lambda p: p["first_wait"].median(), reps, seed),
-        "events_per_case": _boot(log, lambda p: p["events"].mean(), reps, seed),
+        "lead_time_median_days": _boot(p, lambda p: _lead_quantile(p, 0.5), reps, seed),
+        "lead_time_p90_days": _boot(p, lambda p: _lead_quantile(p, 0.9), reps, seed),
+        "first_task_wait_median_days": _boot(p, lambda p: p["first_wait"].median(), reps, seed),
+        "events_per_case": _boot(p, lambda p: p["events"].mean(), reps, seed),
     }
     if "deadline" in log and log["deadline"].notna().any():
         out["within_deadline_share"] = _boot(
-            log,
+            p,
             lambda p: float((p["last"] <= p["deadline"])[p["deadline"].notna()].mean()),
             reps,
             seed,
         )
     for a in activities:
-        out[f"share:{a}"] = _boot(
-            log, lambda p, a=a: float(p["acts"].map(lambda s: a in s).mean()), reps, seed
-        )
+        out[f"share:{a}"] = _boot(p, lambda p, a=a: float(p[f"has:{a}"].mean()), reps, seed)
     return out

@@ -172,6 +172,37 @@ def test_shared_permit_log_reads_with_its_mess() -> None:
     )
 
 
+def test_availability_as_hours_spends_the_effective_capacity_every_day() -> None:
+    """``availability_as: hours``: the effective officers (head count x availability) on duty
+    every working day for that share of the open hours, in slices over the day."""
+    from simlib.calibrate.eventcal import calibrate_events
+
+    m = load_map(MAP).model_copy(update={"availability_as": "hours"})
+    cal = calibrate_events(LOG, m, refine_rounds=0)
+    pool = cal.scenario().pools["back_office"]
+    eff = cal.head_count * cal.availability
+    (shift,) = pool.crews()
+    assert shift.count == pool.count == math.ceil(eff) and shift.days is None
+    spans = [(int(h[:2]) * 60 + int(h[3:5]), int(h[6:8]) * 60 + int(h[9:11])) for h in shift.hours]
+    lo, hi = (int(x[:2]) * 60 for x in cal.data["calendar"]["hours"].value[0].split("-"))
+    on = sum(e - s for s, e in spans)
+    assert abs(shift.count * on - eff * (hi - lo)) <= len(spans) * shift.count  # rounding
+    assert len(spans) > 1 and spans[0][0] == lo and spans[-1][1] > (lo + hi) / 2  # spread
+    assert "availability_as: hours" in cal.header() and pool.absence.daily_prob == 0
+    from simlib import scenario_from_dict
+
+    (more,) = scenario_from_dict(cal.with_officers(1)).pools["back_office"].crews()
+    on_more = sum(
+        int(h[6:8]) * 60 + int(h[9:11]) - int(h[:2]) * 60 - int(h[3:5]) for h in more.hours
+    )
+    added = more.count * on_more - shift.count * on  # one more person's minutes a day
+    assert abs(added - cal.availability * (hi - lo)) <= (len(spans) + len(more.hours)) * more.count
+    days = calibrate_events(LOG, m.model_copy(update={"availability_as": "days"}), refine_rounds=0)
+    pool = days.scenario().pools["back_office"]  # the head count, absent on most days
+    assert pool.count == days.head_count and pool.shifts is None
+    assert pool.absence.daily_prob == pytest.approx(1 - days.availability, abs=1e-4)
+
+
 def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -> None:
     from simlib.cli import main
 
@@ -179,7 +210,7 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     # Few rounds and a short run-in: this test checks the wiring, not the fit.
     text = MAP.read_text().replace("warmup_waits: 6 ", "warmup_waits: 1 ")
     assert "warmup_waits: 1 " in text
-    quick.write_text(text + "refine_rounds: 2\nrefine_reps: 3\n")
+    quick.write_text(text + "refine_rounds: 1\nrefine_reps: 2\n")
     out, report = tmp_path / "permits.yaml", tmp_path / "fit"
     code = main(
         [
@@ -222,6 +253,7 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
         "head count",
         "hold: {prob: ",
         "run-in ",
+        "simulated days",
     ):
         assert key in yaml_text, key
     # The run-in: the simulated log opens on a running queue, before the log's window.
