@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	@command -v dot >/dev/null 2>&1 || { echo "make: installing graphviz (dot) for simlib chains"; \
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends graphviz) >/dev/null 2>&1 \
 	  || echo "make: could not install graphviz; simlib chains needs its dot (apt-get install graphviz)"; }
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "make: installing chromium for the report's PDF and the A4 layout checks"; \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium) >/dev/null 2>&1 \
+	  || echo "make: could not install chromium; simlib report writes HTML only (apt-get install chromium)"; }
 	touch $(STAMP)
 
 demo: $(STAMP)

@@ -56,7 +56,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         "\nsimlib demo, part 2: the question planners actually ask, on a realistic hall: the "
         "green approval reforms on the baseline district hall (10 matters, 9 departments, about "
-        f"800 cases a day), each reform alone and all stacked. To stay under two minutes it "
+        f"800 cases a day), each reform alone and all stacked. To take minutes, not hours, it "
         f"simulates {DEMO_DAYS} days ({DEMO_WARMUP} warm-up) with {args.study_reps} "
         "replications instead of the study's own horizon and replications; the same run is\n"
         f"  simlib compare {study_file} --reps {args.study_reps} --days {DEMO_DAYS} "
@@ -71,7 +71,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"\nCharts and tables of the study are in {Path(out).resolve()}/ "
         "(kpi_comparison.png, waterfall_*.png, visits_per_case.png, ...)"
     )
-    print(f"The proposal report: {report.resolve()} (and report.pdf beside it)")
+    pdf = report.with_suffix(".pdf")
+    beside = " (and report.pdf beside it)" if pdf.exists() else ""
+    print(f"The proposal report: {report.resolve()}{beside}")
     return 0
 
 

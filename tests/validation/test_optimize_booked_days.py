@@ -18,12 +18,12 @@ from scipy import stats
 
 from simlib import theory
 from simlib.engine import simulate
-from simlib.engine.calendar import DAY
 from simlib.engine.records import OUTCOMES, VISIT_KINDS
 from simlib.optimize.evaluate import run_staffing
 from simlib.optimize.search import optimize
 from simlib.optimize.spec import Requirement
 from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY
 from tests.optimize_helpers import optimization
 from tests.validation.test_optimize_template import MEAN, SLOT, WITHIN, _counter
 
