@@ -20,7 +20,7 @@ from simlib.scenario.model import WEEKDAYS, Scenario, Step, parse_hours
 from simlib.timekeeping import DAY, HallCalendar, rate_segments
 from simlib.warmup import suggested_warmup_days, warmup_warning
 
-__all__ = ["headcount", "warmup_check", "warnings_for"]
+__all__ = ["warmup_check", "warnings_for"]
 
 
 def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> float:
@@ -264,27 +264,6 @@ def _backlog_warnings(
                 f"{capacity:.0f} available: its backlog will grow without bound"
             )
     return out
-
-
-def headcount(scenario: Scenario, pool_id: str) -> int:
-    """Officers a pool needs at its busiest moment: the most on duty at once, summed over
-    the shifts that cover that moment on one weekday. With shifts, the sum of their counts
-    counts every fragment of a working day again (a log fitted hour by hour has many)."""
-    pool = scenario.pools[pool_id]
-    if pool.shifts is None:
-        return pool.count
-    opening = parse_hours(list(scenario.calendar.hours))
-    best = 0
-    for day in scenario.calendar.workdays:
-        spans = [
-            (x.count, parse_hours(list(x.hours)) if x.hours is not None else opening)
-            for x in pool.shifts
-            if x.days is None or day in x.days
-        ]
-        moments = {start for _, ss in spans for start, _ in ss}
-        for t in moments:
-            best = max(best, sum(n for n, ss in spans if any(a <= t < b for a, b in ss)))
-    return best
 
 
 def warmup_days(scenario: Scenario, seed: int) -> dict[str, float]:

@@ -17,7 +17,14 @@ from collections.abc import Iterable, Sequence
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import DAY, HallCalendar
 
-__all__ = ["officer_hours", "officers_present", "on_duty", "pool_hours"]
+__all__ = [
+    "officer_hours",
+    "officers_present",
+    "on_duty",
+    "peak_on_duty",
+    "pool_hours",
+    "rostered",
+]
 
 WEEKS = 2  # two calendar weeks: every weekday twice, whatever the start date
 
@@ -85,3 +92,25 @@ def officers_present(
             )
             total += shift.count * covered / (end - start) * present
     return total
+
+
+def rostered(scenario: Scenario, pool_id: str) -> int:
+    """People on pool ``pool_id``'s roster: each shift's officers are different people."""
+    return sum(shift.count for shift in scenario.pools[pool_id].crews())
+
+
+def peak_on_duty(scenario: Scenario, pool_id: str, calendar: HallCalendar | None = None) -> int:
+    """The most officers of pool ``pool_id`` on duty at once over two weeks — what the pool
+    needs at its busiest moment. A log fitted hour by hour has many shift fragments, so the
+    sum of shift counts would count every fragment of a working day again."""
+    cal = calendar or _calendar(scenario)
+    changes: dict[float, int] = {}
+    for shift in scenario.pools[pool_id].crews():
+        for start, end in cal.shift_periods(shift.hours, shift.days):
+            changes[start] = changes.get(start, 0) + shift.count
+            changes[end] = changes.get(end, 0) - shift.count
+    best = now = 0
+    for t in sorted(changes):  # at a moment one shift ends as another starts, both net out
+        now += changes[t]
+        best = max(best, now)
+    return best

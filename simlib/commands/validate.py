@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from simlib.checks import headcount, warmup_check, warnings_for
+from simlib.checks import warmup_check, warnings_for
 from simlib.cli_checks import UsageError
+from simlib.duty import peak_on_duty
 from simlib.files import (
     LOADERS,
     file_kind,
@@ -82,7 +83,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for warning in [*warnings_for(scenario), *warmup_check(scenario)]:
         print(f"simlib: warning: {args.file}: {warning}", file=sys.stderr)
     pools = ", ".join(
-        f"{p} ({v.count})" if v.shifts is None else f"{p} (up to {headcount(scenario, p)} on duty)"
+        f"{p} ({v.count})"
+        if v.shifts is None
+        else f"{p} (up to {peak_on_duty(scenario, p)} on duty)"
         for p, v in scenario.pools.items()
     )
     print(

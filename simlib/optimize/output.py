@@ -17,13 +17,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib.duty import on_duty
+from simlib.duty import on_duty, rostered
 from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import mean_ci
 from simlib.metrics import HOUR_KPIS, kpi_info
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.evaluate import Judgement, share_bounds
-from simlib.optimize.search import TODAY, OptimizeResult, headcount
+from simlib.optimize.search import TODAY, OptimizeResult
 from simlib.optimize.shifts import roster
 from simlib.scenario.model import Scenario
 from simlib.writing import write_csv, yaml_text
@@ -199,11 +199,11 @@ def _decisions_today(result: OptimizeResult) -> dict[str, Any]:
 def _headcount(result: OptimizeResult, scenario: Scenario) -> dict[str, Any]:
     """People (not officer-hours) per decided pool, their total, and the whole hall's."""
     decided = [d.pool for d in result.opt.levels] + [d.pool for d in result.opt.by_hour]
-    per_pool = {p: headcount(scenario, p) for p in decided}
+    per_pool = {p: rostered(scenario, p) for p in decided}
     return {
         "per_pool": per_pool,
         "decided_pools": sum(per_pool.values()),
-        "hall": sum(headcount(scenario, p) for p in scenario.pools),
+        "hall": sum(rostered(scenario, p) for p in scenario.pools),
     }
 
 

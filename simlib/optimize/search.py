@@ -36,7 +36,7 @@ from simlib.optimize.spec import Optimization, Requirement
 from simlib.optimize.walk import TODAY, Walk
 from simlib.scenario.model import Scenario
 
-__all__ = ["TODAY", "OptimizeResult", "headcount", "optimize", "theory_start"]
+__all__ = ["TODAY", "OptimizeResult", "optimize", "theory_start"]
 
 _GUARANTEE_ROUNDS = 40  # moves to a cheaper proven staffing (each strictly cheaper)
 
@@ -58,11 +58,6 @@ class OptimizeResult:
     @property
     def best_scenario(self) -> Scenario | None:
         return apply(self.opt.base, self.best) if self.best is not None else None
-
-
-def headcount(scenario: Scenario, pool: str) -> int:
-    """People on ``pool``'s roster (each shift's officers are different people)."""
-    return sum(shift.count for shift in scenario.pools[pool].crews())
 
 
 def _theory_reqs(opt: Optimization) -> list[Requirement]:

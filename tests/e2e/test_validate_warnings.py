@@ -107,7 +107,7 @@ def test_validate_prints_warnings_on_stderr_and_exits_0(
 
 
 def test_headcount_counts_people_not_shift_fragments() -> None:
-    from simlib.checks import headcount
+    from simlib.duty import peak_on_duty as headcount
 
     data = _with(
         pools__desk={
