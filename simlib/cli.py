@@ -1,7 +1,7 @@
 """``simlib``: the command line (DESIGN §9).
 
 Each command lives in its own module under :mod:`simlib.commands` (``add_parser(sub)`` and
-its ``cmd_*`` function; ``calibrate`` in :mod:`simlib.calibrate.command`); this module
+its ``cmd_*`` function; ``calibrate`` in :mod:`simlib.commands.calibrate`); this module
 registers them and runs one. Bad input exits with status 2 and a short message on stderr,
 never a traceback.
 """
@@ -45,7 +45,7 @@ __all__ = [
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from simlib.calibrate import CalibrationError
-    from simlib.calibrate.command import run as run_calibrate
+    from simlib.commands.calibrate import run as run_calibrate
 
     try:
         return run_calibrate(args)
@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_parser(sub)
     compare.add_parser(sub)
 
-    from simlib.calibrate.command import add_parser as calibrate_parser
+    from simlib.commands.calibrate import add_parser as calibrate_parser
 
     calibrate_parser(sub).set_defaults(func=cmd_calibrate)
     from simlib.commands.replay import add_parsers as visual_parsers

@@ -21,7 +21,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.out:
         checks.check_out_dir(args.out)
     if isinstance(data, dict) and "portfolio" in data:
-        from simlib.optimize import portfolio_command
+        from simlib.commands import portfolio as portfolio_command
 
         return portfolio_command.main(args)
     from simlib.optimize.command import run_command

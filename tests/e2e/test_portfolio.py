@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from simlib import load_scenario
+from simlib.commands.portfolio import main
 from simlib.experiment.store import RunStore
 from simlib.optimize.portfolio import optimize_portfolio, portfolio_store
-from simlib.optimize.portfolio_command import main
 from simlib.optimize.portfolio_outputs import (
     frontier_json,
     portfolio_report_section,
