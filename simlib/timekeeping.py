@@ -149,6 +149,18 @@ class HallCalendar:
     def workdays(self) -> list[int]:
         return [d for d in range(self.days) if self.is_workday[d]]
 
+    def next_ticket_at_habit(self, at: float, habit: float) -> float:
+        """When someone who comes at ``habit`` minutes after midnight next finds tickets
+        issued, at or after ``at`` (within a month; else the next ticket period)."""
+        tickets = self.tickets
+        day = int(at // DAY)
+        if day * DAY + habit < at:
+            day += 1
+        for d in range(day, min(day + 31, self.days)):
+            if self.is_workday[d] and tickets.is_working(d * DAY + habit):
+                return d * DAY + habit
+        return tickets.next_working(at)
+
     def timetable(self, hours: Sequence[str] | Spans) -> Timetable:
         """Working periods of daily ``hours`` on every workday of the horizon."""
         spans = _spans(hours)

@@ -331,13 +331,7 @@ class CaseFlow:
         tickets = self.calendar.tickets
         if at >= self.records.cap or tickets.is_working(at):
             return at
-        day = int(at // DAY)
-        if day * DAY + habit < at:
-            day += 1
-        for d in range(day, min(day + 31, self.calendar.days)):
-            if self.calendar.is_workday[d] and tickets.is_working(d * DAY + habit):
-                return d * DAY + habit
-        return tickets.next_working(at)
+        return self.calendar.next_ticket_at_habit(at, habit)
 
     def _finished(self, case: Case) -> None:
         """Nothing more will happen to this case's KPIs (decided and collected, or gone)."""

@@ -377,7 +377,8 @@ class _Kernel:
     def come_back(self, case: _Case, attempt: int, purpose: str, kind: int) -> None:
         """CaseFlow._come_back of a walk-in: after the return delay in working days, at the
         applicant's usual time of day when the hall is closed then (``Timetable.add_working``
-        and ``CaseFlow._walk_in_time``, written out with the same arithmetic)."""
+        written out with the same arithmetic, then ``HallCalendar.next_ticket_at_habit`` as
+        ``CaseFlow._walk_in_time`` calls it)."""
         now = self.now
         index = case.index
         if attempt == 0:
@@ -404,7 +405,7 @@ class _Kernel:
             t_starts = self.ticket_starts
             j = bisect_right(t_starts, at) - 1
             if not (j >= 0 and at < self.ticket_ends[j]):
-                at = self.walk_in_time(at, case.habit)
+                at = self.calendar.next_ticket_at_habit(at, case.habit)
         delay = at - now
         if delay <= 0:
             self.submit(case) if kind == RETURN_TO_SUBMIT else self.collect(case)
@@ -421,17 +422,6 @@ class _Kernel:
             bucket.append((at, next(self.seq), kind, case))
             return
         heappush(self.events, (at, next(self.seq), kind, case))
-
-    def walk_in_time(self, at: float, habit: float) -> float:
-        """CaseFlow._walk_in_time for an instant ``at`` when no tickets are issued."""
-        tickets = self.calendar.tickets
-        day = int(at // DAY)
-        if day * DAY + habit < at:
-            day += 1
-        for d in range(day, min(day + 31, self.calendar.days)):
-            if self.calendar.is_workday[d] and tickets.is_working(d * DAY + habit):
-                return d * DAY + habit
-        return tickets.next_working(at)
 
     def submit(self, case: _Case) -> None:
         matter = case.matter
