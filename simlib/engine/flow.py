@@ -59,6 +59,7 @@ class StepPlan:
     hold_prob: float = 0.0  # put aside before the step (waiting on someone outside)
     hold_days: BaseDistribution | None = None  # for this many calendar days
     hold_stream: str = ""  # the branches of a parallel group share one (default: own name)
+    pick_lead: BaseDistribution | None = None  # pool pick by deadline: working days of lead
 
     def __post_init__(self) -> None:
         if self.time is not None:
@@ -72,6 +73,7 @@ class StepPlan:
             # are held together (the one with the longer hold sets when the case resumes).
             self.hold_key = "hold:" + (self.hold_stream or self.name)
             self.hold_days_key = "hold_days:" + (self.hold_stream or self.name)
+        self.lead_quantile = quantile_fn(self.pick_lead) if self.pick_lead is not None else None
         # Random-number purposes, built once (not a string per event).
         self.rework_key = "rework:" + self.name
         self.supplement_key = "supplement:" + self.name
@@ -482,7 +484,29 @@ class CaseFlow:
         job = StepJob(case, step, attempt, step.activity, step.pool, work, self._step_done_cb)
         if step.started_first and any(attempts.values()):
             job.deadline -= STARTED_AHEAD  # the officer finishes a started case first
+        elif step.lead_quantile is not None and not any(attempts.values()):
+            eligible = self._eligible_at(case, step.lead_quantile)
+            if eligible > self.env._now:  # the pool takes it up only then (pick by deadline)
+                job.enqueued = self.env._now
+                self._after(eligible - self.env._now, self._eligible, (queue, job))
+                return
         queue.put(job, self.env._now)
+
+    def _eligible_at(self, case: Case, lead: Callable[[float], float]) -> float:
+        """When a case's first task becomes eligible under ``pick: {by: deadline}``: the
+        drawn lead in working days before its deadline (at once without a deadline). One
+        draw per case, so the branches of a first parallel group become eligible together."""
+        if case.deadline == float("inf"):
+            return self.env._now
+        days = lead(case.u("pick_lead"))
+        return self.calendar.open.add_working(case.deadline, -days * self.calendar.day_minutes)
+
+    @staticmethod
+    def _eligible(arg: tuple[WorkQueue, StepJob]) -> None:
+        """The first task is eligible: into the pool's deadline-ordered queue; its wait
+        counts from when it reached the pool (the deferral is part of the queue)."""
+        queue, job = arg
+        queue.put(job, job.enqueued)
 
     def _step_done(self, job: StepJob, start: float, end: float, officer: Officer) -> None:
         case, step, attempt = job.holder, job.step, job.attempt

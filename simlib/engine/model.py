@@ -36,7 +36,8 @@ from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import ApplicantDraws, stream
 from simlib.scenario.chain import branches
-from simlib.scenario.model import DelayStep, Matter, Scenario, parse_clock
+from simlib.scenario.dists import BaseDistribution
+from simlib.scenario.model import DelayStep, Matter, Pool, Scenario, parse_clock
 from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
 __all__ = ["Model", "simulate"]
@@ -170,7 +171,8 @@ class Model:
                 self.hall_queues.append(queue)
                 self.desks[p].hall_queue = queue
         for pid, desk in self.desks.items():
-            kind = DeadlineQueue if scenario.pools[pid].order != "fifo" else WorkQueue
+            pool = scenario.pools[pid]
+            kind = DeadlineQueue if pool.order != "fifo" or pool.pick else WorkQueue
             desk.back_queue = kind(f"back:{desk.name}", [desk])
             desk.queues = [q for q in (desk.hall_queue, desk.back_queue) if q is not None]
 
@@ -241,6 +243,7 @@ class Model:
                             prob=b.prob,
                             requires=b.requires,
                             started_first=self.scenario.pools[b.pool].order == "started_first",
+                            pick_lead=_pick_lead(self.scenario.pools[b.pool]),
                             hold_prob=b.hold.prob if b.hold is not None else 0.0,
                             hold_days=b.hold.days if b.hold is not None else None,
                             hold_stream=item_id,
@@ -390,6 +393,11 @@ def skill_routing(scenario: Scenario, pools: list[str]) -> str | None:
         if concerned and (routing is None or pid in pools):
             routing = pool.skills.routing
     return routing
+
+
+def _pick_lead(pool: Pool) -> BaseDistribution | None:
+    """The lead (working days before the deadline) of a pool that picks by deadline."""
+    return pool.pick.lead_days if pool.pick is not None else None
 
 
 def _ticket_priority(ticket) -> int:

@@ -315,6 +315,25 @@ class Skills(_Model):
         return list(self.officers_with or {})
 
 
+class Pick(_Model):
+    """When a back-office pool takes up a case's first chain task (``pick: {by: deadline,
+    lead_days}``): the task becomes eligible ``lead_days`` working days before the case's
+    deadline (one draw per case) and eligible tasks are taken earliest deadline first.
+
+    A queue discipline, not a delay: officers do not start a task before it is eligible
+    (their time goes to eligible work or, in the log, to other processes), and once it is
+    eligible it still waits for a free officer, so fewer officers mean longer waits. Cases
+    without a deadline are eligible at once; later steps of a started case are not held."""
+
+    by: Literal["deadline"] = "deadline"
+    lead_days: Distribution  # working days; a number is a constant
+
+    @field_validator("lead_days", mode="before")
+    @classmethod
+    def _number_is_constant(cls, v: Any) -> Any:
+        return {"dist": "constant", "value": v} if isinstance(v, int | float) else v
+
+
 class Pool(_Model):
     """Officers of one pool. ``count`` with ``hours`` is one shift; ``shifts`` gives several,
     each with its own officers (``count`` is then the headcount, their sum)."""
@@ -328,6 +347,8 @@ class Pool(_Model):
     # back-office work: arrival order, deadline order, or deadline order with the next steps
     # of cases already started in the chain ahead (an officer finishes a case in one sitting)
     order: Literal["fifo", "deadline", "started_first"] = "fifo"
+    # deadline-driven take-up of a case's first task (off by default); implies deadline order
+    pick: Pick | None = None
     cost_per_hour: Annotated[float, Field(ge=0)] | None = None  # per officer-hour on duty
     skills: Skills | None = None  # None: every officer serves every ticket of its hall queue
 
