@@ -40,10 +40,18 @@ from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.eventmap import EventMap, read_events
 from simlib.calibrate.holdout import parse_holdout
 from simlib.calibrate.logmap import load_map
+from simlib.calibrate.pickfit import lead_days, lead_spec, refine_pick, working_days_waited
+from simlib.calibrate.simlog import first_task_wait_days, simulated_events
 from simlib.calibrate.yamlout import Note, dump, plain
 from simlib.scenario.model import WEEKDAYS
 
-__all__ = ["EventCalibration", "calibrate_events", "split_holdout"]
+__all__ = [
+    "EventCalibration",
+    "calibrate_events",
+    "first_task_wait_days",
+    "simulated_events",
+    "split_holdout",
+]
 
 INTAKE, BACK = "intake", "back_office"
 
@@ -67,6 +75,10 @@ class EventCalibration:
     notes: list[str] = field(default_factory=list)
     holdout: pd.DataFrame | None = None
     holds: dict[str, HoldFit] = field(default_factory=dict)
+    leads: np.ndarray | None = None  # pick: deadline -- each case's lead, working days
+    lead_shift: float = 0.0  # added to the leads by the refinement (queue and work after)
+    target_gap_min: float = 0.0  # the log's mean within-day gap between a case's steps
+    pick_rounds: list[tuple[float, float, float, float]] = field(default_factory=list)
 
     def scenario(self) -> Any:
         from simlib.files import scenario_from_dict
@@ -95,21 +107,21 @@ class EventCalibration:
             f"{self.logmap.batch_gap_min:g} min apart).",
             f"Back office: head count {self.head_count} regular officers ({self.officers_seen} "
             f"seen); present on {self.availability_log:.0%} of working days in the log (spells of "
-            f"{self.spell_days:.1f} days); effective availability for this process refined by "
-            f"simulation to {self.availability:.3f} so that the median wait before the first "
-            f"task is {self.target_first_wait_days:.1f} days as in the log; effective capacity "
-            f"{self.head_count * self.availability:.2f} officers, spent "
+            f"{self.spell_days:.1f} days); effective availability for this process "
+            + (
+                f"{self.availability:.3f} (fitted with the take-up by deadline, below)"
+                if self.leads is not None
+                else f"refined by simulation to {self.availability:.3f} so that the median "
+                f"wait before the first task is {self.target_first_wait_days:.1f} days as in "
+                "the log"
+            )
+            + f"; effective capacity {self.head_count * self.availability:.2f} officers, spent "
             + (
                 "by whole days (availability_as: days)."
                 if self.logmap.availability_as == "days"
                 else "every working day as a share of the open hours (availability_as: hours)."
             ),
-            "Refinement (availability -> simulated median wait before the first task, days): "
-            + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement)
-            + f" ({len(self.refinement)} rounds, {self.simulated_days:,} simulated days"
-            + (
-                "; stopped with the log's wait inside the round's 95 % CI)" if self.settled else ")"
-            ),
+            self.refinement_line(),
             self.load_line(),
         ]
         if issues is not None and issues.items:
@@ -167,6 +179,47 @@ class EventCalibration:
             self.head_count -= n
         return dict(data)
 
+    def set_pick(self, availability: float, shift: float) -> None:
+        """The back office with this availability, taking cases up by deadline with the
+        log's leads shifted by ``shift`` working days."""
+        assert self.leads is not None
+        self.availability, self.lead_shift = availability, shift
+        _set_presence(self)
+        self.data["pools"][BACK]["pick"] = Note(
+            {"by": "deadline", "lead_days": lead_spec(self.leads, shift)},
+            f"first task taken up this many working days before the deadline: per case, "
+            f"time_limit_days less the working days from receipt to its first completion "
+            f"(n={len(self.leads)}, median {np.median(self.leads):.1f}), shifted by "
+            f"{shift:+.2f} by simulation (the queue and the work after take-up)",
+        )
+
+    def refinement_line(self) -> str:
+        if self.leads is not None:
+            return self.pick_line()
+        return (
+            "Refinement (availability -> simulated median wait before the first task, days): "
+            + ", ".join(f"{a:.3f}->{w:.1f}" for a, w in self.refinement)
+            + f" ({len(self.refinement)} rounds, {self.simulated_days:,} simulated days"
+            + ("; stopped with the log's wait inside the round's 95 % CI)" if self.settled else ")")
+        )
+
+    def pick_line(self) -> str:
+        """The header's account of a deadline-driven take-up."""
+        if self.leads is None:
+            return ""
+        rounds = ", ".join(
+            f"{a:.4f}/{s:+.1f}->{w:.1f} d,{g:.0f} min" for a, s, w, g in self.pick_rounds
+        )
+        return (
+            f"Take-up by deadline (map pick: deadline): first task eligible a lead of median "
+            f"{np.median(self.leads) + self.lead_shift:.1f} working days before the deadline, "
+            f"then earliest deadline first; the capacity fitted to the log's mean within-day "
+            f"gap between a case's steps ({self.target_gap_min:.0f} min), the lead's shift to "
+            f"the median first wait. Rounds (availability/shift -> first wait, gap): {rounds} "
+            f"({len(self.pick_rounds)} rounds, {self.simulated_days:,} simulated days"
+            + ("; stopped with both inside their rounds' 95 % CIs)." if self.settled else ").")
+        )
+
     def yaml(self) -> str:
         return dump(self.data, self.header())
 
@@ -221,7 +274,11 @@ def calibrate_events(
     first = _first_waits(ev)
     cal.target_first_wait_days = float(np.median(first)) if len(first) else 0.0
     rounds = m.refine_rounds if refine_rounds is None else refine_rounds
-    refine_availability(cal, rounds, seed=seed + 7, reps=m.refine_reps)
+    if cal.leads is not None:
+        cal.set_pick(cal.availability, 0.0)
+        refine_pick(cal, rounds, seed=seed + 7, reps=m.refine_reps)
+    else:
+        refine_availability(cal, rounds, seed=seed + 7, reps=m.refine_reps)
     return cal
 
 
@@ -368,6 +425,15 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
             weekmask=mask,
         )
         limit_days = (float(np.median(wdays)), len(ok))
+    if m.pick == "deadline":
+        if limit_days is None:
+            raise CalibrationError(
+                f"{m.calibrate}: pick: deadline needs each case's deadline (map "
+                f"columns.deadline), and the log has none; use pick: queue"
+            )
+        lo, hi = _open_span_of(hours)
+        waited = working_days_waited(ev, workdays, hours, float(hi - lo))
+        cal.leads = lead_days(waited, limit_days[0])
     online = cases["channel"].isin(m.online_channels).mean() if m.online_channels else 0.0
     chain_items: list[Any] = []
     for item in c.order:
@@ -489,8 +555,11 @@ def _presence(cal: EventCalibration) -> dict[str, Any]:
 
 
 def _open_span(cal: EventCalibration) -> tuple[int, int]:
-    hours = _calendar(cal.events)[1][0]
-    lo, hi = (int(x[:2]) * 60 + int(x[3:5]) for x in hours.split("-"))
+    return _open_span_of(_calendar(cal.events)[1])
+
+
+def _open_span_of(hours: list[str]) -> tuple[int, int]:
+    lo, hi = (int(x[:2]) * 60 + int(x[3:5]) for x in hours[0].split("-"))
     return lo, hi
 
 
@@ -530,31 +599,6 @@ def _absence(cal: EventCalibration) -> Note:
         f"days with a completion; refined by simulation to the wait before the first task), "
         f"in spells of {cal.spell_days:.1f} working days as in the log",
     )
-
-
-def simulated_events(scenario: Any, seed: int) -> pd.DataFrame:
-    """One replication's event log in the real log's language (labels, completion,
-    ``case:submitted``), restricted to cases submitted within the horizon, after the
-    run-in (``warmup_days``)."""
-    from simlib.engine import simulate
-    from simlib.eventlog import event_log, step_labels
-
-    records = simulate(scenario, seed)
-    log = event_log(records, step_labels(scenario))
-    log = log[~log["concept:name"].isin(["acceptance", "collection"])]
-    start = pd.Timestamp(scenario.calendar.start_date)
-    end = start + pd.Timedelta(days=scenario.horizon.days)
-    begin = start + pd.Timedelta(days=scenario.horizon.warmup_days)
-    inside = (log["case:submitted"] >= begin) & (log["case:submitted"] < end)
-    return log[inside].reset_index(drop=True)
-
-
-def first_task_wait_days(log: pd.DataFrame) -> np.ndarray:
-    """Days from submission to the first completed task, per case of a simulated log."""
-    g = log.groupby("case:concept:name")
-    return (
-        (g["time:timestamp"].min() - g["case:submitted"].first()).dt.total_seconds() / 86400
-    ).to_numpy()
 
 
 def refine_availability(cal: EventCalibration, rounds: int, seed: int, reps: int = 16) -> None:

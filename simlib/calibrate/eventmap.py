@@ -80,6 +80,11 @@ class EventMap(_Model):
     # someone on this process on most days) or "days" (each officer present on that share
     # of working days, in spells: most days nobody, so a resumed case waits days more).
     availability_as: Literal["days", "hours"] = "hours"
+    # How the pool takes up a case's first task: "queue" (as soon as an officer is free,
+    # the capacity fitted to the first wait) or "deadline" (a fitted lead before the
+    # deadline, then earliest deadline first; the capacity fitted to the gaps between a
+    # case's steps; see simlib.calibrate.pickfit). "deadline" needs the deadline column.
+    pick: Literal["queue", "deadline"] = "queue"
 
 
 def _times(raw: pd.Series, m: EventMap) -> pd.Series:

@@ -250,6 +250,9 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
         "time_limit_days: ",
         "online_share: ",
         "started_first",
+        "pick:  # first task taken up",
+        "by: deadline",
+        "dist: empirical",
         "head count",
         "hold: {prob: ",
         "run-in ",
@@ -270,3 +273,50 @@ def test_cli_calibrates_runs_and_judges_the_permit_log(tmp_path: Path, capsys) -
     # Compared over the real log's receipt window: the run-in's cases are left out.
     assert pd.to_datetime(sim["case:submitted"]).min() < pd.Timestamp("2010-10-01")
     assert measures["cases"]["simulated"] < sim["case:concept:name"].nunique()
+
+
+def test_lead_before_the_deadline_is_recovered_from_completion_times() -> None:
+    """Round trip of the take-up by deadline: a weekday back office (08:00-16:00) whose
+    first task becomes eligible a uniform 5-25 working days before a 40-day deadline, with
+    ample officers; the lead estimated from receipt and first completion alone is that
+    uniform (less minutes of work). Fails on calendar days for working days (x 7/5), on a
+    day of 24 h for the open day, and on a constant lead."""
+    from simlib import scenario_from_dict
+    from simlib.calibrate.pickfit import lead_days, working_days_waited
+
+    hours, workdays = ["08:00-16:00"], ["mon", "tue", "wed", "thu", "fri"]
+    data = {
+        "name": "pick",
+        "horizon": {"days": 120, "warmup_days": 0},
+        "calendar": {"workdays": workdays, "hours": hours, "start_date": "2011-01-03"},
+        "pools": {
+            "desk": {"count": 2},
+            "back": {
+                "count": 30,
+                "pick": {"by": "deadline", "lead_days": {"dist": "uniform", "min": 5, "max": 25}},
+            },
+        },
+        "matters": [
+            {
+                "id": "permit",
+                "arrivals": {"per_hour": 1.0},
+                "online_share": 1.0,
+                "time_limit_days": 40,
+                "acceptance": {"pool": "desk", "time": {"dist": "constant", "value": 1.0}},
+                "chain": [{"id": "receipt", "pool": "back", "time": exp(10.0)}],
+            }
+        ],
+    }
+    sc = scenario_from_dict(data)
+    log = event_log(simulate(sc, 5))
+    log = log[log["concept:name"] == "receipt"]
+    ev = pd.DataFrame(
+        {"case": log["case:concept:name"], "end": log["time:timestamp"]}
+        | {"received": log["case:submitted"]}
+    )
+    # cases whose deadline falls inside the run (the others never start)
+    ev = ev[ev["received"] < pd.Timestamp("2011-01-03") + pd.Timedelta(days=60)]
+    lead = lead_days(working_days_waited(ev, workdays, hours, 480.0), 40.0)
+    assert len(lead) > 300
+    assert lead.min() > 5 - 0.3 and lead.max() <= 25 + 1e-6
+    assert stats.kstest(lead, stats.uniform(5, 20).cdf).pvalue > 1e-3
