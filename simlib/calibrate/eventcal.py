@@ -217,7 +217,12 @@ class EventCalibration:
             f"gap between a case's steps ({self.target_gap_min:.0f} min), the lead's shift to "
             f"the median first wait. Rounds (availability/shift -> first wait, gap): {rounds} "
             f"({len(self.pick_rounds)} rounds, {self.simulated_days:,} simulated days"
-            + ("; stopped with both inside their rounds' 95 % CIs)." if self.settled else ").")
+            + (
+                "; stopped: the wait inside its round's 95 % CI, the gap too or the capacity "
+                "at its bound)."
+                if self.settled
+                else ")."
+            )
         )
 
     def yaml(self) -> str:

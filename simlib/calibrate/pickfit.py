@@ -105,7 +105,9 @@ def refine_pick(cal: EventCalibration, rounds: int, seed: int, reps: int) -> Non
     """Fit the capacity to the within-day gap between steps (bisection on the availability,
     log scale, below utilisation 0.95) and the lead's shift to the median first wait (the
     simulated excess in working days), on the same replications every round (common
-    random numbers); stop when both are inside their rounds' 95 % intervals."""
+    random numbers); stop when both are inside their rounds' 95 % intervals, or the wait is
+    and the availability's bracket has closed to 5 % (a gap the model cannot reach, at
+    the bound)."""
     hold = cal.logmap.hold_gap_hours
     target_gap = float(np.mean(step_gaps_min(cal.events, "case", "end", hold)))
     cal.target_gap_min = target_gap
@@ -134,7 +136,8 @@ def refine_pick(cal: EventCalibration, rounds: int, seed: int, reps: int) -> Non
         )
         cal.refinement.append((a, wait))
         cal.pick_rounds.append((a, cal.lead_shift, wait, gap))
-        if abs(wait - target_wait) <= wait_half and abs(gap - target_gap) <= gap_half:
+        gap_met = abs(gap - target_gap) <= gap_half or hi / lo < 1.05  # or at its bound
+        if abs(wait - target_wait) <= wait_half and gap_met:
             cal.settled = True
             return
         if abs(gap - target_gap) > gap_half:
