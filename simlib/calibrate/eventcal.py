@@ -22,6 +22,9 @@ What comes from where:
   (``availability_as: hours``) that capacity is on duty every working day for a share of
   the open hours, since the log has someone on this process on most days; as whole days
   (``days``) a case resumed after a hold waits for the next day someone is present.
+  With ``pick: deadline`` the first task is instead taken up a fitted lead before the
+  deadline and the capacity is fitted to the gaps between a case's steps
+  (:mod:`simlib.calibrate.pickfit`).
 """
 
 from __future__ import annotations

@@ -320,3 +320,13 @@ def test_lead_before_the_deadline_is_recovered_from_completion_times() -> None:
     assert len(lead) > 300
     assert lead.min() > 5 - 0.3 and lead.max() <= 25 + 1e-6
     assert stats.kstest(lead, stats.uniform(5, 20).cdf).pvalue > 1e-3
+
+
+def test_pick_by_deadline_needs_the_deadline_column() -> None:
+    from simlib.calibrate.errors import CalibrationError
+    from simlib.calibrate.eventcal import calibrate_events
+
+    m = load_map(MAP)
+    cols = m.columns.model_copy(update={"deadline": None})
+    with pytest.raises(CalibrationError, match=r"pick: deadline needs each case's deadline"):
+        calibrate_events(LOG, m.model_copy(update={"columns": cols}), refine_rounds=0)
