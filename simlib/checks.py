@@ -192,7 +192,8 @@ def _idle_pool_warnings(scenario: Scenario) -> list[str]:
         shifts = sorted(
             span
             for x in scenario.pools[pid].crews()
-            for span in parse_hours(list(x.hours or scenario.calendar.hours))
+            for hours in [x.hours or scenario.calendar.hours, *x.hours_by_weekday.values()]
+            for span in parse_hours(list(hours))
         )
         if _overlap(shifts, opening) == 0:
             out.append(

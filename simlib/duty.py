@@ -39,7 +39,7 @@ def pool_hours(scenario: Scenario, pool_id: str, calendar: HallCalendar | None =
     workdays = max(1, len(cal.workdays()))
     minutes = 0.0
     for shift in scenario.pools[pool_id].crews():
-        periods = cal.shift_periods(shift.hours, shift.days)
+        periods = cal.shift_periods(shift.hours, shift.days, shift.hours_by_weekday)
         minutes += shift.count * sum(end - start for start, end in periods)
     return minutes / 60 / workdays
 
@@ -54,7 +54,7 @@ def on_duty(
     days = cal.workdays()
     counts = {d: [0] * len(hours) for d in days}
     for shift in scenario.pools[pool_id].crews():
-        for start, end in cal.shift_periods(shift.hours, shift.days):
+        for start, end in cal.shift_periods(shift.hours, shift.days, shift.hours_by_weekday):
             day = int(start // DAY)
             for i, h in enumerate(hours):
                 if start <= day * DAY + h * 60 and day * DAY + (h + 1) * 60 <= end:
@@ -87,7 +87,7 @@ def officers_present(
         for shift in pool.crews():
             covered = sum(
                 max(0.0, min(e, end) - max(s, start))
-                for s, e in calendar.shift_periods(shift.hours, shift.days)
+                for s, e in calendar.shift_periods(shift.hours, shift.days, shift.hours_by_weekday)
                 if s < end and e > start
             )
             total += shift.count * covered / (end - start) * present
@@ -106,7 +106,7 @@ def peak_on_duty(scenario: Scenario, pool_id: str, calendar: HallCalendar | None
     cal = calendar or _calendar(scenario)
     changes: dict[float, int] = {}
     for shift in scenario.pools[pool_id].crews():
-        for start, end in cal.shift_periods(shift.hours, shift.days):
+        for start, end in cal.shift_periods(shift.hours, shift.days, shift.hours_by_weekday):
             changes[start] = changes.get(start, 0) + shift.count
             changes[end] = changes.get(end, 0) - shift.count
     best = now = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -167,18 +167,23 @@ class HallCalendar:
         return Timetable((d * DAY + s, d * DAY + e) for d in self.workdays() for s, e in spans)
 
     def shift_periods(
-        self, hours: Sequence[str] | Spans | None, days: Sequence[str] | None = None
+        self,
+        hours: Sequence[str] | Spans | None,
+        days: Sequence[str] | None = None,
+        by_weekday: Mapping[str, Sequence[str]] | None = None,
     ) -> list[tuple[float, float]]:
-        """Daily ``hours`` (None: each day's opening hours) on the workdays that fall on
-        ``days`` (None: every workday), *not* merged across midnight: the roster draws
-        absences per day, so a 24-hour shift still starts afresh each day."""
+        """Daily ``hours`` (None: each day's opening hours; ``by_weekday``: other hours on
+        those weekdays, the same officers) on the workdays that fall on ``days`` (None: every
+        workday), *not* merged across midnight: the roster draws absences per day, so a
+        24-hour shift still starts afresh each day."""
         spans = _spans(hours) if hours is not None else None
+        own = {WEEKDAYS.index(w): _spans(h) for w, h in (by_weekday or {}).items()}
         weekdays = None if days is None else {WEEKDAYS.index(d) for d in days}
         return [
             (d * DAY + s, d * DAY + e)
             for d in self.workdays()
             if weekdays is None or self.weekday[d] in weekdays
-            for s, e in (spans if spans is not None else self.day_hours[d])
+            for s, e in own.get(self.weekday[d], spans if spans is not None else self.day_hours[d])
         ]
 
     def closing_times(self) -> list[float]:

@@ -96,7 +96,9 @@ class Model:
             desk, first = self.desks[pid], 0
             for shift in pool.crews():
                 officers = desk.officers[first : first + shift.count]
-                periods = self.calendar.shift_periods(shift.hours, shift.days)
+                periods = self.calendar.shift_periods(
+                    shift.hours, shift.days, shift.hours_by_weekday
+                )
                 crews.append(Crew(desk, officers, first, periods, pool.absence))
                 first += shift.count
         env.process(roster(env, crews, self.seed, records.warmup, records.horizon, records.cap))

@@ -189,7 +189,13 @@ def _decisions_today(result: OptimizeResult) -> dict[str, Any]:
                 )
             ),
             "shifts": [
-                {"hours": list(x.hours or base.calendar.hours), "count": x.count}
+                {
+                    "hours": list(x.hours or base.calendar.hours),
+                    "count": x.count,
+                    **(
+                        {"hours_by_weekday": dict(x.hours_by_weekday)} if x.hours_by_weekday else {}
+                    ),
+                }
                 for x in base.pools[d.pool].crews()
             ],
         }

@@ -275,9 +275,26 @@ class Shift(_Model):
     hours: Hours | None = None
     count: Annotated[int, Field(ge=0)]
     days: Annotated[list[Weekday], Field(min_length=1)] | None = None
+    # The same officers on other hours on some weekdays (e.g. a short Friday): overrides
+    # ``hours`` on those weekdays, as ``calendar.hours_by_weekday`` does for the hall.
+    hours_by_weekday: dict[Weekday, Hours] = {}
     # The roster a planner pays, start-end with the hall's lunch inside ("09:00-17:00"):
     # written by simlib optimize beside the hours at the window; the engine uses ``hours``.
     roster: HourRange | None = None
+
+    @model_validator(mode="after")
+    def _weekday_hours_on_its_days(self) -> Shift:
+        off = [d for d in self.hours_by_weekday if self.days is not None and d not in self.days]
+        if off:
+            raise ValueError(
+                f"hours_by_weekday gives hours for {', '.join(off)}, which is not in the "
+                f"shift's days {self.days}; add it to days or drop its hours"
+            )
+        return self
+
+    def hours_on(self, weekday: str) -> list[str] | None:
+        """The shift's hours on ``weekday`` (None: that day's opening hours)."""
+        return self.hours_by_weekday.get(weekday, self.hours)  # type: ignore[call-overload]
 
 
 class SkillGroup(_Model):
@@ -391,7 +408,12 @@ class Pool(_Model):
         self._spans = parse_hours(self.hours) if self.hours is not None else None
         if self.shifts is not None and all(x.hours is not None for x in self.shifts):
             # Several shifts: the clock spans in which some shift is on (for charts, checks).
-            spans = sorted(span for x in self.shifts for span in parse_hours(list(x.hours or [])))
+            spans = sorted(
+                span
+                for x in self.shifts
+                for hours in [x.hours or [], *x.hours_by_weekday.values()]
+                for span in parse_hours(list(hours))
+            )
             merged: list[tuple[int, int]] = []
             for start, end in spans:
                 if merged and start <= merged[-1][1]:
@@ -709,15 +731,19 @@ def reference_issues(s: Scenario) -> list[tuple[str, str]]:
     workdays = set(s.calendar.workdays)
     for pid, pool in pools.items():
         for k, shift in enumerate(pool.shifts or []):
-            off = [d for d in shift.days or [] if d not in workdays]
-            if off:
-                issues.append(
-                    (
-                        f"pools.{pid}.shifts[{k}].days",
-                        f"{', '.join(off)} is not a workday of the calendar "
-                        f"({', '.join(s.calendar.workdays)})",
+            for key, named in (
+                ("days", shift.days or []),
+                ("hours_by_weekday", shift.hours_by_weekday),
+            ):
+                off = [d for d in named if d not in workdays]
+                if off:
+                    issues.append(
+                        (
+                            f"pools.{pid}.shifts[{k}].{key}",
+                            f"{', '.join(off)} is not a workday of the calendar "
+                            f"({', '.join(s.calendar.workdays)})",
+                        )
                     )
-                )
     issues += _skill_issues(s)
     for pid, path in used.items():
         if pools[pid].count < 1:

@@ -77,7 +77,7 @@ def absent_officers(scenario: Scenario, seed: int, day: int, pool: str) -> list[
     out: list[bool] = []
     first = 0
     for shift in spec.crews():
-        periods = cal.shift_periods(shift.hours, shift.days)
+        periods = cal.shift_periods(shift.hours, shift.days, shift.hours_by_weekday)
         crew_days = sorted({int(s // DAY) for s, _e in periods})
         away = [False] * shift.count
         if spec.absence.daily_prob > 0 and day in crew_days:
@@ -98,7 +98,9 @@ def _shift_periods(scenario: Scenario, cal: HallCalendar, pool: str, day: int) -
     out: list[list] = []
     for shift in scenario.pools[pool].crews():
         mine = [
-            [s, e] for s, e in cal.shift_periods(shift.hours, shift.days) if int(s // DAY) == day
+            [s, e]
+            for s, e in cal.shift_periods(shift.hours, shift.days, shift.hours_by_weekday)
+            if int(s // DAY) == day
         ]
         out.extend([mine] * shift.count)
     return out

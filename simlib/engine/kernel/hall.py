@@ -297,7 +297,9 @@ class _Kernel:
             desk, first = self.desks[list(scenario.pools).index(pid)], 0
             for shift in pool.crews():
                 officers = desk.officers[first : first + shift.count]
-                periods = self.calendar.shift_periods(shift.hours, shift.days)
+                periods = self.calendar.shift_periods(
+                    shift.hours, shift.days, shift.hours_by_weekday
+                )
                 crews.append(
                     Crew(
                         cast(Desk, desk),
