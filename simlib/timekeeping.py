@@ -17,7 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from simlib.scenario.model import WEEKDAYS, Calendar, PerHourOrDay, parse_clock, parse_hours
+from simlib.scenario.model import (
+    WEEKDAYS,
+    Calendar,
+    PerHourOrDay,
+    Weekday,
+    parse_clock,
+    parse_hours,
+)
 
 __all__ = ["DAY", "HallCalendar", "Segment", "Timetable", "rate_segments"]
 
@@ -170,7 +177,7 @@ class HallCalendar:
         self,
         hours: Sequence[str] | Spans | None,
         days: Sequence[str] | None = None,
-        by_weekday: Mapping[str, Sequence[str]] | None = None,
+        by_weekday: Mapping[Weekday, Sequence[str]] | None = None,
     ) -> list[tuple[float, float]]:
         """Daily ``hours`` (None: each day's opening hours; ``by_weekday``: other hours on
         those weekdays, the same officers) on the workdays that fall on ``days`` (None: every
