@@ -34,7 +34,7 @@ FLOORS: list[set[str]] = [
     {"experiment", "checks"},
     {"plots", "outputs", "visual"},
     {"optimize", "calibrate", "report"},
-    {"cli_checks", "commands", "cli", "simlib"},
+    {"cli_checks", "commands", "cli", "simlib", "__main__"},
 ]
 
 
