@@ -22,6 +22,9 @@ What comes from where:
   (``availability_as: hours``) that capacity is on duty every working day for a share of
   the open hours, since the log has someone on this process on most days; as whole days
   (``days``) a case resumed after a hold waits for the next day someone is present.
+  The capacity by weekday follows the log's completions per working day of each weekday
+  (:mod:`simlib.calibrate.weekdays`): the same officers, each weekday its share of the open
+  hours (``hours_by_weekday``), the mean day's capacity the refined one.
   With ``pick: deadline`` the first task is instead taken up a fitted lead before the
   deadline and the capacity is fitted to the gaps between a case's steps
   (:mod:`simlib.calibrate.pickfit`).
@@ -45,6 +48,7 @@ from simlib.calibrate.holdout import parse_holdout
 from simlib.calibrate.logmap import load_map
 from simlib.calibrate.pickfit import lead_days, lead_spec, refine_pick, working_days_waited
 from simlib.calibrate.simlog import first_task_wait_days, simulated_events
+from simlib.calibrate.weekdays import WeekdayCapacity, weekday_capacity
 from simlib.calibrate.yamlout import Note, dump, plain
 from simlib.scenario.model import WEEKDAYS
 
@@ -82,6 +86,7 @@ class EventCalibration:
     lead_shift: float = 0.0  # added to the leads by the refinement (queue and work after)
     target_gap_min: float = 0.0  # the log's mean within-day gap between a case's steps
     pick_rounds: list[tuple[float, float, float, float]] = field(default_factory=list)
+    weekdays: WeekdayCapacity | None = None  # capacity by weekday (availability_as: hours)
 
     def scenario(self) -> Any:
         from simlib.files import scenario_from_dict
@@ -127,6 +132,8 @@ class EventCalibration:
             self.refinement_line(),
             self.load_line(),
         ]
+        if self.weekdays is not None:
+            lines.append(f"Back office {self.weekdays.note()}.")
         if issues is not None and issues.items:
             lines.append(f"Rows with problems: {issues.summary(limit_rows=4)}")
         lines += [f"Note: {n}" for n in self.notes]
@@ -407,6 +414,8 @@ def _scenario(cal: EventCalibration) -> dict[str, Any]:
     cal.head_count, cal.officers_seen = head, seen
     cal.availability_log, cal.spell_days = avail, max(spell, 1.0)
     cal.availability = avail
+    if m.availability_as == "hours" and m.capacity_by_weekday:
+        cal.weekdays = weekday_capacity(ev["end"], workdays)
     window = cases["received"].min().date()
     window -= dt.timedelta(days=window.weekday())  # a Monday
     # The log is cut out of a running process: the officers' queue at its start held the
@@ -559,7 +568,7 @@ def _presence(cal: EventCalibration) -> dict[str, Any]:
     count = Note(head, f"head count: officers with >= 2 % of events ({seen} seen)")
     if cal.logmap.availability_as == "days":
         return {"count": count, "absence": _absence(cal)}
-    return {"shifts": Note([{"count": n, "hours": h} for n, h in [_slices(cal)]], _slice_note(cal))}
+    return {"shifts": Note([_shift(cal)], _slice_note(cal))}
 
 
 def _open_span(cal: EventCalibration) -> tuple[int, int]:
@@ -571,13 +580,26 @@ def _open_span_of(hours: list[str]) -> tuple[int, int]:
     return lo, hi
 
 
-def _slices(cal: EventCalibration) -> tuple[int, list[str]]:
-    """``n`` officers (the effective capacity rounded up) each on duty for ``eff / n`` of the
-    open minutes, in slices of about an hour spread evenly over the day (so the day's
-    completions spread as in the log)."""
+def _shift(cal: EventCalibration) -> dict[str, Any]:
+    """``n`` officers (the effective capacity of the busiest weekday rounded up), the same
+    people every day: on the mean day (``hours``) and on each weekday (``hours_by_weekday``,
+    its factor times the mean day's capacity, at most the head count) each on duty for
+    ``eff / n`` of the open minutes."""
     eff = max(cal.head_count * min(max(cal.availability, 1e-3), 1.0), 1e-3)
-    n = int(np.ceil(eff))
+    factors = cal.weekdays.factor if cal.weekdays is not None else {}
+    by_day = {d: max(min(cal.head_count, eff * f), 1e-3) for d, f in factors.items()}
+    n = int(np.ceil(max([eff, *by_day.values()])))
     lo, hi = _open_span(cal)
+    shift: dict[str, Any] = {"count": n, "hours": _slices(eff, n, lo, hi)}
+    if by_day:
+        shift["hours_by_weekday"] = {d: _slices(e, n, lo, hi) for d, e in by_day.items()}
+    return shift
+
+
+def _slices(eff: float, n: int, lo: int, hi: int) -> list[str]:
+    """Each of ``n`` officers on duty for ``eff / n`` of the open minutes ``lo``-``hi``, in
+    slices of about an hour spread evenly over the day (so the day's completions spread as
+    in the log)."""
     on = (hi - lo) * eff / n
     k = max(1, min(round(on / 60), (hi - lo) // 60))
     step = (hi - lo) / k
@@ -586,7 +608,7 @@ def _slices(cal: EventCalibration) -> tuple[int, list[str]]:
         s = lo + round(i * step)
         e = min(hi, s + max(1, round(on / k)))
         out.append(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}")
-    return n, out
+    return out
 
 
 def _slice_note(cal: EventCalibration) -> str:
@@ -596,6 +618,11 @@ def _slice_note(cal: EventCalibration) -> str:
         f"{cal.availability:.4f} (log: present on {cal.availability_log:.3f} of working days; "
         f"refined by simulation to the wait before the first task), spent every working day "
         f"as a share of the open hours"
+        + (
+            f" (the mean day; hours_by_weekday: each weekday's {cal.weekdays.note()})"
+            if cal.weekdays is not None
+            else ""
+        )
     )
 
 

@@ -80,6 +80,10 @@ class EventMap(_Model):
     # someone on this process on most days) or "days" (each officer present on that share
     # of working days, in spells: most days nobody, so a resumed case waits days more).
     availability_as: Literal["days", "hours"] = "hours"
+    # With "hours": the pool's capacity by weekday follows its completions per working day
+    # of each weekday (simlib.calibrate.weekdays), the same officers on other hours; false:
+    # every workday the same share of the open hours.
+    capacity_by_weekday: bool = True
     # How the pool takes up a case's first task: "queue" (as soon as an officer is free,
     # the capacity fitted to the first wait) or "deadline" (a fitted lead before the
     # deadline, then earliest deadline first; the capacity fitted to the gaps between a

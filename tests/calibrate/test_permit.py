@@ -182,12 +182,28 @@ def test_availability_as_hours_spends_the_effective_capacity_every_day() -> None
     pool = cal.scenario().pools["back_office"]
     eff = cal.head_count * cal.availability
     (shift,) = pool.crews()
-    assert shift.count == pool.count == math.ceil(eff) and shift.days is None
+    assert cal.weekdays is not None  # the capacity by weekday (default with hours)
+    factor = cal.weekdays.factor
+    assert shift.count == pool.count == math.ceil(eff * max(factor.values()))
+    assert shift.days is None and set(shift.hours_by_weekday) == set(factor)
     spans = [(int(h[:2]) * 60 + int(h[3:5]), int(h[6:8]) * 60 + int(h[9:11])) for h in shift.hours]
     lo, hi = (int(x[:2]) * 60 for x in cal.data["calendar"]["hours"].value[0].split("-"))
     on = sum(e - s for s, e in spans)
     assert abs(shift.count * on - eff * (hi - lo)) <= len(spans) * shift.count  # rounding
     assert len(spans) > 1 and spans[0][0] == lo and spans[-1][1] > (lo + hi) / 2  # spread
+    # The same officers, each weekday its share: officer-minutes = eff x factor x open minutes
+    assert np.mean(list(factor.values())) == pytest.approx(1.0)  # the mean day stays eff
+    assert factor["fri"] < 0.8 < min(factor[d] for d in ("tue", "thu"))  # Fridays carry less
+    for day, hours in shift.hours_by_weekday.items():
+        minutes = sum(
+            int(h[6:8]) * 60 + int(h[9:11]) - int(h[:2]) * 60 - int(h[3:5]) for h in hours
+        )
+        assert abs(shift.count * minutes - eff * factor[day] * (hi - lo)) <= 8 * shift.count
+    assert "capacity by weekday" in cal.header() and "fri 0.66 [" in cal.header()
+    flat_map = m.model_copy(update={"capacity_by_weekday": False})
+    flat = calibrate_events(LOG, flat_map, refine_rounds=0)
+    (same,) = flat.scenario().pools["back_office"].crews()
+    assert flat.weekdays is None and not same.hours_by_weekday
     assert "availability_as: hours" in cal.header() and pool.absence.daily_prob == 0
     from simlib import scenario_from_dict
 
