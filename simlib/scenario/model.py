@@ -270,7 +270,7 @@ class Handoff(_Model):
 
 class Shift(_Model):
     """``count`` officers on duty during ``hours`` (default: opening hours) on ``days``
-    (default: every workday)."""
+    (default: every workday), on other hours on the weekdays of ``hours_by_weekday``."""
 
     hours: Hours | None = None
     count: Annotated[int, Field(ge=0)]
@@ -291,10 +291,6 @@ class Shift(_Model):
                 f"shift's days {self.days}; add it to days or drop its hours"
             )
         return self
-
-    def hours_on(self, weekday: str) -> list[str] | None:
-        """The shift's hours on ``weekday`` (None: that day's opening hours)."""
-        return self.hours_by_weekday.get(weekday, self.hours)  # type: ignore[call-overload]
 
 
 class SkillGroup(_Model):
