@@ -24,9 +24,10 @@ engines on several halls, with this module compiled and as it is.
 from __future__ import annotations
 
 import gc
+import math
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from hashlib import blake2b
 from heapq import heappop, heappush
 from typing import Any, Final, cast
@@ -35,12 +36,17 @@ from simlib.engine import hall
 from simlib.engine.arrivals import arrival_times, with_day_factors
 from simlib.engine.flow import sampler
 from simlib.engine.officers import Desk, Officer
-from simlib.engine.quantiles import quantile_fn
+from simlib.engine.quantiles import (
+    NORMAL_INV_CDF,
+    lognormal_parameters,
+    quantile_fn,
+    triangular_parameters,
+)
 from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import Crew, roster
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import _PACK, _SCALE, ApplicantDraws, Draws, stream
-from simlib.scenario.dists import MaxOf
+from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import DAY as _DAY
 from simlib.timekeeping import HallCalendar, rate_segments
@@ -92,7 +98,51 @@ PURPOSES = (
 )
 
 Event = tuple[float, int, int, Any]  # (time, sequence, kind, payload)
-Quantile = Callable[[float], float]
+
+# Quantile kinds the loop works out itself (else it calls ``quantile_fn``'s function).
+OTHER: Final = 0
+LOGNORMAL: Final = 1
+TRIANGULAR: Final = 2
+CONSTANT: Final = 3
+
+
+class _Quantile:
+    """A distribution's quantile: the lognormal, triangular and constant ones written out
+    with the very operations of ``quantile_fn`` (so compiled, they run without a Python
+    call); any other through ``quantile_fn``. ``needs_u``: whether the value depends on
+    the uniform (a constant's does not, and then the loop draws none: draws are indexed,
+    so a draw not taken changes no other)."""
+
+    def __init__(self, dist: BaseDistribution):
+        self.function = quantile_fn(dist)
+        self.kind = OTHER
+        self.p = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        self.needs_u = True
+        if isinstance(dist, Lognormal) and dist.cv != 0:
+            self.kind = LOGNORMAL
+            mu, sigma = lognormal_parameters(dist)
+            self.p = (mu, sigma, 0.0, 0.0, 0.0, 0.0)
+        elif isinstance(dist, Triangular):
+            self.kind = TRIANGULAR
+            self.p = triangular_parameters(dist)
+        elif isinstance(dist, Constant):
+            self.kind = CONSTANT
+            self.p = (dist.quantile(0.0), 0.0, 0.0, 0.0, 0.0, 0.0)
+            self.needs_u = False
+        self.a, self.b, self.c, self.d, self.e, self.f = self.p
+
+    def value(self, u: float) -> float:
+        kind = self.kind
+        if kind == LOGNORMAL:
+            x: float = NORMAL_INV_CDF(u if u > 1e-300 else 1e-300, self.a, self.b)
+            return math.exp(x)
+        if kind == TRIANGULAR:  # a, b, split, b - a, c - a, b - c
+            if u < self.c:
+                return self.a + math.sqrt(u * self.d * self.e)
+            return self.b - math.sqrt((1 - u) * self.d * self.f)
+        if kind == CONSTANT:
+            return self.a
+        return self.function(u)
 
 
 class _Matter:
@@ -109,12 +159,12 @@ class _Matter:
         self.accept = sampler(m.acceptance.time, "accept_time")
         self.complete_prob: float = m.complete_prob
         self.collect_in_person: bool = m.collection == "in_person"
-        self.collect_time: Quantile = quantile_fn(m.collection_time)
+        self.collect_time = _Quantile(m.collection_time)
         patience = m.patience if m.patience is not None else scenario.hall.patience
-        self.patience: Quantile | None = quantile_fn(patience) if patience is not None else None
+        self.patience = _Quantile(patience) if patience is not None else None
         # A single acceptance time (not the longest of several): its quantile, drawn inline.
-        self.accept_q: Quantile | None = (
-            None if isinstance(m.acceptance.time, MaxOf) else quantile_fn(m.acceptance.time)
+        self.accept_q = (
+            None if isinstance(m.acceptance.time, MaxOf) else _Quantile(m.acceptance.time)
         )
         # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
         # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
@@ -524,7 +574,7 @@ class _Kernel:
         written out with the same arithmetic, then ``HallCalendar.next_ticket_at_habit`` as
         ``CaseFlow._walk_in_time`` calls it)."""
         now = self.now
-        days = self.return_days(case.u(purpose, attempt))
+        days = self.return_days.value(case.u(purpose, attempt))
         starts, ends, cum = self.open_starts, self.open_ends, self.open_cum
         i = bisect_right(starts, now) - 1
         target = (0.0 if i < 0 else cum[i] + min(now, ends[i]) - starts[i]) + (
@@ -572,11 +622,11 @@ class _Kernel:
         if k == 0 and accept_q is not None:
             block = matter.accept_blocks.get(case.index >> 10)
             if block is not None:
-                work = accept_q(block[case.index & 1023])
+                work = accept_q.value(block[case.index & 1023])
             else:
                 work = matter.accept(Draws(matter.draws, case.index), k)
         elif accept_q is not None:
-            work = accept_q(case.u("accept_time", k))
+            work = accept_q.value(case.u("accept_time", k))
         else:
             work = matter.accept(Draws(matter.draws, case.index), k)
         n = case.visits
@@ -587,7 +637,8 @@ class _Kernel:
     def collect(self, case: _Case) -> None:
         matter = case.matter
         c = case.collections
-        work = matter.collect_time(case.u("collect_time", c))
+        collect_time = matter.collect_time
+        work = collect_time.value(case.u("collect_time", c) if collect_time.needs_u else 0.0)
         case.collections = c + 1
         n = case.visits
         case.visits = n + 1
@@ -633,7 +684,7 @@ class _Kernel:
                 block = matter.patience_blocks.get(case.index >> 10)
                 if block is not None:
                     u = block[case.index & 1023]
-            wait = patience(case.u("patience", visit_no) if u < 0.0 else u)
+            wait = patience.value(case.u("patience", visit_no) if u < 0.0 else u)
             self.push(now + wait, RENEGE, ticket)
 
     def begin(self, officer: _Officer, ticket: _Ticket) -> None:
@@ -769,7 +820,7 @@ class _Kernel:
         self.accepted, self.decision = cols["accepted"], cols["decision"]
         self.accept_activity = records.activity_code("acceptance")
         self.collect_activity = records.activity_code("collection")
-        self.return_days: Quantile = quantile_fn(scenario.hall.return_delay_days)
+        self.return_days = _Quantile(scenario.hall.return_delay_days)
         self.open_starts: list[float] = calendar.open.starts
         self.open_ends: list[float] = calendar.open.ends
         self.open_cum: list[float] = calendar.open.cum
