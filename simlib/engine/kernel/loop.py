@@ -171,7 +171,9 @@ class _Matter:
         self.first: dict[str, dict[int, list[float]]] = {
             p: self.draws._blocks.setdefault(p, {}) for p in PURPOSES
         }
-        self.keys: dict[str, bytes] = {p: self.draws.key(p) for p in PURPOSES}
+        # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose: a copy
+        # of a hasher that has taken the key gives the same digest, without the key set-up.
+        self.hashers = {p: blake2b(digest_size=8, key=self.draws.key(p)) for p in PURPOSES}
         self.patience_blocks = self.first["patience"]
         self.accept_blocks = self.first["accept_time"]
         self.complete_blocks = self.first["complete"]
@@ -210,8 +212,9 @@ class _Case:
             if block is not None:
                 return block[index & 1023]
             return matter.draws.first(purpose, index)
-        digest = blake2b(_PACK(index, attempt), digest_size=8, key=matter.keys[purpose]).digest()
-        return (int.from_bytes(digest, "little") >> 11) * _SCALE
+        hasher = matter.hashers[purpose].copy()
+        hasher.update(_PACK(index, attempt))
+        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
 
 
 class _Ticket:
