@@ -84,6 +84,8 @@ HORIZON: Final = 8
 CAP: Final = 9
 STOP: Final = 10
 DAY_STARTS: Final = 11
+TIMERS_DUE: Final = 12
+TIMER_SPAN: Final = 30.0  # minutes of renege timers held aside together (see ``issue``)
 
 # What the hall draws for an applicant (streams.Draws purposes).
 PURPOSES = (
@@ -228,6 +230,8 @@ class _Ticket:
         "kind",
         "pool",
         "queue",
+        "renege_at",
+        "renege_seq",
         "started",
         "taken",
         "visit_no",
@@ -257,6 +261,8 @@ class _Ticket:
         self.queue = queue
         self.activity = activity
         self.id = tid
+        self.renege_at = 0.0  # its renege timer's event, while held aside (``issue``)
+        self.renege_seq = 0
 
 
 class _Queue:
@@ -407,6 +413,8 @@ class _Kernel:
         # Returns due on a later day, by day: an event's (time, sequence) fixes its place in
         # the order wherever it waits, so holding it aside changes nothing but the heap size.
         self.later: dict[int, list[Event]] = {}
+        # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``).
+        self.timers: dict[int, list[_Ticket]] = {}
         # The visits' columns, in the order of ``Records.visit``'s arguments.
         self.v_case: list[int] = []
         self.v_kind: list[int] = []
@@ -688,7 +696,28 @@ class _Kernel:
                 if block is not None:
                     u = block[case.index & 1023]
             wait = patience.value(case.u("patience", visit_no) if u < 0.0 else u)
-            self.push(now + wait, RENEGE, ticket)
+            self.renege_timer(ticket, now + wait)
+
+    def renege_timer(self, ticket: _Ticket, at: float) -> None:
+        """Put the ticket's renege timer on the event list, or, when it is due in a later
+        span of TIMER_SPAN minutes, aside with that span's others until the span starts:
+        then only the timers of tickets still waiting join the list, each as the event
+        (time, sequence number) it would have been; those of tickets called meanwhile
+        (nearly all) would have done nothing, and never cost a heap entry."""
+        n = self.seq
+        self.seq = n + 1
+        span = int(at // TIMER_SPAN)
+        starts = span * TIMER_SPAN
+        if starts <= self.now:
+            heappush(self.events, (at, n, RENEGE, ticket))
+            return
+        ticket.renege_at = at
+        ticket.renege_seq = n
+        held = self.timers.get(span)
+        if held is None:
+            held = self.timers[span] = []
+            heappush(self.events, (starts, -1, TIMERS_DUE, span))  # before all then
+        held.append(ticket)
 
     def begin(self, officer: _Officer, ticket: _Ticket) -> None:
         """Officer.hand(ticket) of an asleep officer: the service starts at once."""
@@ -894,6 +923,10 @@ class _Kernel:
                 next(rosters, None)
             elif kind == CLOSING:
                 next(closing, None)
+            elif kind == TIMERS_DUE:  # the span's timers of tickets still waiting join it
+                for ticket in self.timers.pop(x):
+                    if not ticket.taken:
+                        heappush(events, (ticket.renege_at, ticket.renege_seq, RENEGE, ticket))
             elif kind == DAY_STARTS:  # the day's returns join the event list
                 for event in self.later.pop(x):
                     heappush(events, event)
