@@ -37,10 +37,14 @@ def test_the_loop_that_runs_is_the_fresh_compiled_one_or_the_pure_one(
     assert hall.which_loop() is loop
 
 
-def test_a_build_from_another_loop_py_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_from_another_loop_py_is_never_used(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    request.addfinalizer(hall.compiled_loop.cache_clear)  # the real hash again, after
     monkeypatch.delenv(hall.BUILD_VARIABLE, raising=False)
     monkeypatch.setattr(hall, "source_hash", lambda path=hall.SOURCE: "0" * 64)
     monkeypatch.setattr(hall, "_said", set())
+    hall.compiled_loop.cache_clear()
     module, why = hall.compiled_loop()
     assert module is None
     assert ("another version" in why) if compiled is not None else ("not built" in why)

@@ -10,6 +10,7 @@ forces the pure-Python loop. Whichever runs, the records are identical
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -36,8 +37,10 @@ def source_hash(path: Path = SOURCE) -> str:
 _said: set[str] = set()
 
 
+@functools.cache
 def compiled_loop() -> tuple[ModuleType | None, str]:
-    """The compiled loop if it is there and fresh (else None), and why not."""
+    """The compiled loop if it is there and fresh (else None), and why not. Looked at once
+    per process: the pure ``loop`` a process has imported does not change either."""
     try:
         module = importlib.import_module(f"simlib.engine.kernel.{COMPILED}")
     except ImportError:
