@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+KERNEL := build/kernel.stamp
 
-.PHONY: demo test lint format bench bench-study bench-optimize clean
+.PHONY: demo test lint format bench bench-study bench-optimize kernel clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,10 +21,22 @@ $(STAMP): pyproject.toml
 	  || echo "make: could not install chromium; simlib report writes HTML only (apt-get install chromium)"; }
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The hall kernel's loop compiled with mypyc (best effort: without it, the same code runs as
+# pure Python with the same records, and simlib says so once). Rebuilt when loop.py changes;
+# a build from another loop.py is never used (simlib/engine/kernel/hall.py checks its hash).
+$(KERNEL): $(STAMP) simlib/engine/kernel/loop.py simlib/engine/kernel/build.py
+	@mkdir -p build
+	@echo "make: compiling the hall kernel with mypyc (about 2 minutes; log in build/kernel.log)"
+	@$(PY) -m simlib.engine.kernel.build >build/kernel.log 2>&1 \
+	  || echo "make: could not compile the hall kernel (build/kernel.log); it runs as pure Python, same records, slower"
+	@touch $(KERNEL)
+
+kernel: $(KERNEL)
+
+demo: $(STAMP) $(KERNEL)
 	$(VENV)/bin/simlib demo
 
-test: $(STAMP)
+test: $(STAMP) $(KERNEL)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
@@ -37,16 +50,16 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP) $(KERNEL)
 	$(PY) -m pip install --quiet -e '.[dev,bench]' 2>&1 | grep -v "is ignored" || true
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/optimize.py
 
-bench-optimize: $(STAMP)
+bench-optimize: $(STAMP) $(KERNEL)
 	$(PY) benchmarks/optimize.py
 
-bench-study: $(STAMP)
+bench-study: $(STAMP) $(KERNEL)
 	$(PY) benchmarks/study.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info simlib/engine/kernel/_loop_mypyc*

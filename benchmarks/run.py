@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.textbook import tandem
 from simlib.engine import simulate
+from simlib.engine.kernel import hall
 from simlib.files import scenario_from_dict
 
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -267,9 +268,10 @@ def main() -> None:
         )
     t_simpy, t_kernel, same = kernel_speedup()
     speedup = t_simpy / t_kernel
+    build = "compiled" if hall.which_loop() is not hall.loop else "pure Python"
     print(
         f"district hall's windows, 70 days: SimPy engine {t_simpy:.2f} s, hall kernel "
-        f"{t_kernel:.2f} s: speed-up {speedup:.2f}x (target >= {KERNEL_TARGET:g}x) "
+        f"({build}) {t_kernel:.2f} s: speed-up {speedup:.2f}x (target >= {KERNEL_TARGET:g}x) "
         f"{_verdict(speedup >= KERNEL_TARGET)}; records identical: {same}"
     )
     print()

@@ -17,20 +17,38 @@ from scipy import special
 
 from simlib.scenario.dists import BaseDistribution, Exponential, Gamma, Lognormal, Triangular
 
-__all__ = ["quantile_fn", "quantiles_fn"]
+__all__ = [
+    "NORMAL_INV_CDF",
+    "lognormal_parameters",
+    "quantile_fn",
+    "quantiles_fn",
+    "triangular_parameters",
+]
 
 # NormalDist().inv_cdf(p) is this function with mu=0, sigma=1 once 0 < p < 1 is checked;
 # called with the lognormal's (mu, sigma) it returns ``mu + x * sigma``, the very sum
 # ``mu + sigma * x`` the distribution computes (a product commutes exactly), one call less.
-_INV_CDF = _normal_dist_inv_cdf
+_INV_CDF = NORMAL_INV_CDF = _normal_dist_inv_cdf
+
+
+def lognormal_parameters(dist: Lognormal) -> tuple[float, float]:
+    """(mu, sigma) of the underlying normal, as the distribution works them out."""
+    s2 = math.log1p(dist.cv**2)
+    return math.log(dist.mean) - s2 / 2, math.sqrt(s2)
+
+
+def triangular_parameters(dist: Triangular) -> tuple[float, float, float, float, float, float]:
+    """(a, b, split, b - a, c - a, b - c): the constants of the triangular quantile
+    ``a + sqrt(u * (b - a) * (c - a))`` below ``split``, ``b - sqrt((1 - u) * (b - a) * (b - c))``
+    above it."""
+    a, c, b = dist.min, dist.mode, dist.max
+    return a, b, (c - a) / (b - a), b - a, c - a, b - c
 
 
 def quantile_fn(dist: BaseDistribution) -> Callable[[float], float]:
     """``dist.quantile``, faster, with identical results."""
     if isinstance(dist, Lognormal) and dist.cv != 0:
-        s2 = math.log1p(dist.cv**2)
-        mu = math.log(dist.mean) - s2 / 2
-        sigma = math.sqrt(s2)
+        mu, sigma = lognormal_parameters(dist)
         exp = math.exp
         inv = _INV_CDF
 
@@ -39,9 +57,7 @@ def quantile_fn(dist: BaseDistribution) -> Callable[[float], float]:
 
         return lognormal
     if isinstance(dist, Triangular):
-        a, c, b = dist.min, dist.mode, dist.max
-        split = (c - a) / (b - a)
-        ba, ca, bc = b - a, c - a, b - c  # the same differences the method works out
+        a, b, split, ba, ca, bc = triangular_parameters(dist)  # the method's differences
         sqrt = math.sqrt
 
         def triangular(u: float) -> float:

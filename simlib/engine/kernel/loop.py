@@ -1,0 +1,958 @@
+"""The hall kernel's event loop: a window-only hall on a heapq of tuples, without SimPy.
+
+It runs the SimPy engine's model of a hall whose tickets only meet window pools (see
+``applies``) with plain data: an event is a tuple ``(time, sequence, kind, payload)``
+dispatched on ``kind`` inline; tickets, cases, officers and pools are small classes with
+concretely typed attributes, and the per-ticket stages (issue, call, service end, check,
+return, reneging, collection) are written out in one loop instead of going through the
+engine's objects. The module is written to be compiled by mypyc (``build``; ``hall`` picks
+the build), and runs as it is when it was not.
+
+Why the records are identical, ticket by ticket: every event the SimPy engine schedules
+that has an effect is scheduled here at the same instant, computed with the same
+floating-point expression, with the same priority, and in the same order relative to the
+others (the sequence number only breaks ties, so the events that only SimPy has, such as
+the backlog sampler's or the officers' start events, do not change the order of the rest).
+Random numbers are indexed by applicant, purpose and attempt (``streams``), so the order
+in which they are drawn does not matter; the arrival and absence streams are drawn by the
+same code (``arrival_times``, ``roster``). Sums (busy time, waits) are added in the same
+order. Reneging is lazy: the timer of a ticket that was called first finds it taken and
+does nothing, as in the engine. ``tests/unit/test_kernel.py`` compares every record of both
+engines on several halls, with this module compiled and as it is.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from bisect import bisect_left, bisect_right
+from collections import deque
+from collections.abc import Generator, Iterator
+from hashlib import blake2b
+from heapq import heappop, heappush
+from typing import Any, Final, cast
+
+from simlib.engine import hall
+from simlib.engine.arrivals import arrival_times, with_day_factors
+from simlib.engine.flow import sampler
+from simlib.engine.officers import Desk, Officer
+from simlib.engine.quantiles import (
+    NORMAL_INV_CDF,
+    lognormal_parameters,
+    quantile_fn,
+    triangular_parameters,
+)
+from simlib.engine.records import STATUSES, PoolTally, Records
+from simlib.engine.roster import Crew, roster
+from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
+from simlib.engine.streams import _PACK, _SCALE, ApplicantDraws, Draws, stream
+from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
+from simlib.scenario.model import Scenario
+from simlib.timekeeping import DAY as _DAY
+from simlib.timekeeping import HallCalendar, rate_segments
+
+__all__ = ["run_hall"]
+
+# Every event here has SimPy's normal priority (urgent ones are only the processes' starts,
+# done first at time 0), so an event is ordered by (time, sequence number) alone.
+# The record codes, as ``Final`` names (compiled, they are constants, not dictionary look-ups).
+DECIDED: Final[int] = STATUSES.index("decided")
+ABANDONED: Final[int] = STATUSES.index("abandoned")
+SERVED: Final[int] = hall.SERVED
+RENEGED: Final[int] = hall.RENEGED
+SENT_HOME: Final[int] = hall.SENT_HOME
+WAITING: Final[int] = hall.WAITING
+IN_SERVICE: Final[int] = hall.IN_SERVICE
+SUBMIT: Final[int] = hall.SUBMIT
+RETURN: Final[int] = hall.RETURN
+COLLECT: Final[int] = hall.COLLECT
+DAY: Final[float] = _DAY
+NAN: Final = float("nan")
+INF: Final = float("inf")
+CHUNK: Final = 4096  # visits kept in lists before they join the records' columns
+
+# Event kinds.
+ARRIVE: Final = 0
+END: Final = 1
+RENEGE: Final = 2
+RETURN_TO_SUBMIT: Final = 3
+RETURN_TO_COLLECT: Final = 4
+WAKE: Final = 5
+ROSTER: Final = 6
+CLOSING: Final = 7
+HORIZON: Final = 8
+CAP: Final = 9
+STOP: Final = 10
+DAY_STARTS: Final = 11
+TIMERS_DUE: Final = 12
+TIMER_SPAN: Final = 30.0  # minutes of renege timers held aside together (see ``issue``)
+
+# What the hall draws for an applicant (streams.Draws purposes).
+PURPOSES = (
+    "accept_time",
+    "patience",
+    "complete",
+    "return_delay",
+    "renege_return",
+    "renege_delay",
+    "collect_delay",
+    "collect_time",
+)
+
+Event = tuple[float, int, int, Any]  # (time, sequence, kind, payload)
+
+# Quantile kinds the loop works out itself (else it calls ``quantile_fn``'s function).
+OTHER: Final = 0
+LOGNORMAL: Final = 1
+TRIANGULAR: Final = 2
+CONSTANT: Final = 3
+
+
+class _Quantile:
+    """A distribution's quantile: the lognormal, triangular and constant ones written out
+    with the very operations of ``quantile_fn`` (so compiled, they run without a Python
+    call); any other through ``quantile_fn``. ``needs_u``: whether the value depends on
+    the uniform (a constant's does not, and then the loop draws none: draws are indexed,
+    so a draw not taken changes no other)."""
+
+    def __init__(self, dist: BaseDistribution):
+        self.function = quantile_fn(dist)
+        self.kind = OTHER
+        self.p = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        self.needs_u = True
+        if isinstance(dist, Lognormal) and dist.cv != 0:
+            self.kind = LOGNORMAL
+            mu, sigma = lognormal_parameters(dist)
+            self.p = (mu, sigma, 0.0, 0.0, 0.0, 0.0)
+        elif isinstance(dist, Triangular):
+            self.kind = TRIANGULAR
+            self.p = triangular_parameters(dist)
+        elif isinstance(dist, Constant):
+            self.kind = CONSTANT
+            self.p = (dist.quantile(0.0), 0.0, 0.0, 0.0, 0.0, 0.0)
+            self.needs_u = False
+        self.a, self.b, self.c, self.d, self.e, self.f = self.p
+
+    def value(self, u: float) -> float:
+        kind = self.kind
+        if kind == LOGNORMAL:
+            x: float = NORMAL_INV_CDF(u if u > 1e-300 else 1e-300, self.a, self.b)
+            return math.exp(x)
+        if kind == TRIANGULAR:  # a, b, split, b - a, c - a, b - c
+            if u < self.c:
+                return self.a + math.sqrt(u * self.d * self.e)
+            return self.b - math.sqrt((1 - u) * self.d * self.f)
+        if kind == CONSTANT:
+            return self.a
+        return self.function(u)
+
+
+class _Matter:
+    """A matter, resolved for the kernel: its draws, quantiles and hall queue."""
+
+    def __init__(self, code: int, scenario: Scenario, seed: int, queue: _Queue, pool: int):
+        m = scenario.matters[code]
+        self.code = code
+        self.priority: int = m.priority
+        self.draws = ApplicantDraws(seed, m.id)
+        self.applicants = 0  # applicants so far (``draws.take`` written out)
+        self.queue = queue
+        self.pool = pool
+        self.accept = sampler(m.acceptance.time, "accept_time")
+        self.complete_prob: float = m.complete_prob
+        self.collect_in_person: bool = m.collection == "in_person"
+        self.collect_time = _Quantile(m.collection_time)
+        patience = m.patience if m.patience is not None else scenario.hall.patience
+        self.patience = _Quantile(patience) if patience is not None else None
+        # A single acceptance time (not the longest of several): its quantile, drawn inline.
+        self.accept_q = (
+            None if isinstance(m.acceptance.time, MaxOf) else _Quantile(m.acceptance.time)
+        )
+        # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
+        # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
+        self.first: dict[str, dict[int, list[float]]] = {
+            p: self.draws._blocks.setdefault(p, {}) for p in PURPOSES
+        }
+        # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose: a copy
+        # of a hasher that has taken the key gives the same digest, without the key set-up.
+        self.hashers = {p: blake2b(digest_size=8, key=self.draws.key(p)) for p in PURPOSES}
+        self.patience_blocks = self.first["patience"]
+        self.accept_blocks = self.first["accept_time"]
+        self.complete_blocks = self.first["complete"]
+
+
+class _Case:
+    """An application at the hall, and its applicant's uniforms (``u``, as ``Draws.u``)."""
+
+    __slots__ = (
+        "cohort",
+        "collections",
+        "habit",
+        "id",
+        "index",
+        "matter",
+        "submissions",
+        "visits",
+    )
+
+    def __init__(self, case_id: int, matter: _Matter, index: int, habit: float):
+        self.index = index
+        self.id = case_id
+        self.matter = matter
+        self.habit = habit
+        self.submissions = 0
+        self.visits = 0
+        self.collections = 0
+        self.cohort = False
+
+    def u(self, purpose: str, attempt: int) -> float:
+        """``Draws.u(purpose, attempt)`` of this applicant: the same uniform."""
+        matter = self.matter
+        index = self.index
+        if attempt == 0:
+            block = matter.first[purpose].get(index >> 10)
+            if block is not None:
+                return block[index & 1023]
+            return matter.draws.first(purpose, index)
+        hasher = matter.hashers[purpose].copy()
+        hasher.update(_PACK(index, attempt))
+        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
+
+
+class _Ticket:
+    """A ticket: whose, what for, for which pool and queue, when issued and called."""
+
+    __slots__ = (
+        "activity",
+        "case",
+        "enqueued",
+        "id",
+        "kind",
+        "pool",
+        "queue",
+        "renege_at",
+        "renege_seq",
+        "started",
+        "taken",
+        "visit_no",
+        "work",
+    )
+
+    def __init__(
+        self,
+        case: _Case,
+        kind: int,
+        pool: int,
+        work: float,
+        enqueued: float,
+        visit_no: int,
+        queue: _Queue,
+        activity: int,
+        tid: int,
+    ):
+        self.case = case
+        self.kind = kind
+        self.pool = pool
+        self.work = work
+        self.enqueued = enqueued
+        self.started = -1.0
+        self.taken = False
+        self.visit_no = visit_no
+        self.queue = queue
+        self.activity = activity
+        self.id = tid
+        self.renege_at = 0.0  # its renege timer's event, while held aside (``issue``)
+        self.renege_seq = 0
+
+
+class _Queue:
+    """A hall queue: FIFO, or by priority (higher first, FIFO within a level) when its
+    matters have several levels; tickets taken by reneging stay in it and are skipped."""
+
+    __slots__ = ("fifo", "heap", "items", "live", "owners", "seq")
+
+    def __init__(self, owners: list[_Desk], by_priority: bool):
+        self.owners = owners
+        self.fifo = not by_priority
+        self.items: deque[_Ticket] = deque()
+        self.heap: list[tuple[int, int, _Ticket]] = []
+        self.seq = 0
+        self.live = 0
+
+    def pop(self) -> _Ticket | None:
+        if self.fifo:
+            items = self.items
+            while items:
+                ticket = items.popleft()
+                if not ticket.taken:
+                    self.live -= 1
+                    ticket.taken = True
+                    return ticket
+            return None
+        heap = self.heap
+        while heap:
+            ticket = heappop(heap)[2]
+            if not ticket.taken:
+                self.live -= 1
+                ticket.taken = True
+                return ticket
+        return None
+
+    def waiting(self) -> list[_Ticket]:
+        if self.fifo:
+            return [t for t in self.items if not t.taken]
+        return [entry[2] for entry in sorted(self.heap) if not entry[2].taken]
+
+
+class _Desk:
+    """A pool: its officers, hall queue, who is idle and absent, whom it backs up; and the
+    sums of its tally that only the loop adds to (written to the tally at the end)."""
+
+    def __init__(self, code: int, name: str, tally: PoolTally):
+        self.code = code
+        self.name = name
+        self.tally = tally
+        self.officers: list[_Officer] = []
+        self.queue: _Queue | None = None  # its hall queue (None: a pool without tickets)
+        self.backup: _Desk | None = None
+        self.backs_up: list[_Desk] = []
+        self.idle: list[_Officer] = []
+        self.absent_today = 0
+        self.busy = 0.0
+        self.wait_sum = 0.0
+        self.wait_n = 0
+
+    def wake_idle(self) -> None:
+        idle, self.idle = self.idle, []
+        for officer in idle:
+            officer.hand(None)
+
+
+class _Officer:
+    """An officer's state; the kernel's loop does its work (``hand`` is for the roster)."""
+
+    __slots__ = (
+        "absent",
+        "asleep",
+        "desk",
+        "duty_end",
+        "index",
+        "kernel",
+        "on_duty",
+        "start",
+        "ticket",
+    )
+
+    def __init__(self, kernel: _Kernel, desk: _Desk, index: int):
+        self.kernel = kernel
+        self.desk = desk
+        self.index = index
+        self.on_duty = False
+        self.absent = False
+        self.duty_end = 0.0
+        self.asleep = True  # its start (as a SimPy process) found nothing to do
+        self.ticket: _Ticket | None = None
+        self.start = 0.0
+
+    def hand(self, ticket: None) -> None:
+        """Wake the waiting officer to look at the queues again (roster, closing)."""
+        if self.asleep:
+            self.asleep = False
+            kernel = self.kernel
+            kernel.push(kernel.now, WAKE, self)
+
+
+class _IdleOfficer(_Officer):
+    """An officer of a pool no ticket can reach (a back office, with no window it backs up):
+    on and off duty, present or absent (the roster counts its time), never woken, since
+    waking would only find nothing to do. The engine's wake-ups of such officers change
+    nothing else, so leaving them out keeps the records identical."""
+
+    __slots__ = ()
+
+    def hand(self, ticket: None) -> None:
+        pass
+
+
+class _ProcessClock:
+    """What the roster and closing processes see of the clock: ``now`` and ``timeout``,
+    which puts their next step on the kernel's list as ``env.timeout`` would."""
+
+    def __init__(self, kernel: _Kernel, kind: int):
+        self.kernel = kernel
+        self.kind = kind
+
+    @property
+    def now(self) -> float:
+        return self.kernel.now
+
+    def timeout(self, delay: float) -> None:
+        k = self.kernel
+        k.push(k.now + delay, self.kind, None)
+
+
+class _Kernel:
+    """One run of a window-only hall."""
+
+    def __init__(self, scenario: Scenario, seed: int, records: Records, calendar: HallCalendar):
+        self.scenario = scenario
+        self.seed = seed
+        self.records = records
+        self.calendar = calendar
+        self.now = 0.0
+        self.events: list[Event] = []
+        self.seq = 0  # the next event's sequence number
+        self.overtime = False
+        self.closed_at = 0.0
+        self.stopped = False  # the run's end is scheduled
+        self.ticket_count = 0
+        self.open_cohort = 0  # cases of the measured cohort not yet finished
+        self.cohort_size = 0
+        self.draining = False
+        self.waiting: dict[int, _Ticket] = {}  # tickets issued and not yet done, by id
+        # Returns due on a later day, by day: an event's (time, sequence) fixes its place in
+        # the order wherever it waits, so holding it aside changes nothing but the heap size.
+        self.later: dict[int, list[Event]] = {}
+        # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``).
+        self.timers: dict[int, list[_Ticket]] = {}
+        # The visits' columns, in the order of ``Records.visit``'s arguments.
+        self.v_case: list[int] = []
+        self.v_kind: list[int] = []
+        self.v_pool: list[int] = []
+        self.v_ticket: list[float] = []
+        self.v_call: list[float] = []
+        self.v_end: list[float] = []
+        self.v_outcome: list[int] = []
+        pools = list(scenario.pools)
+        self.desks = [_Desk(i, p, records.tally[p]) for i, p in enumerate(pools)]
+        by_id = {d.name: d for d in self.desks}
+        for pid, pool in scenario.pools.items():
+            if pool.backup is not None:
+                by_id[pid].backup = by_id[pool.backup]
+                by_id[pool.backup].backs_up.append(by_id[pid])
+        # Hall queues as the engine wires them (Model._wire_queues without skills/bookings).
+        acceptance = list(dict.fromkeys(m.acceptance.pool for m in scenario.matters))
+        self.queues: list[_Queue] = []
+        if scenario.hall.mode == "comprehensive":
+            shared = self._queue_for(acceptance, by_id)
+            self.queues.append(shared)
+            for p in acceptance:
+                by_id[p].queue = shared
+        else:
+            for p in acceptance:
+                own = self._queue_for([p], by_id)
+                by_id[p].queue = own
+                self.queues.append(own)
+        for pid, pool in scenario.pools.items():
+            desk = by_id[pid]
+            reached = desk.queue is not None or any(d.queue for d in desk.backs_up)
+            desk.officers = [
+                _Officer(self, desk, j) if reached else _IdleOfficer(self, desk, j)
+                for j in range(pool.count)
+            ]
+        self.matters: list[_Matter] = []
+        for code, m in enumerate(scenario.matters):
+            desk = by_id[m.acceptance.pool]
+            assert desk.queue is not None
+            self.matters.append(_Matter(code, scenario, seed, desk.queue, desk.code))
+
+    def _queue_for(self, served: list[str], by_id: dict[str, _Desk]) -> _Queue:
+        levels = {m.priority for m in self.scenario.matters if m.acceptance.pool in served}
+        return _Queue([by_id[p] for p in served], len(levels) >= 2)
+
+    def push(self, at: float, kind: int, payload: Any) -> None:
+        """Put an event on the list (after those already there at the same instant)."""
+        n = self.seq
+        self.seq = n + 1
+        heappush(self.events, (at, n, kind, payload))
+
+    # --- processes reused from the engine ------------------------------------------------
+    def _roster(self) -> Iterator[Any]:
+        scenario, records = self.scenario, self.records
+        crews = []
+        for pid, pool in scenario.pools.items():
+            desk, first = self.desks[list(scenario.pools).index(pid)], 0
+            for shift in pool.crews():
+                officers = desk.officers[first : first + shift.count]
+                periods = self.calendar.shift_periods(
+                    shift.hours, shift.days, shift.hours_by_weekday
+                )
+                crews.append(
+                    Crew(
+                        cast(Desk, desk),
+                        cast(list[Officer], officers),
+                        first,
+                        periods,
+                        pool.absence,
+                    )
+                )
+                first += shift.count
+        env = cast(Any, _ProcessClock(self, ROSTER))
+        return roster(env, crews, self.seed, records.warmup, records.horizon, records.cap)
+
+    def _closing(self) -> Generator[None, None, None]:
+        """Hall.closing: at each closing time serve the leftovers or send them home."""
+        env = _ProcessClock(self, CLOSING)
+        closes = self.calendar.closing_times()
+        opens = self.calendar.open.starts
+        cap = self.records.cap
+        send_home = self.scenario.hall.at_close == "send_home"
+        for close in closes:
+            if close >= cap:
+                break
+            env.timeout(close - self.now)
+            yield
+            if send_home:
+                for queue in self.queues:
+                    for ticket in queue.waiting():
+                        ticket.taken = True
+                        queue.live -= 1
+                        self.leave(ticket, SENT_HOME, True)
+                continue
+            self.overtime = True
+            self.closed_at = close
+            for queue in self.queues:
+                for desk in queue.owners:
+                    for officer in desk.officers:
+                        officer.hand(None)
+            nxt = next((s for s in opens if s > close), None)
+            if nxt is None or nxt >= cap:
+                break
+            env.timeout(nxt - self.now)
+            yield
+            self.overtime = False
+
+    # --- the hall -------------------------------------------------------------------------
+    def visit(
+        self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
+    ) -> None:
+        """Records.visit, into lists that join the records' columns a chunk at a time."""
+        self.v_case.append(case)
+        self.v_kind.append(kind)
+        self.v_pool.append(pool)
+        self.v_ticket.append(ticket)
+        self.v_call.append(call)
+        self.v_end.append(end)
+        self.v_outcome.append(outcome)
+        if len(self.v_case) >= CHUNK:
+            self.flush_visits()
+
+    def flush_visits(self) -> None:
+        columns = self.records._visits.cols.values()
+        kept: tuple[list[Any], ...] = (
+            self.v_case,
+            self.v_kind,
+            self.v_pool,
+            self.v_ticket,
+            self.v_call,
+            self.v_end,
+            self.v_outcome,
+        )
+        for column, values in zip(columns, kept, strict=True):
+            column.extend(values)
+            values.clear()
+
+    def leave(self, ticket: _Ticket, outcome: int, comes_back: bool) -> None:
+        """A waiting ticket's holder left (reneged, sent home): record it, maybe come back."""
+        now = self.now
+        del self.waiting[ticket.id]
+        case = ticket.case
+        self.visit(case.id, ticket.kind, ticket.pool, ticket.enqueued, NAN, now, outcome)
+        if ticket.kind == COLLECT:
+            if comes_back:
+                self.come_back(case, case.visits, "renege_delay", RETURN_TO_COLLECT)
+            else:
+                self.finished(case)
+        elif comes_back:
+            self.come_back(case, case.visits, "renege_delay", RETURN_TO_SUBMIT)
+        else:
+            self.status[case.id] = ABANDONED
+            self.finished(case)
+
+    def finished(self, case: _Case) -> None:
+        if case.cohort:
+            case.cohort = False
+            self.open_cohort -= 1
+            if self.open_cohort == 0 and self.draining:
+                self.stop()
+
+    def stop(self) -> None:
+        if not self.stopped:
+            self.stopped = True
+            self.push(self.now, STOP, None)
+
+    def come_back(self, case: _Case, attempt: int, purpose: str, kind: int) -> None:
+        """CaseFlow._come_back of a walk-in: after the return delay in working days, at the
+        applicant's usual time of day when the hall is closed then (``Timetable.add_working``
+        written out with the same arithmetic, then ``HallCalendar.next_ticket_at_habit`` as
+        ``CaseFlow._walk_in_time`` calls it)."""
+        now = self.now
+        days = self.return_days.value(case.u(purpose, attempt))
+        starts, ends, cum = self.open_starts, self.open_ends, self.open_cum
+        i = bisect_right(starts, now) - 1
+        target = (0.0 if i < 0 else cum[i] + min(now, ends[i]) - starts[i]) + (
+            days * self.day_minutes
+        )
+        i = bisect_left(cum, target) - 1
+        at: float
+        if i >= len(starts):
+            at = INF
+        else:
+            i = max(i, 0)
+            at = starts[i] + target - cum[i]
+        cap = self.cap
+        if at < cap:
+            j = bisect_right(self.ticket_starts, at) - 1
+            if not (j >= 0 and at < self.ticket_ends[j]):
+                at = self.calendar.next_ticket_at_habit(at, case.habit)
+        delay = at - now
+        if delay <= 0:
+            if kind == RETURN_TO_SUBMIT:
+                self.submit(case)
+            else:
+                self.collect(case)
+            return
+        at = now + delay
+        if at >= cap:
+            return
+        day = int(at // DAY)
+        n = self.seq
+        self.seq = n + 1
+        if day > now // DAY:  # another day: kept aside until that day starts (a smaller heap)
+            bucket = self.later.get(day)
+            if bucket is None:
+                bucket = self.later[day] = []
+                heappush(self.events, (day * DAY, -1, DAY_STARTS, day))  # before all then
+            bucket.append((at, n, kind, case))
+            return
+        heappush(self.events, (at, n, kind, case))
+
+    def submit(self, case: _Case) -> None:
+        matter = case.matter
+        k = case.submissions
+        accept_q = matter.accept_q
+        work: float
+        if k == 0 and accept_q is not None:
+            block = matter.accept_blocks.get(case.index >> 10)
+            if block is not None:
+                work = accept_q.value(block[case.index & 1023])
+            else:
+                work = matter.accept(Draws(matter.draws, case.index), k)
+        elif accept_q is not None:
+            work = accept_q.value(case.u("accept_time", k))
+        else:
+            work = matter.accept(Draws(matter.draws, case.index), k)
+        n = case.visits
+        case.visits = n + 1
+        self.visits_col[case.id] = n + 1
+        self.issue(case, SUBMIT if n == 0 else RETURN, matter, self.accept_activity, work, n)
+
+    def collect(self, case: _Case) -> None:
+        matter = case.matter
+        c = case.collections
+        collect_time = matter.collect_time
+        work = collect_time.value(case.u("collect_time", c) if collect_time.needs_u else 0.0)
+        case.collections = c + 1
+        n = case.visits
+        case.visits = n + 1
+        self.visits_col[case.id] = n + 1
+        self.issue(case, COLLECT, matter, self.collect_activity, work, n)
+
+    def issue(
+        self, case: _Case, kind: int, matter: _Matter, activity: int, work: float, visit_no: int
+    ) -> None:
+        """Hall.issue: a ticket into the matter's queue, or straight to an idle officer."""
+        now = self.now
+        queue = matter.queue
+        tid = self.ticket_count
+        self.ticket_count = tid + 1
+        ticket = _Ticket(case, kind, matter.pool, work, now, visit_no, queue, activity, tid)
+        self.waiting[tid] = ticket
+        # WorkQueue.put
+        for desk in queue.owners:
+            if desk.idle:
+                ticket.taken = True
+                officer = desk.idle.pop()
+                if officer.asleep:  # (one woken meanwhile takes it on waking, as in Officer.hand)
+                    self.begin(officer, ticket)
+                return  # taken: no renege timer
+        for desk in queue.owners:
+            backup = desk.backup
+            if backup is not None and backup.idle and desk.absent_today:
+                ticket.taken = True
+                officer = backup.idle.pop()
+                if officer.asleep:
+                    self.begin(officer, ticket)
+                return
+        if queue.fifo:
+            queue.items.append(ticket)
+        else:
+            queue.seq += 1
+            heappush(queue.heap, (-matter.priority, queue.seq, ticket))
+        queue.live += 1
+        patience = matter.patience
+        if patience is not None:
+            u = -1.0
+            if visit_no == 0:  # Draws.u of a first attempt, inlined
+                block = matter.patience_blocks.get(case.index >> 10)
+                if block is not None:
+                    u = block[case.index & 1023]
+            wait = patience.value(case.u("patience", visit_no) if u < 0.0 else u)
+            self.renege_timer(ticket, now + wait)
+
+    def renege_timer(self, ticket: _Ticket, at: float) -> None:
+        """Put the ticket's renege timer on the event list, or, when it is due in a later
+        span of TIMER_SPAN minutes, aside with that span's others until the span starts:
+        then only the timers of tickets still waiting join the list, each as the event
+        (time, sequence number) it would have been; those of tickets called meanwhile
+        (nearly all) would have done nothing, and never cost a heap entry."""
+        n = self.seq
+        self.seq = n + 1
+        span = int(at // TIMER_SPAN)
+        starts = span * TIMER_SPAN
+        if starts <= self.now:
+            heappush(self.events, (at, n, RENEGE, ticket))
+            return
+        ticket.renege_at = at
+        ticket.renege_seq = n
+        held = self.timers.get(span)
+        if held is None:
+            held = self.timers[span] = []
+            heappush(self.events, (starts, -1, TIMERS_DUE, span))  # before all then
+        held.append(ticket)
+
+    def begin(self, officer: _Officer, ticket: _Ticket) -> None:
+        """Officer.hand(ticket) of an asleep officer: the service starts at once."""
+        officer.asleep = False
+        now = self.now
+        if ticket.started < 0:
+            ticket.started = now
+            if self.warmup <= now < self.horizon:
+                desk = self.desks[ticket.pool]
+                desk.wait_sum += now - ticket.enqueued
+                desk.wait_n += 1
+        officer.ticket = ticket
+        officer.start = now
+        self.push(now + ticket.work, END, officer)
+
+    def next_ticket(self, officer: _Officer) -> None:
+        """Officer._loop: the next ticket (own queue, then pools backed up, or after closing
+        the leftovers), or sleep."""
+        desk = officer.desk
+        ticket: _Ticket | None = None
+        queue = desk.queue
+        if officer.on_duty and self.now < officer.duty_end:
+            if queue is not None and queue.live:
+                ticket = queue.pop()
+            else:
+                for other in desk.backs_up:
+                    if other.absent_today:
+                        q = other.queue
+                        if q is not None and q.live:
+                            ticket = q.pop()
+                            break
+        elif (
+            self.overtime
+            and not officer.absent
+            and queue is not None
+            and queue.live
+            and officer.duty_end >= self.closed_at
+        ):
+            ticket = queue.pop()
+        if ticket is None:
+            officer.asleep = True
+            if officer.on_duty:
+                desk.idle.append(officer)
+            return
+        self.begin(officer, ticket)
+
+    def served(self, officer: _Officer) -> None:
+        """A service ends (Officer._window_done, Hall._served, CaseFlow._checked)."""
+        now = self.now
+        ticket = officer.ticket
+        assert ticket is not None
+        start = officer.start
+        desk = officer.desk
+        horizon, warmup = self.horizon, self.warmup
+        if now > officer.duty_end:
+            desk.tally.available += max(
+                0.0, min(now, horizon) - max(max(start, officer.duty_end), warmup)
+            )
+        if start >= warmup and now <= horizon:
+            desk.busy += now - start
+        else:
+            desk.busy += max(0.0, min(now, horizon) - max(start, warmup))
+        case = ticket.case
+        del self.waiting[ticket.id]
+        called = ticket.started
+        self.visit(case.id, ticket.kind, ticket.pool, ticket.enqueued, called, now, SERVED)
+        if self.full:
+            self.records.step(
+                case.id, ticket.activity, desk.code, officer.index, ticket.enqueued, called, now
+            )
+        if ticket.kind != COLLECT:
+            matter = case.matter
+            k = case.submissions
+            case.submissions = k + 1
+            complete_prob = matter.complete_prob
+            u = 0.0
+            if complete_prob < 1:
+                block = matter.complete_blocks.get(case.index >> 10) if k == 0 else None
+                u = block[case.index & 1023] if block is not None else case.u("complete", k)
+            if complete_prob < 1 and u >= complete_prob:
+                self.come_back(case, k, "return_delay", RETURN_TO_SUBMIT)
+            else:
+                self.accepted[case.id] = now
+                self.decision[case.id] = now  # decided at the window (no chain)
+                self.status[case.id] = DECIDED
+                if matter.collect_in_person:
+                    self.come_back(case, 0, "collect_delay", RETURN_TO_COLLECT)
+                elif case.cohort:
+                    self.finished(case)
+        elif case.cohort:
+            self.finished(case)
+        self.next_ticket(officer)
+
+    def arrive(self, stream_: tuple[_Matter, Iterator[float]]) -> None:
+        """An applicant of a matter arrives (ArrivalStream): a case and its first ticket."""
+        now = self.now
+        if now >= self.horizon and not (
+            self.open_cohort > QUIET_TAIL * self.cohort_size  # arrivals still needed
+        ):
+            return
+        matter, times = stream_
+        index = matter.applicants
+        matter.applicants = index + 1
+        case = _Case(self.new_case(matter.code, 0, now), matter, index, now % DAY)
+        if self.warmup <= now < self.horizon:
+            case.cohort = True
+            self.open_cohort += 1
+            self.cohort_size += 1
+        self.submit(case)
+        t = next(times, None)
+        if t is not None:
+            self.push(now + (t - now), ARRIVE, stream_)
+
+    def renege(self, ticket: _Ticket) -> None:
+        """A ticket's holder's patience ran out (nothing happens if it was called)."""
+        if ticket.taken:
+            return
+        ticket.taken = True
+        ticket.queue.live -= 1
+        back = ticket.case.u("renege_return", ticket.visit_no) < self.renege_back
+        self.leave(ticket, RENEGED, back)
+
+    # --- the run ----------------------------------------------------------------------------
+    def run(self, detail: str) -> Records:
+        records, calendar, scenario = self.records, self.calendar, self.scenario
+        self.warmup, self.horizon = records.warmup, records.horizon
+        cap = self.cap = records.cap
+        self.full = detail == "full"
+        cols = records.case_cols()
+        self.visits_col = cols["visits"]
+        self.status = cols["status"]
+        self.accepted, self.decision = cols["accepted"], cols["decision"]
+        self.accept_activity = records.activity_code("acceptance")
+        self.collect_activity = records.activity_code("collection")
+        self.return_days = _Quantile(scenario.hall.return_delay_days)
+        self.open_starts: list[float] = calendar.open.starts
+        self.open_ends: list[float] = calendar.open.ends
+        self.open_cum: list[float] = calendar.open.cum
+        self.day_minutes: float = calendar.day_minutes
+        self.ticket_starts: list[float] = calendar.tickets.starts
+        self.ticket_ends: list[float] = calendar.tickets.ends
+        self.new_case = records.new_case
+        self.renege_back: float = scenario.hall.renege_return_prob
+
+        # The engine's processes start in this order at time 0 (urgent, before any timeout):
+        # the officers (asleep: nothing to do yet), the roster, the closing times, the
+        # arrival streams, the drain, the backlog sampler.
+        rosters = self._roster()
+        next(rosters, None)
+        closing = self._closing()
+        next(closing, None)
+        for matter, m in zip(self.matters, scenario.matters, strict=True):
+            segments = rate_segments(m.arrivals, calendar, scenario.demand_factor)
+            spread = m.arrivals.day_factor
+            if spread is not None:
+                day_rng = stream(self.seed, "matter", m.id, "day_factor")
+                segments = with_day_factors(segments, spread.cv, day_rng, calendar.days)
+            rng = stream(self.seed, "matter", m.id, "arrivals")
+            times = arrival_times(segments, rng, cap)
+            t = next(times, None)
+            if t is not None:
+                self.push(0.0 + (t - 0.0), ARRIVE, (matter, times))
+        self.push(0.0 + self.horizon, HORIZON, None)
+        # The backlog sampler: no back-office work here, so nothing waits at a day's end.
+        for day in calendar.workdays():
+            if day >= scenario.horizon.days:
+                break
+            records.backlog_days.append(day + 1)
+            records.daily_backlog.append(0.0)
+        self.loop(rosters, closing)
+        records.end = self.now
+        for desk in self.desks:  # the sums only the loop added to, in the same order
+            desk.tally.busy += desk.busy
+            desk.tally.wait_sum += desk.wait_sum
+            desk.tally.wait_n += desk.wait_n
+        for ticket in self.waiting.values():  # Hall.flush
+            called, outcome = (ticket.started, IN_SERVICE) if ticket.taken else (NAN, WAITING)
+            self.visit(
+                ticket.case.id, ticket.kind, ticket.pool, ticket.enqueued, called, NAN, outcome
+            )
+        self.flush_visits()
+        return records
+
+    def loop(self, rosters: Iterator[Any], closing: Iterator[None]) -> None:
+        """Take events in order until the run's end (a STOP event)."""
+        events = self.events
+        while events:
+            now, _, kind, x = heappop(events)
+            self.now = now
+            if kind == END:
+                self.served(x)
+            elif kind == ARRIVE:
+                self.arrive(x)
+            elif kind == RENEGE:
+                self.renege(x)
+            elif kind == RETURN_TO_SUBMIT:
+                self.submit(x)
+            elif kind == RETURN_TO_COLLECT:
+                self.collect(x)
+            elif kind == WAKE:
+                self.next_ticket(x)
+            elif kind == ROSTER:
+                next(rosters, None)
+            elif kind == CLOSING:
+                next(closing, None)
+            elif kind == TIMERS_DUE:  # the span's timers of tickets still waiting join it
+                for ticket in self.timers.pop(x):
+                    if not ticket.taken:
+                        heappush(events, (ticket.renege_at, ticket.renege_seq, RENEGE, ticket))
+            elif kind == DAY_STARTS:  # the day's returns join the event list
+                for event in self.later.pop(x):
+                    heappush(events, event)
+            elif kind == HORIZON:
+                if self.open_cohort == 0:
+                    self.stop()
+                else:
+                    self.draining = True
+                    self.push(now + (self.cap - now), CAP, None)
+            elif kind == CAP:
+                self.stop()
+            else:  # STOP
+                return
+        raise RuntimeError("no events left before the end of the run")
+
+
+def run_hall(scenario: Scenario, seed: int, detail: str) -> Records:
+    """Run a window-only hall (``kernel_refusal(scenario) is None``) on the kernel."""
+    calendar = hall_calendar(scenario)
+    records = new_records(scenario, calendar, detail)  # type: ignore[arg-type]
+    paused = gc.isenabled()  # as Model.run: a run makes almost no reference cycles
+    gc.disable()
+    try:
+        return _Kernel(scenario, seed, records, calendar).run(detail)
+    finally:
+        if paused:
+            gc.enable()

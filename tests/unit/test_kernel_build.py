@@ -1,0 +1,86 @@
+"""The compiled hall kernel: used only when built from the current loop.py, and then it
+writes the records of the pure-Python loop, ticket by ticket."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+import pytest
+
+from simlib.engine.kernel import hall, loop
+from simlib.engine.kernel.build import compiled_source
+from tests.unit.test_kernel import (
+    assert_same_records,
+    backup_priority_hall,
+    comprehensive_priority_hall,
+    district_windows,
+)
+
+compiled, why_not = hall.compiled_loop()
+
+
+def test_the_loop_that_runs_is_the_fresh_compiled_one_or_the_pure_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(hall.BUILD_VARIABLE, raising=False)
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        chosen = hall.which_loop()
+    if compiled is None:
+        assert chosen is loop
+        assert why_not in str(said[0].message) if said else why_not in hall._said
+    else:
+        assert chosen is compiled and not said
+        assert hall.source_hash() == compiled.SOURCE_HASH  # type: ignore[attr-defined]
+    monkeypatch.setenv(hall.BUILD_VARIABLE, "python")
+    assert hall.which_loop() is loop
+
+
+def test_a_build_from_another_loop_py_is_never_used(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    request.addfinalizer(hall.compiled_loop.cache_clear)  # the real hash again, after
+    monkeypatch.delenv(hall.BUILD_VARIABLE, raising=False)
+    monkeypatch.setattr(hall, "source_hash", lambda path=hall.SOURCE: "0" * 64)
+    monkeypatch.setattr(hall, "_said", set())
+    hall.compiled_loop.cache_clear()
+    module, why = hall.compiled_loop()
+    assert module is None
+    assert ("another version" in why) if compiled is not None else ("not built" in why)
+    with pytest.warns(RuntimeWarning, match="runs as pure Python"):
+        assert hall.which_loop() is loop
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per process, not on every run
+        assert hall.which_loop() is loop
+
+
+def test_the_compiled_copy_keeps_the_code_and_records_its_source() -> None:
+    """The copy mypyc compiles is loop.py without its __slots__ (which mypyc refuses) and
+    with its source hash: the same statements otherwise."""
+
+    class NoSlots(ast.NodeTransformer):
+        def visit_Assign(self, node: ast.Assign) -> ast.Assign | None:
+            slots = any(isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets)
+            return None if slots else node
+
+    text = hall.SOURCE.read_text()
+    copy = ast.parse(compiled_source(text, "abc"))
+    *body, last = copy.body
+    assert ast.unparse(last) == "SOURCE_HASH = 'abc'"
+    assert "__slots__" in text
+    expected = NoSlots().visit(ast.parse(text))
+    assert ast.dump(ast.Module(body=body, type_ignores=[])) == ast.dump(expected)
+
+
+@pytest.mark.skipif(compiled is None, reason=f"compiled hall kernel {why_not}")
+@pytest.mark.parametrize(
+    "make", [district_windows, backup_priority_hall, comprehensive_priority_hall]
+)
+def test_compiled_and_pure_loops_write_the_same_records(make: object) -> None:
+    assert compiled is not None
+    scenario = make()  # type: ignore[operator]
+    for seed, detail in ((3, "full"), (11, "kpi")):
+        assert_same_records(
+            loop.run_hall(scenario, seed, detail), compiled.run_hall(scenario, seed, detail)
+        )
