@@ -173,3 +173,33 @@ def test_holdout_on_a_ticket_log(tmp_path: Path, capsys) -> None:
     assert (report / "holdout" / "report.html").exists()
     assert main([*argv, "--holdout", "1999-09-01"]) == 2
     assert "leaves no day on one side" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_quiet_silences_the_progress_bar_and_notes(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    """``calibrate --quiet``: no progress bar of the fit's runs and no hold-out note; without
+    it the bar counts every run of the refinement (3) and the scale grid (5 x 3) as one
+    total (refined only then: the quiet case needs no runs to show it is quiet)."""
+    from simlib.cli import main
+    from simlib.commands import calibrate as command
+
+    made, ticks = [], []
+
+    def progress_bar(enabled: bool, total: int, what: str = "runs"):
+        made.append(enabled)
+        return None, lambda done, n, failed=0: ticks.append((done, n))
+
+    monkeypatch.setattr(command, "progress_bar", progress_bar)
+    (tmp_path / "week.csv").write_text("".join(_week()))
+    quick = tmp_path / "map.yaml"
+    quick.write_text(MAP.read_text() + f"refine_rounds: {0 if quiet else 1}\n")
+    argv = ["calibrate", str(tmp_path / "week.csv"), "--map", str(quick)]
+    argv += ["--out", str(tmp_path / "hall.yaml"), "--holdout", "1999-08-06"]
+    assert main([*argv, *(["--quiet"] if quiet else [])]) == 0
+    err = capsys.readouterr().err
+    assert made == [not quiet]
+    assert ("Hold-out: days" in err) is not quiet, err
+    if not quiet:
+        assert ticks[-1] == (18, 18) and [n for _, n in ticks] == sorted(n for _, n in ticks)

@@ -11,6 +11,7 @@ import pytest
 
 from simlib.cli import main
 from simlib.metrics import CASE_KPIS, POOL_KPIS
+from tests.helpers import GREEN_STUDY
 
 ROOT = Path(__file__).resolve().parents[2]
 MM10 = ROOT / "scenarios" / "mm10.yaml"
@@ -73,7 +74,11 @@ def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str])
     assert "Exponential" in schema["$defs"]
 
 
-def test_demo_prints_the_kpi_table_and_writes_the_study_charts(tmp_path: Path) -> None:
+@GREEN_STUDY
+def test_demo_prints_the_kpi_table_and_writes_the_study_charts(
+    tmp_path: Path, green_study_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))  # shared with notebook 02
     result = _simlib("demo", "--quiet", "--study-reps", "2", "--out", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
