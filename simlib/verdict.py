@@ -30,6 +30,7 @@ __all__ = [
     "kpi_info",
     "parse_material",
     "verdict",
+    "verdict_shown",
 ]
 
 
@@ -199,6 +200,29 @@ def verdict(
         return "neutral"
     improves = diff < 0 if better == "lower" else diff > 0
     return "better" if improves else "worse"
+
+
+def verdict_shown(
+    kpi: str,
+    diff: float,
+    low: float,
+    high: float,
+    baseline: float,
+    material: Material | None = None,
+    yardstick_changed: bool = False,
+) -> str:
+    """:func:`verdict` for a chart, with its ``"neutral"`` split in two, since "not known" is
+    not "no difference": ``"immaterial"`` when the whole 95 % CI lies within ±material (shown
+    to be no material change), ``"unknown"`` otherwise (the CI holds changes both under and
+    over the threshold, e.g. it includes zero and reaches a material change, or there is no
+    CI). A KPI without a better direction stays ``"neutral"``."""
+    material = material or Material()
+    key = verdict(kpi, diff, low, high, baseline, material, yardstick_changed)
+    if key != "neutral" or not kpi_info(kpi)[2]:
+        return key
+    limit = material.threshold(kpi, baseline if math.isfinite(baseline) else 0.0)
+    inside = math.isfinite(low) and math.isfinite(high) and -limit <= low and high <= limit
+    return "immaterial" if inside else "unknown"
 
 
 def digits_from_ci(half_width: float, value: float = 0.0) -> int:

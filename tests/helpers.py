@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import yaml
 from scipy import stats
 
@@ -17,6 +18,13 @@ from simlib.metrics import flatten, kpi_row, kpis
 from simlib.scenario import Scenario
 
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+# The demo test and notebook 02 both run the green approval study on the same horizon
+# (28 days, 7 warm-up), seed and 2 replications. In this xdist group they run on one worker,
+# one after the other, sharing one run store (fixture ``green_study_cache``): the second
+# reuses the first's ~50 runs (same scenario, seed and measure: the same rows) instead of
+# simulating them again.
+GREEN_STUDY = pytest.mark.xdist_group("green_study")
 
 
 def always_open(
@@ -86,6 +94,66 @@ def desk_matter(per_hour: float, time: dict[str, Any], pool: str = "desk", **ext
         "arrivals": {"per_hour": per_hour},
         "acceptance": {"pool": pool, "time": time},
         **extra,
+    }
+
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+OFFICE = {"workdays": WEEKDAYS, "hours": ["09:00-17:00"], "start_date": "2025-03-03"}
+AROUND_THE_CLOCK = {"workdays": ALL_WEEK, "hours": ["00:00-24:00"]}
+
+
+def hall_data(
+    name: str,
+    days: int,
+    pools: dict[str, int | dict[str, Any]],
+    matters: list[dict],
+    warmup: int = 0,
+    calendar: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A small hall as scenario data, to be changed by a test before it is read: ``pools``
+    maps pool id to officers (or to the pool's keys); office hours on weekdays unless ``calendar`` is given;
+    ``extra`` adds top-level keys (``hall``, ...)."""
+    return {
+        "name": name,
+        "horizon": {"days": days, "warmup_days": warmup},
+        "calendar": calendar or dict(OFFICE),
+        "pools": {p: n if isinstance(n, dict) else {"count": n} for p, n in pools.items()},
+        "matters": matters,
+        **extra,
+    }
+
+
+def walk_in(
+    matter: str,
+    pool: str,
+    mean: float,
+    per_hour: float | None = None,
+    per_day: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A matter whose applicants draw a ticket at ``per_hour`` (or ``per_day``) and are
+    served at ``pool`` in exponential time of ``mean`` minutes; ``extra``: other keys."""
+    rate = {"per_hour": per_hour} if per_day is None else {"per_day": per_day}
+    return {
+        "id": matter,
+        "arrivals": rate,
+        "acceptance": {"pool": pool, "time": exp(mean)},
+        **extra,
+    }
+
+
+def booking(**changes: Any) -> dict[str, Any]:
+    """Appointments for a matter: 40 % book half-hour slots of two places, 1 in 10 do not
+    come, the rest check in within 30 min of their slot's call (``changes`` override)."""
+    return {
+        "share": 0.4,
+        "slot_min": 30,
+        "template": 2,
+        "no_show": 0.1,
+        "punctuality": {"dist": "uniform", "min": 0, "max": 30},
+        "early_by_min": 15,
+        **changes,
     }
 
 

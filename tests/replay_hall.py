@@ -11,6 +11,7 @@ from simlib.files import scenario_from_dict
 from simlib.scenario import Scenario
 from simlib.timekeeping import DAY
 from simlib.visual.scene import absent_officers
+from tests.helpers import booking
 
 # Two window pools (one with absences, backed up by the back office), reneging, online
 # pre-review at the windows (back-office work at a window), a lunch break that holds it.
@@ -51,15 +52,7 @@ HALL_KINDS = (0, 1, 2)  # submit, return, collect (records.VISIT_KINDS order)
 
 # The same hall where a share of matter a books a slot (some come late and are refused,
 # some do not come) and applicants balk when a window has one ticket or more ahead.
-BOOKING = {
-    "share": 0.4,
-    "slot_min": 15,
-    "template": 2,
-    "no_show": 0.1,
-    "punctuality": {"dist": "uniform", "min": 0, "max": 30},
-    "early_by_min": 15,
-    "late_rule": "refused",
-}
+BOOKING = booking(slot_min=15, late_rule="refused")
 
 
 def booked_hall() -> Scenario:

@@ -18,12 +18,14 @@ target are jointly nearest the log (least sum of squared relative errors).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simlib.engine import simulate
+from simlib.experiment.core import Progress
 
 __all__ = ["refine_capacity", "served_by_cell", "settle_scale"]
 
@@ -63,6 +65,7 @@ def refine_capacity(
     lo: float = 0.6,
     hi: float = 1.6,
     executor: Any = None,
+    on_progress: Progress | None = None,
 ) -> list[float]:
     """Scale ``cal.staffing.simulated`` in place, round by round; returns the mean
     |log/sim - 1| of served calls over busy cells before each round."""
@@ -75,7 +78,9 @@ def refine_capacity(
     staff = cal.staffing
     history = []
     for r in range(rounds):
-        mean = simulate_rows(run_served, cal.scenario(), seed + r, reps, executor).mean()
+        mean = simulate_rows(
+            run_served, cal.scenario(), seed + r, reps, executor, on_progress
+        ).mean()
         sim = pd.DataFrame([[mean[f"served[{w},{h:02d}]"] for h in range(24)] for w in range(7)])
         ratio = (log / sim.where(sim > 0)).reindex(index=staff.simulated.index)
         busy = log.reindex(index=staff.simulated.index) >= 5
@@ -97,10 +102,14 @@ def settle_scale(
     seed: int = 17,
     target: float = 1.0,
     executor: Any = None,
+    on_progress: Progress | None = None,
 ) -> dict[float, dict[str, float]]:
     """Scale ``cal.staffing.simulated`` by the factor of ``scales`` whose simulated busy-hours
     measures (:data:`SETTLED`) are jointly nearest the log's; returns each factor's relative
-    errors and their sum of squares (``"loss"``)."""
+    errors and their sum of squares (``"loss"``). A measure the log cannot compare with (0 or
+    missing there) has no relative error (NaN) and is left out of every scale's loss; a scale
+    whose simulation lacks a measure the log has is not chosen (NaN loss). With no measure to
+    compare at all the officers are left as they are (scale 1)."""
     import functools
 
     from simlib.calibrate.check import _overall, run_profile, simulate_rows
@@ -114,11 +123,21 @@ def settle_scale(
     for s in scales:
         cal.staffing.simulated = base * s
         cal.rebuild()
-        mean = simulate_rows(run, cal.scenario(), seed, reps, executor).mean()
-        err = {k: float(mean[k] / log[k] - 1) for k in SETTLED}
-        err["loss"] = sum(e * e for e in err.values())
+        mean = simulate_rows(run, cal.scenario(), seed, reps, executor, on_progress).mean()
+        err = {k: relative_error(float(mean[k]), log[k]) for k in SETTLED}
+        known = [err[k] for k in SETTLED if math.isfinite(log[k]) and log[k] != 0]
+        err["loss"] = sum(e * e for e in known) if known else math.nan
         out[s] = err
-    best = min(out, key=lambda s: out[s]["loss"])
+    scored = [s for s in out if math.isfinite(out[s]["loss"])]
+    best = min(scored, key=lambda s: out[s]["loss"]) if scored else 1.0
     cal.staffing.simulated = base * best
     cal.rebuild()
     return out
+
+
+def relative_error(simulated: float, log: float) -> float:
+    """``simulated / log - 1``, or NaN (not known) when the log has no value to compare
+    with: a measure that is 0 in the log (nobody gave up) or missing (nobody served)."""
+    if not (math.isfinite(log) and math.isfinite(simulated)) or log == 0:
+        return math.nan
+    return simulated / log - 1

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from simlib.engine import simulate
-from simlib.experiment.core import Job, evaluate, replication_seed
+from simlib.experiment.core import Job, Progress, evaluate, replication_seed
 
 __all__ = ["FitCheck", "check_fit", "hourly", "run_profile", "sim_tickets", "simulate_rows"]
 
@@ -180,12 +180,18 @@ QUANTILES = (np.arange(200) + 0.5) / 200
 
 
 def simulate_rows(
-    run: Any, scenario: Any, seed: int, reps: int, executor: Any = None
+    run: Any,
+    scenario: Any,
+    seed: int,
+    reps: int,
+    executor: Any = None,
+    on_progress: Progress | None = None,
 ) -> pd.DataFrame:
     """``reps`` replications of ``run(scenario, seed_r)`` through the run core (any
     executor), as a table in replication order; a failed run is an error, not a gap."""
     jobs = [Job(scenario, replication_seed(seed, i), {"replication": i}) for i in range(reps)]
-    rows = sorted(evaluate(jobs, executor, run=run), key=lambda r: r["replication"])
+    done = evaluate(jobs, executor, on_progress=on_progress, run=run)
+    rows = sorted(done, key=lambda r: r["replication"])
     failed = [r for r in rows if r.get("error")]
     if failed:
         raise RuntimeError(f"a simulation of the calibrated hall failed: {failed[0]['error']}")
@@ -203,6 +209,7 @@ def check_fit(
     boot: int = 200,
     executor: Any = None,
     levels: dict[str, int] | None = None,
+    on_progress: Progress | None = None,
 ) -> FitCheck:
     """Simulate ``scenario`` ``reps`` times and compare with the tickets ``log``
     (``levels``: the matters' priority levels in the log, see :func:`run_profile`)."""
@@ -224,7 +231,7 @@ def check_fit(
         lo, hi = frame(np.nanpercentile(b, 2.5, axis=0)), frame(np.nanpercentile(b, 97.5, axis=0))
         se = frame(np.nanstd(b, axis=0)) / log_h
     run = functools.partial(run_profile, target=target, busy_hours=busy_hours, levels=levels)
-    rows = simulate_rows(run, scenario, seed, reps, executor)
+    rows = simulate_rows(run, scenario, seed, reps, executor, on_progress)
     tq = stats.t.ppf(0.975, max(reps - 1, 1))
 
     def hourly_of(stat: pd.Series) -> pd.DataFrame:

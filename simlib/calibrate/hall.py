@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from simlib.calibrate.staffing import (
 )
 from simlib.calibrate.yamlout import Note, dump, plain
 from simlib.scenario.model import WEEKDAYS
+
+if TYPE_CHECKING:
+    from simlib.experiment.core import Progress
 
 __all__ = ["Calibration", "calibrate"]
 
@@ -101,18 +104,20 @@ class Calibration:
             + ").",
         ]
         if self.settled:
-            best = min(self.settled, key=lambda k: self.settled[k]["loss"])
+            scored = [k for k in self.settled if np.isfinite(self.settled[k]["loss"])]
+            best = min(scored, key=lambda k: self.settled[k]["loss"]) if scored else 1.0
             lines += [
                 "Then all officers scaled by one factor from a grid, the one whose busy-hours",
                 "mean wait of served, share who gave up and share called within 1 min are",
-                "jointly nearest the log (relative errors wait/gave up/within 1 min):",
+                "jointly nearest the log (relative errors wait/gave up/within 1 min; 'not",
+                "known' where the log's value is 0 or missing, left out of the choice):",
             ]
             for k, e in self.settled.items():
                 mark = " <- kept" if k == best else ""
-                lines.append(
-                    f"  x{k:.2f}: {e['wait_served_min']:+.1%} / {e['gave_up_share']:+.1%} / "
-                    f"{e['service_level']:+.1%}{mark}"
+                errs = " / ".join(
+                    _rel(e[m]) for m in ("wait_served_min", "gave_up_share", "service_level")
                 )
+                lines.append(f"  x{k:.2f}: {errs}{mark}")
         lines.append("Present / effective / as simulated, by hour:")
         sim = s.simulated if s.simulated is not None else s.effective
         for w in s.effective.index:
@@ -149,10 +154,12 @@ def calibrate(
     seed: int = 0,
     refine_rounds: int | None = None,
     executor=None,
+    on_progress: Progress | None = None,
 ) -> Calibration:
     """Fit a hall from ``ticket_log`` read through ``logmap`` (and its chains from an event
     log, if given). Officers are then refined by ``refine_rounds`` rounds of simulation
-    (default: the map's), see :mod:`simlib.calibrate.capacity`."""
+    (default: the map's), see :mod:`simlib.calibrate.capacity`; ``on_progress(done, total,
+    failed)`` hears of each batch of those runs."""
     m = logmap if isinstance(logmap, LogMap) else load_map(logmap)
     if not isinstance(m, LogMap):
         raise CalibrationError(f"{logmap}: this map is for an event log, not a ticket log")
@@ -210,12 +217,21 @@ def calibrate(
     if rounds > 0:
         from simlib.calibrate.capacity import refine_capacity
 
-        cal.refinement = refine_capacity(cal, rounds=rounds, seed=seed + 11, executor=executor)
+        cal.refinement = refine_capacity(
+            cal, rounds=rounds, seed=seed + 11, executor=executor, on_progress=on_progress
+        )
         if m.settle_scale:
             from simlib.calibrate.capacity import settle_scale
 
-            cal.settled = settle_scale(cal, seed=seed + 17, executor=executor)
+            cal.settled = settle_scale(
+                cal, seed=seed + 17, executor=executor, on_progress=on_progress
+            )
     return cal
+
+
+def _rel(error: float) -> str:
+    """A relative error for the notes; NaN is "not known", never a number."""
+    return f"{error:+.1%}" if np.isfinite(error) else "not known"
 
 
 def _dist_note(fit: ServiceFit) -> Note:

@@ -19,8 +19,9 @@ from simlib.commands.common import (
     json_option,
     json_text,
     opened_executor,
-    quiet_option,
+    progress_bar,
 )
+from simlib.experiment.core import Progress
 
 __all__ = ["add_parser", "run"]
 
@@ -52,8 +53,26 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
     executor_options(p)
     json_option(p)
-    quiet_option(p)
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar of the fit's simulation runs and no notes on the way (warnings "
+        "about the log and the results are still written)",
+    )
     return p
+
+
+def batches(tick: Progress) -> Progress:
+    """One running count over the batches of runs a calibration makes (refinement rounds,
+    the scale grid, the fit checks), each reported by the run core from 0 to its own total."""
+    before = [0]  # runs of the batches already finished
+
+    def on_progress(done: int, total: int, failed: int = 0) -> None:
+        tick(before[0] + done, before[0] + total, failed)
+        if done >= total:  # the next batch counts from 0 again
+            before[0] += total
+
+    return on_progress
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,11 +80,17 @@ def run(args: argparse.Namespace) -> int:
     With ``--json`` what is said on the way goes to stderr and stdout gets one JSON object."""
     t0 = time.perf_counter()
     info: dict[str, Any] = {"scenario": str(args.out)}
-    with opened_executor(args) as executor:
-        if not args.json:
-            return _run(args, executor, t0, info)
-        with contextlib.redirect_stdout(sys.stderr):
-            status = _run(args, executor, t0, info)
+    bar, tick = progress_bar(not args.quiet, 0, "calibration runs")
+    args.on_progress = batches(tick)
+    try:
+        with opened_executor(args) as executor:
+            if not args.json:
+                return _run(args, executor, t0, info)
+            with contextlib.redirect_stdout(sys.stderr):
+                status = _run(args, executor, t0, info)
+    finally:
+        if bar is not None:
+            bar.close()
     info["seconds"] = time.perf_counter() - t0
     print(json_text(info))
     return status
@@ -114,8 +139,11 @@ def _run(
         log_path, held_path, held_days = split_ticket_log(
             args.ticketlog, logmap, args.holdout, folder
         )
-        print(f"Hold-out: days {held_days} are not fitted", file=sys.stderr)
-    cal = calibrate(log_path, args.map, events=args.events, executor=executor)
+        if not args.quiet:
+            print(f"Hold-out: days {held_days} are not fitted", file=sys.stderr)
+    cal = calibrate(
+        log_path, args.map, events=args.events, executor=executor, on_progress=args.on_progress
+    )
     issues = cal.tickets.attrs.get("issues")
     if issues is not None and issues.items:
         print(f"warning: {issues.summary()}", file=sys.stderr)
@@ -145,6 +173,7 @@ def _run(
             busy_hours=(lo, hi),
             executor=executor,
             levels=cal.levels(),
+            on_progress=args.on_progress,
         )
         path = write_fit_report(cal, check, args.report)
         s = check.summary()
@@ -170,6 +199,7 @@ def _run(
                 busy_hours=(lo, hi),
                 executor=executor,
                 levels=cal.levels(),
+                on_progress=args.on_progress,
             )
             hpath = write_fit_report(cal, check, Path(args.report) / "holdout")
             s = check.summary()

@@ -2,10 +2,11 @@
 
 Colours mean the same in each and are explained in each legend: blue = better, vermilion =
 worse, both only when the change is significant (its 95 % CI excludes zero) AND material
-(at least the threshold, by default 5 % of the baseline); light grey = no significant or
-no material change; hatched = the on-time rate of a variant that changed the time limits
-(another yardstick, not comparable). Change bars carry the CI of the change; level bars
-carry the CI of the level."""
+(at least the threshold, by default 5 % of the baseline); light grey = no material change
+(the whole CI within ± the threshold); dotted white = not known (the CI crosses ± the
+threshold, e.g. it includes zero and reaches a material change); hatched = the on-time rate
+of a variant that changed the time limits (another yardstick, not comparable). Change bars
+carry the CI of the change; level bars carry the CI of the level."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from matplotlib.lines import Line2D
 from simlib.experiment.stats import level_ci as _level_ci
 from simlib.plots.style import (
     PALETTE,
+    bar_style,
     caption,
     errors,
     figure,
@@ -26,18 +28,12 @@ from simlib.plots.style import (
     styled,
     verdict_handles,
 )
-from simlib.verdict import Material, fmt_change, fmt_level, is_share, kpi_info, verdict
+from simlib.verdict import Material, fmt_change, fmt_level, is_share, kpi_info, verdict_shown
 
 __all__ = ["kpi_comparison", "level_ci", "visits_per_case", "waterfall"]
 
 DEFAULT_KPIS = ("hall_wait_mean_min", "lead_time_mean_days", "on_time_rate", "visits_per_case")
 _CI = Line2D([], [], color="black", marker="|", linestyle="-", linewidth=1, label="95 % CI")
-
-
-def _bar_style(key: str) -> dict:
-    if key == "yardstick":
-        return {"color": PALETTE["yardstick"], "edgecolor": "#555555", "hatch": "///"}
-    return {"color": PALETTE[key]}
 
 
 def _order(rows: pd.DataFrame, kpi: str) -> list[str]:
@@ -85,12 +81,12 @@ def kpi_comparison(
         low, high = rows["diff_ci_low"].to_numpy(float), rows["diff_ci_high"].to_numpy(float)
         base = float(rows["baseline_mean"].iloc[0])
         keys = [
-            verdict(kpi, d, lo, hi, base, material, v in yardstick)
+            verdict_shown(kpi, d, lo, hi, base, material, v in yardstick)
             for v, d, lo, hi in zip(variants, diff, low, high, strict=True)
         ]
         used.update(keys)
         for i, key in enumerate(keys):
-            ax.barh(y[i], diff[i], height=0.7, **_bar_style(key))
+            ax.barh(y[i], diff[i], height=0.7, **bar_style(key))
         ax.errorbar(
             diff, y, xerr=errors(diff, low, high), fmt="none", ecolor="black", capsize=2, lw=1
         )
@@ -142,11 +138,11 @@ def waterfall(
     level = base
     used: set[str] = set()
     for i, row in enumerate(rows.itertuples(), start=1):
-        key = verdict(
+        key = verdict_shown(
             kpi, row.contribution, row.contribution_ci_low, row.contribution_ci_high, base, material
         )
         used.add(key)
-        ax.barh(i, row.contribution, left=level, height=0.7, **_bar_style(key))
+        ax.barh(i, row.contribution, left=level, height=0.7, **bar_style(key))
         end = level + row.contribution
         ax.errorbar(
             end,
@@ -239,14 +235,14 @@ def visits_per_case(
     low = np.array([c[1] for c in cis])
     high = np.array([c[2] for c in cis])
     keys = ["baseline"] + [
-        verdict(kpi, r.diff, r.diff_ci_low, r.diff_ci_high, base, material)
+        verdict_shown(kpi, r.diff, r.diff_ci_low, r.diff_ci_high, base, material)
         for r in order.itertuples()
     ]
     fig = figure(0.24 * len(names) + 1.6)
     ax = fig.subplots()
     y = np.arange(len(names))
     for i, key in enumerate(keys):
-        ax.barh(y[i], means[i], height=0.7, color=PALETTE[key])
+        ax.barh(y[i], means[i], height=0.7, **bar_style(key))
     if runs is not None:
         ax.errorbar(
             means, y, xerr=errors(means, low, high), fmt="none", ecolor="black", capsize=2, lw=1

@@ -21,6 +21,7 @@ __all__ = [
     "PALETTE",
     "SEQUENCE",
     "WIDTH_IN",
+    "bar_style",
     "caption",
     "errors",
     "figure",
@@ -38,7 +39,9 @@ MIN_FONT_PT = 8.0
 PALETTE = {
     "better": "#0072B2",  # blue
     "worse": "#D55E00",  # vermilion
-    "neutral": "#BBBBBB",  # light grey
+    "neutral": "#BBBBBB",  # light grey: a KPI with no better direction
+    "immaterial": "#BBBBBB",  # light grey: the CI shows no material change
+    "unknown": "#FFFFFF",  # dotted white: not known, the CI crosses ± the threshold
     "yardstick": "#FFFFFF",  # hatched: not comparable
     "baseline": "#555555",
     "total": "#009E73",  # bluish green
@@ -127,21 +130,26 @@ def verdict_handles(used: Collection[str], material: str = "5 % of baseline") ->
     text = {
         "better": f"better (significant and ≥ {material})",
         "worse": f"worse (significant and ≥ {material})",
-        "neutral": "no significant or no material change",
+        "immaterial": f"no material change (CI within ± {material})",
+        "unknown": f"not known (CI crosses ± {material})",
+        "neutral": "changed (no better direction)",
         "yardstick": "time limits changed: on-time rate not comparable",
     }
-    out = []
-    for key in ("better", "worse", "neutral", "yardstick"):
-        if key in used:
-            out.append(
-                Patch(
-                    facecolor=PALETTE[key],
-                    edgecolor="#555555" if key == "yardstick" else PALETTE[key],
-                    hatch="///" if key == "yardstick" else None,
-                    label=text[key],
-                )
-            )
-    return out
+    return [
+        Patch(**bar_style(key), label=text[key])
+        for key in ("better", "worse", "immaterial", "unknown", "neutral", "yardstick")
+        if key in used
+    ]
+
+
+def bar_style(key: str) -> dict[str, Any]:
+    """Face, edge and hatch of a bar judged ``key`` (see :func:`simlib.verdict.verdict_shown`):
+    hatched white for another yardstick, dotted white for not known, else the colour."""
+    if key == "yardstick":
+        return {"facecolor": PALETTE[key], "edgecolor": "#555555", "hatch": "///"}
+    if key == "unknown":
+        return {"facecolor": PALETTE[key], "edgecolor": "#777777", "hatch": "...", "lw": 0.8}
+    return {"facecolor": PALETTE[key], "edgecolor": PALETTE[key]}
 
 
 def variant_colours(names: Sequence[str]) -> dict[str, str]:

@@ -13,17 +13,16 @@ from simlib.calibrate import calibrate
 from simlib.calibrate.yamlout import plain
 from simlib.engine import simulate
 from simlib.ticketlog import MAP_PATH, write_ticket_log
+from tests.helpers import hall_data, walk_in
 
 THRESHOLD, SCALE, RETURN = 6.0, 1.5, 0.5
-HALL = {
-    "name": "balking hall",
-    "horizon": {"days": 30, "warmup_days": 0},
-    "calendar": {
-        "workdays": ["mon", "tue", "wed", "thu", "fri"],
-        "hours": ["09:00-17:00"],
-        "start_date": "2025-03-03",
-    },
-    "hall": {
+HALL = hall_data(
+    "balking hall",
+    30,
+    {"desk": 3},
+    # more than three desks serve: the queue grows
+    [walk_in("permit", "desk", 8, per_hour=24)],
+    hall={
         "balking": {
             "curve": "logistic",
             "threshold": THRESHOLD,
@@ -33,15 +32,7 @@ HALL = {
         },
         "return_delay_days": {"dist": "exponential", "mean": 0.05},
     },
-    "pools": {"desk": {"count": 3}},
-    "matters": [
-        {
-            "id": "permit",
-            "arrivals": {"per_hour": 24},  # more than three desks serve: the queue grows
-            "acceptance": {"pool": "desk", "time": {"dist": "exponential", "mean": 8}},
-        }
-    ],
-}
+)
 
 
 def test_balking_curve_and_returns_are_recovered(tmp_path: Path) -> None:

@@ -13,41 +13,27 @@ from simlib.calibrate import calibrate
 from simlib.calibrate.yamlout import plain
 from simlib.engine import simulate
 from simlib.ticketlog import MAP_PATH, write_ticket_log
+from tests.helpers import booking, hall_data, walk_in
 
 SHARE, NO_SHOW, EARLY_BY, PUNCT_MEAN, PUNCT_CV = 0.4, 0.15, 10.0, 12.0, 0.5
-HALL = {
-    "name": "booking hall",
-    "horizon": {"days": 40, "warmup_days": 0},
-    "calendar": {
-        "workdays": ["mon", "tue", "wed", "thu", "fri"],
-        "hours": ["09:00-17:00"],
-        "start_date": "2025-03-03",
-    },
-    "pools": {"desk": {"count": 4}},
-    "matters": [
-        {
-            "id": "visa",
-            "arrivals": {"per_day": 60},
-            "acceptance": {"pool": "desk", "time": {"dist": "exponential", "mean": 6}},
-            "appointments": {
-                "share": SHARE,
-                "slot_min": 30,
-                "template": 2,
-                "no_show": NO_SHOW,
-                "early_by_min": EARLY_BY,
-                "punctuality": {"dist": "gamma", "mean": PUNCT_MEAN, "cv": PUNCT_CV},
-                "early_window_min": 15,
-                "late_window_min": 45,
-                "max_days_ahead": 30,
-            },
-        },
-        {
-            "id": "licence",
-            "arrivals": {"per_day": 80},
-            "acceptance": {"pool": "desk", "time": {"dist": "exponential", "mean": 6}},
-        },
+BOOKING = booking(
+    share=SHARE,
+    no_show=NO_SHOW,
+    early_by_min=EARLY_BY,
+    punctuality={"dist": "gamma", "mean": PUNCT_MEAN, "cv": PUNCT_CV},
+    early_window_min=15,
+    late_window_min=45,
+    max_days_ahead=30,
+)
+HALL = hall_data(
+    "booking hall",
+    40,
+    {"desk": 4},
+    [
+        walk_in("visa", "desk", 6, per_day=60, appointments=BOOKING),
+        walk_in("licence", "desk", 6, per_day=80),
     ],
-}
+)
 
 
 def test_booking_share_no_shows_and_punctuality_are_recovered(tmp_path: Path) -> None:

@@ -152,16 +152,33 @@ def test_cli_refuses_unusable_inputs_before_fitting(tmp_path: Path, capsys) -> N
         assert code == 2 and message in err and "Traceback" not in err, err
 
 
-def test_holdout_on_a_ticket_log(tmp_path: Path, capsys) -> None:
+def _recorded_progress(monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
+    """The progress bars ``simlib calibrate`` makes (enabled or not) and every tick of them."""
+    from simlib.commands import calibrate as command
+
+    made: list[bool] = []
+    ticks: list[tuple[int, int]] = []
+
+    def progress_bar(enabled: bool, total: int, what: str = "runs"):
+        made.append(enabled)
+        return None, lambda done, n, failed=0: ticks.append((done, n))
+
+    monkeypatch.setattr(command, "progress_bar", progress_bar)
+    return made, ticks
+
+
+def test_holdout_on_a_ticket_log(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     """--holdout DATE: the later days are not fitted (the scenario covers the others) and
-    the fit is checked on them too."""
+    the fit is checked on them too. The progress bar counts every run as one total: the
+    refinement round (3), the scale grid (5 x 3), the fit check (2) and the hold-out's (2)."""
     import yaml
 
     from simlib.cli import main
 
+    made, ticks = _recorded_progress(monkeypatch)
     (tmp_path / "week.csv").write_text("".join(_week()))
     quick = tmp_path / "map.yaml"
-    quick.write_text(MAP.read_text() + "refine_rounds: 0\n")
+    quick.write_text(MAP.read_text() + "refine_rounds: 1\n")
     out, report = tmp_path / "hall.yaml", tmp_path / "fit"
     argv = ["calibrate", str(tmp_path / "week.csv"), "--map", str(quick), "--out", str(out)]
     code = main([*argv, "--report", str(report), "--reps", "2", "--holdout", "1999-08-06"])
@@ -171,5 +188,25 @@ def test_holdout_on_a_ticket_log(tmp_path: Path, capsys) -> None:
     assert yaml.safe_load(out.read_text())["horizon"]["days"] == 5
     assert "Hold-out check" in captured.out
     assert (report / "holdout" / "report.html").exists()
+    assert made == [True] and ticks[-1] == (22, 22)
+    assert [n for _, n in ticks] == sorted(n for _, n in ticks)
     assert main([*argv, "--holdout", "1999-09-01"]) == 2
     assert "leaves no day on one side" in capsys.readouterr().err
+
+
+def test_quiet_silences_the_progress_bar_and_notes(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``calibrate --quiet``: no progress bar and no hold-out note (the test above shows
+    both without it)."""
+    from simlib.cli import main
+
+    made, ticks = _recorded_progress(monkeypatch)
+    (tmp_path / "week.csv").write_text("".join(_week()))
+    quick = tmp_path / "map.yaml"
+    quick.write_text(MAP.read_text() + "refine_rounds: 0\n")
+    argv = ["calibrate", str(tmp_path / "week.csv"), "--map", str(quick)]
+    argv += ["--out", str(tmp_path / "hall.yaml"), "--holdout", "1999-08-06", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert made == [False] and ticks == [] and "Hold-out: days" not in err, err

@@ -11,14 +11,15 @@ import pytest
 
 from simlib.cli import main
 from simlib.metrics import CASE_KPIS, POOL_KPIS
+from tests.helpers import GREEN_STUDY
 
 ROOT = Path(__file__).resolve().parents[2]
 MM10 = ROOT / "scenarios" / "mm10.yaml"
 
 
-def _simlib(*args: str) -> subprocess.CompletedProcess[str]:
+def _simlib(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "simlib.cli", *args], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "simlib.cli", *args], capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -73,8 +74,13 @@ def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str])
     assert "Exponential" in schema["$defs"]
 
 
-def test_demo_prints_the_kpi_table_and_writes_the_study_charts(tmp_path: Path) -> None:
-    result = _simlib("demo", "--quiet", "--study-reps", "2", "--out", str(tmp_path))
+@GREEN_STUDY
+def test_demo_prints_the_kpi_table_and_writes_the_study_charts(
+    tmp_path: Path, green_study_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))  # shared with notebook 02
+    # about 3 min on 2 idle cores: the timeout only guards against a hang, not a loaded machine
+    result = _simlib("demo", "--quiet", "--study-reps", "2", "--out", str(tmp_path), timeout=1800)
     assert result.returncode == 0, result.stderr
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
     assert "10 replication(s)" in result.stdout

@@ -8,6 +8,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from tests.helpers import GREEN_STUDY
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
@@ -15,9 +17,19 @@ def test_the_planner_notebooks_exist() -> None:
     assert {"01", "02", "03", "04", "05", "06", "07", "08", "09"} <= {p.stem[:2] for p in NOTEBOOKS}
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _param(path: Path) -> object:
+    """Notebook 02 runs the demo's green approval study: with the demo test, on its runs."""
+    marks = [GREEN_STUDY] if path.stem.startswith("02") else []
+    return pytest.param(path, marks=marks, id=path.stem)
+
+
+@pytest.mark.parametrize("path", [_param(p) for p in NOTEBOOKS])
+def test_notebook_runs(
+    path: Path, monkeypatch: pytest.MonkeyPatch, green_study_cache: Path
+) -> None:
     monkeypatch.setenv("SIMLIB_SMALL", "1")
+    if path.stem.startswith("02"):
+        monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))
     notebook = nbformat.read(path, as_version=4)
     NotebookClient(
         notebook,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 from simlib.verdict import (
@@ -63,3 +64,35 @@ def test_numbers_for_people() -> None:
     for x in (1e-9, 3.2e-7, 1e12, -4e-5):
         for text in (fmt_level("visits_per_case", x), fmt_change("abandon_rate", x, 1e-6)):
             assert "e" not in text.lower(), text
+
+
+def test_a_chart_tells_not_known_from_no_material_change() -> None:
+    """A CI that includes zero but reaches a material change is "not known", which a chart
+    must not draw like a CI shown to lie within ±material ("no material change")."""
+    from matplotlib.patches import Rectangle
+
+    from simlib import plots
+    from simlib.verdict import verdict_shown
+
+    wait = "hall_wait_mean_min"  # material: 5 % of 15 min = ±0.75 min
+    assert verdict_shown(wait, -1.5, -4.0, 1.0, 15.0) == "unknown"  # CI includes zero
+    assert verdict_shown(wait, 0.1, -0.3, 0.5, 15.0) == "immaterial"  # CI within ±0.75
+    assert verdict_shown(wait, 0.5, 0.1, 1.2, 15.0) == "unknown"  # significant, may be material
+    assert verdict_shown(wait, 0.5, 0.3, 0.7, 15.0) == "immaterial"  # significant, immaterial
+    assert verdict_shown(wait, -1.0, float("nan"), float("nan"), 15.0) == "unknown"  # no CI
+    assert verdict_shown(wait, -4.0, -5.5, -2.5, 15.0) == "better"
+    assert verdict_shown("on_time_rate", -0.1, -0.2, 0.0, 0.8, None, True) == "yardstick"
+    rows = [
+        {"variant": v, "kpi": wait, "baseline_mean": 15.0, "variant_mean": 15.0 + d}
+        | {"diff": d, "diff_ci_low": lo, "diff_ci_high": hi}
+        for v, d, lo, hi in (("wide", -1.5, -4.0, 1.0), ("flat", 0.1, -0.3, 0.5))
+    ]
+    fig = plots.kpi_comparison(pd.DataFrame(rows))
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert any(t.startswith("not known") for t in labels), labels
+    assert any(t.startswith("no material change") for t in labels), labels
+    bars = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    assert len({(p.get_hatch(), p.get_facecolor()) for p in bars}) == 2  # drawn differently
+    fig.canvas.draw()  # the legend fits the A4 column
+    box = fig.legends[0].get_window_extent()
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width + 1

@@ -19,9 +19,10 @@ from simlib.reforms import apply_reforms
 STUDY = Path(__file__).resolve().parents[2] / "scenarios" / "green_approval.yaml"
 REPS = 4
 # The study's first three reforms (28 runs instead of 100: 220 s of CPU was the suite's
-# slowest test). Their ratios of CI half-widths, independent / CRN, were: wait 34, 34, 358;
-# lead time 3.5, 13, 54 (medians 34 and 13; the next two reforms: wait 43, 3.3, lead
-# 2.5, 5.5). Without common random numbers every ratio is near 1: the test fails.
+# slowest test), 14 days of which 7 warm-up. Their ratios of CI half-widths, independent /
+# CRN, are: wait 28, 31, 308; lead time 16, 5.2, 70 (medians 31 and 16; over 21 days, at
+# twice the CPU: 34 and 13; the next two reforms then: wait 43, 3.3, lead 2.5, 5.5).
+# Without common random numbers every ratio is near 1: the test fails.
 VARIANTS = 3
 
 
@@ -33,7 +34,7 @@ def test_crn_narrows_paired_confidence_intervals_at_least_threefold() -> None:
     short = base.model_copy(
         update={
             "horizon": base.horizon.model_copy(
-                update={"days": 21, "warmup_days": 7, "drain_days": 0}
+                update={"days": 14, "warmup_days": 7, "drain_days": 0}
             )
         }
     )

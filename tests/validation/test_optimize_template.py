@@ -17,34 +17,30 @@ from typing import Any
 
 from simlib import theory
 from simlib.optimize.search import optimize
-from tests.optimize_helpers import ALL_WEEK, optimization
+from tests.helpers import AROUND_THE_CLOCK, hall_data, walk_in
+from tests.optimize_helpers import optimization
 
 MEAN, SLOT, WITHIN, BOUND = 5.0, 60.0, 15.0, 0.875
 
 
 def _counter() -> dict[str, Any]:
-    booking = {
+    slots = {
         "share": 1.0,
         "slot_min": SLOT,
         "template": 5,
         "max_days_ahead": 1000,
         "seen_within_min": WITHIN,
     }
-    return {
-        "name": "one counter, booked slots",
-        "horizon": {"days": 12, "warmup_days": 2},
-        "calendar": {"workdays": ALL_WEEK, "hours": ["00:00-24:00"]},
-        "hall": {"balking": {"threshold": 0}},  # no slot: leave (the counter sees slots only)
-        "pools": {"desk": {"count": 1}},
-        "matters": [
-            {
-                "id": "m",
-                "arrivals": {"per_hour": 7},  # more wish to book than any template offers
-                "acceptance": {"pool": "desk", "time": {"dist": "exponential", "mean": MEAN}},
-                "appointments": booking,
-            }
-        ],
-    }
+    return hall_data(
+        "one counter, booked slots",
+        12,
+        {"desk": 1},
+        # more wish to book than any template offers
+        [walk_in("m", "desk", MEAN, per_hour=7, appointments=slots)],
+        warmup=2,
+        calendar=AROUND_THE_CLOCK,
+        hall={"balking": {"threshold": 0}},  # no slot: leave (the counter sees slots only)
+    )
 
 
 def test_the_largest_template_meeting_the_booked_requirement_is_chosen(tmp_path: Path) -> None:

@@ -10,14 +10,11 @@ import pandas as pd
 from simlib import reforms as R
 from simlib import theory
 from simlib.engine import simulate
-from tests.helpers import always_open, assert_in_ci, exp, kpi_samples
+from tests.helpers import always_open, assert_in_ci, exp, kpi_samples, walk_in
 
 
 def test_comprehensive_windows_turn_two_mm5_into_mm10() -> None:
-    matters = [
-        {"id": m, "arrivals": {"per_hour": 27}, "acceptance": {"pool": p, "time": exp(10)}}
-        for m, p in (("a", "desk_a"), ("b", "desk_b"))
-    ]
+    matters = [walk_in(m, p, 10, per_hour=27) for m, p in (("a", "desk_a"), ("b", "desk_b"))]
     pools = {"desk_a": {"count": 5}, "desk_b": {"count": 5}}
     pooled = R.comprehensive_windows()(always_open(30, 3, pools, matters))
     # The reform makes exactly the pooled hall whose M/M/10 wait test_networks.py checks
@@ -67,15 +64,7 @@ def test_one_time_notification_gives_visits_one_over_p_plus_collection() -> None
         60,
         3,
         {"desk": {"count": 4}},
-        [
-            {
-                "id": "m",
-                "arrivals": {"per_hour": 6},
-                "complete_prob": 0.6,
-                "collection": "in_person",
-                "acceptance": {"pool": "desk", "time": exp(10)},
-            }
-        ],
+        [walk_in("m", "desk", 10, per_hour=6, complete_prob=0.6, collection="in_person")],
         hall={"return_delay_days": exp(0.05)},
     )
     notified = R.one_time_notification(complete_prob=0.9)(base)
@@ -89,18 +78,7 @@ def test_ab_reform_lowers_wait_only_with_absences() -> None:
             30,
             2,
             {"front": {"count": 4, "absence": {"daily_prob": p}}, "other": {"count": 4}},
-            [
-                {
-                    "id": "a",
-                    "arrivals": {"per_hour": 18},
-                    "acceptance": {"pool": "front", "time": exp(10)},
-                },
-                {
-                    "id": "b",
-                    "arrivals": {"per_hour": 9},
-                    "acceptance": {"pool": "other", "time": exp(10)},
-                },
-            ],
+            [walk_in("a", "front", 10, per_hour=18), walk_in("b", "other", 10, per_hour=9)],
         )
 
     ab = R.ab_staffing(pairs={"front": "other"})
@@ -117,12 +95,13 @@ def test_commitment_makes_lead_time_the_acceptance_time() -> None:
         2,
         {"desk": {"count": 3}, "check": {"count": 2}},
         [
-            {
-                "id": "m",
-                "arrivals": {"per_hour": 6},
-                "acceptance": {"pool": "desk", "time": exp(10)},
-                "chain": [{"id": "verify", "pool": "check", "time": exp(15)}],
-            }
+            walk_in(
+                "m",
+                "desk",
+                10,
+                per_hour=6,
+                chain=[{"id": "verify", "pool": "check", "time": exp(15)}],
+            )
         ],
     )
     records = simulate(R.commitment(matters=["m"], fail_rate=0.05)(base), 6)
@@ -136,13 +115,7 @@ def test_online_lowers_hall_arrivals_by_the_share() -> None:
         30,
         2,
         {"desk": {"count": 4}},
-        [
-            {
-                "id": "m",
-                "arrivals": {"per_hour": 12},
-                "acceptance": {"pool": "desk", "time": exp(10)},
-            }
-        ],
+        [walk_in("m", "desk", 10, per_hour=12)],
     )
     before = simulate(base, 8).visits
     after = simulate(R.online(share=0.4)(base), 8).visits

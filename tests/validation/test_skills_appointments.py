@@ -12,50 +12,36 @@ import numpy as np
 
 from simlib.engine.model import Model
 from simlib.files import scenario_from_dict
-from tests.helpers import ALL_WEEK, exp
+from tests.helpers import AROUND_THE_CLOCK, booking, hall_data, walk_in
 
 
 def _hall() -> dict:
-    booking = {
-        "share": 0.6,
-        "slot_min": 20,
-        "template": 1,
-        "no_show": 0.1,
-        "punctuality": {"dist": "uniform", "min": 0, "max": 20},
-        "early_by_min": 15,
-        "early_window_min": 10,
-        "late_window_min": 30,
-        "max_days_ahead": 3,
+    slots = booking(
+        share=0.6,
+        slot_min=20,
+        template=1,
+        punctuality={"dist": "uniform", "min": 0, "max": 20},
+        early_window_min=10,
+        late_window_min=30,
+        max_days_ahead=3,
+    )
+    skills = {
+        "groups": [
+            {"matters": ["plain"], "count": 2},
+            {"matters": ["plain", "booked"], "count": 1},
+        ]
     }
-    return {
-        "name": "skills and slots",
-        "horizon": {"days": 6, "warmup_days": 1},
-        "calendar": {"workdays": ALL_WEEK, "hours": ["00:00-24:00"]},
-        "pools": {
-            "desk": {
-                "count": 3,
-                "skills": {
-                    "groups": [
-                        {"matters": ["plain"], "count": 2},
-                        {"matters": ["plain", "booked"], "count": 1},
-                    ]
-                },
-            }
-        },
-        "matters": [
-            {
-                "id": "plain",
-                "arrivals": {"per_hour": 10},
-                "acceptance": {"pool": "desk", "time": exp(12)},
-            },
-            {
-                "id": "booked",
-                "arrivals": {"per_hour": 3},
-                "acceptance": {"pool": "desk", "time": exp(12)},
-                "appointments": booking,
-            },
+    return hall_data(
+        "skills and slots",
+        6,
+        {"desk": {"count": 3, "skills": skills}},
+        [
+            walk_in("plain", "desk", 12, per_hour=10),
+            walk_in("booked", "desk", 12, per_hour=3, appointments=slots),
         ],
-    }
+        warmup=1,
+        calendar=AROUND_THE_CLOCK,
+    )
 
 
 def test_booked_go_first_only_for_officers_with_the_skill() -> None:
