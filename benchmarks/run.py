@@ -13,8 +13,9 @@ each beside its target (issue 21).
 * The hall kernel vs the SimPy engine on the district hall's windows (its matters without
   their approval chains, 70 days): identical records, target speed-up >= 5x.
 * Sweep speed-up: 8 runs of the baseline hall sequentially vs a 2-process pool (pool
-  start-up included). Target >= 1.9x. And the Dask overhead per run: the same 8 runs on a
-  2-worker local Dask cluster vs the process pool. Target <= 0.3 s per run.
+  start-up included). Target >= 1.9x. And Dask: the same 8 runs on a fresh 2-worker local
+  cluster, then 8 more on it and on the warm pool. The cluster's one-off start-up is shown
+  apart; the target (<= 0.3 s) is on the overhead per further run vs the warm pool.
 
 Single-process figures are CPU seconds (``time.process_time``), so that a busy machine
 distorts them less; the sweep figures are wall-clock seconds (their point is the wall
@@ -198,19 +199,30 @@ def kernel_speedup(days: int = 70) -> tuple[float, float, bool]:
 
 
 def sweep_speedup(runs: int = 8) -> dict[str, float]:
+    """Wall seconds of ``runs`` baseline runs sequentially, on a 2-process pool and on a
+    2-worker local Dask cluster, and of ``runs`` more runs (other seeds) on the same, now
+    warm, pool and cluster. The first batch on a fresh pool or cluster pays its start-up
+    (processes, imports); the second batch shows what each further run costs."""
     from simlib import load_scenario
     from simlib.experiment.core import Job, evaluate, replication_seed
     from simlib.experiment.runner import process_pool
 
     base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
-    jobs = [Job(base, replication_seed(1, i)) for i in range(runs)]
-    t0 = time.perf_counter()
-    list(evaluate(jobs))
-    sequential = time.perf_counter() - t0
+    first = [Job(base, replication_seed(1, i)) for i in range(runs)]
+    then = [Job(base, replication_seed(1, i)) for i in range(runs, 2 * runs)]
+
+    def timed(jobs: list[Job], executor: object = None) -> float:
+        t0 = time.perf_counter()
+        rows = list(evaluate(jobs, executor))  # type: ignore[arg-type]
+        assert all(row["error"] is None for row in rows), [row["error"] for row in rows]
+        return time.perf_counter() - t0
+
+    out: dict[str, float] = {"runs": runs, "sequential": timed(first)}
     t0 = time.perf_counter()
     with process_pool(2) as pool:
-        list(evaluate(jobs, pool))
-    pooled = time.perf_counter() - t0
+        timed(first, pool)
+        out["pool"] = time.perf_counter() - t0  # start-up included
+        out["pool_then"] = timed(then, pool)
     from distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
@@ -220,9 +232,34 @@ def sweep_speedup(runs: int = 8) -> dict[str, float]:
         ) as c,
         Client(c) as client,
     ):
-        list(evaluate(jobs, client.get_executor()))
-    dask = time.perf_counter() - t0
-    return {"sequential": sequential, "pool": pooled, "dask": dask, "runs": runs}
+        client.wait_for_workers(2)
+        out["dask_start"] = time.perf_counter() - t0
+        executor = client.get_executor()
+        out["dask"] = timed(first, executor) + out["dask_start"]
+        out["dask_then"] = timed(then, executor)
+    return out
+
+
+def sweep_lines(s: dict[str, float]) -> list[str]:
+    """The sweep figures and their targets. Dask's one-off start-up (cluster, workers,
+    their first imports) is told apart from its overhead per further run, which is what
+    the target is about: on a warm cluster, (next batch on Dask - same batch on the warm
+    pool) / runs."""
+    n = s["runs"]
+    speedup = s["sequential"] / s["pool"]
+    per_run = (s["dask_then"] - s["pool_then"]) / n
+    one_off = s["dask"] - s["dask_then"]
+    return [
+        f"sweep of {n:g} baseline runs (wall s): sequential {s['sequential']:.1f} s, "
+        f"2-process pool {s['pool']:.1f} s incl. start-up (speed-up {speedup:.2f}x, target "
+        f">= {SWEEP_TARGET}x {_verdict(speedup >= SWEEP_TARGET)})",
+        f"local Dask, 2 workers: first {n:g} runs {s['dask']:.1f} s incl. cluster start-up "
+        f"{s['dask_start']:.1f} s; next {n:g} runs {s['dask_then']:.1f} s vs "
+        f"{s['pool_then']:.1f} s on the warm pool",
+        f"Dask overhead per run {per_run:+.3f} s (target <= {DASK_TARGET} "
+        f"{_verdict(per_run <= DASK_TARGET)}); one-off start-up {one_off:.1f} s "
+        f"(= {(s['dask'] - s['pool']) / n:+.2f} s per run over the first {n:g} vs the pool)",
+    ]
 
 
 def main() -> None:
@@ -273,16 +310,8 @@ def main() -> None:
         f"{_verdict(speedup >= KERNEL_TARGET)}; records identical: {same}"
     )
     print()
-    s = sweep_speedup()
-    speedup = s["sequential"] / s["pool"]
-    overhead = (s["dask"] - s["pool"]) / s["runs"]
-    print(
-        f"sweep of {s['runs']} baseline runs (wall s): sequential {s['sequential']:.1f} s, "
-        f"2-process pool {s['pool']:.1f} s (speed-up {speedup:.2f}x, target >= {SWEEP_TARGET}x "
-        f"{_verdict(speedup >= SWEEP_TARGET)}), local Dask 2 workers {s['dask']:.1f} s "
-        f"(overhead {overhead:+.2f} s per run vs the pool, target <= {DASK_TARGET} "
-        f"{_verdict(overhead <= DASK_TARGET)})"
-    )
+    for line in sweep_lines(sweep_speedup()):
+        print(line)
     print(f"at the end: {_load()}")
 
 
