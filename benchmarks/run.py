@@ -15,7 +15,8 @@ each beside its target (issue 21).
 * Sweep speed-up: 8 runs of the baseline hall sequentially vs a 2-process pool (pool
   start-up included). Target >= 1.9x. And Dask: the same 8 runs on a fresh 2-worker local
   cluster, then 8 more on it and on the warm pool. The cluster's one-off start-up is shown
-  apart; the target (<= 0.3 s) is on the overhead per further run vs the warm pool.
+  apart; the target (<= 0.3 s) is on the overhead per further run vs the warm pool; 40
+  runs of a few milliseconds on both warm executors show the executors' own cost per run.
 
 Single-process figures are CPU seconds (``time.process_time``), so that a busy machine
 distorts them less; the sweep figures are wall-clock seconds (their point is the wall
@@ -72,7 +73,8 @@ CIW_TARGET = 3.5  # Ciw seconds / simlib seconds on the M/M/10
 YEAR_TARGET = 6.0  # a year of the district hall / the textbook M/M/10 run
 KERNEL_TARGET = 5.0  # SimPy engine / hall kernel on the district hall's windows
 SWEEP_TARGET = 1.9  # sequential / 2-process pool
-DASK_TARGET = 0.3  # seconds of overhead per run, Dask vs the process pool
+DASK_TARGET = 0.3  # seconds of overhead per further run, Dask vs the process pool
+TINY_RUNS = 40  # runs of a few milliseconds: the executors' own cost per run
 
 
 def _cpu(fn) -> float:
@@ -210,6 +212,9 @@ def sweep_speedup(runs: int = 8) -> dict[str, float]:
     base = load_scenario(Path(__file__).resolve().parent.parent / "scenarios" / "new_district.yaml")
     first = [Job(base, replication_seed(1, i)) for i in range(runs)]
     then = [Job(base, replication_seed(1, i)) for i in range(runs, 2 * runs)]
+    # Runs of a few milliseconds: their wall time per run is the executor's own cost.
+    tiny = _scenario(0.05, [10.0], [1], 100)
+    tiny_jobs = [Job(tiny, replication_seed(2, i)) for i in range(TINY_RUNS)]  # type: ignore[arg-type]
 
     def timed(jobs: list[Job], executor: object = None) -> float:
         t0 = time.perf_counter()
@@ -223,6 +228,7 @@ def sweep_speedup(runs: int = 8) -> dict[str, float]:
         timed(first, pool)
         out["pool"] = time.perf_counter() - t0  # start-up included
         out["pool_then"] = timed(then, pool)
+        out["pool_tiny"] = timed(tiny_jobs, pool) / TINY_RUNS
     from distributed import Client, LocalCluster
 
     t0 = time.perf_counter()
@@ -237,6 +243,7 @@ def sweep_speedup(runs: int = 8) -> dict[str, float]:
         executor = client.get_executor()
         out["dask"] = timed(first, executor) + out["dask_start"]
         out["dask_then"] = timed(then, executor)
+        out["dask_tiny"] = timed(tiny_jobs, executor) / TINY_RUNS
     return out
 
 
@@ -259,6 +266,9 @@ def sweep_lines(s: dict[str, float]) -> list[str]:
         f"Dask overhead per run {per_run:+.3f} s (target <= {DASK_TARGET} "
         f"{_verdict(per_run <= DASK_TARGET)}); one-off start-up {one_off:.1f} s "
         f"(= {(s['dask'] - s['pool']) / n:+.2f} s per run over the first {n:g} vs the pool)",
+        f"executor's own cost, {TINY_RUNS} runs of a few ms on the warm executors: Dask "
+        f"{s['dask_tiny'] * 1000:.0f} ms per run, process pool {s['pool_tiny'] * 1000:.0f} ms "
+        f"per run (Dask {(s['dask_tiny'] - s['pool_tiny']) * 1000:+.0f} ms)",
     ]
 
 
