@@ -16,7 +16,7 @@ from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.core import StopSimulation
+from simpy.core import EventPriority, StopSimulation
 from simpy.events import NORMAL, URGENT
 
 __all__ = ["Call", "at_start", "later", "run_until"]
@@ -56,17 +56,19 @@ def run_until(env: simpy.Environment, until: simpy.Event) -> None:
         return  # already processed
     callbacks.append(StopSimulation.callback)
     queue: list[Any] = env._queue
-    try:
-        while queue:
-            env._now, _, _, event = heappop(queue)
-            callbacks, event.callbacks = event.callbacks, None
+    while queue:
+        env._now, _, _, event = heappop(queue)
+        callbacks, event.callbacks = event.callbacks, None
+        try:  # free in Python 3.11 unless raised
             for callback in callbacks:
                 callback(event)
-            if not event._ok and not hasattr(event, "_defused"):
-                failure = event._value
-                crash = type(failure)(*failure.args)
-                crash.__cause__ = failure
-                raise crash
-    except StopSimulation:
-        return
+        except StopSimulation:  # as SimPy: the event's other callbacks run on resuming
+            event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+            env.schedule(event, EventPriority(-1))
+            return
+        if not event._ok and not hasattr(event, "_defused"):
+            failure = event._value
+            crash = type(failure)(*failure.args)
+            crash.__cause__ = failure
+            raise crash
     raise RuntimeError(f'No scheduled events left but "until" event was not triggered: {until}')
