@@ -34,7 +34,7 @@ def _trace(use_ours: bool) -> tuple[list[tuple[float, str]], float, int]:
 def test_same_events_same_order_same_end() -> None:
     assert _trace(True) == _trace(False)
     seen, now, left = _trace(True)
-    assert [t for t, _ in seen] == sorted(t for t, _ in seen) and len(seen) == 9
+    assert [t for t, _ in seen] == sorted(t for t, _ in seen) and len(seen) == 11
     assert now == 6 and left > 0  # stopped at the event, later events still pending
 
 
