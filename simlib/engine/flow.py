@@ -286,6 +286,8 @@ class CaseFlow:
         # are days away: two in three pending events), so the event list every event is
         # pushed on and popped from stays short. See ``_after``.
         self._later: dict[int, list[Any]] = {}
+        self._tomorrow = 0.0  # the next midnight after the last timer set (see ``_after``)
+        self._cap = records.cap
         self._release_cb: list[Callable[[Any], None]] = [self._release]
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
         self._step_done_cb = self._step_done  # bound once, not per step
@@ -299,15 +301,20 @@ class CaseFlow:
             return
         now = self.env._now
         at = now + delay
-        if at >= self.records.cap:
+        if at >= self._cap:
             return  # beyond the end of the drain: the case stays in progress
         timer = Call(self._fire_cb)
         timer._value = (then, arg)
         event = (at, NORMAL, next(self._eid), timer)
-        day = int(at // DAY)
-        if day == int(now // DAY):
-            heappush(self._queue, event)
-            return
+        if at >= self._tomorrow:  # perhaps on a later day (or a day has begun since)
+            self._tomorrow = (now // DAY + 1) * DAY
+            if at >= self._tomorrow:
+                self._bucket(event, int(at // DAY))
+                return
+        heappush(self._queue, event)
+
+    def _bucket(self, event: tuple[float, int, int, Call], day: int) -> None:
+        """Keep a timer due on a later ``day`` in that day's bucket."""
         bucket = self._later.get(day)
         if bucket is None:  # the day's first: its release opens the day, before anything else
             bucket = self._later[day] = []
