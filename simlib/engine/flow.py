@@ -15,7 +15,7 @@ from heapq import heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
+from simpy.events import NORMAL, URGENT
 
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import Job, Officer, WorkQueue
@@ -284,6 +284,13 @@ class CaseFlow:
         )
         self._queue: list[Any] = env._queue  # the event list: timers are pushed on it directly
         self._eid = env._eid
+        # Timers due on a later day wait in that day's bucket (returns, collections and holds
+        # are days away: two in three pending events), so the event list every event is
+        # pushed on and popped from stays short. See ``_after``.
+        self._later: dict[int, list[Any]] = {}
+        self._tomorrow = 0.0  # the next midnight after the last timer set (see ``_after``)
+        self._cap = records.cap
+        self._release_cb: list[Callable[[Any], None]] = [self._release]
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
         self._step_done_cb = self._step_done  # bound once, not per step
         self._online_done_cb = self._online_done
@@ -294,12 +301,37 @@ class CaseFlow:
         if delay <= 0:
             then(arg)
             return
-        at = self.env._now + delay
-        if at >= self.records.cap:
+        now = self.env._now
+        at = now + delay
+        if at >= self._cap:
             return  # beyond the end of the drain: the case stays in progress
         timer = Call(self._fire_cb)
         timer._value = (then, arg)
-        heappush(self._queue, (at, NORMAL, next(self._eid), timer))
+        event = (at, NORMAL, next(self._eid), timer)
+        if at >= self._tomorrow:  # perhaps on a later day (or a day has begun since)
+            self._tomorrow = (now // DAY + 1) * DAY
+            if at >= self._tomorrow:
+                self._bucket(event, int(at // DAY))
+                return
+        heappush(self._queue, event)
+
+    def _bucket(self, event: tuple[float, int, int, Call], day: int) -> None:
+        """Keep a timer due on a later ``day`` in that day's bucket."""
+        bucket = self._later.get(day)
+        if bucket is None:  # the day's first: its release opens the day, before anything else
+            bucket = self._later[day] = []
+            release = Call(self._release_cb)
+            release._value = day
+            heappush(self._queue, (day * DAY, URGENT, next(self._eid), release))
+        bucket.append(event)
+
+    def _release(self, release: Call) -> None:
+        """A day begins: its timers join the event list with the keys (time, priority,
+        sequence number) they got when set, so they run in the same order as if they had
+        been on the list all along (the release itself only adds an event at midnight)."""
+        queue = self._queue
+        for event in self._later.pop(release._value):
+            heappush(queue, event)
 
     @staticmethod
     def _fire(timer: Call) -> None:

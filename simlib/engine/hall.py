@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from heapq import heappush
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
@@ -93,7 +93,12 @@ class Hall:
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
-        self._renege_cb: list[Callable[[Any], None]] = [self._renege_timer]  # shared by all
+        # Patience ends not yet due, (time, sequence number, ticket): only the earliest has a
+        # timer on the event list (see ``_renege_due``), so a ticket called in time costs no
+        # event. ``_armed``: the sequence numbers that have their timer.
+        self._patience: list[tuple[float, int, Ticket]] = []
+        self._armed: set[int] = set()
+        self._renege_cb: list[Callable[[Any], None]] = [self._renege_due]  # shared by all
 
     def bind(
         self, on_served: Callable[[Ticket], None], on_left: Callable[[Ticket, bool], None]
@@ -130,10 +135,11 @@ class Hall:
         if quantile is not None and not ticket.taken:
             patience = quantile(holder.u("patience", visit_no))
             env = self.env
-            renege = Call(self._renege_cb)  # as env.timeout(patience)
-            renege._value = ticket
-            events: list[Any] = env._queue
-            heappush(events, (env._now + patience, NORMAL, next(env._eid), renege))
+            at, seq = env._now + patience, next(env._eid)  # as env.timeout(patience) would be
+            pending = self._patience
+            heappush(pending, (at, seq, ticket))
+            if pending[0][1] == seq:  # the earliest patience end: its timer goes on the list
+                self._arm(at, seq)
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
@@ -151,8 +157,29 @@ class Hall:
             )
         self.on_served(ticket)
 
-    def _renege_timer(self, timer: Call) -> None:
-        self._renege(timer._value)
+    def _arm(self, at: float, seq: int) -> None:
+        """Put a patience end's timer on the event list with the key (time, priority,
+        sequence number) that ``env.timeout(patience)`` got when the ticket was issued."""
+        timer = Call(self._renege_cb)
+        timer._value = seq
+        self._armed.add(seq)
+        events: list[Any] = self.env._queue
+        heappush(events, (at, NORMAL, seq, timer))
+
+    def _renege_due(self, timer: Call) -> None:
+        """A patience end is due. Only the earliest pending one ever has a timer, and it keeps
+        the key it got at issue, so reneging happens at the same instant and in the same
+        order among simultaneous events as with one timeout per ticket; tickets called
+        before their patience ran out are dropped here without an event of their own."""
+        seq = timer._value
+        self._armed.discard(seq)
+        pending = self._patience
+        if pending and pending[0][1] == seq:
+            self._renege(heappop(pending)[2])
+        while pending and pending[0][2].taken:  # called in time: nothing to do
+            heappop(pending)
+        if pending and pending[0][1] not in self._armed:
+            self._arm(pending[0][0], pending[0][1])
 
     def _renege(self, ticket: Ticket) -> None:
         if not ticket.queue.withdraw(ticket):

@@ -32,6 +32,7 @@ from simlib.engine.officers import (
 )
 from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
+from simlib.engine.schedule import run_until
 from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import ApplicantDraws, stream
@@ -371,7 +372,7 @@ class Model:
         paused = gc.isenabled()
         gc.disable()
         try:
-            self.env.run(until=self.drained)
+            run_until(self.env, self.drained)
         finally:
             if paused:
                 gc.enable()
