@@ -102,6 +102,10 @@ class MatterPlan:
     time_limit_days: float | None = None
     priority: int = 0  # hall tickets: higher is called first
     patience: BaseDistribution | None = None  # of this matter's ticket holders
+    # Back-office visits (engine.replay): kept as (at, applicant, visits before) while set;
+    # or replayed: decided cases wait here, by applicant, for their kept collection visit.
+    produced: list[tuple[float, int, int]] | None = None
+    replayed: dict[int, Case] | None = None
 
     def __post_init__(self) -> None:
         self.accept_sample = sampler(self.accept_time, "accept_time")
@@ -516,13 +520,19 @@ class CaseFlow:
         if not case.open_parts:
             self._finished(case)
         if in_person:
+            if plan.replayed is not None:  # comes when the whole model's run had them come
+                plan.replayed[case.index] = case
+                return
             # Notified of the decision, the applicant comes to collect on another day.
             self._come_back(case, 0, "collect_delay", self._collect, walk_in=True)
 
     def _collect(self, case: Case) -> None:
         plan = case.plan
-        work = plan.collection_quantile(case.u("collect_time", case.attempts.get("collection", 0)))
-        case.attempts["collection"] = case.attempts.get("collection", 0) + 1
+        tried = case.attempts.get("collection", 0)
+        if plan.produced is not None and not tried:
+            plan.produced.append((self.env._now, case.index, case.visits))
+        work = plan.collection_quantile(case.u("collect_time", tried))
+        case.attempts["collection"] = tried + 1
         visit_no = self._visit(case)
         self.hall.issue(
             case, COLLECT, plan.hall_queue, plan.pool, plan.collect_activity, work, visit_no
