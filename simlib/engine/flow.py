@@ -102,7 +102,7 @@ class MatterPlan:
     time_limit_days: float | None = None
     priority: int = 0  # hall tickets: higher is called first
     patience: BaseDistribution | None = None  # of this matter's ticket holders
-    # Back-office visits (engine.replay): kept as (at, applicant, visits before) while set;
+    # Back-office visits (engine.injected): kept as (at, applicant, visits before) while set;
     # or replayed: decided cases wait here, by applicant, for their kept collection visit.
     produced: list[tuple[float, int, int]] | None = None
     replayed: dict[int, Case] | None = None

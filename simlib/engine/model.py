@@ -20,6 +20,7 @@ from simlib.engine.arrivals import ArrivalStream, with_day_factors
 from simlib.engine.balking import BalkingRule
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
+from simlib.engine.injected import BackOfficeVisits, Replayer, check_replay
 from simlib.engine.kernel import choose_engine
 from simlib.engine.kernel.hall import run_hall
 from simlib.engine.officers import (
@@ -31,7 +32,6 @@ from simlib.engine.officers import (
     WorkQueue,
 )
 from simlib.engine.records import Records
-from simlib.engine.replay import BackOfficeVisits, Replayer, check_replay
 from simlib.engine.roster import Crew, roster
 from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
@@ -71,7 +71,7 @@ class Model:
         replay: BackOfficeVisits | None = None,
         keep_visits: tuple[str, ...] = (),
     ):
-        """``replay``: back-office hall visits to replay (``engine.replay``); ``keep_visits``:
+        """``replay``: back-office hall visits to replay (``engine.injected``); ``keep_visits``:
         matters whose back-office hall visits to keep (``self.replayer.kept``)."""
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
@@ -420,7 +420,7 @@ def simulate(
     event loop for window-only halls, see ``engine.kernel``); "auto" the kernel where it
     applies, else SimPy. Both give identical records. ``replay``: back-office hall visits
     kept from a run of the whole model on this seed (:func:`back_office_visits`), issued as
-    tickets in this hall-only run (``engine.replay``; SimPy only)."""
+    tickets in this hall-only run (``engine.injected``; SimPy only)."""
     if choose_engine(scenario, engine, replayed=replay is not None) == "kernel":
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")

@@ -24,7 +24,7 @@ import numpy as np
 from scipy import stats
 
 from simlib.engine import back_office_visits, simulate
-from simlib.engine.replay import BackOfficeVisits
+from simlib.engine.injected import BackOfficeVisits
 from simlib.experiment.core import Job, Progress, evaluate, replication_seed, run_kpis
 from simlib.experiment.store import RunStore, measure_name, open_output, run_key, shared_cache
 from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row, kpis_by_day

@@ -10,7 +10,7 @@ hall alone does not determine (lead times, back-office pools) are left unknown (
 those runs rather than reported from a model without back offices.
 
 Where the back offices send applicants to collect their decision in person, those visits
-are replayed (:mod:`simlib.engine.replay`): runs of the whole model with today's staffing,
+are replayed (:mod:`simlib.engine.injected`): runs of the whole model with today's staffing,
 one per seed, keep them, and the hall-only runs of that seed issue them as tickets. With
 today's staffing the hall's tickets are then those of the whole model, ticket by ticket; with
 another staffing a collection may in truth come a little earlier or later (the back office

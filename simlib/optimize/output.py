@@ -449,7 +449,9 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
 
 
 def _shown_as(feasible: bool | None) -> str:
-    return {True: "shown feasible", False: "shown infeasible"}.get(feasible, "not decided")  # type: ignore[arg-type]
+    if feasible is None:
+        return "not decided"
+    return "shown feasible" if feasible else "shown infeasible"
 
 
 def _model_json(result: OptimizeResult) -> dict[str, Any]:

@@ -98,4 +98,4 @@ def test_the_hall_only_search_gives_the_full_search_s_answer(tmp_path) -> None:
             assert math.isnan(a["lead_time_mean_days"])  # not known without the back office
     in_person = optimization(tmp_path / "p", _hall("in_person"), SPEC)
     assert "collected in person" in plan(in_person, replay=False).why  # the whole model
-    assert plan(in_person).replayed == ["permit", "licence"]  # see test_replay.py
+    assert plan(in_person).replayed == ["permit", "licence"]  # see test_injected_visits.py

@@ -25,7 +25,7 @@ Engine = Literal["auto", "simpy", "kernel"]
 
 REPLAY_REFUSAL = (
     "the run replays hall visits kept from the back offices of a whole-model run "
-    "(engine.replay); the kernel has no such arrivals: the SimPy engine runs it"
+    "(engine.injected); the kernel has no such arrivals: the SimPy engine runs it"
 )
 
 # Keys that may differ from their defaults (anything else: SimPy).
@@ -112,7 +112,7 @@ def choose_engine(
     """The engine that runs ``scenario``: the kernel where it applies ("auto"), or as asked.
     "auto" follows the ``SIMLIB_ENGINE`` environment variable when it is set (``simlib run
     --engine`` sets it, so that worker processes follow the command line). ``replayed``:
-    the run replays back-office hall visits (``engine.replay``), which the kernel does not."""
+    the run replays back-office hall visits (``engine.injected``), which the kernel does not."""
     if engine == "auto":
         engine = os.environ.get(ENGINE_VARIABLE, "auto")  # type: ignore[assignment]
         if engine not in ("auto", "simpy", "kernel"):

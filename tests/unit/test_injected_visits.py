@@ -1,4 +1,4 @@
-"""Replayed back-office visits (``simlib.engine.replay``) and the hall-only staffing search
+"""Replayed back-office visits (``simlib.engine.injected``) and the hall-only staffing search
 that uses them: with today's staffing the hall-only run's tickets are the whole model's,
 ticket by ticket; leaving out any part of the replay (the collections, the department visits
 before them) changes them; the search's answer is the whole-model search's answer."""
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from simlib.engine import back_office_visits, simulate
+from simlib.engine.injected import BackOfficeVisits
 from simlib.engine.kernel import choose_engine
-from simlib.engine.replay import BackOfficeVisits
 from simlib.experiment.store import measure_name
 from simlib.files import scenario_from_dict
 from simlib.optimize.evaluate import Evaluator, ReplayRun, run_staffing

@@ -10,7 +10,7 @@ which applicant (their random streams), what for, and how many visits they had m
 (hall and department: the ticket's draws are indexed by it). A run of the same seed without
 the approval chains then issues those tickets at those times instead of collecting at once,
 so that with the same staffing its hall tickets are those of the whole model, ticket by
-ticket (``tests/unit/test_replay.py``).
+ticket (``tests/unit/test_injected_visits.py``).
 
 With another hall staffing the replay is an approximation: a case's decision, hence its
 collection, depends (weakly) on when the window accepted the application. A case not decided
