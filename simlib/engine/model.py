@@ -439,4 +439,4 @@ def back_office_visits(
         raise ValueError(f"matters {unknown} are not in the scenario: {sorted(known)}")
     model = Model(scenario, seed, detail, keep_visits=matters)
     records = model.run()
-    return records, model.replayer.kept(model.seed)
+    return records, model.replayer.kept(model.seed, records)

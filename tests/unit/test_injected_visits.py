@@ -59,7 +59,7 @@ def test_replayed_visits_give_the_whole_model_s_hall_tickets(seed: int) -> None:
     replayed = _tickets(simulate(alone, seed, replay=kept))
     collections = (full["kind"] == 2).sum()  # VISIT_KINDS: submit, return, collect, ...
     assert len(full) > 500 and collections > 50 and len(kept.visits) > 50
-    assert any(v.visit_no > 1 for v in kept.visits)  # department visits came first
+    assert any(v.department_visits for v in kept.visits)  # department visits came first
     assert full.equals(replayed)
 
 
@@ -74,9 +74,9 @@ def test_a_wrong_replay_changes_the_tickets() -> None:
         "no collections": changed([]),
         "one matter's collections dropped": changed(v for v in kept.visits if v.matter == "permit"),
         "department visits not counted": changed(
-            replace(v, visit_no=min(v.visit_no, 1)) for v in kept.visits
+            replace(v, department_visits=0) for v in kept.visits
         ),
-        "an hour late": changed(replace(v, at=v.at + 60) for v in kept.visits),
+        "decided an hour later": changed(replace(v, decided=v.decided + 60) for v in kept.visits),
     }
     for what, replay in wrong.items():
         assert not full.equals(_tickets(simulate(alone, 3, replay=replay))), what
