@@ -104,6 +104,11 @@ class MatterPlan:
     time_limit_days: float | None = None
     priority: int = 0  # hall tickets: higher is called first
     patience: BaseDistribution | None = None  # of this matter's ticket holders
+    # Back-office visits (engine.injected): decisions before a collection in person kept as
+    # (case, applicant, accepted, decided) while set; or, when set, replayed (called at the
+    # window's decision instead of sending the applicant to collect).
+    produced: list[tuple[int, int, float, float]] | None = None
+    replayed: Callable[[Case], None] | None = None
 
     def __post_init__(self) -> None:
         self.accept_sample = sampler(self.accept_time, "accept_time")
@@ -572,8 +577,16 @@ class CaseFlow:
         if not case.open_parts:
             self._finished(case)
         if in_person:
-            # Notified of the decision, the applicant comes to collect on another day.
-            self._come_back(case, 0, "collect_delay", self._collect, walk_in=True)
+            if plan.replayed is not None:  # decided when the whole model's run decided it
+                plan.replayed(case)
+                return
+            if plan.produced is not None:
+                plan.produced.append((case.id, case.index, self._accepted[case.id], self.env._now))
+            self.collect_later(case)
+
+    def collect_later(self, case: Case) -> None:
+        """Notified of the decision, the applicant comes to collect on another day."""
+        self._come_back(case, 0, "collect_delay", self._collect, walk_in=True)
 
     def _collect(self, case: Case) -> None:
         plan = case.plan

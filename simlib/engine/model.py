@@ -20,6 +20,7 @@ from simlib.engine.arrivals import ArrivalStream, with_day_factors
 from simlib.engine.balking import BalkingRule
 from simlib.engine.flow import Case, CaseFlow, MatterPlan, StepPlan
 from simlib.engine.hall import Hall
+from simlib.engine.injected import BackOfficeVisits, Replayer, check_replay
 from simlib.engine.kernel import choose_engine
 from simlib.engine.kernel.hall import run_hall
 from simlib.engine.officers import (
@@ -41,7 +42,7 @@ from simlib.scenario.dists import BaseDistribution
 from simlib.scenario.model import DelayStep, Matter, Pool, Scenario, parse_clock
 from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
-__all__ = ["Model", "simulate"]
+__all__ = ["Model", "back_office_visits", "simulate"]
 
 
 def run_seed(scenario: Scenario, seed: int | None) -> int:
@@ -69,11 +70,17 @@ class Model:
         scenario: Scenario,
         seed: int | None = None,
         detail: Literal["full", "kpi"] = "full",
+        replay: BackOfficeVisits | None = None,
+        keep_visits: tuple[str, ...] = (),
     ):
+        """``replay``: back-office hall visits to replay (``engine.injected``); ``keep_visits``:
+        matters whose back-office hall visits to keep (``self.replayer.kept``)."""
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         self.scenario = scenario
         self.seed = run_seed(scenario, seed)
+        if replay is not None:
+            check_replay(scenario, self.seed, replay)
         self.env = env = simpy.Environment()
         self.calendar = hall_calendar(scenario)
         pool_ids = list(scenario.pools)
@@ -125,6 +132,10 @@ class Model:
         env.process(self.hall.closing())
         self.flow = CaseFlow(env, records, self.calendar, self.hall, hall.return_delay_days)
         self.plans = [self._plan(i, m) for i, m in enumerate(scenario.matters)]
+        self.replayer = Replayer(self.flow, self.plans)
+        self.replayer.produce(keep_visits)
+        if replay is not None:
+            self.replayer.replay(replay)
         for plan, matter in zip(self.plans, scenario.matters, strict=True):
             segments = rate_segments(matter.arrivals, self.calendar, scenario.demand_factor)
             spread = matter.arrivals.day_factor
@@ -412,14 +423,31 @@ def simulate(
     seed: int | None = None,
     detail: Literal["full", "kpi"] = "full",
     engine: Literal["auto", "simpy", "kernel"] = "auto",
+    replay: BackOfficeVisits | None = None,
 ) -> Records:
     """Run ``scenario`` once with ``seed`` (default: the scenario's) and return its records.
 
     ``engine``: "simpy" runs the reference SimPy engine; "kernel" the hall kernel (its own
     event loop for window-only halls, see ``engine.kernel``); "auto" the kernel where it
-    applies, else SimPy. Both give identical records."""
-    if choose_engine(scenario, engine) == "kernel":
+    applies, else SimPy. Both give identical records. ``replay``: back-office hall visits
+    kept from a run of the whole model on this seed (:func:`back_office_visits`), issued as
+    tickets in this hall-only run (``engine.injected``; SimPy only)."""
+    if choose_engine(scenario, engine, replayed=replay is not None) == "kernel":
         if detail not in ("full", "kpi"):
             raise ValueError(f"detail must be 'full' or 'kpi'; got {detail!r}")
         return run_hall(scenario, run_seed(scenario, seed), detail)
-    return Model(scenario, seed, detail).run()
+    return Model(scenario, seed, detail, replay).run()
+
+
+def back_office_visits(
+    scenario: Scenario, seed: int, matters: tuple[str, ...], detail: Literal["full", "kpi"] = "kpi"
+) -> tuple[Records, BackOfficeVisits]:
+    """Run the whole model (SimPy) once and keep the hall visits its back offices sent for
+    ``matters`` (their first collection visits), for replaying in hall-only runs."""
+    known = {m.id for m in scenario.matters}
+    unknown = [m for m in matters if m not in known]
+    if unknown:
+        raise ValueError(f"matters {unknown} are not in the scenario: {sorted(known)}")
+    model = Model(scenario, seed, detail, keep_visits=matters)
+    records = model.run()
+    return records, model.replayer.kept(model.seed, records)

@@ -23,16 +23,28 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from simlib.engine import simulate
+from simlib.engine import back_office_visits, simulate
+from simlib.engine.injected import BackOfficeVisits
 from simlib.experiment.core import Job, Progress, evaluate, replication_seed, run_kpis
-from simlib.experiment.store import RunStore, open_output, shared_cache
+from simlib.experiment.store import RunStore, measure_name, open_output, run_key, shared_cache
 from simlib.metrics import hall_kpis_by_day_hour, kpi_info, kpi_row, kpis_by_day
 from simlib.optimize.candidate import Candidate, apply, officer_hours
 from simlib.optimize.hall_only import HallOnly, blank_beyond_hall, hall_pools, plan
 from simlib.optimize.hall_only import hall_only as without_chains
 from simlib.optimize.spec import Optimization, Requirement
 
-__all__ = ["Check", "Evaluator", "Judgement", "judge", "run_staffing", "share_bounds"]
+TODAY_KEY = Candidate().key()  # the scenario's own staffing
+
+__all__ = [
+    "Check",
+    "Evaluator",
+    "Judgement",
+    "KeepVisits",
+    "ReplayRun",
+    "judge",
+    "run_staffing",
+    "share_bounds",
+]
 
 
 def run_staffing(scenario: Any, seed: int, daily: tuple[Requirement, ...] = ()) -> dict[str, Any]:
@@ -41,7 +53,57 @@ def run_staffing(scenario: Any, seed: int, daily: tuple[Requirement, ...] = ()) 
     can pickle it). For
     each requirement in ``daily``: per hour (``every_hour``) or for the whole day, the days
     that met its bound and the days judged (``Requirement.days_columns``)."""
-    records = simulate(scenario, seed, detail="kpi")
+    return staffing_row(simulate(scenario, seed, detail="kpi"), scenario, daily)
+
+
+@dataclass(frozen=True)
+class KeepVisits:
+    """A work unit: one run of the whole model as :func:`run_staffing`'s row, plus the hall
+    visits its back offices sent for ``matters`` (``back_office_visits``: JSON rows)."""
+
+    matters: tuple[str, ...]
+    daily: tuple[Requirement, ...] = ()
+
+    @property
+    def measure_name(self) -> str:
+        return f"{__name__}.KeepVisits{list(self.matters)}" + measure_name(
+            partial(run_staffing, daily=self.daily)
+        )
+
+    def __call__(self, scenario: Any, seed: int) -> dict[str, Any]:
+        records, kept = back_office_visits(scenario, seed, self.matters)
+        row = staffing_row(records, scenario, self.daily)
+        row["back_office_visits"] = kept.as_rows()
+        return row
+
+
+@dataclass(frozen=True)
+class ReplayRun:
+    """A work unit: one hall-only run with the back-office visits kept on its seed replayed
+    (``visits``: seed -> JSON rows). ``source`` fingerprints where the visits come from (the
+    whole model's scenario with today's staffing and the replayed matters: the visits are a
+    function of it, the seed and simlib's version, all three in a stored run's key), so a
+    stored replayed run is never taken for a plain hall-only run or another source's."""
+
+    source: str
+    matters: tuple[str, ...]
+    visits: dict[int, list[list[Any]]]
+    daily: tuple[Requirement, ...] = ()
+
+    @property
+    def measure_name(self) -> str:
+        return f"{__name__}.ReplayRun[{self.source}]" + measure_name(
+            partial(run_staffing, daily=self.daily)
+        )
+
+    def __call__(self, scenario: Any, seed: int) -> dict[str, Any]:
+        replay = BackOfficeVisits.from_rows(seed, self.matters, self.visits[seed])
+        records = simulate(scenario, seed, detail="kpi", replay=replay)
+        return staffing_row(records, scenario, self.daily)
+
+
+def staffing_row(records: Any, scenario: Any, daily: tuple[Requirement, ...]) -> dict[str, Any]:
+    """:func:`run_staffing`'s row of a finished run."""
     row = kpi_row(records, scenario)
     hourly = sorted({r.kpi for r in daily if r.every_hour})
     by_day = hall_kpis_by_day_hour(records, hourly) if hourly else {}
@@ -198,6 +260,12 @@ class Evaluator:
         self.executor = executor
         # Hall-only runs where the question allows (``hall_only=False``: the whole model).
         self.hall = plan(opt) if hall_only else HallOnly(False, "the whole model, as asked")
+        # Candidates judged on runs of the whole model: all without hall-only runs; with
+        # replayed visits, today's staffing (whose runs keep them) and those checked again.
+        self.whole: set[str] = {TODAY_KEY} if self.hall.replayed else set()
+        self.hall_rows: dict[str, dict[int, dict[str, Any]]] = {}  # before such a check
+        self.visits: dict[int, list[list[Any]]] = {}  # seed -> back-office visits, as rows
+        self._source = run_key(opt.base, 0, "back-office visits " + ",".join(self.hall.replayed))
         self._hall_pools = hall_pools(opt.base)
         self.seeds = [replication_seed(opt.seed, r) for r in range(opt.reps_max)]
         self.runs_by_key: dict[str, dict[int, dict[str, Any]]] = {}
@@ -246,32 +314,73 @@ class Evaluator:
             have = self.have(c)
             if have < n:
                 groups.setdefault(have, []).append(c)
-        jobs = []
+        whole: list[Job] = []
+        alone: list[Job] = []
         for have, group in groups.items():
             for c in {c.key(): c for c in group}.values():
+                on_whole = self.on_whole_model(c)
                 scenario = apply(self.opt.base, c)
-                if self.hall.used:
+                if not on_whole:
                     scenario = without_chains(scenario)
-                jobs += [
+                (whole if on_whole else alone).extend(
                     Job(scenario, self.seeds[r], {"candidate": c.key(), "replication": r})
                     for r in range(have, n)
-                ]
-        if not jobs:
-            return
-        reused = self.store.hits if self.store is not None else 0
-        start = self.runs
+                )
         daily = tuple(r for r in self.opt.requirements if r.every_hour or r.on_days is not None)
         # Without hourly or daily requirements a run is the run core's KPI row (as compare's).
-        run = partial(run_staffing, daily=daily) if daily else run_kpis
+        plain = partial(run_staffing, daily=daily) if daily else run_kpis
+        if self.hall.replayed:  # today's runs keep the visits that hall-only runs replay
+            today = [j for j in whole if j.tags["candidate"] == TODAY_KEY]
+            whole = [j for j in whole if j.tags["candidate"] != TODAY_KEY]
+            if today:
+                self._run(today, KeepVisits(tuple(self.hall.replayed), daily))
+        if whole:
+            self._run(whole, plain)
+        if alone and self.hall.replayed:
+            self.ensure([Candidate()], max(j.tags["replication"] for j in alone) + 1)
+            seeds = {j.seed for j in alone}
+            visits = {seed: self.visits[seed] for seed in seeds}
+            self._run(alone, ReplayRun(self._source, tuple(self.hall.replayed), visits, daily))
+        elif alone:
+            self._run(alone, plain)
+
+    def on_whole_model(self, candidate: Candidate) -> bool:
+        """Whether ``candidate``'s runs are of the whole model (else of the hall alone)."""
+        return not self.hall.used or candidate.key() in self.whole
+
+    def check_on_whole_model(self, candidate: Candidate) -> None:
+        """Judge ``candidate`` from now on by runs of the whole model (its hall-only runs are
+        kept in ``hall_rows`` for the report)."""
+        key = candidate.key()
+        if self.on_whole_model(candidate):
+            return
+        self.whole.add(key)
+        self.candidates.setdefault(key, candidate)
+        self.hall_rows[key] = self.runs_by_key.pop(key, {})
+
+    def _run(self, jobs: list[Job], run: Any) -> None:
+        """Run ``jobs`` through the run core and its store; keep their rows."""
+        reused = self.store.hits if self.store is not None else 0
+        start = self.runs
         for row in evaluate(jobs, self.executor, self._tick(), run, self.store):
             key = row.pop("candidate")
+            kept = row.pop("back_office_visits", None)
+            if kept is not None and key == TODAY_KEY:
+                self.visits[int(row["seed"])] = kept
             if row.get("error"):  # a failing staffing is a result: it is never chosen
                 self.errors.setdefault(key, str(row["error"]))
-            if self.hall.used:
+            if key not in self.whole and self.hall.used:
                 row = blank_beyond_hall(row, self._hall_pools)
             self.runs_by_key.setdefault(key, {})[int(row["replication"])] = row
         reused = (self.store.hits if self.store is not None else 0) - reused
         self.runs = start + len(jobs) - reused
+        if isinstance(run, KeepVisits):
+            lost = [j.seed for j in jobs if j.seed not in self.visits]
+            if lost:  # without them no hall-only run of that seed can be made
+                raise RuntimeError(
+                    f"the whole-model run with today's staffing failed on seed {lost[0]}: "
+                    f"{self.errors.get(TODAY_KEY, 'no visits kept')}"
+                )
 
     def _tick(self) -> Progress:
         """``on_progress(done, total, failed)`` over the whole search: runs done so far,

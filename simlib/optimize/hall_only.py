@@ -9,10 +9,17 @@ own random streams, so the hall's tickets are the same, ticket by ticket, on the
 hall alone does not determine (lead times, back-office pools) are left unknown (NaN) in
 those runs rather than reported from a model without back offices.
 
-Where the back offices do feed the hall — collections in person once a case is decided,
-online submissions checked in the back office, a hall pool working chain steps or backing
-up a back-office pool, or decisions on commitment (not checked) — the whole model is
-simulated and the output says why (replaying those visits from a full run is not built).
+Where the back offices send applicants to collect their decision in person, those visits
+are replayed (:mod:`simlib.engine.injected`): runs of the whole model with today's staffing,
+one per seed, keep them, and the hall-only runs of that seed issue them as tickets. With
+today's staffing the hall's tickets are then those of the whole model, ticket by ticket; with
+another staffing a collection may in truth come a little earlier or later (the back office
+decides once the window has accepted the application), so the chosen staffing is checked
+again on the whole model before it is reported (``search.confirm``).
+
+Where the back offices feed the hall otherwise — online submissions checked by hall pools,
+a hall pool working chain steps or backing up a back-office pool, or decisions on commitment
+(not checked) — the whole model is simulated and the output says why.
 """
 
 from __future__ import annotations
@@ -26,7 +33,15 @@ from simlib.metrics import HOUR_KPIS, KPI_NAMES, MATTER_KPIS, POOL_KPIS
 from simlib.optimize.spec import Optimization
 from simlib.scenario.model import Scenario
 
-__all__ = ["HallOnly", "blank_beyond_hall", "feedback", "hall_only", "hall_pools", "plan"]
+__all__ = [
+    "HallOnly",
+    "blank_beyond_hall",
+    "feedback",
+    "hall_only",
+    "hall_pools",
+    "plan",
+    "replayable",
+]
 
 
 @dataclass(frozen=True)
@@ -36,22 +51,40 @@ class HallOnly:
     used: bool
     why: str
     left_out: list[str] = field(default_factory=list)
+    replayed: list[str] = field(default_factory=list)  # matters whose collections are replayed
 
     def as_json(self) -> dict[str, Any]:
-        return {"hall_only": self.used, "left_out": self.left_out, "why": self.why}
+        return {
+            "hall_only": self.used,
+            "left_out": self.left_out,
+            "why": self.why,
+            "replayed": self.replayed,
+        }
 
 
 def hall_pools(scenario: Scenario) -> set[str]:
     return {m.acceptance.pool for m in scenario.matters}
 
 
-def feedback(scenario: Scenario) -> list[str]:
-    """Ways the back offices send work to the hall's windows within a run (empty: none)."""
+def replayable(scenario: Scenario) -> list[str]:
+    """Matters whose only hall visits caused by the back office are collections in person
+    (decided by a chain, submitted at the window): those visits can be replayed."""
+    return [
+        m.id
+        for m in scenario.matters
+        if m.collection == "in_person" and m.chain and m.online_share == 0
+    ]
+
+
+def feedback(scenario: Scenario, replay: bool = False) -> list[str]:
+    """Ways the back offices send work to the hall's windows within a run (empty: none);
+    ``replay``: leaving out the collections that can be replayed (:func:`replayable`)."""
     hall = hall_pools(scenario)
+    skip = set(replayable(scenario)) if replay else set()
     out = []
     for m in scenario.matters:
         decided_behind = bool(m.chain) or m.online_share > 0
-        if m.collection == "in_person" and decided_behind:
+        if m.collection == "in_person" and decided_behind and m.id not in skip:
             out.append(f"matter {m.id}: collected in person once the back offices decide")
         if m.online_share > 0:
             out.append(f"matter {m.id}: online submissions are checked in the back office")
@@ -80,12 +113,13 @@ def _question(opt: Optimization) -> list[str]:
     return out
 
 
-def plan(opt: Optimization) -> HallOnly:
-    """Whether this staffing question's runs may leave the back offices out."""
+def plan(opt: Optimization, replay: bool = True) -> HallOnly:
+    """Whether this staffing question's runs may leave the back offices out (``replay``:
+    replaying the collections in person they cause)."""
     beyond = _question(opt)
     if beyond:
         return HallOnly(False, "the question is not only about the hall: " + "; ".join(beyond))
-    fed = feedback(opt.base)
+    fed = feedback(opt.base, replay)
     if fed:
         return HallOnly(
             False,
@@ -96,11 +130,30 @@ def plan(opt: Optimization) -> HallOnly:
     if not chains:
         return HallOnly(False, "nothing to leave out: no matter has an approval chain")
     back = sorted({p for m in opt.base.matters for p in _step_pools(m)} - hall_pools(opt.base))
+    left_out = [
+        f"the approval chains of {', '.join(chains)}",
+        f"back-office pools {', '.join(back)}",
+    ]
+    replayed = replayable(opt.base) if replay else []
+    if not replayed:
+        return HallOnly(
+            True,
+            "the decisions and requirements are the hall's, and no back-office work sends "
+            "anyone to the windows within a run: the hall's tickets are the same on the same "
+            "seeds",
+            left_out,
+        )
     return HallOnly(
         True,
-        "the decisions and requirements are the hall's, and no back-office work sends anyone "
-        "to the windows within a run: the hall's tickets are the same on the same seeds",
-        [f"the approval chains of {', '.join(chains)}", f"back-office pools {', '.join(back)}"],
+        "the decisions and requirements are the hall's; the back offices send applicants to "
+        f"the windows only to collect decisions in person ({', '.join(replayed)}), and those "
+        "visits are replayed from runs of the whole model with today's staffing on the same "
+        "seeds: with today's staffing the hall's tickets are the same, ticket by ticket. "
+        "With another staffing a collection may come a little earlier or later (a decision "
+        "follows the window's acceptance), so the chosen staffing is checked again on the "
+        "whole model (its runs and today's are whole-model runs)",
+        left_out,
+        replayed,
     )
 
 

@@ -22,7 +22,7 @@ from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import mean_ci
 from simlib.metrics import HOUR_KPIS, kpi_info
 from simlib.optimize.candidate import Candidate, apply, officer_hours
-from simlib.optimize.evaluate import Judgement, share_bounds
+from simlib.optimize.evaluate import Judgement, judge, share_bounds
 from simlib.optimize.search import TODAY, OptimizeResult
 from simlib.optimize.shifts import roster
 from simlib.scenario.model import Scenario
@@ -304,7 +304,7 @@ def result_json(result: OptimizeResult) -> dict[str, Any]:
             "runs": ev.runs,
             # each run's horizon, warm-up included (no drain tail): the search's cost
             "simulated_days": ev.runs * opt.base.horizon.days,
-            "model": ev.hall.as_json(),  # hall only or the whole model, and why
+            "model": _model_json(result),  # hall only or the whole model, and why
             "one_step_cheaper": result.cheaper,
             "frontier": [
                 {k: _clean(v) for k, v in row.items()}
@@ -442,9 +442,45 @@ def summary_text(result: OptimizeResult, data: dict[str, Any]) -> str:
     if model["hall_only"]:
         lines.append(f"Simulated the hall alone, without {'; '.join(model['left_out'])}: ")
         lines.append(f"  {model['why']}.")
+        check = model.get("whole_model_check")
+        if check:
+            lines.append(
+                f"  On the whole model ({check['replications']} runs) the chosen staffing is "
+                f"{_shown_as(check['feasible'])}; on the hall alone it was "
+                f"{_shown_as(check['hall_only_feasible'])}."
+            )
     else:
         lines.append(f"Simulated: {model['why']}.")
     return "\n".join(lines)
+
+
+def _shown_as(feasible: bool | None) -> str:
+    if feasible is None:
+        return "not decided"
+    return "shown feasible" if feasible else "shown infeasible"
+
+
+def _model_json(result: OptimizeResult) -> dict[str, Any]:
+    """What the runs simulated and why; with replayed collections, the chosen staffing's
+    check on the whole model beside its verdict on the hall alone."""
+    ev = result.evaluator
+    out = ev.hall.as_json()
+    if ev.hall.replayed and result.best is not None:
+        key = result.best.key()
+        alone = ev.hall_rows.get(key, {})
+        rows = [alone[r] for r in sorted(alone)]
+        out["whole_model_check"] = {
+            "replications": ev.have(result.best),
+            "feasible": result.feasible,
+            "hall_only_replications": len(rows),
+            "hall_only_feasible": (
+                judge(rows, result.opt.requirements, result.opt.confidence).feasible
+                if rows
+                else None
+            ),
+            "today": "whole model (its runs keep the collections replayed)",
+        }
+    return out
 
 
 def _hour_span(column: str) -> str:

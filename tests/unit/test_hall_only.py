@@ -12,7 +12,7 @@ import pytest
 
 from simlib.engine import simulate
 from simlib.files import scenario_from_dict
-from simlib.optimize.hall_only import feedback, hall_only
+from simlib.optimize.hall_only import feedback, hall_only, plan
 from simlib.optimize.search import optimize
 from tests.optimize_helpers import optimization
 
@@ -97,4 +97,5 @@ def test_the_hall_only_search_gives_the_full_search_s_answer(tmp_path) -> None:
             assert a["abandon_rate"] == b["abandon_rate"]
             assert math.isnan(a["lead_time_mean_days"])  # not known without the back office
     in_person = optimization(tmp_path / "p", _hall("in_person"), SPEC)
-    assert "collected in person" in optimize(in_person).evaluator.hall.why
+    assert "collected in person" in plan(in_person, replay=False).why  # the whole model
+    assert plan(in_person).replayed == ["permit", "licence"]  # see test_injected_visits.py

@@ -23,6 +23,11 @@ ENGINE_VARIABLE = "SIMLIB_ENGINE"  # "simpy" or "kernel": what "auto" means in t
 
 Engine = Literal["auto", "simpy", "kernel"]
 
+REPLAY_REFUSAL = (
+    "the run replays hall visits kept from the back offices of a whole-model run "
+    "(engine.injected); the kernel has no such arrivals: the SimPy engine runs it"
+)
+
 # Keys that may differ from their defaults (anything else: SimPy).
 _SCENARIO_KEYS = {
     "name",
@@ -101,17 +106,20 @@ def kernel_refusal(scenario: Scenario) -> str | None:
     return None
 
 
-def choose_engine(scenario: Scenario, engine: Engine = "auto") -> Literal["simpy", "kernel"]:
+def choose_engine(
+    scenario: Scenario, engine: Engine = "auto", replayed: bool = False
+) -> Literal["simpy", "kernel"]:
     """The engine that runs ``scenario``: the kernel where it applies ("auto"), or as asked.
     "auto" follows the ``SIMLIB_ENGINE`` environment variable when it is set (``simlib run
-    --engine`` sets it, so that worker processes follow the command line)."""
+    --engine`` sets it, so that worker processes follow the command line). ``replayed``:
+    the run replays back-office hall visits (``engine.injected``), which the kernel does not."""
     if engine == "auto":
         engine = os.environ.get(ENGINE_VARIABLE, "auto")  # type: ignore[assignment]
         if engine not in ("auto", "simpy", "kernel"):
             raise ValueError(f"{ENGINE_VARIABLE} must be auto, simpy or kernel; got {engine!r}")
     if engine == "simpy":
         return "simpy"
-    reason = kernel_refusal(scenario)
+    reason = REPLAY_REFUSAL if replayed else kernel_refusal(scenario)
     if engine == "kernel":
         if reason is not None:
             raise ValueError(f"the hall kernel cannot run this scenario: {reason}")
