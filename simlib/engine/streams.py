@@ -53,6 +53,9 @@ class ApplicantDraws:
         self.seed = seed
         self.matter = matter
         self._keys: dict[str, bytes] = {}
+        # A keyed BLAKE2b that has taken the key: a copy of it hashes as a fresh keyed hasher
+        # would (the same digest) without setting the key up again on every later attempt.
+        self._hashers: dict[str, blake2b] = {}
         self._blocks: dict[str, dict[int, list[float]]] = {}
         self._count = 0
 
@@ -82,6 +85,13 @@ class ApplicantDraws:
             key = self._keys[purpose] = state.tobytes()
         return key
 
+    def hasher(self, purpose: str) -> blake2b:
+        """A BLAKE2b keyed for ``purpose``; hash with a copy of it."""
+        hasher = self._hashers.get(purpose)
+        if hasher is None:
+            hasher = self._hashers[purpose] = blake2b(digest_size=8, key=self.key(purpose))
+        return hasher
+
     def take(self) -> int:
         """The number of the next applicant of this matter (applicants are counted)."""
         index = self._count
@@ -109,8 +119,9 @@ class Draws:
             except KeyError:
                 return owner.first(purpose, index)
         owner = self.owner
-        key = owner._keys.get(purpose)
-        if key is None:
-            key = owner.key(purpose)
-        digest = blake2b(_PACK(self.index, attempt), digest_size=8, key=key).digest()
-        return (int.from_bytes(digest, "little") >> 11) * _SCALE
+        hasher = owner._hashers.get(purpose)
+        if hasher is None:
+            hasher = owner.hasher(purpose)
+        hasher = hasher.copy()
+        hasher.update(_PACK(self.index, attempt))
+        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
