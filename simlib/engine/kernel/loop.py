@@ -16,8 +16,11 @@ the backlog sampler's or the officers' start events, do not change the order of 
 Random numbers are indexed by applicant, purpose and attempt (``streams``), so the order
 in which they are drawn does not matter; the arrival and absence streams are drawn by the
 same code (``arrival_times``, ``roster``). Sums (busy time, waits) are added in the same
-order. Reneging is lazy: the timer of a ticket that was called first finds it taken and
-does nothing, as in the engine. ``tests/unit/test_kernel.py`` compares every record of both
+order. Reneging is lazy in both engines, each its own way: here a renege timer joins the
+event list only when its 30-minute span starts and finds its ticket taken if it was called
+first (then it does nothing); the SimPy engine keeps only the earliest pending patience end
+on its list (``Hall._renege_due``). A ticket that reneges leaves at the same instant in
+both. ``tests/unit/test_kernel.py`` compares every record of both
 engines on several halls, with this module compiled and as it is.
 """
 
