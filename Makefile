@@ -21,14 +21,16 @@ $(STAMP): pyproject.toml
 	  || echo "make: could not install chromium; simlib report writes HTML only (apt-get install chromium)"; }
 	touch $(STAMP)
 
-# The hall kernel's loop compiled with mypyc (best effort: without it, the same code runs as
-# pure Python with the same records, and simlib says so once). Rebuilt when loop.py changes;
-# a build from another loop.py is never used (simlib/engine/kernel/hall.py checks its hash).
-$(KERNEL): $(STAMP) simlib/engine/kernel/loop.py simlib/engine/kernel/build.py
+# The hall kernel's loop compiled with mypyc and its native helpers (_native.c: event heap,
+# keyed-hash uniforms) as a C extension (best effort: without them, the same code runs as
+# pure Python with the same records, and simlib says so once). Rebuilt when loop.py or
+# _native.c changes; a build from another source is never used (hall.py and native.py
+# check its hash).
+$(KERNEL): $(STAMP) simlib/engine/kernel/loop.py simlib/engine/kernel/_native.c simlib/engine/kernel/build.py
 	@mkdir -p build
-	@echo "make: compiling the hall kernel with mypyc (about 2 minutes; log in build/kernel.log)"
+	@echo "make: compiling the hall kernel with mypyc and gcc (about 2 minutes; log in build/kernel.log)"
 	@$(PY) -m simlib.engine.kernel.build >build/kernel.log 2>&1 \
-	  || echo "make: could not compile the hall kernel (build/kernel.log); it runs as pure Python, same records, slower"
+	  || echo "make: could not compile (all of) the hall kernel (build/kernel.log); it runs as pure Python, same records, slower"
 	@touch $(KERNEL)
 
 kernel: $(KERNEL)
@@ -62,4 +64,4 @@ bench-study: $(STAMP) $(KERNEL)
 	$(PY) benchmarks/study.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info simlib/engine/kernel/_loop_mypyc*
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info simlib/engine/kernel/_loop_mypyc* simlib/engine/kernel/_native.*.so

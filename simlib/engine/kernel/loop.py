@@ -1,8 +1,9 @@
-"""The hall kernel's event loop: a window-only hall on a heapq of tuples, without SimPy.
+"""The hall kernel's event loop: a window-only hall on its own event list, without SimPy.
 
 It runs the SimPy engine's model of a hall whose tickets only meet window pools (see
-``applies``) with plain data: an event is a tuple ``(time, sequence, kind, payload)``
-dispatched on ``kind`` inline; tickets, cases, officers and pools are small classes with
+``applies``) with plain data: an event is ``(time, sequence, kind, payload)``, taken in the
+order of heapq on those tuples (``native.event_heap``: a heap in C when built, else heapq)
+and dispatched on ``kind`` inline; tickets, cases, officers and pools are small classes with
 concretely typed attributes, and the per-ticket stages (issue, call, service end, check,
 return, reneging, collection) are written out in one loop instead of going through the
 engine's objects. The module is written to be compiled by mypyc (``build``; ``hall`` picks
@@ -31,13 +32,13 @@ import math
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Generator, Iterator
-from hashlib import blake2b
 from heapq import heappop, heappush
 from typing import Any, Final, cast
 
 from simlib.engine import hall
 from simlib.engine.arrivals import arrival_times, with_day_factors
 from simlib.engine.flow import sampler
+from simlib.engine.kernel.native import EventList, Uniform, event_heap, keyed_uniform
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.quantiles import (
     NORMAL_INV_CDF,
@@ -48,7 +49,7 @@ from simlib.engine.quantiles import (
 from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import Crew, roster
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
-from simlib.engine.streams import _PACK, _SCALE, ApplicantDraws, Draws, stream
+from simlib.engine.streams import ApplicantDraws, Draws, stream
 from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import DAY as _DAY
@@ -176,9 +177,9 @@ class _Matter:
         self.first: dict[str, dict[int, list[float]]] = {
             p: self.draws._blocks.setdefault(p, {}) for p in PURPOSES
         }
-        # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose: a copy
-        # of a hasher that has taken the key gives the same digest, without the key set-up.
-        self.hashers = {p: blake2b(digest_size=8, key=self.draws.key(p)) for p in PURPOSES}
+        # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
+        # (``native.keyed_uniform``: in C when built, the same bits).
+        self.uniforms: dict[str, Uniform] = {p: keyed_uniform(self.draws.key(p)) for p in PURPOSES}
         self.patience_blocks = self.first["patience"]
         self.accept_blocks = self.first["accept_time"]
         self.complete_blocks = self.first["complete"]
@@ -217,9 +218,7 @@ class _Case:
             if block is not None:
                 return block[index & 1023]
             return matter.draws.first(purpose, index)
-        hasher = matter.hashers[purpose].copy()
-        hasher.update(_PACK(index, attempt))
-        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
+        return matter.uniforms[purpose].u(index, attempt)
 
 
 class _Ticket:
@@ -403,7 +402,8 @@ class _Kernel:
         self.records = records
         self.calendar = calendar
         self.now = 0.0
-        self.events: list[Event] = []
+        # The event list (``native.event_heap``: in C when built, heapq's order either way).
+        self.events: EventList = event_heap()
         self.seq = 0  # the next event's sequence number
         self.overtime = False
         self.closed_at = 0.0
@@ -467,7 +467,7 @@ class _Kernel:
         """Put an event on the list (after those already there at the same instant)."""
         n = self.seq
         self.seq = n + 1
-        heappush(self.events, (at, n, kind, payload))
+        self.events.push(at, n, kind, payload)
 
     # --- processes reused from the engine ------------------------------------------------
     def _roster(self) -> Iterator[Any]:
@@ -625,10 +625,10 @@ class _Kernel:
             bucket = self.later.get(day)
             if bucket is None:
                 bucket = self.later[day] = []
-                heappush(self.events, (day * DAY, -1, DAY_STARTS, day))  # before all then
+                self.events.push(day * DAY, -1, DAY_STARTS, day)  # before all then
             bucket.append((at, n, kind, case))
             return
-        heappush(self.events, (at, n, kind, case))
+        self.events.push(at, n, kind, case)
 
     def submit(self, case: _Case) -> None:
         matter = case.matter
@@ -714,14 +714,14 @@ class _Kernel:
         span = int(at // TIMER_SPAN)
         starts = span * TIMER_SPAN
         if starts <= self.now:
-            heappush(self.events, (at, n, RENEGE, ticket))
+            self.events.push(at, n, RENEGE, ticket)
             return
         ticket.renege_at = at
         ticket.renege_seq = n
         held = self.timers.get(span)
         if held is None:
             held = self.timers[span] = []
-            heappush(self.events, (starts, -1, TIMERS_DUE, span))  # before all then
+            self.events.push(starts, -1, TIMERS_DUE, span)  # before all then
         held.append(ticket)
 
     def begin(self, officer: _Officer, ticket: _Ticket) -> None:
@@ -910,7 +910,7 @@ class _Kernel:
         """Take events in order until the run's end (a STOP event)."""
         events = self.events
         while events:
-            now, _, kind, x = heappop(events)
+            now, kind, x = events.pop()
             self.now = now
             if kind == END:
                 self.served(x)
@@ -931,10 +931,10 @@ class _Kernel:
             elif kind == TIMERS_DUE:  # the span's timers of tickets still waiting join it
                 for ticket in self.timers.pop(x):
                     if not ticket.taken:
-                        heappush(events, (ticket.renege_at, ticket.renege_seq, RENEGE, ticket))
+                        events.push(ticket.renege_at, ticket.renege_seq, RENEGE, ticket)
             elif kind == DAY_STARTS:  # the day's returns join the event list
-                for event in self.later.pop(x):
-                    heappush(events, event)
+                for at, n, k, payload in self.later.pop(x):
+                    events.push(at, n, k, payload)
             elif kind == HORIZON:
                 if self.open_cohort == 0:
                     self.stop()

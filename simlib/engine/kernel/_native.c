@@ -1,0 +1,475 @@
+/* The hall kernel's native helpers (plain CPython C API; built by build.py, optional).
+ *
+ * EventHeap: the kernel's event list. An event is (time, sequence, kind, payload); it is
+ * ordered exactly as heapq orders the tuple (time, sequence, kind, payload): by time, then
+ * sequence, then kind, then (only on a full tie) the payloads as tuple comparison does. The
+ * sifts are heapq's own (_siftdown, _siftup), so even equal events come out in heapq's
+ * order. Time, sequence and kind live in a C array, so pushing and popping allocates no
+ * tuple and compares doubles instead of Python objects.
+ *
+ * KeyedUniform: the uniform of a later attempt, (BLAKE2b-64 keyed by the purpose of the
+ * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
+ * bits of streams.Draws.u. The state after the key block is worked out once per key.
+ *
+ * SOURCE_HASH (a macro set by build.py) is the SHA-256 of this file: native.py never uses
+ * a build of another version.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifndef SOURCE_HASH
+#define SOURCE_HASH ""
+#endif
+
+/* ---------------------------------------------------------------- the event heap */
+
+typedef struct {
+    double time;
+    long long seq;
+    long kind;
+    PyObject *payload; /* owned */
+} Event;
+
+typedef struct {
+    PyObject_HEAD
+    Event *items;
+    Py_ssize_t size;
+    Py_ssize_t capacity;
+} EventHeap;
+
+/* 1 if a < b as heapq's tuples would compare, 0 if not, -1 on an error (a payload's
+ * comparison raised). */
+static int
+event_less(const Event *a, const Event *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->seq != b->seq)
+        return a->seq < b->seq;
+    if (a->kind != b->kind)
+        return a->kind < b->kind;
+    /* A full tie: tuple comparison looks at the payloads (equal ones: not less). */
+    PyObject *x = a->payload, *y = b->payload;
+    if (x == y)
+        return 0;
+    Py_INCREF(x);
+    Py_INCREF(y);
+    int r = PyObject_RichCompareBool(x, y, Py_EQ);
+    if (r == 0)
+        r = PyObject_RichCompareBool(x, y, Py_LT);
+    else if (r > 0)
+        r = 0;
+    Py_DECREF(x);
+    Py_DECREF(y);
+    return r;
+}
+
+/* A payload's comparison changed the heap (as heapq, an error): put the item being moved
+ * back if its array is still the heap's, and say so. */
+static int
+heap_changed(EventHeap *h, Event *items, Py_ssize_t pos, Event item)
+{
+    if (items == h->items && pos < h->size)
+        items[pos] = item;
+    else
+        Py_DECREF(item.payload);
+    PyErr_SetString(PyExc_RuntimeError, "event heap changed during a comparison");
+    return -1;
+}
+
+/* heapq._siftdown: move the item at pos up towards startpos. */
+static int
+sift_down(EventHeap *h, Py_ssize_t startpos, Py_ssize_t pos)
+{
+    Event *items = h->items;
+    Event item = items[pos];
+    Py_ssize_t size = h->size;
+    while (pos > startpos) {
+        Py_ssize_t parentpos = (pos - 1) >> 1;
+        int less = event_less(&item, &items[parentpos]);
+        if (less < 0) {
+            items[pos] = item;
+            return -1;
+        }
+        if (size != h->size || items != h->items)
+            return heap_changed(h, items, pos, item);
+        if (!less)
+            break;
+        items[pos] = items[parentpos];
+        pos = parentpos;
+    }
+    items[pos] = item;
+    return 0;
+}
+
+/* heapq._siftup: the smaller child up until a leaf, then the item back down. */
+static int
+sift_up(EventHeap *h, Py_ssize_t pos)
+{
+    Event *items = h->items;
+    Py_ssize_t endpos = h->size;
+    Py_ssize_t startpos = pos;
+    Event item = items[pos];
+    Py_ssize_t childpos = 2 * pos + 1;
+    while (childpos < endpos) {
+        Py_ssize_t rightpos = childpos + 1;
+        if (rightpos < endpos) {
+            int less = event_less(&items[childpos], &items[rightpos]);
+            if (less < 0) {
+                items[pos] = item;
+                return -1;
+            }
+            if (endpos != h->size || items != h->items)
+                return heap_changed(h, items, pos, item);
+            if (!less)
+                childpos = rightpos;
+        }
+        items[pos] = items[childpos];
+        pos = childpos;
+        childpos = 2 * pos + 1;
+    }
+    items[pos] = item;
+    return sift_down(h, startpos, pos);
+}
+
+static int
+heap_grow(EventHeap *h)
+{
+    Py_ssize_t capacity = h->capacity ? h->capacity * 2 : 1024;
+    Event *items = PyMem_Realloc(h->items, (size_t)capacity * sizeof(Event));
+    if (items == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    h->items = items;
+    h->capacity = capacity;
+    return 0;
+}
+
+static PyObject *
+heap_push(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4) {
+        PyErr_Format(PyExc_TypeError,
+                     "push(time, sequence, kind, payload) takes 4 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    double time = PyFloat_AsDouble(args[0]);
+    if (time == -1.0 && PyErr_Occurred())
+        return NULL;
+    if (time != time) {
+        PyErr_SetString(PyExc_ValueError, "an event's time cannot be NaN");
+        return NULL;
+    }
+    long long seq = PyLong_AsLongLong(args[1]);
+    if (seq == -1 && PyErr_Occurred())
+        return NULL;
+    long kind = PyLong_AsLong(args[2]);
+    if (kind == -1 && PyErr_Occurred())
+        return NULL;
+    if (h->size == h->capacity && heap_grow(h) < 0)
+        return NULL;
+    Event *e = &h->items[h->size];
+    e->time = time;
+    e->seq = seq;
+    e->kind = kind;
+    Py_INCREF(args[3]);
+    e->payload = args[3];
+    h->size++;
+    if (sift_down(h, 0, h->size - 1) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
+{
+    if (h->size == 0) {
+        PyErr_SetString(PyExc_IndexError, "pop from an empty event heap");
+        return NULL;
+    }
+    Event *items = h->items;
+    Event first = items[0];
+    h->size--;
+    if (h->size > 0) {
+        items[0] = items[h->size];
+        if (sift_up(h, 0) < 0) {
+            Py_DECREF(first.payload);
+            return NULL;
+        }
+    }
+    PyObject *result = PyTuple_New(3);
+    PyObject *time = PyFloat_FromDouble(first.time);
+    PyObject *kind = PyLong_FromLong(first.kind);
+    if (result == NULL || time == NULL || kind == NULL) {
+        Py_XDECREF(result);
+        Py_XDECREF(time);
+        Py_XDECREF(kind);
+        Py_DECREF(first.payload);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(result, 0, time);
+    PyTuple_SET_ITEM(result, 1, kind);
+    PyTuple_SET_ITEM(result, 2, first.payload); /* the heap's reference, handed on */
+    return result;
+}
+
+static Py_ssize_t
+heap_len(EventHeap *h)
+{
+    return h->size;
+}
+
+static int
+heap_traverse(EventHeap *h, visitproc visit, void *arg)
+{
+    for (Py_ssize_t i = 0; i < h->size; i++)
+        Py_VISIT(h->items[i].payload);
+    return 0;
+}
+
+static int
+heap_clear(EventHeap *h)
+{
+    Py_ssize_t size = h->size;
+    h->size = 0;
+    for (Py_ssize_t i = 0; i < size; i++)
+        Py_CLEAR(h->items[i].payload);
+    return 0;
+}
+
+static void
+heap_dealloc(EventHeap *h)
+{
+    PyObject_GC_UnTrack(h);
+    heap_clear(h);
+    PyMem_Free(h->items);
+    Py_TYPE(h)->tp_free((PyObject *)h);
+}
+
+static PyObject *
+heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "EventHeap() takes no arguments");
+        return NULL;
+    }
+    EventHeap *h = (EventHeap *)type->tp_alloc(type, 0);
+    if (h == NULL)
+        return NULL;
+    h->items = NULL;
+    h->size = 0;
+    h->capacity = 0;
+    return (PyObject *)h;
+}
+
+static PyMethodDef heap_methods[] = {
+    {"push", (PyCFunction)(void (*)(void))heap_push, METH_FASTCALL,
+     "push(time, sequence, kind, payload): add an event."},
+    {"pop", (PyCFunction)heap_pop, METH_NOARGS,
+     "pop() -> (time, kind, payload) of the first event."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods heap_as_sequence = {
+    .sq_length = (lenfunc)heap_len,
+};
+
+static PyTypeObject EventHeapType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "simlib.engine.kernel._native.EventHeap",
+    .tp_doc = "The hall kernel's event list, in the order of heapq on (time, sequence, kind, "
+              "payload) tuples.",
+    .tp_basicsize = sizeof(EventHeap),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = heap_new,
+    .tp_dealloc = (destructor)heap_dealloc,
+    .tp_traverse = (traverseproc)heap_traverse,
+    .tp_clear = (inquiry)heap_clear,
+    .tp_methods = heap_methods,
+    .tp_as_sequence = &heap_as_sequence,
+};
+
+/* ---------------------------------------------------------------- keyed BLAKE2b uniforms */
+
+static const uint64_t blake2b_iv[8] = {
+    0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL,
+    0xa54ff53a5f1d36f1ULL, 0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL,
+    0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL,
+};
+
+static const uint8_t blake2b_sigma[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+static inline uint64_t
+rotr64(uint64_t x, unsigned n)
+{
+    return (x >> n) | (x << (64 - n));
+}
+
+static inline uint64_t
+load64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* BLAKE2b's compression of one 128-byte block (RFC 7693, section 3.2). */
+static void
+blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last)
+{
+    uint64_t m[16], v[16];
+    for (int i = 0; i < 16; i++)
+        m[i] = load64(block + 8 * i);
+    for (int i = 0; i < 8; i++) {
+        v[i] = h[i];
+        v[i + 8] = blake2b_iv[i];
+    }
+    v[12] ^= t; /* messages here are far shorter than 2**64 bytes: the high word is 0 */
+    if (last)
+        v[14] = ~v[14];
+#define G(a, b, c, d, x, y)                 \
+    do {                                    \
+        v[a] = v[a] + v[b] + (x);           \
+        v[d] = rotr64(v[d] ^ v[a], 32);     \
+        v[c] = v[c] + v[d];                 \
+        v[b] = rotr64(v[b] ^ v[c], 24);     \
+        v[a] = v[a] + v[b] + (y);           \
+        v[d] = rotr64(v[d] ^ v[a], 16);     \
+        v[c] = v[c] + v[d];                 \
+        v[b] = rotr64(v[b] ^ v[c], 63);     \
+    } while (0)
+    for (int r = 0; r < 12; r++) {
+        const uint8_t *s = blake2b_sigma[r];
+        G(0, 4, 8, 12, m[s[0]], m[s[1]]);
+        G(1, 5, 9, 13, m[s[2]], m[s[3]]);
+        G(2, 6, 10, 14, m[s[4]], m[s[5]]);
+        G(3, 7, 11, 15, m[s[6]], m[s[7]]);
+        G(0, 5, 10, 15, m[s[8]], m[s[9]]);
+        G(1, 6, 11, 12, m[s[10]], m[s[11]]);
+        G(2, 7, 8, 13, m[s[12]], m[s[13]]);
+        G(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    }
+#undef G
+    for (int i = 0; i < 8; i++)
+        h[i] ^= v[i] ^ v[i + 8];
+}
+
+typedef struct {
+    PyObject_HEAD
+    uint64_t state[8]; /* after the key block, before the message */
+} KeyedUniform;
+
+static PyObject *
+keyed_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    Py_buffer key;
+    static char *names[] = {"key", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "y*:KeyedUniform", names, &key))
+        return NULL;
+    if (key.len < 1 || key.len > 64) {
+        PyErr_Format(PyExc_ValueError, "a BLAKE2b key has 1 to 64 bytes, not %zd", key.len);
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    KeyedUniform *self = (KeyedUniform *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        PyBuffer_Release(&key);
+        return NULL;
+    }
+    /* Parameter block: digest length 8, key length, fanout 1, depth 1. */
+    memcpy(self->state, blake2b_iv, sizeof(blake2b_iv));
+    self->state[0] ^= 0x01010000ULL ^ ((uint64_t)key.len << 8) ^ 8ULL;
+    uint8_t block[128] = {0};
+    memcpy(block, key.buf, (size_t)key.len);
+    blake2b_compress(self->state, block, 128, 0);
+    PyBuffer_Release(&key);
+    return (PyObject *)self;
+}
+
+static PyObject *
+keyed_u(KeyedUniform *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "u(index, attempt) takes 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    unsigned long long index = PyLong_AsUnsignedLongLong(args[0]);
+    if (index == (unsigned long long)-1 && PyErr_Occurred())
+        return NULL;
+    unsigned long attempt = PyLong_AsUnsignedLong(args[1]);
+    if (attempt == (unsigned long)-1 && PyErr_Occurred())
+        return NULL;
+    if (attempt > 0xffffffffUL) {
+        PyErr_SetString(PyExc_OverflowError, "an attempt number must fit in 32 bits");
+        return NULL;
+    }
+    uint8_t block[128] = {0}; /* pack("<QI", index, attempt) */
+    for (int i = 0; i < 8; i++)
+        block[i] = (uint8_t)(index >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        block[8 + i] = (uint8_t)(attempt >> (8 * i));
+    uint64_t h[8];
+    memcpy(h, self->state, sizeof(h));
+    blake2b_compress(h, block, 128 + 12, 1);
+    /* The digest's 8 bytes read little-endian are h[0]. */
+    return PyFloat_FromDouble((double)(h[0] >> 11) * 0x1p-53);
+}
+
+static PyMethodDef keyed_methods[] = {
+    {"u", (PyCFunction)(void (*)(void))keyed_u, METH_FASTCALL,
+     "u(index, attempt) -> the uniform of this key's purpose for that applicant and attempt."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject KeyedUniformType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "simlib.engine.kernel._native.KeyedUniform",
+    .tp_doc = "Later attempts' uniforms of one purpose: BLAKE2b-64 keyed by its key.",
+    .tp_basicsize = sizeof(KeyedUniform),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = keyed_new,
+    .tp_methods = keyed_methods,
+};
+
+/* ---------------------------------------------------------------- the module */
+
+static struct PyModuleDef native_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "simlib.engine.kernel._native",
+    .m_doc = "The hall kernel's native helpers: its event heap and keyed-hash uniforms.",
+    .m_size = -1,
+};
+
+PyMODINIT_FUNC
+PyInit__native(void)
+{
+    if (PyType_Ready(&EventHeapType) < 0 || PyType_Ready(&KeyedUniformType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&native_module);
+    if (m == NULL)
+        return NULL;
+    if (PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0 ||
+        PyModule_AddObjectRef(m, "EventHeap", (PyObject *)&EventHeapType) < 0 ||
+        PyModule_AddObjectRef(m, "KeyedUniform", (PyObject *)&KeyedUniformType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

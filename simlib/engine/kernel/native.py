@@ -1,0 +1,152 @@
+"""The hall kernel's native helpers, or their pure-Python twins: the loop asks here for its
+event list (``event_heap``) and for later attempts' uniforms (``keyed_uniform``).
+
+The C extension ``_native`` (``_native.c``, built by ``build`` beside the compiled loop)
+is used when it was built from the current ``_native.c`` (its ``SOURCE_HASH``) and
+``SIMLIB_KERNEL`` is not ``python``; else the classes below, which do the same thing with
+heapq and hashlib. Both give the same order of events and the same bits of every uniform
+(``tests/unit/test_native.py``), so the records do not depend on which runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import os
+import warnings
+from hashlib import blake2b
+from heapq import heappop, heappush
+from pathlib import Path
+from types import ModuleType
+from typing import Any, Protocol
+
+from simlib.engine.streams import _PACK, _SCALE
+
+__all__ = [
+    "NATIVE",
+    "NATIVE_SOURCE",
+    "EventList",
+    "PyEventHeap",
+    "PyKeyedUniform",
+    "Uniform",
+    "event_heap",
+    "keyed_uniform",
+    "native_module",
+]
+
+NATIVE = "_native"  # the extension's name, beside this file
+NATIVE_SOURCE = Path(__file__).resolve().parent / f"{NATIVE}.c"
+BUILD_VARIABLE = "SIMLIB_KERNEL"  # "python": the pure-Python twins (as hall.BUILD_VARIABLE)
+
+
+class EventList(Protocol):
+    """The kernel's event list: events ``(time, sequence, kind, payload)`` come out in the
+    order of heapq on those tuples; ``pop`` gives ``(time, kind, payload)``."""
+
+    def push(self, time: float, seq: int, kind: int, payload: Any, /) -> None: ...
+
+    def pop(self) -> tuple[float, int, Any]: ...
+
+    def __len__(self) -> int: ...
+
+
+class Uniform(Protocol):
+    """Later attempts' uniforms of one purpose (``streams.Draws.u`` for attempt ≥ 1)."""
+
+    def u(self, index: int, attempt: int, /) -> float: ...
+
+
+class PyEventHeap:
+    """The event list as heapq of ``(time, sequence, kind, payload)`` tuples."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self) -> None:
+        self._items: list[tuple[float, int, int, Any]] = []
+
+    def push(self, time: float, seq: int, kind: int, payload: Any, /) -> None:
+        if not isinstance(time, float | int):
+            raise TypeError(f"an event's time is a number, not {type(time).__name__}")
+        if time != time:
+            raise ValueError("an event's time cannot be NaN")
+        heappush(self._items, (time, seq, kind, payload))
+
+    def pop(self) -> tuple[float, int, Any]:
+        if not self._items:
+            raise IndexError("pop from an empty event heap")
+        time, _, kind, payload = heappop(self._items)
+        return time, kind, payload
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class PyKeyedUniform:
+    """``streams.Draws.u`` of a later attempt: BLAKE2b-64 keyed by the purpose's key of
+    ``pack("<QI", index, attempt)``, its top 53 bits as a float in [0, 1). Hashes with a
+    copy of one keyed hasher (the same digest, without setting the key up each time)."""
+
+    __slots__ = ("_hasher",)
+
+    def __init__(self, key: bytes) -> None:
+        if not 1 <= len(key) <= 64:
+            raise ValueError(f"a BLAKE2b key has 1 to 64 bytes, not {len(key)}")
+        self._hasher = blake2b(digest_size=8, key=key)
+
+    def u(self, index: int, attempt: int, /) -> float:
+        hasher = self._hasher.copy()
+        hasher.update(_PACK(index, attempt))
+        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
+
+
+def source_hash(path: Path = NATIVE_SOURCE) -> str:
+    """The SHA-256 of ``_native.c``: what a built extension must have been built from."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@functools.cache
+def native_module() -> tuple[ModuleType | None, str]:
+    """The built extension if it is there and fresh (else None), and why not; looked at
+    once per process."""
+    try:
+        module = importlib.import_module(f"simlib.engine.kernel.{NATIVE}")
+    except ImportError:
+        return None, "not built (make, or python -m simlib.engine.kernel.build)"
+    if getattr(module, "SOURCE_HASH", None) != source_hash():
+        return None, "built from another version of _native.c (rebuild: make)"
+    return module, "built"
+
+
+_said: set[str] = set()
+
+
+def _native() -> ModuleType | None:
+    """The extension to use, or None (said once per process, as a warning, when a build is
+    missing or stale; ``SIMLIB_KERNEL=python`` asks for the pure twins, silently)."""
+    if os.environ.get(BUILD_VARIABLE, "") == "python":
+        return None
+    module, why = native_module()
+    if module is None and why not in _said:
+        _said.add(why)
+        warnings.warn(
+            f"simlib: the hall kernel's event list and hashes run as pure Python (same "
+            f"records, slower): its C extension is {why}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return module
+
+
+def event_heap() -> EventList:
+    """A new, empty event list: the extension's heap when built and fresh, else heapq's."""
+    module = _native()
+    heap: EventList = module.EventHeap() if module is not None else PyEventHeap()
+    return heap
+
+
+def keyed_uniform(key: bytes) -> Uniform:
+    """Later attempts' uniforms for a purpose's key: native when built and fresh."""
+    module = _native()
+    uniform: Uniform = module.KeyedUniform(key) if module is not None else PyKeyedUniform(key)
+    return uniform

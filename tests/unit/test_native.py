@@ -1,0 +1,223 @@
+"""The hall kernel's native helpers (``_native.c``) and their pure twins (``native.py``):
+the same order of events as heapq on ``(time, sequence, kind, payload)`` tuples, the same
+bits as ``streams.Draws.u``, the same records; a stale or missing build is never used."""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import importlib
+import os
+import struct
+import warnings
+import weakref
+from collections.abc import Callable
+from hashlib import blake2b
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from simlib.engine.kernel import loop, native
+from simlib.engine.streams import ApplicantDraws, Draws
+from tests.unit.test_kernel import (
+    assert_same_records,
+    backup_priority_hall,
+    comprehensive_priority_hall,
+    district_windows,
+)
+
+built, why_not = native.native_module()
+# CI builds the extension (make test): there a missing build is a failure, not a skip.
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+needs_build = pytest.mark.skipif(
+    built is None and not IN_CI, reason=f"native kernel helpers {why_not}"
+)
+
+
+def native_heap() -> native.EventList:
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    heap: native.EventList = built.EventHeap()
+    return heap
+
+
+def native_uniform(key: bytes) -> native.Uniform:
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    uniform: native.Uniform = built.KeyedUniform(key)
+    return uniform
+
+
+HEAPS = [
+    pytest.param(native.PyEventHeap, id="pure"),
+    pytest.param(native_heap, id="native", marks=needs_build),
+]
+UNIFORMS = [
+    pytest.param(native.PyKeyedUniform, id="pure"),
+    pytest.param(native_uniform, id="native", marks=needs_build),
+]
+
+# Few distinct values, so that times, sequences (with the -1 of DAY_STARTS and TIMERS_DUE),
+# kinds and whole events tie often; the payload carries the sequence, so an order that
+# swapped two events differing only there would show.
+events = st.tuples(
+    st.sampled_from([0.0, -0.0, 1.5, 480.0, 1440.0, 1e9, float("inf"), -2.0]),
+    st.integers(-1, 4) | st.integers(-(2**62), 2**62),
+    st.sampled_from([0, 1, 11, 12]),
+    st.integers(0, 2),
+)
+# A script: an event to push, or None to pop (when there is one).
+scripts = st.lists(st.one_of(events, st.none()), max_size=300)
+
+
+@pytest.mark.parametrize("make", HEAPS)
+@settings(max_examples=150, deadline=None)
+@given(script=scripts)
+@example(script=[(0.0, 0, 0, 1), (0.0, 0, 0, 0), None, (0.0, -1, 12, 0), (0.0, -1, 11, 0)])
+def test_events_come_out_in_the_order_of_heapq_on_tuples(
+    make: Callable[[], native.EventList], script: list[tuple[float, int, int, int] | None]
+) -> None:
+    heap = make()
+    reference: list[tuple[float, int, int, tuple[int, int]]] = []
+    got, expected = [], []
+    for step in script:
+        if step is None:
+            if reference:
+                got.append(heap.pop())
+                time, _, kind, payload = heapq.heappop(reference)
+                expected.append((time, kind, payload))
+            continue
+        time, seq, kind, tag = step
+        heap.push(time, seq, kind, (tag, seq))
+        heapq.heappush(reference, (time, seq, kind, (tag, seq)))
+        assert len(heap) == len(reference)
+    while reference:
+        got.append(heap.pop())
+        time, _, kind, payload = heapq.heappop(reference)
+        expected.append((time, kind, payload))
+    assert got == expected
+    assert len(heap) == 0 and not heap
+
+
+@pytest.mark.parametrize("make", HEAPS)
+def test_an_event_heap_refuses_what_heapq_would_not_order(
+    make: Callable[[], native.EventList],
+) -> None:
+    heap = make()
+    with pytest.raises(IndexError, match="empty event heap"):
+        heap.pop()
+    with pytest.raises(ValueError, match="NaN"):
+        heap.push(float("nan"), 0, 0, None)
+    with pytest.raises(TypeError):
+        heap.push("soon", 0, 0, None)  # type: ignore[arg-type]
+    heap.push(1.0, 0, 0, object())
+    with pytest.raises(TypeError):  # a full tie compares payloads, as tuples do
+        heap.push(1.0, 0, 0, object())
+
+
+def test_the_native_heap_lets_go_of_its_payloads() -> None:
+    """Payloads (officers, tickets, which reach the kernel and so the heap) form cycles
+    through the heap: the collector must see and break them."""
+    if built is None:
+        pytest.skip(f"native kernel helpers {why_not}")
+
+    class Payload:
+        heap: Any = None
+
+    heap = native_heap()
+    payload = Payload()
+    payload.heap = heap
+    heap.push(0.0, 0, 0, payload)
+    gone = weakref.ref(payload)
+    del heap, payload
+    gc.collect()
+    assert gone() is None
+
+
+@pytest.mark.parametrize("make", UNIFORMS)
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.binary(min_size=1, max_size=64),
+    index=st.integers(0, 2**64 - 1),
+    attempt=st.integers(0, 2**32 - 1),
+)
+def test_keyed_uniforms_have_the_bits_of_keyed_blake2b(
+    make: Callable[[bytes], native.Uniform], key: bytes, index: int, attempt: int
+) -> None:
+    digest = blake2b(digest_size=8, key=key)
+    digest.update(index.to_bytes(8, "little") + attempt.to_bytes(4, "little"))
+    expected = (int.from_bytes(digest.digest(), "little") >> 11) * 2.0**-53
+    assert make(key).u(index, attempt) == expected
+
+
+@pytest.mark.parametrize("make", UNIFORMS)
+def test_keyed_uniforms_are_the_applicants_later_draws(
+    make: Callable[[bytes], native.Uniform],
+) -> None:
+    owner = ApplicantDraws(7, "passport")
+    for purpose in ("accept_time", "patience", "renege_return"):
+        uniform = make(owner.key(purpose))
+        for index in (0, 1, 1023, 1024, 99_999):
+            for attempt in (1, 2, 7):
+                assert uniform.u(index, attempt) == Draws(owner, index).u(purpose, attempt)
+
+
+@pytest.mark.parametrize("make", UNIFORMS)
+def test_keyed_uniforms_refuse_bad_keys_and_numbers(
+    make: Callable[[bytes], native.Uniform],
+) -> None:
+    for key in (b"", bytes(65)):
+        with pytest.raises(ValueError, match="1 to 64 bytes"):
+            make(key)
+    uniform = make(b"k")
+    with pytest.raises((OverflowError, struct.error)):
+        uniform.u(-1, 1)
+    with pytest.raises((OverflowError, struct.error)):
+        uniform.u(0, 2**32)
+
+
+@pytest.mark.parametrize(
+    "make", [district_windows, backup_priority_hall, comprehensive_priority_hall]
+)
+def test_the_loop_writes_the_same_records_with_native_and_pure_helpers(
+    make: Callable[[], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if built is None and not IN_CI:
+        pytest.skip(f"native kernel helpers {why_not}")
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    scenario = make()
+    for seed, detail in ((3, "full"), (11, "kpi")):
+        monkeypatch.delenv(native.BUILD_VARIABLE, raising=False)
+        assert isinstance(native.event_heap(), built.EventHeap)
+        with_native = loop.run_hall(scenario, seed, detail)
+        monkeypatch.setenv(native.BUILD_VARIABLE, "python")
+        assert isinstance(native.event_heap(), native.PyEventHeap)
+        assert_same_records(with_native, loop.run_hall(scenario, seed, detail))
+
+
+def test_a_stale_or_missing_build_is_never_used(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    request.addfinalizer(native.native_module.cache_clear)  # the real build again, after
+    monkeypatch.delenv(native.BUILD_VARIABLE, raising=False)
+    monkeypatch.setattr(native, "_said", set())
+    monkeypatch.setattr(native, "source_hash", lambda path=native.NATIVE_SOURCE: "0" * 64)
+    native.native_module.cache_clear()
+    module, why = native.native_module()
+    assert module is None
+    assert ("another version" in why) if built is not None else ("not built" in why)
+    with pytest.warns(RuntimeWarning, match="run as pure Python"):
+        assert isinstance(native.event_heap(), native.PyEventHeap)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said once per process, not on every run
+        assert isinstance(native.keyed_uniform(b"key"), native.PyKeyedUniform)
+
+    def missing(name: str, package: str | None = None) -> Any:
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    native.native_module.cache_clear()
+    module, why = native.native_module()
+    assert module is None and "not built" in why
+    with pytest.warns(RuntimeWarning, match="not built"):
+        assert isinstance(native.event_heap(), native.PyEventHeap)
