@@ -27,9 +27,15 @@ HALL: dict[str, Any] = {
 }
 
 
-def _sweep(tmp_path: Path, hall: dict[str, Any] = HALL, counts: int = 3, days: int = 3) -> Path:
+def _sweep(
+    tmp_path: Path,
+    hall: dict[str, Any] = HALL,
+    counts: int = 3,
+    days: int = 3,
+    replications: int = 1,
+) -> Path:
     parameters = {"pools.w.count": {"range": [2, 1 + counts]}, "horizon.days": [days]}
-    return sweep_files(tmp_path, {"replications": 1, "parameters": parameters}, hall)
+    return sweep_files(tmp_path, {"replications": replications, "parameters": parameters}, hall)
 
 
 def test_resume_refuses_results_of_a_changed_scenario_file(
@@ -67,8 +73,14 @@ def test_damaged_run_files_are_quarantined_and_their_runs_done_again(
 
 
 def _start_sweep(tmp_path: Path) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
-    """A sweep on two worker processes, caught while its workers are busy."""
-    path = _sweep(tmp_path, counts=40, days=600)  # 40 runs of ~0.3 s on an idle machine
+    """A sweep on two worker processes, caught while its workers are busy.
+
+    400 runs of a 600-day hall: far more than the test lets finish, however fast the engine
+    (the compiled kernel runs one in well under 0.1 s). A signal must reach simlib while it
+    sweeps: one that lands after the sweep ended meets Python's finalisation, where Ctrl-C
+    kills the process with no message, which is not what these tests are about."""
+    path = _sweep(tmp_path, counts=2, days=600, replications=200)
+    runs = tmp_path / "out" / "runs"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -91,11 +103,14 @@ def _start_sweep(tmp_path: Path) -> tuple[subprocess.Popen[str], list[psutil.Pro
     parent = psutil.Process(proc.pid)
     deadline = time.time() + 60
     workers: list[psutil.Process] = []
-    while time.time() < deadline and len(workers) < 2:
-        time.sleep(0.2)
+    stored = 0
+    while time.time() < deadline and (len(workers) < 2 or stored < 4) and proc.poll() is None:
+        time.sleep(0.05)
         workers = parent.children(recursive=True)
+        stored = len(list(runs.glob("*.json"))) if runs.is_dir() else 0
     assert len(workers) >= 2, "the sweep did not start its workers"
-    time.sleep(1.0)  # let them get busy
+    assert stored >= 4, "the workers stored no runs"  # busy, past their start-up
+    assert proc.poll() is None and stored < 400, "the sweep ended before the test could act"
     return proc, workers
 
 
