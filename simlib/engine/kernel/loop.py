@@ -35,6 +35,8 @@ from collections.abc import Generator, Iterator
 from heapq import heappop, heappush
 from typing import Any, Final, cast
 
+import numpy as np
+
 from simlib.engine import hall
 from simlib.engine.arrivals import arrival_times, with_day_factors
 from simlib.engine.flow import sampler
@@ -551,8 +553,11 @@ class _Kernel:
             self.v_end,
             self.v_outcome,
         )
+        # Each chunk converted by numpy (one C loop; the same values: each column's typecode
+        # is numpy's code for the same C type) rather than ``array.extend``, which parses
+        # every item on its own (an eighth of the compiled loop's time).
         for column, values in zip(columns, kept, strict=True):
-            column.extend(values)
+            column.frombytes(np.array(values, dtype=column.typecode).tobytes())
             values.clear()
 
     def leave(self, ticket: _Ticket, outcome: int, comes_back: bool) -> None:
