@@ -324,19 +324,31 @@ rotr64(uint64_t x, unsigned n)
 static inline uint64_t
 load64(const uint8_t *p)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+#else
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--)
         v = (v << 8) | p[i];
     return v;
+#endif
 }
 
-/* BLAKE2b's compression of one 128-byte block (RFC 7693, section 3.2). */
-static void
-blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last)
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* BLAKE2b's compression of one 128-byte block, as 16 little-endian words m (RFC 7693,
+ * section 3.2). Inlined, so that for a message block the compiler drops the words known
+ * to be zero. */
+static ALWAYS_INLINE void
+blake2b_compress(uint64_t h[8], const uint64_t m[16], uint64_t t, int last)
 {
-    uint64_t m[16], v[16];
-    for (int i = 0; i < 16; i++)
-        m[i] = load64(block + 8 * i);
+    uint64_t v[16];
     for (int i = 0; i < 8; i++) {
         v[i] = h[i];
         v[i + 8] = blake2b_iv[i];
@@ -355,17 +367,31 @@ blake2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last)
         v[c] = v[c] + v[d];                 \
         v[b] = rotr64(v[b] ^ v[c], 63);     \
     } while (0)
-    for (int r = 0; r < 12; r++) {
-        const uint8_t *s = blake2b_sigma[r];
-        G(0, 4, 8, 12, m[s[0]], m[s[1]]);
-        G(1, 5, 9, 13, m[s[2]], m[s[3]]);
-        G(2, 6, 10, 14, m[s[4]], m[s[5]]);
-        G(3, 7, 11, 15, m[s[6]], m[s[7]]);
-        G(0, 5, 10, 15, m[s[8]], m[s[9]]);
-        G(1, 6, 11, 12, m[s[10]], m[s[11]]);
-        G(2, 7, 8, 13, m[s[12]], m[s[13]]);
-        G(3, 4, 9, 14, m[s[14]], m[s[15]]);
-    }
+#define ROUND(r)                                                   \
+    do {                                                           \
+        G(0, 4, 8, 12, m[blake2b_sigma[r][0]], m[blake2b_sigma[r][1]]);   \
+        G(1, 5, 9, 13, m[blake2b_sigma[r][2]], m[blake2b_sigma[r][3]]);   \
+        G(2, 6, 10, 14, m[blake2b_sigma[r][4]], m[blake2b_sigma[r][5]]);  \
+        G(3, 7, 11, 15, m[blake2b_sigma[r][6]], m[blake2b_sigma[r][7]]);  \
+        G(0, 5, 10, 15, m[blake2b_sigma[r][8]], m[blake2b_sigma[r][9]]);  \
+        G(1, 6, 11, 12, m[blake2b_sigma[r][10]], m[blake2b_sigma[r][11]]); \
+        G(2, 7, 8, 13, m[blake2b_sigma[r][12]], m[blake2b_sigma[r][13]]);  \
+        G(3, 4, 9, 14, m[blake2b_sigma[r][14]], m[blake2b_sigma[r][15]]);  \
+    } while (0)
+    /* The twelve rounds written out: the message schedule becomes constant indices. */
+    ROUND(0);
+    ROUND(1);
+    ROUND(2);
+    ROUND(3);
+    ROUND(4);
+    ROUND(5);
+    ROUND(6);
+    ROUND(7);
+    ROUND(8);
+    ROUND(9);
+    ROUND(10);
+    ROUND(11);
+#undef ROUND
 #undef G
     for (int i = 0; i < 8; i++)
         h[i] ^= v[i] ^ v[i + 8];
@@ -397,8 +423,11 @@ keyed_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     memcpy(self->state, blake2b_iv, sizeof(blake2b_iv));
     self->state[0] ^= 0x01010000ULL ^ ((uint64_t)key.len << 8) ^ 8ULL;
     uint8_t block[128] = {0};
+    uint64_t m[16];
     memcpy(block, key.buf, (size_t)key.len);
-    blake2b_compress(self->state, block, 128, 0);
+    for (int i = 0; i < 16; i++)
+        m[i] = load64(block + 8 * i);
+    blake2b_compress(self->state, m, 128, 0);
     PyBuffer_Release(&key);
     return (PyObject *)self;
 }
@@ -420,14 +449,11 @@ keyed_u(KeyedUniform *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_OverflowError, "an attempt number must fit in 32 bits");
         return NULL;
     }
-    uint8_t block[128] = {0}; /* pack("<QI", index, attempt) */
-    for (int i = 0; i < 8; i++)
-        block[i] = (uint8_t)(index >> (8 * i));
-    for (int i = 0; i < 4; i++)
-        block[8 + i] = (uint8_t)(attempt >> (8 * i));
+    /* The block pack("<QI", index, attempt) and zeros, as little-endian words. */
+    const uint64_t m[16] = {(uint64_t)index, (uint64_t)attempt};
     uint64_t h[8];
     memcpy(h, self->state, sizeof(h));
-    blake2b_compress(h, block, 128 + 12, 1);
+    blake2b_compress(h, m, 128 + 12, 1);
     /* The digest's 8 bytes read little-endian are h[0]. */
     return PyFloat_FromDouble((double)(h[0] >> 11) * 0x1p-53);
 }

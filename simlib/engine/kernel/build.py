@@ -58,7 +58,7 @@ def build_native() -> int:
         "source, digest, temp = sys.argv[1:]\n"
         "extension = Extension('simlib.engine.kernel._native', [source],\n"
         "    define_macros=[('SOURCE_HASH', '\"' + digest + '\"')],\n"
-        "    extra_compile_args=['-O2'])\n"
+        "    extra_compile_args=['-O3'])\n"
         "command = build_ext(Distribution({'ext_modules': [extension]}))\n"
         "command.inplace = True\n"
         "command.build_temp = temp\n"
