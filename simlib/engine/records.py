@@ -7,6 +7,7 @@ tables that KPIs need and drops the per-activity event log, so that large sweeps
 
 from __future__ import annotations
 
+import struct
 from array import array
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -169,6 +170,41 @@ class Records:
                 cols[name].extend(array(cols[name].typecode, [start]) * 4096)
             self._case_room += 4096
         return case
+
+    def add_cases(
+        self,
+        matter: list[int],
+        arrival: list[float],
+        later: dict[str, list[Any]],
+        channel: int = 0,
+    ) -> None:
+        """All the cases of a run at once (the hall kernel keeps them on its own objects
+        while it runs): the columns ``new_case`` and then writing the later columns by index
+        would have left, chunk padding included. ``later`` gives some of the columns filled
+        in later (``accepted``, ``status``, ...), one value per case; the others keep their
+        start value."""
+        n = len(matter)
+        if self._n_cases:
+            raise ValueError(f"add_cases writes a run's cases at once: {self._n_cases} exist")
+        if len(arrival) != n or any(len(v) != n for v in later.values()):
+            raise ValueError("add_cases needs one value per case in every column")
+        if unknown := set(later) - set(self._case_later):
+            raise ValueError(f"not a column filled in later: {sorted(unknown)}")
+        cols = self._cases.cols
+        room = -(-n // 4096) * 4096
+        given: dict[str, list[Any]] = {"matter": matter, "channel": [channel] * n}
+        given["arrival"] = arrival
+        given.update(later)
+        for name, col in cols.items():
+            values = given.get(name)
+            if values is not None:  # packed in the column's C type: the bytes append writes
+                col.frombytes(struct.pack(f"@{n}{col.typecode}", *values))
+            else:
+                col.extend(array(col.typecode, [self._case_later[name]]) * n)
+            if name in self._case_later:
+                col.extend(array(col.typecode, [self._case_later[name]]) * (room - n))
+        self._n_cases = n
+        self._case_room = room
 
     def case_cols(self) -> dict[str, array]:
         return self._cases.cols

@@ -187,28 +187,38 @@ class _Matter:
 
 
 class _Case:
-    """An application at the hall, and its applicant's uniforms (``u``, as ``Draws.u``)."""
+    """An application at the hall, and its applicant's uniforms (``u``, as ``Draws.u``);
+    with its record columns filled in later (visits, status, acceptance and decision),
+    which join the records when the run ends (``Records.add_cases``)."""
 
     __slots__ = (
+        "accepted",
+        "arrival",
         "cohort",
         "collections",
+        "decision",
         "habit",
         "id",
         "index",
         "matter",
+        "status",
         "submissions",
         "visits",
     )
 
-    def __init__(self, case_id: int, matter: _Matter, index: int, habit: float):
+    def __init__(self, case_id: int, matter: _Matter, index: int, arrival: float):
         self.index = index
         self.id = case_id
         self.matter = matter
-        self.habit = habit
+        self.arrival = arrival
+        self.habit = arrival % DAY
         self.submissions = 0
         self.visits = 0
         self.collections = 0
         self.cohort = False
+        self.status = 0  # the start values of ``Records.new_case``
+        self.accepted = NAN
+        self.decision = NAN
 
     def u(self, purpose: str, attempt: int) -> float:
         """``Draws.u(purpose, attempt)`` of this applicant: the same uniform."""
@@ -414,6 +424,7 @@ class _Kernel:
         self.cohort_size = 0
         self.draining = False
         self.waiting: dict[int, _Ticket] = {}  # tickets issued and not yet done, by id
+        self.cases: list[_Case] = []  # by id: their columns join the records at the end
         # Returns due on a later day, by day: an event's (time, sequence) fixes its place in
         # the order wherever it waits, so holding it aside changes nothing but the heap size.
         self.later: dict[int, list[Event]] = {}
@@ -573,7 +584,7 @@ class _Kernel:
         elif comes_back:
             self.come_back(case, case.visits, "renege_delay", RETURN_TO_SUBMIT)
         else:
-            self.status[case.id] = ABANDONED
+            case.status = ABANDONED
             self.finished(case)
 
     def finished(self, case: _Case) -> None:
@@ -651,7 +662,6 @@ class _Kernel:
             work = matter.accept(Draws(matter.draws, case.index), k)
         n = case.visits
         case.visits = n + 1
-        self.visits_col[case.id] = n + 1
         self.issue(case, SUBMIT if n == 0 else RETURN, matter, self.accept_activity, work, n)
 
     def collect(self, case: _Case) -> None:
@@ -662,7 +672,6 @@ class _Kernel:
         case.collections = c + 1
         n = case.visits
         case.visits = n + 1
-        self.visits_col[case.id] = n + 1
         self.issue(case, COLLECT, matter, self.collect_activity, work, n)
 
     def issue(
@@ -809,9 +818,9 @@ class _Kernel:
             if complete_prob < 1 and u >= complete_prob:
                 self.come_back(case, k, "return_delay", RETURN_TO_SUBMIT)
             else:
-                self.accepted[case.id] = now
-                self.decision[case.id] = now  # decided at the window (no chain)
-                self.status[case.id] = DECIDED
+                case.accepted = now
+                case.decision = now  # decided at the window (no chain)
+                case.status = DECIDED
                 if matter.collect_in_person:
                     self.come_back(case, 0, "collect_delay", RETURN_TO_COLLECT)
                 elif case.cohort:
@@ -830,7 +839,9 @@ class _Kernel:
         matter, times = stream_
         index = matter.applicants
         matter.applicants = index + 1
-        case = _Case(self.new_case(matter.code, 0, now), matter, index, now % DAY)
+        cases = self.cases
+        case = _Case(len(cases), matter, index, now)
+        cases.append(case)
         if self.warmup <= now < self.horizon:
             case.cohort = True
             self.open_cohort += 1
@@ -855,10 +866,6 @@ class _Kernel:
         self.warmup, self.horizon = records.warmup, records.horizon
         cap = self.cap = records.cap
         self.full = detail == "full"
-        cols = records.case_cols()
-        self.visits_col = cols["visits"]
-        self.status = cols["status"]
-        self.accepted, self.decision = cols["accepted"], cols["decision"]
         self.accept_activity = records.activity_code("acceptance")
         self.collect_activity = records.activity_code("collection")
         self.return_days = _Quantile(scenario.hall.return_delay_days)
@@ -868,7 +875,6 @@ class _Kernel:
         self.day_minutes: float = calendar.day_minutes
         self.ticket_starts: list[float] = calendar.tickets.starts
         self.ticket_ends: list[float] = calendar.tickets.ends
-        self.new_case = records.new_case
         self.renege_back: float = scenario.hall.renege_return_prob
 
         # The engine's processes start in this order at time 0 (urgent, before any timeout):
@@ -908,6 +914,17 @@ class _Kernel:
                 ticket.case.id, ticket.kind, ticket.pool, ticket.enqueued, called, NAN, outcome
             )
         self.flush_visits()
+        cases = self.cases
+        records.add_cases(
+            [case.matter.code for case in cases],
+            [case.arrival for case in cases],
+            {
+                "accepted": [case.accepted for case in cases],
+                "decision": [case.decision for case in cases],
+                "visits": [case.visits for case in cases],
+                "status": [case.status for case in cases],
+            },
+        )
         return records
 
     def loop(self, rosters: Iterator[Any], closing: Iterator[None]) -> None:
