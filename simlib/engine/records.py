@@ -195,10 +195,15 @@ class Records:
         given: dict[str, list[Any]] = {"matter": matter, "channel": [channel] * n}
         given["arrival"] = arrival
         given.update(later)
+        # Packed in each column's C type (the bytes append writes, its range checks
+        # included: struct.error) before any column changes.
+        packed = {
+            name: struct.pack(f"@{n}{cols[name].typecode}", *values)
+            for name, values in given.items()
+        }
         for name, col in cols.items():
-            values = given.get(name)
-            if values is not None:  # packed in the column's C type: the bytes append writes
-                col.frombytes(struct.pack(f"@{n}{col.typecode}", *values))
+            if name in packed:
+                col.frombytes(packed[name])
             else:
                 col.extend(array(col.typecode, [self._case_later[name]]) * n)
             if name in self._case_later:
