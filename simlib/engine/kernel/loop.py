@@ -88,7 +88,6 @@ CLOSING: Final = 7
 HORIZON: Final = 8
 CAP: Final = 9
 STOP: Final = 10
-DAY_STARTS: Final = 11
 TIMERS_DUE: Final = 12
 TIMER_SPAN: Final = 30.0  # minutes of renege timers held aside together (see ``issue``)
 
@@ -104,7 +103,6 @@ PURPOSES = (
     "collect_time",
 )
 
-Event = tuple[float, int, int, Any]  # (time, sequence, kind, payload)
 
 # Quantile kinds the loop works out itself (else it calls ``quantile_fn``'s function).
 OTHER: Final = 0
@@ -425,9 +423,6 @@ class _Kernel:
         self.draining = False
         self.waiting: dict[int, _Ticket] = {}  # tickets issued and not yet done, by id
         self.cases: list[_Case] = []  # by id: their columns join the records at the end
-        # Returns due on a later day, by day: an event's (time, sequence) fixes its place in
-        # the order wherever it waits, so holding it aside changes nothing but the heap size.
-        self.later: dict[int, list[Event]] = {}
         # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``).
         self.timers: dict[int, list[_Ticket]] = {}
         # The visits' columns, in the order of ``Records.visit``'s arguments.
@@ -633,17 +628,9 @@ class _Kernel:
         at = now + delay
         if at >= cap:
             return
-        day = int(at // DAY)
-        n = self.seq
-        self.seq = n + 1
-        if day > now // DAY:  # another day: kept aside until that day starts (a smaller heap)
-            bucket = self.later.get(day)
-            if bucket is None:
-                bucket = self.later[day] = []
-                self.events.push(day * DAY, -1, DAY_STARTS, day)  # before all then
-            bucket.append((at, n, kind, case))
-            return
-        self.events.push(at, n, kind, case)
+        # Straight onto the event list, even days ahead: a few thousand events instead of
+        # a few hundred cost the C heap only a few cheap comparisons more per push and pop.
+        self.push(at, kind, case)
 
     def submit(self, case: _Case) -> None:
         matter = case.matter
@@ -953,9 +940,6 @@ class _Kernel:
                 for ticket in self.timers.pop(x):
                     if not ticket.taken:
                         events.push(ticket.renege_at, ticket.renege_seq, RENEGE, ticket)
-            elif kind == DAY_STARTS:  # the day's returns join the event list
-                for at, n, k, payload in self.later.pop(x):
-                    events.push(at, n, k, payload)
             elif kind == HORIZON:
                 if self.open_cohort == 0:
                     self.stop()
