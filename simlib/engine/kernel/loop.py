@@ -37,7 +37,7 @@ from heapq import heappop, heappush
 from typing import Any, Final, cast
 
 from simlib.engine import hall
-from simlib.engine.arrivals import arrival_times, with_day_factors
+from simlib.engine.arrivals import with_day_factors
 from simlib.engine.flow import sampler
 from simlib.engine.kernel.native import EventList, Uniform, event_heap, keyed_uniform
 from simlib.engine.officers import Desk, Officer
@@ -182,6 +182,58 @@ class _Matter:
         self.patience_blocks = self.first["patience"]
         self.accept_blocks = self.first["accept_time"]
         self.complete_blocks = self.first["complete"]
+
+
+class _Arrivals:
+    """A matter's arrival instants before ``horizon``: ``arrivals.arrival_times`` written out
+    as a class, so that the compiled loop takes the next one without resuming an interpreted
+    generator. The same draws (blocks of 4,096 exponential gaps from ``rng``, one list across
+    segments), the same arithmetic (``t += gap / rate`` from each segment's start), the same
+    instants (``tests/unit/test_kernel_arrivals.py``)."""
+
+    def __init__(
+        self, matter: _Matter, segments: list[tuple[float, float, float]], rng: Any, horizon: float
+    ):
+        self.matter = matter
+        self.segments = segments
+        self.rng = rng
+        self.horizon = horizon
+        self.gaps: list[float] = []
+        self.i = -1  # the segment under way
+        self.t = 0.0
+        self.end = 0.0
+        self.rate = 0.0
+        self.done = False
+        self.next_segment()
+
+    def next_segment(self) -> None:
+        i = self.i + 1
+        self.i = i
+        if i >= len(self.segments):
+            self.done = True
+            return
+        start, end, rate = self.segments[i]
+        if start >= self.horizon:
+            self.done = True
+            return
+        self.end = min(end, self.horizon)
+        self.t = start
+        self.rate = rate
+
+    def next(self) -> float:
+        """The next arrival instant, or -1.0 when there is none (instants are >= 0)."""
+        while not self.done:
+            gaps = self.gaps
+            if not gaps:
+                gaps = self.gaps = self.rng.standard_exponential(4096).tolist()
+                gaps.reverse()
+            t = self.t + gaps.pop() / self.rate
+            self.t = t
+            if t >= self.end:
+                self.next_segment()
+                continue
+            return t
+        return -1.0
 
 
 class _Case:
@@ -816,14 +868,14 @@ class _Kernel:
             self.finished(case)
         self.next_ticket(officer)
 
-    def arrive(self, stream_: tuple[_Matter, Iterator[float]]) -> None:
+    def arrive(self, arrivals: _Arrivals) -> None:
         """An applicant of a matter arrives (ArrivalStream): a case and its first ticket."""
         now = self.now
         if now >= self.horizon and not (
             self.open_cohort > QUIET_TAIL * self.cohort_size  # arrivals still needed
         ):
             return
-        matter, times = stream_
+        matter = arrivals.matter
         index = matter.applicants
         matter.applicants = index + 1
         cases = self.cases
@@ -834,9 +886,9 @@ class _Kernel:
             self.open_cohort += 1
             self.cohort_size += 1
         self.submit(case)
-        t = next(times, None)
-        if t is not None:
-            self.push(now + (t - now), ARRIVE, stream_)
+        t = arrivals.next()
+        if t >= 0.0:
+            self.push(now + (t - now), ARRIVE, arrivals)
 
     def renege(self, ticket: _Ticket) -> None:
         """A ticket's holder's patience ran out (nothing happens if it was called)."""
@@ -878,10 +930,10 @@ class _Kernel:
                 day_rng = stream(self.seed, "matter", m.id, "day_factor")
                 segments = with_day_factors(segments, spread.cv, day_rng, calendar.days)
             rng = stream(self.seed, "matter", m.id, "arrivals")
-            times = arrival_times(segments, rng, cap)
-            t = next(times, None)
-            if t is not None:
-                self.push(0.0 + (t - 0.0), ARRIVE, (matter, times))
+            arrivals = _Arrivals(matter, segments, rng, cap)
+            t = arrivals.next()
+            if t >= 0.0:
+                self.push(0.0 + (t - 0.0), ARRIVE, arrivals)
         self.push(0.0 + self.horizon, HORIZON, None)
         # The backlog sampler: no back-office work here, so nothing waits at a day's end.
         for day in calendar.workdays():
