@@ -48,7 +48,8 @@ from simlib.engine.quantiles import (
     triangular_parameters,
 )
 from simlib.engine.records import STATUSES, PoolTally, Records
-from simlib.engine.roster import Crew, roster
+from simlib.engine.roster import _END as SHIFT_END
+from simlib.engine.roster import Crew, _boundaries
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import ApplicantDraws, Draws, stream
 from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
@@ -437,6 +438,90 @@ class _IdleOfficer(_Officer):
         pass
 
 
+class _Roster:
+    """``roster.roster`` written out as a class driven by ROSTER events, so that the compiled
+    loop puts officers on and off duty without resuming an interpreted generator: the same
+    shift boundaries in the same order (``roster._boundaries``), the same absence draws (one
+    stream per officer, one uniform per officer and working day, the same two-state chain),
+    the same sums of available time, the same wake-ups; its next boundary is put on the
+    event list as the generator's ``env.timeout(time - now)`` would."""
+
+    def __init__(self, kernel: _Kernel, crews: list[Crew], desks: list[_Desk]):
+        records = kernel.records
+        self.kernel = kernel
+        self.warmup: float = records.warmup
+        self.horizon: float = records.horizon
+        self.cap: float = records.cap
+        self.desks = desks  # by crew
+        self.officers: list[list[_Officer]] = [cast(Any, crew.officers) for crew in crews]
+        self.absent = [0] * len(crews)  # by crew: absent today
+        self.streams: list[list[Any]] = [
+            [
+                stream(kernel.seed, "pool", crew.desk.name, "absence", crew.first + j)
+                for j in range(len(crew.officers))
+            ]
+            if crew.absence.daily_prob > 0
+            else []
+            for crew in crews
+        ]
+        self.chains = [crew.absence.persistence() for crew in crews]
+        self.away: list[list[bool]] = [[False] * len(crew.officers) for crew in crews]
+        self.present: list[list[_Officer]] = [list(officers) for officers in self.officers]
+        self.bounds: list[tuple[float, int, int, float, bool]] = _boundaries(crews)
+        self.next = 0  # the next boundary
+
+    def step(self, resumed: bool) -> None:
+        """Work through the boundaries due now; put a ROSTER event at the next one (unless
+        ``resumed`` by that event: then its boundary is due, as after the generator's
+        timeout, whatever the rounding of ``now + (time - now)``)."""
+        kernel = self.kernel
+        bounds = self.bounds
+        while self.next < len(bounds):
+            time, kind, c, end, new_day = bounds[self.next]
+            if time >= self.cap:
+                self.next = len(bounds)
+                return
+            now = kernel.now
+            if not resumed and time > now:
+                kernel.push(now + (time - now), ROSTER, None)
+                return
+            resumed = False
+            self.next += 1
+            desk = self.desks[c]
+            if kind == SHIFT_END:
+                for officer in self.present[c]:
+                    officer.on_duty = False
+                desk.wake_idle()
+                continue
+            streams = self.streams[c]
+            if new_day and streams:
+                stay, fall = self.chains[c]
+                was = [
+                    rng.random() < (stay if gone else fall)
+                    for gone, rng in zip(self.away[c], streams, strict=True)
+                ]
+                self.away[c] = was
+                officers = self.officers[c]
+                present = [o for o, gone in zip(officers, was, strict=True) if not gone]
+                self.present[c] = present
+                for o, gone in zip(officers, was, strict=True):
+                    o.absent = gone
+                absent = len(officers) - len(present)
+                desk.absent_today += absent - self.absent[c]
+                self.absent[c] = absent
+                backup = desk.backup
+                if desk.absent_today and backup is not None:
+                    backup.wake_idle()  # they may now take our queued work
+            present = self.present[c]
+            desk.tally.available += len(present) * max(
+                0.0, min(end, self.horizon) - max(time, self.warmup)
+            )
+            for officer in present:
+                officer.on_duty = True
+                officer.duty_end = end
+                officer.hand(None)
+
+
 class _ProcessClock:
     """What the roster and closing processes see of the clock: ``now`` and ``timeout``,
     which puts their next step on the kernel's list as ``env.timeout`` would."""
@@ -529,9 +614,10 @@ class _Kernel:
         self.events.push(at, n, kind, payload)
 
     # --- processes reused from the engine ------------------------------------------------
-    def _roster(self) -> Iterator[Any]:
-        scenario, records = self.scenario, self.records
+    def _roster(self) -> _Roster:
+        scenario = self.scenario
         crews = []
+        desks: list[_Desk] = []
         for pid, pool in scenario.pools.items():
             desk, first = self.desks[list(scenario.pools).index(pid)], 0
             for shift in pool.crews():
@@ -548,9 +634,9 @@ class _Kernel:
                         pool.absence,
                     )
                 )
+                desks.append(desk)
                 first += shift.count
-        env = cast(Any, _ProcessClock(self, ROSTER))
-        return roster(env, crews, self.seed, records.warmup, records.horizon, records.cap)
+        return _Roster(self, crews, desks)
 
     def _closing(self) -> Generator[None, None, None]:
         """Hall.closing: at each closing time serve the leftovers or send them home."""
@@ -920,7 +1006,7 @@ class _Kernel:
         # the officers (asleep: nothing to do yet), the roster, the closing times, the
         # arrival streams, the drain, the backlog sampler.
         rosters = self._roster()
-        next(rosters, None)
+        rosters.step(False)
         closing = self._closing()
         next(closing, None)
         for matter, m in zip(self.matters, scenario.matters, strict=True):
@@ -966,7 +1052,7 @@ class _Kernel:
         )
         return records
 
-    def loop(self, rosters: Iterator[Any], closing: Iterator[None]) -> None:
+    def loop(self, rosters: _Roster, closing: Iterator[None]) -> None:
         """Take events in order until the run's end (a STOP event)."""
         events = self.events
         while events:
@@ -985,7 +1071,7 @@ class _Kernel:
             elif kind == WAKE:
                 self.next_ticket(x)
             elif kind == ROSTER:
-                next(rosters, None)
+                rosters.step(True)
             elif kind == CLOSING:
                 next(closing, None)
             elif kind == TIMERS_DUE:  # the span's timers of tickets still waiting join it
