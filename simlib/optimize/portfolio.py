@@ -24,6 +24,7 @@ from simlib.experiment.core import Job, Progress, evaluate, replication_seed, ru
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore, open_output
 from simlib.files.yaml_io import read_yaml
+from simlib.optimize.describe import Description, describe
 from simlib.optimize.portfolio_search import Choice, Portfolio, search
 from simlib.optimize.portfolio_spec import Need, PortfolioSpec
 from simlib.optimize.selection import Requirement
@@ -151,15 +152,17 @@ def _need_value(row: dict[str, Any], need: Need) -> float:
 
 @dataclass
 class Step:
-    """The chosen portfolio at one budget: costs, objective, effect against the baseline and
-    what each reform adds on top of the others (drop-one, paired on the same replications)."""
+    """The chosen portfolio at one budget: costs, objective (on the selection's replications),
+    effect against the baseline and what each reform adds on top of the others (drop-one),
+    each paired on common replications and given as many as its verdict needed."""
 
     choice: Choice
     cost: VariantCost
-    replications: int  # of the chosen portfolio, shared with the baseline and drop-ones
+    replications: int  # of the chosen portfolio in the selection (objective, KPIs)
     objective: tuple[float, float, float]  # mean, 95 % CI
     effect: tuple[float, float, float]  # chosen - baseline, paired
     contributions: dict[str, tuple[float, float, float]]  # chosen - (chosen without it)
+    description: Description | None = None  # verdicts, level and replications of the above
 
     @property
     def portfolio(self) -> Portfolio:
@@ -230,25 +233,31 @@ def optimize_portfolio(
 
 
 def _describe(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice) -> Step:
+    """The chosen package's objective on the selection's replications, and its change
+    against today and without each reform, judged sequentially (:mod:`describe`)."""
     chosen = choice.best or ()
     i = choice.finalists.index(chosen) if chosen in choice.finalists else None
     n = choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
     reps = list(range(choice.first_replication, choice.first_replication + n))
-    drop = [tuple(a for a in chosen if a != b) for b in chosen]
-    obs = oracle.observe([chosen, (), *drop], reps)
-
-    def series(p: Portfolio) -> np.ndarray:
-        return np.array([obs[(p, r)][0] for r in reps])
-
-    mine = series(chosen)
-    contributions = {b: mean_ci(mine - series(q)) for b, q in zip(chosen, drop, strict=True)}
+    obs = oracle.observe([chosen], reps)
+    mine = np.array([obs[(chosen, r)][0] for r in reps])
+    told = describe(
+        oracle,
+        chosen,
+        delta=spec.goal.delta,
+        confidence=spec.confidence,
+        cap=n,
+        minimize=spec.goal.minimize,
+        first=spec.n0,
+    )
     return Step(
         choice,
         portfolio_costs(spec, oracle, chosen),
         n,
         mean_ci(mine),
-        mean_ci(mine - series(())),
-        contributions,
+        told.effect.triple,
+        {b: c.triple for b, c in told.contributions.items()},
+        told,
     )
 
 
