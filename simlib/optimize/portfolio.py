@@ -11,7 +11,7 @@ runs are shared across budgets (the frontier costs little more than its largest 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,14 @@ from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore, open_output
 from simlib.files.yaml_io import read_yaml
 from simlib.optimize.describe import Description, describe
-from simlib.optimize.portfolio_search import Choice, Portfolio, search
+from simlib.optimize.lockstep import in_lockstep
+from simlib.optimize.portfolio_search import (
+    Choice,
+    Oracle,
+    Portfolio,
+    Request,
+    search,
+)
 from simlib.optimize.portfolio_spec import Need, PortfolioSpec
 from simlib.optimize.selection import Requirement
 from simlib.reforms import apply_reforms
@@ -94,14 +101,27 @@ class SimulationOracle:
     def observe(
         self, portfolios: Sequence[Portfolio], replications: Sequence[int]
     ) -> dict[tuple[Portfolio, int], np.ndarray]:
+        return self.observe_all([(portfolios, replications)])[0]
+
+    def observe_all(
+        self, requests: Sequence[Request]
+    ) -> list[dict[tuple[Portfolio, int], np.ndarray]]:
+        """:meth:`observe` for several requests, whatever is missing of all run as one batch
+        (so both workers stay busy); each request's observations in order."""
         todo: dict[str, Scenario] = {}
-        for p in portfolios:
-            if any((self.key(p), r) not in self.rows for r in replications):
-                todo.setdefault(self.key(p), self.scenario(p))
-        if todo:
-            jobs = [(key, r) for key in todo for r in replications if (key, r) not in self.rows]
-            self._run(todo, jobs)
-        return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
+        jobs: dict[tuple[str, int], None] = {}  # in order of asking, once each
+        for portfolios, replications in requests:
+            for p in portfolios:
+                for r in replications:
+                    if (self.key(p), r) not in self.rows:
+                        todo.setdefault(self.key(p), self.scenario(p))
+                        jobs[(self.key(p), r)] = None
+        if jobs:
+            self._run(todo, list(jobs))
+        return [
+            {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
+            for portfolios, replications in requests
+        ]
 
     def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
         """Run the jobs through the run core (and its store). A failed run stops the search
@@ -213,43 +233,56 @@ def optimize_portfolio(
     oracle = SimulationOracle(spec, executor, store, on_progress)
     names = list(spec.study.variants)
     costs = {n: spec.study.cost_of(n).cost for n in names}
-    steps = []
-    for budget in spec.budgets:
-        choice = search(
-            names,
-            costs,
-            budget,
-            oracle,
-            delta=spec.goal.delta,
-            max_reforms=spec.max_reforms,
-            confidence=spec.confidence,
-            n0=spec.n0,
-            max_reps=spec.max_reps,
-            minimize=spec.goal.minimize,
-            requirements=_requirements(spec),
-        )
-        steps.append(_describe(spec, oracle, choice))
+
+    def one(budget: float) -> Callable[[Oracle], tuple[Choice, Description]]:
+        def task(runs: Oracle) -> tuple[Choice, Description]:
+            choice = search(
+                names,
+                costs,
+                budget,
+                runs,
+                delta=spec.goal.delta,
+                max_reforms=spec.max_reforms,
+                confidence=spec.confidence,
+                n0=spec.n0,
+                max_reps=spec.max_reps,
+                minimize=spec.goal.minimize,
+                requirements=_requirements(spec),
+            )
+            told = describe(
+                runs,
+                choice.best or (),
+                delta=spec.goal.delta,
+                confidence=spec.confidence,
+                cap=_chosen_replications(spec, choice),
+                minimize=spec.goal.minimize,
+                first=spec.n0,
+            )
+            return choice, told
+
+        return task
+
+    # Every budget searched at once, each phase's runs in one batch (same decisions).
+    found = in_lockstep(oracle, [one(b) for b in spec.budgets])
+    steps = [_step(spec, oracle, choice, told) for choice, told in found]
     return Frontier(spec, steps, oracle.evaluations, time.perf_counter() - started, oracle)
 
 
-def _describe(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice) -> Step:
-    """The chosen package's objective on the selection's replications, and its change
-    against today and without each reform, judged sequentially (:mod:`describe`)."""
+def _chosen_replications(spec: PortfolioSpec, choice: Choice) -> int:
+    """Replications the selection took of the chosen package (``n0`` if it took none)."""
     chosen = choice.best or ()
     i = choice.finalists.index(chosen) if chosen in choice.finalists else None
-    n = choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
+    return choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
+
+
+def _step(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice, told: Description) -> Step:
+    """The chosen package's objective on the selection's replications (already run), and
+    its change against today and without each reform as told (:mod:`describe`)."""
+    chosen = choice.best or ()
+    n = _chosen_replications(spec, choice)
     reps = list(range(choice.first_replication, choice.first_replication + n))
     obs = oracle.observe([chosen], reps)
     mine = np.array([obs[(chosen, r)][0] for r in reps])
-    told = describe(
-        oracle,
-        chosen,
-        delta=spec.goal.delta,
-        confidence=spec.confidence,
-        cap=n,
-        minimize=spec.goal.minimize,
-        first=spec.n0,
-    )
     return Step(
         choice,
         portfolio_costs(spec, oracle, chosen),

@@ -30,10 +30,20 @@ from typing import Protocol
 
 import numpy as np
 
-from simlib.optimize.screen import Screen
+from simlib.optimize.screen import Observations, Request, Screen, observe_all
 from simlib.optimize.selection import Requirement, Selection, kn_select
 
-__all__ = ["Choice", "Oracle", "Portfolio", "additive_pick", "search", "within_budget"]
+__all__ = [
+    "Choice",
+    "Observations",
+    "Oracle",
+    "Portfolio",
+    "Request",
+    "additive_pick",
+    "observe_all",
+    "search",
+    "within_budget",
+]
 
 Portfolio = tuple[str, ...]  # reform (variant) names, in the study's order
 
@@ -43,11 +53,12 @@ class Oracle(Protocol):
 
     ``observe`` runs whatever is missing of portfolios x replications (in one batch, so it
     can go to parallel workers) and returns each as an array; the same replication number
-    means the same random numbers for every portfolio (CRN)."""
+    means the same random numbers for every portfolio (CRN). An oracle may also have
+    ``observe_all(requests)``: several requests as one batch (see :func:`observe_all`)."""
 
     def observe(
         self, portfolios: Sequence[Portfolio], replications: Sequence[int]
-    ) -> dict[tuple[Portfolio, int], np.ndarray]: ...
+    ) -> Observations: ...
 
 
 @dataclass
@@ -175,8 +186,8 @@ def search(
         finalists=finalists,
     )
     # Baseline and singles enter every prediction: they get all n0 replications.
-    screen.take([s for s in allowed if len(s) <= 1], n0)
-    screen.take([s for s in allowed if len(s) == 2], screen.first)
+    first = {s: n0 if len(s) <= 1 else screen.first for s in allowed if len(s) <= 2}
+    screen.bring(first)  # one batch
     screen.settle()
     # Predict what was not simulated; simulate the most promising larger portfolios.
     means = screen.means()
