@@ -32,10 +32,10 @@ class Lockstep:
     """The oracle the searches share: a search's request waits until every running search
     has one; then the dispatching thread (:func:`in_lockstep`'s caller) runs them."""
 
-    def __init__(self, parties: int):
+    def __init__(self, parties: int, workers: int = 1):
         if parties < 1:
             raise ValueError(f"lockstep needs at least one search; got {parties}")
-        self.active = parties
+        self.active, self.workers = parties, workers  # the real oracle's workers
         self._cond = threading.Condition()
         self._queue: list[tuple[int, list[Request]]] = []
         self._answers: dict[int, list[Observations] | BaseException] = {}
@@ -100,7 +100,7 @@ def in_lockstep(oracle: _BatchOracle, tasks: Sequence[Callable[[Lockstep], T]]) 
     """Run each task (given the shared oracle) in its own thread, in lockstep, this thread
     running the batches; the tasks' results in order. The first error (in task order) is
     raised once all have stopped."""
-    shared = Lockstep(len(tasks))
+    shared = Lockstep(len(tasks), int(getattr(oracle, "workers", 1)))
     results: list[_Result[Any]] = [_Result() for _ in tasks]
 
     def work(task: Callable[[Lockstep], T], out: _Result[Any]) -> None:

@@ -69,6 +69,19 @@ class SimulationOracle:
         self._scenarios: dict[Portfolio, Scenario] = {}
         self._keys: dict[Portfolio, str] = {}
         self._days: dict[str, int] = {}  # horizon days (warm-up included) per scenario key
+        self.batches: list[int] = []  # runs asked per batch (stored ones included)
+
+    @property
+    def workers(self) -> int:
+        """Runs the executor makes at once (a process pool's size; 1 in this process)."""
+        if isinstance(self.executor, int):
+            return 1
+        return max(1, int(getattr(self.executor, "_max_workers", 1)))
+
+    def waves(self, workers: int = 2) -> int:
+        """Rounds of ``workers`` runs at once over the batches run: the wall time of the
+        search on an idle machine, in run times (batches wait for their slowest run)."""
+        return sum(-(-n // workers) for n in self.batches)
 
     @property
     def evaluations(self) -> int:
@@ -117,6 +130,7 @@ class SimulationOracle:
                         todo.setdefault(self.key(p), self.scenario(p))
                         jobs[(self.key(p), r)] = None
         if jobs:
+            self.batches.append(len(jobs))
             self._run(todo, list(jobs))
         return [
             {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}

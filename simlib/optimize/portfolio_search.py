@@ -131,15 +131,36 @@ def _violation(values: np.ndarray, requirements: Sequence[Requirement]) -> float
 
 class _Finalists:
     """KN adapter: system i is the i-th finalist portfolio, KN's replication r is the
-    oracle's replication ``offset + r``; a round's replications are run as one batch."""
+    oracle's replication ``offset + r``; a round's replications are run as one batch.
 
-    def __init__(self, oracle: Oracle, portfolios: list[Portfolio], offset: int):
+    With ``workers`` > 1, a round whose new runs do not fill the last wave of workers (three
+    finalists on two workers) also runs the next replication of its first systems, below
+    ``most``: KN takes it next round unless it eliminated them first (then that run is
+    spent for nothing). KN's decisions are unchanged: they depend only on the observations.
+    """
+
+    def __init__(
+        self,
+        oracle: Oracle,
+        portfolios: list[Portfolio],
+        offset: int,
+        workers: int = 1,
+        most: int = 0,
+    ):
         self.oracle, self.portfolios, self.offset = oracle, portfolios, offset
+        self.workers, self.most = workers, most
         self.cache: dict[tuple[Portfolio, int], np.ndarray] = {}
 
     def prefetch(self, systems: Sequence[int], replication: int) -> None:
-        chosen = [self.portfolios[i] for i in systems]
-        self.cache.update(self.oracle.observe(chosen, [self.offset + replication]))
+        now = [(self.portfolios[i], self.offset + replication) for i in systems]
+        new = [key for key in now if key not in self.cache]
+        spare = -len(new) % self.workers
+        ahead = [(self.portfolios[i], self.offset + replication + 1) for i in systems]
+        if replication + 1 < self.most:
+            new += [key for key in ahead if key not in self.cache][:spare]
+        requests = [([p], [r]) for p, r in new]
+        for obs in observe_all(self.oracle, requests):
+            self.cache.update(obs)
 
     def observe(self, system: int, replication: int) -> np.ndarray:
         key = (self.portfolios[system], self.offset + replication)
@@ -215,7 +236,8 @@ def search(
             _obj(predicted),
             screened=screen.counts(),
         )
-    adapter = _Finalists(oracle, final, offset=n0)
+    workers = int(getattr(oracle, "workers", 1))  # fills KN's rounds (see _Finalists)
+    adapter = _Finalists(oracle, final, offset=n0, workers=workers, most=max_reps)
     sel = kn_select(
         adapter,
         len(final),

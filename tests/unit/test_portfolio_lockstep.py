@@ -89,3 +89,24 @@ def test_a_search_that_fails_does_not_hold_up_the_others():
         in_lockstep(Batches(0), [bad, good])
     assert done and done[0].best is not None
     assert np.isfinite(done[0].selection.means[done[0].selection.best])
+
+
+class TwoWorkers(Batches):
+    workers = 2
+
+
+def test_kn_rounds_filled_for_two_workers_decide_alike_in_fewer_waves():
+    """Three finalists on two workers: the idle slot of each round runs a finalist's next
+    replication. Same decisions; at most one spent run per finalist eliminated."""
+    waves = {"plain": 0, "filled": 0}
+    for seed in range(3):
+        plain, filled = Batches(seed), TwoWorkers(seed)
+        a, b = _search(300.0)(plain), _search(300.0)(filled)
+        _same(a, b)
+        assert plain.runs <= filled.runs
+        eliminated = len(a.finalists) - len(a.survivors)
+        assert len(filled.runs - plain.runs) <= eliminated
+        waves["plain"] += plain.waves()
+        waves["filled"] += filled.waves()
+    assert waves["filled"] < waves["plain"]
+    print(waves)
