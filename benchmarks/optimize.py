@@ -109,12 +109,20 @@ def portfolio(workers: int = 2, keep: str | None = None) -> dict:
     if keep:
         write_portfolio(frontier, keep)
     print(frontier_text(frontier))
+    oracle = frontier.oracle
+    waves = oracle.waves(workers)
+    per_run = cpu / max(oracle.evaluations, 1)
     print(
         f"portfolio {PORTFOLIO.name}: wall {seconds:.0f} s on {workers} workers (target <= 600 s "
         f"on an idle machine; load average now {os.getloadavg()[0]:.1f}); CPU {cpu:.0f} s; "
         f"{data['evaluations']} simulation runs, {data['simulated_days']:,} simulated days"
     )
-    return {"seconds": seconds, "cpu_seconds": cpu, **data}
+    print(
+        f"  {len(oracle.batches)} batches in {waves} waves of {workers} runs (a perfect "
+        f"split: {-(-oracle.evaluations // workers)}); idle-machine estimates: CPU/{workers} "
+        f"{cpu / workers:.0f} s, waves x CPU per run {waves * per_run:.0f} s"
+    )
+    return {"seconds": seconds, "cpu_seconds": cpu, "waves": waves, **data}
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ runs are shared across budgets (the frontier costs little more than its largest 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +24,15 @@ from simlib.experiment.core import Job, Progress, evaluate, replication_seed, ru
 from simlib.experiment.stats import mean_ci
 from simlib.experiment.store import RunStore, open_output
 from simlib.files.yaml_io import read_yaml
-from simlib.optimize.portfolio_search import Choice, Portfolio, search
+from simlib.optimize.describe import Description, describe
+from simlib.optimize.lockstep import in_lockstep
+from simlib.optimize.portfolio_search import (
+    Choice,
+    Oracle,
+    Portfolio,
+    Request,
+    search,
+)
 from simlib.optimize.portfolio_spec import Need, PortfolioSpec
 from simlib.optimize.selection import Requirement
 from simlib.reforms import apply_reforms
@@ -61,6 +69,19 @@ class SimulationOracle:
         self._scenarios: dict[Portfolio, Scenario] = {}
         self._keys: dict[Portfolio, str] = {}
         self._days: dict[str, int] = {}  # horizon days (warm-up included) per scenario key
+        self.batches: list[int] = []  # runs asked per batch (stored ones included)
+
+    @property
+    def workers(self) -> int:
+        """Runs the executor makes at once (a process pool's size; 1 in this process)."""
+        if isinstance(self.executor, int):
+            return 1
+        return max(1, int(getattr(self.executor, "_max_workers", 1)))
+
+    def waves(self, workers: int = 2) -> int:
+        """Rounds of ``workers`` runs at once over the batches run: the wall time of the
+        search on an idle machine, in run times (batches wait for their slowest run)."""
+        return sum(-(-n // workers) for n in self.batches)
 
     @property
     def evaluations(self) -> int:
@@ -93,14 +114,28 @@ class SimulationOracle:
     def observe(
         self, portfolios: Sequence[Portfolio], replications: Sequence[int]
     ) -> dict[tuple[Portfolio, int], np.ndarray]:
+        return self.observe_all([(portfolios, replications)])[0]
+
+    def observe_all(
+        self, requests: Sequence[Request]
+    ) -> list[dict[tuple[Portfolio, int], np.ndarray]]:
+        """:meth:`observe` for several requests, whatever is missing of all run as one batch
+        (so both workers stay busy); each request's observations in order."""
         todo: dict[str, Scenario] = {}
-        for p in portfolios:
-            if any((self.key(p), r) not in self.rows for r in replications):
-                todo.setdefault(self.key(p), self.scenario(p))
-        if todo:
-            jobs = [(key, r) for key in todo for r in replications if (key, r) not in self.rows]
-            self._run(todo, jobs)
-        return {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
+        jobs: dict[tuple[str, int], None] = {}  # in order of asking, once each
+        for portfolios, replications in requests:
+            for p in portfolios:
+                for r in replications:
+                    if (self.key(p), r) not in self.rows:
+                        todo.setdefault(self.key(p), self.scenario(p))
+                        jobs[(self.key(p), r)] = None
+        if jobs:
+            self.batches.append(len(jobs))
+            self._run(todo, list(jobs))
+        return [
+            {(p, r): self.values(self.row(p, r)) for p in portfolios for r in replications}
+            for portfolios, replications in requests
+        ]
 
     def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
         """Run the jobs through the run core (and its store). A failed run stops the search
@@ -151,15 +186,17 @@ def _need_value(row: dict[str, Any], need: Need) -> float:
 
 @dataclass
 class Step:
-    """The chosen portfolio at one budget: costs, objective, effect against the baseline and
-    what each reform adds on top of the others (drop-one, paired on the same replications)."""
+    """The chosen portfolio at one budget: costs, objective (on the selection's replications),
+    effect against the baseline and what each reform adds on top of the others (drop-one),
+    each paired on common replications and given as many as its verdict needed."""
 
     choice: Choice
     cost: VariantCost
-    replications: int  # of the chosen portfolio, shared with the baseline and drop-ones
+    replications: int  # of the chosen portfolio in the selection (objective, KPIs)
     objective: tuple[float, float, float]  # mean, 95 % CI
     effect: tuple[float, float, float]  # chosen - baseline, paired
     contributions: dict[str, tuple[float, float, float]]  # chosen - (chosen without it)
+    description: Description | None = None  # verdicts, level and replications of the above
 
     @property
     def portfolio(self) -> Portfolio:
@@ -210,45 +247,64 @@ def optimize_portfolio(
     oracle = SimulationOracle(spec, executor, store, on_progress)
     names = list(spec.study.variants)
     costs = {n: spec.study.cost_of(n).cost for n in names}
-    steps = []
-    for budget in spec.budgets:
-        choice = search(
-            names,
-            costs,
-            budget,
-            oracle,
-            delta=spec.goal.delta,
-            max_reforms=spec.max_reforms,
-            confidence=spec.confidence,
-            n0=spec.n0,
-            max_reps=spec.max_reps,
-            minimize=spec.goal.minimize,
-            requirements=_requirements(spec),
-        )
-        steps.append(_describe(spec, oracle, choice))
+
+    def one(budget: float) -> Callable[[Oracle], tuple[Choice, Description]]:
+        def task(runs: Oracle) -> tuple[Choice, Description]:
+            choice = search(
+                names,
+                costs,
+                budget,
+                runs,
+                delta=spec.goal.delta,
+                max_reforms=spec.max_reforms,
+                confidence=spec.confidence,
+                n0=spec.n0,
+                max_reps=spec.max_reps,
+                minimize=spec.goal.minimize,
+                requirements=_requirements(spec),
+            )
+            told = describe(
+                runs,
+                choice.best or (),
+                delta=spec.goal.delta,
+                confidence=spec.confidence,
+                cap=_chosen_replications(spec, choice),
+                minimize=spec.goal.minimize,
+                first=spec.n0,
+            )
+            return choice, told
+
+        return task
+
+    # Every budget searched at once, each phase's runs in one batch (same decisions).
+    found = in_lockstep(oracle, [one(b) for b in spec.budgets])
+    steps = [_step(spec, oracle, choice, told) for choice, told in found]
     return Frontier(spec, steps, oracle.evaluations, time.perf_counter() - started, oracle)
 
 
-def _describe(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice) -> Step:
+def _chosen_replications(spec: PortfolioSpec, choice: Choice) -> int:
+    """Replications the selection took of the chosen package (``n0`` if it took none)."""
     chosen = choice.best or ()
     i = choice.finalists.index(chosen) if chosen in choice.finalists else None
-    n = choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
+    return choice.selection.replications.get(i, spec.n0) if i is not None else spec.n0
+
+
+def _step(spec: PortfolioSpec, oracle: SimulationOracle, choice: Choice, told: Description) -> Step:
+    """The chosen package's objective on the selection's replications (already run), and
+    its change against today and without each reform as told (:mod:`describe`)."""
+    chosen = choice.best or ()
+    n = _chosen_replications(spec, choice)
     reps = list(range(choice.first_replication, choice.first_replication + n))
-    drop = [tuple(a for a in chosen if a != b) for b in chosen]
-    obs = oracle.observe([chosen, (), *drop], reps)
-
-    def series(p: Portfolio) -> np.ndarray:
-        return np.array([obs[(p, r)][0] for r in reps])
-
-    mine = series(chosen)
-    contributions = {b: mean_ci(mine - series(q)) for b, q in zip(chosen, drop, strict=True)}
+    obs = oracle.observe([chosen], reps)
+    mine = np.array([obs[(chosen, r)][0] for r in reps])
     return Step(
         choice,
         portfolio_costs(spec, oracle, chosen),
         n,
         mean_ci(mine),
-        mean_ci(mine - series(())),
-        contributions,
+        told.effect.triple,
+        {b: c.triple for b, c in told.contributions.items()},
+        told,
     )
 
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from simlib import plots
 from simlib.experiment.replicate import Replications
 from simlib.metrics import kpi_info
+from simlib.optimize.describe import Comparison
 from simlib.optimize.portfolio import Frontier, Step
 from simlib.report.folder import read_json
 from simlib.report.names import Names
@@ -121,8 +122,19 @@ def frontier_text(frontier: Frontier) -> str:
             f"({step.cost.officer_hours_source}); {label} {_num(o[0])} "
             f"[{_num(o[1])}, {_num(o[2])}], change {_num(e[0])} [{_num(e[1])}, {_num(e[2])}]"
         )
+        told = step.description
+        if told is not None:
+            lines.append(
+                f"  against today: {told.effect.verdict} ({told.effect.replications} "
+                f"replications); what each reform adds (verdicts right together with "
+                f"{told.confidence:.0%} confidence, each interval at {told.level:.2%}):"
+            )
         for name, t in step.contributions.items():
-            lines.append(f"    {name:<28} adds {_num(t[0])} [{_num(t[1])}, {_num(t[2])}]")
+            said = ""
+            if told is not None:
+                one = told.contributions[name]
+                said = f": {one.verdict} ({one.replications} replications)"
+            lines.append(f"    {name:<28} adds {_num(t[0])} [{_num(t[1])}, {_num(t[2])}]{said}")
         if not c.separated:
             others = "; ".join(" + ".join(s) or "(none)" for s in c.survivors)
             lines.append(
@@ -159,6 +171,7 @@ def _step_json(frontier: Frontier, step: Step) -> dict[str, Any]:
         "objective": _ci(step.objective),
         "effect": _ci(step.effect),
         "contributions": {n: _ci(t) for n, t in step.contributions.items()},
+        **_description_json(step),
         "separated": c.separated,
         "unseparated": [list(s) for s in c.survivors] if not c.separated else [],
         "replications": step.replications,
@@ -166,6 +179,32 @@ def _step_json(frontier: Frontier, step: Step) -> dict[str, Any]:
         "portfolios_simulated": len(c.simulated),
         "screening_replications": c.screening_runs,
         "finalists": [list(s) for s in c.finalists],
+    }
+
+
+def _description_json(step: Step) -> dict[str, Any]:
+    """Each comparison's verdict, replications and interval at the level that decided it
+    (beside the contract's 95 % ``effect`` and ``contributions``)."""
+    told = step.description
+    if told is None:
+        return {}
+
+    def one(c: Comparison) -> dict[str, Any]:
+        lo, hi = c.ci
+        return {
+            "verdict": c.verdict,
+            "replications": c.replications,
+            "ci": [lo if math.isfinite(lo) else None, hi if math.isfinite(hi) else None],
+        }
+
+    return {
+        "description": {
+            "confidence": told.confidence,
+            "level": told.level,
+            "looks": list(told.looks),
+            "effect": one(told.effect),
+            "contributions": {n: one(c) for n, c in told.contributions.items()},
+        }
     }
 
 

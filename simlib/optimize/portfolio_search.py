@@ -30,10 +30,20 @@ from typing import Protocol
 
 import numpy as np
 
-from simlib.optimize.screen import Screen
+from simlib.optimize.screen import Observations, Request, Screen, observe_all
 from simlib.optimize.selection import Requirement, Selection, kn_select
 
-__all__ = ["Choice", "Oracle", "Portfolio", "additive_pick", "search", "within_budget"]
+__all__ = [
+    "Choice",
+    "Observations",
+    "Oracle",
+    "Portfolio",
+    "Request",
+    "additive_pick",
+    "observe_all",
+    "search",
+    "within_budget",
+]
 
 Portfolio = tuple[str, ...]  # reform (variant) names, in the study's order
 
@@ -43,11 +53,12 @@ class Oracle(Protocol):
 
     ``observe`` runs whatever is missing of portfolios x replications (in one batch, so it
     can go to parallel workers) and returns each as an array; the same replication number
-    means the same random numbers for every portfolio (CRN)."""
+    means the same random numbers for every portfolio (CRN). An oracle may also have
+    ``observe_all(requests)``: several requests as one batch (see :func:`observe_all`)."""
 
     def observe(
         self, portfolios: Sequence[Portfolio], replications: Sequence[int]
-    ) -> dict[tuple[Portfolio, int], np.ndarray]: ...
+    ) -> Observations: ...
 
 
 @dataclass
@@ -120,15 +131,36 @@ def _violation(values: np.ndarray, requirements: Sequence[Requirement]) -> float
 
 class _Finalists:
     """KN adapter: system i is the i-th finalist portfolio, KN's replication r is the
-    oracle's replication ``offset + r``; a round's replications are run as one batch."""
+    oracle's replication ``offset + r``; a round's replications are run as one batch.
 
-    def __init__(self, oracle: Oracle, portfolios: list[Portfolio], offset: int):
+    With ``workers`` > 1, a round whose new runs do not fill the last wave of workers (three
+    finalists on two workers) also runs the next replication of its first systems, below
+    ``most``: KN takes it next round unless it eliminated them first (then that run is
+    spent for nothing). KN's decisions are unchanged: they depend only on the observations.
+    """
+
+    def __init__(
+        self,
+        oracle: Oracle,
+        portfolios: list[Portfolio],
+        offset: int,
+        workers: int = 1,
+        most: int = 0,
+    ):
         self.oracle, self.portfolios, self.offset = oracle, portfolios, offset
+        self.workers, self.most = workers, most
         self.cache: dict[tuple[Portfolio, int], np.ndarray] = {}
 
     def prefetch(self, systems: Sequence[int], replication: int) -> None:
-        chosen = [self.portfolios[i] for i in systems]
-        self.cache.update(self.oracle.observe(chosen, [self.offset + replication]))
+        now = [(self.portfolios[i], self.offset + replication) for i in systems]
+        new = [key for key in now if key not in self.cache]
+        spare = -len(new) % self.workers
+        ahead = [(self.portfolios[i], self.offset + replication + 1) for i in systems]
+        if replication + 1 < self.most:
+            new += [key for key in ahead if key not in self.cache][:spare]
+        requests = [([p], [r]) for p, r in new]
+        for obs in observe_all(self.oracle, requests):
+            self.cache.update(obs)
 
     def observe(self, system: int, replication: int) -> np.ndarray:
         key = (self.portfolios[system], self.offset + replication)
@@ -175,8 +207,8 @@ def search(
         finalists=finalists,
     )
     # Baseline and singles enter every prediction: they get all n0 replications.
-    screen.take([s for s in allowed if len(s) <= 1], n0)
-    screen.take([s for s in allowed if len(s) == 2], screen.first)
+    first = {s: n0 if len(s) <= 1 else screen.first for s in allowed if len(s) <= 2}
+    screen.bring(first)  # one batch
     screen.settle()
     # Predict what was not simulated; simulate the most promising larger portfolios.
     means = screen.means()
@@ -204,7 +236,8 @@ def search(
             _obj(predicted),
             screened=screen.counts(),
         )
-    adapter = _Finalists(oracle, final, offset=n0)
+    workers = int(getattr(oracle, "workers", 1))  # fills KN's rounds (see _Finalists)
+    adapter = _Finalists(oracle, final, offset=n0, workers=workers, most=max_reps)
     sel = kn_select(
         adapter,
         len(final),

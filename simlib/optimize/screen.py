@@ -27,7 +27,7 @@ selection: they cannot be the best, and Kim–Nelson would spend up to its maxim
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -35,15 +35,26 @@ from scipy import stats
 
 from simlib.optimize.selection import Requirement
 
-__all__ = ["Screen"]
+__all__ = ["Observations", "Request", "Screen", "observe_all"]
 
 Portfolio = tuple[str, ...]
+Request = tuple[Sequence[Portfolio], Sequence[int]]  # portfolios x replications
+Observations = dict[tuple[Portfolio, int], np.ndarray]
 
 
 class _Oracle(Protocol):
     def observe(
         self, portfolios: Sequence[Portfolio], replications: Sequence[int]
-    ) -> dict[tuple[Portfolio, int], np.ndarray]: ...
+    ) -> Observations: ...
+
+
+def observe_all(oracle: _Oracle, requests: Sequence[Request]) -> list[Observations]:
+    """Each request's observations: one batch where the oracle can (``observe_all``, as the
+    simulation oracle), else one ``observe`` per request."""
+    batch = getattr(oracle, "observe_all", None)
+    if batch is not None:
+        return list(batch(requests))
+    return [oracle.observe(p, r) for p, r in requests]
 
 
 class Screen:
@@ -70,15 +81,19 @@ class Screen:
 
     # -- observations ------------------------------------------------------------------
     def take(self, portfolios: Sequence[Portfolio], n: int) -> None:
-        """Bring each portfolio to at least ``n`` replications (one batch per count held)."""
-        by_count: dict[int, list[Portfolio]] = {}
-        for s in dict.fromkeys(portfolios):
+        """Bring each portfolio to at least ``n`` replications (one batch)."""
+        self.bring(dict.fromkeys(portfolios, n))
+
+    def bring(self, targets: Mapping[Portfolio, int]) -> None:
+        """Bring each portfolio to at least its target of replications: one request per
+        (count held, target), all in one batch where the oracle can."""
+        groups: dict[tuple[int, int], list[Portfolio]] = {}
+        for s, n in targets.items():
             have = len(self.data.setdefault(s, []))
             if have < n:
-                by_count.setdefault(have, []).append(s)
-        for have, group in by_count.items():
-            reps = range(have, n)
-            obs = self.oracle.observe(group, reps)
+                groups.setdefault((have, n), []).append(s)
+        requests = [(group, range(have, n)) for (have, n), group in groups.items()]
+        for (group, reps), obs in zip(requests, observe_all(self.oracle, requests), strict=True):
             for s in group:
                 self.data[s].extend(np.asarray(obs[(s, r)], dtype=float) for r in reps)
 
@@ -145,11 +160,7 @@ class Screen:
     def settle(self) -> None:
         """One more replication to every pending portfolio, until none is pending."""
         while pending := self.pending():
-            by_count: dict[int, list[Portfolio]] = {}
-            for s in pending:
-                by_count.setdefault(len(self.data[s]), []).append(s)
-            for have, group in by_count.items():
-                self.take(group, have + 1)
+            self.bring({s: len(self.data[s]) + 1 for s in pending})
 
     def finalists(self) -> list[Portfolio]:
         """The best ``k`` not clearly infeasible, less those clearly worse (by more than the

@@ -159,3 +159,28 @@ def test_frontier_chart_plots_paired_changes_against_cost(run, tmp_path):
     expected = sorted([s.effect[1], s.effect[2]] for s in feasible)
     assert np.allclose(spans, expected)
     fig.savefig("/tmp/frep/frontier.png" if Path("/tmp/frep").is_dir() else tmp_path / "f.png")
+
+
+def test_budgets_in_lockstep_decide_as_one_after_the_other(run):
+    """By simulation: each budget searched alone, one after the other, on a fresh oracle
+    chooses the same packages with the same runs as the frontier's lockstep search, which
+    sends fewer batches."""
+    from simlib.optimize.portfolio import SimulationOracle, _requirements
+    from simlib.optimize.portfolio_search import search
+
+    spec, frontier, _ = run
+    alone = SimulationOracle(spec)
+    names = list(spec.study.variants)
+    costs = {n: spec.study.cost_of(n).cost for n in names}
+    for step in frontier.steps:
+        choice = search(
+            names, costs, step.choice.budget, alone, delta=spec.goal.delta,
+            max_reforms=spec.max_reforms, confidence=spec.confidence, n0=spec.n0,
+            max_reps=spec.max_reps, minimize=spec.goal.minimize, requirements=_requirements(spec),
+        )  # fmt: skip
+        assert choice.best == step.choice.best and choice.finalists == step.choice.finalists
+        assert choice.selection.replications == step.choice.selection.replications
+        assert choice.screened == step.choice.screened
+    searched = set(alone.rows)
+    assert searched <= set(frontier.oracle.rows)
+    assert len(frontier.oracle.batches) < len(alone.batches)
