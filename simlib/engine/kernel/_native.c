@@ -39,18 +39,14 @@ typedef struct {
     Py_ssize_t capacity;
 } EventHeap;
 
-/* 1 if a < b as heapq's tuples would compare, 0 if not, -1 on an error (a payload's
- * comparison raised). */
+/* A full tie of time, sequence and kind: tuple comparison looks at the payloads (equal ones:
+ * not less). Out of line: the kernel's events never tie so (their sequences differ). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
-event_less(const Event *a, const Event *b)
+payload_less(const Event *a, const Event *b)
 {
-    if (a->time != b->time)
-        return a->time < b->time;
-    if (a->seq != b->seq)
-        return a->seq < b->seq;
-    if (a->kind != b->kind)
-        return a->kind < b->kind;
-    /* A full tie: tuple comparison looks at the payloads (equal ones: not less). */
     PyObject *x = a->payload, *y = b->payload;
     if (x == y)
         return 0;
@@ -64,6 +60,20 @@ event_less(const Event *a, const Event *b)
     Py_DECREF(x);
     Py_DECREF(y);
     return r;
+}
+
+/* 1 if a < b as heapq's tuples would compare, 0 if not, -1 on an error (a payload's
+ * comparison raised). */
+static inline int
+event_less(const Event *a, const Event *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->seq != b->seq)
+        return a->seq < b->seq;
+    if (a->kind != b->kind)
+        return a->kind < b->kind;
+    return payload_less(a, b);
 }
 
 /* A payload's comparison changed the heap (as heapq, an error): put the item being moved
