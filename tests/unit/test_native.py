@@ -212,6 +212,12 @@ def test_a_stale_or_missing_build_is_never_used(
         warnings.simplefilter("error")  # said once per process, not on every run
         assert isinstance(native.keyed_uniform(b"key"), native.PyKeyedUniform)
 
+    monkeypatch.setattr(native, "NATIVE_SOURCE", native.NATIVE_SOURCE.with_name("gone.c"))
+    native.native_module.cache_clear()
+    module, why = native.native_module()
+    assert module is None
+    assert ("without its source" in why) if built is not None else ("not built" in why)
+
     def missing(name: str, package: str | None = None) -> Any:
         raise ImportError(name)
 
