@@ -37,6 +37,7 @@ typedef struct {
     Event *items;
     Py_ssize_t size;
     Py_ssize_t capacity;
+    PyObject *result; /* the last pop's tuple, reused once its taker has let go of it */
 } EventHeap;
 
 /* A full tie of time, sequence and kind: tuple comparison looks at the payloads (equal ones:
@@ -210,19 +211,43 @@ heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
             return NULL;
         }
     }
-    PyObject *result = PyTuple_New(3);
     PyObject *time = PyFloat_FromDouble(first.time);
     PyObject *kind = PyLong_FromLong(first.kind);
-    if (result == NULL || time == NULL || kind == NULL) {
-        Py_XDECREF(result);
+    if (time == NULL || kind == NULL) {
         Py_XDECREF(time);
         Py_XDECREF(kind);
         Py_DECREF(first.payload);
         return NULL;
     }
+    PyObject *result = h->result;
+    if (result != NULL && Py_REFCNT(result) == 1) {
+        /* Nobody else holds the last pop's tuple (the loop unpacked it): refill it, as
+         * zip and enumerate do with theirs, instead of making a new one per event. */
+        PyObject *old[3];
+        for (int i = 0; i < 3; i++)
+            old[i] = PyTuple_GET_ITEM(result, i);
+        PyTuple_SET_ITEM(result, 0, time);
+        PyTuple_SET_ITEM(result, 1, kind);
+        PyTuple_SET_ITEM(result, 2, first.payload); /* the heap's reference, handed on */
+        if (!PyObject_GC_IsTracked(result))
+            PyObject_GC_Track(result);
+        for (int i = 0; i < 3; i++)
+            Py_DECREF(old[i]);
+        Py_INCREF(result);
+        return result;
+    }
+    result = PyTuple_New(3);
+    if (result == NULL) {
+        Py_DECREF(time);
+        Py_DECREF(kind);
+        Py_DECREF(first.payload);
+        return NULL;
+    }
     PyTuple_SET_ITEM(result, 0, time);
     PyTuple_SET_ITEM(result, 1, kind);
-    PyTuple_SET_ITEM(result, 2, first.payload); /* the heap's reference, handed on */
+    PyTuple_SET_ITEM(result, 2, first.payload);
+    Py_XSETREF(h->result, result); /* kept for the next pop */
+    Py_INCREF(result);
     return result;
 }
 
@@ -237,6 +262,7 @@ heap_traverse(EventHeap *h, visitproc visit, void *arg)
 {
     for (Py_ssize_t i = 0; i < h->size; i++)
         Py_VISIT(h->items[i].payload);
+    Py_VISIT(h->result);
     return 0;
 }
 
@@ -247,6 +273,7 @@ heap_clear(EventHeap *h)
     h->size = 0;
     for (Py_ssize_t i = 0; i < size; i++)
         Py_CLEAR(h->items[i].payload);
+    Py_CLEAR(h->result);
     return 0;
 }
 
@@ -272,6 +299,7 @@ heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     h->items = NULL;
     h->size = 0;
     h->capacity = 0;
+    h->result = NULL;
     return (PyObject *)h;
 }
 
