@@ -4,8 +4,9 @@
  * ordered exactly as heapq orders the tuple (time, sequence, kind, payload): by time, then
  * sequence, then kind, then (only on a full tie) the payloads as tuple comparison does. The
  * sifts are heapq's own (_siftdown, _siftup), so even equal events come out in heapq's
- * order. Time, sequence and kind live in a C array, so pushing and popping allocates no
- * tuple and compares doubles instead of Python objects.
+ * order. Time, sequence and kind live in a C array, so pushing allocates no tuple and
+ * compares doubles instead of Python objects; pop's (time, kind, payload) tuple is refilled
+ * when its last taker has let go of it.
  *
  * KeyedUniform: the uniform of a later attempt, (BLAKE2b-64 keyed by the purpose of the
  * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
