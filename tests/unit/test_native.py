@@ -100,6 +100,26 @@ def test_events_come_out_in_the_order_of_heapq_on_tuples(
 
 
 @pytest.mark.parametrize("make", HEAPS)
+def test_a_popped_event_stays_what_it_was_while_it_is_held(
+    make: Callable[[], native.EventList],
+) -> None:
+    """The native heap refills its last result tuple only when nobody holds it."""
+    heap = make()
+    for i in range(6):
+        heap.push(float(i), i, i % 3, f"payload {i}")
+    held = heap.pop()
+    time, kind, payload = heap.pop()  # unpacked: its tuple may be refilled
+    assert (time, kind, payload) == (1.0, 1, "payload 1")
+    assert [heap.pop() for _ in range(2)] == [(2.0, 2, "payload 2"), (3.0, 0, "payload 3")]
+    assert held == (0.0, 0, "payload 0")
+    unpacked = []
+    while heap:
+        time, kind, payload = heap.pop()
+        unpacked.append((time, kind, payload))
+    assert unpacked == [(4.0, 1, "payload 4"), (5.0, 2, "payload 5")]
+
+
+@pytest.mark.parametrize("make", HEAPS)
 def test_an_event_heap_refuses_what_heapq_would_not_order(
     make: Callable[[], native.EventList],
 ) -> None:
@@ -211,6 +231,12 @@ def test_a_stale_or_missing_build_is_never_used(
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # said once per process, not on every run
         assert isinstance(native.keyed_uniform(b"key"), native.PyKeyedUniform)
+
+    monkeypatch.setattr(native, "NATIVE_SOURCE", native.NATIVE_SOURCE.with_name("gone.c"))
+    native.native_module.cache_clear()
+    module, why = native.native_module()
+    assert module is None
+    assert ("without its source" in why) if built is not None else ("not built" in why)
 
     def missing(name: str, package: str | None = None) -> Any:
         raise ImportError(name)

@@ -4,8 +4,9 @@
  * ordered exactly as heapq orders the tuple (time, sequence, kind, payload): by time, then
  * sequence, then kind, then (only on a full tie) the payloads as tuple comparison does. The
  * sifts are heapq's own (_siftdown, _siftup), so even equal events come out in heapq's
- * order. Time, sequence and kind live in a C array, so pushing and popping allocates no
- * tuple and compares doubles instead of Python objects.
+ * order. Time, sequence and kind live in a C array, so pushing allocates no tuple and
+ * compares doubles instead of Python objects; pop's (time, kind, payload) tuple is refilled
+ * when its last taker has let go of it.
  *
  * KeyedUniform: the uniform of a later attempt, (BLAKE2b-64 keyed by the purpose of the
  * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
@@ -37,20 +38,17 @@ typedef struct {
     Event *items;
     Py_ssize_t size;
     Py_ssize_t capacity;
+    PyObject *result; /* the last pop's tuple, reused once its taker has let go of it */
 } EventHeap;
 
-/* 1 if a < b as heapq's tuples would compare, 0 if not, -1 on an error (a payload's
- * comparison raised). */
+/* A full tie of time, sequence and kind: tuple comparison looks at the payloads (equal ones:
+ * not less). Out of line: the kernel's events never tie so (their sequences differ). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static int
-event_less(const Event *a, const Event *b)
+payload_less(const Event *a, const Event *b)
 {
-    if (a->time != b->time)
-        return a->time < b->time;
-    if (a->seq != b->seq)
-        return a->seq < b->seq;
-    if (a->kind != b->kind)
-        return a->kind < b->kind;
-    /* A full tie: tuple comparison looks at the payloads (equal ones: not less). */
     PyObject *x = a->payload, *y = b->payload;
     if (x == y)
         return 0;
@@ -64,6 +62,20 @@ event_less(const Event *a, const Event *b)
     Py_DECREF(x);
     Py_DECREF(y);
     return r;
+}
+
+/* 1 if a < b as heapq's tuples would compare, 0 if not, -1 on an error (a payload's
+ * comparison raised). */
+static inline int
+event_less(const Event *a, const Event *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->seq != b->seq)
+        return a->seq < b->seq;
+    if (a->kind != b->kind)
+        return a->kind < b->kind;
+    return payload_less(a, b);
 }
 
 /* A payload's comparison changed the heap (as heapq, an error): put the item being moved
@@ -200,19 +212,43 @@ heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
             return NULL;
         }
     }
-    PyObject *result = PyTuple_New(3);
     PyObject *time = PyFloat_FromDouble(first.time);
     PyObject *kind = PyLong_FromLong(first.kind);
-    if (result == NULL || time == NULL || kind == NULL) {
-        Py_XDECREF(result);
+    if (time == NULL || kind == NULL) {
         Py_XDECREF(time);
         Py_XDECREF(kind);
         Py_DECREF(first.payload);
         return NULL;
     }
+    PyObject *result = h->result;
+    if (result != NULL && Py_REFCNT(result) == 1) {
+        /* Nobody else holds the last pop's tuple (the loop unpacked it): refill it, as
+         * zip and enumerate do with theirs, instead of making a new one per event. */
+        PyObject *old[3];
+        for (int i = 0; i < 3; i++)
+            old[i] = PyTuple_GET_ITEM(result, i);
+        PyTuple_SET_ITEM(result, 0, time);
+        PyTuple_SET_ITEM(result, 1, kind);
+        PyTuple_SET_ITEM(result, 2, first.payload); /* the heap's reference, handed on */
+        if (!PyObject_GC_IsTracked(result))
+            PyObject_GC_Track(result);
+        for (int i = 0; i < 3; i++)
+            Py_DECREF(old[i]);
+        Py_INCREF(result);
+        return result;
+    }
+    result = PyTuple_New(3);
+    if (result == NULL) {
+        Py_DECREF(time);
+        Py_DECREF(kind);
+        Py_DECREF(first.payload);
+        return NULL;
+    }
     PyTuple_SET_ITEM(result, 0, time);
     PyTuple_SET_ITEM(result, 1, kind);
-    PyTuple_SET_ITEM(result, 2, first.payload); /* the heap's reference, handed on */
+    PyTuple_SET_ITEM(result, 2, first.payload);
+    Py_XSETREF(h->result, result); /* kept for the next pop */
+    Py_INCREF(result);
     return result;
 }
 
@@ -227,6 +263,7 @@ heap_traverse(EventHeap *h, visitproc visit, void *arg)
 {
     for (Py_ssize_t i = 0; i < h->size; i++)
         Py_VISIT(h->items[i].payload);
+    Py_VISIT(h->result);
     return 0;
 }
 
@@ -237,6 +274,7 @@ heap_clear(EventHeap *h)
     h->size = 0;
     for (Py_ssize_t i = 0; i < size; i++)
         Py_CLEAR(h->items[i].payload);
+    Py_CLEAR(h->result);
     return 0;
 }
 
@@ -262,6 +300,7 @@ heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     h->items = NULL;
     h->size = 0;
     h->capacity = 0;
+    h->result = NULL;
     return (PyObject *)h;
 }
 

@@ -113,6 +113,8 @@ def native_module() -> tuple[ModuleType | None, str]:
         module = importlib.import_module(f"simlib.engine.kernel.{NATIVE}")
     except ImportError:
         return None, "not built (make, or python -m simlib.engine.kernel.build)"
+    if not NATIVE_SOURCE.exists():  # an installed copy without its source: unknown build
+        return None, "without its source _native.c to check it against"
     if getattr(module, "SOURCE_HASH", None) != source_hash():
         return None, "built from another version of _native.c (rebuild: make)"
     return module, "built"
