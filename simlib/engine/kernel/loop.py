@@ -14,15 +14,15 @@ that has an effect is scheduled here at the same instant, computed with the same
 floating-point expression, with the same priority, and in the same order relative to the
 others (the sequence number only breaks ties, so the events that only SimPy has, such as
 the backlog sampler's or the officers' start events, do not change the order of the rest).
-Random numbers are indexed by applicant, purpose and attempt (``streams``), so the order
-in which they are drawn does not matter; the arrival and absence streams are drawn as the
+Random numbers are indexed by applicant, purpose and attempt (``streams``), so the order in
+which they are drawn does not matter; the arrival and absence streams are drawn as the
 engine's own code draws them (``arrival_times`` and ``roster`` written out as the compiled
-classes ``_Arrivals`` and ``_Roster``, tested against them). Sums (busy time, waits) are added in the same
-order. Reneging is lazy in both engines, each its own way: here a renege timer joins the
-event list only when its 30-minute span starts and finds its ticket taken if it was called
-first (then it does nothing); the SimPy engine keeps only the earliest pending patience end
-on its list (``Hall._renege_due``). A ticket that reneges leaves at the same instant in
-both. ``tests/unit/test_kernel.py`` compares every record of both
+classes ``_Arrivals`` and ``_Roster``, tested against them). Sums (busy time, waits) are
+added in the same order. Reneging is lazy in both engines, each its own way: here a renege
+timer joins the event list only when its 30-minute span starts and finds its ticket taken
+if it was called first (then it does nothing); the SimPy engine keeps only the earliest
+pending patience end on its list (``Hall._renege_due``). A ticket that reneges leaves at
+the same instant in both. ``tests/unit/test_kernel.py`` compares every record of both
 engines on several halls, with this module compiled and as it is.
 """
 
