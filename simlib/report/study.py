@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from simlib.plots.comparison import level_ci
+from simlib.experiment.stats import level_ci
 from simlib.reform_verdict import ReformVerdict, reform_verdicts
 from simlib.report.names import Names
 from simlib.verdict import Material, changes_yardstick, fmt_change, fmt_level, kpi_info, verdict
@@ -71,10 +71,24 @@ class Study:
                 if isinstance(m, str) and m not in self.touched[v]:
                     self.touched[v].append(m)
         self._level_half: dict[tuple[str, str], float] = {}
+        # Each arm's runs, grouped once: the report asks for a level CI in hundreds of cells,
+        # and filtering the whole runs table for each took most of the report's time.
+        self._arms = {
+            (str(kind), str(variant)): group
+            for (kind, variant), group in self.runs.groupby(["kind", "variant"], sort=False)
+        }
         self._change_half: dict[str, float] = {}
         self.verdicts: dict[str, ReformVerdict] = reform_verdicts(
             self.table, self.material, self.yardstick, self.touched
         )
+
+    def level_ci(self, kind: str, variant: str, kpi: str) -> tuple[float, float, float]:
+        """(mean, low, high) of one arm's KPI over its replications (a level, not a change);
+        NaNs where the arm or the KPI is not in the runs."""
+        runs = self._arms.get((kind, variant))
+        if runs is None or kpi not in runs:
+            return math.nan, math.nan, math.nan
+        return level_ci(runs[kpi].to_numpy(float))
 
     def name(self, matter: str) -> str:
         """A matter's display name."""
@@ -103,7 +117,7 @@ class Study:
                 if kind == "alone"
                 else [("stacked", v) for v in self.meta.get("stack") or []]
             )
-            halves = [half_width(*level_ci(self.runs, k, v, kpi)[1:]) for k, v in arms]
+            halves = [half_width(*self.level_ci(k, v, kpi)[1:]) for k, v in arms]
             self._level_half[(kind, kpi)] = _median(halves)
         return self._level_half[(kind, kpi)]
 
@@ -138,7 +152,7 @@ class Study:
     def level(self, variant: str, kpi: str, unit: bool = True, kind: str = "alone") -> str:
         """A level, with the column's decimals (from the levels' own CIs, not the tighter
         paired ones)."""
-        m, _, _ = level_ci(self.runs, kind, variant, kpi)
+        m, _, _ = self.level_ci(kind, variant, kpi)
         if kind == "alone":
             m = self.rows[(variant, kpi)].variant_mean
         return fmt_level(kpi, m, self.level_half(kpi, kind), unit=unit)
@@ -182,7 +196,7 @@ class Study:
         last = rows.iloc[-1] if stage is None else rows[rows["stage"] == stage].iloc[0]
         half = half_width(last["cumulative_ci_low"], last["cumulative_ci_high"])
         # the total keeps the digits of its own CI when the column's would round it away
-        _, lo, hi = level_ci(self.runs, "stacked", str(last["variant"]), kpi)
+        _, lo, hi = self.level_ci("stacked", str(last["variant"]), kpi)
         column = self.level_half(kpi, "stacked")
         own = half_width(lo, hi)
         level_half = min(column, own) if math.isfinite(own) else column
