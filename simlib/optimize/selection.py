@@ -7,8 +7,9 @@ same random numbers (CRN): both procedures work on the *paired differences*, so 
 correlation between systems directly shrinks the number of replications.
 
 **Paired t in looks** (:func:`paired_select`, the portfolio search's final selection).
-Replications come in looks (``n0``, then doubling, then ``max_reps``: L looks); at each look
-every system still sampled has the same n replications. The error α is split as KN splits
+Replications come in looks fixed in advance (every ``n0`` up to 8·n0, then doubling, then
+``max_reps``: L looks, :func:`selection_looks`); at each look every system still sampled has
+the same n replications. The error α is split as KN splits
 it: α/2 for the k·s feasibility decisions, α/2 (α without requirements) for selection.
 
 - Feasibility of requirement q of system i (``E[Y] <= b`` with tolerance ε): with the
@@ -72,8 +73,6 @@ from typing import Literal, Protocol
 import numpy as np
 from scipy import stats
 
-from simlib.optimize.describe import looks
-
 __all__ = [
     "KN",
     "PAIRED",
@@ -84,6 +83,7 @@ __all__ = [
     "kn_h2",
     "kn_select",
     "paired_select",
+    "selection_looks",
 ]
 
 KN = "Kim–Nelson"
@@ -258,12 +258,12 @@ def paired_select(
     minimize: bool = True,
     requirements: Sequence[Requirement] = (),
 ) -> Selection:
-    """Select the best (feasible) of ``k`` systems with paired t-tests in looks (``n0``,
-    doubling, ``max_reps``); same arguments and result as :func:`kn_select`. See the module
+    """Select the best (feasible) of ``k`` systems with paired t-tests in looks
+    (:func:`selection_looks`); same arguments and result as :func:`kn_select`. See the module
     docstring for the rules and the guarantee."""
     _check(k, delta, alpha, n0, max_reps)
     n_req = len(requirements)
-    steps = looks(n0, max_reps)
+    steps = selection_looks(n0, max_reps)
     a_sel = alpha / 2 if n_req else alpha
     a_feas = alpha / 2
     # One-sided error of each test: Bonferroni over the best's k-1 comparisons (or the
@@ -308,6 +308,20 @@ def paired_select(
         if not alive or (len(alive) == 1 and feasible[next(iter(alive))] is True):
             break
     return _result(obs, alive, feasible, sign, k, method=PAIRED, steps=steps)
+
+
+def selection_looks(n0: int, cap: int, fine: int = 8) -> tuple[int, ...]:
+    """Replication counts at which :func:`paired_select` decides: every ``n0`` up to
+    ``fine``·n0 (where a selection usually ends: each look costs only a little more error
+    per test), then doubling, then ``cap``. Fixed in advance, as the guarantee needs."""
+    if n0 < 2 or cap < n0:
+        raise ValueError(f"looks need 2 <= n0 ({n0}) <= cap ({cap})")
+    out = [n0 * i for i in range(1, fine + 1) if n0 * i < cap]
+    n = n0 * fine * 2
+    while n < cap:
+        out.append(n)
+        n *= 2
+    return (*out, cap)
 
 
 def _check(k: int, delta: float, alpha: float, n0: int, max_reps: int) -> None:
