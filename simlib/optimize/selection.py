@@ -39,8 +39,8 @@ limit theorem, for run means) paired differences.
 
 Why this and not KN here: KN fixes the variance S² of the differences after ``n0`` and
 closes its triangular region only at r ≈ h²S²/δ²; where S is much larger than δ (the green
-approval portfolio: S ≈ 0.8 days, δ = 0.1) that is hundreds of replications, so packages
-0.5–1 day apart run to ``max_reps`` although a t-test tells them apart in 10–20. The looks
+approval portfolio: S ≈ 1.1–1.3 days, δ = 0.1) that is hundreds of replications, so packages
+0.6–0.7 day apart ran to ``max_reps`` = 40 unseparated; the looks separate them at 30. The looks
 re-estimate the variance, and a difference the data settle is settled at the next look; the
 price is a t-quantile at α_s per look (Bonferroni over L looks), which costs more than KN
 where S is near δ. The looks also make each round one batch of runs (parallel workers).
