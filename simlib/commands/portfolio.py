@@ -46,18 +46,25 @@ def main(args: Any) -> int:
         return 2
     store = portfolio_store(spec, out, bool(getattr(args, "resume", False))) if out else None
 
+    bar = None
+    if not quiet:  # a tqdm bar, as the other commands that simulate (none under --json)
+        from tqdm import tqdm
+
+        bar = tqdm(unit="run", desc="portfolio", file=sys.stderr, leave=False)
+
     def progress(n: int, _total: int, _failed: int) -> None:
-        if not quiet:
-            print(f"\r{n} simulation runs", end="", file=sys.stderr, flush=True)
+        if bar is not None:
+            bar.update(n - bar.n)
 
     with contextlib.ExitStack() as stack:
         try:
             frontier = optimize_portfolio(spec, _executor(args, stack), store, progress)
         except ValueError as exc:
-            print(f"\nsimlib: {spec.path}: {exc}", file=sys.stderr)
+            print(f"simlib: {spec.path}: {exc}", file=sys.stderr)
             return 2
-    if not quiet:
-        print(file=sys.stderr)
+        finally:
+            if bar is not None:
+                bar.close()
     note = quarantine_note(store)
     if note:
         print(f"simlib: warning: {note}", file=sys.stderr)

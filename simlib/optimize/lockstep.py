@@ -1,6 +1,6 @@
 """Several searches on one oracle in lockstep: their runs of a phase go out as one batch.
 
-A portfolio frontier searches each budget; searched one after the other, a Kim–Nelson round
+A portfolio frontier searches each budget; searched one after the other, a selection round
 of three finalists or a screening round of a few packages leaves one of two workers idle.
 Here each search runs in its own thread and asks a shared :class:`Lockstep` oracle for
 observations; once every search still running is waiting, the caller's thread sends the

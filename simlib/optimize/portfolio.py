@@ -3,9 +3,10 @@
 The candidates are a study's variants with their costs. For each budget the search
 (:mod:`simlib.optimize.portfolio_search`) screens singles and pairs, predicts larger portfolios
 with their interactions, simulates the promising ones and picks the best feasible one
-with Kim–Nelson. Every run goes through the project's run core with common random
-numbers: replication r of every portfolio uses the seed of replication r of the study, so
-runs are shared across budgets (the frontier costs little more than its largest budget).
+with paired t-tests in looks (:mod:`simlib.optimize.selection`). Every run goes through the
+project's run core with common random numbers: replication r of every portfolio uses the
+seed of replication r of the study, so runs are shared across budgets (the frontier costs
+little more than its largest budget).
 """
 
 from __future__ import annotations
@@ -139,7 +140,7 @@ class SimulationOracle:
 
     def _run(self, scenarios: dict[str, Scenario], jobs: list[tuple[str, int]]) -> None:
         """Run the jobs through the run core (and its store). A failed run stops the search
-        with its error: KN needs every value."""
+        with its error: the selection needs every value."""
         executor = None if isinstance(self.executor, int) else self.executor
         total = self.evaluations + len(jobs)  # a search does not know its end: this batch
         work = [

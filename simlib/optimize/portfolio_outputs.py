@@ -179,6 +179,7 @@ def _step_json(frontier: Frontier, step: Step) -> dict[str, Any]:
         "portfolios_simulated": len(c.simulated),
         "screening_replications": c.screening_runs,
         "finalists": [list(s) for s in c.finalists],
+        "selection": {"method": c.selection.method, "looks": list(c.selection.looks)},
     }
 
 
@@ -397,10 +398,10 @@ def portfolio_report_section(out_dir: str | Path) -> str:
         + f"<section><h2>Reform package under budget: {e(meta['optimize'])}</h2>"
         f"<p>Objective: {e(what)}. Requirements: {e(', '.join(_needs(meta)) or 'none')}. "
         f"Each package was chosen with probability at least {meta['confidence']:.0%} of being "
-        f"the best feasible one, up to differences of {meta['indifference']:g} (Kim–Nelson "
-        "ranking and selection on common random numbers, after simulating every reform alone "
-        "and in pairs, so that reforms that overlap or depend on each other are not simply "
-        f"added up). {meta['evaluations']} simulation runs.</p>"
+        f"the best feasible one, up to differences of {meta['indifference']:g} (ranking and "
+        "selection by sequential paired t-tests on common random numbers, after simulating "
+        "every reform alone and in pairs, so that reforms that overlap or depend on each other "
+        f"are not simply added up). {meta['evaluations']} simulation runs.</p>"
         "<table><tr><th>budget</th><th class=l>recommended package</th><th>one-off cost</th>"
         "<th>officer-h / day</th><th>objective [95 % CI]</th><th>change vs today</th>"
         "<th>cost per unit gained</th><th class=l>what each reform adds on top of the others"
@@ -452,7 +453,8 @@ def _method(meta: dict, out: Path) -> str:
         "predicted from the singles and the measured pairwise interactions, the best "
         "predictions were simulated (pairs and larger packages on three replications, more "
         "only while a test could not yet tell whether they were among the finalists), and "
-        "Kim–Nelson's fully sequential procedure chose among "
+        "paired t-tests in looks (more replications only while undecided, Bonferroni over "
+        "comparisons and looks) chose among "
         "the finalists on fresh replications, at the stated confidence and indifference zone. "
         "Changes are paired differences against today with Student-t 95 % confidence "
         "intervals; costs are the study file's (marked [illustrative] there when assumed).</p>"

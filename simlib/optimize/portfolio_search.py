@@ -10,10 +10,10 @@
    f(S) = f(∅) + Σ single effects + Σ pairwise interactions, and simulate the ``top`` most
    promising ones (predicted feasible first, then by predicted objective), screened alike.
 3. **Select** among the ``finalists`` best screened portfolios (less those the screen shows
-   worse than a clearly feasible one by more than the indifference zone) with Kim–Nelson
-   (:mod:`simlib.optimize.selection`) on *fresh* replications (numbers ``n0`` onwards, still
-   common to all portfolios): the screening data chose the finalists, so reusing it would
-   bias the selection towards lucky ones.
+   worse than a clearly feasible one by more than the indifference zone) with paired
+   t-tests in looks (:func:`simlib.optimize.selection.paired_select`) on *fresh*
+   replications (numbers ``n0`` onwards, still common to all portfolios): the screening
+   data chose the finalists, so reusing it would bias the selection towards lucky ones.
 
 The guarantee (best feasible with probability ≥ confidence, up to the indifference zone) is
 for the portfolios that reach the final selection; screening keeps every single and pair and
@@ -31,7 +31,7 @@ from typing import Protocol
 import numpy as np
 
 from simlib.optimize.screen import Observations, Request, Screen, observe_all
-from simlib.optimize.selection import Requirement, Selection, kn_select
+from simlib.optimize.selection import Requirement, Selection, paired_select
 
 __all__ = [
     "Choice",
@@ -74,7 +74,7 @@ class Choice:
     within_budget: int  # portfolios the budget and max_reforms allow
     simulated: list[Portfolio]  # portfolios screened by simulation
     predicted: dict[Portfolio, float]  # second-order predictions of the objective (size >= 3)
-    first_replication: int = 0  # KN's replication r is the oracle's first_replication + r
+    first_replication: int = 0  # selection's replication r: the oracle's first_replication + r
     screened: dict[Portfolio, int] = field(default_factory=dict)  # screening replications
 
     @property
@@ -130,37 +130,20 @@ def _violation(values: np.ndarray, requirements: Sequence[Requirement]) -> float
 
 
 class _Finalists:
-    """KN adapter: system i is the i-th finalist portfolio, KN's replication r is the
-    oracle's replication ``offset + r``; a round's replications are run as one batch.
+    """Selection adapter: system i is the i-th finalist portfolio, the selection's
+    replication r is the oracle's replication ``offset + r``; each look's replications of
+    the finalists still sampled go to the oracle as one batch (parallel workers)."""
 
-    With ``workers`` > 1, a round whose new runs do not fill the last wave of workers (three
-    finalists on two workers) also runs the next replication of its first systems, below
-    ``most``: KN takes it next round unless it eliminated them first (then that run is
-    spent for nothing). KN's decisions are unchanged: they depend only on the observations.
-    """
-
-    def __init__(
-        self,
-        oracle: Oracle,
-        portfolios: list[Portfolio],
-        offset: int,
-        workers: int = 1,
-        most: int = 0,
-    ):
+    def __init__(self, oracle: Oracle, portfolios: list[Portfolio], offset: int):
         self.oracle, self.portfolios, self.offset = oracle, portfolios, offset
-        self.workers, self.most = workers, most
         self.cache: dict[tuple[Portfolio, int], np.ndarray] = {}
 
-    def prefetch(self, systems: Sequence[int], replication: int) -> None:
-        now = [(self.portfolios[i], self.offset + replication) for i in systems]
-        new = [key for key in now if key not in self.cache]
-        spare = -len(new) % self.workers
-        ahead = [(self.portfolios[i], self.offset + replication + 1) for i in systems]
-        if replication + 1 < self.most:
-            new += [key for key in ahead if key not in self.cache][:spare]
-        requests = [([p], [r]) for p, r in new]
-        for obs in observe_all(self.oracle, requests):
-            self.cache.update(obs)
+    def prefetch_look(self, systems: Sequence[int], replications: Sequence[int]) -> None:
+        """Run one look: ``systems`` x ``replications``, as one request."""
+        portfolios = [self.portfolios[i] for i in systems]
+        reps = [self.offset + r for r in replications]
+        (obs,) = observe_all(self.oracle, [(portfolios, reps)])
+        self.cache.update(obs)
 
     def observe(self, system: int, replication: int) -> np.ndarray:
         key = (self.portfolios[system], self.offset + replication)
@@ -236,9 +219,8 @@ def search(
             _obj(predicted),
             screened=screen.counts(),
         )
-    workers = int(getattr(oracle, "workers", 1))  # fills KN's rounds (see _Finalists)
-    adapter = _Finalists(oracle, final, offset=n0, workers=workers, most=max_reps)
-    sel = kn_select(
+    adapter = _Finalists(oracle, final, offset=n0)
+    sel = paired_select(
         adapter,
         len(final),
         delta=delta,

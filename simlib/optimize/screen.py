@@ -19,10 +19,10 @@ Student's quantile at the search's confidence for the replications in hand, so t
 replications settle only large gaps.
 
 The screen's tests carry no guarantee of their own (neither did screening every portfolio
-on a fixed number of replications): the search's guarantee is Kim–Nelson's, on fresh
+on a fixed number of replications): the search's guarantee is the final selection's, on fresh
 replications of the finalists. Finalists that the screen shows worse by more than the
 indifference zone (+ t·SE) than a clearly feasible finalist are left out of the final
-selection: they cannot be the best, and Kim–Nelson would spend up to its maximum on them.
+selection: they cannot be the best, and the final selection would spend up to its maximum on them.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import pytest
 
 from simlib.optimize.lockstep import in_lockstep
 from simlib.optimize.portfolio_search import search
+from simlib.optimize.selection import PAIRED
 from tests.validation.test_portfolio_search import COSTS, DELTA, NAMES, REQ, Known
 
 
@@ -91,22 +92,23 @@ def test_a_search_that_fails_does_not_hold_up_the_others():
     assert np.isfinite(done[0].selection.means[done[0].selection.best])
 
 
-class TwoWorkers(Batches):
-    workers = 2
-
-
-def test_kn_rounds_filled_for_two_workers_decide_alike_in_fewer_waves():
-    """Three finalists on two workers: the idle slot of each round runs a finalist's next
-    replication. Same decisions; at most one spent run per finalist eliminated."""
-    waves = {"plain": 0, "filled": 0}
+def test_the_final_selection_runs_each_look_as_one_batch():
+    """The final selection's fresh replications (numbers n0 = 10 onwards) come in looks:
+    one batch per look at most, holding every run the selection took."""
     for seed in range(3):
-        plain, filled = Batches(seed), TwoWorkers(seed)
-        a, b = _search(300.0)(plain), _search(300.0)(filled)
-        _same(a, b)
-        assert plain.runs <= filled.runs
-        eliminated = len(a.finalists) - len(a.survivors)
-        assert len(filled.runs - plain.runs) <= eliminated
-        waves["plain"] += plain.waves()
-        waves["filled"] += filled.waves()
-    assert waves["filled"] < waves["plain"]
-    print(waves)
+        oracle = Batches(seed)
+        fresh: list[int] = []
+        original = oracle.observe_all
+
+        def spy(requests, original=original, fresh=fresh, oracle=oracle):
+            new = {(s, r) for p, reps in requests for s in p for r in reps} - oracle.runs
+            if new and min(r for _, r in new) >= 10:
+                fresh.append(len(new))
+            return original(requests)
+
+        oracle.observe_all = spy  # type: ignore[method-assign]
+        choice = _search(300.0)(oracle)
+        sel = choice.selection
+        assert sel.method == PAIRED and sel.looks[0] == 10
+        assert 1 <= len(fresh) <= len(sel.looks)
+        assert sum(fresh) == sel.total_replications
