@@ -42,7 +42,7 @@ test: $(STAMP) $(KERNEL)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=15
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
