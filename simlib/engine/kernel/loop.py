@@ -31,7 +31,6 @@ from __future__ import annotations
 import gc
 import math
 import struct
-from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Generator, Iterator
 from heapq import heappop, heappush
@@ -111,6 +110,33 @@ OTHER: Final = 0
 LOGNORMAL: Final = 1
 TRIANGULAR: Final = 2
 CONSTANT: Final = 3
+
+
+def _bisect_right(a: list[float], x: float) -> int:
+    """``bisect.bisect_right`` on floats, written out: compiled, each step compares two C
+    doubles, where the C ``bisect`` calls ``PyObject_RichCompare`` (a tenth of the run went
+    to the three bisects of every return). The same index: ``x < a[mid]`` on doubles is the
+    comparison ``bisect`` makes on floats."""
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if x < a[mid]:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _bisect_left(a: list[float], x: float) -> int:
+    """``bisect.bisect_left`` on floats, written out (see ``_bisect_right``)."""
+    lo, hi = 0, len(a)
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if a[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 class _Quantile:
@@ -456,19 +482,30 @@ class _Roster:
         self.desks = desks  # by crew
         self.officers: list[list[_Officer]] = [cast(Any, crew.officers) for crew in crews]
         self.absent = [0] * len(crews)  # by crew: absent today
-        self.streams: list[list[Any]] = [
+        self.bounds: list[tuple[float, int, int, float, bool]] = _boundaries(crews)
+        # Each officer's absence uniforms, one per working day of its crew, drawn from its
+        # stream in one call: the values the engine's ``rng.random()`` per officer and day
+        # gives, in the same order (numpy fills an array with the draws it gives one by one),
+        # for one numpy call per officer instead of one per officer and day (6 % of the run).
+        days = [0] * len(crews)
+        for bound in self.bounds:
+            if bound[4]:
+                days[bound[2]] += 1
+        self.uniforms: list[list[list[float]]] = [
             [
                 stream(kernel.seed, "pool", crew.desk.name, "absence", crew.first + j)
+                .random(days[c])
+                .tolist()
                 for j in range(len(crew.officers))
             ]
             if crew.absence.daily_prob > 0
             else []
-            for crew in crews
+            for c, crew in enumerate(crews)
         ]
+        self.day = [0] * len(crews)  # by crew: its working days begun so far
         self.chains = [crew.absence.persistence() for crew in crews]
         self.away: list[list[bool]] = [[False] * len(crew.officers) for crew in crews]
         self.present: list[list[_Officer]] = [list(officers) for officers in self.officers]
-        self.bounds: list[tuple[float, int, int, float, bool]] = _boundaries(crews)
         self.next = 0  # the next boundary
 
     def step(self, resumed: bool) -> None:
@@ -494,12 +531,14 @@ class _Roster:
                     officer.on_duty = False
                 desk.wake_idle()
                 continue
-            streams = self.streams[c]
-            if new_day and streams:
+            uniforms = self.uniforms[c]
+            if new_day and uniforms:
                 stay, fall = self.chains[c]
+                day = self.day[c]
+                self.day[c] = day + 1
                 was = [
-                    rng.random() < (stay if gone else fall)
-                    for gone, rng in zip(self.away[c], streams, strict=True)
+                    u[day] < (stay if gone else fall)
+                    for gone, u in zip(self.away[c], uniforms, strict=True)
                 ]
                 self.away[c] = was
                 officers = self.officers[c]
@@ -741,11 +780,11 @@ class _Kernel:
         now = self.now
         days = self.return_days.value(case.u(purpose, attempt))
         starts, ends, cum = self.open_starts, self.open_ends, self.open_cum
-        i = bisect_right(starts, now) - 1
+        i = _bisect_right(starts, now) - 1
         target = (0.0 if i < 0 else cum[i] + min(now, ends[i]) - starts[i]) + (
             days * self.day_minutes
         )
-        i = bisect_left(cum, target) - 1
+        i = _bisect_left(cum, target) - 1
         at: float
         if i >= len(starts):
             at = INF
@@ -754,7 +793,7 @@ class _Kernel:
             at = starts[i] + target - cum[i]
         cap = self.cap
         if at < cap:
-            j = bisect_right(self.ticket_starts, at) - 1
+            j = _bisect_right(self.ticket_starts, at) - 1
             if not (j >= 0 and at < self.ticket_ends[j]):
                 at = self.calendar.next_ticket_at_habit(at, case.habit)
         delay = at - now
