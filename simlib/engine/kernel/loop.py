@@ -31,9 +31,11 @@ from __future__ import annotations
 import gc
 import math
 import struct
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Generator, Iterator
 from heapq import heappop, heappush
+from types import FunctionType
 from typing import Any, Final, cast
 
 from simlib.engine import hall
@@ -116,7 +118,10 @@ def _bisect_right(a: list[float], x: float) -> int:
     """``bisect.bisect_right`` on floats, written out: compiled, each step compares two C
     doubles, where the C ``bisect`` calls ``PyObject_RichCompare`` (a tenth of the run went
     to the three bisects of every return). The same index: ``x < a[mid]`` on doubles is the
-    comparison ``bisect`` makes on floats."""
+    comparison ``bisect`` makes on floats. Run as pure Python, the C ``bisect`` is faster
+    than this loop interpreted, so it is used instead (the same index)."""
+    if not COMPILED:
+        return bisect_right(a, x)
     lo, hi = 0, len(a)
     while lo < hi:
         mid = (lo + hi) >> 1
@@ -129,6 +134,8 @@ def _bisect_right(a: list[float], x: float) -> int:
 
 def _bisect_left(a: list[float], x: float) -> int:
     """``bisect.bisect_left`` on floats, written out (see ``_bisect_right``)."""
+    if not COMPILED:
+        return bisect_left(a, x)
     lo, hi = 0, len(a)
     while lo < hi:
         mid = (lo + hi) >> 1
@@ -137,6 +144,10 @@ def _bisect_left(a: list[float], x: float) -> int:
         else:
             hi = mid
     return lo
+
+
+# Whether this module runs compiled by mypyc (its functions are then built-in functions).
+COMPILED: Final[bool] = not isinstance(_bisect_left, FunctionType)
 
 
 class _Quantile:
