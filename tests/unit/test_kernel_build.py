@@ -4,10 +4,13 @@ writes the records of the pure-Python loop, ticket by ticket."""
 from __future__ import annotations
 
 import ast
+import bisect
 import os
 import warnings
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from simlib.engine.kernel import hall, loop
 from simlib.engine.kernel.build import compiled_source
@@ -89,3 +92,18 @@ def test_compiled_and_pure_loops_write_the_same_records(make: object) -> None:
         assert_same_records(
             loop.run_hall(scenario, seed, detail), compiled.run_hall(scenario, seed, detail)
         )
+
+
+@pytest.mark.skipif(compiled is None, reason=f"compiled kernel: {why_not}")
+@given(
+    st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 1e9, -3.0]), max_size=40),
+    st.sampled_from([-5.0, 0.0, 0.25, 0.5, 1.0, 1.75, 2.0, 1e10, float("inf"), float("nan")]),
+)
+def test_the_compiled_bisects_find_the_index_bisect_finds(values: list[float], x: float) -> None:
+    """The loop's bisects written out on C doubles (compiled; ties and NaN included), and
+    the pure loop's, which call ``bisect`` itself."""
+    a = sorted(values)
+    assert compiled is not None and compiled.COMPILED and not loop.COMPILED
+    for module in (compiled, loop):
+        assert module._bisect_right(a, x) == bisect.bisect_right(a, x)
+        assert module._bisect_left(a, x) == bisect.bisect_left(a, x)
