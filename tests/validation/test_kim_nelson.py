@@ -35,11 +35,12 @@ class Normal:
         return [self.x[replication, system], self.y[replication, system]]
 
 
-def _pcs(make, macro, **kw):
+def _pcs(make, macro, select=kn_select, **kw):
+    """Share of macro-replications in which ``select`` picks the truth; mean observations."""
     correct, calls = 0, 0
     for m in range(macro):
         adapter, truth = make(np.random.default_rng(1000 + m))
-        sel = kn_select(adapter, len(adapter.x[0]), **kw)
+        sel = select(adapter, len(adapter.x[0]), **kw)
         correct += sel.best == truth
         calls += adapter.calls
     return correct / macro, calls / macro

@@ -16,19 +16,14 @@ import pytest
 
 from simlib.optimize.selection import PAIRED, Requirement, kn_select, paired_select
 from tests.validation.test_kim_nelson import Normal
+from tests.validation.test_kim_nelson import _pcs as pcs_of
 
 ALPHA = 0.05
 
 
 def _pcs(make, macro, select=paired_select, **kw):
     """Share of macro-replications that select the truth; mean observations taken."""
-    correct, calls = 0, 0
-    for m in range(macro):
-        adapter, truth = make(np.random.default_rng(1000 + m))
-        sel = select(adapter, len(adapter.x[0]), **kw)
-        correct += sel.best == truth
-        calls += adapter.calls
-    return correct / macro, calls / macro
+    return pcs_of(make, macro, select=select, **kw)
 
 
 @pytest.mark.parametrize("rho", [0.0, 0.8])
