@@ -216,7 +216,7 @@ def test_kill_9_then_resume_gives_the_answer_of_an_uninterrupted_run(
     kind: str, tmp_path: Path
 ) -> None:
     if kind == "staffing":
-        path = staffing_files(tmp_path / "q", days=8)
+        path = staffing_files(tmp_path / "q", days=30)  # runs long enough to be killed midway
     else:
         path = portfolio_files(tmp_path / "q")
     out, fresh = tmp_path / "out", tmp_path / "fresh"
