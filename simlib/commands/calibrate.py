@@ -9,7 +9,7 @@ import sys
 import time
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simlib import cli_checks as checks
 from simlib.calibrate.errors import CalibrationError
@@ -22,6 +22,9 @@ from simlib.commands.common import (
     progress_bar,
 )
 from simlib.experiment.core import Progress
+
+if TYPE_CHECKING:
+    from simlib.calibrate.logmap import LogMap
 
 __all__ = ["add_parser", "run"]
 
@@ -118,7 +121,6 @@ def _run(
     args: argparse.Namespace, executor: Executor | None, t0: float, info: dict[str, Any]
 ) -> int:
     from simlib.calibrate.logmap import load_map
-    from simlib.files import load_scenario
 
     writable_target(args.out, "scenario (--out)")
     if args.report:
@@ -129,18 +131,37 @@ def _run(
 
         info["log"] = "event log"
         return run_event_calibration(args, logmap, t0)
-    log_path, held_path, held_days = args.ticketlog, None, ""
-    if args.holdout:
-        import tempfile
+    if not args.holdout:
+        return _ticket_log(args, logmap, args.ticketlog, None, "", executor, t0, info)
+    import tempfile
 
-        from simlib.calibrate.holdout import split_ticket_log
+    from simlib.calibrate.holdout import split_ticket_log
 
-        folder = Path(tempfile.mkdtemp(prefix="simlib-holdout-"))
+    # The two halves are scratch files: gone when the command ends, however it ends.
+    with tempfile.TemporaryDirectory(prefix="simlib-holdout-") as folder:
         log_path, held_path, held_days = split_ticket_log(
-            args.ticketlog, logmap, args.holdout, folder
+            args.ticketlog, logmap, args.holdout, Path(folder)
         )
         if not args.quiet:
             print(f"Hold-out: days {held_days} are not fitted", file=sys.stderr)
+        return _ticket_log(args, logmap, log_path, held_path, held_days, executor, t0, info)
+
+
+def _ticket_log(
+    args: argparse.Namespace,
+    logmap: LogMap,
+    log_path: str | Path,
+    held_path: Path | None,
+    held_days: str,
+    executor: Executor | None,
+    t0: float,
+    info: dict[str, Any],
+) -> int:
+    """Fit the hall from the ticket log at ``log_path``; check the fit on it and, with a
+    hold-out, on the held-out days at ``held_path``."""
+    from simlib.calibrate.logmap import read_ticket_log
+    from simlib.files import load_scenario
+
     cal = calibrate(
         log_path, args.map, events=args.events, executor=executor, on_progress=args.on_progress
     )
@@ -188,8 +209,6 @@ def _run(
         )
         print(f"Fit report: {Path(path).resolve()}")
         if held_path is not None:
-            from simlib.calibrate.logmap import read_ticket_log
-
             held = read_ticket_log(held_path, logmap)
             check = check_fit(
                 scenario,

@@ -171,11 +171,16 @@ def test_holdout_on_a_ticket_log(tmp_path: Path, capsys, monkeypatch: pytest.Mon
     """--holdout DATE: the later days are not fitted (the scenario covers the others) and
     the fit is checked on them too. The progress bar counts every run as one total: the
     refinement round (3), the scale grid (5 x 3), the fit check (2) and the hold-out's (2)."""
+    import tempfile
+
     import yaml
 
     from simlib.cli import main
 
     made, ticks = _recorded_progress(monkeypatch)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     (tmp_path / "week.csv").write_text("".join(_week()))
     quick = tmp_path / "map.yaml"
     quick.write_text(MAP.read_text() + "refine_rounds: 1\n")
@@ -192,6 +197,7 @@ def test_holdout_on_a_ticket_log(tmp_path: Path, capsys, monkeypatch: pytest.Mon
     assert [n for _, n in ticks] == sorted(n for _, n in ticks)
     assert main([*argv, "--holdout", "1999-09-01"]) == 2
     assert "leaves no day on one side" in capsys.readouterr().err
+    assert list(scratch.iterdir()) == []  # the halves' scratch folders are gone, error or not
 
 
 def test_quiet_silences_the_progress_bar_and_notes(
