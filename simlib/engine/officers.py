@@ -429,4 +429,9 @@ _WAKE: list[Callable[[Any], None]] = [_wake]  # shared: the event loop only iter
 
 
 def _overlap(a: float, b: float, lo: float, hi: float) -> float:
-    return max(0.0, min(b, hi) - max(a, lo))
+    # max(0.0, min(b, hi) - max(a, lo)), written out: the same values (NaN included), at a
+    # fraction of the cost of three builtin calls (every service before the warm-up's end).
+    b = hi if hi < b else b
+    a = lo if lo > a else a
+    d = b - a
+    return d if d > 0.0 else 0.0
