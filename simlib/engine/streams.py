@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import struct
 import zlib
-from hashlib import blake2b
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from simlib.engine.kernel.native import Uniform
 
 __all__ = ["BLOCK_BITS", "KEEP_BLOCKS", "ApplicantDraws", "Draws", "stream", "stream_key"]
 
@@ -53,9 +56,7 @@ class ApplicantDraws:
         self.seed = seed
         self.matter = matter
         self._keys: dict[str, bytes] = {}
-        # A keyed BLAKE2b that has taken the key: a copy of it hashes as a fresh keyed hasher
-        # would (the same digest) without setting the key up again on every later attempt.
-        self._hashers: dict[str, blake2b] = {}
+        self._uniforms: dict[str, Uniform] = {}  # later attempts' uniforms, per purpose
         self._blocks: dict[str, dict[int, list[float]]] = {}
         self._count = 0
 
@@ -85,12 +86,20 @@ class ApplicantDraws:
             key = self._keys[purpose] = state.tobytes()
         return key
 
-    def hasher(self, purpose: str) -> blake2b:
-        """A BLAKE2b keyed for ``purpose``; hash with a copy of it."""
-        hasher = self._hashers.get(purpose)
-        if hasher is None:
-            hasher = self._hashers[purpose] = blake2b(digest_size=8, key=self.key(purpose))
-        return hasher
+    def uniform(self, purpose: str) -> Uniform:
+        """Later attempts' uniforms for ``purpose``: one call of the hall kernel's C helper
+        when it is built and fresh (the same bits, ``tests/unit/test_native.py``), else the
+        keyed hash in Python."""
+        uniform = self._uniforms.get(purpose)
+        if uniform is None:
+            # Imported here: the kernel's helpers import this module.
+            from simlib.engine.kernel.native import PyKeyedUniform, native_module
+
+            module = native_module()[0]
+            key = self.key(purpose)
+            uniform = module.KeyedUniform(key) if module is not None else PyKeyedUniform(key)
+            self._uniforms[purpose] = uniform
+        return uniform
 
     def take(self) -> int:
         """The number of the next applicant of this matter (applicants are counted)."""
@@ -118,10 +127,7 @@ class Draws:
                 return owner._blocks[purpose][index >> _BLOCK_BITS][index & _BLOCK_MASK]
             except KeyError:
                 return owner.first(purpose, index)
-        owner = self.owner
-        hasher = owner._hashers.get(purpose)
-        if hasher is None:
-            hasher = owner.hasher(purpose)
-        hasher = hasher.copy()
-        hasher.update(_PACK(self.index, attempt))
-        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
+        uniform = self.owner._uniforms.get(purpose)
+        if uniform is None:
+            uniform = self.owner.uniform(purpose)
+        return uniform.u(self.index, attempt)

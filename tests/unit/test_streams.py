@@ -1,11 +1,15 @@
 """Later attempts' uniforms: a keyed BLAKE2b hash of (applicant, attempt), whatever the
-order in which they are asked for (the engine hashes with copies of one keyed hasher)."""
+order in which they are asked for, and whether the hall kernel's C helper hashes them or
+Python does (it is used when built)."""
 
 from __future__ import annotations
 
 import struct
 from hashlib import blake2b
 
+import pytest
+
+from simlib.engine.kernel import native
 from simlib.engine.streams import ApplicantDraws, Draws
 
 
@@ -15,7 +19,12 @@ def _by_definition(owner: ApplicantDraws, purpose: str, index: int, attempt: int
     return (int.from_bytes(digest, "little") >> 11) * 2.0**-53
 
 
-def test_later_attempts_are_the_keyed_hash_in_any_order() -> None:
+@pytest.mark.parametrize("built", [True, False], ids=["native if built", "pure Python"])
+def test_later_attempts_are_the_keyed_hash_in_any_order(
+    built: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not built:
+        monkeypatch.setattr(native, "native_module", lambda: (None, "not built"))
     owner = ApplicantDraws(7, "permit")
     asks = [
         (k, p, a) for k in (0, 5, 1023, 1024) for p in ("complete", "patience") for a in (1, 2, 3)
@@ -26,3 +35,7 @@ def test_later_attempts_are_the_keyed_hash_in_any_order() -> None:
     assert len(set(forward)) == len(forward)
     fresh = ApplicantDraws(7, "permit")  # a new run of the same seed: the same uniforms
     assert [Draws(fresh, k).u(p, a) for k, p, a in asks] == forward
+    module = native.native_module()[0]
+    assert type(owner._uniforms["patience"]) is (
+        native.PyKeyedUniform if module is None else module.KeyedUniform
+    )
