@@ -11,6 +11,7 @@ shift ends, stays on the officer's desk until the next period the officer is pre
 from __future__ import annotations
 
 import heapq
+import math
 from collections import deque
 from collections.abc import Callable
 from heapq import heappush
@@ -24,7 +25,10 @@ from simlib.engine.schedule import Call, at_start
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
 
+INF = math.inf  # a constant, not float("inf") parsed for every job, ticket and case
+
 __all__ = [
+    "INF",
     "DeadlineQueue",
     "Desk",
     "HallState",
@@ -69,7 +73,7 @@ class Job:
         self.enqueued = 0.0
         self.started = -1.0  # first service start; -1 while waiting
         self.taken = False  # left the queue (served, reneged or sent home)
-        self.deadline = float("inf")  # for deadline-first back offices
+        self.deadline = INF  # for deadline-first back offices
 
 
 class WorkQueue:
