@@ -29,7 +29,6 @@ from simlib.scenario.model import (
 __all__ = ["DAY", "HallCalendar", "Segment", "Timetable", "rate_segments"]
 
 DAY = 1440.0
-_WORK_STEP = 240.0  # working minutes per entry of a Timetable's index of ``cum``
 
 Segment = tuple[float, float, float]  # start, end (minutes), rate per minute
 
@@ -51,15 +50,6 @@ class Timetable:
         self.cum = [0.0]  # working minutes before period i
         for s, e in merged:
             self.cum.append(self.cum[-1] + e - s)
-        # Where the hot lookups' bisects may look (they give what a bisect of the whole
-        # list gives, in a slice of a few periods): ``by_day[d]``, the periods that start
-        # before day d; ``by_work[k]``, the entries of ``cum`` below k * _WORK_STEP.
-        days = int(self.ends[-1] // DAY) + 1 if merged else 0
-        self.by_day = [bisect.bisect_left(self.starts, d * DAY) for d in range(days + 1)]
-        self.day_limit = days * DAY  # by_day answers for 0 <= t < day_limit
-        steps = int(self.cum[-1] // _WORK_STEP) + 1
-        self.by_work = [bisect.bisect_left(self.cum, k * _WORK_STEP) for k in range(steps + 1)]
-        self.work_limit = steps * _WORK_STEP  # by_work answers for 0 <= w < work_limit
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -82,25 +72,14 @@ class Timetable:
         """The instant at which ``work`` working minutes have passed after ``t`` (inf if never)."""
         # worked_before(t) inline (every walk-in return asks this): the same expression.
         # min and max as expressions (the builtins' values): a call each per walk-in return.
-        # Both bisects in the slice the indexes give (the same answers, fewer comparisons).
         starts, cum = self.starts, self.cum
-        if 0.0 <= t < self.day_limit:
-            d = int(t // DAY)
-            by_day = self.by_day
-            i = bisect.bisect_right(starts, t, by_day[d], by_day[d + 1]) - 1
-        else:
-            i = bisect.bisect_right(starts, t) - 1
+        i = bisect.bisect_right(starts, t) - 1
         if i < 0:
             target = 0.0 + work
         else:
             end = self.ends[i]
             target = (cum[i] + (end if end < t else t) - starts[i]) + work
-        if 0.0 <= target < self.work_limit:
-            k = int(target // _WORK_STEP)
-            by_work = self.by_work
-            i = bisect.bisect_left(cum, target, by_work[k], by_work[k + 1]) - 1
-        else:
-            i = bisect.bisect_left(cum, target) - 1
+        i = bisect.bisect_left(cum, target) - 1
         if i >= len(starts):
             return float("inf")
         if i < 0:
@@ -108,11 +87,7 @@ class Timetable:
         return starts[i] + target - cum[i]
 
     def is_working(self, t: float) -> bool:
-        if 0.0 <= t < self.day_limit:  # the bisect in the day's slice (see add_working)
-            d = int(t // DAY)
-            i = bisect.bisect_right(self.starts, t, self.by_day[d], self.by_day[d + 1]) - 1
-        else:
-            i = bisect.bisect_right(self.starts, t) - 1
+        i = bisect.bisect_right(self.starts, t) - 1
         return i >= 0 and t < self.ends[i]
 
     def next_working(self, t: float) -> float:

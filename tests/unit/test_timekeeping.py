@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 
 import numpy as np
@@ -64,48 +63,3 @@ def test_lead_time_in_working_days() -> None:
     friday_10 = 4 * DAY + 600
     monday_10 = 7 * DAY + 600
     assert hc.working_days(np.array([friday_10]), np.array([monday_10]))[0] == pytest.approx(1.0)
-
-
-def _plain_add_working(t: Timetable, at: float, work: float) -> float:
-    """``add_working`` with bisects of the whole lists (before the day and work indexes)."""
-    i = bisect.bisect_right(t.starts, at) - 1
-    target = (0.0 if i < 0 else t.cum[i] + min(at, t.ends[i]) - t.starts[i]) + work
-    i = bisect.bisect_left(t.cum, target) - 1
-    if i >= len(t.starts):
-        return float("inf")
-    i = max(i, 0)
-    return t.starts[i] + target - t.cum[i]
-
-
-def _plain_is_working(t: Timetable, at: float) -> bool:
-    i = bisect.bisect_right(t.starts, at) - 1
-    return i >= 0 and at < t.ends[i]
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_indexed_lookups_answer_as_whole_list_bisects(seed: int) -> None:
-    """Lunch breaks, nights, shifts across midnight, days without hours; instants on every
-    boundary (period ends, midnights, multiples of the work index's step) and between."""
-    rng = np.random.default_rng(seed)
-    periods = []
-    for d in range(30):
-        if rng.random() < 0.2:
-            continue  # closed
-        s = float(rng.integers(0, 20 * 60))
-        for _ in range(int(rng.integers(1, 4))):
-            e = s + float(rng.integers(1, 600)) + rng.random() * (seed % 2)
-            periods.append((d * DAY + s, d * DAY + e))  # may run past midnight
-            s = e + float(rng.integers(1, 120))
-    t = Timetable(periods)
-    edges = t.starts + t.ends + [d * DAY for d in range(33)] + [-5.0, 1e9, float("inf")]
-    instants = (
-        edges + [e + x for e in edges for x in (-1e-9, 1e-9)] + list(rng.random(500) * 32 * DAY)
-    )
-    for at in instants:
-        assert t.is_working(at) == _plain_is_working(t, at), at
-    works = [0.0, 1.0, 240.0, 239.999, 420.0, 840.0, 1e7, -30.0, -420.0, *rng.random(20) * 5000]
-    for at in instants[::3]:
-        for work in works:
-            assert t.add_working(at, work) == _plain_add_working(t, at, work), (at, work)
-    for target in [k * 240.0 + x for k in range(40) for x in (-1e-9, 0.0, 1e-9)]:
-        assert t.add_working(0.0, target) == _plain_add_working(t, 0.0, target), target
