@@ -37,9 +37,6 @@ __all__ = [
 BLOCK_MASK = (1 << BLOCK_BITS) - 1
 DECIDED, ABANDONED = STATUSES.index("decided"), STATUSES.index("abandoned")
 STARTED_AHEAD = 1e12  # minutes: ahead of every deadline (pool order started_first)
-# Minutes of one timer bucket of the current day (see ``CaseFlow._after``): the event list
-# holds only the returns and collections due within the hour, not the day's hundreds.
-SLOT = 60.0
 
 
 @dataclass
@@ -292,17 +289,13 @@ class CaseFlow:
         )
         self._queue: list[Any] = env._queue  # the event list: timers are pushed on it directly
         self._eid = env._eid
-        # Timers due on a later day wait in that day's bucket, and at its midnight move to
-        # the buckets of its hours (returns, collections and holds are days away: two in
-        # three pending events, and those due today were two thirds of the event list when
-        # only days had buckets), so the event list every event is pushed on and popped
-        # from stays short: a pop costs a tuple comparison per level. See ``_after``.
-        self._later: dict[int, list[Any]] = {}  # by day
-        self._later_slots: dict[int, list[Any]] = {}  # by hour of the current day
-        self._next_slot = 0.0  # the next hour after the last timer set (see ``_after``)
+        # Timers due on a later day wait in that day's bucket (returns, collections and holds
+        # are days away: two in three pending events), so the event list every event is
+        # pushed on and popped from stays short. See ``_after``.
+        self._later: dict[int, list[Any]] = {}
+        self._tomorrow = 0.0  # the next midnight after the last timer set (see ``_after``)
         self._cap = records.cap
         self._release_cb: list[Callable[[Any], None]] = [self._release]
-        self._release_slot_cb: list[Callable[[Any], None]] = [self._release_slot]
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
         self._step_done_cb = self._step_done  # bound once, not per step
         self._online_done_cb = self._online_done
@@ -320,14 +313,10 @@ class CaseFlow:
         timer = Call(self._fire_cb)
         timer._value = (then, arg)
         event = (at, NORMAL, next(self._eid), timer)
-        if at >= self._next_slot:  # perhaps in a later hour (or an hour has begun since)
-            self._next_slot = (now // SLOT + 1) * SLOT
-            if at >= self._next_slot:
-                day = int(at // DAY)
-                if day > now // DAY:
-                    self._bucket(event, day)
-                else:
-                    self._slot_bucket(event, int(at // SLOT))
+        if at >= self._tomorrow:  # perhaps on a later day (or a day has begun since)
+            self._tomorrow = (now // DAY + 1) * DAY
+            if at >= self._tomorrow:
+                self._bucket(event, int(at // DAY))
                 return
         heappush(self._queue, event)
 
@@ -341,35 +330,12 @@ class CaseFlow:
             heappush(self._queue, (day * DAY, URGENT, next(self._eid), release))
         bucket.append(event)
 
-    def _slot_bucket(self, event: tuple[float, int, int, Call], slot: int) -> None:
-        """Keep a timer due in a later hour ``slot`` of the current day in that hour's bucket."""
-        bucket = self._later_slots.get(slot)
-        if bucket is None:  # the hour's first: its release opens the hour, before anything else
-            bucket = self._later_slots[slot] = []
-            release = Call(self._release_slot_cb)
-            release._value = slot
-            heappush(self._queue, (slot * SLOT, URGENT, next(self._eid), release))
-        bucket.append(event)
-
     def _release(self, release: Call) -> None:
-        """A day begins: its timers go to the buckets of their hours, or onto the event list
-        if due in the first hour. Every timer keeps the key (time, priority, sequence
-        number) it got when set, and a bucket is released (an urgent event at its start)
-        before anything due in it can run, so timers run in the same order as if they had
-        been on the event list all along."""
+        """A day begins: its timers join the event list with the keys (time, priority,
+        sequence number) they got when set, so they run in the same order as if they had
+        been on the list all along (the release itself only adds an event at midnight)."""
         queue = self._queue
-        first = release._value * DAY + SLOT
         for event in self._later.pop(release._value):
-            at = event[0]
-            if at < first:
-                heappush(queue, event)
-            else:
-                self._slot_bucket(event, int(at // SLOT))
-
-    def _release_slot(self, release: Call) -> None:
-        """An hour begins: its timers join the event list (see ``_release``)."""
-        queue = self._queue
-        for event in self._later_slots.pop(release._value):
             heappush(queue, event)
 
     @staticmethod
