@@ -71,14 +71,20 @@ class Timetable:
     def add_working(self, t: float, work: float) -> float:
         """The instant at which ``work`` working minutes have passed after ``t`` (inf if never)."""
         # worked_before(t) inline (every walk-in return asks this): the same expression.
-        starts = self.starts
+        # min and max as expressions (the builtins' values): a call each per walk-in return.
+        starts, cum = self.starts, self.cum
         i = bisect.bisect_right(starts, t) - 1
-        target = (0.0 if i < 0 else self.cum[i] + min(t, self.ends[i]) - starts[i]) + work
-        i = bisect.bisect_left(self.cum, target) - 1
-        if i >= len(self.starts):
+        if i < 0:
+            target = 0.0 + work
+        else:
+            end = self.ends[i]
+            target = (cum[i] + (end if end < t else t) - starts[i]) + work
+        i = bisect.bisect_left(cum, target) - 1
+        if i >= len(starts):
             return float("inf")
-        i = max(i, 0)
-        return self.starts[i] + target - self.cum[i]
+        if i < 0:
+            i = 0
+        return starts[i] + target - cum[i]
 
     def is_working(self, t: float) -> bool:
         i = bisect.bisect_right(self.starts, t) - 1

@@ -18,7 +18,7 @@ import simpy
 from simpy.events import NORMAL, URGENT
 
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
-from simlib.engine.officers import Job, Officer, WorkQueue
+from simlib.engine.officers import INF, Job, Officer, WorkQueue
 from simlib.engine.quantiles import quantile_fn, quantiles_fn
 from simlib.engine.records import STATUSES, Records
 from simlib.engine.schedule import Call
@@ -198,7 +198,7 @@ class Case(Draws):
         self.index = index
         self.id = case_id
         self.habit = habit  # minute of the day the applicant first came (returns come then too)
-        self.deadline = float("inf")  # promised decision time, for deadline-first back offices
+        self.deadline = INF  # promised decision time, for deadline-first back offices
         self.plan = plan
         self.online = online
         self.submissions = 0
@@ -533,7 +533,7 @@ class CaseFlow:
         """When a case's first task becomes eligible under ``pick: {by: deadline}``: the
         drawn lead in working days before its deadline (at once without a deadline). One
         draw per case, so the branches of a first parallel group become eligible together."""
-        if case.deadline == float("inf"):
+        if case.deadline == INF:
             return self.env._now
         days = lead(case.u("pick_lead"))
         return self.calendar.open.add_working(case.deadline, -days * self.calendar.day_minutes)

@@ -10,7 +10,7 @@ import simpy
 from simpy.events import NORMAL
 
 from simlib.engine.balking import BalkingRule
-from simlib.engine.officers import HallState, Job, Officer, WorkQueue
+from simlib.engine.officers import INF, HallState, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.schedule import Call
 from simlib.scenario.dists import BaseDistribution
@@ -52,7 +52,7 @@ class Ticket(Job):
         self.enqueued = 0.0
         self.started = -1.0
         self.taken = False
-        self.deadline = float("inf")
+        self.deadline = INF
         self.holder = holder
         self.kind = kind
         self.queue = queue

@@ -23,6 +23,7 @@ from simlib.engine.hall import Hall
 from simlib.engine.injected import BackOfficeVisits, Replayer, check_replay
 from simlib.engine.kernel import choose_engine
 from simlib.engine.kernel.hall import run_hall
+from simlib.engine.kernel.native import native_module
 from simlib.engine.officers import (
     DeadlineQueue,
     Desk,
@@ -36,13 +37,22 @@ from simlib.engine.roster import Crew, roster
 from simlib.engine.schedule import run_until
 from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
-from simlib.engine.streams import ApplicantDraws, stream
+from simlib.engine.streams import ApplicantDraws, KeyedHash, Uniform, stream
 from simlib.scenario.chain import branches
 from simlib.scenario.dists import BaseDistribution
 from simlib.scenario.model import DelayStep, Matter, Pool, Scenario, parse_clock
 from simlib.timekeeping import DAY, HallCalendar, rate_segments
 
 __all__ = ["Model", "back_office_visits", "simulate"]
+
+
+def keyed_uniforms() -> Callable[[bytes], Uniform]:
+    """What makes applicants' later-attempt uniforms: the hall kernel's C ``KeyedUniform`` when
+    it is built and fresh, one call per draw instead of four (the same bits as
+    ``streams.KeyedHash``, ``tests/unit/test_native.py``), else ``KeyedHash``."""
+    module = native_module()[0]
+    keyed: Callable[[bytes], Uniform] = module.KeyedUniform if module is not None else KeyedHash
+    return keyed
 
 
 def run_seed(scenario: Scenario, seed: int | None) -> int:
@@ -276,7 +286,7 @@ class Model:
         return MatterPlan(
             code=code,
             id=m.id,
-            draws=ApplicantDraws(self.seed, m.id),
+            draws=ApplicantDraws(self.seed, m.id, keyed_uniforms()),
             pool=accept_desk.code,
             hall_queue=accept_desk.hall_queue,
             back_queue=accept_desk.back_queue,

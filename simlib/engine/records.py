@@ -55,15 +55,43 @@ class PoolTally:
     available: float = 0.0
 
 
+CHUNK = 4096  # rows a table holds as tuples before they join its columns
+
+
 class _Table:
+    """Columns of one table. Rows written one at a time wait in ``rows`` as tuples, a
+    chunk at a time, and join the columns packed by ``struct``: one list append per row
+    instead of one ``array.append`` per column (each of which parses its item through
+    ``PyArg_Parse``). Reading flushes first."""
+
     def __init__(self, spec: dict[str, str]):
         self.spec = spec
         self.cols = {name: array(code) for name, code in spec.items()}
+        self.rows: list[tuple[Any, ...]] = []
+
+    def flush(self) -> None:
+        """Append the waiting rows to the columns, in each column's native C type (the
+        bytes ``array.append`` writes, its range checks included: ``struct.error``); every
+        column is packed before any changes."""
+        rows = self.rows
+        if not rows:
+            return
+        n = len(rows)
+        cols = self.cols.values()
+        packed = [
+            struct.pack(f"@{n}{col.typecode}", *values)
+            for col, values in zip(cols, zip(*rows, strict=True), strict=True)
+        ]
+        for col, data in zip(cols, packed, strict=True):
+            col.frombytes(data)
+        rows.clear()
 
     def __len__(self) -> int:
+        self.flush()
         return len(next(iter(self.cols.values())))
 
     def nbytes(self) -> int:
+        self.flush()
         return sum(c.itemsize * len(c) for c in self.cols.values())
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -153,8 +181,8 @@ class Records:
         }
         self._case_room = 0
         self._n_cases = 0
-        self._visit_appends = tuple(col.append for col in self._visits.cols.values())
-        self._step_appends = tuple(col.append for col in self._steps.cols.values())
+        self._visit_rows = self._visits.rows
+        self._step_rows = self._steps.rows
 
     # --- writing (engine side) -------------------------------------------------------
     def new_case(self, matter: int, channel: int, arrival: float) -> int:
@@ -217,14 +245,10 @@ class Records:
     def visit(
         self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
     ) -> None:
-        a_case, a_kind, a_pool, a_ticket, a_call, a_end, a_outcome = self._visit_appends
-        a_case(case)
-        a_kind(kind)
-        a_pool(pool)
-        a_ticket(ticket)
-        a_call(call)
-        a_end(end)
-        a_outcome(outcome)
+        rows = self._visit_rows
+        rows.append((case, kind, pool, ticket, call, end, outcome))
+        if len(rows) >= CHUNK:
+            self._visits.flush()
 
     def activity_code(self, name: str) -> int:
         code = self._activity_code.get(name)
@@ -245,14 +269,10 @@ class Records:
     ) -> None:
         if self.detail != "full":
             return
-        a_case, a_activity, a_pool, a_officer, a_enqueued, a_start, a_end = self._step_appends
-        a_case(case)
-        a_activity(activity)
-        a_pool(pool)
-        a_officer(officer)
-        a_enqueued(enqueued)
-        a_start(start)
-        a_end(end)
+        rows = self._step_rows
+        rows.append((case, activity, pool, officer, enqueued, start, end))
+        if len(rows) >= CHUNK:
+            self._steps.flush()
 
     # --- reading ---------------------------------------------------------------------
     def arrays(self, table: Literal["cases", "visits", "steps"]) -> dict[str, np.ndarray]:

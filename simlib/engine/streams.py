@@ -17,11 +17,22 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Callable
 from hashlib import blake2b
+from typing import Protocol
 
 import numpy as np
 
-__all__ = ["BLOCK_BITS", "KEEP_BLOCKS", "ApplicantDraws", "Draws", "stream", "stream_key"]
+__all__ = [
+    "BLOCK_BITS",
+    "KEEP_BLOCKS",
+    "ApplicantDraws",
+    "Draws",
+    "KeyedHash",
+    "Uniform",
+    "stream",
+    "stream_key",
+]
 
 _PACK = struct.Struct("<QI").pack
 _SCALE = 2.0**-53
@@ -41,21 +52,45 @@ def stream(seed: int, *names: str | int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(_seq(seed, names)))
 
 
+class Uniform(Protocol):
+    """Later attempts' uniforms of one purpose: ``u(applicant index, attempt)``."""
+
+    def u(self, index: int, attempt: int, /) -> float: ...
+
+
+class KeyedHash:
+    """Later attempts' uniforms in Python: BLAKE2b-64 keyed by the purpose's key of
+    ``pack("<QI", index, attempt)``, its top 53 bits as a float in [0, 1). Hashes with a copy
+    of one keyed hasher (the same digest, without setting the key up each time). The hall
+    kernel's C ``KeyedUniform`` gives the same bits (``tests/unit/test_native.py``)."""
+
+    __slots__ = ("_hasher",)
+
+    def __init__(self, key: bytes) -> None:
+        self._hasher = blake2b(digest_size=8, key=key)
+
+    def u(self, index: int, attempt: int, /) -> float:
+        hasher = self._hasher.copy()
+        hasher.update(_PACK(index, attempt))
+        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
+
+
 BLOCK_BITS = _BLOCK_BITS = 10
 _BLOCK_MASK = (1 << _BLOCK_BITS) - 1
 KEEP_BLOCKS = _KEEP_BLOCKS = 8  # per purpose; older blocks are regenerated if needed again
 
 
 class ApplicantDraws:
-    """Per-matter source of applicant attributes."""
+    """Per-matter source of applicant attributes. ``keyed`` makes the later attempts' uniforms
+    of a purpose from its key: ``KeyedHash``, or the same bits faster (the engine passes the
+    hall kernel's C ``KeyedUniform`` when it is built)."""
 
-    def __init__(self, seed: int, matter: str):
+    def __init__(self, seed: int, matter: str, keyed: Callable[[bytes], Uniform] = KeyedHash):
         self.seed = seed
         self.matter = matter
+        self._keyed = keyed
         self._keys: dict[str, bytes] = {}
-        # A keyed BLAKE2b that has taken the key: a copy of it hashes as a fresh keyed hasher
-        # would (the same digest) without setting the key up again on every later attempt.
-        self._hashers: dict[str, blake2b] = {}
+        self._uniforms: dict[str, Uniform] = {}  # later attempts' uniforms, per purpose
         self._blocks: dict[str, dict[int, list[float]]] = {}
         self._count = 0
 
@@ -85,12 +120,12 @@ class ApplicantDraws:
             key = self._keys[purpose] = state.tobytes()
         return key
 
-    def hasher(self, purpose: str) -> blake2b:
-        """A BLAKE2b keyed for ``purpose``; hash with a copy of it."""
-        hasher = self._hashers.get(purpose)
-        if hasher is None:
-            hasher = self._hashers[purpose] = blake2b(digest_size=8, key=self.key(purpose))
-        return hasher
+    def uniform(self, purpose: str) -> Uniform:
+        """Later attempts' uniforms for ``purpose``."""
+        uniform = self._uniforms.get(purpose)
+        if uniform is None:
+            uniform = self._uniforms[purpose] = self._keyed(self.key(purpose))
+        return uniform
 
     def take(self) -> int:
         """The number of the next applicant of this matter (applicants are counted)."""
@@ -118,10 +153,7 @@ class Draws:
                 return owner._blocks[purpose][index >> _BLOCK_BITS][index & _BLOCK_MASK]
             except KeyError:
                 return owner.first(purpose, index)
-        owner = self.owner
-        hasher = owner._hashers.get(purpose)
-        if hasher is None:
-            hasher = owner.hasher(purpose)
-        hasher = hasher.copy()
-        hasher.update(_PACK(self.index, attempt))
-        return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
+        uniform = self.owner._uniforms.get(purpose)
+        if uniform is None:
+            uniform = self.owner.uniform(purpose)
+        return uniform.u(self.index, attempt)
