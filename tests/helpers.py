@@ -20,7 +20,7 @@ from simlib.scenario import Scenario
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 # The demo test and notebook 02 both run the green approval study on the same horizon
-# (28 days, 7 warm-up), seed and 2 replications. In this xdist group they run on one worker,
+# (14 days, 7 warm-up), seed and 2 replications. In this xdist group they run on one worker,
 # one after the other, sharing one run store (fixture ``green_study_cache``): the second
 # reuses the first's ~50 runs (same scenario, seed and measure: the same rows) instead of
 # simulating them again.

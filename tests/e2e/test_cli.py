@@ -67,6 +67,14 @@ def test_bad_arguments_exit_2() -> None:
     assert result.returncode == 2 and "--reps" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_demo_refuses_a_study_no_longer_than_its_warm_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--study-days", "7", "--out", str(tmp_path / "demo")]) == 2
+    assert "--study-days must be more than the study's 7 warm-up days" in capsys.readouterr().err
+    assert not (tmp_path / "demo").exists()
+
+
 def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema"]) == 0
     schema = json.loads(capsys.readouterr().out)
@@ -79,11 +87,23 @@ def test_demo_prints_the_kpi_table_and_writes_the_study_charts(
     tmp_path: Path, green_study_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))  # shared with notebook 02
-    # about 3 min on 2 idle cores: the timeout only guards against a hang, not a loaded machine
-    result = _simlib("demo", "--quiet", "--study-reps", "2", "--out", str(tmp_path), timeout=1800)
+    # 14 days, not the demo's 28: this checks the wiring, not the numbers, and the ~50 runs
+    # of the study (with their drain) were the suite's longest test.
+    # The timeout only guards against a hang, not a loaded machine.
+    result = _simlib(
+        "demo",
+        "--quiet",
+        "--study-reps",
+        "2",
+        "--study-days",
+        "14",
+        "--out",
+        str(tmp_path),
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stderr
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
-    assert "10 replication(s)" in result.stdout
+    assert "10 replication(s)" in result.stdout and "--days 14 --warmup 7" in result.stdout
     assert "Green approval action" in result.stdout and str(tmp_path) in result.stdout
     for chart in (
         "kpi_comparison",
