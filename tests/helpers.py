@@ -26,6 +26,10 @@ ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # simulating them again.
 GREEN_STUDY = pytest.mark.xdist_group("green_study")
 
+# The tests that read the service-centre log's calibration (fixture ``service_centre_fit``,
+# tests/conftest.py) run on one worker: it is fitted once for all of them.
+SERVICE_CENTRE = pytest.mark.xdist_group("service_centre")
+
 
 def always_open(
     days: int, warmup: int, pools: dict[str, Any], matters: list[dict], **extra: Any

@@ -11,17 +11,19 @@ import pytest
 from simlib import load_scenario
 from simlib.calibrate import calibrate
 from simlib.calibrate.check import check_fit
+from simlib.calibrate.hall import Calibration
 from simlib.calibrate.report import write_fit_report
+from tests.conftest import SERVICE_CENTRE_LOG, SERVICE_CENTRE_MAP
+from tests.helpers import SERVICE_CENTRE
 
-ROOT = Path(__file__).resolve().parents[2]
-LOG = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"
-MAP = ROOT / "scenarios" / "calibrate_service_centre.yaml"
+LOG, MAP = SERVICE_CENTRE_LOG, SERVICE_CENTRE_MAP
+pytestmark = SERVICE_CENTRE  # the fit is shared with the A4 test of its report
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory: pytest.TempPathFactory):
+def fitted(tmp_path_factory: pytest.TempPathFactory, service_centre_fit: Calibration):
     out = tmp_path_factory.mktemp("shared")
-    cal = calibrate(LOG, MAP)
+    cal = service_centre_fit
     path = cal.write(out / "hall.yaml")
     scenario = load_scenario(path)  # the written file validates
     check = check_fit(scenario, cal.tickets, reps=8, seed=3, boot=100, levels=cal.levels())
