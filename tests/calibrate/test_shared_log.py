@@ -94,3 +94,18 @@ def test_the_map_reads_other_weeks(tmp_path: Path) -> None:
     scenario = load_scenario(cal.write(tmp_path / "week.yaml"))
     assert scenario.horizon.days == 7
     assert {m.priority for m in scenario.matters} == {0}
+
+
+def test_a_second_report_of_the_same_fit_copies_its_charts(fitted, tmp_path: Path) -> None:
+    """The hold-out's report (``charts_of_cal``) copies the charts of the calibration
+    alone from the main report instead of drawing them again (a sentinel shows the copy)."""
+    cal, _, _, _ = fitted
+    main = tmp_path / "main"
+    main.mkdir()
+    names = ("arrivals_by_hour", "service_qq", "officers_by_hour", "patience_km")
+    for name in names:
+        (main / f"{name}.png").write_bytes(f"sentinel {name}".encode())
+    report = write_fit_report(cal, None, tmp_path / "holdout", charts_of_cal=main)
+    for name in names:
+        assert (report.parent / f"{name}.png").read_bytes() == f"sentinel {name}".encode()
+    assert "data:image/png" in report.read_text()
