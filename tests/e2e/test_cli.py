@@ -91,12 +91,15 @@ def test_demo_prints_the_kpi_table_and_writes_the_study_charts(
     tmp_path: Path, green_study_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))  # shared with notebook 02
-    # 14 days, not the demo's 28: this checks the wiring, not the numbers, and the ~50 runs
-    # of the study (with their drain) were the suite's longest test.
+    # 14 days, not the demo's 28, and 3 runs of the demo hall, not 10: this checks the
+    # wiring, not the numbers, and the ~50 runs of the study (with their drain) were the
+    # suite's longest test.
     # The timeout only guards against a hang, not a loaded machine.
     result = _simlib(
         "demo",
         "--quiet",
+        "--reps",
+        "3",
         "--study-reps",
         "2",
         "--study-days",
@@ -107,7 +110,7 @@ def test_demo_prints_the_kpi_table_and_writes_the_study_charts(
     )
     assert result.returncode == 0, result.stderr
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
-    assert "10 replication(s)" in result.stdout and "--days 14 --warmup 7" in result.stdout
+    assert "3 replication(s)" in result.stdout and "--days 14 --warmup 7" in result.stdout
     assert "Green approval action" in result.stdout and str(tmp_path) in result.stdout
     for chart in (
         "kpi_comparison",
