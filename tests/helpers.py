@@ -20,11 +20,15 @@ from simlib.scenario import Scenario
 ALL_WEEK = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 # The demo test and notebook 02 both run the green approval study on the same horizon
-# (28 days, 7 warm-up), seed and 2 replications. In this xdist group they run on one worker,
+# (14 days, 7 warm-up), seed and 2 replications. In this xdist group they run on one worker,
 # one after the other, sharing one run store (fixture ``green_study_cache``): the second
 # reuses the first's ~50 runs (same scenario, seed and measure: the same rows) instead of
 # simulating them again.
 GREEN_STUDY = pytest.mark.xdist_group("green_study")
+
+# The tests that read the service-centre log's calibration (fixture ``service_centre_fit``,
+# tests/conftest.py) run on one worker: it is fitted once for all of them.
+SERVICE_CENTRE = pytest.mark.xdist_group("service_centre")
 
 
 def always_open(

@@ -9,9 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+from matplotlib.figure import Figure
 
 from simlib.calibrate import charts
 from simlib.calibrate.check import FitCheck
@@ -68,11 +71,19 @@ def _issues_section(issues: Any) -> list[str]:
     ]
 
 
-def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) -> Path:
-    """Write ``report.html`` and the charts (PNG and SVG) into ``out``."""
+def write_fit_report(
+    cal: Calibration,
+    check: FitCheck | None,
+    out: str | Path,
+    charts_of_cal: str | Path | None = None,
+) -> Path:
+    """Write ``report.html`` and the charts (PNG) into ``out``. ``charts_of_cal``: the
+    folder of a fit report of the same ``cal`` (the hold-out's report beside the main one)
+    whose charts of the calibration alone are copied instead of drawn again (same bytes;
+    the QQ panels' log axes alone cost over a second)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    captions = _charts(cal, check, out)
+    captions = _charts(cal, check, out, None if charts_of_cal is None else Path(charts_of_cal))
     t = cal.tickets
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'><title>Fit report</title>",
@@ -94,24 +105,35 @@ def write_fit_report(cal: Calibration, check: FitCheck | None, out: str | Path) 
     return path
 
 
-def _charts(cal: Calibration, check: FitCheck | None, out: Path) -> dict[str, str]:
-    """Draw the charts into ``out`` (PNG only: the page embeds them); their captions."""
-    figs = {
-        "arrivals_by_hour": (
-            charts.arrivals_by_hour(cal),
-            "Fresh arrivals by hour: observed vs fitted",
-        ),
-        "service_qq": (charts.service_qq(cal), "Service times against the family chosen by AIC"),
-        "officers_by_hour": (charts.officers_by_hour(cal), "Officers present, busy and effective"),
+def _charts(
+    cal: Calibration, check: FitCheck | None, out: Path, reuse: Path | None = None
+) -> dict[str, str]:
+    """Draw the charts into ``out`` (PNG only: the page embeds them); their captions. The
+    charts of ``cal`` alone are copied from ``reuse`` where it has them."""
+    of_cal: dict[str, tuple[Callable[[Calibration], Figure], str]] = {
+        "arrivals_by_hour": (charts.arrivals_by_hour, "Fresh arrivals by hour: observed vs fitted"),
+        "service_qq": (charts.service_qq, "Service times against the family chosen by AIC"),
+        "officers_by_hour": (charts.officers_by_hour, "Officers present, busy and effective"),
     }
     if cal.patience.observed:
-        figs["patience_km"] = (charts.patience_curve(cal), "Patience: Kaplan-Meier and censored ML")
+        of_cal["patience_km"] = (charts.patience_curve, "Patience: Kaplan-Meier and censored ML")
+    captions = {}
+    for name, (draw, caption) in of_cal.items():
+        done = None if reuse is None else reuse / f"{name}.png"
+        if done is not None and done.is_file():
+            shutil.copyfile(done, out / f"{name}.png")
+        else:
+            draw(cal).savefig(out / f"{name}.png", dpi=150)
+        captions[name] = caption
     if check is not None:
-        figs["sim_vs_log"] = (charts.sim_vs_log(check), "Simulated vs log, hour by hour")
-        figs["wait_ecdf"] = (charts.wait_ecdf(check), "Waits of those served: log vs simulated")
-    for name, (fig, _) in figs.items():
-        fig.savefig(out / f"{name}.png", dpi=150)
-    return {name: caption for name, (_, caption) in figs.items()}
+        of_check = {
+            "sim_vs_log": (charts.sim_vs_log, "Simulated vs log, hour by hour"),
+            "wait_ecdf": (charts.wait_ecdf, "Waits of those served: log vs simulated"),
+        }
+        for name, (draw_check, caption) in of_check.items():
+            draw_check(check).savefig(out / f"{name}.png", dpi=150)
+            captions[name] = caption
+    return captions
 
 
 def _check_section(

@@ -220,7 +220,9 @@ def _ticket_log(
                 levels=cal.levels(),
                 on_progress=args.on_progress,
             )
-            hpath = write_fit_report(cal, check, Path(args.report) / "holdout")
+            hpath = write_fit_report(
+                cal, check, Path(args.report) / "holdout", charts_of_cal=args.report
+            )
             s = check.summary()
             info.update(holdout_days=held_days, holdout_check=dict(s))
             print(

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from simlib import cli_checks as checks
+from simlib.cli_checks import UsageError
 from simlib.commands.common import (
     DATA,
     demo_scenario,
@@ -20,6 +21,11 @@ DEMO_DAYS, DEMO_WARMUP = 28, 7
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.study_days <= DEMO_WARMUP:
+        raise UsageError(
+            f"--study-days must be more than the study's {DEMO_WARMUP} warm-up days; "
+            f"got {args.study_days}"
+        )
     out = checks.check_out_dir(args.out or "simlib-demo")
     scenario = demo_scenario()
     seed = scenario.seed if args.seed is None else args.seed  # decided here, once
@@ -39,7 +45,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         study=str(study_file),
         reps=args.study_reps,
         seed=None,
-        days=DEMO_DAYS,
+        days=args.study_days,
         warmup=DEMO_WARMUP,
         material="5%",
         workers=workers,
@@ -57,9 +63,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "\nsimlib demo, part 2: the question planners actually ask, on a realistic hall: the "
         "green approval reforms on the baseline district hall (10 matters, 9 departments, about "
         f"800 cases a day), each reform alone and all stacked. To take minutes, not hours, it "
-        f"simulates {DEMO_DAYS} days ({DEMO_WARMUP} warm-up) with {args.study_reps} "
+        f"simulates {args.study_days} days ({DEMO_WARMUP} warm-up) with {args.study_reps} "
         "replications instead of the study's own horizon and replications; the same run is\n"
-        f"  simlib compare {study_file} --reps {args.study_reps} --days {DEMO_DAYS} "
+        f"  simlib compare {study_file} --reps {args.study_reps} --days {args.study_days} "
         f"--warmup {DEMO_WARMUP} --out {out}\n"
     )
     cmd_compare(options)
@@ -111,6 +117,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         type=checks.count("--study-reps", "replications"),
         default=3,
         help="replications of the study (default 3)",
+    )
+    p.add_argument(
+        "--study-days",
+        type=checks.count("--study-days", "days"),
+        default=DEMO_DAYS,
+        help=f"simulated days of the study, {DEMO_WARMUP} of them warm-up (default {DEMO_DAYS}; "
+        "fewer: a quicker, rougher look)",
     )
     p.add_argument("--no-study", action="store_true", help="only the demo hall")
     p.set_defaults(func=cmd_demo)

@@ -93,21 +93,31 @@ class Comparison:
             b.set_index("replication").loc[reps].reset_index(),
         )
 
+    def _matrix(self, arm: pd.DataFrame) -> np.ndarray:
+        """The arm's KPI columns as one float array (replications x KPIs): reading a
+        column of a 2-D array costs a fraction of a DataFrame column lookup, and tables
+        look up every KPI of every arm (thousands)."""
+        return arm[self.kpi_columns].to_numpy(float)
+
     def table(self) -> pd.DataFrame:
         """Each reform alone vs the baseline: one row per variant and KPI. With costs, also
         ``cost``, ``officer_hours`` and ``diff_per_cost`` (the change per unit of one-off
         cost; empty when the variant costs nothing)."""
         rows = []
+        kpis = self.kpi_columns
         for name in self.variants:
-            base, other = self._common(
-                self._values(BASELINE, BASELINE), self._values("alone", name)
+            base, other = (
+                self._matrix(arm)
+                for arm in self._common(
+                    self._values(BASELINE, BASELINE), self._values("alone", name)
+                )
             )
             extra: dict[str, Any] = {}
             if self.costs:
                 c = self.costs.get(name, VariantCost())
                 extra = {"cost": c.cost, "officer_hours": c.officer_hours}
-            for kpi in self.kpi_columns:
-                row = paired(base[kpi].to_numpy(float), other[kpi].to_numpy(float))
+            for j, kpi in enumerate(kpis):
+                row = paired(base[:, j], other[:, j])
                 if extra:
                     cost = extra["cost"]
                     extra["diff_per_cost"] = row["diff"] / cost if cost > 0 else float("nan")
@@ -118,15 +128,17 @@ class Comparison:
         """Reforms applied cumulatively in ``stack`` order: each one's marginal contribution
         (paired difference to the stage before) and the cumulative level after it."""
         rows = []
+        kpis = self.kpi_columns
         previous = self._values(BASELINE, BASELINE)
         base = previous
         for stage, name in enumerate(self.stack):
             current = self._values("stacked", name)
             previous, current = self._common(previous, current)
             base, _ = self._common(base, current)
-            for kpi in self.kpi_columns:
-                step = paired(previous[kpi].to_numpy(float), current[kpi].to_numpy(float))
-                total = paired(base[kpi].to_numpy(float), current[kpi].to_numpy(float))
+            before, now, first = (self._matrix(a) for a in (previous, current, base))
+            for j, kpi in enumerate(kpis):
+                step = paired(before[:, j], now[:, j])
+                total = paired(first[:, j], now[:, j])
                 rows.append(
                     {
                         "stage": stage + 1,

@@ -11,17 +11,19 @@ import pytest
 from simlib import load_scenario
 from simlib.calibrate import calibrate
 from simlib.calibrate.check import check_fit
+from simlib.calibrate.hall import Calibration
 from simlib.calibrate.report import write_fit_report
+from tests.conftest import SERVICE_CENTRE_LOG, SERVICE_CENTRE_MAP
+from tests.helpers import SERVICE_CENTRE
 
-ROOT = Path(__file__).resolve().parents[2]
-LOG = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"
-MAP = ROOT / "scenarios" / "calibrate_service_centre.yaml"
+LOG, MAP = SERVICE_CENTRE_LOG, SERVICE_CENTRE_MAP
+pytestmark = SERVICE_CENTRE  # the fit is shared with the A4 test of its report
 
 
 @pytest.fixture(scope="module")
-def fitted(tmp_path_factory: pytest.TempPathFactory):
+def fitted(tmp_path_factory: pytest.TempPathFactory, service_centre_fit: Calibration):
     out = tmp_path_factory.mktemp("shared")
-    cal = calibrate(LOG, MAP)
+    cal = service_centre_fit
     path = cal.write(out / "hall.yaml")
     scenario = load_scenario(path)  # the written file validates
     check = check_fit(scenario, cal.tickets, reps=8, seed=3, boot=100, levels=cal.levels())
@@ -92,3 +94,18 @@ def test_the_map_reads_other_weeks(tmp_path: Path) -> None:
     scenario = load_scenario(cal.write(tmp_path / "week.yaml"))
     assert scenario.horizon.days == 7
     assert {m.priority for m in scenario.matters} == {0}
+
+
+def test_a_second_report_of_the_same_fit_copies_its_charts(fitted, tmp_path: Path) -> None:
+    """The hold-out's report (``charts_of_cal``) copies the charts of the calibration
+    alone from the main report instead of drawing them again (a sentinel shows the copy)."""
+    cal, _, _, _ = fitted
+    main = tmp_path / "main"
+    main.mkdir()
+    names = ("arrivals_by_hour", "service_qq", "officers_by_hour", "patience_km")
+    for name in names:
+        (main / f"{name}.png").write_bytes(f"sentinel {name}".encode())
+    report = write_fit_report(cal, None, tmp_path / "holdout", charts_of_cal=main)
+    for name in names:
+        assert (report.parent / f"{name}.png").read_bytes() == f"sentinel {name}".encode()
+    assert "data:image/png" in report.read_text()

@@ -50,21 +50,33 @@ def test_run_table_and_out_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert {p.name for p in tmp_path.iterdir()} == {"runs.csv", "summary.csv", "kpis.json"}
 
 
-def test_validate_ok_and_bad_file_exit_2_without_traceback(tmp_path: Path) -> None:
-    ok = _simlib("validate", str(MM10))
-    assert ok.returncode == 0 and "OK" in ok.stdout
+def test_validate_ok_and_bad_file_exit_2_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(MM10.read_text().replace("pool: clerk", "pool: clark"))
+    # One real process for what the user sees (exit code, message, no traceback); the
+    # other cases in this process (a process start costs ~2 CPU s, mostly imports).
     result = _simlib("validate", str(bad))
     assert result.returncode == 2
     assert "unknown pool 'clark'" in result.stderr and "Traceback" not in result.stderr
-    assert _simlib("run", str(bad)).returncode == 2
-    assert _simlib("run", str(tmp_path / "missing.yaml")).returncode == 2
+    assert main(["validate", str(MM10)]) == 0 and "OK" in capsys.readouterr().out
+    assert main(["run", str(bad)]) == 2
+    assert main(["run", str(tmp_path / "missing.yaml")]) == 2
+    assert "Traceback" not in capsys.readouterr().err
 
 
 def test_bad_arguments_exit_2() -> None:
     result = _simlib("run", str(MM10), "--reps", "0")
     assert result.returncode == 2 and "--reps" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_refuses_a_study_no_longer_than_its_warm_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--study-days", "7", "--out", str(tmp_path / "demo")]) == 2
+    assert "--study-days must be more than the study's 7 warm-up days" in capsys.readouterr().err
+    assert not (tmp_path / "demo").exists()
 
 
 def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str]) -> None:
@@ -79,11 +91,26 @@ def test_demo_prints_the_kpi_table_and_writes_the_study_charts(
     tmp_path: Path, green_study_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))  # shared with notebook 02
-    # about 3 min on 2 idle cores: the timeout only guards against a hang, not a loaded machine
-    result = _simlib("demo", "--quiet", "--study-reps", "2", "--out", str(tmp_path), timeout=1800)
+    # 14 days, not the demo's 28, and 3 runs of the demo hall, not 10: this checks the
+    # wiring, not the numbers, and the ~50 runs of the study (with their drain) were the
+    # suite's longest test.
+    # The timeout only guards against a hang, not a loaded machine.
+    result = _simlib(
+        "demo",
+        "--quiet",
+        "--reps",
+        "3",
+        "--study-reps",
+        "2",
+        "--study-days",
+        "14",
+        "--out",
+        str(tmp_path),
+        timeout=1800,
+    )
     assert result.returncode == 0, result.stderr
     assert "Demo hall" in result.stdout and "lead_time_mean_days" in result.stdout
-    assert "10 replication(s)" in result.stdout
+    assert "3 replication(s)" in result.stdout and "--days 14 --warmup 7" in result.stdout
     assert "Green approval action" in result.stdout and str(tmp_path) in result.stdout
     for chart in (
         "kpi_comparison",

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from simlib import load_sweep
+from simlib.calibrate.hall import Calibration
 from simlib.cli import main
 from simlib.costs import VariantCost
 from simlib.experiment.compare import compare
@@ -20,6 +21,7 @@ from simlib.outputs import write_comparison
 from simlib.report import write_report
 from tests.e2e.test_compare import SMALL
 from tests.e2e.test_sweep import GRID, _files
+from tests.helpers import SERVICE_CENTRE
 from tests.optimize_helpers import mmc_scenario, write_optimization
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -120,13 +122,11 @@ def test_portfolio_report_fits_a4(tmp_path: Path) -> None:
         assert part in page, part
 
 
-def test_calibration_report_fits_a4(tmp_path: Path) -> None:
-    from simlib.calibrate import calibrate
+@SERVICE_CENTRE
+def test_calibration_report_fits_a4(tmp_path: Path, service_centre_fit: Calibration) -> None:
     from simlib.calibrate.report import write_fit_report
 
-    log = ROOT / "simlib" / "data" / "service_centre_log" / "calls_1999-08-01_14.csv.gz"
-    cal = calibrate(log, ROOT / "scenarios" / "calibrate_service_centre.yaml")
-    report = write_fit_report(cal, None, tmp_path / "cal")
+    report = write_fit_report(service_centre_fit, None, tmp_path / "cal")
     assert wide_tables(report, tmp_path)[1] == []
 
 
