@@ -57,6 +57,7 @@ class WorkerPool(ProcessPoolExecutor):
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
             processes = list((getattr(self, "_processes", None) or {}).values())
+            manager = getattr(self, "_executor_manager_thread", None)
             self.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 if process.is_alive():
@@ -65,6 +66,12 @@ class WorkerPool(ProcessPoolExecutor):
                 process.join(timeout=5)
                 if process.is_alive():
                     process.kill()
+            # Let the pool's manager thread see its workers gone and close its wake-up pipe
+            # before we go on: else the interpreter's exit hook may write to that pipe while
+            # the thread closes it (CPython 3.11's race: "OSError: Bad file descriptor" in
+            # a traceback after an interrupted run).
+            if manager is not None and manager is not threading.current_thread():
+                manager.join(timeout=5)
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
