@@ -39,9 +39,8 @@ from simlib.files import (
     scenario_from_dict,
 )
 from simlib.metrics import KPI_NAMES, kpis
-from simlib.optimize.portfolio import optimize_portfolio
+from simlib.optimize import optimize, optimize_portfolio
 from simlib.optimize.portfolio_spec import load_portfolio
-from simlib.optimize.search import optimize
 from simlib.optimize.spec import load_optimization
 from simlib.scenario import Scenario, ScenarioError
 from simlib.visual import replay

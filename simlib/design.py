@@ -16,7 +16,6 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag
-from scipy.stats import qmc
 
 from simlib.limits import over
 from simlib.reforms import SetValue, apply_reforms
@@ -117,6 +116,8 @@ def _grid(parameters: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _lhs(parameters: dict[str, Any], n: int, seed: int) -> list[dict[str, Any]]:
+    from scipy.stats import qmc  # here: import simlib should not pay ~0.7 s for scipy.stats
+
     unit = qmc.LatinHypercube(d=len(parameters), seed=seed).random(n)
     out = []
     for row in unit:

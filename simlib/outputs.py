@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simlib import plots
 from simlib.experiment.compare import Comparison
 from simlib.experiment.replicate import Replications
 from simlib.experiment.stats import CSV_FLOAT
@@ -277,6 +276,8 @@ def write_comparison(
 
     ``command`` is the command line that reproduces the folder (kept in ``study.json`` for
     the report); ``material`` the threshold that decides which changes are coloured."""
+    from simlib import plots  # here: `simlib run` without charts should not pay for matplotlib
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from simlib.verdict import Material, fmt_change, kpi_info
 
@@ -156,7 +156,8 @@ def replications_to_decide(
     half = (high - low) / 2
     if half <= 0:
         return n
-    sd = half * math.sqrt(n) / float(stats.t.ppf(0.975, n - 1))
+    # stdtrit is the Student-t quantile (what stats.t.ppf computes) without scipy.stats
+    sd = half * math.sqrt(n) / float(special.stdtrit(n - 1, 0.975))
     target = abs(diff) if abs(diff) >= threshold else threshold - abs(diff)
     if target <= 0:
         return None
@@ -165,7 +166,7 @@ def replications_to_decide(
     if guess > MAX_REPS:
         return None
     while guess <= MAX_REPS:
-        if float(stats.t.ppf(0.975, guess - 1)) * sd / math.sqrt(guess) < target:
+        if float(special.stdtrit(guess - 1, 0.975)) * sd / math.sqrt(guess) < target:
             return guess
         guess += max(1, guess // 20)
     return None

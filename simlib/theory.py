@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import integrate, special
+from scipy import special
 
 __all__ = [
     "balking_chain",
@@ -200,6 +200,8 @@ def transient_mmc_by_period(
     p = np.zeros(max_n + 1)
     p[0] = 1.0
     waits, within = [], []
+    from scipy import integrate  # here, not at the top: import simlib should not pay for it
+
     for lam in rates:
 
         def rhs(_t: float, y: np.ndarray, lam: float = lam) -> np.ndarray:
@@ -252,6 +254,8 @@ def transient_mmc_staffed(
     c_last = servers[-1]
     drain = (max_n / (c_last * mu)) * 3 + 20 / mu
     stages = [(lam, c, period) for lam, c in zip(rates, servers, strict=True)]
+    from scipy import integrate  # here, not at the top: import simlib should not pay for it
+
     for lam, c, length in [*stages, (0.0, c_last, drain)]:
         death = np.minimum(states, c) * mu
         rewards = np.stack([np.maximum(states - c, 0), np.minimum(states, c)])  # queue, busy

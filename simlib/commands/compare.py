@@ -30,7 +30,6 @@ from simlib.files import (
     load_study,
 )
 from simlib.outputs import comparison_meta, comparison_text, write_comparison
-from simlib.report import write_report
 from simlib.scenario import Scenario
 from simlib.verdict import Material
 
@@ -152,6 +151,8 @@ def _compare(args: argparse.Namespace, executor: ExecutorArg) -> int:
         write_comparison(result, args.out, args.study, material, command)
         say(f"\nTables, per-run KPIs and charts are in {args.out}/")
         if getattr(args, "report", False):
+            from simlib.report import write_report  # matplotlib: only for a report
+
             say(f"The proposal report: {write_report(args.out).resolve()}")
     if args.json:
         print(comparison_json(result, args.study, material))

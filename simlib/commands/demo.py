@@ -15,7 +15,6 @@ from simlib.commands.common import (
 )
 from simlib.commands.compare import cmd_compare
 from simlib.commands.run import run_and_report
-from simlib.report import write_report
 
 DEMO_DAYS, DEMO_WARMUP = 28, 7
 
@@ -72,6 +71,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     booking = booking_line(Path(out) / "runs.csv")
     if booking:
         print("\n" + booking)
+    from simlib.report import write_report  # here: `simlib --help` needs no matplotlib
+
     report = write_report(out)
     print(
         f"\nCharts and tables of the study are in {Path(out).resolve()}/ "

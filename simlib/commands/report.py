@@ -6,11 +6,11 @@ import argparse
 
 from simlib.cli_checks import UsageError
 from simlib.commands.common import material_option
-from simlib.report import write_report
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     material = material_option(args.material) if args.material else None
+    from simlib.report import write_report  # here: the other commands need no matplotlib
     from simlib.report.folder import FolderError
 
     try:

@@ -22,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from simlib.experiment.compare import BASELINE, Comparison, run_arms, runs_frame, study_arms
 from simlib.experiment.core import (
@@ -36,6 +35,7 @@ from simlib.experiment.core import (
 )
 from simlib.experiment.replicate import Replications
 from simlib.experiment.runner import ExecutorArg, executor_for
+from simlib.experiment.stats import t_quantile
 from simlib.reforms import parse_reforms
 from simlib.scenario.model import Scenario
 
@@ -69,7 +69,7 @@ def relative_half_width(values: Sequence[float]) -> float:
     if sd == 0:
         return 0.0
     mean = abs(float(x.mean()))
-    half = float(stats.t.ppf(0.975, len(x) - 1)) * sd / math.sqrt(len(x))
+    half = t_quantile(0.975, len(x) - 1) * sd / math.sqrt(len(x))
     return half / mean if mean > 0 else math.inf
 
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 __all__ = ["CSV_FLOAT", "level_ci", "mean_ci", "summarize", "t_quantile"]
 
@@ -18,8 +18,9 @@ CSV_FLOAT = "%.12g"  # CSV numbers: full precision without float noise (0.1 + 0.
 def t_quantile(q: float, df: int) -> float:
     """Student-t quantile, remembered: a comparison asks for the same few (level, n) pairs
     tens of thousands of times (one per KPI and arm), and scipy's ``t.ppf`` costs ~80 us
-    a call, most of a comparison table's time."""
-    return float(stats.t.ppf(q, df))
+    a call, most of a comparison table's time. ``special.stdtrit`` is what ``t.ppf``
+    computes (the same bits), without importing scipy.stats (~0.7 s) with simlib."""
+    return float(special.stdtrit(df, q))
 
 
 def mean_ci(values: np.ndarray | list[float], level: float = 0.95) -> tuple[float, float, float]:

@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from scipy import special
-from scipy.stats import qmc
 
 __all__ = [
     "BaseDistribution",
@@ -226,6 +225,8 @@ class MaxOf(BaseDistribution):
     def _sample_moments(self) -> tuple[float, float]:
         # Deterministic quasi-Monte Carlo (scrambled Sobol, fixed seed): no closed form.
         if self._moments is None:
+            from scipy.stats import qmc  # here: every import of simlib would pay ~0.7 s for it
+
             parts = list(self.of.values())
             points = qmc.Sobol(len(parts) + 1, scramble=True, seed=0).random(4096)
             values = np.array(
