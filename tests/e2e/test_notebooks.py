@@ -25,9 +25,11 @@ def _param(path: Path) -> object:
 
 @pytest.mark.parametrize("path", [_param(p) for p in NOTEBOOKS])
 def test_notebook_runs(
-    path: Path, monkeypatch: pytest.MonkeyPatch, green_study_cache: Path
+    path: Path, monkeypatch: pytest.MonkeyPatch, green_study_cache: Path, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("SIMLIB_SMALL", "1")
+    # Notebooks that write files write them here (not into notebooks/out/ or /tmp): removed.
+    monkeypatch.setenv("SIMLIB_NOTEBOOK_OUT", str(tmp_path))
     if path.stem.startswith("02"):
         monkeypatch.setenv("SIMLIB_CACHE", str(green_study_cache))
     notebook = nbformat.read(path, as_version=4)
@@ -41,4 +43,6 @@ def test_notebook_runs(
         o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
     ]
     assert not [o for o in outputs if o.get("output_type") == "error"]
+    if "SIMLIB_NOTEBOOK_OUT" in path.read_text():
+        assert any(tmp_path.iterdir()), "its files went somewhere else"
     assert any("image/png" in o.get("data", {}) for o in outputs) or path.stem.startswith("03")
