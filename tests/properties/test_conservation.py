@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,10 +99,19 @@ def test_every_applicant_is_accounted_for(data: dict[str, Any], seed: int) -> No
     assert set(first.index) == set(cases.index[cases["visits"] > 0])
 
     # A decided case went through every officer step of its chain.
-    spec = {m.id: {s.id for s in m.steps() if hasattr(s, "pool")} for m in scenario.matters}
-    done = steps.groupby("case")["activity"].agg(lambda a: set(map(str, a)))
-    for case, row in decided.iterrows():
-        assert spec[row["matter"]] <= done.get(case, set())
+    # (Joins, not a Python loop per case: same check, a few seconds less of the suite.)
+    need = pd.DataFrame(
+        [(m.id, s.id) for m in scenario.matters for s in m.steps() if hasattr(s, "pool")],
+        columns=["matter", "activity"],
+    )
+    done = pd.DataFrame(
+        {"case": steps["case"].to_numpy(np.int64), "activity": steps["activity"].astype(str)}
+    ).drop_duplicates()
+    owed = pd.DataFrame(
+        {"case": decided.index.to_numpy(np.int64), "matter": decided["matter"].astype(str)}
+    ).merge(need, on="matter")
+    found = owed.merge(done, on=["case", "activity"], how="left", indicator=True)
+    assert (found["_merge"] == "both").all(), found[found["_merge"] != "both"].head()
 
     # Served tickets have call <= end; waits are never negative; work starts after it is
     # handed over and ends after it starts.
