@@ -32,8 +32,7 @@ import gc
 import math
 import struct
 from bisect import bisect_left, bisect_right
-from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
 from types import FunctionType
 from typing import Any, Final, cast
@@ -105,6 +104,15 @@ PURPOSES = (
     "collect_delay",
     "collect_time",
 )
+# Their codes (indices in PURPOSES): a purpose is looked up in a list, not a dictionary.
+ACCEPT_TIME: Final = 0
+PATIENCE: Final = 1
+COMPLETE: Final = 2
+RETURN_DELAY: Final = 3
+RENEGE_RETURN: Final = 4
+RENEGE_DELAY: Final = 5
+COLLECT_DELAY: Final = 6
+COLLECT_TIME: Final = 7
 
 
 # Quantile kinds the loop works out itself (else it calls ``quantile_fn``'s function).
@@ -174,11 +182,15 @@ class _Quantile:
             self.p = (dist.quantile(0.0), 0.0, 0.0, 0.0, 0.0, 0.0)
             self.needs_u = False
         self.a, self.b, self.c, self.d, self.e, self.f = self.p
+        # The lognormal's (mu, sigma) as the float objects the call takes: compiled, ``a``
+        # and ``b`` are C doubles, and each call would box them anew.
+        self.mu: Any = self.a
+        self.sigma: Any = self.b
 
     def value(self, u: float) -> float:
         kind = self.kind
         if kind == LOGNORMAL:
-            x: float = NORMAL_INV_CDF(u if u > 1e-300 else 1e-300, self.a, self.b)
+            x: float = NORMAL_INV_CDF(u if u > 1e-300 else 1e-300, self.mu, self.sigma)
             return math.exp(x)
         if kind == TRIANGULAR:  # a, b, split, b - a, c - a, b - c
             if u < self.c:
@@ -212,15 +224,18 @@ class _Matter:
         )
         # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
         # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
-        self.first: dict[str, dict[int, list[float]]] = {
-            p: self.draws._blocks.setdefault(p, {}) for p in PURPOSES
-        }
+        # By purpose code (PURPOSES).
+        self.first: list[dict[int, list[float]]] = [
+            self.draws._blocks.setdefault(p, {}) for p in PURPOSES
+        ]
         # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
-        # (``native.keyed_uniform``: in C when built, the same bits).
-        self.uniforms: dict[str, Uniform] = {p: keyed_uniform(self.draws.key(p)) for p in PURPOSES}
-        self.patience_blocks = self.first["patience"]
-        self.accept_blocks = self.first["accept_time"]
-        self.complete_blocks = self.first["complete"]
+        # (``native.keyed_uniform``: in C when built, the same bits); kept as bound methods,
+        # so that a draw is a call, without looking ``u`` up by name each time.
+        self.uniforms: list[Uniform] = [keyed_uniform(self.draws.key(p)) for p in PURPOSES]
+        self.later: list[Callable[[int, int], float]] = [g.u for g in self.uniforms]
+        self.patience_blocks = self.first[PATIENCE]
+        self.accept_blocks = self.first[ACCEPT_TIME]
+        self.complete_blocks = self.first[COMPLETE]
 
 
 class _Arrivals:
@@ -309,16 +324,16 @@ class _Case:
         self.accepted = NAN
         self.decision = NAN
 
-    def u(self, purpose: str, attempt: int) -> float:
-        """``Draws.u(purpose, attempt)`` of this applicant: the same uniform."""
+    def u(self, purpose: int, attempt: int) -> float:
+        """``Draws.u(PURPOSES[purpose], attempt)`` of this applicant: the same uniform."""
         matter = self.matter
         index = self.index
         if attempt == 0:
             block = matter.first[purpose].get(index >> 10)
             if block is not None:
                 return block[index & 1023]
-            return matter.draws.first(purpose, index)
-        return matter.uniforms[purpose].u(index, attempt)
+            return matter.draws.first(PURPOSES[purpose], index)
+        return matter.later[purpose](index, attempt)
 
 
 class _Ticket:
@@ -373,12 +388,16 @@ class _Queue:
     """A hall queue: FIFO, or by priority (higher first, FIFO within a level) when its
     matters have several levels; tickets taken by reneging stay in it and are skipped."""
 
-    __slots__ = ("fifo", "heap", "items", "live", "owners", "seq")
+    __slots__ = ("fifo", "head", "heap", "items", "live", "owners", "seq")
 
     def __init__(self, owners: list[_Desk], by_priority: bool):
         self.owners = owners
         self.fifo = not by_priority
-        self.items: deque[_Ticket] = deque()
+        # The FIFO as a list read from ``head`` on (its front dropped now and then): compiled,
+        # an append and a read are list operations in C, where a deque's ``append`` and
+        # ``popleft`` are method calls looked up by name (about 230 instructions each).
+        self.items: list[_Ticket] = []
+        self.head = 0
         self.heap: list[tuple[int, int, _Ticket]] = []
         self.seq = 0
         self.live = 0
@@ -386,12 +405,21 @@ class _Queue:
     def pop(self) -> _Ticket | None:
         if self.fifo:
             items = self.items
-            while items:
-                ticket = items.popleft()
+            head = self.head
+            n = len(items)
+            while head < n:
+                ticket = items[head]
+                head += 1
                 if not ticket.taken:
                     self.live -= 1
                     ticket.taken = True
+                    if head >= 1024 and 2 * head >= n:
+                        del items[:head]  # the front already taken: drop it
+                        head = 0
+                    self.head = head
                     return ticket
+            items.clear()  # all taken
+            self.head = 0
             return None
         heap = self.heap
         while heap:
@@ -404,7 +432,7 @@ class _Queue:
 
     def waiting(self) -> list[_Ticket]:
         if self.fifo:
-            return [t for t in self.items if not t.taken]
+            return [t for t in self.items[self.head :] if not t.taken]
         return [entry[2] for entry in sorted(self.heap) if not entry[2].taken]
 
 
@@ -603,6 +631,10 @@ class _Kernel:
         self.now = 0.0
         # The event list (``native.event_heap``: in C when built, heapq's order either way).
         self.events: EventList = event_heap()
+        # Its methods, bound once: compiled, a call of a bound method skips looking the
+        # method up by name on every event (a tenth of a push's or pop's cost).
+        self.push_event: Callable[[float, int, int, Any], None] = self.events.push
+        self.pop_event: Callable[[], tuple[float, int, Any]] = self.events.pop
         self.seq = 0  # the next event's sequence number
         self.overtime = False
         self.closed_at = 0.0
@@ -618,8 +650,9 @@ class _Kernel:
         self.open_tickets = 0  # issued and not done
         self.open_i = -1  # the hall's opening period under way at ``now`` (``come_back``)
         self.cases: list[_Case] = []  # by id: their columns join the records at the end
-        # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``).
-        self.timers: dict[int, list[_Ticket]] = {}
+        # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``):
+        # a list indexed by span number (an int key costs an int object and a hash).
+        self.timers: list[list[_Ticket] | None] = []
         # The visits' columns, in the order of ``Records.visit``'s arguments.
         self.v_case: list[int] = []
         self.v_kind: list[int] = []
@@ -669,7 +702,7 @@ class _Kernel:
         """Put an event on the list (after those already there at the same instant)."""
         n = self.seq
         self.seq = n + 1
-        self.events.push(at, n, kind, payload)
+        self.push_event(at, n, kind, payload)
 
     # --- processes reused from the engine ------------------------------------------------
     def _roster(self) -> _Roster:
@@ -770,11 +803,11 @@ class _Kernel:
         self.visit(case.id, ticket.kind, ticket.pool, ticket.enqueued, NAN, now, outcome)
         if ticket.kind == COLLECT:
             if comes_back:
-                self.come_back(case, case.visits, "renege_delay", RETURN_TO_COLLECT)
+                self.come_back(case, case.visits, RENEGE_DELAY, RETURN_TO_COLLECT)
             else:
                 self.finished(case)
         elif comes_back:
-            self.come_back(case, case.visits, "renege_delay", RETURN_TO_SUBMIT)
+            self.come_back(case, case.visits, RENEGE_DELAY, RETURN_TO_SUBMIT)
         else:
             case.status = ABANDONED
             self.finished(case)
@@ -791,7 +824,7 @@ class _Kernel:
             self.stopped = True
             self.push(self.now, STOP, None)
 
-    def come_back(self, case: _Case, attempt: int, purpose: str, kind: int) -> None:
+    def come_back(self, case: _Case, attempt: int, purpose: int, kind: int) -> None:
         """CaseFlow._come_back of a walk-in: after the return delay in working days, at the
         applicant's usual time of day when the hall is closed then (``Timetable.add_working``
         written out with the same arithmetic, then ``HallCalendar.next_ticket_at_habit`` as
@@ -867,7 +900,7 @@ class _Kernel:
             else:
                 work = matter.accept(Draws(matter.draws, case.index), k)
         elif accept_q is not None:
-            work = accept_q.value(case.u("accept_time", k))
+            work = accept_q.value(case.u(ACCEPT_TIME, k))
         else:
             work = matter.accept(Draws(matter.draws, case.index), k)
         n = case.visits
@@ -878,7 +911,7 @@ class _Kernel:
         matter = case.matter
         c = case.collections
         collect_time = matter.collect_time
-        work = collect_time.value(case.u("collect_time", c) if collect_time.needs_u else 0.0)
+        work = collect_time.value(case.u(COLLECT_TIME, c) if collect_time.needs_u else 0.0)
         case.collections = c + 1
         n = case.visits
         case.visits = n + 1
@@ -928,7 +961,7 @@ class _Kernel:
                 block = matter.patience_blocks.get(case.index >> 10)
                 if block is not None:
                     u = block[case.index & 1023]
-            wait = patience.value(case.u("patience", visit_no) if u < 0.0 else u)
+            wait = patience.value(case.u(PATIENCE, visit_no) if u < 0.0 else u)
             self.renege_timer(ticket, now + wait)
 
     def renege_timer(self, ticket: _Ticket, at: float) -> None:
@@ -939,17 +972,27 @@ class _Kernel:
         (nearly all) would have done nothing, and never cost a heap entry."""
         n = self.seq
         self.seq = n + 1
-        span = int(at // TIMER_SPAN)
+        # Any span whose start is not after ``at`` keeps the order (its timers join the list
+        # before their instant); ``floor`` of the quotient, one lower if rounding put the
+        # start past ``at``, is cheaper compiled than ``at // TIMER_SPAN`` (fmod and fixes).
+        span = math.floor(at / TIMER_SPAN)
         starts = span * TIMER_SPAN
+        if starts > at:
+            span -= 1
+            starts = span * TIMER_SPAN
         if starts <= self.now:
-            self.events.push(at, n, RENEGE, ticket)
+            self.push_event(at, n, RENEGE, ticket)
             return
         ticket.renege_at = at
         ticket.renege_seq = n
-        held = self.timers.get(span)
+        timers = self.timers
+        while len(timers) <= span:
+            timers.append(None)
+        held = timers[span]
         if held is None:
-            held = self.timers[span] = []
-            self.events.push(starts, -1, TIMERS_DUE, span)  # before all then
+            held = []
+            timers[span] = held
+            self.push_event(starts, -1, TIMERS_DUE, held)  # before all then
         held.append(ticket)
 
     def begin(self, officer: _Officer, ticket: _Ticket) -> None:
@@ -1030,15 +1073,15 @@ class _Kernel:
             u = 0.0
             if complete_prob < 1:
                 block = matter.complete_blocks.get(case.index >> 10) if k == 0 else None
-                u = block[case.index & 1023] if block is not None else case.u("complete", k)
+                u = block[case.index & 1023] if block is not None else case.u(COMPLETE, k)
             if complete_prob < 1 and u >= complete_prob:
-                self.come_back(case, k, "return_delay", RETURN_TO_SUBMIT)
+                self.come_back(case, k, RETURN_DELAY, RETURN_TO_SUBMIT)
             else:
                 case.accepted = now
                 case.decision = now  # decided at the window (no chain)
                 case.status = DECIDED
                 if matter.collect_in_person:
-                    self.come_back(case, 0, "collect_delay", RETURN_TO_COLLECT)
+                    self.come_back(case, 0, COLLECT_DELAY, RETURN_TO_COLLECT)
                 elif case.cohort:
                     self.finished(case)
         elif case.cohort:
@@ -1073,7 +1116,7 @@ class _Kernel:
             return
         ticket.taken = True
         ticket.queue.live -= 1
-        back = ticket.case.u("renege_return", ticket.visit_no) < self.renege_back
+        back = ticket.case.u(RENEGE_RETURN, ticket.visit_no) < self.renege_back
         self.leave(ticket, RENEGED, back)
 
     # --- the run ----------------------------------------------------------------------------
@@ -1150,8 +1193,9 @@ class _Kernel:
     def loop(self, rosters: _Roster, closing: Iterator[None]) -> None:
         """Take events in order until the run's end (a STOP event)."""
         events = self.events
+        pop = self.pop_event
         while events:
-            now, kind, x = events.pop()
+            now, kind, x = pop()
             self.now = now
             if kind == END:
                 self.served(x)
@@ -1170,9 +1214,11 @@ class _Kernel:
             elif kind == CLOSING:
                 next(closing, None)
             elif kind == TIMERS_DUE:  # the span's timers of tickets still waiting join it
-                for ticket in self.timers.pop(x):
+                held = cast(list[_Ticket], x)
+                for ticket in held:
                     if not ticket.taken:
-                        events.push(ticket.renege_at, ticket.renege_seq, RENEGE, ticket)
+                        self.push_event(ticket.renege_at, ticket.renege_seq, RENEGE, ticket)
+                held.clear()  # its span is over: a later timer of it goes straight on the list
             elif kind == HORIZON:
                 if self.open_cohort == 0:
                     self.stop()
