@@ -34,6 +34,7 @@ import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
+from itertools import pairwise
 from types import FunctionType
 from typing import Any, Final, cast
 
@@ -122,40 +123,77 @@ TRIANGULAR: Final = 2
 CONSTANT: Final = 3
 
 
-def _bisect_right(a: list[float], x: float) -> int:
-    """``bisect.bisect_right`` on floats, written out: compiled, each step compares two C
-    doubles, where the C ``bisect`` calls ``PyObject_RichCompare`` (a tenth of the run went
-    to the three bisects of every return). The same index: ``x < a[mid]`` on doubles is the
-    comparison ``bisect`` makes on floats. Run as pure Python, the C ``bisect`` is faster
-    than this loop interpreted, so it is used instead (the same index)."""
-    if not COMPILED:
-        return bisect_right(a, x)
-    lo, hi = 0, len(a)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if x < a[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-def _bisect_left(a: list[float], x: float) -> int:
-    """``bisect.bisect_left`` on floats, written out (see ``_bisect_right``)."""
-    if not COMPILED:
-        return bisect_left(a, x)
-    lo, hi = 0, len(a)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def _probe() -> None:
+    """A function, to tell whether this module was compiled (then it is a built-in one)."""
 
 
 # Whether this module runs compiled by mypyc (its functions are then built-in functions).
-COMPILED: Final[bool] = not isinstance(_bisect_left, FunctionType)
+COMPILED: Final[bool] = not isinstance(_probe, FunctionType)
+
+
+class _Index:
+    """``bisect_left`` and ``bisect_right`` on a sorted list of floats, started from a table
+    of where each bucket of ``width`` begins (``width`` the smallest gap between distinct
+    values, so a bucket holds about one value): compiled, a search reads the table and two
+    or three values, not the eight or so a bisection of the calendar's periods reads (each
+    read of a list of floats costs a reference and an unboxing). It then steps to the exact
+    index, so it is the index of ``bisect`` whatever the rounding of the bucket; run as pure
+    Python, ``bisect`` itself (the same index, faster there)."""
+
+    def __init__(self, a: list[float]):
+        self.a = a
+        gaps = [y - x for x, y in pairwise(a) if y > x]
+        finite = [x for x in a if math.isfinite(x)]
+        span = max(finite) - min(finite) if finite else 0.0
+        # Not below a 65,536th of the span: the table stays small whatever the gaps.
+        self.width = max(min(gaps, default=1.0), span / 65536, 1e-9)
+        self.origin = min(finite) if finite else 0.0
+        table: list[int] = []
+        j = 0
+        for b in range(int(span / self.width) + 2):
+            x = self.origin + b * self.width
+            while j < len(a) and a[j] < x:
+                j += 1
+            table.append(j)
+        self.table = table
+
+    def start(self, x: float) -> int:
+        """An index near ``bisect_left(a, x)`` (the search steps from it to the exact one)."""
+        q = (x - self.origin) / self.width
+        last = len(self.table) - 1
+        if not q > 0.0:  # before the first value (or NaN)
+            return 0
+        if q >= last:
+            return self.table[last]
+        return self.table[int(q)]
+
+    def left(self, x: float) -> int:
+        """``bisect_left(a, x)``: the first index whose value is not below ``x``."""
+        a = self.a
+        if not COMPILED:
+            return bisect_left(a, x)
+        i = self.start(x)
+        while i > 0 and a[i - 1] >= x:
+            i -= 1
+        n = len(a)
+        while i < n and a[i] < x:
+            i += 1
+        return i
+
+    def right(self, x: float) -> int:
+        """``bisect_right(a, x)``: the first index whose value is above ``x``."""
+        a = self.a
+        if not COMPILED:
+            return bisect_right(a, x)
+        if x != x:  # NaN: ``bisect_right`` finds nothing above it
+            return len(a)
+        i = self.start(x)
+        while i > 0 and a[i - 1] > x:
+            i -= 1
+        n = len(a)
+        while i < n and a[i] <= x:
+            i += 1
+        return i
 
 
 class _Quantile:
@@ -418,8 +456,7 @@ class _Queue:
                         head = 0
                     self.head = head
                     return ticket
-            items.clear()  # all taken
-            self.head = 0
+            self.head = head  # all taken (kept until the front is dropped: no reallocation)
             return None
         heap = self.heap
         while heap:
@@ -842,7 +879,7 @@ class _Kernel:
         target = (0.0 if i < 0 else cum[i] + min(now, ends[i]) - starts[i]) + (
             days * self.day_minutes
         )
-        i = _bisect_left(cum, target) - 1
+        i = self.cum_index.left(target) - 1
         at: float
         if i >= len(starts):
             at = INF
@@ -851,7 +888,7 @@ class _Kernel:
             at = starts[i] + target - cum[i]
         cap = self.cap
         if at < cap:
-            j = _bisect_right(self.ticket_starts, at) - 1
+            j = self.ticket_index.right(at) - 1
             if not (j >= 0 and at < self.ticket_ends[j]):
                 at = self.at_habit(at, case.habit)
         delay = at - now
@@ -880,10 +917,10 @@ class _Kernel:
         for d in range(day, min(day + 31, self.calendar_days)):
             if workday[d]:
                 t = d * DAY + habit
-                i = _bisect_right(starts, t) - 1
+                i = self.ticket_index.right(t) - 1
                 if i >= 0 and t < ends[i]:
                     return t
-        i = _bisect_right(starts, at) - 1
+        i = self.ticket_index.right(at) - 1
         if i >= 0 and at < ends[i]:
             return at
         return starts[i + 1] if i + 1 < len(starts) else INF
@@ -1133,6 +1170,9 @@ class _Kernel:
         self.open_cum: list[float] = calendar.open.cum
         self.day_minutes: float = calendar.day_minutes
         self.ticket_starts: list[float] = calendar.tickets.starts
+        # Searched at every return (``come_back``, ``at_habit``).
+        self.cum_index = _Index(self.open_cum)
+        self.ticket_index = _Index(self.ticket_starts)
         self.ticket_ends: list[float] = calendar.tickets.ends
         self.is_workday: list[bool] = calendar.is_workday
         self.calendar_days: int = calendar.days
