@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import ast
 import bisect
+import math
 import os
+import struct
 import warnings
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from simlib.engine.kernel import hall, loop
 from simlib.engine.kernel.build import compiled_source
+from simlib.engine.quantiles import NORMAL_INV_CDF
 from tests.unit.test_kernel import (
     assert_same_records,
     backup_priority_hall,
@@ -95,15 +99,60 @@ def test_compiled_and_pure_loops_write_the_same_records(make: object) -> None:
 
 
 @pytest.mark.skipif(compiled is None, reason=f"compiled kernel: {why_not}")
+@settings(deadline=None)  # the pure loop's table of a wide list takes a while to build
 @given(
-    st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 1e9, -3.0]), max_size=40),
-    st.sampled_from([-5.0, 0.0, 0.25, 0.5, 1.0, 1.75, 2.0, 1e10, float("inf"), float("nan")]),
+    st.lists(
+        st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 1e9, -3.0, float("inf")]) | st.floats(-1e5, 1e5),
+        max_size=40,
+    ),
+    st.sampled_from([-5.0, 0.0, 0.25, 0.5, 1.0, 1.75, 2.0, 1e10, float("inf"), float("nan")])
+    | st.floats(-2e5, 2e5),
+    st.floats(0.0, 1.0),
 )
-def test_the_compiled_bisects_find_the_index_bisect_finds(values: list[float], x: float) -> None:
-    """The loop's bisects written out on C doubles (compiled; ties and NaN included), and
-    the pure loop's, which call ``bisect`` itself."""
+def test_the_compiled_searches_find_the_index_bisect_finds(
+    values: list[float], x: float, hint: float
+) -> None:
+    """The loop's searches from a bucket table (``_Index``, compiled; ties, gaps of every
+    size, infinities and NaN included), and the pure loop's, which call ``bisect`` itself;
+    and the compiled ones again from a table that points anywhere (a start rounded to the
+    wrong bucket): they step to the same index from every start."""
     a = sorted(values)
     assert compiled is not None and compiled.COMPILED and not loop.COMPILED
     for module in (compiled, loop):
-        assert module._bisect_right(a, x) == bisect.bisect_right(a, x)
-        assert module._bisect_left(a, x) == bisect.bisect_left(a, x)
+        index = module._Index(a)
+        assert index.right(x) == bisect.bisect_right(a, x)
+        assert index.left(x) == bisect.bisect_left(a, x)
+    wrong = compiled._Index(a)
+    wrong.table = [round(hint * len(a))] * len(wrong.table)
+    assert wrong.right(x) == bisect.bisect_right(a, x)
+    assert wrong.left(x) == bisect.bisect_left(a, x)
+
+
+def _inv_cdf_points() -> list[float]:
+    """Uniforms across (0, 1), and around each branch of AS241: |p - 0.5| = 0.425, the
+    tails' r = 5 (p = exp(-25)), the smallest and largest p the loop passes."""
+    points = np.random.default_rng(21).random(200_000).tolist()
+    points += np.exp(-np.random.default_rng(5).uniform(0.0, 690.0, 20_000)).tolist()
+    for edge in (0.075, 0.925, math.exp(-25.0), 1.0 - math.exp(-25.0), 1e-300, 0.5):
+        x = edge
+        for _ in range(20):
+            points += [x, 1.0 - x]
+            x = math.nextafter(x, 0.0)
+        x = edge
+        for _ in range(20):
+            x = math.nextafter(x, 1.0)
+            points += [x, 1.0 - x]
+    points.append(math.nextafter(1.0, 0.0))
+    return [p for p in points if 0.0 < p < 1.0]
+
+
+@pytest.mark.skipif(compiled is None, reason=f"compiled kernel: {why_not}")
+def test_the_compiled_inverse_normal_cdf_gives_the_stdlib_bits() -> None:
+    """The kernel's lognormal quantiles call AS241 copied from ``statistics``; compiled,
+    it must give the very doubles of the stdlib's function (its C version), which the
+    SimPy engine calls, for every uniform (both branches and tails)."""
+    assert compiled is not None
+    for mu, sigma in ((0.0, 1.0), (2.6, 0.47), (-1.3, 2.2)):
+        got = [compiled._normal_inv_cdf(p, mu, sigma) for p in _inv_cdf_points()]
+        expected = [NORMAL_INV_CDF(p, mu, sigma) for p in _inv_cdf_points()]
+        assert [struct.pack("<d", x) for x in got] == [struct.pack("<d", x) for x in expected]

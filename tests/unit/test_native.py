@@ -52,9 +52,19 @@ HEAPS = [
     pytest.param(native.PyEventHeap, id="pure"),
     pytest.param(native_heap, id="native", marks=needs_build),
 ]
+
+
+def native_scalar_uniform(key: bytes) -> native.Uniform:
+    """The native uniforms without AVX2 (what a processor without it runs)."""
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    uniform: native.Uniform = built.KeyedUniform(key, vector=False)
+    return uniform
+
+
 UNIFORMS = [
     pytest.param(native.PyKeyedUniform, id="pure"),
-    pytest.param(native_uniform, id="native", marks=needs_build),
+    pytest.param(native_uniform, id="native", marks=needs_build),  # AVX2 where there is
+    pytest.param(native_scalar_uniform, id="native-scalar", marks=needs_build),
 ]
 
 # Few distinct values, so that times, sequences (with the -1 of DAY_STARTS and TIMERS_DUE),

@@ -32,9 +32,9 @@ import gc
 import math
 import struct
 from bisect import bisect_left, bisect_right
-from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
+from itertools import pairwise
 from types import FunctionType
 from typing import Any, Final, cast
 
@@ -105,6 +105,15 @@ PURPOSES = (
     "collect_delay",
     "collect_time",
 )
+# Their codes (indices in PURPOSES): a purpose is looked up in a list, not a dictionary.
+ACCEPT_TIME: Final = 0
+PATIENCE: Final = 1
+COMPLETE: Final = 2
+RETURN_DELAY: Final = 3
+RENEGE_RETURN: Final = 4
+RENEGE_DELAY: Final = 5
+COLLECT_DELAY: Final = 6
+COLLECT_TIME: Final = 7
 
 
 # Quantile kinds the loop works out itself (else it calls ``quantile_fn``'s function).
@@ -114,40 +123,157 @@ TRIANGULAR: Final = 2
 CONSTANT: Final = 3
 
 
-def _bisect_right(a: list[float], x: float) -> int:
-    """``bisect.bisect_right`` on floats, written out: compiled, each step compares two C
-    doubles, where the C ``bisect`` calls ``PyObject_RichCompare`` (a tenth of the run went
-    to the three bisects of every return). The same index: ``x < a[mid]`` on doubles is the
-    comparison ``bisect`` makes on floats. Run as pure Python, the C ``bisect`` is faster
-    than this loop interpreted, so it is used instead (the same index)."""
-    if not COMPILED:
-        return bisect_right(a, x)
-    lo, hi = 0, len(a)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if x < a[mid]:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-def _bisect_left(a: list[float], x: float) -> int:
-    """``bisect.bisect_left`` on floats, written out (see ``_bisect_right``)."""
-    if not COMPILED:
-        return bisect_left(a, x)
-    lo, hi = 0, len(a)
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if a[mid] < x:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
+def _probe() -> None:
+    """A function, to tell whether this module was compiled (then it is a built-in one)."""
 
 
 # Whether this module runs compiled by mypyc (its functions are then built-in functions).
-COMPILED: Final[bool] = not isinstance(_bisect_left, FunctionType)
+COMPILED: Final[bool] = not isinstance(_probe, FunctionType)
+
+
+class _Index:
+    """``bisect_left`` and ``bisect_right`` on a sorted list of floats, started from a table
+    of where each bucket of ``width`` begins (``width`` the smallest gap between distinct
+    values, so a bucket holds about one value): compiled, a search reads the table and two
+    or three values, not the eight or so a bisection of the calendar's periods reads (each
+    read of a list of floats costs a reference and an unboxing). It then steps to the exact
+    index, so it is the index of ``bisect`` whatever the rounding of the bucket; run as pure
+    Python, ``bisect`` itself (the same index, faster there)."""
+
+    def __init__(self, a: list[float]):
+        self.a = a
+        gaps = [y - x for x, y in pairwise(a) if y > x]
+        finite = [x for x in a if math.isfinite(x)]
+        span = max(finite) - min(finite) if finite else 0.0
+        # Not below a 65,536th of the span: the table stays small whatever the gaps.
+        self.width = max(min(gaps, default=1.0), span / 65536, 1e-9)
+        self.origin = min(finite) if finite else 0.0
+        table: list[int] = []
+        j = 0
+        for b in range(int(span / self.width) + 2):
+            x = self.origin + b * self.width
+            while j < len(a) and a[j] < x:
+                j += 1
+            table.append(j)
+        self.table = table
+
+    def start(self, x: float) -> int:
+        """An index near ``bisect_left(a, x)`` (the search steps from it to the exact one)."""
+        q = (x - self.origin) / self.width
+        last = len(self.table) - 1
+        if not q > 0.0:  # before the first value (or NaN)
+            return 0
+        if q >= last:
+            return self.table[last]
+        return self.table[int(q)]
+
+    def left(self, x: float) -> int:
+        """``bisect_left(a, x)``: the first index whose value is not below ``x``."""
+        a = self.a
+        if not COMPILED:
+            return bisect_left(a, x)
+        i = self.start(x)
+        while i > 0 and a[i - 1] >= x:
+            i -= 1
+        n = len(a)
+        while i < n and a[i] < x:
+            i += 1
+        return i
+
+    def right(self, x: float) -> int:
+        """``bisect_right(a, x)``: the first index whose value is above ``x``."""
+        a = self.a
+        if not COMPILED:
+            return bisect_right(a, x)
+        if x != x:  # NaN: ``bisect_right`` finds nothing above it
+            return len(a)
+        i = self.start(x)
+        while i > 0 and a[i - 1] > x:
+            i -= 1
+        n = len(a)
+        while i < n and a[i] <= x:
+            i += 1
+        return i
+
+
+# fmt: off
+def _normal_inv_cdf(p: float, mu: float, sigma: float) -> float:
+    """``statistics._normal_dist_inv_cdf`` (Wichura's AS241) copied as it is, for
+    0 < p < 1, so that compiled it runs on C doubles without a call through Python objects:
+    the same operations in the same order, the same bits (``test_kernel_build.py`` checks
+    them against the stdlib's C function)."""
+    # There is no closed-form solution to the inverse CDF for the normal
+    # distribution, so we use a rational approximation instead:
+    # Wichura, M.J. (1988). "Algorithm AS241: The Percentage Points of the
+    # Normal Distribution".  Applied Statistics. Blackwell Publishing. 37
+    # (3): 477–484. doi:10.2307/2347330. JSTOR 2347330.
+    q = p - 0.5
+    if abs(q) <= 0.425:
+        r = 0.180625 - q * q
+        # Hash sum: 55.88319_28806_14901_4439
+        num = (((((((2.50908_09287_30122_6727e+3 * r +
+                     3.34305_75583_58812_8105e+4) * r +
+                     6.72657_70927_00870_0853e+4) * r +
+                     4.59219_53931_54987_1457e+4) * r +
+                     1.37316_93765_50946_1125e+4) * r +
+                     1.97159_09503_06551_4427e+3) * r +
+                     1.33141_66789_17843_7745e+2) * r +
+                     3.38713_28727_96366_6080e+0) * q
+        den = (((((((5.22649_52788_52854_5610e+3 * r +
+                     2.87290_85735_72194_2674e+4) * r +
+                     3.93078_95800_09271_0610e+4) * r +
+                     2.12137_94301_58659_5867e+4) * r +
+                     5.39419_60214_24751_1077e+3) * r +
+                     6.87187_00749_20579_0830e+2) * r +
+                     4.23133_30701_60091_1252e+1) * r +
+                     1.0)
+        x = num / den
+        return mu + (x * sigma)
+    r = p if q <= 0.0 else 1.0 - p
+    r = math.sqrt(-math.log(r))
+    if r <= 5.0:
+        r = r - 1.6
+        # Hash sum: 49.33206_50330_16102_89036
+        num = (((((((7.74545_01427_83414_07640e-4 * r +
+                     2.27238_44989_26918_45833e-2) * r +
+                     2.41780_72517_74506_11770e-1) * r +
+                     1.27045_82524_52368_38258e+0) * r +
+                     3.64784_83247_63204_60504e+0) * r +
+                     5.76949_72214_60691_40550e+0) * r +
+                     4.63033_78461_56545_29590e+0) * r +
+                     1.42343_71107_49683_57734e+0)
+        den = (((((((1.05075_00716_44416_84324e-9 * r +
+                     5.47593_80849_95344_94600e-4) * r +
+                     1.51986_66563_61645_71966e-2) * r +
+                     1.48103_97642_74800_74590e-1) * r +
+                     6.89767_33498_51000_04550e-1) * r +
+                     1.67638_48301_83803_84940e+0) * r +
+                     2.05319_16266_37758_82187e+0) * r +
+                     1.0)
+    else:
+        r = r - 5.0
+        # Hash sum: 47.52583_31754_92896_71629
+        num = (((((((2.01033_43992_92288_13265e-7 * r +
+                     2.71155_55687_43487_57815e-5) * r +
+                     1.24266_09473_88078_43860e-3) * r +
+                     2.65321_89526_57612_30930e-2) * r +
+                     2.96560_57182_85048_91230e-1) * r +
+                     1.78482_65399_17291_33580e+0) * r +
+                     5.46378_49111_64114_36990e+0) * r +
+                     6.65790_46435_01103_77720e+0)
+        den = (((((((2.04426_31033_89939_78564e-15 * r +
+                     1.42151_17583_16445_88870e-7) * r +
+                     1.84631_83175_10054_68180e-5) * r +
+                     7.86869_13114_56132_59100e-4) * r +
+                     1.48753_61290_85061_48525e-2) * r +
+                     1.36929_88092_27358_05310e-1) * r +
+                     5.99832_20655_58879_37690e-1) * r +
+                     1.0)
+    x = num / den
+    if q < 0.0:
+        x = -x
+    return mu + (x * sigma)
+# fmt: on
 
 
 class _Quantile:
@@ -174,11 +300,17 @@ class _Quantile:
             self.p = (dist.quantile(0.0), 0.0, 0.0, 0.0, 0.0, 0.0)
             self.needs_u = False
         self.a, self.b, self.c, self.d, self.e, self.f = self.p
+        # The lognormal's (mu, sigma) as float objects, for the stdlib's function (u >= 1).
+        self.mu: Any = self.a
+        self.sigma: Any = self.b
 
     def value(self, u: float) -> float:
         kind = self.kind
         if kind == LOGNORMAL:
-            x: float = NORMAL_INV_CDF(u if u > 1e-300 else 1e-300, self.a, self.b)
+            p = u if u > 1e-300 else 1e-300
+            if COMPILED and p < 1.0:  # (run as pure Python, the stdlib's C function is faster)
+                return math.exp(_normal_inv_cdf(p, self.a, self.b))
+            x: float = NORMAL_INV_CDF(p, self.mu, self.sigma)  # p >= 1 raises as the engine's
             return math.exp(x)
         if kind == TRIANGULAR:  # a, b, split, b - a, c - a, b - c
             if u < self.c:
@@ -212,15 +344,18 @@ class _Matter:
         )
         # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
         # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
-        self.first: dict[str, dict[int, list[float]]] = {
-            p: self.draws._blocks.setdefault(p, {}) for p in PURPOSES
-        }
+        # By purpose code (PURPOSES).
+        self.first: list[dict[int, list[float]]] = [
+            self.draws._blocks.setdefault(p, {}) for p in PURPOSES
+        ]
         # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
-        # (``native.keyed_uniform``: in C when built, the same bits).
-        self.uniforms: dict[str, Uniform] = {p: keyed_uniform(self.draws.key(p)) for p in PURPOSES}
-        self.patience_blocks = self.first["patience"]
-        self.accept_blocks = self.first["accept_time"]
-        self.complete_blocks = self.first["complete"]
+        # (``native.keyed_uniform``: in C when built, the same bits); kept as bound methods,
+        # so that a draw is a call, without looking ``u`` up by name each time.
+        self.uniforms: list[Uniform] = [keyed_uniform(self.draws.key(p)) for p in PURPOSES]
+        self.later: list[Callable[[int, int], float]] = [g.u for g in self.uniforms]
+        self.patience_blocks = self.first[PATIENCE]
+        self.accept_blocks = self.first[ACCEPT_TIME]
+        self.complete_blocks = self.first[COMPLETE]
 
 
 class _Arrivals:
@@ -309,16 +444,16 @@ class _Case:
         self.accepted = NAN
         self.decision = NAN
 
-    def u(self, purpose: str, attempt: int) -> float:
-        """``Draws.u(purpose, attempt)`` of this applicant: the same uniform."""
+    def u(self, purpose: int, attempt: int) -> float:
+        """``Draws.u(PURPOSES[purpose], attempt)`` of this applicant: the same uniform."""
         matter = self.matter
         index = self.index
         if attempt == 0:
             block = matter.first[purpose].get(index >> 10)
             if block is not None:
                 return block[index & 1023]
-            return matter.draws.first(purpose, index)
-        return matter.uniforms[purpose].u(index, attempt)
+            return matter.draws.first(PURPOSES[purpose], index)
+        return matter.later[purpose](index, attempt)
 
 
 class _Ticket:
@@ -373,12 +508,16 @@ class _Queue:
     """A hall queue: FIFO, or by priority (higher first, FIFO within a level) when its
     matters have several levels; tickets taken by reneging stay in it and are skipped."""
 
-    __slots__ = ("fifo", "heap", "items", "live", "owners", "seq")
+    __slots__ = ("fifo", "head", "heap", "items", "live", "owners", "seq")
 
     def __init__(self, owners: list[_Desk], by_priority: bool):
         self.owners = owners
         self.fifo = not by_priority
-        self.items: deque[_Ticket] = deque()
+        # The FIFO as a list read from ``head`` on (its front dropped now and then): compiled,
+        # an append and a read are list operations in C, where a deque's ``append`` and
+        # ``popleft`` are method calls looked up by name (about 230 instructions each).
+        self.items: list[_Ticket] = []
+        self.head = 0
         self.heap: list[tuple[int, int, _Ticket]] = []
         self.seq = 0
         self.live = 0
@@ -386,12 +525,20 @@ class _Queue:
     def pop(self) -> _Ticket | None:
         if self.fifo:
             items = self.items
-            while items:
-                ticket = items.popleft()
+            head = self.head
+            n = len(items)
+            while head < n:
+                ticket = items[head]
+                head += 1
                 if not ticket.taken:
                     self.live -= 1
                     ticket.taken = True
+                    if head >= 1024 and 2 * head >= n:
+                        del items[:head]  # the front already taken: drop it
+                        head = 0
+                    self.head = head
                     return ticket
+            self.head = head  # all taken (kept until the front is dropped: no reallocation)
             return None
         heap = self.heap
         while heap:
@@ -404,7 +551,7 @@ class _Queue:
 
     def waiting(self) -> list[_Ticket]:
         if self.fifo:
-            return [t for t in self.items if not t.taken]
+            return [t for t in self.items[self.head :] if not t.taken]
         return [entry[2] for entry in sorted(self.heap) if not entry[2].taken]
 
 
@@ -603,6 +750,10 @@ class _Kernel:
         self.now = 0.0
         # The event list (``native.event_heap``: in C when built, heapq's order either way).
         self.events: EventList = event_heap()
+        # Its methods, bound once: compiled, a call of a bound method skips looking the
+        # method up by name on every event (a tenth of a push's or pop's cost).
+        self.push_event: Callable[[float, int, int, Any], None] = self.events.push
+        self.pop_event: Callable[[], tuple[float, int, Any]] = self.events.pop
         self.seq = 0  # the next event's sequence number
         self.overtime = False
         self.closed_at = 0.0
@@ -618,16 +769,21 @@ class _Kernel:
         self.open_tickets = 0  # issued and not done
         self.open_i = -1  # the hall's opening period under way at ``now`` (``come_back``)
         self.cases: list[_Case] = []  # by id: their columns join the records at the end
-        # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``).
-        self.timers: dict[int, list[_Ticket]] = {}
+        # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``):
+        # a list indexed by span number (an int key costs an int object and a hash).
+        self.timers: list[list[_Ticket] | None] = []
         # The visits' columns, in the order of ``Records.visit``'s arguments.
-        self.v_case: list[int] = []
-        self.v_kind: list[int] = []
-        self.v_pool: list[int] = []
-        self.v_ticket: list[float] = []
-        self.v_call: list[float] = []
-        self.v_end: list[float] = []
-        self.v_outcome: list[int] = []
+        # Lists of CHUNK items written in place (``v_n`` of them in use), so that they never
+        # grow again after a chunk joined the records: ``append`` after ``clear`` reallocated
+        # (and copied) each list some fifty times per chunk.
+        self.v_n = 0
+        self.v_case: list[int] = [0] * CHUNK
+        self.v_kind: list[int] = [0] * CHUNK
+        self.v_pool: list[int] = [0] * CHUNK
+        self.v_ticket: list[float] = [0.0] * CHUNK
+        self.v_call: list[float] = [0.0] * CHUNK
+        self.v_end: list[float] = [0.0] * CHUNK
+        self.v_outcome: list[int] = [0] * CHUNK
         pools = list(scenario.pools)
         self.desks = [_Desk(i, p, records.tally[p]) for i, p in enumerate(pools)]
         by_id = {d.name: d for d in self.desks}
@@ -669,7 +825,7 @@ class _Kernel:
         """Put an event on the list (after those already there at the same instant)."""
         n = self.seq
         self.seq = n + 1
-        self.events.push(at, n, kind, payload)
+        self.push_event(at, n, kind, payload)
 
     # --- processes reused from the engine ------------------------------------------------
     def _roster(self) -> _Roster:
@@ -733,14 +889,17 @@ class _Kernel:
         self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
     ) -> None:
         """Records.visit, into lists that join the records' columns a chunk at a time."""
-        self.v_case.append(case)
-        self.v_kind.append(kind)
-        self.v_pool.append(pool)
-        self.v_ticket.append(ticket)
-        self.v_call.append(call)
-        self.v_end.append(end)
-        self.v_outcome.append(outcome)
-        if len(self.v_case) >= CHUNK:
+        k = self.v_n
+        self.v_case[k] = case
+        self.v_kind[k] = kind
+        self.v_pool[k] = pool
+        self.v_ticket[k] = ticket
+        self.v_call[k] = call
+        self.v_end[k] = end
+        self.v_outcome[k] = outcome
+        k += 1
+        self.v_n = k
+        if k >= CHUNK:
             self.flush_visits()
 
     def flush_visits(self) -> None:
@@ -757,9 +916,13 @@ class _Kernel:
         # Each chunk packed by ``struct`` in the column's own native C type (the same bytes
         # ``array.append`` writes, range checks included) rather than ``array.extend``,
         # which parses every item on its own: 6x faster, an eighth of the compiled run.
+        n = self.v_n
+        if n == 0:
+            return
         for column, values in zip(columns, kept, strict=True):
-            column.frombytes(struct.pack(f"@{len(values)}{column.typecode}", *values))
-            values.clear()
+            used = values if n == len(values) else values[:n]
+            column.frombytes(struct.pack(f"@{n}{column.typecode}", *used))
+        self.v_n = 0
 
     def leave(self, ticket: _Ticket, outcome: int, comes_back: bool) -> None:
         """A waiting ticket's holder left (reneged, sent home): record it, maybe come back."""
@@ -770,11 +933,11 @@ class _Kernel:
         self.visit(case.id, ticket.kind, ticket.pool, ticket.enqueued, NAN, now, outcome)
         if ticket.kind == COLLECT:
             if comes_back:
-                self.come_back(case, case.visits, "renege_delay", RETURN_TO_COLLECT)
+                self.come_back(case, case.visits, RENEGE_DELAY, RETURN_TO_COLLECT)
             else:
                 self.finished(case)
         elif comes_back:
-            self.come_back(case, case.visits, "renege_delay", RETURN_TO_SUBMIT)
+            self.come_back(case, case.visits, RENEGE_DELAY, RETURN_TO_SUBMIT)
         else:
             case.status = ABANDONED
             self.finished(case)
@@ -791,7 +954,7 @@ class _Kernel:
             self.stopped = True
             self.push(self.now, STOP, None)
 
-    def come_back(self, case: _Case, attempt: int, purpose: str, kind: int) -> None:
+    def come_back(self, case: _Case, attempt: int, purpose: int, kind: int) -> None:
         """CaseFlow._come_back of a walk-in: after the return delay in working days, at the
         applicant's usual time of day when the hall is closed then (``Timetable.add_working``
         written out with the same arithmetic, then ``HallCalendar.next_ticket_at_habit`` as
@@ -809,7 +972,7 @@ class _Kernel:
         target = (0.0 if i < 0 else cum[i] + min(now, ends[i]) - starts[i]) + (
             days * self.day_minutes
         )
-        i = _bisect_left(cum, target) - 1
+        i = self.cum_index.left(target) - 1
         at: float
         if i >= len(starts):
             at = INF
@@ -818,7 +981,7 @@ class _Kernel:
             at = starts[i] + target - cum[i]
         cap = self.cap
         if at < cap:
-            j = _bisect_right(self.ticket_starts, at) - 1
+            j = self.ticket_index.right(at) - 1
             if not (j >= 0 and at < self.ticket_ends[j]):
                 at = self.at_habit(at, case.habit)
         delay = at - now
@@ -847,10 +1010,10 @@ class _Kernel:
         for d in range(day, min(day + 31, self.calendar_days)):
             if workday[d]:
                 t = d * DAY + habit
-                i = _bisect_right(starts, t) - 1
+                i = self.ticket_index.right(t) - 1
                 if i >= 0 and t < ends[i]:
                     return t
-        i = _bisect_right(starts, at) - 1
+        i = self.ticket_index.right(at) - 1
         if i >= 0 and at < ends[i]:
             return at
         return starts[i + 1] if i + 1 < len(starts) else INF
@@ -867,7 +1030,7 @@ class _Kernel:
             else:
                 work = matter.accept(Draws(matter.draws, case.index), k)
         elif accept_q is not None:
-            work = accept_q.value(case.u("accept_time", k))
+            work = accept_q.value(case.u(ACCEPT_TIME, k))
         else:
             work = matter.accept(Draws(matter.draws, case.index), k)
         n = case.visits
@@ -878,7 +1041,7 @@ class _Kernel:
         matter = case.matter
         c = case.collections
         collect_time = matter.collect_time
-        work = collect_time.value(case.u("collect_time", c) if collect_time.needs_u else 0.0)
+        work = collect_time.value(case.u(COLLECT_TIME, c) if collect_time.needs_u else 0.0)
         case.collections = c + 1
         n = case.visits
         case.visits = n + 1
@@ -928,7 +1091,7 @@ class _Kernel:
                 block = matter.patience_blocks.get(case.index >> 10)
                 if block is not None:
                     u = block[case.index & 1023]
-            wait = patience.value(case.u("patience", visit_no) if u < 0.0 else u)
+            wait = patience.value(case.u(PATIENCE, visit_no) if u < 0.0 else u)
             self.renege_timer(ticket, now + wait)
 
     def renege_timer(self, ticket: _Ticket, at: float) -> None:
@@ -939,17 +1102,27 @@ class _Kernel:
         (nearly all) would have done nothing, and never cost a heap entry."""
         n = self.seq
         self.seq = n + 1
-        span = int(at // TIMER_SPAN)
+        # Any span whose start is not after ``at`` keeps the order (its timers join the list
+        # before their instant); ``floor`` of the quotient, one lower if rounding put the
+        # start past ``at``, is cheaper compiled than ``at // TIMER_SPAN`` (fmod and fixes).
+        span = math.floor(at / TIMER_SPAN)
         starts = span * TIMER_SPAN
+        if starts > at:
+            span -= 1
+            starts = span * TIMER_SPAN
         if starts <= self.now:
-            self.events.push(at, n, RENEGE, ticket)
+            self.push_event(at, n, RENEGE, ticket)
             return
         ticket.renege_at = at
         ticket.renege_seq = n
-        held = self.timers.get(span)
+        timers = self.timers
+        while len(timers) <= span:
+            timers.append(None)
+        held = timers[span]
         if held is None:
-            held = self.timers[span] = []
-            self.events.push(starts, -1, TIMERS_DUE, span)  # before all then
+            held = []
+            timers[span] = held
+            self.push_event(starts, -1, TIMERS_DUE, held)  # before all then
         held.append(ticket)
 
     def begin(self, officer: _Officer, ticket: _Ticket) -> None:
@@ -1030,15 +1203,15 @@ class _Kernel:
             u = 0.0
             if complete_prob < 1:
                 block = matter.complete_blocks.get(case.index >> 10) if k == 0 else None
-                u = block[case.index & 1023] if block is not None else case.u("complete", k)
+                u = block[case.index & 1023] if block is not None else case.u(COMPLETE, k)
             if complete_prob < 1 and u >= complete_prob:
-                self.come_back(case, k, "return_delay", RETURN_TO_SUBMIT)
+                self.come_back(case, k, RETURN_DELAY, RETURN_TO_SUBMIT)
             else:
                 case.accepted = now
                 case.decision = now  # decided at the window (no chain)
                 case.status = DECIDED
                 if matter.collect_in_person:
-                    self.come_back(case, 0, "collect_delay", RETURN_TO_COLLECT)
+                    self.come_back(case, 0, COLLECT_DELAY, RETURN_TO_COLLECT)
                 elif case.cohort:
                     self.finished(case)
         elif case.cohort:
@@ -1073,7 +1246,7 @@ class _Kernel:
             return
         ticket.taken = True
         ticket.queue.live -= 1
-        back = ticket.case.u("renege_return", ticket.visit_no) < self.renege_back
+        back = ticket.case.u(RENEGE_RETURN, ticket.visit_no) < self.renege_back
         self.leave(ticket, RENEGED, back)
 
     # --- the run ----------------------------------------------------------------------------
@@ -1090,6 +1263,9 @@ class _Kernel:
         self.open_cum: list[float] = calendar.open.cum
         self.day_minutes: float = calendar.day_minutes
         self.ticket_starts: list[float] = calendar.tickets.starts
+        # Searched at every return (``come_back``, ``at_habit``).
+        self.cum_index = _Index(self.open_cum)
+        self.ticket_index = _Index(self.ticket_starts)
         self.ticket_ends: list[float] = calendar.tickets.ends
         self.is_workday: list[bool] = calendar.is_workday
         self.calendar_days: int = calendar.days
@@ -1150,8 +1326,9 @@ class _Kernel:
     def loop(self, rosters: _Roster, closing: Iterator[None]) -> None:
         """Take events in order until the run's end (a STOP event)."""
         events = self.events
+        pop = self.pop_event
         while events:
-            now, kind, x = events.pop()
+            now, kind, x = pop()
             self.now = now
             if kind == END:
                 self.served(x)
@@ -1170,9 +1347,11 @@ class _Kernel:
             elif kind == CLOSING:
                 next(closing, None)
             elif kind == TIMERS_DUE:  # the span's timers of tickets still waiting join it
-                for ticket in self.timers.pop(x):
+                held = cast(list[_Ticket], x)
+                for ticket in held:
                     if not ticket.taken:
-                        events.push(ticket.renege_at, ticket.renege_seq, RENEGE, ticket)
+                        self.push_event(ticket.renege_at, ticket.renege_seq, RENEGE, ticket)
+                held.clear()  # its span is over: a later timer of it goes straight on the list
             elif kind == HORIZON:
                 if self.open_cohort == 0:
                     self.stop()
