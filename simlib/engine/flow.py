@@ -225,6 +225,24 @@ def _takes(case: Case, step: StepPlan) -> bool:
     return False
 
 
+class Round(Call):
+    """The files that one courier round brings at instant ``at``: one event instead of a
+    timer each. ``files``: (sequence number, case, step), in the order of the numbers, which
+    each file's own timer would have had (see ``CaseFlow._round``)."""
+
+    __slots__ = ("at", "files")
+
+    def __init__(
+        self,
+        callbacks: list[Callable[[Any], None]],
+        at: float,
+        files: list[tuple[int, Case, StepPlan]],
+    ):
+        super().__init__(callbacks)
+        self.at = at
+        self.files = files
+
+
 class StepJob(Job):
     """Back-office work of a case: the job plus its case, step and attempt, so that one
     bound handler of the flow finishes every step (no closure per step)."""
@@ -297,6 +315,9 @@ class CaseFlow:
         self._cap = records.cap
         self._release_cb: list[Callable[[Any], None]] = [self._release]
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
+        # Courier rounds not yet begun, by their instant (see ``_by_courier``).
+        self._rounds: dict[float, Round] = {}
+        self._round_cb: list[Callable[[Any], None]] = [self._round]
         self._step_done_cb = self._step_done  # bound once, not per step
         self._online_done_cb = self._online_done
 
@@ -342,6 +363,46 @@ class CaseFlow:
     def _fire(timer: Call) -> None:
         then, arg = timer._value
         then(arg)
+
+    def _by_courier(self, delay: float, case: Case, step: StepPlan) -> None:
+        """The file reaches ``step``'s pool after ``delay``, with a courier round: as
+        ``_after(delay, self._handed_over, (case, step))``, but the files of one round (some
+        400 on the district hall, at the same instant) share one event (``Round``)."""
+        now = self.env._now
+        at = now + delay  # the expression ``_after`` computes: the same instant
+        if at >= self._cap:
+            return  # beyond the end of the drain: the case stays in progress
+        eid = next(self._eid)
+        batch = self._rounds.get(at)
+        if batch is not None:  # not yet begun: this file joins it, last (its number is)
+            batch.files.append((eid, case, step))
+            return
+        batch = self._rounds[at] = Round(self._round_cb, at, [(eid, case, step)])
+        event = (at, NORMAL, eid, batch)
+        if at >= self._tomorrow:  # as in ``_after``
+            self._tomorrow = (now // DAY + 1) * DAY
+            if at >= self._tomorrow:
+                self._bucket(event, int(at // DAY))
+                return
+        heappush(self._queue, event)
+
+    def _round(self, batch: Round) -> None:
+        """A courier round arrives: each file's step starts in the order of the files'
+        sequence numbers. Before each file after the first, an event the list holds with a
+        smaller key (time, priority, sequence number) -- one due at this instant and set
+        before the file, or an urgent one -- runs first: the rest of the round goes back on
+        the list with the next file's key. So each step starts where its own timer would
+        have run, among the same events."""
+        at, files, queue = batch.at, batch.files, self._queue
+        if self._rounds.get(at) is batch:
+            del self._rounds[at]  # begun: a later file would need an event of its own
+        do_step = self._do_step
+        for k, (eid, case, step) in enumerate(files):
+            if k and queue and queue[0][0] <= at and queue[0] < (at, NORMAL, eid):
+                rest = Round(self._round_cb, at, files[k:])
+                heappush(queue, (at, NORMAL, eid, rest))
+                return
+            do_step(case, step, STEP_VISIT)
 
     def _come_back(
         self,
@@ -494,12 +555,17 @@ class CaseFlow:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
             delay = step.handoff_at(self.env._now) - self.env._now
+        delay_is_round = True  # the file arrives with a courier round, not after a hold
         if step.hold_prob and case.u(step.hold_key) < step.hold_prob:
             # Put aside: waiting on the applicant or an adviser, no officer busy. Drawn on
             # its own stream, so chains without holds draw exactly what they drew before.
             delay = max(delay, 0.0) + step.hold_quantile(case.u(step.hold_days_key)) * DAY
+            delay_is_round = False
         if delay <= 0:
             self._do_step(case, step, STEP_VISIT)
+            return
+        if step.handoff_at is not None and delay_is_round:
+            self._by_courier(delay, case, step)
             return
         self._after(delay, self._handed_over, (case, step))
 
