@@ -20,7 +20,7 @@ from simpy.events import NORMAL, URGENT
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import INF, Job, Officer, WorkQueue
 from simlib.engine.quantiles import quantile_fn, quantiles_fn
-from simlib.engine.records import STATUSES, Records
+from simlib.engine.records import CHUNK, STATUSES, Records
 from simlib.engine.schedule import Call
 from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
@@ -296,8 +296,9 @@ class CaseFlow:
         self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
         self.cohort_size = 0
         self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
-        # The event log's writer, or None when only KPIs are recorded (no call per step).
-        self._log = records.step if records.detail == "full" else None
+        # Whether the event log is kept (not when only KPIs are recorded), and its rows.
+        self._log = records.detail == "full"
+        self._step_rows = records.row_lists()[1]
         cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
         self._visits_col, self._status = cols["visits"], cols["status"]
         self._accepted, self._decision, self._revoked = (
@@ -614,8 +615,12 @@ class CaseFlow:
     def _step_done(self, job: StepJob, start: float, end: float, officer: Officer) -> None:
         case, step, attempt = job.holder, job.step, job.attempt
         assert step is not None
-        if self._log:
-            self._log(case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
+        if self._log:  # Records.step written out (see Records.row_lists)
+            rows = self._step_rows
+            row = (case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
+            rows.append(row)
+            if len(rows) >= CHUNK:
+                self.records.flush_rows()
         case.attempts[step.name] = attempt + 1
         if step.rework_prob and case.u(step.rework_key, attempt) < step.rework_prob:
             # Rework: the applicant supplies material after the return delay, the step is redone.

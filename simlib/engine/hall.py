@@ -11,7 +11,7 @@ from simpy.events import NORMAL
 
 from simlib.engine.balking import BalkingRule
 from simlib.engine.officers import INF, HallState, Job, Officer, WorkQueue
-from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
+from simlib.engine.records import CHUNK, OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.schedule import Call
 from simlib.scenario.dists import BaseDistribution
 
@@ -90,6 +90,7 @@ class Hall:
         self.balking = balking  # None: everyone takes a ticket
         self.appointments: Any = None  # an AppointmentDesk when some matter books slots
         self._log = records.detail == "full"  # the event log is kept
+        self._visit_rows, self._step_rows = records.row_lists()
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
@@ -143,18 +144,19 @@ class Hall:
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
-        rec = self.records
-        rec.visit(ticket.case, ticket.kind, ticket.pool, ticket.enqueued, start, end, SERVED)
+        # Records.visit and Records.step written out (see Records.row_lists).
+        case, enqueued = ticket.case, ticket.enqueued
+        rows = self._visit_rows
+        rows.append((case, ticket.kind, ticket.pool, enqueued, start, end, SERVED))
+        if len(rows) >= CHUNK:
+            self.records.flush_rows()
         if self._log:
-            rec.step(
-                ticket.case,
-                ticket.activity,
-                officer.desk.code,
-                officer.index,
-                ticket.enqueued,
-                start,
-                end,
+            rows = self._step_rows
+            rows.append(
+                (case, ticket.activity, officer.desk.code, officer.index, enqueued, start, end)
             )
+            if len(rows) >= CHUNK:
+                self.records.flush_rows()
         self.on_served(ticket)
 
     def _arm(self, at: float, seq: int) -> None:

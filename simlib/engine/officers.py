@@ -84,6 +84,8 @@ class WorkQueue:
         self.owners = owners
         self.items: deque[Job] = deque()
         self.live = 0  # items not yet taken
+        # Plain first-in first-out (no ``_push`` of a subclass): ``put`` appends itself.
+        self._fifo = type(self)._push is WorkQueue._push
 
     def put(self, job: Job, now: float) -> None:
         job.enqueued = now
@@ -98,7 +100,10 @@ class WorkQueue:
                 job.taken = True
                 backup.idle.pop().hand(job)
                 return
-        self._push(job)
+        if self._fifo:
+            self.items.append(job)
+        else:
+            self._push(job)
         self.live += 1
 
     def _push(self, job: Job) -> None:
@@ -293,7 +298,34 @@ class Officer:
         return None
 
     def _loop(self, _event: object = None) -> None:
-        """Take jobs until one needs time (a service timeout) or none is left (sleep)."""
+        """Take jobs until one needs time (a service timeout) or none is left (sleep).
+        ``_next`` written out (a call less per job); a subclass with its own ``_next``
+        loops with ``_loop_next`` (``__init_subclass__``)."""
+        desk = self.desk
+        while True:
+            if self.on_duty and self.env._now < self.duty_end:
+                job = self.held
+                if job is not None:
+                    self.held = None
+                else:
+                    for queue in desk.queues:
+                        if queue.live:
+                            job = queue.pop()
+                            break
+                    else:
+                        job = self._backed_up_work()
+            else:
+                job = self._leftover()
+            if job is None:  # sleep until handed work (idle only while on duty)
+                self.asleep = True
+                if self.on_duty:
+                    desk.idle.append(self)
+                return
+            if self._begin(job):
+                return
+
+    def _loop_next(self, _event: object = None) -> None:
+        """``_loop`` taking each job from ``_next``."""
         while True:
             job = self._next()
             if job is None:  # sleep until handed work (idle only while on duty)
@@ -303,6 +335,12 @@ class Officer:
                 return
             if self._begin(job):
                 return
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """An officer that picks its jobs its own way (``_next``) loops over them."""
+        super().__init_subclass__(**kwargs)
+        if cls._next is not Officer._next and cls._loop is Officer._loop:
+            cls._loop = Officer._loop_next  # type: ignore[method-assign]
 
     def _woken(self, job: Job | None) -> None:
         if job is None or not self._begin(job):

@@ -20,7 +20,9 @@ ROUND = 10 * 60.0  # 10:00 on day 0
 def _flow(env: simpy.Environment) -> CaseFlow:
     """A case flow whose steps only note that they started (no hall, no officers)."""
     cols = {name: array("d") for name in ("visits", "status", "accepted", "decision", "revoked")}
-    records: Any = SimpleNamespace(detail="kpi", case_cols=lambda: cols, cap=1e9, step=None)
+    records: Any = SimpleNamespace(
+        detail="kpi", case_cols=lambda: cols, cap=1e9, row_lists=lambda: ([], [])
+    )
     hall: Any = SimpleNamespace(bind=lambda served, left: None)
     return CaseFlow(env, records, SimpleNamespace(), hall, Constant(value=1.0))
 
