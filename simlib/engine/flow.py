@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from heapq import heappush
 from typing import Any
 
-import simpy
 from simpy.events import NORMAL, URGENT
 
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import INF, Job, Officer, WorkQueue
 from simlib.engine.quantiles import quantile_fn, quantiles_fn
 from simlib.engine.records import CHUNK, STATUSES, Records
-from simlib.engine.schedule import Call
+from simlib.engine.schedule import Call, Environment
 from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
 from simlib.timekeeping import DAY, HallCalendar
@@ -230,7 +228,7 @@ class Round(Call):
     timer each. ``files``: (sequence number, case, step), in the order of the numbers, which
     each file's own timer would have had (see ``CaseFlow._round``)."""
 
-    __slots__ = ("at", "files")
+    __slots__ = ("at", "files", "next")
 
     def __init__(
         self,
@@ -241,6 +239,7 @@ class Round(Call):
         super().__init__(callbacks)
         self.at = at
         self.files = files
+        self.next = 0  # the file whose step starts when the round comes off the list
 
 
 class StepJob(Job):
@@ -280,7 +279,7 @@ class CaseFlow:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         records: Records,
         calendar: HallCalendar,
         hall: Hall,
@@ -306,7 +305,7 @@ class CaseFlow:
             cols["decision"],
             cols["revoked"],
         )
-        self._queue: list[Any] = env._queue  # the event list: timers are pushed on it directly
+        self._push = env.push  # timers go on the event list directly
         self._eid = env._eid
         # Timers due on a later day wait in that day's bucket (returns, collections and holds
         # are days away: two in three pending events), so the event list every event is
@@ -334,13 +333,13 @@ class CaseFlow:
             return  # beyond the end of the drain: the case stays in progress
         timer = Call(self._fire_cb)
         timer._value = (then, arg)
-        event = (at, NORMAL, next(self._eid), timer)
+        eid = next(self._eid)
         if at >= self._tomorrow:  # perhaps on a later day (or a day has begun since)
             self._tomorrow = (now // DAY + 1) * DAY
             if at >= self._tomorrow:
-                self._bucket(event, int(at // DAY))
+                self._bucket((at, NORMAL, eid, timer), int(at // DAY))
                 return
-        heappush(self._queue, event)
+        self._push(at, NORMAL, eid, timer)
 
     def _bucket(self, event: tuple[float, int, int, Call], day: int) -> None:
         """Keep a timer due on a later ``day`` in that day's bucket."""
@@ -349,16 +348,16 @@ class CaseFlow:
             bucket = self._later[day] = []
             release = Call(self._release_cb)
             release._value = day
-            heappush(self._queue, (day * DAY, URGENT, next(self._eid), release))
+            self._push(day * DAY, URGENT, next(self._eid), release)
         bucket.append(event)
 
     def _release(self, release: Call) -> None:
         """A day begins: its timers join the event list with the keys (time, priority,
         sequence number) they got when set, so they run in the same order as if they had
         been on the list all along (the release itself only adds an event at midnight)."""
-        queue = self._queue
-        for event in self._later.pop(release._value):
-            heappush(queue, event)
+        push = self._push
+        for at, priority, eid, event in self._later.pop(release._value):
+            push(at, priority, eid, event)
 
     @staticmethod
     def _fire(timer: Call) -> None:
@@ -379,31 +378,29 @@ class CaseFlow:
             batch.files.append((eid, case, step))
             return
         batch = self._rounds[at] = Round(self._round_cb, at, [(eid, case, step)])
-        event = (at, NORMAL, eid, batch)
         if at >= self._tomorrow:  # as in ``_after``
             self._tomorrow = (now // DAY + 1) * DAY
             if at >= self._tomorrow:
-                self._bucket(event, int(at // DAY))
+                self._bucket((at, NORMAL, eid, batch), int(at // DAY))
                 return
-        heappush(self._queue, event)
+        self._push(at, NORMAL, eid, batch)
 
     def _round(self, batch: Round) -> None:
-        """A courier round arrives: each file's step starts in the order of the files'
-        sequence numbers. Before each file after the first, an event the list holds with a
-        smaller key (time, priority, sequence number) -- one due at this instant and set
-        before the file, or an urgent one -- runs first: the rest of the round goes back on
-        the list with the next file's key. So each step starts where its own timer would
-        have run, among the same events."""
-        at, files, queue = batch.at, batch.files, self._queue
-        if self._rounds.get(at) is batch:
-            del self._rounds[at]  # begun: a later file would need an event of its own
-        do_step = self._do_step
-        for k, (eid, case, step) in enumerate(files):
-            if k and queue and queue[0][0] <= at and queue[0] < (at, NORMAL, eid):
-                rest = Round(self._round_cb, at, files[k:])
-                heappush(queue, (at, NORMAL, eid, rest))
-                return
-            do_step(case, step, STEP_VISIT)
+        """A courier round arrives: one file's step starts each time the round comes off the
+        event list, in the order of the files' sequence numbers; before that, the round goes
+        back on the list with the next file's key (time, priority, sequence number), so
+        whatever comes before that key (an event due at this instant and set before the
+        next file, or an urgent one) runs first. So each step starts where its own timer
+        would have run, among the same events."""
+        k, files = batch.next, batch.files
+        if k == 0 and self._rounds.get(batch.at) is batch:
+            del self._rounds[batch.at]  # begun: a later file would need an event of its own
+        if k + 1 < len(files):
+            batch.next = k + 1
+            batch.callbacks = self._round_cb
+            self._push(batch.at, NORMAL, files[k + 1][0], batch)
+        _, case, step = files[k]
+        self._do_step(case, step, STEP_VISIT)
 
     def _come_back(
         self,

@@ -12,7 +12,7 @@ from simpy.events import NORMAL
 from simlib.engine.balking import BalkingRule
 from simlib.engine.officers import INF, HallState, Job, Officer, WorkQueue
 from simlib.engine.records import CHUNK, OUTCOMES, VISIT_KINDS, Records
-from simlib.engine.schedule import Call
+from simlib.engine.schedule import Call, Environment
 from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Hall:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         records: Records,
         calendar: HallCalendar,
         state: HallState,
@@ -165,8 +165,7 @@ class Hall:
         timer = Call(self._renege_cb)
         timer._value = seq
         self._armed.add(seq)
-        events: list[Any] = self.env._queue
-        heappush(events, (at, NORMAL, seq, timer))
+        self.env.push(at, NORMAL, seq, timer)
 
     def _renege_due(self, timer: Call) -> None:
         """A patience end is due. Only the earliest pending one ever has a timer, and it keeps

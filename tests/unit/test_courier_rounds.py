@@ -7,17 +7,15 @@ from array import array
 from types import SimpleNamespace
 from typing import Any
 
-import simpy
-
 from simlib.engine.flow import CaseFlow, Round
-from simlib.engine.schedule import at_start
+from simlib.engine.schedule import Environment, at_start
 from simlib.scenario.dists import Constant
 from simlib.timekeeping import DAY
 
 ROUND = 10 * 60.0  # 10:00 on day 0
 
 
-def _flow(env: simpy.Environment) -> CaseFlow:
+def _flow(env: Environment) -> CaseFlow:
     """A case flow whose steps only note that they started (no hall, no officers)."""
     cols = {name: array("d") for name in ("visits", "status", "accepted", "decision", "revoked")}
     records: Any = SimpleNamespace(
@@ -31,7 +29,7 @@ def _order(batched: bool) -> list[str]:
     """Three files handed over at 08:00 for the 10:00 round, from two different days' views
     (one set the day before goes through the day's bucket); a timeout due at 10:00 set
     between the second and the third; the first file's step schedules something urgent."""
-    env = simpy.Environment()
+    env = Environment()
     flow = _flow(env)
     seen: list[str] = []
     step: Any = SimpleNamespace(name="step")
@@ -69,7 +67,7 @@ def test_events_between_the_files_of_a_round_run_between_them() -> None:
 
 
 def test_a_round_that_has_begun_takes_no_more_files() -> None:
-    env = simpy.Environment()
+    env = Environment()
     flow = _flow(env)
     step: Any = SimpleNamespace(name="step")
     seen: list[str] = []
