@@ -312,9 +312,19 @@ class Model:
             d * DAY + parse_clock(r) for d in self.calendar.workdays() for r in set(rounds)
         )
 
+        lo = hi = -math.inf  # the last answer: files handed over in (lo, hi] arrive at hi
+
         def arrives(t: float) -> float:
+            # Asked at the current instant, which only grows: the last answer, nearly
+            # always, without a bisection (bisect_left gives the same for t in (lo, hi]).
+            nonlocal lo, hi
+            if lo < t <= hi:
+                return hi
             i = bisect.bisect_left(times, t)
-            return times[i] if i < len(times) else math.inf
+            if i >= len(times):
+                return math.inf
+            lo, hi = (times[i - 1] if i else -math.inf), times[i]
+            return hi
 
         return arrives
 

@@ -79,3 +79,28 @@ def test_a_round_that_has_begun_takes_no_more_files() -> None:
     flow._by_courier(ROUND + DAY - env.now, "f1", step)  # type: ignore[arg-type]
     env.run(until=2 * DAY)
     assert seen == ["f0", "f1"]
+
+
+def test_a_courier_arrives_at_the_next_round_whatever_was_asked_before() -> None:
+    """``arrives`` keeps its last answer: it must give the bisection's for any order of
+    questions (the engine asks in time order), ties on a round and after the last round."""
+    import bisect
+    import math
+    import random
+
+    from simlib.engine.model import Model
+    from tests.unit.golden_halls import chains_hall
+
+    model = Model(chains_hall(), 1)
+    arrives = model._courier(["10:00", "15:00"])
+    times = sorted(d * DAY + h * 60.0 for d in model.calendar.workdays() for h in (10, 15))
+    rng = random.Random(7)
+    asked = sorted(rng.uniform(0, times[-1] + DAY) for _ in range(300))
+    asked += (
+        times[:5]
+        + [times[3] + 1, times[3], times[-1], times[-1] + 1]
+        + [rng.uniform(0, 5 * DAY) for _ in range(50)]
+    )
+    for t in asked:
+        i = bisect.bisect_left(times, t)
+        assert arrives(t) == (times[i] if i < len(times) else math.inf), t
