@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from simpy.events import NORMAL, URGENT
+from simpy.events import NORMAL
 
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import INF, Job, Officer, WorkQueue
@@ -305,15 +305,12 @@ class CaseFlow:
             cols["decision"],
             cols["revoked"],
         )
-        self._push = env.push  # timers go on the event list directly
+        # Timers go on the event list directly, whenever they are due: with the list in C
+        # (``schedule.Environment``) a long list costs a few comparisons of doubles, less
+        # than the day buckets that kept it short for heapq's tuples did.
+        self._push = env.push
         self._eid = env._eid
-        # Timers due on a later day wait in that day's bucket (returns, collections and holds
-        # are days away: two in three pending events), so the event list every event is
-        # pushed on and popped from stays short. See ``_after``.
-        self._later: dict[int, list[Any]] = {}
-        self._tomorrow = 0.0  # the next midnight after the last timer set (see ``_after``)
         self._cap = records.cap
-        self._release_cb: list[Callable[[Any], None]] = [self._release]
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
         # Courier rounds not yet begun, by their instant (see ``_by_courier``).
         self._rounds: dict[float, Round] = {}
@@ -327,37 +324,12 @@ class CaseFlow:
         if delay <= 0:
             then(arg)
             return
-        now = self.env._now
-        at = now + delay
+        at = self.env._now + delay
         if at >= self._cap:
             return  # beyond the end of the drain: the case stays in progress
         timer = Call(self._fire_cb)
         timer._value = (then, arg)
-        eid = next(self._eid)
-        if at >= self._tomorrow:  # perhaps on a later day (or a day has begun since)
-            self._tomorrow = (now // DAY + 1) * DAY
-            if at >= self._tomorrow:
-                self._bucket((at, NORMAL, eid, timer), int(at // DAY))
-                return
-        self._push(at, NORMAL, eid, timer)
-
-    def _bucket(self, event: tuple[float, int, int, Call], day: int) -> None:
-        """Keep a timer due on a later ``day`` in that day's bucket."""
-        bucket = self._later.get(day)
-        if bucket is None:  # the day's first: its release opens the day, before anything else
-            bucket = self._later[day] = []
-            release = Call(self._release_cb)
-            release._value = day
-            self._push(day * DAY, URGENT, next(self._eid), release)
-        bucket.append(event)
-
-    def _release(self, release: Call) -> None:
-        """A day begins: its timers join the event list with the keys (time, priority,
-        sequence number) they got when set, so they run in the same order as if they had
-        been on the list all along (the release itself only adds an event at midnight)."""
-        push = self._push
-        for at, priority, eid, event in self._later.pop(release._value):
-            push(at, priority, eid, event)
+        self._push(at, NORMAL, next(self._eid), timer)
 
     @staticmethod
     def _fire(timer: Call) -> None:
@@ -368,8 +340,7 @@ class CaseFlow:
         """The file reaches ``step``'s pool after ``delay``, with a courier round: as
         ``_after(delay, self._handed_over, (case, step))``, but the files of one round (some
         400 on the district hall, at the same instant) share one event (``Round``)."""
-        now = self.env._now
-        at = now + delay  # the expression ``_after`` computes: the same instant
+        at = self.env._now + delay  # the expression ``_after`` computes: the same instant
         if at >= self._cap:
             return  # beyond the end of the drain: the case stays in progress
         eid = next(self._eid)
@@ -378,11 +349,6 @@ class CaseFlow:
             batch.files.append((eid, case, step))
             return
         batch = self._rounds[at] = Round(self._round_cb, at, [(eid, case, step)])
-        if at >= self._tomorrow:  # as in ``_after``
-            self._tomorrow = (now // DAY + 1) * DAY
-            if at >= self._tomorrow:
-                self._bucket((at, NORMAL, eid, batch), int(at // DAY))
-                return
         self._push(at, NORMAL, eid, batch)
 
     def _round(self, batch: Round) -> None:

@@ -26,9 +26,8 @@ def _flow(env: Environment) -> CaseFlow:
 
 
 def _order(batched: bool) -> list[str]:
-    """Three files handed over at 08:00 for the 10:00 round, from two different days' views
-    (one set the day before goes through the day's bucket); a timeout due at 10:00 set
-    between the second and the third; the first file's step schedules something urgent."""
+    """Three files handed over at 08:00 for the next day's 10:00 round; a timeout due then,
+    set between the second and the third; the first file's step schedules something urgent."""
     env = Environment()
     flow = _flow(env)
     seen: list[str] = []
@@ -54,7 +53,7 @@ def _order(batched: bool) -> list[str]:
     env.timeout(ROUND + DAY - env.now).callbacks.append(lambda _event: seen.append("timeout"))
     hand_over("f2")
     if batched:
-        rounds = [event for *_, event in flow._later[1]]
+        rounds = list(flow._rounds.values())
         assert len(rounds) == 1 and isinstance(rounds[0], Round)
         assert [case for _, case, _ in rounds[0].files] == ["f0", "f1", "f2"]
     env.run(until=2 * DAY)
