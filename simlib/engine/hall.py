@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 from simpy.events import NORMAL
 
 from simlib.engine.balking import BalkingRule
+from simlib.engine.kernel.native import EventList, event_heap
 from simlib.engine.officers import INF, HallState, Job, Officer, WorkQueue
 from simlib.engine.records import CHUNK, OUTCOMES, VISIT_KINDS, Records
 from simlib.engine.schedule import Call, Environment
@@ -96,8 +96,11 @@ class Hall:
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
         # Patience ends not yet due, (time, sequence number, ticket): only the earliest has a
         # timer on the event list (see ``_renege_due``), so a ticket called in time costs no
-        # event. ``_armed``: the sequence numbers that have their timer.
-        self._patience: list[tuple[float, int, Ticket]] = []
+        # event. The earliest is held apart (``_head``), the others wait in an event list in
+        # C (``kernel.native.event_heap``, pushed as (time, number, number, ticket)), so
+        # that no tuple is compared. ``_armed``: the sequence numbers that have their timer.
+        self._head: tuple[float, int, Ticket] | None = None
+        self._pending: EventList = event_heap()
         self._armed: set[int] = set()
         self._renege_cb: list[Callable[[Any], None]] = [self._renege_due]  # shared by all
 
@@ -137,10 +140,16 @@ class Hall:
             patience = quantile(holder.u("patience", visit_no))
             env = self.env
             at, seq = env._now + patience, next(env._eid)  # as env.timeout(patience) would be
-            pending = self._patience
-            heappush(pending, (at, seq, ticket))
-            if pending[0][1] == seq:  # the earliest patience end: its timer goes on the list
+            head = self._head
+            # The earliest patience end (its number is the largest yet, so an equal time is
+            # later): its timer goes on the list.
+            if head is None or at < head[0]:
+                if head is not None:
+                    self._pending.push(head[0], head[1], head[1], head[2])
+                self._head = (at, seq, ticket)
                 self._arm(at, seq)
+            else:
+                self._pending.push(at, seq, seq, ticket)
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
@@ -174,13 +183,17 @@ class Hall:
         before their patience ran out are dropped here without an event of their own."""
         seq = timer._value
         self._armed.discard(seq)
-        pending = self._patience
-        if pending and pending[0][1] == seq:
-            self._renege(heappop(pending)[2])
-        while pending and pending[0][2].taken:  # called in time: nothing to do
-            heappop(pending)
-        if pending and pending[0][1] not in self._armed:
-            self._arm(pending[0][0], pending[0][1])
+        pending = self._pending
+        head = self._head
+        if head is not None and head[1] == seq:
+            self._head = pending.pop() if pending else None
+            self._renege(head[2])  # may issue a ticket (a new head)
+            head = self._head
+        while head is not None and head[2].taken:  # called in time: nothing to do
+            head = pending.pop() if pending else None
+        self._head = head
+        if head is not None and head[1] not in self._armed:
+            self._arm(head[0], head[1])
 
     def _renege(self, ticket: Ticket) -> None:
         if not ticket.queue.withdraw(ticket):
