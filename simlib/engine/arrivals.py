@@ -12,14 +12,12 @@ restarted at the next segment.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from heapq import heappush
 from typing import Any
 
 import numpy as np
-import simpy
 from simpy.events import NORMAL
 
-from simlib.engine.schedule import Call, at_start
+from simlib.engine.schedule import Call, Environment, at_start
 from simlib.timekeeping import DAY, Segment
 
 __all__ = ["ArrivalStream", "arrival_times", "with_day_factors"]
@@ -67,7 +65,7 @@ class ArrivalStream:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         segments: list[Segment],
         rng: np.random.Generator,
         horizon: float,
@@ -80,7 +78,7 @@ class ArrivalStream:
         self.create = create
         self.still_open = still_open
         self.open_until = open_until
-        self._queue: list[Any] = env._queue
+        self._push = env.push
         self._eid = env._eid
         self._arrive_cb: list[Callable[[Any], None]] = [self._arrive]
         # One arrival is pending at a time: its event is reused (the loop clears the
@@ -94,7 +92,7 @@ class ArrivalStream:
             now = self.env._now
             arrival = self._arrival
             arrival.callbacks = self._arrive_cb
-            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), arrival))
+            self._push(now + (t - now), NORMAL, next(self._eid), arrival)
 
     def _arrive(self, _event: object) -> None:
         if self.env._now >= self.open_until and not self.still_open():
@@ -105,4 +103,4 @@ class ArrivalStream:
             now = self.env._now
             arrival = self._arrival
             arrival.callbacks = self._arrive_cb
-            heappush(self._queue, (now + (t - now), NORMAL, next(self._eid), arrival))
+            self._push(now + (t - now), NORMAL, next(self._eid), arrival)

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from heapq import heappush
 from typing import Any
 
-import simpy
-from simpy.events import NORMAL, URGENT
+from simpy.events import NORMAL
 
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
 from simlib.engine.officers import INF, Job, Officer, WorkQueue
 from simlib.engine.quantiles import quantile_fn, quantiles_fn
-from simlib.engine.records import STATUSES, Records
-from simlib.engine.schedule import Call
+from simlib.engine.records import CHUNK, STATUSES, Records
+from simlib.engine.schedule import Call, Environment
 from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, MaxOf
 from simlib.timekeeping import DAY, HallCalendar
@@ -225,6 +223,25 @@ def _takes(case: Case, step: StepPlan) -> bool:
     return False
 
 
+class Round(Call):
+    """The files that one courier round brings at instant ``at``: one event instead of a
+    timer each. ``files``: (sequence number, case, step), in the order of the numbers, which
+    each file's own timer would have had (see ``CaseFlow._round``)."""
+
+    __slots__ = ("at", "files", "next")
+
+    def __init__(
+        self,
+        callbacks: list[Callable[[Any], None]],
+        at: float,
+        files: list[tuple[int, Case, StepPlan]],
+    ):
+        super().__init__(callbacks)
+        self.at = at
+        self.files = files
+        self.next = 0  # the file whose step starts when the round comes off the list
+
+
 class StepJob(Job):
     """Back-office work of a case: the job plus its case, step and attempt, so that one
     bound handler of the flow finishes every step (no closure per step)."""
@@ -262,7 +279,7 @@ class CaseFlow:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         records: Records,
         calendar: HallCalendar,
         hall: Hall,
@@ -278,8 +295,9 @@ class CaseFlow:
         self.open_cohort = 0  # cohort cases not yet finished (decided and collected, or given up)
         self.cohort_size = 0
         self.on_cohort_finished: Callable[[], None] | None = None  # set once draining
-        # The event log's writer, or None when only KPIs are recorded (no call per step).
-        self._log = records.step if records.detail == "full" else None
+        # Whether the event log is kept (not when only KPIs are recorded), and its rows.
+        self._log = records.detail == "full"
+        self._step_rows = records.row_lists()[1]
         cols = records.case_cols()  # columns written by case index (hot path: no dict lookups)
         self._visits_col, self._status = cols["visits"], cols["status"]
         self._accepted, self._decision, self._revoked = (
@@ -287,16 +305,16 @@ class CaseFlow:
             cols["decision"],
             cols["revoked"],
         )
-        self._queue: list[Any] = env._queue  # the event list: timers are pushed on it directly
+        # Timers go on the event list directly, whenever they are due: with the list in C
+        # (``schedule.Environment``) a long list costs a few comparisons of doubles, less
+        # than the day buckets that kept it short for heapq's tuples did.
+        self._push = env.push
         self._eid = env._eid
-        # Timers due on a later day wait in that day's bucket (returns, collections and holds
-        # are days away: two in three pending events), so the event list every event is
-        # pushed on and popped from stays short. See ``_after``.
-        self._later: dict[int, list[Any]] = {}
-        self._tomorrow = 0.0  # the next midnight after the last timer set (see ``_after``)
         self._cap = records.cap
-        self._release_cb: list[Callable[[Any], None]] = [self._release]
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
+        # Courier rounds not yet begun, by their instant (see ``_by_courier``).
+        self._rounds: dict[float, Round] = {}
+        self._round_cb: list[Callable[[Any], None]] = [self._round]
         self._step_done_cb = self._step_done  # bound once, not per step
         self._online_done_cb = self._online_done
 
@@ -306,42 +324,49 @@ class CaseFlow:
         if delay <= 0:
             then(arg)
             return
-        now = self.env._now
-        at = now + delay
+        at = self.env._now + delay
         if at >= self._cap:
             return  # beyond the end of the drain: the case stays in progress
         timer = Call(self._fire_cb)
         timer._value = (then, arg)
-        event = (at, NORMAL, next(self._eid), timer)
-        if at >= self._tomorrow:  # perhaps on a later day (or a day has begun since)
-            self._tomorrow = (now // DAY + 1) * DAY
-            if at >= self._tomorrow:
-                self._bucket(event, int(at // DAY))
-                return
-        heappush(self._queue, event)
-
-    def _bucket(self, event: tuple[float, int, int, Call], day: int) -> None:
-        """Keep a timer due on a later ``day`` in that day's bucket."""
-        bucket = self._later.get(day)
-        if bucket is None:  # the day's first: its release opens the day, before anything else
-            bucket = self._later[day] = []
-            release = Call(self._release_cb)
-            release._value = day
-            heappush(self._queue, (day * DAY, URGENT, next(self._eid), release))
-        bucket.append(event)
-
-    def _release(self, release: Call) -> None:
-        """A day begins: its timers join the event list with the keys (time, priority,
-        sequence number) they got when set, so they run in the same order as if they had
-        been on the list all along (the release itself only adds an event at midnight)."""
-        queue = self._queue
-        for event in self._later.pop(release._value):
-            heappush(queue, event)
+        self._push(at, NORMAL, next(self._eid), timer)
 
     @staticmethod
     def _fire(timer: Call) -> None:
         then, arg = timer._value
         then(arg)
+
+    def _by_courier(self, delay: float, case: Case, step: StepPlan) -> None:
+        """The file reaches ``step``'s pool after ``delay``, with a courier round: as
+        ``_after(delay, self._handed_over, (case, step))``, but the files of one round (some
+        400 on the district hall, at the same instant) share one event (``Round``)."""
+        at = self.env._now + delay  # the expression ``_after`` computes: the same instant
+        if at >= self._cap:
+            return  # beyond the end of the drain: the case stays in progress
+        eid = next(self._eid)
+        batch = self._rounds.get(at)
+        if batch is not None:  # not yet begun: this file joins it, last (its number is)
+            batch.files.append((eid, case, step))
+            return
+        batch = self._rounds[at] = Round(self._round_cb, at, [(eid, case, step)])
+        self._push(at, NORMAL, eid, batch)
+
+    def _round(self, batch: Round) -> None:
+        """A courier round arrives: one file's step starts each time the round comes off the
+        event list, in the order of the files' sequence numbers; before that, the round goes
+        back on the list with the next file's key (time, priority, sequence number), so
+        whatever comes before that key (an event due at this instant and set before the
+        next file, or an urgent one) runs first. So each step starts where its own timer
+        would have run, among the same events."""
+        k, files = batch.next, batch.files
+        if k == 0 and self._rounds.get(batch.at) is batch:
+            del self._rounds[batch.at]  # begun: a later file would need an event of its own
+        if k + 1 < len(files):
+            batch.next = k + 1
+            batch.callbacks = self._round_cb
+            self._push(batch.at, NORMAL, files[k + 1][0], batch)
+        _, case, step = files[k]
+        self._do_step(case, step, STEP_VISIT)
 
     def _come_back(
         self,
@@ -494,12 +519,17 @@ class CaseFlow:
         delay = step.handoff_minutes
         if step.handoff_at is not None:
             delay = step.handoff_at(self.env._now) - self.env._now
+        delay_is_round = True  # the file arrives with a courier round, not after a hold
         if step.hold_prob and case.u(step.hold_key) < step.hold_prob:
             # Put aside: waiting on the applicant or an adviser, no officer busy. Drawn on
             # its own stream, so chains without holds draw exactly what they drew before.
             delay = max(delay, 0.0) + step.hold_quantile(case.u(step.hold_days_key)) * DAY
+            delay_is_round = False
         if delay <= 0:
             self._do_step(case, step, STEP_VISIT)
+            return
+        if step.handoff_at is not None and delay_is_round:
+            self._by_courier(delay, case, step)
             return
         self._after(delay, self._handed_over, (case, step))
 
@@ -548,8 +578,12 @@ class CaseFlow:
     def _step_done(self, job: StepJob, start: float, end: float, officer: Officer) -> None:
         case, step, attempt = job.holder, job.step, job.attempt
         assert step is not None
-        if self._log:
-            self._log(case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
+        if self._log:  # Records.step written out (see Records.row_lists)
+            rows = self._step_rows
+            row = (case.id, step.activity, step.pool, officer.index, job.enqueued, start, end)
+            rows.append(row)
+            if len(rows) >= CHUNK:
+                self.records.flush_rows()
         case.attempts[step.name] = attempt + 1
         if step.rework_prob and case.u(step.rework_key, attempt) < step.rework_prob:
             # Rework: the applicant supplies material after the return delay, the step is redone.

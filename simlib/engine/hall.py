@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any, cast
 
 import simpy
 from simpy.events import NORMAL
 
 from simlib.engine.balking import BalkingRule
+from simlib.engine.kernel.native import EventList, event_heap
 from simlib.engine.officers import INF, HallState, Job, Officer, WorkQueue
-from simlib.engine.records import OUTCOMES, VISIT_KINDS, Records
-from simlib.engine.schedule import Call
+from simlib.engine.records import CHUNK, OUTCOMES, VISIT_KINDS, Records
+from simlib.engine.schedule import Call, Environment
 from simlib.scenario.dists import BaseDistribution
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Hall:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: Environment,
         records: Records,
         calendar: HallCalendar,
         state: HallState,
@@ -90,13 +90,17 @@ class Hall:
         self.balking = balking  # None: everyone takes a ticket
         self.appointments: Any = None  # an AppointmentDesk when some matter books slots
         self._log = records.detail == "full"  # the event log is kept
+        self._visit_rows, self._step_rows = records.row_lists()
         self.waiting: dict[Ticket, None] = {}  # insertion-ordered: flushing is deterministic
         self.on_served: Callable[[Ticket], None] = lambda ticket: None
         self.on_left: Callable[[Ticket, bool], None] = lambda ticket, comes_back: None
         # Patience ends not yet due, (time, sequence number, ticket): only the earliest has a
         # timer on the event list (see ``_renege_due``), so a ticket called in time costs no
-        # event. ``_armed``: the sequence numbers that have their timer.
-        self._patience: list[tuple[float, int, Ticket]] = []
+        # event. The earliest is held apart (``_head``), the others wait in an event list in
+        # C (``kernel.native.event_heap``, pushed as (time, number, number, ticket)), so
+        # that no tuple is compared. ``_armed``: the sequence numbers that have their timer.
+        self._head: tuple[float, int, Ticket] | None = None
+        self._pending: EventList = event_heap()
         self._armed: set[int] = set()
         self._renege_cb: list[Callable[[Any], None]] = [self._renege_due]  # shared by all
 
@@ -136,25 +140,32 @@ class Hall:
             patience = quantile(holder.u("patience", visit_no))
             env = self.env
             at, seq = env._now + patience, next(env._eid)  # as env.timeout(patience) would be
-            pending = self._patience
-            heappush(pending, (at, seq, ticket))
-            if pending[0][1] == seq:  # the earliest patience end: its timer goes on the list
+            head = self._head
+            # The earliest patience end (its number is the largest yet, so an equal time is
+            # later): its timer goes on the list.
+            if head is None or at < head[0]:
+                if head is not None:
+                    self._pending.push(head[0], head[1], head[1], head[2])
+                self._head = (at, seq, ticket)
                 self._arm(at, seq)
+            else:
+                self._pending.push(at, seq, seq, ticket)
 
     def _served(self, ticket: Ticket, start: float, end: float, officer: Officer) -> None:
         del self.waiting[ticket]
-        rec = self.records
-        rec.visit(ticket.case, ticket.kind, ticket.pool, ticket.enqueued, start, end, SERVED)
+        # Records.visit and Records.step written out (see Records.row_lists).
+        case, enqueued = ticket.case, ticket.enqueued
+        rows = self._visit_rows
+        rows.append((case, ticket.kind, ticket.pool, enqueued, start, end, SERVED))
+        if len(rows) >= CHUNK:
+            self.records.flush_rows()
         if self._log:
-            rec.step(
-                ticket.case,
-                ticket.activity,
-                officer.desk.code,
-                officer.index,
-                ticket.enqueued,
-                start,
-                end,
+            rows = self._step_rows
+            rows.append(
+                (case, ticket.activity, officer.desk.code, officer.index, enqueued, start, end)
             )
+            if len(rows) >= CHUNK:
+                self.records.flush_rows()
         self.on_served(ticket)
 
     def _arm(self, at: float, seq: int) -> None:
@@ -163,8 +174,7 @@ class Hall:
         timer = Call(self._renege_cb)
         timer._value = seq
         self._armed.add(seq)
-        events: list[Any] = self.env._queue
-        heappush(events, (at, NORMAL, seq, timer))
+        self.env.push(at, NORMAL, seq, timer)
 
     def _renege_due(self, timer: Call) -> None:
         """A patience end is due. Only the earliest pending one ever has a timer, and it keeps
@@ -173,13 +183,17 @@ class Hall:
         before their patience ran out are dropped here without an event of their own."""
         seq = timer._value
         self._armed.discard(seq)
-        pending = self._patience
-        if pending and pending[0][1] == seq:
-            self._renege(heappop(pending)[2])
-        while pending and pending[0][2].taken:  # called in time: nothing to do
-            heappop(pending)
-        if pending and pending[0][1] not in self._armed:
-            self._arm(pending[0][0], pending[0][1])
+        pending = self._pending
+        head = self._head
+        if head is not None and head[1] == seq:
+            self._head = pending.pop() if pending else None
+            self._renege(head[2])  # may issue a ticket (a new head)
+            head = self._head
+        while head is not None and head[2].taken:  # called in time: nothing to do
+            head = pending.pop() if pending else None
+        self._head = head
+        if head is not None and head[1] not in self._armed:
+            self._arm(head[0], head[1])
 
     def _renege(self, ticket: Ticket) -> None:
         if not ticket.queue.withdraw(ticket):

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -168,7 +167,7 @@ class Replayer:
         timer = Call(self._notify)
         timer._value = case
         env: Any = self.flow.env
-        heappush(env._queue, (at, NORMAL, next(env._eid), timer))
+        env.push(at, NORMAL, next(env._eid), timer)
 
     def _notified(self, timer: Call) -> None:
         self.flow.collect_later(timer._value)

@@ -34,7 +34,7 @@ from simlib.engine.officers import (
 )
 from simlib.engine.records import Records
 from simlib.engine.roster import Crew, roster
-from simlib.engine.schedule import run_until
+from simlib.engine.schedule import Environment, run_until
 from simlib.engine.skills import SkilledOfficer, SkillQueue, officer_skills
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import ApplicantDraws, KeyedHash, Uniform, stream
@@ -67,7 +67,7 @@ class Model:
     """One run of a scenario on the SimPy engine (the reference): SimPy environment, pools,
     hall, matters, recorder. ``simulate`` picks this or the hall kernel."""
 
-    env: simpy.Environment
+    env: Environment
     records: Records
     calendar: HallCalendar
     desks: dict[str, Desk]
@@ -91,7 +91,7 @@ class Model:
         self.seed = run_seed(scenario, seed)
         if replay is not None:
             check_replay(scenario, self.seed, replay)
-        self.env = env = simpy.Environment()
+        self.env = env = Environment()
         self.calendar = hall_calendar(scenario)
         pool_ids = list(scenario.pools)
         self.records = records = new_records(scenario, self.calendar, detail)
@@ -312,9 +312,19 @@ class Model:
             d * DAY + parse_clock(r) for d in self.calendar.workdays() for r in set(rounds)
         )
 
+        lo = hi = -math.inf  # the last answer: files handed over in (lo, hi] arrive at hi
+
         def arrives(t: float) -> float:
+            # Asked at the current instant, which only grows: the last answer, nearly
+            # always, without a bisection (bisect_left gives the same for t in (lo, hi]).
+            nonlocal lo, hi
+            if lo < t <= hi:
+                return hi
             i = bisect.bisect_left(times, t)
-            return times[i] if i < len(times) else math.inf
+            if i >= len(times):
+                return math.inf
+            lo, hi = (times[i - 1] if i else -math.inf), times[i]
+            return hi
 
         return arrives
 

@@ -14,13 +14,11 @@ import heapq
 import math
 from collections import deque
 from collections.abc import Callable
-from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
-import simpy
 from simpy.events import NORMAL
 
-from simlib.engine.schedule import Call, at_start
+from simlib.engine.schedule import Call, Environment, at_start
 
 if TYPE_CHECKING:
     from simlib.engine.records import PoolTally, Records
@@ -84,6 +82,8 @@ class WorkQueue:
         self.owners = owners
         self.items: deque[Job] = deque()
         self.live = 0  # items not yet taken
+        # Plain first-in first-out (no ``_push`` of a subclass): ``put`` appends itself.
+        self._fifo = type(self)._push is WorkQueue._push
 
     def put(self, job: Job, now: float) -> None:
         job.enqueued = now
@@ -98,7 +98,10 @@ class WorkQueue:
                 job.taken = True
                 backup.idle.pop().hand(job)
                 return
-        self._push(job)
+        if self._fifo:
+            self.items.append(job)
+        else:
+            self._push(job)
         self.live += 1
 
     def _push(self, job: Job) -> None:
@@ -199,9 +202,7 @@ class Officer:
     without a generator to resume on every event: the loop body runs in the callbacks of
     its service timeouts and of its wake-up event."""
 
-    def __init__(
-        self, env: simpy.Environment, desk: Desk, index: int, hall: HallState, records: Records
-    ):
+    def __init__(self, env: Environment, desk: Desk, index: int, hall: HallState, records: Records):
         self.env = env
         self.desk = desk
         self.index = index
@@ -215,9 +216,7 @@ class Officer:
         self.job: Job | None = None  # in service
         self.start = 0.0  # of the current service (chunk)
         self.chunk = 0.0  # back-office minutes of the current service
-        self._queue: list[Any] = (
-            env._queue
-        )  # SimPy's event list: service ends are pushed on it directly
+        self._push = env.push  # service ends go on the event list directly
         self._eid = env._eid
         self._tally = desk.tally
         self._tallies = records.tally_by_code
@@ -253,7 +252,7 @@ class Officer:
                 wakes.last = eid
                 return
             wakes = hall.wakes = WakeUps(now, eid, [(self, job)])
-            heappush(self._queue, (now, NORMAL, eid, wakes))
+            self._push(now, NORMAL, eid, wakes)
 
     def _next(self) -> Job | None:
         desk = self.desk
@@ -293,7 +292,34 @@ class Officer:
         return None
 
     def _loop(self, _event: object = None) -> None:
-        """Take jobs until one needs time (a service timeout) or none is left (sleep)."""
+        """Take jobs until one needs time (a service timeout) or none is left (sleep).
+        ``_next`` written out (a call less per job); a subclass with its own ``_next``
+        loops with ``_loop_next`` (``__init_subclass__``)."""
+        desk = self.desk
+        while True:
+            if self.on_duty and self.env._now < self.duty_end:
+                job = self.held
+                if job is not None:
+                    self.held = None
+                else:
+                    for queue in desk.queues:
+                        if queue.live:
+                            job = queue.pop()
+                            break
+                    else:
+                        job = self._backed_up_work()
+            else:
+                job = self._leftover()
+            if job is None:  # sleep until handed work (idle only while on duty)
+                self.asleep = True
+                if self.on_duty:
+                    desk.idle.append(self)
+                return
+            if self._begin(job):
+                return
+
+    def _loop_next(self, _event: object = None) -> None:
+        """``_loop`` taking each job from ``_next``."""
         while True:
             job = self._next()
             if job is None:  # sleep until handed work (idle only while on duty)
@@ -303,6 +329,12 @@ class Officer:
                 return
             if self._begin(job):
                 return
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """An officer that picks its jobs its own way (``_next``) loops over them."""
+        super().__init_subclass__(**kwargs)
+        if cls._next is not Officer._next and cls._loop is Officer._loop:
+            cls._loop = Officer._loop_next  # type: ignore[method-assign]
 
     def _woken(self, job: Job | None) -> None:
         if job is None or not self._begin(job):
@@ -324,7 +356,7 @@ class Officer:
         end = self._service_end
         if job.window:
             end.callbacks = self._window_cb
-            heappush(self._queue, (start + job.work, NORMAL, next(self._eid), end))
+            self._push(start + job.work, NORMAL, next(self._eid), end)
             return True
         chunk = self.duty_end - start
         if job.work < chunk:
@@ -332,7 +364,7 @@ class Officer:
         if chunk > 0:
             self.chunk = chunk
             end.callbacks = self._back_cb
-            heappush(self._queue, (start + chunk, NORMAL, next(self._eid), end))
+            self._push(start + chunk, NORMAL, next(self._eid), end)
             return True
         self._back_finish(job, start)
         return False
@@ -397,36 +429,34 @@ class WakeUps(Call):
     """The wake-ups of officers handed work or told to look again at one instant, with
     consecutive sequence numbers ``first`` to ``last``: one event instead of one each.
 
-    Nothing can run between two of them (an event scheduled by a woken officer gets a later
-    number), unless something urgent is scheduled at that instant; then the rest go back on
-    the event list with the key the next one's own event would have had. So officers wake
-    in the same order, among the same events, as with an event each."""
+    It wakes one officer each time it comes off the event list, and before that goes
+    back on with the next officer's key (time, priority, sequence number): whatever comes
+    before that key -- something urgent the woken officer scheduled at this instant --
+    runs first. So officers wake in the same order, among the same events, as with an
+    event each."""
 
-    __slots__ = ("at", "first", "last", "officers")
+    __slots__ = ("at", "first", "last", "next", "officers")
 
     def __init__(self, at: float, eid: int, officers: list[tuple[Officer, Job | None]]):
         super().__init__(_WAKE)
         self.at = at
         self.first = self.last = eid
         self.officers = officers
+        self.next = 0  # the officer to wake when it comes off the list
 
 
 def _wake(wakes: WakeUps) -> None:
-    """Wake the officers of ``wakes`` in order (see ``WakeUps``)."""
-    officers = wakes.officers
-    first, at = wakes.first, wakes.at
-    officer, job = officers[0]
+    """Wake the next officer of ``wakes`` (see ``WakeUps``)."""
+    k = wakes.next
+    officer, job = wakes.officers[k]
     hall = officer.hall
     if hall.wakes is wakes:
         hall.wakes = None  # it runs: later wake-ups need an event of their own
-    queue = officer._queue
-    for k, (officer, job) in enumerate(officers):
-        if k and queue and queue[0] < (at, NORMAL, first + k):
-            rest = WakeUps(at, first + k, officers[k:])
-            rest.last = wakes.last
-            heappush(queue, (at, NORMAL, first + k, rest))
-            return
-        officer._woken(job)
+    if k + 1 < len(wakes.officers):
+        wakes.next = k + 1
+        wakes.callbacks = _WAKE
+        officer._push(wakes.at, NORMAL, wakes.first + k + 1, wakes)
+    officer._woken(job)
 
 
 _WAKE: list[Callable[[Any], None]] = [_wake]  # shared: the event loop only iterates over it

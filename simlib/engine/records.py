@@ -250,6 +250,17 @@ class Records:
         if len(rows) >= CHUNK:
             self._visits.flush()
 
+    def row_lists(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Where rows of the visits and of the event log wait: the engine's busiest callers
+        append the tuple ``visit`` or ``step`` would (a call less per row), then call
+        ``flush_rows`` once a list holds ``CHUNK`` rows."""
+        return self._visit_rows, self._step_rows
+
+    def flush_rows(self) -> None:
+        """The waiting rows of visits and of the event log join their columns."""
+        self._visits.flush()
+        self._steps.flush()
+
     def activity_code(self, name: str) -> int:
         code = self._activity_code.get(name)
         if code is None:

@@ -3,21 +3,23 @@ the same order, among the same events, as with one wake-up event each."""
 
 from __future__ import annotations
 
-from heapq import heappush
 from types import SimpleNamespace
 from typing import Any
 
-import simpy
 from simpy.events import NORMAL
 
+from simlib.engine.kernel.native import PyEventHeap
 from simlib.engine.officers import Desk, HallState, Job, Officer, WakeUps
 from simlib.engine.records import PoolTally
-from simlib.engine.schedule import Call, at_start
+from simlib.engine.schedule import Call, Environment, at_start
 
 
-def _officers(n: int) -> tuple[simpy.Environment, list[Officer], list[str]]:
-    """``n`` idle officers (started and asleep at time 0) who note when they wake."""
-    env = simpy.Environment()
+def _officers(n: int) -> tuple[Environment, list[Officer], list[str]]:
+    """``n`` idle officers (started and asleep at time 0) who note when they wake. The
+    event list is heapq's (the same order as the C heap), so that the test can read it."""
+    env = Environment()
+    env.event_list = PyEventHeap()
+    env.push = env.event_list.push
     records: Any = SimpleNamespace(tally_by_code=[PoolTally()], warmup=0.0, horizon=1e9)
     desk = Desk(0, "pool", PoolTally())
     hall = HallState()
@@ -29,10 +31,11 @@ def _officers(n: int) -> tuple[simpy.Environment, list[Officer], list[str]]:
     return env, officers, seen
 
 
-def _wake_events(env: simpy.Environment) -> list[list[int]]:
+def _wake_events(env: Environment) -> list[list[int]]:
+    assert isinstance(env.event_list, PyEventHeap)
     return [
         [o.index for o, _ in event.officers]
-        for *_, event in sorted(env._queue)
+        for *_, event in sorted(env.event_list._items)
         if isinstance(event, WakeUps)
     ]
 
@@ -53,7 +56,6 @@ def test_wake_ups_join_while_nothing_else_is_scheduled() -> None:
 def _order(batched: bool) -> list[str]:
     """Three wake-ups at one instant; the first woken schedules something urgent then."""
     env, officers, seen = _officers(3)
-    queue: list[Any] = env._queue
 
     def urgent_after_first(job: Job | None) -> None:
         seen.append("o0")
@@ -68,7 +70,7 @@ def _order(batched: bool) -> list[str]:
         for officer in officers:
             officer.asleep = False
             event = Call([lambda _e, o=officer: o._woken(None)])
-            heappush(queue, (env.now, NORMAL, next(env._eid), event))
+            env.push(env.now, NORMAL, next(env._eid), event)
     env.run(until=2)
     return seen
 
