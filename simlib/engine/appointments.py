@@ -23,7 +23,7 @@ import bisect
 import heapq
 from typing import TYPE_CHECKING, Any
 
-from simlib.engine.hall import SUBMIT, Ticket
+from simlib.engine.hall import SUBMIT, new_ticket
 from simlib.engine.officers import DeadlineQueue, Desk, Job, Officer, WorkQueue
 from simlib.engine.records import OUTCOMES, VISIT_KINDS
 from simlib.engine.schedule import later
@@ -44,7 +44,7 @@ SERVED, NO_SHOW, REFUSED, WAITING, IN_SERVICE = (
 )
 
 
-class BookedTicket(Ticket):
+class BookedTicket(Job):
     """A booked applicant's ticket: called by slot time, ahead of walk-ins."""
 
     __slots__ = ("slot",)
@@ -165,7 +165,9 @@ class AppointmentDesk:
         if counted:
             stats["booked"] += 1
             stats["days_ahead_sum"] += (slot - now) / DAY
-        ticket = BookedTicket(holder, BOOKED, queue, pool, activity, work, visit_no, self._served)  # type: ignore[arg-type]
+        ticket = new_ticket(
+            BookedTicket, holder, BOOKED, queue, pool, activity, work, visit_no, self._served
+        )
         ticket.slot = slot
         if holder.u("no_show", 0) < rule.no_show:
             self._at(slot, lambda: self._no_show(ticket, mid))

@@ -16,7 +16,7 @@ from typing import Any
 from simpy.events import NORMAL
 
 from simlib.engine.hall import COLLECT, RETURN, STEP_VISIT, SUBMIT, SUPPLEMENT, Hall, Ticket
-from simlib.engine.officers import INF, Job, Officer, WorkQueue
+from simlib.engine.officers import INF, Job, Officer, WorkQueue, new_job
 from simlib.engine.quantiles import quantile_fn, quantiles_fn
 from simlib.engine.records import CHUNK, STATUSES, Records
 from simlib.engine.schedule import Call, Environment
@@ -242,36 +242,35 @@ class Round(Call):
         self.next = 0  # the file whose step starts when the round comes off the list
 
 
-class StepJob(Job):
-    """Back-office work of a case: the job plus its case, step and attempt, so that one
-    bound handler of the flow finishes every step (no closure per step)."""
+StepJob = Job  # back-office work of a case: with its case, step and attempt, so that one
+# bound handler of the flow finishes every step (no closure per step)
 
-    __slots__ = ("attempt", "holder", "step")
 
-    def __init__(
-        self,
-        holder: Case,
-        step: StepPlan | None,
-        attempt: int,
-        activity: int,
-        pool: int,
-        work: float,
-        on_done: Callable[[StepJob, float, float, Officer], None],
-    ):
-        # Every field set here, without Job.__init__: one call less per step.
-        self.case = holder.id
-        self.activity = activity
-        self.pool = pool
-        self.work = work
-        self.window = False
-        self.on_done = on_done  # type: ignore[assignment]
-        self.enqueued = 0.0
-        self.started = -1.0
-        self.taken = False
-        self.deadline = holder.deadline
-        self.holder = holder
-        self.step = step
-        self.attempt = attempt
+def new_step_job(
+    holder: Case,
+    step: StepPlan | None,
+    attempt: int,
+    activity: int,
+    pool: int,
+    work: float,
+    on_done: Callable[[Job, float, float, Officer], None],
+) -> Job:
+    """A back-office task of ``holder``, every field set here (see ``hall.new_ticket``)."""
+    job: Job = new_job(Job)
+    job.case = holder.id
+    job.activity = activity
+    job.pool = pool
+    job.work = work
+    job.window = False
+    job.on_done = on_done
+    job.enqueued = 0.0
+    job.started = -1.0
+    job.taken = False
+    job.deadline = holder.deadline
+    job.holder = holder
+    job.step = step
+    job.attempt = attempt
+    return job
 
 
 class CaseFlow:
@@ -422,7 +421,7 @@ class CaseFlow:
         k = case.submissions
         work = plan.accept_sample(case, k)
         if case.online:
-            job = StepJob(
+            job = new_step_job(
                 case, None, k, plan.accept_activity, plan.pool, work, self._online_done_cb
             )
             plan.back_queue.put(job, self.env._now)
@@ -551,7 +550,7 @@ class CaseFlow:
             now = self.env._now
             self.records.visit(case.id, kind, step.pool, now, now, now, 0)
         work = step.sample(case, attempt)
-        job = StepJob(case, step, attempt, step.activity, step.pool, work, self._step_done_cb)
+        job = new_step_job(case, step, attempt, step.activity, step.pool, work, self._step_done_cb)
         if step.started_first and any(attempts.values()):
             job.deadline -= STARTED_AHEAD  # the officer finishes a started case first
         elif step.lead_quantile is not None and not any(attempts.values()):

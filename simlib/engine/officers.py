@@ -34,24 +34,44 @@ __all__ = [
     "Officer",
     "PriorityQueue",
     "WorkQueue",
+    "new_job",
 ]
 
 
 class Job:
-    """One piece of work for an officer: a ticket at a window or a back-office task."""
+    """One piece of work for an officer: a ticket at a window (``hall.new_ticket``) or a
+    back-office task (``flow.new_step_job``).
+
+    One class for both, with the fields of each (a ticket's ``kind``, ``queue`` and
+    ``visit_no``, a task's ``step`` and ``attempt``, and the ``holder`` of both), not a
+    subclass each: the queues and the officer's loop read the fields of every job, and
+    CPython specialises such a read to one class, falling back to a slower lookup where
+    it sees two classes in turn."""
 
     __slots__ = (
         "activity",
+        "attempt",
         "case",
         "deadline",
         "enqueued",
+        "holder",
+        "kind",
         "on_done",
         "pool",
+        "queue",
         "started",
+        "step",
         "taken",
+        "visit_no",
         "window",
         "work",
     )
+    holder: Any  # the case whose work it is (``flow.Case``)
+    kind: int  # a ticket's visit kind (``records.VISIT_KINDS``)
+    queue: WorkQueue  # a ticket's hall queue
+    visit_no: int  # a ticket's visit of its case (0: the first)
+    step: Any  # a task's step (``flow.StepPlan``; None: the online pre-review)
+    attempt: int  # a task's attempt at its step (0: the first)
 
     def __init__(
         self,
@@ -72,6 +92,16 @@ class Job:
         self.started = -1.0  # first service start; -1 while waiting
         self.taken = False  # left the queue (served, reneged or sent home)
         self.deadline = INF  # for deadline-first back offices
+
+    @property
+    def issued(self) -> float:
+        """A ticket's wait is measured from when it was taken (a booked one: its slot)."""
+        return self.enqueued
+
+
+# ``new_job(cls)``: a job of class ``cls`` without ``__init__``, for the factories that set
+# every field themselves (``hall.new_ticket``, ``flow.new_step_job``). Any: it returns cls.
+new_job: Any = object.__new__
 
 
 class WorkQueue:

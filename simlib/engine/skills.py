@@ -40,7 +40,8 @@ def officer_skills(skills: Skills, count: int, own: list[str]) -> list[frozenset
 
 
 def _matter(job: Job) -> int:
-    return job.holder.plan.code  # type: ignore[attr-defined]
+    code: int = job.holder.plan.code
+    return code
 
 
 class SkillQueue(WorkQueue):
