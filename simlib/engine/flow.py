@@ -147,7 +147,19 @@ def sampler(dist: BaseDistribution, key: str) -> Sampler:
     quantile = quantile_fn(dist)
     quantiles = quantiles_fn(dist)
     if quantiles is None:
-        return lambda draws, attempt: quantile(draws.u(key, attempt))
+
+        def sample_each(draws: Draws, attempt: int) -> float:
+            if attempt:
+                return quantile(draws.u(key, attempt))
+            # draws.u(key), its usual case written out (a call less per draw).
+            owner, index = draws.owner, draws.index
+            try:
+                u = owner._blocks[key][index >> BLOCK_BITS][index & BLOCK_MASK]
+            except KeyError:
+                u = owner.first(key, index)
+            return quantile(u)
+
+        return sample_each
     # First attempts: the quantiles of a block of 1,024 applicants' uniforms at once.
     done: dict[ApplicantDraws, dict[int, list[float]]] = {}
 
@@ -320,7 +332,7 @@ class CaseFlow:
     # --- timing helpers --------------------------------------------------------------
     def _after(self, delay: float, then: Callable[[Any], None], arg: Any) -> None:
         """``then(arg)`` after ``delay``, ordered as ``env.timeout(delay)`` would be."""
-        if delay <= 0:
+        if delay <= 0.0:
             then(arg)
             return
         at = self.env._now + delay
@@ -381,11 +393,11 @@ class CaseFlow:
         hall is closed, comes at their usual time of day (that of their first arrival) on the
         next open day, rather than all at once at the next opening."""
         days = self._return_days(case.u(purpose, attempt))
-        if walk_in:
+        if walk_in:  # self._walk_in_time(...) written out (every walk-in return asks)
             cal = self.calendar
-            at = self._walk_in_time(
-                cal.open.add_working(self.env._now, days * cal.day_minutes), case.habit
-            )
+            at = cal.open.add_working(self.env._now, days * cal.day_minutes)
+            if at < self.records.cap and not cal.tickets.is_working(at):
+                at = cal.next_ticket_at_habit(at, case.habit)
         else:
             at = self.env._now + days * DAY
         self._after(at - self.env._now, then, case if arg is None else arg)
@@ -466,7 +478,7 @@ class CaseFlow:
         plan = case.plan
         k = case.submissions
         case.submissions += 1
-        if plan.complete_prob < 1 and case.u("complete", k) >= plan.complete_prob:
+        if plan.complete_prob < 1.0 and case.u("complete", k) >= plan.complete_prob:
             self._come_back(case, k, "return_delay", self.submit, walk_in=not case.online)
             return
         self._accepted[case.id] = self.env._now
@@ -628,8 +640,9 @@ class CaseFlow:
 
     def _collect(self, case: Case) -> None:
         plan = case.plan
-        work = plan.collection_quantile(case.u("collect_time", case.attempts.get("collection", 0)))
-        case.attempts["collection"] = case.attempts.get("collection", 0) + 1
+        n = case.attempts.get("collection", 0)
+        work = plan.collection_quantile(case.u("collect_time", n))
+        case.attempts["collection"] = n + 1
         visit_no = self._visit(case)
         self.hall.issue(
             case, COLLECT, plan.hall_queue, plan.pool, plan.collect_activity, work, visit_no
