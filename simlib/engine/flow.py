@@ -320,6 +320,7 @@ class CaseFlow:
         # (``schedule.Environment``) a long list costs a few comparisons of doubles, less
         # than the day buckets that kept it short for heapq's tuples did.
         self._push = env.push
+        self._before = env.event_list.before  # for the files of one round (``_round``)
         self._eid = env._eid
         self._cap = records.cap
         self._fire_cb: list[Callable[[Any], None]] = [self._fire]  # shared by every timer
@@ -363,21 +364,28 @@ class CaseFlow:
         self._push(at, NORMAL, eid, batch)
 
     def _round(self, batch: Round) -> None:
-        """A courier round arrives: one file's step starts each time the round comes off the
-        event list, in the order of the files' sequence numbers; before that, the round goes
-        back on the list with the next file's key (time, priority, sequence number), so
-        whatever comes before that key (an event due at this instant and set before the
+        """A courier round arrives: the files' steps start in the order of their sequence
+        numbers, the next one at once while nothing else on the event list comes before its
+        key (time, priority, sequence number); else the round goes back on the list under
+        that key, so whatever comes first (an event due at this instant and set before the
         next file, or an urgent one) runs first. So each step starts where its own timer
-        would have run, among the same events."""
-        k, files = batch.next, batch.files
-        if k == 0 and self._rounds.get(batch.at) is batch:
-            del self._rounds[batch.at]  # begun: a later file would need an event of its own
-        if k + 1 < len(files):
-            batch.next = k + 1
-            batch.callbacks = self._round_cb
-            self._push(batch.at, NORMAL, files[k + 1][0], batch)
-        _, case, step = files[k]
-        self._do_step(case, step, STEP_VISIT)
+        would have run, among the same events, without a push and a pop per file."""
+        k, files, at = batch.next, batch.files, batch.at
+        if k == 0 and self._rounds.get(at) is batch:
+            del self._rounds[at]  # begun: a later file would need an event of its own
+        before = self._before
+        while True:
+            _, case, step = files[k]
+            self._do_step(case, step, STEP_VISIT)
+            k += 1
+            if k == len(files):
+                return
+            eid = files[k][0]
+            if before(at, NORMAL, eid):  # something comes first: wait on the list
+                batch.next = k
+                batch.callbacks = self._round_cb
+                self._push(at, NORMAL, eid, batch)
+                return
 
     def _come_back(
         self,

@@ -247,6 +247,7 @@ class Officer:
         self.start = 0.0  # of the current service (chunk)
         self.chunk = 0.0  # back-office minutes of the current service
         self._push = env.push  # service ends go on the event list directly
+        self._before = env.event_list.before  # for the wake-ups of one instant (``_wake``)
         self._eid = env._eid
         self._tally = desk.tally
         self._tallies = records.tally_by_code
@@ -484,11 +485,12 @@ class WakeUps(Call):
     """The wake-ups of officers handed work or told to look again at one instant, with
     consecutive sequence numbers ``first`` to ``last``: one event instead of one each.
 
-    It wakes one officer each time it comes off the event list, and before that goes
-    back on with the next officer's key (time, priority, sequence number): whatever comes
-    before that key -- something urgent the woken officer scheduled at this instant --
-    runs first. So officers wake in the same order, among the same events, as with an
-    event each."""
+    When it comes off the event list it wakes its next officer, then the one after while
+    nothing else on the list comes before that officer's key (time, priority, sequence
+    number); else it goes back on the list under that key, and whatever comes first --
+    something urgent a woken officer scheduled at this instant -- runs first. So officers
+    wake in the same order, among the same events, as with an event each, without a push
+    and a pop per officer (the list's ``before``)."""
 
     __slots__ = ("at", "first", "last", "next", "officers")
 
@@ -501,17 +503,25 @@ class WakeUps(Call):
 
 
 def _wake(wakes: WakeUps) -> None:
-    """Wake the next officer of ``wakes`` (see ``WakeUps``)."""
-    k = wakes.next
-    officer, job = wakes.officers[k]
+    """Wake the next officers of ``wakes`` (see ``WakeUps``)."""
+    k, officers, at = wakes.next, wakes.officers, wakes.at
+    officer, job = officers[k]
     hall = officer.hall
     if hall.wakes is wakes:
         hall.wakes = None  # it runs: later wake-ups need an event of their own
-    if k + 1 < len(wakes.officers):
-        wakes.next = k + 1
-        wakes.callbacks = _WAKE
-        officer._push(wakes.at, NORMAL, wakes.first + k + 1, wakes)
-    officer._woken(job)
+    before = officer._before
+    while True:
+        officer._woken(job)
+        k += 1
+        if k == len(officers):
+            return
+        eid = wakes.first + k
+        if before(at, NORMAL, eid):  # something comes first: wait on the list
+            wakes.next = k
+            wakes.callbacks = _WAKE
+            officer._push(at, NORMAL, eid, wakes)
+            return
+        officer, job = officers[k]
 
 
 _WAKE: list[Callable[[Any], None]] = [_wake]  # shared: the event loop only iterates over it

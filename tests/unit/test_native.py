@@ -110,6 +110,36 @@ def test_events_come_out_in_the_order_of_heapq_on_tuples(
 
 
 @pytest.mark.parametrize("make", HEAPS)
+@settings(max_examples=100, deadline=None)
+@given(script=scripts, keys=st.lists(events, min_size=1, max_size=5))
+@example(script=[(1.5, 0, 11, 0)], keys=[(1.5, 0, 11, 0), (1.5, 0, 12, 0), (1.5, -1, 12, 0)])
+def test_before_says_whether_the_first_event_comes_before_a_key(
+    make: Callable[[], native.EventList],
+    script: list[tuple[float, int, int, int] | None],
+    keys: list[tuple[float, int, int, int]],
+) -> None:
+    """``before(time, seq, kind)``: the first event's (time, seq, kind) < that key, as tuples
+    compare (a full tie is not before; an empty heap has nothing before anything)."""
+    heap = make()
+    reference: list[tuple[float, int, int, tuple[int, int]]] = []
+    for step in [*script, None]:
+        if step is None:
+            if reference:
+                heap.pop()
+                heapq.heappop(reference)
+        else:
+            time, seq, kind, tag = step
+            heap.push(time, seq, kind, (tag, seq))
+            heapq.heappush(reference, (time, seq, kind, (tag, seq)))
+        for time, seq, kind, _ in keys:
+            first = reference[0][:3] if reference else None
+            expected = first is not None and first < (time, seq, kind)
+            assert heap.before(time, seq, kind) is expected
+    with pytest.raises(ValueError):
+        heap.before(float("nan"), 0, 0)
+
+
+@pytest.mark.parametrize("make", HEAPS)
 def test_a_popped_event_stays_what_it_was_while_it_is_held(
     make: Callable[[], native.EventList],
 ) -> None:

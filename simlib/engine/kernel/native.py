@@ -48,6 +48,11 @@ class EventList(Protocol):
 
     def pop(self) -> tuple[float, int, Any]: ...
 
+    def before(self, time: float, seq: int, kind: int, /) -> bool:
+        """Whether the first event comes before an event keyed ``(time, seq, kind)`` (a
+        full tie is not before)."""
+        ...
+
     def __len__(self) -> int: ...
 
 
@@ -77,6 +82,14 @@ class PyEventHeap:
             raise IndexError("pop from an empty event heap")
         time, _, kind, payload = heappop(self._items)
         return time, kind, payload
+
+    def before(self, time: float, seq: int, kind: int, /) -> bool:
+        if time != time:
+            raise ValueError("an event's time cannot be NaN")
+        if not self._items:
+            return False
+        first = self._items[0]
+        return (first[0], first[1], first[2]) < (time, seq, kind)
 
     def __len__(self) -> int:
         return len(self._items)
