@@ -11,6 +11,7 @@ import os
 import struct
 import warnings
 import weakref
+from array import array
 from collections.abc import Callable
 from hashlib import blake2b
 from typing import Any
@@ -204,6 +205,79 @@ def test_keyed_uniforms_refuse_bad_keys_and_numbers(
         uniform.u(-1, 1)
     with pytest.raises((OverflowError, struct.error)):
         uniform.u(0, 2**32)
+
+
+def native_rows(typecodes: str) -> native.RowBuffer:
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    rows: native.RowBuffer = built.Rows(typecodes)
+    return rows
+
+
+ROWS = [
+    pytest.param(native.PyRows, id="pure"),
+    pytest.param(native_rows, id="native", marks=needs_build),
+]
+# Each typecode's range (floats: any double; "f" rounds it as array does).
+RANGES = {
+    code: st.integers(-(2 ** (8 * size - 1)), 2 ** (8 * size - 1) - 1)
+    if code.islower()
+    else st.integers(0, 2 ** (8 * size) - 1)
+    for code, size in ((c, array(c).itemsize) for c in "bBhHiIlLqQ")
+}
+RANGES["d"] = st.floats(allow_nan=False) | st.integers(-(2**53), 2**53)
+RANGES["f"] = st.floats(width=32, allow_nan=False)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[str, list[tuple[Any, ...]]]:
+    codes = draw(st.text(alphabet=native.TYPECODES, min_size=1, max_size=16))
+    rows = draw(st.lists(st.tuples(*(RANGES[c] for c in codes)), max_size=40))
+    return codes, rows
+
+
+@pytest.mark.parametrize("make", ROWS)
+@settings(max_examples=150, deadline=None)
+@given(table=tables(), split=st.integers(0, 40))
+def test_row_buffers_give_the_bytes_array_append_writes(
+    make: Callable[[str], native.RowBuffer], table: tuple[str, list[tuple[Any, ...]]], split: int
+) -> None:
+    codes, rows = table
+    buffer = make(codes)
+    columns = [array(c) for c in codes]
+    for part in (rows[:split], rows[split:]):  # taken twice: the buffer starts over
+        expected = [array(c) for c in codes]
+        for row in part:
+            buffer.add(*row)
+            for column, value in zip(expected, row, strict=True):
+                column.append(value)
+        assert len(buffer) == len(part)
+        taken = buffer.take()
+        assert len(buffer) == 0
+        assert taken == tuple(column.tobytes() for column in expected)
+        for column, data in zip(columns, taken, strict=True):
+            column.frombytes(data)
+    assert [list(c) for c in columns] == [[row[i] for row in rows] for i in range(len(codes))]
+
+
+@pytest.mark.parametrize("make", ROWS)
+def test_row_buffers_refuse_what_array_would_not_hold(
+    make: Callable[[str], native.RowBuffer],
+) -> None:
+    for codes in ("", "x", "d" * 17, "iu"):
+        with pytest.raises(ValueError, match=r"(column|typecode)"):
+            make(codes)
+    buffer = make("ibd")
+    buffer.add(1, -128, 0.5)
+    with pytest.raises(TypeError, match="one value per column"):
+        buffer.add(1, 2)
+    for bad in ((2**31, 0, 0.0), (0, 128, 0.0), (0, -129, 0.0), (-(2**31) - 1, 0, 1.0)):
+        with pytest.raises(OverflowError):
+            buffer.add(*bad)
+    for bad in ((1.0, 0, 0.0), (0, "1", 0.0), (0, 0, "soon")):
+        with pytest.raises(TypeError):
+            buffer.add(*bad)
+    # The refused rows left the one added before them as it was.
+    assert buffer.take() == (array("i", [1]).tobytes(), b"\x80", array("d", [0.5]).tobytes())
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,16 @@
  * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
  * bits of streams.Draws.u. The state after the key block is worked out once per key.
  *
+ * Rows: a table's rows as C values in a buffer per column (array typecodes), taken as bytes
+ * for array.frombytes: a visit recorded with one call.
+ *
  * SOURCE_HASH (a macro set by build.py) is the SHA-256 of this file: native.py never uses
  * a build of another version.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <limits.h>
 #include <string.h>
 
 #ifndef SOURCE_HASH
@@ -616,12 +620,273 @@ static PyTypeObject KeyedUniformType = {
     .tp_methods = keyed_methods,
 };
 
+/* ---------------------------------------------------------------- record rows */
+
+/* Rows(typecodes): a table's rows written one at a time (add, one value per column), kept
+ * as C values in one buffer per column, each in its array typecode's C type; take() gives
+ * each column's bytes (what array.frombytes wants) and empties the buffers. The kernel
+ * records a visit with one call instead of boxing seven values into seven lists and packing
+ * them with struct later. A value out of its column's range (or of the wrong type) raises
+ * as array.append does, and leaves the rows as they were. */
+#define ROWS_MAX_COLUMNS 16
+
+typedef union {
+    long long i;
+    unsigned long long u;
+    double d;
+    float f;
+} RowValue;
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t ncols;
+    char codes[ROWS_MAX_COLUMNS];
+    Py_ssize_t sizes[ROWS_MAX_COLUMNS];
+    char *data[ROWS_MAX_COLUMNS];
+    Py_ssize_t size;     /* rows held */
+    Py_ssize_t capacity; /* rows the buffers have room for */
+} Rows;
+
+static Py_ssize_t
+row_item_size(char code)
+{
+    switch (code) {
+    case 'b': case 'B': return 1;
+    case 'h': case 'H': return (Py_ssize_t)sizeof(short);
+    case 'i': case 'I': return (Py_ssize_t)sizeof(int);
+    case 'l': case 'L': return (Py_ssize_t)sizeof(long);
+    case 'q': case 'Q': return (Py_ssize_t)sizeof(long long);
+    case 'f': return (Py_ssize_t)sizeof(float);
+    case 'd': return (Py_ssize_t)sizeof(double);
+    default: return 0;
+    }
+}
+
+/* Whether x is an int of one digit or none (most of a table's integers): then *value is it. */
+static inline int
+small_int(PyObject *x, long long *value)
+{
+    if (!PyLong_CheckExact(x))
+        return 0;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)x))
+        return 0;
+    *value = (long long)PyUnstable_Long_CompactValue((PyLongObject *)x);
+    return 1;
+#else
+    Py_ssize_t size = Py_SIZE(x);
+    if (size < -1 || size > 1)
+        return 0;
+    *value = (long long)size * (long long)((PyLongObject *)x)->ob_digit[0];
+    return 1;
+#endif
+}
+
+/* One value converted for its column (0), or an exception set (-1). */
+static int
+row_convert(char code, PyObject *x, RowValue *out)
+{
+    if (code == 'd' && PyFloat_CheckExact(x)) {
+        out->d = PyFloat_AS_DOUBLE(x);
+        return 0;
+    }
+    if (code == 'd' || code == 'f') {
+        double d = PyFloat_AsDouble(x);
+        if (d == -1.0 && PyErr_Occurred())
+            return -1;
+        if (code == 'd')
+            out->d = d;
+        else
+            out->f = (float)d;
+        return 0;
+    }
+    if (!PyLong_Check(x)) {
+        PyErr_Format(PyExc_TypeError, "a column of typecode '%c' takes integers, not %.100s",
+                     code, Py_TYPE(x)->tp_name);
+        return -1;
+    }
+    if (code == 'Q' || code == 'L' || code == 'I' || code == 'H' || code == 'B') {
+        unsigned long long u = PyLong_AsUnsignedLongLong(x);
+        if (u == (unsigned long long)-1 && PyErr_Occurred())
+            return -1;
+        unsigned long long top = code == 'B' ? 0xffULL
+                                 : code == 'H' ? (unsigned long long)USHRT_MAX
+                                 : code == 'I' ? (unsigned long long)UINT_MAX
+                                 : code == 'L' ? (unsigned long long)ULONG_MAX
+                                               : ULLONG_MAX;
+        if (u > top) {
+            PyErr_Format(PyExc_OverflowError, "%llu is too large for a column of typecode '%c'",
+                         u, code);
+            return -1;
+        }
+        out->u = u;
+        return 0;
+    }
+    long long i;
+    if (!small_int(x, &i)) {
+        i = PyLong_AsLongLong(x);
+        if (i == -1 && PyErr_Occurred())
+            return -1;
+    }
+    long long lo = code == 'b' ? -128 : code == 'h' ? SHRT_MIN : code == 'i' ? INT_MIN
+                 : code == 'l' ? LONG_MIN : LLONG_MIN;
+    long long hi = code == 'b' ? 127 : code == 'h' ? SHRT_MAX : code == 'i' ? INT_MAX
+                 : code == 'l' ? LONG_MAX : LLONG_MAX;
+    if (i < lo || i > hi) {
+        PyErr_Format(PyExc_OverflowError, "%lld is out of range for a column of typecode '%c'",
+                     i, code);
+        return -1;
+    }
+    out->i = i;
+    return 0;
+}
+
+static void
+row_store(char code, char *at, const RowValue *v)
+{
+    switch (code) {
+    case 'b': { signed char x = (signed char)v->i; memcpy(at, &x, 1); break; }
+    case 'B': { unsigned char x = (unsigned char)v->u; memcpy(at, &x, 1); break; }
+    case 'h': { short x = (short)v->i; memcpy(at, &x, sizeof(x)); break; }
+    case 'H': { unsigned short x = (unsigned short)v->u; memcpy(at, &x, sizeof(x)); break; }
+    case 'i': { int x = (int)v->i; memcpy(at, &x, sizeof(x)); break; }
+    case 'I': { unsigned int x = (unsigned int)v->u; memcpy(at, &x, sizeof(x)); break; }
+    case 'l': { long x = (long)v->i; memcpy(at, &x, sizeof(x)); break; }
+    case 'L': { unsigned long x = (unsigned long)v->u; memcpy(at, &x, sizeof(x)); break; }
+    case 'q': memcpy(at, &v->i, sizeof(long long)); break;
+    case 'Q': memcpy(at, &v->u, sizeof(unsigned long long)); break;
+    case 'f': memcpy(at, &v->f, sizeof(float)); break;
+    default: memcpy(at, &v->d, sizeof(double)); break;
+    }
+}
+
+static PyObject *
+rows_add(Rows *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t ncols = self->ncols;
+    if (nargs != ncols) {
+        PyErr_Format(PyExc_TypeError, "add takes one value per column (%zd), not %zd", ncols,
+                     nargs);
+        return NULL;
+    }
+    RowValue values[ROWS_MAX_COLUMNS];
+    for (Py_ssize_t c = 0; c < ncols; c++)
+        if (row_convert(self->codes[c], args[c], &values[c]) < 0)
+            return NULL;
+    if (self->size == self->capacity) {
+        Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 4096;
+        for (Py_ssize_t c = 0; c < ncols; c++) {
+            char *data = PyMem_Realloc(self->data[c], (size_t)(capacity * self->sizes[c]));
+            if (data == NULL)
+                return PyErr_NoMemory();
+            self->data[c] = data;
+        }
+        self->capacity = capacity;
+    }
+    Py_ssize_t row = self->size;
+    for (Py_ssize_t c = 0; c < ncols; c++)
+        row_store(self->codes[c], self->data[c] + row * self->sizes[c], &values[c]);
+    self->size = row + 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+rows_take(Rows *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *result = PyTuple_New(self->ncols);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t c = 0; c < self->ncols; c++) {
+        PyObject *bytes = PyBytes_FromStringAndSize(
+            self->size ? self->data[c] : NULL, self->size * self->sizes[c]);
+        if (bytes == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, c, bytes);
+    }
+    self->size = 0;
+    return result;
+}
+
+static Py_ssize_t
+rows_len(Rows *self)
+{
+    return self->size;
+}
+
+static void
+rows_dealloc(Rows *self)
+{
+    for (Py_ssize_t c = 0; c < self->ncols; c++)
+        PyMem_Free(self->data[c]);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *
+rows_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    const char *codes;
+    Py_ssize_t ncols;
+    static char *names[] = {"typecodes", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s#:Rows", names, &codes, &ncols))
+        return NULL;
+    if (ncols < 1 || ncols > ROWS_MAX_COLUMNS) {
+        PyErr_Format(PyExc_ValueError, "Rows takes 1 to %d columns, not %zd", ROWS_MAX_COLUMNS,
+                     ncols);
+        return NULL;
+    }
+    for (Py_ssize_t c = 0; c < ncols; c++)
+        if (row_item_size(codes[c]) == 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "'%c' is not a typecode Rows takes (one of bBhHiIlLqQfd)", codes[c]);
+            return NULL;
+        }
+    Rows *self = (Rows *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->ncols = ncols;
+    for (Py_ssize_t c = 0; c < ncols; c++) {
+        self->codes[c] = codes[c];
+        self->sizes[c] = row_item_size(codes[c]);
+        self->data[c] = NULL;
+    }
+    self->size = 0;
+    self->capacity = 0;
+    return (PyObject *)self;
+}
+
+static PyMethodDef rows_methods[] = {
+    {"add", (PyCFunction)(void (*)(void))rows_add, METH_FASTCALL,
+     "add(*values): a row, one value per column."},
+    {"take", (PyCFunction)rows_take, METH_NOARGS,
+     "take() -> each column's bytes in its typecode's C type; the rows are then dropped."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods rows_as_sequence = {
+    .sq_length = (lenfunc)rows_len,
+};
+
+static PyTypeObject RowsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "simlib.engine.kernel._native.Rows",
+    .tp_doc = "Rows(typecodes): a table's rows as C values, a column per typecode (array's).",
+    .tp_basicsize = sizeof(Rows),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = rows_new,
+    .tp_dealloc = (destructor)rows_dealloc,
+    .tp_methods = rows_methods,
+    .tp_as_sequence = &rows_as_sequence,
+};
+
 /* ---------------------------------------------------------------- the module */
 
 static struct PyModuleDef native_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "simlib.engine.kernel._native",
-    .m_doc = "The hall kernel's native helpers: its event heap and keyed-hash uniforms.",
+    .m_doc = "The hall kernel's native helpers: its event heap, keyed-hash uniforms and "
+             "record rows.",
     .m_size = -1,
 };
 
@@ -632,7 +897,8 @@ PyInit__native(void)
     __builtin_cpu_init();
     have_avx2 = __builtin_cpu_supports("avx2") != 0;
 #endif
-    if (PyType_Ready(&EventHeapType) < 0 || PyType_Ready(&KeyedUniformType) < 0)
+    if (PyType_Ready(&EventHeapType) < 0 || PyType_Ready(&KeyedUniformType) < 0 ||
+        PyType_Ready(&RowsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&native_module);
     if (m == NULL)
@@ -640,6 +906,7 @@ PyInit__native(void)
     if (PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0 ||
         PyModule_AddObjectRef(m, "EventHeap", (PyObject *)&EventHeapType) < 0 ||
         PyModule_AddObjectRef(m, "KeyedUniform", (PyObject *)&KeyedUniformType) < 0 ||
+        PyModule_AddObjectRef(m, "Rows", (PyObject *)&RowsType) < 0 ||
         PyModule_AddIntConstant(m, "AVX2", have_avx2) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import gc
 import math
-import struct
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
@@ -41,7 +40,13 @@ from typing import Any, Final, cast
 from simlib.engine import hall
 from simlib.engine.arrivals import with_day_factors
 from simlib.engine.flow import sampler
-from simlib.engine.kernel.native import EventList, Uniform, event_heap, keyed_uniform
+from simlib.engine.kernel.native import (
+    EventList,
+    Uniform,
+    event_heap,
+    keyed_uniform,
+    row_buffer,
+)
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.quantiles import (
     NORMAL_INV_CDF,
@@ -77,7 +82,7 @@ COLLECT: Final[int] = hall.COLLECT
 DAY: Final[float] = _DAY
 NAN: Final = float("nan")
 INF: Final = float("inf")
-CHUNK: Final = 4096  # visits kept in lists before they join the records' columns
+CHUNK: Final = 4096  # visits held in the row buffer before they join the records' columns
 
 # Event kinds.
 ARRIVE: Final = 0
@@ -772,18 +777,17 @@ class _Kernel:
         # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``):
         # a list indexed by span number (an int key costs an int object and a hash).
         self.timers: list[list[_Ticket] | None] = []
-        # The visits' columns, in the order of ``Records.visit``'s arguments.
-        # Lists of CHUNK items written in place (``v_n`` of them in use), so that they never
-        # grow again after a chunk joined the records: ``append`` after ``clear`` reallocated
-        # (and copied) each list some fifty times per chunk.
+        # The visits, in the order of ``Records.visit``'s arguments, as C values in a buffer
+        # per column (``native.row_buffer``): a visit is one call, where seven lists of
+        # Python objects cost a boxed value per column and a ``struct`` packing of them
+        # later (a ninth of the compiled run). Its columns join the records a chunk at a
+        # time (``v_n`` rows held).
+        self.visit_columns = list(records._visits.cols.values())
+        self.visit_rows = row_buffer("".join(c.typecode for c in self.visit_columns))
+        self.add_visit: Callable[[int, int, int, float, float, float, int], None] = (
+            self.visit_rows.add
+        )
         self.v_n = 0
-        self.v_case: list[int] = [0] * CHUNK
-        self.v_kind: list[int] = [0] * CHUNK
-        self.v_pool: list[int] = [0] * CHUNK
-        self.v_ticket: list[float] = [0.0] * CHUNK
-        self.v_call: list[float] = [0.0] * CHUNK
-        self.v_end: list[float] = [0.0] * CHUNK
-        self.v_outcome: list[int] = [0] * CHUNK
         pools = list(scenario.pools)
         self.desks = [_Desk(i, p, records.tally[p]) for i, p in enumerate(pools)]
         by_id = {d.name: d for d in self.desks}
@@ -888,40 +892,19 @@ class _Kernel:
     def visit(
         self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
     ) -> None:
-        """Records.visit, into lists that join the records' columns a chunk at a time."""
-        k = self.v_n
-        self.v_case[k] = case
-        self.v_kind[k] = kind
-        self.v_pool[k] = pool
-        self.v_ticket[k] = ticket
-        self.v_call[k] = call
-        self.v_end[k] = end
-        self.v_outcome[k] = outcome
-        k += 1
+        """Records.visit, into the row buffer whose columns join the records' a chunk at a
+        time."""
+        self.add_visit(case, kind, pool, ticket, call, end, outcome)
+        k = self.v_n + 1
         self.v_n = k
         if k >= CHUNK:
             self.flush_visits()
 
     def flush_visits(self) -> None:
-        columns = self.records._visits.cols.values()
-        kept: tuple[list[Any], ...] = (
-            self.v_case,
-            self.v_kind,
-            self.v_pool,
-            self.v_ticket,
-            self.v_call,
-            self.v_end,
-            self.v_outcome,
-        )
-        # Each chunk packed by ``struct`` in the column's own native C type (the same bytes
-        # ``array.append`` writes, range checks included) rather than ``array.extend``,
-        # which parses every item on its own: 6x faster, an eighth of the compiled run.
-        n = self.v_n
-        if n == 0:
+        if self.v_n == 0:
             return
-        for column, values in zip(columns, kept, strict=True):
-            used = values if n == len(values) else values[:n]
-            column.frombytes(struct.pack(f"@{n}{column.typecode}", *used))
+        for column, data in zip(self.visit_columns, self.visit_rows.take(), strict=True):
+            column.frombytes(data)
         self.v_n = 0
 
     def leave(self, ticket: _Ticket, outcome: int, comes_back: bool) -> None:

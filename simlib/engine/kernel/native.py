@@ -1,5 +1,6 @@
 """The hall kernel's native helpers, or their pure-Python twins: the loop asks here for its
-event list (``event_heap``) and for later attempts' uniforms (``keyed_uniform``).
+event list (``event_heap``), for later attempts' uniforms (``keyed_uniform``) and for the
+buffer its visits are recorded in (``row_buffer``).
 
 The C extension ``_native`` (``_native.c``, built by ``build`` beside the compiled loop)
 is used when it was built from the current ``_native.c`` (its ``SOURCE_HASH``) and
@@ -14,6 +15,7 @@ import functools
 import hashlib
 import importlib
 import os
+import struct
 import warnings
 from hashlib import blake2b
 from heapq import heappop, heappush
@@ -29,10 +31,13 @@ __all__ = [
     "EventList",
     "PyEventHeap",
     "PyKeyedUniform",
+    "PyRows",
+    "RowBuffer",
     "Uniform",
     "event_heap",
     "keyed_uniform",
     "native_module",
+    "row_buffer",
 ]
 
 NATIVE = "_native"  # the extension's name, beside this file
@@ -100,6 +105,65 @@ class PyKeyedUniform:
         return (int.from_bytes(hasher.digest(), "little") >> 11) * _SCALE
 
 
+class RowBuffer(Protocol):
+    """A table's rows written one at a time, taken as each column's bytes."""
+
+    def add(self, *values: Any) -> None: ...
+
+    def take(self) -> tuple[bytes, ...]: ...
+
+    def __len__(self) -> int: ...
+
+
+TYPECODES = "bBhHiIlLqQfd"  # the array typecodes a row buffer takes
+
+
+class PyRows:
+    """Rows as tuples, packed by ``struct`` when taken: each column's bytes in its array
+    typecode's C type (those ``array.append`` writes). A row is checked when added, as the
+    native ``Rows`` does: a value out of its column's range raises ``OverflowError``, one of
+    the wrong type ``TypeError``, and the rows held stay as they were."""
+
+    __slots__ = ("_check", "_codes", "_rows")
+
+    def __init__(self, typecodes: str) -> None:
+        if not 1 <= len(typecodes) <= 16:
+            raise ValueError(f"Rows takes 1 to 16 columns, not {len(typecodes)}")
+        for code in typecodes:
+            if code not in TYPECODES:
+                raise ValueError(f"'{code}' is not a typecode Rows takes (one of {TYPECODES})")
+        self._codes = typecodes
+        self._check = struct.Struct(f"@{typecodes}").pack
+        self._rows: list[tuple[Any, ...]] = []
+
+    def add(self, *values: Any) -> None:
+        if len(values) != len(self._codes):
+            raise TypeError(
+                f"add takes one value per column ({len(self._codes)}), not {len(values)}"
+            )
+        try:
+            self._check(*values)
+        except struct.error as error:
+            wrong_type = "required argument is not" in str(error)
+            raise (TypeError if wrong_type else OverflowError)(
+                f"a row does not fit its columns: {error}"
+            ) from error
+        self._rows.append(values)
+
+    def take(self) -> tuple[bytes, ...]:
+        rows, n = self._rows, len(self._rows)
+        columns = zip(*rows, strict=True) if rows else ((),) * len(self._codes)
+        packed = tuple(
+            struct.pack(f"@{n}{code}", *values)
+            for code, values in zip(self._codes, columns, strict=True)
+        )
+        rows.clear()
+        return packed
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def source_hash(path: Path = NATIVE_SOURCE) -> str:
     """The SHA-256 of ``_native.c``: what a built extension must have been built from."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -145,6 +209,13 @@ def event_heap() -> EventList:
     module = _native()
     heap: EventList = module.EventHeap() if module is not None else PyEventHeap()
     return heap
+
+
+def row_buffer(typecodes: str) -> RowBuffer:
+    """A new, empty row buffer for columns of these array typecodes: native when built."""
+    module = _native()
+    rows: RowBuffer = module.Rows(typecodes) if module is not None else PyRows(typecodes)
+    return rows
 
 
 def keyed_uniform(key: bytes) -> Uniform:
