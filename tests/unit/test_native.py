@@ -110,6 +110,53 @@ def test_events_come_out_in_the_order_of_heapq_on_tuples(
     assert len(heap) == 0 and not heap
 
 
+# A script: ("push", event), ("schedule", time, kind), ("reserve",) or ("pop",).
+numbered_scripts = st.lists(
+    st.one_of(
+        st.tuples(st.just("push"), events),
+        st.tuples(st.just("schedule"), events.map(lambda e: e[0]), st.sampled_from([0, 1, 12])),
+        st.tuples(st.just("reserve")),
+        st.tuples(st.just("pop")),
+    ),
+    max_size=300,
+)
+
+
+@pytest.mark.parametrize("make", HEAPS)
+@settings(max_examples=150, deadline=None)
+@given(script=numbered_scripts)
+def test_scheduled_events_take_the_heaps_own_sequence_numbers(
+    make: Callable[[], native.EventList], script: list[tuple[Any, ...]]
+) -> None:
+    """``schedule`` is ``push`` with the numbers 0, 1, ... (those ``reserve`` took skipped),
+    mixed with pushes of any number: the order of heapq on the tuples."""
+    heap = make()
+    reference: list[tuple[float, int, int, Any]] = []
+    counter = 0
+    for step in script:
+        if step[0] == "push":
+            time, seq, kind, tag = step[1]
+            heap.push(time, seq, kind, (tag, seq))
+            heapq.heappush(reference, (time, seq, kind, (tag, seq)))
+        elif step[0] == "schedule":
+            heap.schedule(step[1], step[2], (3, counter))
+            heapq.heappush(reference, (step[1], counter, step[2], (3, counter)))
+            counter += 1
+        elif step[0] == "reserve":
+            assert heap.reserve() == counter
+            counter += 1
+        elif reference:
+            time, _, kind, payload = heapq.heappop(reference)
+            assert heap.pop() == (time, kind, payload)
+    while reference:
+        time, _, kind, payload = heapq.heappop(reference)
+        assert heap.pop() == (time, kind, payload)
+    assert len(heap) == 0
+    with pytest.raises(ValueError, match="NaN"):
+        heap.schedule(float("nan"), 0, None)
+    assert heap.reserve() == counter  # a refused event takes no number
+
+
 @pytest.mark.parametrize("make", HEAPS)
 def test_a_popped_event_stays_what_it_was_while_it_is_held(
     make: Callable[[], native.EventList],

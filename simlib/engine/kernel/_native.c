@@ -6,7 +6,8 @@
  * sifts are heapq's own (_siftdown, _siftup), so even equal events come out in heapq's
  * order. Time, sequence and kind live in a C array, so pushing allocates no tuple and
  * compares doubles instead of Python objects; pop's (time, kind, payload) tuple is refilled
- * when its last taker has let go of it.
+ * when its last taker has let go of it. schedule(time, kind, payload) numbers the event
+ * itself (0, 1, ..., the numbers reserve() hands out for later pushes included).
  *
  * KeyedUniform: the uniform of a later attempt, (BLAKE2b-64 keyed by the purpose of the
  * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
@@ -43,6 +44,7 @@ typedef struct {
     Py_ssize_t size;
     Py_ssize_t capacity;
     PyObject *result; /* the last pop's tuple, reused once its taker has let go of it */
+    long long counter; /* the next sequence number schedule() and reserve() give */
 } EventHeap;
 
 /* A full tie of time, sequence and kind: tuple comparison looks at the payloads (equal ones:
@@ -208,6 +210,48 @@ heap_push(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
+/* push(time, n, kind, payload) with n the heap's next sequence number: what the kernel
+ * does for nearly every event, without its sequence number going through a Python int. */
+static PyObject *
+heap_schedule(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError,
+                     "schedule(time, kind, payload) takes 3 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    double time = PyFloat_CheckExact(args[0]) ? PyFloat_AS_DOUBLE(args[0])
+                                              : PyFloat_AsDouble(args[0]);
+    if (time == -1.0 && PyErr_Occurred())
+        return NULL;
+    if (time != time) {
+        PyErr_SetString(PyExc_ValueError, "an event's time cannot be NaN");
+        return NULL;
+    }
+    long kind = PyLong_AsLong(args[1]);
+    if (kind == -1 && PyErr_Occurred())
+        return NULL;
+    if (h->size == h->capacity && heap_grow(h) < 0)
+        return NULL;
+    Event *e = &h->items[h->size];
+    e->time = time;
+    e->seq = h->counter++;
+    e->kind = kind;
+    Py_INCREF(args[2]);
+    e->payload = args[2];
+    h->size++;
+    if (sift_down(h, 0, h->size - 1) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* The heap's next sequence number, taken (for an event pushed later with push). */
+static PyObject *
+heap_reserve(EventHeap *h, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLongLong(h->counter++);
+}
+
 static PyObject *
 heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
 {
@@ -314,12 +358,18 @@ heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     h->size = 0;
     h->capacity = 0;
     h->result = NULL;
+    h->counter = 0;
     return (PyObject *)h;
 }
 
 static PyMethodDef heap_methods[] = {
     {"push", (PyCFunction)(void (*)(void))heap_push, METH_FASTCALL,
      "push(time, sequence, kind, payload): add an event."},
+    {"schedule", (PyCFunction)(void (*)(void))heap_schedule, METH_FASTCALL,
+     "schedule(time, kind, payload): push(time, n, kind, payload), n the next sequence "
+     "number (0, 1, ... shared with reserve)."},
+    {"reserve", (PyCFunction)heap_reserve, METH_NOARGS,
+     "reserve() -> the next sequence number, taken (for a push later)."},
     {"pop", (PyCFunction)heap_pop, METH_NOARGS,
      "pop() -> (time, kind, payload) of the first event."},
     {NULL, NULL, 0, NULL},

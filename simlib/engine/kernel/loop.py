@@ -759,7 +759,10 @@ class _Kernel:
         # method up by name on every event (a tenth of a push's or pop's cost).
         self.push_event: Callable[[float, int, int, Any], None] = self.events.push
         self.pop_event: Callable[[], tuple[float, int, Any]] = self.events.pop
-        self.seq = 0  # the next event's sequence number
+        # Pushes with the list's next sequence number (0, 1, ...), which ``reserve`` takes
+        # for an event pushed later: the number never goes through a Python int.
+        self.schedule: Callable[[float, int, Any], None] = self.events.schedule
+        self.reserve: Callable[[], int] = self.events.reserve
         self.overtime = False
         self.closed_at = 0.0
         self.stopped = False  # the run's end is scheduled
@@ -827,9 +830,7 @@ class _Kernel:
 
     def push(self, at: float, kind: int, payload: Any) -> None:
         """Put an event on the list (after those already there at the same instant)."""
-        n = self.seq
-        self.seq = n + 1
-        self.push_event(at, n, kind, payload)
+        self.schedule(at, kind, payload)
 
     # --- processes reused from the engine ------------------------------------------------
     def _roster(self) -> _Roster:
@@ -1083,8 +1084,7 @@ class _Kernel:
         then only the timers of tickets still waiting join the list, each as the event
         (time, sequence number) it would have been; those of tickets called meanwhile
         (nearly all) would have done nothing, and never cost a heap entry."""
-        n = self.seq
-        self.seq = n + 1
+        n = self.reserve()
         # Any span whose start is not after ``at`` keeps the order (its timers join the list
         # before their instant); ``floor`` of the quotient, one lower if rounding put the
         # start past ``at``, is cheaper compiled than ``at // TIMER_SPAN`` (fmod and fixes).

@@ -47,9 +47,15 @@ BUILD_VARIABLE = "SIMLIB_KERNEL"  # "python": the pure-Python twins (as hall.BUI
 
 class EventList(Protocol):
     """The kernel's event list: events ``(time, sequence, kind, payload)`` come out in the
-    order of heapq on those tuples; ``pop`` gives ``(time, kind, payload)``."""
+    order of heapq on those tuples; ``pop`` gives ``(time, kind, payload)``. ``schedule``
+    pushes with the list's own next sequence number (0, 1, ...), which ``reserve`` takes
+    for an event pushed later."""
 
     def push(self, time: float, seq: int, kind: int, payload: Any, /) -> None: ...
+
+    def schedule(self, time: float, kind: int, payload: Any, /) -> None: ...
+
+    def reserve(self) -> int: ...
 
     def pop(self) -> tuple[float, int, Any]: ...
 
@@ -65,10 +71,11 @@ class Uniform(Protocol):
 class PyEventHeap:
     """The event list as heapq of ``(time, sequence, kind, payload)`` tuples."""
 
-    __slots__ = ("_items",)
+    __slots__ = ("_counter", "_items")
 
     def __init__(self) -> None:
         self._items: list[tuple[float, int, int, Any]] = []
+        self._counter = 0
 
     def push(self, time: float, seq: int, kind: int, payload: Any, /) -> None:
         if not isinstance(time, float | int):
@@ -76,6 +83,15 @@ class PyEventHeap:
         if time != time:
             raise ValueError("an event's time cannot be NaN")
         heappush(self._items, (time, seq, kind, payload))
+
+    def schedule(self, time: float, kind: int, payload: Any, /) -> None:
+        self.push(time, self._counter, kind, payload)
+        self._counter += 1
+
+    def reserve(self) -> int:
+        n = self._counter
+        self._counter = n + 1
+        return n
 
     def pop(self) -> tuple[float, int, Any]:
         if not self._items:
