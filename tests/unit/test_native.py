@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import heapq
 import importlib
+import math
 import os
 import struct
 import warnings
@@ -155,6 +156,88 @@ def test_scheduled_events_take_the_heaps_own_sequence_numbers(
     with pytest.raises(ValueError, match="NaN"):
         heap.schedule(float("nan"), 0, None)
     assert heap.reserve() == counter  # a refused event takes no number
+
+
+def native_window_heap(window: float) -> native.EventList:
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    heap: native.EventList = built.EventHeap(window=window)
+    return heap
+
+
+WINDOW_HEAPS = [
+    pytest.param(lambda window: native.PyEventHeap(window=window), id="pure"),
+    pytest.param(native_window_heap, id="native", marks=needs_build),
+]
+# Times with ties, infinities and gaps far wider and narrower than the windows.
+far_times = st.sampled_from([-math.inf, -5.0, 0.0, 0.5, 1.0, 30.0, 1440.0, 3000.0, math.inf])
+
+
+@pytest.mark.parametrize("make", WINDOW_HEAPS)
+@settings(max_examples=200, deadline=None)
+@given(
+    window=st.sampled_from([0.0, 1e-9, 0.25, 1.0, 3.0, 1440.0, 1e300]),
+    script=st.lists(
+        st.one_of(
+            st.tuples(far_times | st.integers(-40, 40).map(lambda i: i / 4), st.integers(0, 3)),
+            st.none(),
+        ),
+        max_size=300,
+    ),
+)
+def test_a_heap_with_a_window_keeps_the_order_of_events_that_never_fully_tie(
+    make: Callable[[float], native.EventList],
+    window: float,
+    script: list[tuple[float, int] | None],
+) -> None:
+    """Events kept aside (a window or more after the heap's earliest) come out in heapq's
+    order, popped between pushes or at the end, whatever the window."""
+    heap = make(window)
+    reference: list[tuple[float, int, int, Any]] = []
+    seq = 0
+    for step in script:
+        if step is None:
+            if reference:
+                time, _, kind, payload = heapq.heappop(reference)
+                assert heap.pop() == (time, kind, payload)
+            continue
+        heap.push(step[0], seq, step[1], seq)
+        heapq.heappush(reference, (step[0], seq, step[1], seq))
+        seq += 1
+        assert len(heap) == len(reference)
+    while reference:
+        time, _, kind, payload = heapq.heappop(reference)
+        assert heap.pop() == (time, kind, payload)
+    assert len(heap) == 0
+    with pytest.raises(IndexError):
+        heap.pop()
+
+
+@pytest.mark.parametrize("make", WINDOW_HEAPS)
+def test_a_heap_window_is_a_finite_number_not_below_zero(
+    make: Callable[[float], native.EventList],
+) -> None:
+    for bad in (-1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="window"):
+            make(bad)
+
+
+def test_the_native_heap_lets_go_of_the_payloads_it_keeps_aside() -> None:
+    if built is None:
+        pytest.skip(f"native kernel helpers {why_not}")
+
+    class Payload:
+        heap: Any = None
+
+    heap = native_window_heap(10.0)
+    payload = Payload()
+    payload.heap = heap
+    heap.push(0.0, 0, 0, "first")
+    assert heap.pop() == (0.0, 0, "first")  # the split is now 10
+    heap.push(50.0, 1, 0, payload)  # aside
+    gone = weakref.ref(payload)
+    del heap, payload
+    gc.collect()
+    assert gone() is None
 
 
 @pytest.mark.parametrize("make", HEAPS)

@@ -8,6 +8,10 @@
  * compares doubles instead of Python objects; pop's (time, kind, payload) tuple is refilled
  * when its last taker has let go of it. schedule(time, kind, payload) numbers the event
  * itself (0, 1, ..., the numbers reserve() hands out for later pushes included).
+ * EventHeap(window=w), w > 0, keeps events w or more after the heap's earliest aside,
+ * unsorted, until the heap runs empty: the heap stays a window deep (the kernel's returns
+ * days ahead no longer add levels to every sift). Events come out in the same order, unless
+ * two tie in time, sequence and kind (then their order may differ from heapq's).
  *
  * KeyedUniform: the uniform of a later attempt, (BLAKE2b-64 keyed by the purpose of the
  * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
@@ -45,6 +49,13 @@ typedef struct {
     Py_ssize_t capacity;
     PyObject *result; /* the last pop's tuple, reused once its taker has let go of it */
     long long counter; /* the next sequence number schedule() and reserve() give */
+    /* The far store (EventHeap(window=w), w > 0): events at or after `split` wait unsorted
+     * in `far`; when the heap runs empty, those before the earliest of them + w join it. */
+    double window;
+    double split;
+    Event *far;
+    Py_ssize_t far_size;
+    Py_ssize_t far_capacity;
 } EventHeap;
 
 /* A full tie of time, sequence and kind: tuple comparison looks at the payloads (equal ones:
@@ -175,6 +186,75 @@ heap_grow(EventHeap *h)
     return 0;
 }
 
+/* An event onto the heap, or into the far store when it is at or after its split. */
+static int
+heap_insert(EventHeap *h, double time, long long seq, long kind, PyObject *payload)
+{
+    if (h->window > 0.0 && !(time < h->split)) {
+        if (h->far_size == h->far_capacity) {
+            Py_ssize_t capacity = h->far_capacity ? h->far_capacity * 2 : 1024;
+            Event *far = PyMem_Realloc(h->far, (size_t)capacity * sizeof(Event));
+            if (far == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            h->far = far;
+            h->far_capacity = capacity;
+        }
+        Event *e = &h->far[h->far_size++];
+        e->time = time;
+        e->seq = seq;
+        e->kind = kind;
+        Py_INCREF(payload);
+        e->payload = payload;
+        return 0;
+    }
+    if (h->size == h->capacity && heap_grow(h) < 0)
+        return -1;
+    Event *e = &h->items[h->size];
+    e->time = time;
+    e->seq = seq;
+    e->kind = kind;
+    Py_INCREF(payload);
+    e->payload = payload;
+    h->size++;
+    return sift_down(h, 0, h->size - 1);
+}
+
+/* The heap ran empty: the far store's events before (its earliest time + window), and those
+ * at its earliest time (when adding the window changes nothing, as at infinity), join it. */
+static int
+heap_refill(EventHeap *h)
+{
+    Event *far = h->far;
+    Py_ssize_t n = h->far_size;
+    double first = far[0].time;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (far[i].time < first)
+            first = far[i].time;
+    double split = first + h->window;
+    h->split = split;
+    Py_ssize_t kept = 0;
+    int status = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Event e = far[i];
+        if (status == 0 && (e.time < split || e.time == first)) {
+            if (h->size == h->capacity && heap_grow(h) < 0) {
+                status = -1;
+                far[kept++] = e;
+                continue;
+            }
+            h->items[h->size++] = e;
+            if (sift_down(h, 0, h->size - 1) < 0)
+                status = -1; /* (a full tie's payloads failed to compare: e stays put) */
+        }
+        else
+            far[kept++] = e;
+    }
+    h->far_size = kept;
+    return status;
+}
+
 static PyObject *
 heap_push(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -196,16 +276,7 @@ heap_push(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
     long kind = PyLong_AsLong(args[2]);
     if (kind == -1 && PyErr_Occurred())
         return NULL;
-    if (h->size == h->capacity && heap_grow(h) < 0)
-        return NULL;
-    Event *e = &h->items[h->size];
-    e->time = time;
-    e->seq = seq;
-    e->kind = kind;
-    Py_INCREF(args[3]);
-    e->payload = args[3];
-    h->size++;
-    if (sift_down(h, 0, h->size - 1) < 0)
+    if (heap_insert(h, time, seq, kind, args[3]) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -231,16 +302,7 @@ heap_schedule(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
     long kind = PyLong_AsLong(args[1]);
     if (kind == -1 && PyErr_Occurred())
         return NULL;
-    if (h->size == h->capacity && heap_grow(h) < 0)
-        return NULL;
-    Event *e = &h->items[h->size];
-    e->time = time;
-    e->seq = h->counter++;
-    e->kind = kind;
-    Py_INCREF(args[2]);
-    e->payload = args[2];
-    h->size++;
-    if (sift_down(h, 0, h->size - 1) < 0)
+    if (heap_insert(h, time, h->counter++, kind, args[2]) < 0)
         return NULL;
     Py_RETURN_NONE;
 }
@@ -256,8 +318,12 @@ static PyObject *
 heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
 {
     if (h->size == 0) {
-        PyErr_SetString(PyExc_IndexError, "pop from an empty event heap");
-        return NULL;
+        if (h->far_size == 0) {
+            PyErr_SetString(PyExc_IndexError, "pop from an empty event heap");
+            return NULL;
+        }
+        if (heap_refill(h) < 0)
+            return NULL;
     }
     Event *items = h->items;
     Event first = items[0];
@@ -312,7 +378,7 @@ heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
 static Py_ssize_t
 heap_len(EventHeap *h)
 {
-    return h->size;
+    return h->size + h->far_size;
 }
 
 static int
@@ -320,6 +386,8 @@ heap_traverse(EventHeap *h, visitproc visit, void *arg)
 {
     for (Py_ssize_t i = 0; i < h->size; i++)
         Py_VISIT(h->items[i].payload);
+    for (Py_ssize_t i = 0; i < h->far_size; i++)
+        Py_VISIT(h->far[i].payload);
     Py_VISIT(h->result);
     return 0;
 }
@@ -331,6 +399,10 @@ heap_clear(EventHeap *h)
     h->size = 0;
     for (Py_ssize_t i = 0; i < size; i++)
         Py_CLEAR(h->items[i].payload);
+    size = h->far_size;
+    h->far_size = 0;
+    for (Py_ssize_t i = 0; i < size; i++)
+        Py_CLEAR(h->far[i].payload);
     Py_CLEAR(h->result);
     return 0;
 }
@@ -341,14 +413,24 @@ heap_dealloc(EventHeap *h)
     PyObject_GC_UnTrack(h);
     heap_clear(h);
     PyMem_Free(h->items);
+    PyMem_Free(h->far);
     Py_TYPE(h)->tp_free((PyObject *)h);
 }
 
 static PyObject *
 heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "EventHeap() takes no arguments");
+    double window = 0.0;
+    static char *names[] = {"window", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$d:EventHeap", names, &window))
+        return NULL;
+    if (!(window >= 0.0) || window == Py_HUGE_VAL) {
+        PyObject *given = PyFloat_FromDouble(window);
+        if (given != NULL) {
+            PyErr_Format(PyExc_ValueError,
+                         "an event heap's window is 0 or more and finite, not %R", given);
+            Py_DECREF(given);
+        }
         return NULL;
     }
     EventHeap *h = (EventHeap *)type->tp_alloc(type, 0);
@@ -359,6 +441,11 @@ heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     h->capacity = 0;
     h->result = NULL;
     h->counter = 0;
+    h->window = window;
+    h->split = -Py_HUGE_VAL;
+    h->far = NULL;
+    h->far_size = 0;
+    h->far_capacity = 0;
     return (PyObject *)h;
 }
 
@@ -713,7 +800,7 @@ row_item_size(char code)
 }
 
 /* Whether x is an int of one digit or none (most of a table's integers): then *value is it. */
-static inline int
+static ALWAYS_INLINE int
 small_int(PyObject *x, long long *value)
 {
     if (!PyLong_CheckExact(x))
@@ -733,7 +820,7 @@ small_int(PyObject *x, long long *value)
 }
 
 /* One value converted for its column (0), or an exception set (-1). */
-static int
+static ALWAYS_INLINE int
 row_convert(char code, PyObject *x, RowValue *out)
 {
     if (code == 'd' && PyFloat_CheckExact(x)) {
@@ -791,7 +878,7 @@ row_convert(char code, PyObject *x, RowValue *out)
     return 0;
 }
 
-static void
+static ALWAYS_INLINE void
 row_store(char code, char *at, const RowValue *v)
 {
     switch (code) {

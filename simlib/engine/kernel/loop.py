@@ -58,7 +58,7 @@ from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import _END as SHIFT_END
 from simlib.engine.roster import Crew, _boundaries
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
-from simlib.engine.streams import ApplicantDraws, Draws, stream
+from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws, stream
 from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import DAY as _DAY
@@ -82,7 +82,6 @@ COLLECT: Final[int] = hall.COLLECT
 DAY: Final[float] = _DAY
 NAN: Final = float("nan")
 INF: Final = float("inf")
-CHUNK: Final = 4096  # visits held in the row buffer before they join the records' columns
 
 # Event kinds.
 ARRIVE: Final = 0
@@ -97,7 +96,17 @@ HORIZON: Final = 8
 CAP: Final = 9
 STOP: Final = 10
 TIMERS_DUE: Final = 12
+# The native event heap keeps events more than this far (minutes) after its earliest aside
+# until it runs empty (``native.event_heap``): returns days ahead no longer make it deeper.
+HEAP_WINDOW: Final = 1440.0
 TIMER_SPAN: Final = 30.0  # minutes of renege timers held aside together (see ``issue``)
+
+# ``streams``' blocks of first-attempt uniforms, as literal constants (compiled, a name of
+# another module is looked up at every use): an applicant's block and place in it.
+BLOCK_SHIFT: Final = 10
+BLOCK_MASK: Final = 1023
+if (1 << BLOCK_SHIFT, BLOCK_MASK) != (1 << BLOCK_BITS, (1 << BLOCK_BITS) - 1):
+    raise ImportError(f"the kernel's blocks of uniforms are not streams' ({BLOCK_BITS} bits)")
 
 # What the hall draws for an applicant (streams.Draws purposes).
 PURPOSES = (
@@ -347,20 +356,37 @@ class _Matter:
         self.accept_q = (
             None if isinstance(m.acceptance.time, MaxOf) else _Quantile(m.acceptance.time)
         )
-        # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
-        # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
-        # By purpose code (PURPOSES).
-        self.first: list[dict[int, list[float]]] = [
-            self.draws._blocks.setdefault(p, {}) for p in PURPOSES
-        ]
+        # The uniforms' blocks of first attempts (``draws.block``'s), by purpose code
+        # (PURPOSES) and block number, and the hash keys of later attempts: ``Draws.u``
+        # written out. Blocks are looked up in lists: a dictionary cost a hash per draw.
+        self.blocks: list[list[list[float] | None]] = [[] for _ in PURPOSES]
         # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
         # (``native.keyed_uniform``: in C when built, the same bits); kept as bound methods,
         # so that a draw is a call, without looking ``u`` up by name each time.
         self.uniforms: list[Uniform] = [keyed_uniform(self.draws.key(p)) for p in PURPOSES]
         self.later: list[Callable[[int, int], float]] = [g.u for g in self.uniforms]
-        self.patience_blocks = self.first[PATIENCE]
-        self.accept_blocks = self.first[ACCEPT_TIME]
-        self.complete_blocks = self.first[COMPLETE]
+
+    def first_u(self, purpose: int, index: int) -> float:
+        """``Draws.u(PURPOSES[purpose], 0)`` of applicant ``index``: the same uniform."""
+        blocks = self.blocks[purpose]
+        number = index >> BLOCK_SHIFT
+        if number < len(blocks):
+            block = blocks[number]
+            if block is not None:
+                return block[index & BLOCK_MASK]
+        return self.fill(purpose, number)[index & BLOCK_MASK]
+
+    def fill(self, purpose: int, number: int) -> list[float]:
+        """Block ``number`` of ``purpose``, from ``draws`` (which makes it if need be); the
+        one ``KEEP_BLOCKS`` before it let go of, as ``draws`` lets go of old blocks."""
+        block = self.draws.block(PURPOSES[purpose], number)
+        blocks = self.blocks[purpose]
+        while len(blocks) <= number:
+            blocks.append(None)
+        blocks[number] = block
+        if number >= KEEP_BLOCKS:
+            blocks[number - KEEP_BLOCKS] = None
+        return block
 
 
 class _Arrivals:
@@ -454,10 +480,7 @@ class _Case:
         matter = self.matter
         index = self.index
         if attempt == 0:
-            block = matter.first[purpose].get(index >> 10)
-            if block is not None:
-                return block[index & 1023]
-            return matter.draws.first(PURPOSES[purpose], index)
+            return matter.first_u(purpose, index)
         return matter.later[purpose](index, attempt)
 
 
@@ -754,7 +777,7 @@ class _Kernel:
         self.calendar = calendar
         self.now = 0.0
         # The event list (``native.event_heap``: in C when built, heapq's order either way).
-        self.events: EventList = event_heap()
+        self.events: EventList = event_heap(window=HEAP_WINDOW)
         # Its methods, bound once: compiled, a call of a bound method skips looking the
         # method up by name on every event (a tenth of a push's or pop's cost).
         self.push_event: Callable[[float, int, int, Any], None] = self.events.push
@@ -783,14 +806,14 @@ class _Kernel:
         # The visits, in the order of ``Records.visit``'s arguments, as C values in a buffer
         # per column (``native.row_buffer``): a visit is one call, where seven lists of
         # Python objects cost a boxed value per column and a ``struct`` packing of them
-        # later (a ninth of the compiled run). Its columns join the records a chunk at a
-        # time (``v_n`` rows held).
+        # later (a ninth of the compiled run). They join the records' columns at the end,
+        # each with one ``frombytes``: chunks joining them as the run went copied each
+        # growing column again and again (``array`` grows by a sixteenth).
         self.visit_columns = list(records._visits.cols.values())
         self.visit_rows = row_buffer("".join(c.typecode for c in self.visit_columns))
         self.add_visit: Callable[[int, int, int, float, float, float, int], None] = (
             self.visit_rows.add
         )
-        self.v_n = 0
         pools = list(scenario.pools)
         self.desks = [_Desk(i, p, records.tally[p]) for i, p in enumerate(pools)]
         by_id = {d.name: d for d in self.desks}
@@ -893,20 +916,12 @@ class _Kernel:
     def visit(
         self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
     ) -> None:
-        """Records.visit, into the row buffer whose columns join the records' a chunk at a
-        time."""
+        """Records.visit, into the row buffer (its columns join the records' at the end)."""
         self.add_visit(case, kind, pool, ticket, call, end, outcome)
-        k = self.v_n + 1
-        self.v_n = k
-        if k >= CHUNK:
-            self.flush_visits()
 
     def flush_visits(self) -> None:
-        if self.v_n == 0:
-            return
         for column, data in zip(self.visit_columns, self.visit_rows.take(), strict=True):
             column.frombytes(data)
-        self.v_n = 0
 
     def leave(self, ticket: _Ticket, outcome: int, comes_back: bool) -> None:
         """A waiting ticket's holder left (reneged, sent home): record it, maybe come back."""
@@ -1008,11 +1023,7 @@ class _Kernel:
         accept_q = matter.accept_q
         work: float
         if k == 0 and accept_q is not None:
-            block = matter.accept_blocks.get(case.index >> 10)
-            if block is not None:
-                work = accept_q.value(block[case.index & 1023])
-            else:
-                work = matter.accept(Draws(matter.draws, case.index), k)
+            work = accept_q.value(matter.first_u(ACCEPT_TIME, case.index))
         elif accept_q is not None:
             work = accept_q.value(case.u(ACCEPT_TIME, k))
         else:
@@ -1070,12 +1081,12 @@ class _Kernel:
         queue.live += 1
         patience = matter.patience
         if patience is not None:
-            u = -1.0
-            if visit_no == 0:  # Draws.u of a first attempt, inlined
-                block = matter.patience_blocks.get(case.index >> 10)
-                if block is not None:
-                    u = block[case.index & 1023]
-            wait = patience.value(case.u(PATIENCE, visit_no) if u < 0.0 else u)
+            u = (
+                matter.first_u(PATIENCE, case.index)
+                if visit_no == 0
+                else case.u(PATIENCE, visit_no)
+            )
+            wait = patience.value(u)
             self.renege_timer(ticket, now + wait)
 
     def renege_timer(self, ticket: _Ticket, at: float) -> None:
@@ -1185,8 +1196,7 @@ class _Kernel:
             complete_prob = matter.complete_prob
             u = 0.0
             if complete_prob < 1:
-                block = matter.complete_blocks.get(case.index >> 10) if k == 0 else None
-                u = block[case.index & 1023] if block is not None else case.u(COMPLETE, k)
+                u = matter.first_u(COMPLETE, case.index) if k == 0 else case.u(COMPLETE, k)
             if complete_prob < 1 and u >= complete_prob:
                 self.come_back(case, k, RETURN_DELAY, RETURN_TO_SUBMIT)
             else:

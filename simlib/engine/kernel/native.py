@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import math
 import os
 import struct
 import warnings
@@ -69,11 +70,15 @@ class Uniform(Protocol):
 
 
 class PyEventHeap:
-    """The event list as heapq of ``(time, sequence, kind, payload)`` tuples."""
+    """The event list as heapq of ``(time, sequence, kind, payload)`` tuples. ``window`` is
+    the native heap's (its far store's); here it is only checked: heapq's order is the
+    same whenever no two events tie in time, sequence and kind."""
 
     __slots__ = ("_counter", "_items")
 
-    def __init__(self) -> None:
+    def __init__(self, *, window: float = 0.0) -> None:
+        if not 0.0 <= window < math.inf:
+            raise ValueError(f"an event heap's window is 0 or more and finite, not {window!r}")
         self._items: list[tuple[float, int, int, Any]] = []
         self._counter = 0
 
@@ -220,10 +225,14 @@ def _native() -> ModuleType | None:
     return module
 
 
-def event_heap() -> EventList:
-    """A new, empty event list: the extension's heap when built and fresh, else heapq's."""
+def event_heap(window: float = 0.0) -> EventList:
+    """A new, empty event list: the extension's heap when built and fresh, else heapq's.
+    ``window`` > 0: the native heap keeps events that far ahead aside until it runs empty
+    (the same order of events unless some tie in time, sequence and kind)."""
     module = _native()
-    heap: EventList = module.EventHeap() if module is not None else PyEventHeap()
+    heap: EventList = (
+        module.EventHeap(window=window) if module is not None else PyEventHeap(window=window)
+    )
     return heap
 
 
