@@ -774,29 +774,55 @@ typedef union {
     float f;
 } RowValue;
 
+/* What a column holds: its C type's family, size and range (set up once per column). */
+enum { ROW_FLOAT64, ROW_FLOAT32, ROW_SIGNED, ROW_UNSIGNED };
+
+typedef struct {
+    int family;
+    Py_ssize_t size;
+    long long lo, hi;       /* ROW_SIGNED */
+    unsigned long long top; /* ROW_UNSIGNED */
+    char code;
+} RowColumn;
+
 typedef struct {
     PyObject_HEAD
     Py_ssize_t ncols;
-    char codes[ROWS_MAX_COLUMNS];
-    Py_ssize_t sizes[ROWS_MAX_COLUMNS];
+    RowColumn columns[ROWS_MAX_COLUMNS];
     char *data[ROWS_MAX_COLUMNS];
     Py_ssize_t size;     /* rows held */
     Py_ssize_t capacity; /* rows the buffers have room for */
 } Rows;
 
-static Py_ssize_t
-row_item_size(char code)
+/* A column of array typecode `code` (0 if it is not one Rows takes). */
+static int
+row_column(char code, RowColumn *column)
 {
+    column->code = code;
+    column->lo = column->hi = 0;
+    column->top = 0;
+    column->family = ROW_SIGNED;
     switch (code) {
-    case 'b': case 'B': return 1;
-    case 'h': case 'H': return (Py_ssize_t)sizeof(short);
-    case 'i': case 'I': return (Py_ssize_t)sizeof(int);
-    case 'l': case 'L': return (Py_ssize_t)sizeof(long);
-    case 'q': case 'Q': return (Py_ssize_t)sizeof(long long);
-    case 'f': return (Py_ssize_t)sizeof(float);
-    case 'd': return (Py_ssize_t)sizeof(double);
-    default: return 0;
+    case 'd': column->family = ROW_FLOAT64; column->size = sizeof(double); return 1;
+    case 'f': column->family = ROW_FLOAT32; column->size = sizeof(float); return 1;
+    case 'b': column->size = 1; column->lo = SCHAR_MIN; column->hi = SCHAR_MAX; return 1;
+    case 'h': column->size = sizeof(short); column->lo = SHRT_MIN; column->hi = SHRT_MAX;
+              return 1;
+    case 'i': column->size = sizeof(int); column->lo = INT_MIN; column->hi = INT_MAX; return 1;
+    case 'l': column->size = sizeof(long); column->lo = LONG_MIN; column->hi = LONG_MAX;
+              return 1;
+    case 'q': column->size = sizeof(long long); column->lo = LLONG_MIN; column->hi = LLONG_MAX;
+              return 1;
     }
+    column->family = ROW_UNSIGNED;
+    switch (code) {
+    case 'B': column->size = 1; column->top = UCHAR_MAX; return 1;
+    case 'H': column->size = sizeof(short); column->top = USHRT_MAX; return 1;
+    case 'I': column->size = sizeof(int); column->top = UINT_MAX; return 1;
+    case 'L': column->size = sizeof(long); column->top = ULONG_MAX; return 1;
+    case 'Q': column->size = sizeof(long long); column->top = ULLONG_MAX; return 1;
+    }
+    return 0;
 }
 
 /* Whether x is an int of one digit or none (most of a table's integers): then *value is it. */
@@ -819,81 +845,86 @@ small_int(PyObject *x, long long *value)
 #endif
 }
 
+static int
+row_not_int(const RowColumn *column, PyObject *x)
+{
+    PyErr_Format(PyExc_TypeError, "a column of typecode '%c' takes integers, not %.100s",
+                 column->code, Py_TYPE(x)->tp_name);
+    return -1;
+}
+
 /* One value converted for its column (0), or an exception set (-1). */
 static ALWAYS_INLINE int
-row_convert(char code, PyObject *x, RowValue *out)
+row_convert(const RowColumn *column, PyObject *x, RowValue *out)
 {
-    if (code == 'd' && PyFloat_CheckExact(x)) {
-        out->d = PyFloat_AS_DOUBLE(x);
-        return 0;
-    }
-    if (code == 'd' || code == 'f') {
-        double d = PyFloat_AsDouble(x);
+    if (column->family == ROW_FLOAT64 || column->family == ROW_FLOAT32) {
+        double d = PyFloat_CheckExact(x) ? PyFloat_AS_DOUBLE(x) : PyFloat_AsDouble(x);
         if (d == -1.0 && PyErr_Occurred())
             return -1;
-        if (code == 'd')
+        if (column->family == ROW_FLOAT64)
             out->d = d;
         else
             out->f = (float)d;
         return 0;
     }
-    if (!PyLong_Check(x)) {
-        PyErr_Format(PyExc_TypeError, "a column of typecode '%c' takes integers, not %.100s",
-                     code, Py_TYPE(x)->tp_name);
-        return -1;
-    }
-    if (code == 'Q' || code == 'L' || code == 'I' || code == 'H' || code == 'B') {
-        unsigned long long u = PyLong_AsUnsignedLongLong(x);
-        if (u == (unsigned long long)-1 && PyErr_Occurred())
-            return -1;
-        unsigned long long top = code == 'B' ? 0xffULL
-                                 : code == 'H' ? (unsigned long long)USHRT_MAX
-                                 : code == 'I' ? (unsigned long long)UINT_MAX
-                                 : code == 'L' ? (unsigned long long)ULONG_MAX
-                                               : ULLONG_MAX;
-        if (u > top) {
-            PyErr_Format(PyExc_OverflowError, "%llu is too large for a column of typecode '%c'",
-                         u, code);
+    long long i;
+    int small = small_int(x, &i);
+    if (!small && !PyLong_Check(x))
+        return row_not_int(column, x);
+    if (column->family == ROW_SIGNED) {
+        if (!small) {
+            i = PyLong_AsLongLong(x);
+            if (i == -1 && PyErr_Occurred())
+                return -1;
+        }
+        if (i < column->lo || i > column->hi) {
+            PyErr_Format(PyExc_OverflowError,
+                         "%lld is out of range for a column of typecode '%c'", i, column->code);
             return -1;
         }
-        out->u = u;
+        out->i = i;
         return 0;
     }
-    long long i;
-    if (!small_int(x, &i)) {
-        i = PyLong_AsLongLong(x);
-        if (i == -1 && PyErr_Occurred())
+    unsigned long long u;
+    if (small) {
+        if (i < 0) {
+            PyErr_Format(PyExc_OverflowError,
+                         "%lld is out of range for a column of typecode '%c'", i, column->code);
+            return -1;
+        }
+        u = (unsigned long long)i;
+    }
+    else {
+        u = PyLong_AsUnsignedLongLong(x);
+        if (u == (unsigned long long)-1 && PyErr_Occurred())
             return -1;
     }
-    long long lo = code == 'b' ? -128 : code == 'h' ? SHRT_MIN : code == 'i' ? INT_MIN
-                 : code == 'l' ? LONG_MIN : LLONG_MIN;
-    long long hi = code == 'b' ? 127 : code == 'h' ? SHRT_MAX : code == 'i' ? INT_MAX
-                 : code == 'l' ? LONG_MAX : LLONG_MAX;
-    if (i < lo || i > hi) {
-        PyErr_Format(PyExc_OverflowError, "%lld is out of range for a column of typecode '%c'",
-                     i, code);
+    if (u > column->top) {
+        PyErr_Format(PyExc_OverflowError, "%llu is too large for a column of typecode '%c'", u,
+                     column->code);
         return -1;
     }
-    out->i = i;
+    out->u = u;
     return 0;
 }
 
+/* A converted value into its column's C type (an integer: its low bytes, as a cast does). */
 static ALWAYS_INLINE void
-row_store(char code, char *at, const RowValue *v)
+row_store(const RowColumn *column, char *at, const RowValue *v)
 {
-    switch (code) {
-    case 'b': { signed char x = (signed char)v->i; memcpy(at, &x, 1); break; }
-    case 'B': { unsigned char x = (unsigned char)v->u; memcpy(at, &x, 1); break; }
-    case 'h': { short x = (short)v->i; memcpy(at, &x, sizeof(x)); break; }
-    case 'H': { unsigned short x = (unsigned short)v->u; memcpy(at, &x, sizeof(x)); break; }
-    case 'i': { int x = (int)v->i; memcpy(at, &x, sizeof(x)); break; }
-    case 'I': { unsigned int x = (unsigned int)v->u; memcpy(at, &x, sizeof(x)); break; }
-    case 'l': { long x = (long)v->i; memcpy(at, &x, sizeof(x)); break; }
-    case 'L': { unsigned long x = (unsigned long)v->u; memcpy(at, &x, sizeof(x)); break; }
-    case 'q': memcpy(at, &v->i, sizeof(long long)); break;
-    case 'Q': memcpy(at, &v->u, sizeof(unsigned long long)); break;
-    case 'f': memcpy(at, &v->f, sizeof(float)); break;
-    default: memcpy(at, &v->d, sizeof(double)); break;
+    if (column->family == ROW_FLOAT64) {
+        memcpy(at, &v->d, sizeof(double));
+        return;
+    }
+    if (column->family == ROW_FLOAT32) {
+        memcpy(at, &v->f, sizeof(float));
+        return;
+    }
+    switch (column->size) {
+    case 1: { uint8_t x = (uint8_t)v->u; memcpy(at, &x, 1); break; }
+    case 2: { uint16_t x = (uint16_t)v->u; memcpy(at, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)v->u; memcpy(at, &x, 4); break; }
+    default: memcpy(at, &v->u, 8); break;
     }
 }
 
@@ -908,12 +939,13 @@ rows_add(Rows *self, PyObject *const *args, Py_ssize_t nargs)
     }
     RowValue values[ROWS_MAX_COLUMNS];
     for (Py_ssize_t c = 0; c < ncols; c++)
-        if (row_convert(self->codes[c], args[c], &values[c]) < 0)
+        if (row_convert(&self->columns[c], args[c], &values[c]) < 0)
             return NULL;
     if (self->size == self->capacity) {
         Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 4096;
         for (Py_ssize_t c = 0; c < ncols; c++) {
-            char *data = PyMem_Realloc(self->data[c], (size_t)(capacity * self->sizes[c]));
+            char *data =
+                PyMem_Realloc(self->data[c], (size_t)(capacity * self->columns[c].size));
             if (data == NULL)
                 return PyErr_NoMemory();
             self->data[c] = data;
@@ -922,7 +954,7 @@ rows_add(Rows *self, PyObject *const *args, Py_ssize_t nargs)
     }
     Py_ssize_t row = self->size;
     for (Py_ssize_t c = 0; c < ncols; c++)
-        row_store(self->codes[c], self->data[c] + row * self->sizes[c], &values[c]);
+        row_store(&self->columns[c], self->data[c] + row * self->columns[c].size, &values[c]);
     self->size = row + 1;
     Py_RETURN_NONE;
 }
@@ -935,7 +967,7 @@ rows_take(Rows *self, PyObject *Py_UNUSED(ignored))
         return NULL;
     for (Py_ssize_t c = 0; c < self->ncols; c++) {
         PyObject *bytes = PyBytes_FromStringAndSize(
-            self->size ? self->data[c] : NULL, self->size * self->sizes[c]);
+            self->size ? self->data[c] : NULL, self->size * self->columns[c].size);
         if (bytes == NULL) {
             Py_DECREF(result);
             return NULL;
@@ -973,8 +1005,9 @@ rows_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
                      ncols);
         return NULL;
     }
+    RowColumn columns[ROWS_MAX_COLUMNS];
     for (Py_ssize_t c = 0; c < ncols; c++)
-        if (row_item_size(codes[c]) == 0) {
+        if (!row_column(codes[c], &columns[c])) {
             PyErr_Format(PyExc_ValueError,
                          "'%c' is not a typecode Rows takes (one of bBhHiIlLqQfd)", codes[c]);
             return NULL;
@@ -984,8 +1017,7 @@ rows_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
         return NULL;
     self->ncols = ncols;
     for (Py_ssize_t c = 0; c < ncols; c++) {
-        self->codes[c] = codes[c];
-        self->sizes[c] = row_item_size(codes[c]);
+        self->columns[c] = columns[c];
         self->data[c] = NULL;
     }
     self->size = 0;
