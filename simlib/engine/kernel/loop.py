@@ -30,12 +30,15 @@ from __future__ import annotations
 
 import gc
 import math
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
 from itertools import pairwise
 from types import FunctionType
 from typing import Any, Final, cast
+
+import numpy as np
 
 from simlib.engine import hall
 from simlib.engine.arrivals import with_day_factors
@@ -58,7 +61,7 @@ from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import _END as SHIFT_END
 from simlib.engine.roster import Crew, _boundaries
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
-from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws, stream
+from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import DAY as _DAY
@@ -290,6 +293,45 @@ def _normal_inv_cdf(p: float, mu: float, sigma: float) -> float:
 # fmt: on
 
 
+def _words(n: int) -> list[int]:
+    """numpy's ``_int_to_uint32_array``: a non-negative int as little-endian 32-bit words."""
+    if n < 0:
+        raise ValueError(f"a stream's seed and numbers are non-negative, not {n}")
+    if n == 0:
+        return [0]
+    words = []
+    while n > 0:
+        words.append(n & 0xFFFFFFFF)
+        n >>= 32
+    return words
+
+
+def stream_words(seed: int, *names: str | int) -> list[int]:
+    """The entropy ``SeedSequence(seed, spawn_key=stream_key(*names))`` mixes into its
+    pool, as numpy assembles it: the seed's words (padded with zeros to the pool's four when
+    there is a spawn key), then each name's (a string's crc32, as ``stream_key``)."""
+    words = _words(seed)
+    if names and len(words) < 4:
+        words += [0] * (4 - len(words))
+    for name in names:
+        words += _words(name if isinstance(name, int) else zlib.crc32(name.encode()))
+    return words
+
+
+def seeded(words: list[int]) -> Any:
+    """``streams.stream``'s generator from its entropy words (``stream_words``): a
+    SeedSequence of one array of entropy mixes the same pool as one of a seed and a spawn
+    key, the same bits (``tests/unit/test_kernel.py`` checks), for a fifth of the cost
+    (numpy converts a spawn key word by word, in Python)."""
+    sequence = np.random.SeedSequence(np.array(words, dtype=np.uint32))
+    return np.random.Generator(np.random.PCG64(sequence))
+
+
+def stream(seed: int, *names: str | int) -> Any:
+    """``streams.stream(seed, *names)``: the same generator, made faster (``seeded``)."""
+    return seeded(stream_words(seed, *names))
+
+
 class _Quantile:
     """A distribution's quantile: the lognormal, triangular and constant ones written out
     with the very operations of ``quantile_fn`` (so compiled, they run without a Python
@@ -360,6 +402,8 @@ class _Matter:
         # (PURPOSES) and block number, and the hash keys of later attempts: ``Draws.u``
         # written out. Blocks are looked up in lists: a dictionary cost a hash per draw.
         self.blocks: list[list[list[float] | None]] = [[] for _ in PURPOSES]
+        # Their streams' entropy but the block number (``stream_words``), by purpose code.
+        self.block_words = [stream_words(seed, "matter", m.id, "attr", p) for p in PURPOSES]
         # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
         # (``native.keyed_uniform``: in C when built, the same bits); kept as bound methods,
         # so that a draw is a call, without looking ``u`` up by name each time.
@@ -377,9 +421,11 @@ class _Matter:
         return self.fill(purpose, number)[index & BLOCK_MASK]
 
     def fill(self, purpose: int, number: int) -> list[float]:
-        """Block ``number`` of ``purpose``, from ``draws`` (which makes it if need be); the
-        one ``KEEP_BLOCKS`` before it let go of, as ``draws`` lets go of old blocks."""
-        block = self.draws.block(PURPOSES[purpose], number)
+        """Block ``number`` of ``purpose``: ``draws.block``'s uniforms, made from their
+        stream's entropy words (``seeded``); the one ``KEEP_BLOCKS`` before it let go of,
+        as ``draws`` lets go of old blocks."""
+        rng = seeded(self.block_words[purpose] + _words(number))
+        block: list[float] = rng.random(1 << BLOCK_SHIFT).tolist()
         blocks = self.blocks[purpose]
         while len(blocks) <= number:
             blocks.append(None)
