@@ -9,15 +9,13 @@ import math
 import os
 import struct
 import warnings
-from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simlib.engine import roster, streams
+from simlib.engine import streams
 from simlib.engine.kernel import hall, loop
 from simlib.engine.kernel.build import compiled_source
 from simlib.engine.quantiles import NORMAL_INV_CDF
@@ -193,23 +191,3 @@ def test_the_kernels_blocks_of_uniforms_are_the_applicants_first_draws(module: o
             assert block == draws.block(loop.PURPOSES[purpose], number)
     with pytest.raises(ValueError, match="non-negative"):
         module.stream(-1, "x")  # type: ignore[attr-defined]
-
-
-# A crew's periods: non-overlapping, on a coarse grid so that crews' boundaries tie.
-crew_periods = st.lists(st.integers(0, 60), max_size=12, unique=True).map(
-    lambda points: [
-        (a * 240.0, b * 240.0)
-        for a, b in zip(sorted(points)[::2], sorted(points)[1::2], strict=False)
-    ]
-)
-
-
-@pytest.mark.parametrize("module", LOOPS)
-@settings(max_examples=200, deadline=None)
-@given(periods=st.lists(crew_periods, max_size=5))
-def test_the_kernels_shift_boundaries_are_the_rosters(
-    module: object, periods: list[list[tuple[float, float]]]
-) -> None:
-    """Starts and ends of several crews, tied in time across crews and days."""
-    crews: Any = [SimpleNamespace(periods=p) for p in periods]
-    assert module.boundaries(crews) == roster._boundaries(crews)  # type: ignore[attr-defined]

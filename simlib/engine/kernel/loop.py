@@ -59,8 +59,7 @@ from simlib.engine.quantiles import (
 )
 from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import _END as SHIFT_END
-from simlib.engine.roster import _START as SHIFT_START
-from simlib.engine.roster import Crew
+from simlib.engine.roster import Crew, _boundaries
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
 from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
@@ -700,26 +699,6 @@ class _IdleOfficer(_Officer):
         pass
 
 
-def boundaries(crews: list[Crew]) -> list[tuple[float, int, int, float, bool]]:
-    """``roster._boundaries``: every crew's shift starts and ends, ordered by (time, kind,
-    crew) and else as listed (its sort is stable). Sorted here as plain tuples with the
-    place in the list last, which orders them the same, without a key function's call and
-    tuple per boundary (compiled, a fiftieth of the run less)."""
-    listed: list[tuple[float, int, int, int]] = []
-    rows: list[tuple[float, int, int, float, bool]] = []
-    for c, crew in enumerate(crews):
-        last_day = -1
-        for start, end in crew.periods:
-            day = int(start // DAY)
-            listed.append((start, SHIFT_START, c, len(rows)))
-            rows.append((start, SHIFT_START, c, end, day != last_day))
-            listed.append((end, SHIFT_END, c, len(rows)))
-            rows.append((end, SHIFT_END, c, end, False))
-            last_day = day
-    listed.sort()
-    return [rows[entry[3]] for entry in listed]
-
-
 class _Roster:
     """``roster.roster`` written out as a class driven by ROSTER events, so that the compiled
     loop puts officers on and off duty without resuming an interpreted generator: the same
@@ -737,7 +716,7 @@ class _Roster:
         self.desks = desks  # by crew
         self.officers: list[list[_Officer]] = [cast(Any, crew.officers) for crew in crews]
         self.absent = [0] * len(crews)  # by crew: absent today
-        self.bounds: list[tuple[float, int, int, float, bool]] = boundaries(crews)
+        self.bounds: list[tuple[float, int, int, float, bool]] = _boundaries(crews)
         # Each officer's absence uniforms, one per working day of its crew, drawn from its
         # stream in one call: the values the engine's ``rng.random()`` per officer and day
         # gives, in the same order (numpy fills an array with the draws it gives one by one),
