@@ -31,6 +31,7 @@ from __future__ import annotations
 import gc
 import math
 import zlib
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
@@ -401,7 +402,10 @@ class _Matter:
         # The uniforms' blocks of first attempts (``draws.block``'s), by purpose code
         # (PURPOSES) and block number, and the hash keys of later attempts: ``Draws.u``
         # written out. Blocks are looked up in lists: a dictionary cost a hash per draw.
-        self.blocks: list[list[list[float] | None]] = [[] for _ in PURPOSES]
+        # A block is an ``array("d")`` of the doubles numpy drew, not a list of float
+        # objects: read once each, long after they were drawn, 1,024 floats objects per
+        # block cost their making (``tolist``) and a cache miss per read.
+        self.blocks: list[list[array[float] | None]] = [[] for _ in PURPOSES]
         # Their streams' entropy but the block number (``stream_words``), by purpose code.
         self.block_words = [stream_words(seed, "matter", m.id, "attr", p) for p in PURPOSES]
         # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
@@ -420,12 +424,13 @@ class _Matter:
                 return block[index & BLOCK_MASK]
         return self.fill(purpose, number)[index & BLOCK_MASK]
 
-    def fill(self, purpose: int, number: int) -> list[float]:
+    def fill(self, purpose: int, number: int) -> array[float]:
         """Block ``number`` of ``purpose``: ``draws.block``'s uniforms, made from their
         stream's entropy words (``seeded``); the one ``KEEP_BLOCKS`` before it let go of,
         as ``draws`` lets go of old blocks."""
         rng = seeded(self.block_words[purpose] + _words(number))
-        block: list[float] = rng.random(1 << BLOCK_SHIFT).tolist()
+        block = array("d")
+        block.frombytes(rng.random(1 << BLOCK_SHIFT).tobytes())  # (numpy's float64: "d")
         blocks = self.blocks[purpose]
         while len(blocks) <= number:
             blocks.append(None)
