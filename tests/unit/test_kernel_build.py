@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import gc
 import math
 import os
 import struct
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from simlib.engine import streams
 from simlib.engine.kernel import hall, loop
 from simlib.engine.kernel.build import compiled_source
 from simlib.engine.quantiles import NORMAL_INV_CDF
@@ -156,3 +158,58 @@ def test_the_compiled_inverse_normal_cdf_gives_the_stdlib_bits() -> None:
         got = [compiled._normal_inv_cdf(p, mu, sigma) for p in _inv_cdf_points()]
         expected = [NORMAL_INV_CDF(p, mu, sigma) for p in _inv_cdf_points()]
         assert [struct.pack("<d", x) for x in got] == [struct.pack("<d", x) for x in expected]
+
+
+LOOPS = [pytest.param(loop, id="pure")] + (
+    [pytest.param(compiled, id="compiled")] if compiled is not None else []
+)
+
+
+@pytest.mark.parametrize("module", LOOPS)
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1) | st.sampled_from([2**32, 2**40 + 5, 2**70 + 3]),
+    names=st.lists(st.text(max_size=8) | st.integers(0, 2**40), max_size=6),
+)
+def test_the_kernels_streams_are_the_named_streams(
+    module: object, seed: int, names: list[str | int]
+) -> None:
+    """The kernel seeds its generators from the entropy numpy assembles from a seed and a
+    spawn key (``loop.stream_words``): the very numbers of ``streams.stream`` (a numpy that
+    assembled them otherwise would fail here)."""
+    kernel_stream = module.stream  # type: ignore[attr-defined]
+    expected = streams.stream(seed, *names)
+    assert kernel_stream(seed, *names).random(5).tolist() == expected.random(5).tolist()
+
+
+@pytest.mark.parametrize("module", LOOPS)
+def test_the_kernels_blocks_of_uniforms_are_the_applicants_first_draws(module: object) -> None:
+    draws = streams.ApplicantDraws(11, "passport")
+    for purpose in (0, 1, 7):
+        for number in (0, 1, 9, 70_000):
+            words = module.stream_words(11, "matter", "passport", "attr", loop.PURPOSES[purpose])  # type: ignore[attr-defined]
+            block = module.seeded(words + module._words(number)).random(1024).tolist()  # type: ignore[attr-defined]
+            assert block == draws.block(loop.PURPOSES[purpose], number)
+    with pytest.raises(ValueError, match="non-negative"):
+        module.stream(-1, "x")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("module", LOOPS)
+def test_a_run_leaves_no_cycles_of_its_tickets_and_cases(module: object) -> None:
+    """A run's objects are freed when it ends, not by the cyclic collector: what is left
+    for it is a few pools and queues (before, every case and ticket: thousands)."""
+    scenario = district_windows()
+    gc.collect()
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        module.run_hall(scenario, 1, "kpi")  # type: ignore[attr-defined]
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        assert gc.collect() < 200
+        kinds = {type(o).__name__ for o in gc.garbage}
+        assert not kinds & {"_Ticket", "_Case", "_Kernel", "_Officer", "_Matter"}, kinds
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if paused:
+            gc.enable()

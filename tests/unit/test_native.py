@@ -7,10 +7,12 @@ from __future__ import annotations
 import gc
 import heapq
 import importlib
+import math
 import os
 import struct
 import warnings
 import weakref
+from array import array
 from collections.abc import Callable
 from hashlib import blake2b
 from typing import Any
@@ -107,6 +109,135 @@ def test_events_come_out_in_the_order_of_heapq_on_tuples(
         expected.append((time, kind, payload))
     assert got == expected
     assert len(heap) == 0 and not heap
+
+
+# A script: ("push", event), ("schedule", time, kind), ("reserve",) or ("pop",).
+numbered_scripts = st.lists(
+    st.one_of(
+        st.tuples(st.just("push"), events),
+        st.tuples(st.just("schedule"), events.map(lambda e: e[0]), st.sampled_from([0, 1, 12])),
+        st.tuples(st.just("reserve")),
+        st.tuples(st.just("pop")),
+    ),
+    max_size=300,
+)
+
+
+@pytest.mark.parametrize("make", HEAPS)
+@settings(max_examples=150, deadline=None)
+@given(script=numbered_scripts)
+def test_scheduled_events_take_the_heaps_own_sequence_numbers(
+    make: Callable[[], native.EventList], script: list[tuple[Any, ...]]
+) -> None:
+    """``schedule`` is ``push`` with the numbers 0, 1, ... (those ``reserve`` took skipped),
+    mixed with pushes of any number: the order of heapq on the tuples."""
+    heap = make()
+    reference: list[tuple[float, int, int, Any]] = []
+    counter = 0
+    for step in script:
+        if step[0] == "push":
+            time, seq, kind, tag = step[1]
+            heap.push(time, seq, kind, (tag, seq))
+            heapq.heappush(reference, (time, seq, kind, (tag, seq)))
+        elif step[0] == "schedule":
+            heap.schedule(step[1], step[2], (3, counter))
+            heapq.heappush(reference, (step[1], counter, step[2], (3, counter)))
+            counter += 1
+        elif step[0] == "reserve":
+            assert heap.reserve() == counter
+            counter += 1
+        elif reference:
+            time, _, kind, payload = heapq.heappop(reference)
+            assert heap.pop() == (time, kind, payload)
+    while reference:
+        time, _, kind, payload = heapq.heappop(reference)
+        assert heap.pop() == (time, kind, payload)
+    assert len(heap) == 0
+    with pytest.raises(ValueError, match="NaN"):
+        heap.schedule(float("nan"), 0, None)
+    assert heap.reserve() == counter  # a refused event takes no number
+
+
+def native_window_heap(window: float) -> native.EventList:
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    heap: native.EventList = built.EventHeap(window=window)
+    return heap
+
+
+WINDOW_HEAPS = [
+    pytest.param(lambda window: native.PyEventHeap(window=window), id="pure"),
+    pytest.param(native_window_heap, id="native", marks=needs_build),
+]
+# Times with ties, infinities and gaps far wider and narrower than the windows.
+far_times = st.sampled_from([-math.inf, -5.0, 0.0, 0.5, 1.0, 30.0, 1440.0, 3000.0, math.inf])
+
+
+@pytest.mark.parametrize("make", WINDOW_HEAPS)
+@settings(max_examples=200, deadline=None)
+@given(
+    window=st.sampled_from([0.0, 1e-9, 0.25, 1.0, 3.0, 1440.0, 1e300]),
+    script=st.lists(
+        st.one_of(
+            st.tuples(far_times | st.integers(-40, 40).map(lambda i: i / 4), st.integers(0, 3)),
+            st.none(),
+        ),
+        max_size=300,
+    ),
+)
+def test_a_heap_with_a_window_keeps_the_order_of_events_that_never_fully_tie(
+    make: Callable[[float], native.EventList],
+    window: float,
+    script: list[tuple[float, int] | None],
+) -> None:
+    """Events kept aside (a window or more after the heap's earliest) come out in heapq's
+    order, popped between pushes or at the end, whatever the window."""
+    heap = make(window)
+    reference: list[tuple[float, int, int, Any]] = []
+    seq = 0
+    for step in script:
+        if step is None:
+            if reference:
+                time, _, kind, payload = heapq.heappop(reference)
+                assert heap.pop() == (time, kind, payload)
+            continue
+        heap.push(step[0], seq, step[1], seq)
+        heapq.heappush(reference, (step[0], seq, step[1], seq))
+        seq += 1
+        assert len(heap) == len(reference)
+    while reference:
+        time, _, kind, payload = heapq.heappop(reference)
+        assert heap.pop() == (time, kind, payload)
+    assert len(heap) == 0
+    with pytest.raises(IndexError):
+        heap.pop()
+
+
+@pytest.mark.parametrize("make", WINDOW_HEAPS)
+def test_a_heap_window_is_a_finite_number_not_below_zero(
+    make: Callable[[float], native.EventList],
+) -> None:
+    for bad in (-1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="window"):
+            make(bad)
+
+
+def test_the_native_heap_lets_go_of_the_payloads_it_keeps_aside() -> None:
+    if built is None:
+        pytest.skip(f"native kernel helpers {why_not}")
+
+    class Payload:
+        heap: Any = None
+
+    heap = native_window_heap(10.0)
+    payload = Payload()
+    payload.heap = heap
+    heap.push(0.0, 0, 0, "first")
+    assert heap.pop() == (0.0, 0, "first")  # the split is now 10
+    heap.push(50.0, 1, 0, payload)  # aside
+    gone = weakref.ref(payload)
+    del heap, payload
+    gc.collect()
+    assert gone() is None
 
 
 @pytest.mark.parametrize("make", HEAPS)
@@ -234,6 +365,79 @@ def test_keyed_uniforms_refuse_bad_keys_and_numbers(
         uniform.u(-1, 1)
     with pytest.raises((OverflowError, struct.error)):
         uniform.u(0, 2**32)
+
+
+def native_rows(typecodes: str) -> native.RowBuffer:
+    assert built is not None, f"native kernel helpers {why_not} (make kernel)"
+    rows: native.RowBuffer = built.Rows(typecodes)
+    return rows
+
+
+ROWS = [
+    pytest.param(native.PyRows, id="pure"),
+    pytest.param(native_rows, id="native", marks=needs_build),
+]
+# Each typecode's range (floats: any double; "f" rounds it as array does).
+RANGES = {
+    code: st.integers(-(2 ** (8 * size - 1)), 2 ** (8 * size - 1) - 1)
+    if code.islower()
+    else st.integers(0, 2 ** (8 * size) - 1)
+    for code, size in ((c, array(c).itemsize) for c in "bBhHiIlLqQ")
+}
+RANGES["d"] = st.floats(allow_nan=False) | st.integers(-(2**53), 2**53)
+RANGES["f"] = st.floats(width=32, allow_nan=False)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[str, list[tuple[Any, ...]]]:
+    codes = draw(st.text(alphabet=native.TYPECODES, min_size=1, max_size=16))
+    rows = draw(st.lists(st.tuples(*(RANGES[c] for c in codes)), max_size=40))
+    return codes, rows
+
+
+@pytest.mark.parametrize("make", ROWS)
+@settings(max_examples=150, deadline=None)
+@given(table=tables(), split=st.integers(0, 40))
+def test_row_buffers_give_the_bytes_array_append_writes(
+    make: Callable[[str], native.RowBuffer], table: tuple[str, list[tuple[Any, ...]]], split: int
+) -> None:
+    codes, rows = table
+    buffer = make(codes)
+    columns = [array(c) for c in codes]
+    for part in (rows[:split], rows[split:]):  # taken twice: the buffer starts over
+        expected = [array(c) for c in codes]
+        for row in part:
+            buffer.add(*row)
+            for column, value in zip(expected, row, strict=True):
+                column.append(value)
+        assert len(buffer) == len(part)
+        taken = buffer.take()
+        assert len(buffer) == 0
+        assert taken == tuple(column.tobytes() for column in expected)
+        for column, data in zip(columns, taken, strict=True):
+            column.frombytes(data)
+    assert [list(c) for c in columns] == [[row[i] for row in rows] for i in range(len(codes))]
+
+
+@pytest.mark.parametrize("make", ROWS)
+def test_row_buffers_refuse_what_array_would_not_hold(
+    make: Callable[[str], native.RowBuffer],
+) -> None:
+    for codes in ("", "x", "d" * 17, "iu"):
+        with pytest.raises(ValueError, match=r"(column|typecode)"):
+            make(codes)
+    buffer = make("ibd")
+    buffer.add(1, -128, 0.5)
+    with pytest.raises(TypeError, match="one value per column"):
+        buffer.add(1, 2)
+    for bad in ((2**31, 0, 0.0), (0, 128, 0.0), (0, -129, 0.0), (-(2**31) - 1, 0, 1.0)):
+        with pytest.raises(OverflowError):
+            buffer.add(*bad)
+    for bad in ((1.0, 0, 0.0), (0, "1", 0.0), (0, 0, "soon")):
+        with pytest.raises(TypeError):
+            buffer.add(*bad)
+    # The refused rows left the one added before them as it was.
+    assert buffer.take() == (array("i", [1]).tobytes(), b"\x80", array("d", [0.5]).tobytes())
 
 
 @pytest.mark.parametrize(

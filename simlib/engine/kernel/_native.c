@@ -6,11 +6,19 @@
  * sifts are heapq's own (_siftdown, _siftup), so even equal events come out in heapq's
  * order. Time, sequence and kind live in a C array, so pushing allocates no tuple and
  * compares doubles instead of Python objects; pop's (time, kind, payload) tuple is refilled
- * when its last taker has let go of it.
+ * when its last taker has let go of it. schedule(time, kind, payload) numbers the event
+ * itself (0, 1, ..., the numbers reserve() hands out for later pushes included).
+ * EventHeap(window=w), w > 0, keeps events w or more after the heap's earliest aside,
+ * unsorted, until the heap runs empty: the heap stays a window deep (the kernel's returns
+ * days ahead no longer add levels to every sift). Events come out in the same order, unless
+ * two tie in time, sequence and kind (then their order may differ from heapq's).
  *
  * KeyedUniform: the uniform of a later attempt, (BLAKE2b-64 keyed by the purpose of the
  * 12 bytes pack("<QI", applicant, attempt), read little-endian) >> 11, times 2**-53: the
  * bits of streams.Draws.u. The state after the key block is worked out once per key.
+ *
+ * Rows: a table's rows as C values in a buffer per column (array typecodes), taken as bytes
+ * for array.frombytes: a visit recorded with one call.
  *
  * SOURCE_HASH (a macro set by build.py) is the SHA-256 of this file: native.py never uses
  * a build of another version.
@@ -18,6 +26,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <limits.h>
 #include <string.h>
 
 #ifndef SOURCE_HASH
@@ -39,6 +48,14 @@ typedef struct {
     Py_ssize_t size;
     Py_ssize_t capacity;
     PyObject *result; /* the last pop's tuple, reused once its taker has let go of it */
+    long long counter; /* the next sequence number schedule() and reserve() give */
+    /* The far store (EventHeap(window=w), w > 0): events at or after `split` wait unsorted
+     * in `far`; when the heap runs empty, those before the earliest of them + w join it. */
+    double window;
+    double split;
+    Event *far;
+    Py_ssize_t far_size;
+    Py_ssize_t far_capacity;
 } EventHeap;
 
 /* A full tie of time, sequence and kind: tuple comparison looks at the payloads (equal ones:
@@ -169,6 +186,75 @@ heap_grow(EventHeap *h)
     return 0;
 }
 
+/* An event onto the heap, or into the far store when it is at or after its split. */
+static int
+heap_insert(EventHeap *h, double time, long long seq, long kind, PyObject *payload)
+{
+    if (h->window > 0.0 && !(time < h->split)) {
+        if (h->far_size == h->far_capacity) {
+            Py_ssize_t capacity = h->far_capacity ? h->far_capacity * 2 : 1024;
+            Event *far = PyMem_Realloc(h->far, (size_t)capacity * sizeof(Event));
+            if (far == NULL) {
+                PyErr_NoMemory();
+                return -1;
+            }
+            h->far = far;
+            h->far_capacity = capacity;
+        }
+        Event *e = &h->far[h->far_size++];
+        e->time = time;
+        e->seq = seq;
+        e->kind = kind;
+        Py_INCREF(payload);
+        e->payload = payload;
+        return 0;
+    }
+    if (h->size == h->capacity && heap_grow(h) < 0)
+        return -1;
+    Event *e = &h->items[h->size];
+    e->time = time;
+    e->seq = seq;
+    e->kind = kind;
+    Py_INCREF(payload);
+    e->payload = payload;
+    h->size++;
+    return sift_down(h, 0, h->size - 1);
+}
+
+/* The heap ran empty: the far store's events before (its earliest time + window), and those
+ * at its earliest time (when adding the window changes nothing, as at infinity), join it. */
+static int
+heap_refill(EventHeap *h)
+{
+    Event *far = h->far;
+    Py_ssize_t n = h->far_size;
+    double first = far[0].time;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (far[i].time < first)
+            first = far[i].time;
+    double split = first + h->window;
+    h->split = split;
+    Py_ssize_t kept = 0;
+    int status = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Event e = far[i];
+        if (status == 0 && (e.time < split || e.time == first)) {
+            if (h->size == h->capacity && heap_grow(h) < 0) {
+                status = -1;
+                far[kept++] = e;
+                continue;
+            }
+            h->items[h->size++] = e;
+            if (sift_down(h, 0, h->size - 1) < 0)
+                status = -1; /* (a full tie's payloads failed to compare: e stays put) */
+        }
+        else
+            far[kept++] = e;
+    }
+    h->far_size = kept;
+    return status;
+}
+
 static PyObject *
 heap_push(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -190,26 +276,54 @@ heap_push(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
     long kind = PyLong_AsLong(args[2]);
     if (kind == -1 && PyErr_Occurred())
         return NULL;
-    if (h->size == h->capacity && heap_grow(h) < 0)
-        return NULL;
-    Event *e = &h->items[h->size];
-    e->time = time;
-    e->seq = seq;
-    e->kind = kind;
-    Py_INCREF(args[3]);
-    e->payload = args[3];
-    h->size++;
-    if (sift_down(h, 0, h->size - 1) < 0)
+    if (heap_insert(h, time, seq, kind, args[3]) < 0)
         return NULL;
     Py_RETURN_NONE;
+}
+
+/* push(time, n, kind, payload) with n the heap's next sequence number: what the kernel
+ * does for nearly every event, without its sequence number going through a Python int. */
+static PyObject *
+heap_schedule(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError,
+                     "schedule(time, kind, payload) takes 3 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    double time = PyFloat_CheckExact(args[0]) ? PyFloat_AS_DOUBLE(args[0])
+                                              : PyFloat_AsDouble(args[0]);
+    if (time == -1.0 && PyErr_Occurred())
+        return NULL;
+    if (time != time) {
+        PyErr_SetString(PyExc_ValueError, "an event's time cannot be NaN");
+        return NULL;
+    }
+    long kind = PyLong_AsLong(args[1]);
+    if (kind == -1 && PyErr_Occurred())
+        return NULL;
+    if (heap_insert(h, time, h->counter++, kind, args[2]) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* The heap's next sequence number, taken (for an event pushed later with push). */
+static PyObject *
+heap_reserve(EventHeap *h, PyObject *Py_UNUSED(ignored))
+{
+    return PyLong_FromLongLong(h->counter++);
 }
 
 static PyObject *
 heap_pop(EventHeap *h, PyObject *Py_UNUSED(ignored))
 {
     if (h->size == 0) {
-        PyErr_SetString(PyExc_IndexError, "pop from an empty event heap");
-        return NULL;
+        if (h->far_size == 0) {
+            PyErr_SetString(PyExc_IndexError, "pop from an empty event heap");
+            return NULL;
+        }
+        if (heap_refill(h) < 0)
+            return NULL;
     }
     Event *items = h->items;
     Event first = items[0];
@@ -296,7 +410,7 @@ heap_before(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
 static Py_ssize_t
 heap_len(EventHeap *h)
 {
-    return h->size;
+    return h->size + h->far_size;
 }
 
 static int
@@ -304,6 +418,8 @@ heap_traverse(EventHeap *h, visitproc visit, void *arg)
 {
     for (Py_ssize_t i = 0; i < h->size; i++)
         Py_VISIT(h->items[i].payload);
+    for (Py_ssize_t i = 0; i < h->far_size; i++)
+        Py_VISIT(h->far[i].payload);
     Py_VISIT(h->result);
     return 0;
 }
@@ -315,6 +431,10 @@ heap_clear(EventHeap *h)
     h->size = 0;
     for (Py_ssize_t i = 0; i < size; i++)
         Py_CLEAR(h->items[i].payload);
+    size = h->far_size;
+    h->far_size = 0;
+    for (Py_ssize_t i = 0; i < size; i++)
+        Py_CLEAR(h->far[i].payload);
     Py_CLEAR(h->result);
     return 0;
 }
@@ -325,14 +445,24 @@ heap_dealloc(EventHeap *h)
     PyObject_GC_UnTrack(h);
     heap_clear(h);
     PyMem_Free(h->items);
+    PyMem_Free(h->far);
     Py_TYPE(h)->tp_free((PyObject *)h);
 }
 
 static PyObject *
 heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
-    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
-        PyErr_SetString(PyExc_TypeError, "EventHeap() takes no arguments");
+    double window = 0.0;
+    static char *names[] = {"window", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$d:EventHeap", names, &window))
+        return NULL;
+    if (!(window >= 0.0) || window == Py_HUGE_VAL) {
+        PyObject *given = PyFloat_FromDouble(window);
+        if (given != NULL) {
+            PyErr_Format(PyExc_ValueError,
+                         "an event heap's window is 0 or more and finite, not %R", given);
+            Py_DECREF(given);
+        }
         return NULL;
     }
     EventHeap *h = (EventHeap *)type->tp_alloc(type, 0);
@@ -342,12 +472,23 @@ heap_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     h->size = 0;
     h->capacity = 0;
     h->result = NULL;
+    h->counter = 0;
+    h->window = window;
+    h->split = -Py_HUGE_VAL;
+    h->far = NULL;
+    h->far_size = 0;
+    h->far_capacity = 0;
     return (PyObject *)h;
 }
 
 static PyMethodDef heap_methods[] = {
     {"push", (PyCFunction)(void (*)(void))heap_push, METH_FASTCALL,
      "push(time, sequence, kind, payload): add an event."},
+    {"schedule", (PyCFunction)(void (*)(void))heap_schedule, METH_FASTCALL,
+     "schedule(time, kind, payload): push(time, n, kind, payload), n the next sequence "
+     "number (0, 1, ... shared with reserve)."},
+    {"reserve", (PyCFunction)heap_reserve, METH_NOARGS,
+     "reserve() -> the next sequence number, taken (for a push later)."},
     {"pop", (PyCFunction)heap_pop, METH_NOARGS,
      "pop() -> (time, kind, payload) of the first event."},
     {"before", (PyCFunction)(void (*)(void))heap_before, METH_FASTCALL,
@@ -650,12 +791,305 @@ static PyTypeObject KeyedUniformType = {
     .tp_methods = keyed_methods,
 };
 
+/* ---------------------------------------------------------------- record rows */
+
+/* Rows(typecodes): a table's rows written one at a time (add, one value per column), kept
+ * as C values in one buffer per column, each in its array typecode's C type; take() gives
+ * each column's bytes (what array.frombytes wants) and empties the buffers. The kernel
+ * records a visit with one call instead of boxing seven values into seven lists and packing
+ * them with struct later. A value out of its column's range (or of the wrong type) raises
+ * as array.append does, and leaves the rows as they were. */
+#define ROWS_MAX_COLUMNS 16
+
+typedef union {
+    long long i;
+    unsigned long long u;
+    double d;
+    float f;
+} RowValue;
+
+/* What a column holds: its C type's family, size and range (set up once per column). */
+enum { ROW_FLOAT64, ROW_FLOAT32, ROW_SIGNED, ROW_UNSIGNED };
+
+typedef struct {
+    int family;
+    Py_ssize_t size;
+    long long lo, hi;       /* ROW_SIGNED */
+    unsigned long long top; /* ROW_UNSIGNED */
+    char code;
+} RowColumn;
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t ncols;
+    RowColumn columns[ROWS_MAX_COLUMNS];
+    char *data[ROWS_MAX_COLUMNS];
+    Py_ssize_t size;     /* rows held */
+    Py_ssize_t capacity; /* rows the buffers have room for */
+} Rows;
+
+/* A column of array typecode `code` (0 if it is not one Rows takes). */
+static int
+row_column(char code, RowColumn *column)
+{
+    column->code = code;
+    column->lo = column->hi = 0;
+    column->top = 0;
+    column->family = ROW_SIGNED;
+    switch (code) {
+    case 'd': column->family = ROW_FLOAT64; column->size = sizeof(double); return 1;
+    case 'f': column->family = ROW_FLOAT32; column->size = sizeof(float); return 1;
+    case 'b': column->size = 1; column->lo = SCHAR_MIN; column->hi = SCHAR_MAX; return 1;
+    case 'h': column->size = sizeof(short); column->lo = SHRT_MIN; column->hi = SHRT_MAX;
+              return 1;
+    case 'i': column->size = sizeof(int); column->lo = INT_MIN; column->hi = INT_MAX; return 1;
+    case 'l': column->size = sizeof(long); column->lo = LONG_MIN; column->hi = LONG_MAX;
+              return 1;
+    case 'q': column->size = sizeof(long long); column->lo = LLONG_MIN; column->hi = LLONG_MAX;
+              return 1;
+    }
+    column->family = ROW_UNSIGNED;
+    switch (code) {
+    case 'B': column->size = 1; column->top = UCHAR_MAX; return 1;
+    case 'H': column->size = sizeof(short); column->top = USHRT_MAX; return 1;
+    case 'I': column->size = sizeof(int); column->top = UINT_MAX; return 1;
+    case 'L': column->size = sizeof(long); column->top = ULONG_MAX; return 1;
+    case 'Q': column->size = sizeof(long long); column->top = ULLONG_MAX; return 1;
+    }
+    return 0;
+}
+
+/* Whether x is an int of one digit or none (most of a table's integers): then *value is it. */
+static ALWAYS_INLINE int
+small_int(PyObject *x, long long *value)
+{
+    if (!PyLong_CheckExact(x))
+        return 0;
+#if PY_VERSION_HEX >= 0x030C0000
+    if (!PyUnstable_Long_IsCompact((PyLongObject *)x))
+        return 0;
+    *value = (long long)PyUnstable_Long_CompactValue((PyLongObject *)x);
+    return 1;
+#else
+    Py_ssize_t size = Py_SIZE(x);
+    if (size < -1 || size > 1)
+        return 0;
+    *value = (long long)size * (long long)((PyLongObject *)x)->ob_digit[0];
+    return 1;
+#endif
+}
+
+static int
+row_not_int(const RowColumn *column, PyObject *x)
+{
+    PyErr_Format(PyExc_TypeError, "a column of typecode '%c' takes integers, not %.100s",
+                 column->code, Py_TYPE(x)->tp_name);
+    return -1;
+}
+
+/* One value converted for its column (0), or an exception set (-1). */
+static ALWAYS_INLINE int
+row_convert(const RowColumn *column, PyObject *x, RowValue *out)
+{
+    if (column->family == ROW_FLOAT64 || column->family == ROW_FLOAT32) {
+        double d = PyFloat_CheckExact(x) ? PyFloat_AS_DOUBLE(x) : PyFloat_AsDouble(x);
+        if (d == -1.0 && PyErr_Occurred())
+            return -1;
+        if (column->family == ROW_FLOAT64)
+            out->d = d;
+        else
+            out->f = (float)d;
+        return 0;
+    }
+    long long i;
+    int small = small_int(x, &i);
+    if (!small && !PyLong_Check(x))
+        return row_not_int(column, x);
+    if (column->family == ROW_SIGNED) {
+        if (!small) {
+            i = PyLong_AsLongLong(x);
+            if (i == -1 && PyErr_Occurred())
+                return -1;
+        }
+        if (i < column->lo || i > column->hi) {
+            PyErr_Format(PyExc_OverflowError,
+                         "%lld is out of range for a column of typecode '%c'", i, column->code);
+            return -1;
+        }
+        out->i = i;
+        return 0;
+    }
+    unsigned long long u;
+    if (small) {
+        if (i < 0) {
+            PyErr_Format(PyExc_OverflowError,
+                         "%lld is out of range for a column of typecode '%c'", i, column->code);
+            return -1;
+        }
+        u = (unsigned long long)i;
+    }
+    else {
+        u = PyLong_AsUnsignedLongLong(x);
+        if (u == (unsigned long long)-1 && PyErr_Occurred())
+            return -1;
+    }
+    if (u > column->top) {
+        PyErr_Format(PyExc_OverflowError, "%llu is too large for a column of typecode '%c'", u,
+                     column->code);
+        return -1;
+    }
+    out->u = u;
+    return 0;
+}
+
+/* A converted value into its column's C type (an integer: its low bytes, as a cast does). */
+static ALWAYS_INLINE void
+row_store(const RowColumn *column, char *at, const RowValue *v)
+{
+    if (column->family == ROW_FLOAT64) {
+        memcpy(at, &v->d, sizeof(double));
+        return;
+    }
+    if (column->family == ROW_FLOAT32) {
+        memcpy(at, &v->f, sizeof(float));
+        return;
+    }
+    switch (column->size) {
+    case 1: { uint8_t x = (uint8_t)v->u; memcpy(at, &x, 1); break; }
+    case 2: { uint16_t x = (uint16_t)v->u; memcpy(at, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)v->u; memcpy(at, &x, 4); break; }
+    default: memcpy(at, &v->u, 8); break;
+    }
+}
+
+static PyObject *
+rows_add(Rows *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t ncols = self->ncols;
+    if (nargs != ncols) {
+        PyErr_Format(PyExc_TypeError, "add takes one value per column (%zd), not %zd", ncols,
+                     nargs);
+        return NULL;
+    }
+    RowValue values[ROWS_MAX_COLUMNS];
+    for (Py_ssize_t c = 0; c < ncols; c++)
+        if (row_convert(&self->columns[c], args[c], &values[c]) < 0)
+            return NULL;
+    if (self->size == self->capacity) {
+        Py_ssize_t capacity = self->capacity ? self->capacity * 2 : 4096;
+        for (Py_ssize_t c = 0; c < ncols; c++) {
+            char *data =
+                PyMem_Realloc(self->data[c], (size_t)(capacity * self->columns[c].size));
+            if (data == NULL)
+                return PyErr_NoMemory();
+            self->data[c] = data;
+        }
+        self->capacity = capacity;
+    }
+    Py_ssize_t row = self->size;
+    for (Py_ssize_t c = 0; c < ncols; c++)
+        row_store(&self->columns[c], self->data[c] + row * self->columns[c].size, &values[c]);
+    self->size = row + 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+rows_take(Rows *self, PyObject *Py_UNUSED(ignored))
+{
+    PyObject *result = PyTuple_New(self->ncols);
+    if (result == NULL)
+        return NULL;
+    for (Py_ssize_t c = 0; c < self->ncols; c++) {
+        PyObject *bytes = PyBytes_FromStringAndSize(
+            self->size ? self->data[c] : NULL, self->size * self->columns[c].size);
+        if (bytes == NULL) {
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(result, c, bytes);
+    }
+    self->size = 0;
+    return result;
+}
+
+static Py_ssize_t
+rows_len(Rows *self)
+{
+    return self->size;
+}
+
+static void
+rows_dealloc(Rows *self)
+{
+    for (Py_ssize_t c = 0; c < self->ncols; c++)
+        PyMem_Free(self->data[c]);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *
+rows_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    const char *codes;
+    Py_ssize_t ncols;
+    static char *names[] = {"typecodes", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "s#:Rows", names, &codes, &ncols))
+        return NULL;
+    if (ncols < 1 || ncols > ROWS_MAX_COLUMNS) {
+        PyErr_Format(PyExc_ValueError, "Rows takes 1 to %d columns, not %zd", ROWS_MAX_COLUMNS,
+                     ncols);
+        return NULL;
+    }
+    RowColumn columns[ROWS_MAX_COLUMNS];
+    for (Py_ssize_t c = 0; c < ncols; c++)
+        if (!row_column(codes[c], &columns[c])) {
+            PyErr_Format(PyExc_ValueError,
+                         "'%c' is not a typecode Rows takes (one of bBhHiIlLqQfd)", codes[c]);
+            return NULL;
+        }
+    Rows *self = (Rows *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    self->ncols = ncols;
+    for (Py_ssize_t c = 0; c < ncols; c++) {
+        self->columns[c] = columns[c];
+        self->data[c] = NULL;
+    }
+    self->size = 0;
+    self->capacity = 0;
+    return (PyObject *)self;
+}
+
+static PyMethodDef rows_methods[] = {
+    {"add", (PyCFunction)(void (*)(void))rows_add, METH_FASTCALL,
+     "add(*values): a row, one value per column."},
+    {"take", (PyCFunction)rows_take, METH_NOARGS,
+     "take() -> each column's bytes in its typecode's C type; the rows are then dropped."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods rows_as_sequence = {
+    .sq_length = (lenfunc)rows_len,
+};
+
+static PyTypeObject RowsType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "simlib.engine.kernel._native.Rows",
+    .tp_doc = "Rows(typecodes): a table's rows as C values, a column per typecode (array's).",
+    .tp_basicsize = sizeof(Rows),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = rows_new,
+    .tp_dealloc = (destructor)rows_dealloc,
+    .tp_methods = rows_methods,
+    .tp_as_sequence = &rows_as_sequence,
+};
+
 /* ---------------------------------------------------------------- the module */
 
 static struct PyModuleDef native_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "simlib.engine.kernel._native",
-    .m_doc = "The hall kernel's native helpers: its event heap and keyed-hash uniforms.",
+    .m_doc = "The hall kernel's native helpers: its event heap, keyed-hash uniforms and "
+             "record rows.",
     .m_size = -1,
 };
 
@@ -666,7 +1100,8 @@ PyInit__native(void)
     __builtin_cpu_init();
     have_avx2 = __builtin_cpu_supports("avx2") != 0;
 #endif
-    if (PyType_Ready(&EventHeapType) < 0 || PyType_Ready(&KeyedUniformType) < 0)
+    if (PyType_Ready(&EventHeapType) < 0 || PyType_Ready(&KeyedUniformType) < 0 ||
+        PyType_Ready(&RowsType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&native_module);
     if (m == NULL)
@@ -674,6 +1109,7 @@ PyInit__native(void)
     if (PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0 ||
         PyModule_AddObjectRef(m, "EventHeap", (PyObject *)&EventHeapType) < 0 ||
         PyModule_AddObjectRef(m, "KeyedUniform", (PyObject *)&KeyedUniformType) < 0 ||
+        PyModule_AddObjectRef(m, "Rows", (PyObject *)&RowsType) < 0 ||
         PyModule_AddIntConstant(m, "AVX2", have_avx2) < 0) {
         Py_DECREF(m);
         return NULL;

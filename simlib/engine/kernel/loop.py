@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import gc
 import math
-import struct
+import zlib
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Generator, Iterator
 from heapq import heappop, heappush
@@ -38,10 +39,18 @@ from itertools import pairwise
 from types import FunctionType
 from typing import Any, Final, cast
 
+import numpy as np
+
 from simlib.engine import hall
 from simlib.engine.arrivals import with_day_factors
 from simlib.engine.flow import sampler
-from simlib.engine.kernel.native import EventList, Uniform, event_heap, keyed_uniform
+from simlib.engine.kernel.native import (
+    EventList,
+    Uniform,
+    event_heap,
+    keyed_uniform,
+    row_buffer,
+)
 from simlib.engine.officers import Desk, Officer
 from simlib.engine.quantiles import (
     NORMAL_INV_CDF,
@@ -53,7 +62,7 @@ from simlib.engine.records import STATUSES, PoolTally, Records
 from simlib.engine.roster import _END as SHIFT_END
 from simlib.engine.roster import Crew, _boundaries
 from simlib.engine.start import QUIET_TAIL, hall_calendar, new_records
-from simlib.engine.streams import ApplicantDraws, Draws, stream
+from simlib.engine.streams import BLOCK_BITS, KEEP_BLOCKS, ApplicantDraws, Draws
 from simlib.scenario.dists import BaseDistribution, Constant, Lognormal, MaxOf, Triangular
 from simlib.scenario.model import Scenario
 from simlib.timekeeping import DAY as _DAY
@@ -77,7 +86,6 @@ COLLECT: Final[int] = hall.COLLECT
 DAY: Final[float] = _DAY
 NAN: Final = float("nan")
 INF: Final = float("inf")
-CHUNK: Final = 4096  # visits kept in lists before they join the records' columns
 
 # Event kinds.
 ARRIVE: Final = 0
@@ -92,7 +100,17 @@ HORIZON: Final = 8
 CAP: Final = 9
 STOP: Final = 10
 TIMERS_DUE: Final = 12
+# The native event heap keeps events more than this far (minutes) after its earliest aside
+# until it runs empty (``native.event_heap``): returns days ahead no longer make it deeper.
+HEAP_WINDOW: Final = 1440.0
 TIMER_SPAN: Final = 30.0  # minutes of renege timers held aside together (see ``issue``)
+
+# ``streams``' blocks of first-attempt uniforms, as literal constants (compiled, a name of
+# another module is looked up at every use): an applicant's block and place in it.
+BLOCK_SHIFT: Final = 10
+BLOCK_MASK: Final = 1023
+if (1 << BLOCK_SHIFT, BLOCK_MASK) != (1 << BLOCK_BITS, (1 << BLOCK_BITS) - 1):
+    raise ImportError(f"the kernel's blocks of uniforms are not streams' ({BLOCK_BITS} bits)")
 
 # What the hall draws for an applicant (streams.Draws purposes).
 PURPOSES = (
@@ -276,6 +294,45 @@ def _normal_inv_cdf(p: float, mu: float, sigma: float) -> float:
 # fmt: on
 
 
+def _words(n: int) -> list[int]:
+    """numpy's ``_int_to_uint32_array``: a non-negative int as little-endian 32-bit words."""
+    if n < 0:
+        raise ValueError(f"a stream's seed and numbers are non-negative, not {n}")
+    if n == 0:
+        return [0]
+    words = []
+    while n > 0:
+        words.append(n & 0xFFFFFFFF)
+        n >>= 32
+    return words
+
+
+def stream_words(seed: int, *names: str | int) -> list[int]:
+    """The entropy ``SeedSequence(seed, spawn_key=stream_key(*names))`` mixes into its
+    pool, as numpy assembles it: the seed's words (padded with zeros to the pool's four when
+    there is a spawn key), then each name's (a string's crc32, as ``stream_key``)."""
+    words = _words(seed)
+    if names and len(words) < 4:
+        words += [0] * (4 - len(words))
+    for name in names:
+        words += _words(name if isinstance(name, int) else zlib.crc32(name.encode()))
+    return words
+
+
+def seeded(words: list[int]) -> Any:
+    """``streams.stream``'s generator from its entropy words (``stream_words``): a
+    SeedSequence of one array of entropy mixes the same pool as one of a seed and a spawn
+    key, the same bits (``tests/unit/test_kernel.py`` checks), for a fifth of the cost
+    (numpy converts a spawn key word by word, in Python)."""
+    sequence = np.random.SeedSequence(np.array(words, dtype=np.uint32))
+    return np.random.Generator(np.random.PCG64(sequence))
+
+
+def stream(seed: int, *names: str | int) -> Any:
+    """``streams.stream(seed, *names)``: the same generator, made faster (``seeded``)."""
+    return seeded(stream_words(seed, *names))
+
+
 class _Quantile:
     """A distribution's quantile: the lognormal, triangular and constant ones written out
     with the very operations of ``quantile_fn`` (so compiled, they run without a Python
@@ -342,20 +399,45 @@ class _Matter:
         self.accept_q = (
             None if isinstance(m.acceptance.time, MaxOf) else _Quantile(m.acceptance.time)
         )
-        # The uniforms' blocks of first attempts per purpose, shared with ``draws`` (which
-        # fills them), and the hash keys of later attempts: ``Draws.u`` written out.
-        # By purpose code (PURPOSES).
-        self.first: list[dict[int, list[float]]] = [
-            self.draws._blocks.setdefault(p, {}) for p in PURPOSES
-        ]
+        # The uniforms' blocks of first attempts (``draws.block``'s), by purpose code
+        # (PURPOSES) and block number, and the hash keys of later attempts: ``Draws.u``
+        # written out. Blocks are looked up in lists: a dictionary cost a hash per draw.
+        # A block is an ``array("d")`` of the doubles numpy drew, not a list of float
+        # objects: read once each, long after they were drawn, 1,024 floats objects per
+        # block cost their making (``tolist``) and a cache miss per read.
+        self.blocks: list[list[array[float] | None]] = [[] for _ in PURPOSES]
+        # Their streams' entropy but the block number (``stream_words``), by purpose code.
+        self.block_words = [stream_words(seed, "matter", m.id, "attr", p) for p in PURPOSES]
         # Later attempts hash (applicant, attempt) with BLAKE2b keyed by the purpose
         # (``native.keyed_uniform``: in C when built, the same bits); kept as bound methods,
         # so that a draw is a call, without looking ``u`` up by name each time.
         self.uniforms: list[Uniform] = [keyed_uniform(self.draws.key(p)) for p in PURPOSES]
         self.later: list[Callable[[int, int], float]] = [g.u for g in self.uniforms]
-        self.patience_blocks = self.first[PATIENCE]
-        self.accept_blocks = self.first[ACCEPT_TIME]
-        self.complete_blocks = self.first[COMPLETE]
+
+    def first_u(self, purpose: int, index: int) -> float:
+        """``Draws.u(PURPOSES[purpose], 0)`` of applicant ``index``: the same uniform."""
+        blocks = self.blocks[purpose]
+        number = index >> BLOCK_SHIFT
+        if number < len(blocks):
+            block = blocks[number]
+            if block is not None:
+                return block[index & BLOCK_MASK]
+        return self.fill(purpose, number)[index & BLOCK_MASK]
+
+    def fill(self, purpose: int, number: int) -> array[float]:
+        """Block ``number`` of ``purpose``: ``draws.block``'s uniforms, made from their
+        stream's entropy words (``seeded``); the one ``KEEP_BLOCKS`` before it let go of,
+        as ``draws`` lets go of old blocks."""
+        rng = seeded(self.block_words[purpose] + _words(number))
+        block = array("d")
+        block.frombytes(rng.random(1 << BLOCK_SHIFT).tobytes())  # (numpy's float64: "d")
+        blocks = self.blocks[purpose]
+        while len(blocks) <= number:
+            blocks.append(None)
+        blocks[number] = block
+        if number >= KEEP_BLOCKS:
+            blocks[number - KEEP_BLOCKS] = None
+        return block
 
 
 class _Arrivals:
@@ -449,10 +531,7 @@ class _Case:
         matter = self.matter
         index = self.index
         if attempt == 0:
-            block = matter.first[purpose].get(index >> 10)
-            if block is not None:
-                return block[index & 1023]
-            return matter.draws.first(PURPOSES[purpose], index)
+            return matter.first_u(purpose, index)
         return matter.later[purpose](index, attempt)
 
 
@@ -595,7 +674,7 @@ class _Officer:
     )
 
     def __init__(self, kernel: _Kernel, desk: _Desk, index: int):
-        self.kernel = kernel
+        self.kernel: _Kernel | None = kernel  # (None once the run is over: ``_Kernel.run``)
         self.desk = desk
         self.index = index
         self.on_duty = False
@@ -610,6 +689,7 @@ class _Officer:
         if self.asleep:
             self.asleep = False
             kernel = self.kernel
+            assert kernel is not None, "an officer woken after its run"
             kernel.push(kernel.now, WAKE, self)
 
 
@@ -749,12 +829,15 @@ class _Kernel:
         self.calendar = calendar
         self.now = 0.0
         # The event list (``native.event_heap``: in C when built, heapq's order either way).
-        self.events: EventList = event_heap()
+        self.events: EventList = event_heap(window=HEAP_WINDOW)
         # Its methods, bound once: compiled, a call of a bound method skips looking the
         # method up by name on every event (a tenth of a push's or pop's cost).
         self.push_event: Callable[[float, int, int, Any], None] = self.events.push
         self.pop_event: Callable[[], tuple[float, int, Any]] = self.events.pop
-        self.seq = 0  # the next event's sequence number
+        # Pushes with the list's next sequence number (0, 1, ...), which ``reserve`` takes
+        # for an event pushed later: the number never goes through a Python int.
+        self.schedule: Callable[[float, int, Any], None] = self.events.schedule
+        self.reserve: Callable[[], int] = self.events.reserve
         self.overtime = False
         self.closed_at = 0.0
         self.stopped = False  # the run's end is scheduled
@@ -772,18 +855,17 @@ class _Kernel:
         # Renege timers due in a later span of TIMER_SPAN minutes, by span (see ``issue``):
         # a list indexed by span number (an int key costs an int object and a hash).
         self.timers: list[list[_Ticket] | None] = []
-        # The visits' columns, in the order of ``Records.visit``'s arguments.
-        # Lists of CHUNK items written in place (``v_n`` of them in use), so that they never
-        # grow again after a chunk joined the records: ``append`` after ``clear`` reallocated
-        # (and copied) each list some fifty times per chunk.
-        self.v_n = 0
-        self.v_case: list[int] = [0] * CHUNK
-        self.v_kind: list[int] = [0] * CHUNK
-        self.v_pool: list[int] = [0] * CHUNK
-        self.v_ticket: list[float] = [0.0] * CHUNK
-        self.v_call: list[float] = [0.0] * CHUNK
-        self.v_end: list[float] = [0.0] * CHUNK
-        self.v_outcome: list[int] = [0] * CHUNK
+        # The visits, in the order of ``Records.visit``'s arguments, as C values in a buffer
+        # per column (``native.row_buffer``): a visit is one call, where seven lists of
+        # Python objects cost a boxed value per column and a ``struct`` packing of them
+        # later (a ninth of the compiled run). They join the records' columns at the end,
+        # each with one ``frombytes``: chunks joining them as the run went copied each
+        # growing column again and again (``array`` grows by a sixteenth).
+        self.visit_columns = list(records._visits.cols.values())
+        self.visit_rows = row_buffer("".join(c.typecode for c in self.visit_columns))
+        self.add_visit: Callable[[int, int, int, float, float, float, int], None] = (
+            self.visit_rows.add
+        )
         pools = list(scenario.pools)
         self.desks = [_Desk(i, p, records.tally[p]) for i, p in enumerate(pools)]
         by_id = {d.name: d for d in self.desks}
@@ -823,9 +905,7 @@ class _Kernel:
 
     def push(self, at: float, kind: int, payload: Any) -> None:
         """Put an event on the list (after those already there at the same instant)."""
-        n = self.seq
-        self.seq = n + 1
-        self.push_event(at, n, kind, payload)
+        self.schedule(at, kind, payload)
 
     # --- processes reused from the engine ------------------------------------------------
     def _roster(self) -> _Roster:
@@ -888,41 +968,12 @@ class _Kernel:
     def visit(
         self, case: int, kind: int, pool: int, ticket: float, call: float, end: float, outcome: int
     ) -> None:
-        """Records.visit, into lists that join the records' columns a chunk at a time."""
-        k = self.v_n
-        self.v_case[k] = case
-        self.v_kind[k] = kind
-        self.v_pool[k] = pool
-        self.v_ticket[k] = ticket
-        self.v_call[k] = call
-        self.v_end[k] = end
-        self.v_outcome[k] = outcome
-        k += 1
-        self.v_n = k
-        if k >= CHUNK:
-            self.flush_visits()
+        """Records.visit, into the row buffer (its columns join the records' at the end)."""
+        self.add_visit(case, kind, pool, ticket, call, end, outcome)
 
     def flush_visits(self) -> None:
-        columns = self.records._visits.cols.values()
-        kept: tuple[list[Any], ...] = (
-            self.v_case,
-            self.v_kind,
-            self.v_pool,
-            self.v_ticket,
-            self.v_call,
-            self.v_end,
-            self.v_outcome,
-        )
-        # Each chunk packed by ``struct`` in the column's own native C type (the same bytes
-        # ``array.append`` writes, range checks included) rather than ``array.extend``,
-        # which parses every item on its own: 6x faster, an eighth of the compiled run.
-        n = self.v_n
-        if n == 0:
-            return
-        for column, values in zip(columns, kept, strict=True):
-            used = values if n == len(values) else values[:n]
-            column.frombytes(struct.pack(f"@{n}{column.typecode}", *used))
-        self.v_n = 0
+        for column, data in zip(self.visit_columns, self.visit_rows.take(), strict=True):
+            column.frombytes(data)
 
     def leave(self, ticket: _Ticket, outcome: int, comes_back: bool) -> None:
         """A waiting ticket's holder left (reneged, sent home): record it, maybe come back."""
@@ -1024,11 +1075,7 @@ class _Kernel:
         accept_q = matter.accept_q
         work: float
         if k == 0 and accept_q is not None:
-            block = matter.accept_blocks.get(case.index >> 10)
-            if block is not None:
-                work = accept_q.value(block[case.index & 1023])
-            else:
-                work = matter.accept(Draws(matter.draws, case.index), k)
+            work = accept_q.value(matter.first_u(ACCEPT_TIME, case.index))
         elif accept_q is not None:
             work = accept_q.value(case.u(ACCEPT_TIME, k))
         else:
@@ -1086,12 +1133,12 @@ class _Kernel:
         queue.live += 1
         patience = matter.patience
         if patience is not None:
-            u = -1.0
-            if visit_no == 0:  # Draws.u of a first attempt, inlined
-                block = matter.patience_blocks.get(case.index >> 10)
-                if block is not None:
-                    u = block[case.index & 1023]
-            wait = patience.value(case.u(PATIENCE, visit_no) if u < 0.0 else u)
+            u = (
+                matter.first_u(PATIENCE, case.index)
+                if visit_no == 0
+                else case.u(PATIENCE, visit_no)
+            )
+            wait = patience.value(u)
             self.renege_timer(ticket, now + wait)
 
     def renege_timer(self, ticket: _Ticket, at: float) -> None:
@@ -1100,8 +1147,7 @@ class _Kernel:
         then only the timers of tickets still waiting join the list, each as the event
         (time, sequence number) it would have been; those of tickets called meanwhile
         (nearly all) would have done nothing, and never cost a heap entry."""
-        n = self.seq
-        self.seq = n + 1
+        n = self.reserve()
         # Any span whose start is not after ``at`` keeps the order (its timers join the list
         # before their instant); ``floor`` of the quotient, one lower if rounding put the
         # start past ``at``, is cheaper compiled than ``at // TIMER_SPAN`` (fmod and fixes).
@@ -1202,8 +1248,7 @@ class _Kernel:
             complete_prob = matter.complete_prob
             u = 0.0
             if complete_prob < 1:
-                block = matter.complete_blocks.get(case.index >> 10) if k == 0 else None
-                u = block[case.index & 1023] if block is not None else case.u(COMPLETE, k)
+                u = matter.first_u(COMPLETE, case.index) if k == 0 else case.u(COMPLETE, k)
             if complete_prob < 1 and u >= complete_prob:
                 self.come_back(case, k, RETURN_DELAY, RETURN_TO_SUBMIT)
             else:
@@ -1298,6 +1343,18 @@ class _Kernel:
             records.daily_backlog.append(0.0)
         self.loop(rosters, closing)
         records.end = self.now
+        # Officers let go of the kernel, pools of their officers and queues of their
+        # tickets (a ticket's case's matter holds its queue): no cycle of the run's objects
+        # (some 150,000) is left, so they are freed when the kernel goes, not traversed by
+        # the next cyclic collection.
+        for desk in self.desks:
+            for officer in desk.officers:
+                officer.kernel = None
+            desk.officers = []  # (each officer holds its desk)
+            desk.idle = []
+        for queue in self.queues:
+            queue.items = []
+            queue.heap = []
         for desk in self.desks:  # the sums only the loop added to, in the same order
             desk.tally.busy += desk.busy
             desk.tally.wait_sum += desk.wait_sum
@@ -1325,10 +1382,12 @@ class _Kernel:
 
     def loop(self, rosters: _Roster, closing: Iterator[None]) -> None:
         """Take events in order until the run's end (a STOP event)."""
-        events = self.events
         pop = self.pop_event
-        while events:
-            now, kind, x = pop()
+        while True:
+            try:  # (cheaper than asking the list for its length before every event)
+                now, kind, x = pop()
+            except IndexError:
+                break
             self.now = now
             if kind == END:
                 self.served(x)
