@@ -190,7 +190,7 @@ def test_a_heap_with_a_window_keeps_the_order_of_events_that_never_fully_tie(
     script: list[tuple[float, int] | None],
 ) -> None:
     """Events kept aside (a window or more after the heap's earliest) come out in heapq's
-    order, popped between pushes or at the end, whatever the window."""
+    order, popped between pushes or at the end, whatever the window; ``before`` counts them."""
     heap = make(window)
     reference: list[tuple[float, int, int, Any]] = []
     seq = 0
@@ -204,6 +204,9 @@ def test_a_heap_with_a_window_keeps_the_order_of_events_that_never_fully_tie(
         heapq.heappush(reference, (step[0], seq, step[1], seq))
         seq += 1
         assert len(heap) == len(reference)
+        for probe in (-5.0, 0.0, 30.0, 3000.0):  # ``before`` sees the events kept aside too
+            expected = reference[0][:3] < (probe, seq, 0)
+            assert heap.before(probe, seq, 0) is expected
     while reference:
         time, _, kind, payload = heapq.heappop(reference)
         assert heap.pop() == (time, kind, payload)

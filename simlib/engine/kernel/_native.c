@@ -402,8 +402,11 @@ heap_before(EventHeap *h, PyObject *const *args, Py_ssize_t nargs)
     if (key.kind == -1 && PyErr_Occurred())
         return NULL;
     key.payload = NULL;
-    if (h->size > 0 && key_less(&h->items[0], &key) == 1)
-        Py_RETURN_TRUE;
+    if (h->size > 0) /* the far store's events all come after the heap's */
+        return PyBool_FromLong(key_less(&h->items[0], &key) == 1);
+    for (Py_ssize_t i = 0; i < h->far_size; i++) /* an empty heap: the far store unsorted */
+        if (key_less(&h->far[i], &key) == 1)
+            Py_RETURN_TRUE;
     Py_RETURN_FALSE;
 }
 
