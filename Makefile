@@ -35,10 +35,16 @@ $(KERNEL): $(STAMP) simlib/engine/kernel/loop.py simlib/engine/kernel/_native.c 
 
 kernel: $(KERNEL)
 
+# simlib's bytecode compiled ahead (only what changed): every worker, notebook kernel and CLI
+# call then reads it, also where PYTHONDONTWRITEBYTECODE is set (no process would write it).
+BYTECODE := $(PY) -m compileall -q simlib
+
 demo: $(STAMP) $(KERNEL)
+	@$(BYTECODE)
 	$(VENV)/bin/simlib demo
 
 test: $(STAMP) $(KERNEL)
+	@$(BYTECODE)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
