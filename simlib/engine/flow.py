@@ -401,7 +401,7 @@ class CaseFlow:
         hall is closed, comes at their usual time of day (that of their first arrival) on the
         next open day, rather than all at once at the next opening."""
         days = self._return_days(case.u(purpose, attempt))
-        if walk_in:  # self._walk_in_time(...) written out (every walk-in return asks)
+        if walk_in:  # when the hall does not issue tickets then: the usual time of day
             cal = self.calendar
             at = cal.open.add_working(self.env._now, days * cal.day_minutes)
             if at < self.records.cap and not cal.tickets.is_working(at):
@@ -409,12 +409,6 @@ class CaseFlow:
         else:
             at = self.env._now + days * DAY
         self._after(at - self.env._now, then, case if arg is None else arg)
-
-    def _walk_in_time(self, at: float, habit: float) -> float:
-        tickets = self.calendar.tickets
-        if at >= self.records.cap or tickets.is_working(at):
-            return at
-        return self.calendar.next_ticket_at_habit(at, habit)
 
     def _finished(self, case: Case) -> None:
         """Nothing more will happen to this case's KPIs (decided and collected, or gone)."""

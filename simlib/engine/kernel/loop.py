@@ -1009,7 +1009,7 @@ class _Kernel:
         """CaseFlow._come_back of a walk-in: after the return delay in working days, at the
         applicant's usual time of day when the hall is closed then (``Timetable.add_working``
         written out with the same arithmetic, then ``HallCalendar.next_ticket_at_habit`` as
-        ``CaseFlow._walk_in_time`` calls it)."""
+        ``CaseFlow._come_back`` calls it)."""
         now = self.now
         days = self.return_days.value(case.u(purpose, attempt))
         starts, ends, cum = self.open_starts, self.open_ends, self.open_cum
