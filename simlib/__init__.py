@@ -20,9 +20,8 @@ total, failed)``; results never depend on the executor.
 
 from pathlib import Path
 
-from simlib import theory
+from simlib import calibrate, optimize, theory
 from simlib._version import __version__
-from simlib.calibrate import calibrate
 from simlib.engine import Records, simulate
 from simlib.experiment import Replications, replicate
 from simlib.experiment.compare import Comparison, compare
@@ -39,7 +38,7 @@ from simlib.files import (
     scenario_from_dict,
 )
 from simlib.metrics import KPI_NAMES, kpis
-from simlib.optimize import optimize, optimize_portfolio
+from simlib.optimize import optimize_portfolio
 from simlib.optimize.portfolio_spec import load_portfolio
 from simlib.optimize.spec import load_optimization
 from simlib.scenario import Scenario, ScenarioError

@@ -3,7 +3,9 @@
 The fitting modules need scipy.stats and pyarrow (about a second to import), which every
 ``import simlib`` would otherwise pay, from the CLI's ``validate`` to each notebook kernel:
 so this package imports them only when a calibration is asked for (the fit's result,
-:class:`simlib.calibrate.hall.Calibration`, is imported from its module).
+:class:`simlib.calibrate.hall.Calibration`, is imported from its module). The package is
+callable as :func:`calibrate` (:mod:`simlib._callable`): ``simlib.calibrate(...)`` and
+``import simlib.calibrate.fidelity as f`` both work.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simlib._callable import make_callable
 from simlib.calibrate.errors import CalibrationError
 from simlib.calibrate.logmap import LogMap, load_map, read_ticket_log
 
@@ -37,3 +40,6 @@ def calibrate(
     from simlib.calibrate.hall import calibrate as fit
 
     return fit(ticket_log, logmap, events, seed, refine_rounds, executor, on_progress)
+
+
+make_callable(__name__, calibrate)

@@ -3,8 +3,8 @@
 :func:`optimize` and :func:`optimize_portfolio` are doors to the searches in
 :mod:`.search` and :mod:`.portfolio`: these need scipy.stats (about a second to import),
 which ``import simlib`` (each CLI call, notebook kernel and spawned worker) should not pay
-for; and ``simlib.optimize`` must stay that function although it is also this package's
-name.
+for. ``simlib.optimize`` is this package, made callable as :func:`optimize`
+(:mod:`simlib._callable`), so that ``import simlib.optimize.selection as s`` works too.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from simlib._callable import make_callable
 
 if TYPE_CHECKING:
     from simlib.experiment.core import Progress
@@ -50,3 +52,6 @@ def optimize_portfolio(
     from simlib.optimize.portfolio import optimize_portfolio as search
 
     return search(spec, executor, store, on_progress)
+
+
+make_callable(__name__, optimize)
