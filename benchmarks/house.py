@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent / "simlib"
 # Lowest floor first. Files parse, experiments run: the models both need (design, costs)
 # stand below both; the engine stands on the scenario and the calendar only.
 FLOORS: list[set[str]] = [
-    {"_version", "limits", "writing"},
+    {"_version", "_callable", "limits", "writing"},
     {"scenario"},
     {"reforms", "timekeeping", "duty", "design", "costs", "theory"},
     {"files"},
