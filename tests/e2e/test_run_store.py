@@ -216,7 +216,9 @@ def test_kill_9_then_resume_gives_the_answer_of_an_uninterrupted_run(
     kind: str, tmp_path: Path
 ) -> None:
     if kind == "staffing":
-        path = staffing_files(tmp_path / "q", days=30)  # runs long enough to be killed midway
+        # Runs long enough to be killed midway: its 9 runs end within 0.24 s of each other
+        # at 120 days on a host that ends them within 0.07 s at 30 days (a race there).
+        path = staffing_files(tmp_path / "q", days=120)
     else:
         path = portfolio_files(tmp_path / "q")
     out, fresh = tmp_path / "out", tmp_path / "fresh"
@@ -227,7 +229,7 @@ def test_kill_9_then_resume_gives_the_answer_of_an_uninterrupted_run(
     store = RunStore(out / "runs")
     deadline = time.time() + 120
     while time.time() < deadline and len(store) < 6 and proc.poll() is None:
-        time.sleep(0.05)
+        time.sleep(0.005)  # a run ends every ~25 ms here: look more often than that
     assert proc.poll() is None, "the search ended before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
