@@ -42,11 +42,15 @@ def staffing_files(folder: Path, days: int = 2) -> Path:
     return write_optimization(folder, mmc_scenario(20, 10.0, 9, days), STAFFING)
 
 
-def portfolio_files(folder: Path) -> Path:
+def portfolio_files(folder: Path, days: int = 3) -> Path:
     """The non-additive portfolio of scenarios/, made smaller (one budget, few replications)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("nonadditive_study.yaml", "nonadditive_hall.yaml"):
         shutil.copy(SCENARIOS / name, folder / name)
+    hall = folder / "nonadditive_hall.yaml"
+    text = hall.read_text()
+    assert "horizon: {days: 3," in text
+    hall.write_text(text.replace("horizon: {days: 3,", f"horizon: {{days: {days},"))
     text = (SCENARIOS / "portfolio_nonadditive.yaml").read_text()
     text = text.replace("budget: [100, 200]", "budget: [100]").replace(
         "{min: 10, max: 100}", "{min: 3, max: 6}"
@@ -220,7 +224,7 @@ def test_kill_9_then_resume_gives_the_answer_of_an_uninterrupted_run(
         # at 120 days on a host that ends them within 0.07 s at 30 days (a race there).
         path = staffing_files(tmp_path / "q", days=120)
     else:
-        path = portfolio_files(tmp_path / "q")
+        path = portfolio_files(tmp_path / "q", days=30)  # 30 runs: within 0.1 s at 3 days
     out, fresh = tmp_path / "out", tmp_path / "fresh"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen(

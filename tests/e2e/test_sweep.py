@@ -123,7 +123,9 @@ def test_a_failing_point_is_recorded_and_the_others_complete(tmp_path: Path) -> 
 
 
 def test_killed_sweep_keeps_finished_rows_and_resume_completes_it(tmp_path: Path) -> None:
-    slow = dict(HALL, horizon={"days": 40, "warmup_days": 1})
+    # 18 runs of 40 days ended within 0.19 s of each other on a fast host, under the 0.2 s
+    # look the test had (killed after the last run: 18 < 18). 200 days: 0.04 s a run.
+    slow = dict(HALL, horizon={"days": 200, "warmup_days": 1})
     path = _files(tmp_path, {**GRID, "replications": 3}, hall=slow)
     out = tmp_path / "killed"
     proc = subprocess.Popen(
@@ -134,7 +136,7 @@ def test_killed_sweep_keeps_finished_rows_and_resume_completes_it(tmp_path: Path
     store = RunStore(out / "runs")
     deadline = time.time() + 120
     while time.time() < deadline and len(store) < 4:
-        time.sleep(0.2)
+        time.sleep(0.005)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     kept = len(store)
